@@ -1,0 +1,75 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting Paperboy reads from the environment, parsed once at start-up.
+ * Nothing else in the code reads `process.env`.
+ */
+const schema = z.object({
+  PAPERBOY_DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// (leave it unset for the embedded store)')
+    .optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('127.0.0.1'),
+  PAPERBOY_BASE_URL: z.string().url().optional(),
+  /** Comma-separated harvest sources run by `serve` on its schedule; "none" turns harvesting off. */
+  PAPERBOY_SOURCES: z.string().default('hf-daily,arxiv-oai:cs.AI,arxiv-oai:cs.CL,arxiv-oai:cs.CV,arxiv-oai:cs.LG'),
+  /** Cron expression (croner syntax) for the harvest schedule inside `serve`. */
+  PAPERBOY_HARVEST_CRON: z.string().default('17 */3 * * *'),
+  PAPERBOY_ARXIV_API_URL: z.string().url().default('https://export.arxiv.org/api/query'),
+  PAPERBOY_ARXIV_OAI_URL: z.string().url().default('https://oaipmh.arxiv.org/oai'),
+  PAPERBOY_HF_API_URL: z.string().url().default('https://huggingface.co/api'),
+  /** Minimum milliseconds between two requests to one arXiv host (arXiv asks for 3 s). */
+  PAPERBOY_ARXIV_DELAY_MS: z.coerce.number().int().min(0).default(3000),
+  PAPERBOY_USER_AGENT: z.string().default('Paperboy/0.1 (self-hosted Daily Papers)'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = Readonly<{
+  dataDir: string;
+  databaseUrl: string | undefined;
+  port: number;
+  host: string;
+  baseUrl: string;
+  sources: readonly string[];
+  harvestCron: string;
+  arxivApiUrl: string;
+  arxivOaiUrl: string;
+  hfApiUrl: string;
+  arxivDelayMs: number;
+  userAgent: string;
+  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+}>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration in the environment:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const sources = e.PAPERBOY_SOURCES.trim() === 'none'
+    ? []
+    : e.PAPERBOY_SOURCES.split(',').map((s) => s.trim()).filter(Boolean);
+  return Object.freeze({
+    dataDir: resolve(e.PAPERBOY_DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    port: e.PORT,
+    host: e.HOST,
+    baseUrl: e.PAPERBOY_BASE_URL ?? `http://${e.HOST === '0.0.0.0' ? 'localhost' : e.HOST}:${e.PORT}`,
+    sources: Object.freeze(sources),
+    harvestCron: e.PAPERBOY_HARVEST_CRON,
+    arxivApiUrl: e.PAPERBOY_ARXIV_API_URL,
+    arxivOaiUrl: e.PAPERBOY_ARXIV_OAI_URL,
+    hfApiUrl: e.PAPERBOY_HF_API_URL,
+    arxivDelayMs: e.PAPERBOY_ARXIV_DELAY_MS,
+    userAgent: e.PAPERBOY_USER_AGENT,
+    logLevel: e.LOG_LEVEL,
+  });
+}

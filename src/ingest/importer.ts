@@ -1,0 +1,79 @@
+import type { Store, UpsertResult } from '../store/store.js';
+import type { PaperRecord, ParsedEntry } from './record.js';
+import { SourceError } from './errors.js';
+
+export interface ImportCounts extends UpsertResult {
+  rejected: number;
+}
+
+/** Told about each committed batch; the CLI draws a progress bar or prints progress lines from it. */
+export interface ImportProgress {
+  update(done: number, counts: ImportCounts): void;
+}
+
+export interface ImportOptions {
+  /** Where to save progress, so that a killed import resumes after its last committed batch. */
+  checkpointKey?: string | undefined;
+  /** Stop at the first rejected entry instead of reporting and skipping it. */
+  strict?: boolean | undefined;
+  batchSize?: number | undefined;
+  progress?: ImportProgress | undefined;
+  onReject?: ((entry: { position: string; error: string }) => void) | undefined;
+  /** Told when an import resumes from a checkpoint. */
+  onResume?: ((position: number, counts: ImportCounts) => void) | undefined;
+}
+
+export const zeroCounts = (): ImportCounts => ({ new: 0, updated: 0, unchanged: 0, rejected: 0 });
+
+export function formatCounts(c: ImportCounts): string {
+  return `imported: ${c.new} new, ${c.updated} updated, ${c.unchanged} unchanged, ${c.rejected} rejected`;
+}
+
+/**
+ * Streams entries into the store in batches, one transaction each. With a checkpoint key, the position and the
+ * running counts are committed with every batch; a run that finds a checkpoint skips the entries already
+ * committed and carries their counts forward, and a finished import removes its checkpoint.
+ */
+export async function importEntries(
+  store: Store,
+  entries: AsyncIterable<ParsedEntry> | Iterable<ParsedEntry>,
+  options: ImportOptions = {},
+): Promise<ImportCounts> {
+  const batchSize = options.batchSize ?? 1000;
+  const key = options.checkpointKey;
+  const saved = key ? await store.getCheckpoint(key) : undefined;
+  const counts = saved ? { ...saved.counts } : zeroCounts();
+  const skip = saved?.position ?? 0;
+  if (saved) options.onResume?.(skip, { ...counts });
+
+  let position = 0;
+  let batch: PaperRecord[] = [];
+  let rejectedInBatch = 0;
+  const flush = async () => {
+    const before = { ...counts, rejected: counts.rejected + rejectedInBatch };
+    const result = await store.upsertPapers(batch, key ? { key, position, counts: before } : undefined);
+    counts.new += result.new;
+    counts.updated += result.updated;
+    counts.unchanged += result.unchanged;
+    counts.rejected += rejectedInBatch;
+    batch = [];
+    rejectedInBatch = 0;
+    options.progress?.update(position, { ...counts });
+  };
+
+  for await (const entry of entries) {
+    position++;
+    if (position <= skip) continue;
+    if (!entry.ok) {
+      if (options.strict) throw new SourceError('parse', `${entry.error} (stopped: --strict; ${position - 1} entries before it were read)`);
+      options.onReject?.(entry);
+      rejectedInBatch++;
+      continue;
+    }
+    batch.push(entry.record);
+    if (batch.length >= batchSize) await flush();
+  }
+  await flush();
+  if (key) await store.clearCheckpoint(key);
+  return counts;
+}

@@ -1,0 +1,45 @@
+/**
+ * One paper as a source describes it, before it is merged into the store.
+ * Every parser (JSONL dump, saved page, arXiv Atom, arXiv OAI-PMH, Hugging Face daily papers) produces these.
+ */
+export type SourceName = 'arxiv-oai' | 'arxiv-api' | 'jsonl' | 'hf-daily' | 'page';
+
+export interface PaperRecord {
+  /** arXiv id without version ("2503.11731", "hep-th/9901001"), or "title:<hash>" when a source gives no id. */
+  id: string;
+  source: SourceName;
+  /** The arXiv version this record describes, when the source says. */
+  version?: number | undefined;
+  title: string;
+  abstract: string;
+  authors?: string[] | undefined;
+  primaryCategory?: string | undefined;
+  categories?: string[] | undefined;
+  comment?: string | undefined;
+  journalRef?: string | undefined;
+  doi?: string | undefined;
+  /** ISO timestamps. */
+  submittedAt?: string | undefined;
+  updatedAt?: string | undefined;
+  /** YYYY-MM-DD: the day the paper appeared in an arXiv listing. */
+  listedOn?: string | undefined;
+  /** YYYY-MM-DD: the day the paper entered the daily feed (Hugging Face). */
+  dailyOn?: string | undefined;
+  codeUrls?: string[] | undefined;
+  projectPage?: string | undefined;
+  upvotes?: number | undefined;
+  numComments?: number | undefined;
+  submittedBy?: string | undefined;
+  githubRepo?: string | undefined;
+  githubStars?: number | undefined;
+}
+
+/** A record, or the reason one entry of the input could not become a record. */
+export type ParsedEntry =
+  | { ok: true; record: PaperRecord; position: string }
+  | { ok: false; error: string; position: string };
+
+/** Title normalized for matching the same paper across sources: lower case, letters and digits only. */
+export function titleKey(title: string): string {
+  return title.normalize('NFKD').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+}

@@ -1,0 +1,10 @@
+import { createHash } from 'node:crypto';
+import { titleKey } from './record.js';
+
+/**
+ * The id of a paper whose source gives no arXiv id (a saved page, a title-only list): the same title, however
+ * cased or punctuated, always gets the same id, so re-importing the same page updates instead of duplicating.
+ */
+export function syntheticPaperId(title: string): string {
+  return 'title-' + createHash('sha256').update(titleKey(title)).digest('hex').slice(0, 16);
+}

@@ -1,0 +1,192 @@
+import { type Kysely, sql } from 'kysely';
+import { titleKey, type PaperRecord, type SourceName } from '../ingest/record.js';
+import { mergeRecord, recordHash } from './merge.js';
+import { paperFromRow, rowFromPaper } from './rows.js';
+import type { Database, PaperSourcesTable, PaperVersionsTable, PapersTable } from './schema.js';
+import type {
+  HarvestState, ImportCheckpoint, ListQuery, Paper, PaperSource, PaperVersion, Store, StoreStats, UpsertResult,
+} from './store.js';
+
+/** Rows per multi-row statement: well under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters. */
+const CHUNK = 500;
+
+function chunks<T>(items: T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** The store on any Kysely dialect; the engine modules only open the connection and migrate. */
+export class KyselyStore implements Store {
+  constructor(
+    readonly engine: 'sqlite' | 'postgres',
+    private readonly db: Kysely<Database>,
+    private readonly schemaVersion: number,
+    private readonly onClose: () => Promise<void> = async () => {},
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  get kysely(): Kysely<Database> {
+    return this.db;
+  }
+
+  async upsertPapers(records: PaperRecord[], checkpoint?: Omit<ImportCheckpoint, 'updatedAt'>): Promise<UpsertResult> {
+    const now = this.clock().toISOString();
+    return this.db.transaction().execute(async (trx) => {
+      const ids = [...new Set(records.map((r) => r.id))];
+      const knownHashes = new Map<string, string>();
+      for (const part of chunks(ids)) {
+        const rows = await trx.selectFrom('paper_sources').select(['paper_id', 'source', 'hash']).where('paper_id', 'in', part).execute();
+        for (const row of rows) knownHashes.set(`${row.paper_id}\u0000${row.source}`, row.hash);
+      }
+
+      const pending = records.map((record) => ({ record, hash: recordHash(record) }))
+        .filter(({ record, hash }) => knownHashes.get(`${record.id}\u0000${record.source}`) !== hash);
+      const result: UpsertResult = { new: 0, updated: 0, unchanged: records.length - pending.length };
+
+      const current = new Map<string, Paper>();
+      for (const part of chunks([...new Set(pending.map((p) => p.record.id))])) {
+        const rows = await trx.selectFrom('papers').selectAll().where('id', 'in', part).execute();
+        for (const row of rows) current.set(row.id, paperFromRow(row));
+      }
+
+      const papers = new Map<string, Paper>();
+      const sources = new Map<string, PaperSourcesTable>();
+      const versions = new Map<string, PaperVersionsTable>();
+      for (const { record, hash } of pending) {
+        const before = papers.get(record.id) ?? current.get(record.id);
+        const { paper, changed } = mergeRecord(before, record, now);
+        if (!before) result.new++;
+        else if (changed) result.updated++;
+        else result.unchanged++;
+        if (changed) papers.set(record.id, paper);
+        const key = `${record.id}\u0000${record.source}`;
+        if (record.version === undefined || record.version >= (before?.version ?? 0)) {
+          sources.set(key, {
+            paper_id: record.id, source: record.source, hash, version: record.version ?? null,
+            first_seen_at: now, changed_at: now,
+          });
+        }
+        if (record.version !== undefined) {
+          const date = record.version === 1 ? (record.submittedAt ?? null) : (record.updatedAt ?? null);
+          versions.set(`${record.id}\u0000${record.version}`, { paper_id: record.id, version: record.version, date, source: record.source });
+        }
+      }
+
+      for (const part of chunks([...papers.values()].map((p) => rowFromPaper(p, titleKey(p.title))))) {
+        await trx.insertInto('papers').values(part)
+          .onConflict((oc) => oc.column('id').doUpdateSet((eb) => updateAll<PapersTable>(eb, part[0]!, ['id', 'created_at'])))
+          .execute();
+      }
+      for (const part of chunks([...sources.values()])) {
+        await trx.insertInto('paper_sources').values(part)
+          .onConflict((oc) => oc.columns(['paper_id', 'source']).doUpdateSet((eb) => ({
+            hash: eb.ref('excluded.hash'), version: eb.ref('excluded.version'), changed_at: eb.ref('excluded.changed_at'),
+          })))
+          .execute();
+      }
+      for (const part of chunks([...versions.values()])) {
+        await trx.insertInto('paper_versions').values(part)
+          .onConflict((oc) => oc.columns(['paper_id', 'version']).doUpdateSet((eb) => ({
+            date: sql<string | null>`coalesce(${eb.ref('paper_versions.date')}, ${eb.ref('excluded.date')})`,
+          })))
+          .execute();
+      }
+      if (checkpoint) {
+        const c = checkpoint.counts;
+        const counts = { new: c.new + result.new, updated: c.updated + result.updated, unchanged: c.unchanged + result.unchanged, rejected: c.rejected };
+        const row = { key: checkpoint.key, position: checkpoint.position, counts: JSON.stringify(counts), updated_at: now };
+        await trx.insertInto('import_checkpoints').values(row)
+          .onConflict((oc) => oc.column('key').doUpdateSet({ position: row.position, counts: row.counts, updated_at: now }))
+          .execute();
+      }
+      return result;
+    });
+  }
+
+  async getPaper(id: string): Promise<Paper | undefined> {
+    const row = await this.db.selectFrom('papers').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? paperFromRow(row) : undefined;
+  }
+
+  async getVersions(id: string): Promise<PaperVersion[]> {
+    const rows = await this.db.selectFrom('paper_versions').selectAll().where('paper_id', '=', id).orderBy('version').execute();
+    return rows.map((r) => ({ version: r.version, date: r.date, source: r.source as SourceName }));
+  }
+
+  async getSources(id: string): Promise<PaperSource[]> {
+    const rows = await this.db.selectFrom('paper_sources').selectAll().where('paper_id', '=', id).orderBy('first_seen_at').orderBy('source').execute();
+    return rows.map((r) => ({ source: r.source as SourceName, firstSeenAt: r.first_seen_at, lastSeenAt: r.changed_at }));
+  }
+
+  async listPapers(query: ListQuery = {}): Promise<Paper[]> {
+    let q = this.db.selectFrom('papers').selectAll();
+    if (query.from) q = q.where('feed_day', '>=', query.from);
+    if (query.to) q = q.where('feed_day', '<=', query.to);
+    const rows = await q.orderBy('feed_day', 'desc').orderBy('upvotes', 'desc').orderBy('id', 'desc')
+      .limit(query.limit ?? 50).offset(query.offset ?? 0).execute();
+    return rows.map(paperFromRow);
+  }
+
+  async countPapers(): Promise<number> {
+    const row = await this.db.selectFrom('papers').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async stats(): Promise<StoreStats> {
+    const totals = await this.db.selectFrom('papers')
+      .select((eb) => [eb.fn.countAll().as('papers'), eb.fn.sum<number>('has_code').as('with_code'), eb.fn.max('listed_on').as('newest')])
+      .executeTakeFirstOrThrow();
+    const versions = await this.db.selectFrom('paper_versions').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const bySource = await this.db.selectFrom('paper_sources').select(['source', (eb) => eb.fn.countAll().as('n')]).groupBy('source').execute();
+    return {
+      papers: Number(totals.papers),
+      versions: Number(versions.n),
+      withCode: Number(totals.with_code ?? 0),
+      bySource: Object.fromEntries(bySource.map((r) => [r.source, Number(r.n)])),
+      newestListedOn: totals.newest ?? null,
+      engine: this.engine,
+      schemaVersion: this.schemaVersion,
+    };
+  }
+
+  async getCheckpoint(key: string): Promise<ImportCheckpoint | undefined> {
+    const row = await this.db.selectFrom('import_checkpoints').selectAll().where('key', '=', key).executeTakeFirst();
+    if (!row) return undefined;
+    return { key: row.key, position: row.position, counts: JSON.parse(row.counts) as ImportCheckpoint['counts'], updatedAt: row.updated_at };
+  }
+
+  async clearCheckpoint(key: string): Promise<void> {
+    await this.db.deleteFrom('import_checkpoints').where('key', '=', key).execute();
+  }
+
+  async getHarvestState(key: string): Promise<HarvestState | undefined> {
+    const row = await this.db.selectFrom('harvest_state').selectAll().where('key', '=', key).executeTakeFirst();
+    return row ? { key: row.key, state: JSON.parse(row.state) as Record<string, unknown>, updatedAt: row.updated_at } : undefined;
+  }
+
+  async setHarvestState(key: string, state: Record<string, unknown>): Promise<void> {
+    const row = { key, state: JSON.stringify(state), updated_at: this.clock().toISOString() };
+    await this.db.insertInto('harvest_state').values(row)
+      .onConflict((oc) => oc.column('key').doUpdateSet({ state: row.state, updated_at: row.updated_at }))
+      .execute();
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+    await this.onClose();
+  }
+}
+
+/** `SET col = excluded.col` for every column of a row but the given ones. */
+function updateAll<Row extends object>(
+  eb: { ref: (r: `excluded.${string}`) => unknown },
+  sample: Row,
+  except: (keyof Row)[],
+): Record<string, never> {
+  const set: Record<string, unknown> = {};
+  for (const column of Object.keys(sample)) {
+    if (!except.includes(column as keyof Row)) set[column] = eb.ref(`excluded.${column}`);
+  }
+  return set as Record<string, never>;
+}

@@ -1,0 +1,115 @@
+/**
+ * The schema, as an append-only list: never edit a migration that has shipped, add a new one.
+ * The schema version is the number of migrations applied. Each runs in its own transaction.
+ * Dates are ISO-8601 text on both engines so that both return the same values.
+ */
+export interface Migration {
+  name: string;
+  sqlite: string;
+  postgres: string;
+}
+
+const papersColumns = `
+  id TEXT PRIMARY KEY,
+  version INTEGER NOT NULL DEFAULT 0,
+  title TEXT NOT NULL,
+  title_key TEXT NOT NULL,
+  abstract TEXT NOT NULL,
+  authors TEXT NOT NULL DEFAULT '[]',
+  authors_text TEXT NOT NULL DEFAULT '',
+  primary_category TEXT,
+  categories TEXT NOT NULL DEFAULT '[]',
+  comment TEXT,
+  journal_ref TEXT,
+  doi TEXT,
+  submitted_at TEXT,
+  updated_at TEXT,
+  listed_on TEXT,
+  daily_on TEXT,
+  feed_day TEXT,
+  code_urls TEXT NOT NULL DEFAULT '[]',
+  has_code INTEGER NOT NULL DEFAULT 0,
+  project_page TEXT,
+  upvotes INTEGER NOT NULL DEFAULT 0,
+  num_comments INTEGER NOT NULL DEFAULT 0,
+  submitted_by TEXT,
+  github_repo TEXT,
+  github_stars INTEGER,
+  provenance TEXT NOT NULL DEFAULT '{}',
+  created_at TEXT NOT NULL,
+  modified_at TEXT NOT NULL`;
+
+const sharedTables = `
+CREATE INDEX papers_feed_day ON papers (feed_day, upvotes);
+CREATE INDEX papers_title_key ON papers (title_key);
+CREATE INDEX papers_primary_category ON papers (primary_category, feed_day);
+
+CREATE TABLE paper_versions (
+  paper_id TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+  version INTEGER NOT NULL,
+  date TEXT,
+  source TEXT NOT NULL,
+  PRIMARY KEY (paper_id, version)
+);
+
+-- One row per (paper, source): the hash of what that source last said, so a re-import can skip unchanged records.
+CREATE TABLE paper_sources (
+  paper_id TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+  source TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  version INTEGER,
+  first_seen_at TEXT NOT NULL,
+  changed_at TEXT NOT NULL,
+  PRIMARY KEY (paper_id, source)
+);
+
+CREATE TABLE import_checkpoints (
+  key TEXT PRIMARY KEY,
+  position INTEGER NOT NULL,
+  counts TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+
+CREATE TABLE harvest_state (
+  key TEXT PRIMARY KEY,
+  state TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+`;
+
+export const migrations: readonly Migration[] = [
+  {
+    name: 'papers, versions, sources, checkpoints, harvest state, full-text index',
+    sqlite: `
+CREATE TABLE papers (${papersColumns}
+);
+${sharedTables}
+CREATE VIRTUAL TABLE papers_fts USING fts5 (
+  title, authors_text, abstract,
+  content = 'papers', content_rowid = 'rowid',
+  tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER papers_fts_insert AFTER INSERT ON papers BEGIN
+  INSERT INTO papers_fts (rowid, title, authors_text, abstract) VALUES (new.rowid, new.title, new.authors_text, new.abstract);
+END;
+CREATE TRIGGER papers_fts_delete AFTER DELETE ON papers BEGIN
+  INSERT INTO papers_fts (papers_fts, rowid, title, authors_text, abstract) VALUES ('delete', old.rowid, old.title, old.authors_text, old.abstract);
+END;
+CREATE TRIGGER papers_fts_update AFTER UPDATE OF title, authors_text, abstract ON papers BEGIN
+  INSERT INTO papers_fts (papers_fts, rowid, title, authors_text, abstract) VALUES ('delete', old.rowid, old.title, old.authors_text, old.abstract);
+  INSERT INTO papers_fts (rowid, title, authors_text, abstract) VALUES (new.rowid, new.title, new.authors_text, new.abstract);
+END;
+`,
+    postgres: `
+CREATE TABLE papers (${papersColumns},
+  search tsvector GENERATED ALWAYS AS (
+    setweight(to_tsvector('english', title), 'A') ||
+    setweight(to_tsvector('simple', authors_text), 'B') ||
+    setweight(to_tsvector('english', abstract), 'C')
+  ) STORED
+);
+${sharedTables}
+CREATE INDEX papers_search ON papers USING GIN (search);
+`,
+  },
+];

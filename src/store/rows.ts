@@ -1,0 +1,70 @@
+import type { SourceName } from '../ingest/record.js';
+import type { PapersTable } from './schema.js';
+import type { Paper } from './store.js';
+
+export function paperFromRow(row: PapersTable): Paper {
+  return {
+    id: row.id,
+    version: row.version,
+    title: row.title,
+    abstract: row.abstract,
+    authors: JSON.parse(row.authors) as string[],
+    primaryCategory: row.primary_category,
+    categories: JSON.parse(row.categories) as string[],
+    comment: row.comment,
+    journalRef: row.journal_ref,
+    doi: row.doi,
+    submittedAt: row.submitted_at,
+    updatedAt: row.updated_at,
+    listedOn: row.listed_on,
+    dailyOn: row.daily_on,
+    codeUrls: JSON.parse(row.code_urls) as string[],
+    projectPage: row.project_page,
+    upvotes: row.upvotes,
+    numComments: row.num_comments,
+    submittedBy: row.submitted_by,
+    githubRepo: row.github_repo,
+    githubStars: row.github_stars,
+    provenance: JSON.parse(row.provenance) as Partial<Record<string, SourceName>>,
+    createdAt: row.created_at,
+    modifiedAt: row.modified_at,
+  };
+}
+
+/** The day a paper belongs to in the feeds: the day it entered the daily feed, else its listing day, else its submission day. */
+export function feedDay(paper: Paper): string | null {
+  return paper.dailyOn ?? paper.listedOn ?? paper.submittedAt?.slice(0, 10) ?? null;
+}
+
+export function rowFromPaper(paper: Paper, titleKey: string): PapersTable {
+  return {
+    id: paper.id,
+    version: paper.version,
+    title: paper.title,
+    title_key: titleKey,
+    abstract: paper.abstract,
+    authors: JSON.stringify(paper.authors),
+    authors_text: paper.authors.join(', '),
+    primary_category: paper.primaryCategory,
+    categories: JSON.stringify(paper.categories),
+    comment: paper.comment,
+    journal_ref: paper.journalRef,
+    doi: paper.doi,
+    submitted_at: paper.submittedAt,
+    updated_at: paper.updatedAt,
+    listed_on: paper.listedOn,
+    daily_on: paper.dailyOn,
+    feed_day: feedDay(paper),
+    code_urls: JSON.stringify(paper.codeUrls),
+    has_code: paper.codeUrls.length > 0 || paper.githubRepo ? 1 : 0,
+    project_page: paper.projectPage,
+    upvotes: paper.upvotes,
+    num_comments: paper.numComments,
+    submitted_by: paper.submittedBy,
+    github_repo: paper.githubRepo,
+    github_stars: paper.githubStars,
+    provenance: JSON.stringify(paper.provenance),
+    created_at: paper.createdAt,
+    modified_at: paper.modifiedAt,
+  };
+}

@@ -1,0 +1,110 @@
+import type { PaperRecord, SourceName } from '../ingest/record.js';
+
+/** A paper as the store holds it: the merge of everything its sources said. */
+export interface Paper {
+  id: string;
+  /** Latest known arXiv version (0 when no source gave one). */
+  version: number;
+  title: string;
+  abstract: string;
+  authors: string[];
+  primaryCategory: string | null;
+  categories: string[];
+  comment: string | null;
+  journalRef: string | null;
+  doi: string | null;
+  submittedAt: string | null;
+  updatedAt: string | null;
+  listedOn: string | null;
+  dailyOn: string | null;
+  codeUrls: string[];
+  projectPage: string | null;
+  upvotes: number;
+  numComments: number;
+  submittedBy: string | null;
+  githubRepo: string | null;
+  githubStars: number | null;
+  /** Which source each field came from (field name to source). */
+  provenance: Partial<Record<string, SourceName>>;
+  /** When Paperboy first stored the paper, and last changed it (ISO). */
+  createdAt: string;
+  modifiedAt: string;
+}
+
+export interface PaperVersion {
+  version: number;
+  /** When that version was submitted, if known. */
+  date: string | null;
+  source: SourceName;
+}
+
+export interface PaperSource {
+  source: SourceName;
+  firstSeenAt: string;
+  lastSeenAt: string;
+}
+
+export interface UpsertResult {
+  new: number;
+  updated: number;
+  unchanged: number;
+}
+
+export interface ImportCheckpoint {
+  key: string;
+  /** Entries (lines, records) of the input already committed. */
+  position: number;
+  counts: UpsertResult & { rejected: number };
+  updatedAt: string;
+}
+
+export interface HarvestState {
+  key: string;
+  /** Opaque per-source state, e.g. an OAI-PMH resumption token or the last day harvested. */
+  state: Record<string, unknown>;
+  updatedAt: string;
+}
+
+export interface StoreStats {
+  papers: number;
+  versions: number;
+  withCode: number;
+  bySource: Partial<Record<SourceName, number>>;
+  newestListedOn: string | null;
+  engine: 'sqlite' | 'postgres';
+  schemaVersion: number;
+}
+
+export interface ListQuery {
+  /** Inclusive YYYY-MM-DD bounds on the paper's feed day (daily feed day, else listing day, else submission day). */
+  from?: string | undefined;
+  to?: string | undefined;
+  limit?: number | undefined;
+  offset?: number | undefined;
+}
+
+/**
+ * The paper store. Two engines implement it (SQLite, PostgreSQL) and one contract suite tests both.
+ * Writes are batch-oriented: a batch is one transaction, so a killed import never leaves a half-written paper.
+ */
+export interface Store {
+  readonly engine: 'sqlite' | 'postgres';
+  /**
+   * Merges records into the store. Re-sending what is stored changes nothing; a newer arXiv version replaces the
+   * metadata; an older one only adds to the version history. When `checkpoint` is given it is saved in the same
+   * transaction, with this batch's result added to its counts, so a resumed import restarts exactly after the
+   * last committed batch and carries the right totals.
+   */
+  upsertPapers(records: PaperRecord[], checkpoint?: Omit<ImportCheckpoint, 'updatedAt'>): Promise<UpsertResult>;
+  getPaper(id: string): Promise<Paper | undefined>;
+  getVersions(id: string): Promise<PaperVersion[]>;
+  getSources(id: string): Promise<PaperSource[]>;
+  listPapers(query?: ListQuery): Promise<Paper[]>;
+  countPapers(): Promise<number>;
+  stats(): Promise<StoreStats>;
+  getCheckpoint(key: string): Promise<ImportCheckpoint | undefined>;
+  clearCheckpoint(key: string): Promise<void>;
+  getHarvestState(key: string): Promise<HarvestState | undefined>;
+  setHarvestState(key: string, state: Record<string, unknown>): Promise<void>;
+  close(): Promise<void>;
+}

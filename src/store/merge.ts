@@ -78,6 +78,9 @@ export function mergeRecord(existing: Paper | undefined, record: PaperRecord, no
   const codeUrls = [...new Set([...base.codeUrls, ...(record.codeUrls ?? []), ...(record.githubRepo ? [record.githubRepo] : [])])];
   if (codeUrls.length !== base.codeUrls.length) set('codeUrls', codeUrls);
 
+  if (!next.title) {
+    throw new Error(`Paper ${record.id} from ${record.source} has no title; the parser of that source should have rejected it.`);
+  }
   const changed = existing === undefined || visibleChange(base, next);
   if (changed) next.modifiedAt = now;
   return { paper: next, changed };

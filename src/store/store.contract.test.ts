@@ -1,0 +1,152 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { PaperRecord } from '../ingest/record.js';
+import { engines, freshStore, type TestStore } from '../../test/stores.js';
+
+const base: PaperRecord = {
+  id: '2503.11731',
+  source: 'arxiv-api',
+  version: 1,
+  title: 'Industrial-Grade Sensor Simulation via Gaussian Splatting',
+  abstract: 'We compare $O(n^2)$ <b>splatting</b> & friends; code at https://github.com/example/gs-sim.',
+  authors: ['Xianming Zeng', 'Sicong Du', 'Qifeng Chen'],
+  primaryCategory: 'cs.CV',
+  categories: ['cs.CV', 'cs.RO'],
+  comment: '12 pages',
+  submittedAt: '2025-03-14T10:00:00Z',
+  updatedAt: '2025-03-14T10:00:00Z',
+  codeUrls: ['https://github.com/example/gs-sim'],
+};
+
+describe.each(engines)('store contract on %s', (engine) => {
+  let t: TestStore;
+  beforeEach(async () => {
+    t = await freshStore(engine);
+  });
+  afterEach(async () => {
+    await t.dispose();
+  });
+
+  it('starts empty and reports its engine and schema version', async () => {
+    expect(await t.store.countPapers()).toBe(0);
+    const stats = await t.store.stats();
+    expect(stats).toMatchObject({ papers: 0, versions: 0, withCode: 0, engine });
+    expect(stats.schemaVersion).toBeGreaterThanOrEqual(1);
+  });
+
+  it('stores every field, keeps author order and the raw abstract (HTML and TeX untouched)', async () => {
+    expect(await t.store.upsertPapers([base])).toEqual({ new: 1, updated: 0, unchanged: 0 });
+    const paper = await t.store.getPaper('2503.11731');
+    expect(paper).toMatchObject({
+      id: '2503.11731', version: 1, title: base.title, abstract: base.abstract, authors: base.authors,
+      primaryCategory: 'cs.CV', categories: ['cs.CV', 'cs.RO'], comment: '12 pages', codeUrls: base.codeUrls,
+      submittedAt: base.submittedAt, listedOn: null, upvotes: 0,
+    });
+    expect(paper?.provenance.title).toBe('arxiv-api');
+    expect(await t.store.getVersions('2503.11731')).toEqual([{ version: 1, date: base.submittedAt, source: 'arxiv-api' }]);
+    expect(await t.store.getPaper('9999.99999')).toBeUndefined();
+  });
+
+  it('is idempotent: the same records again change nothing', async () => {
+    const second = { ...base, id: '2503.11742', title: 'Safe Vision-Language Models', codeUrls: [] };
+    await t.store.upsertPapers([base, second]);
+    const before = await t.store.getPaper(base.id);
+    expect(await t.store.upsertPapers([base, second])).toEqual({ new: 0, updated: 0, unchanged: 2 });
+    expect(await t.store.countPapers()).toBe(2);
+    expect(await t.store.getPaper(base.id)).toEqual(before);
+  });
+
+  it('takes a newer version and keeps the history; an older version changes nothing', async () => {
+    await t.store.upsertPapers([base]);
+    const v2 = { ...base, version: 2, title: 'Sensor Simulation via Gaussian Splatting (revised)', updatedAt: '2025-04-01T09:00:00Z' };
+    expect(await t.store.upsertPapers([v2])).toEqual({ new: 0, updated: 1, unchanged: 0 });
+    expect(await t.store.upsertPapers([base])).toEqual({ new: 0, updated: 0, unchanged: 1 });
+    const paper = await t.store.getPaper(base.id);
+    expect(paper).toMatchObject({ version: 2, title: v2.title, submittedAt: base.submittedAt, updatedAt: v2.updatedAt });
+    expect((await t.store.getVersions(base.id)).map((v) => [v.version, v.date])).toEqual([
+      [1, base.submittedAt],
+      [2, v2.updatedAt],
+    ]);
+  });
+
+  it('merges sources: arXiv owns the metadata, Hugging Face adds its community facts, each fact keeps its source', async () => {
+    await t.store.upsertPapers([base]);
+    const hf: PaperRecord = {
+      id: base.id, source: 'hf-daily', title: 'A different title from HF', abstract: 'HF summary',
+      upvotes: 42, numComments: 3, submittedBy: 'akhaliq', githubRepo: 'https://github.com/example/other',
+      githubStars: 120, dailyOn: '2025-03-17',
+    };
+    expect(await t.store.upsertPapers([hf])).toEqual({ new: 0, updated: 1, unchanged: 0 });
+    const paper = await t.store.getPaper(base.id);
+    expect(paper).toMatchObject({
+      title: base.title, abstract: base.abstract, upvotes: 42, numComments: 3, submittedBy: 'akhaliq', githubStars: 120,
+      dailyOn: '2025-03-17',
+    });
+    expect(paper?.codeUrls).toEqual(['https://github.com/example/gs-sim', 'https://github.com/example/other']);
+    expect(paper?.provenance).toMatchObject({ title: 'arxiv-api', upvotes: 'hf-daily', dailyOn: 'hf-daily' });
+    expect((await t.store.getSources(base.id)).map((s) => s.source).sort()).toEqual(['arxiv-api', 'hf-daily']);
+
+    expect(await t.store.upsertPapers([{ ...hf, upvotes: 43 }])).toEqual({ new: 0, updated: 1, unchanged: 0 });
+    expect((await t.store.getPaper(base.id))?.upvotes).toBe(43);
+    const stats = await t.store.stats();
+    expect(stats.bySource).toEqual({ 'arxiv-api': 1, 'hf-daily': 1 });
+  });
+
+  it('lets a lower-authority source fill a paper but not overwrite what arXiv said', async () => {
+    const page: PaperRecord = { id: base.id, source: 'page', title: 'Page title', abstract: 'Page abstract' };
+    expect(await t.store.upsertPapers([page])).toEqual({ new: 1, updated: 0, unchanged: 0 });
+    await t.store.upsertPapers([base]);
+    expect((await t.store.getPaper(base.id))?.title).toBe(base.title);
+    await t.store.upsertPapers([{ ...page, abstract: 'Page abstract, edited' }]);
+    expect((await t.store.getPaper(base.id))?.abstract).toBe(base.abstract);
+  });
+
+  it('counts a paper repeated inside one batch once as new', async () => {
+    const again = { ...base, version: 2, title: 'Revised' };
+    expect(await t.store.upsertPapers([base, again])).toEqual({ new: 1, updated: 1, unchanged: 0 });
+    expect(await t.store.countPapers()).toBe(1);
+    expect((await t.store.getPaper(base.id))?.title).toBe('Revised');
+  });
+
+  it('refuses a record without a title, naming it', async () => {
+    const broken = { ...base, id: '2503.00002', title: '' };
+    await expect(t.store.upsertPapers([{ ...base, id: '2503.00001' }, broken])).rejects.toThrow(/2503\.00002.*title/);
+    expect(await t.store.countPapers()).toBe(0);
+  });
+
+  it('writes a batch all or nothing: a failure at its last statement leaves no paper behind', async () => {
+    const good = { ...base, id: '2503.00001' };
+    await expect(t.store.upsertPapers([good], { key: 'k', position: Number.NaN, counts: { new: 0, updated: 0, unchanged: 0, rejected: 0 } }))
+      .rejects.toThrow();
+    expect(await t.store.countPapers()).toBe(0);
+    expect(await t.store.getVersions(good.id)).toEqual([]);
+    expect(await t.store.getSources(good.id)).toEqual([]);
+  });
+
+  it('saves a checkpoint with the batch, adding the batch result to its counts', async () => {
+    const counts = { new: 10, updated: 1, unchanged: 2, rejected: 3 };
+    await t.store.upsertPapers([base], { key: 'file-a', position: 17, counts });
+    const saved = await t.store.getCheckpoint('file-a');
+    expect(saved).toMatchObject({ key: 'file-a', position: 17, counts: { new: 11, updated: 1, unchanged: 2, rejected: 3 } });
+    await t.store.clearCheckpoint('file-a');
+    expect(await t.store.getCheckpoint('file-a')).toBeUndefined();
+  });
+
+  it('remembers harvest state per source', async () => {
+    expect(await t.store.getHarvestState('oai:cs')).toBeUndefined();
+    await t.store.setHarvestState('oai:cs', { from: '2026-07-01', token: 'abc|123' });
+    await t.store.setHarvestState('oai:cs', { from: '2026-07-02' });
+    expect((await t.store.getHarvestState('oai:cs'))?.state).toEqual({ from: '2026-07-02' });
+  });
+
+  it('lists papers by feed day, newest first, within a date range', async () => {
+    const day = (id: string, listedOn: string, upvotes?: number): PaperRecord =>
+      ({ id, source: 'jsonl', title: `Paper ${id}`, abstract: 'x', listedOn });
+    await t.store.upsertPapers([day('2503.00001', '2025-03-18'), day('2503.00002', '2025-03-19'), day('2503.00003', '2025-03-20')]);
+    await t.store.upsertPapers([{ id: '2503.00004', source: 'hf-daily', title: 'HF', abstract: 'y', dailyOn: '2025-03-19', upvotes: 9 }]);
+    const all = await t.store.listPapers();
+    expect(all.map((p) => p.id)).toEqual(['2503.00003', '2503.00004', '2503.00002', '2503.00001']);
+    const range = await t.store.listPapers({ from: '2025-03-19', to: '2025-03-19' });
+    expect(range.map((p) => p.id)).toEqual(['2503.00004', '2503.00002']);
+    expect((await t.store.listPapers({ limit: 1, offset: 1 })).map((p) => p.id)).toEqual(['2503.00004']);
+  });
+});

@@ -1,0 +1,36 @@
+import { openImportFile } from '../ingest/import-file.js';
+import { formatCounts, importEntries, zeroCounts, type ImportCounts } from '../ingest/importer.js';
+import type { Store } from '../store/store.js';
+import { createProgress } from './progress.js';
+
+const MAX_REJECTS_SHOWN = 20;
+
+/** `paperboy import`: each file in turn, then one summary line (the interface scripts rely on). */
+export async function runImport(store: Store, files: string[], opts: { strict: boolean; batchSize: number }): Promise<ImportCounts> {
+  const total = zeroCounts();
+  let shown = 0;
+  for (const path of files) {
+    const file = await openImportFile(path);
+    const size = file.countEntries ? await file.countEntries() : undefined;
+    const progress = createProgress(path, size);
+    try {
+      const counts = await importEntries(store, file.entries(), {
+        checkpointKey: file.checkpointKey,
+        strict: opts.strict,
+        batchSize: opts.batchSize,
+        progress,
+        onResume: (position, before) =>
+          console.error(`${path}: resuming an interrupted import after entry ${position} (${before.new} new so far)`),
+        onReject: (entry) => {
+          if (shown++ < MAX_REJECTS_SHOWN) console.error(`${path}: rejected ${entry.error}`);
+        },
+      });
+      for (const k of Object.keys(total) as (keyof ImportCounts)[]) total[k] += counts[k];
+    } finally {
+      progress.stop();
+    }
+  }
+  if (shown > MAX_REJECTS_SHOWN) console.error(`... and ${shown - MAX_REJECTS_SHOWN} more rejected entries`);
+  console.log(formatCounts(total));
+  return total;
+}

@@ -1,0 +1,74 @@
+import { Command, Option } from 'commander';
+import { loadConfig, type Config } from '../config/config.js';
+import { openStore } from '../store/open.js';
+import type { Store } from '../store/store.js';
+import { runImport } from './import.js';
+import { runIngest } from './ingest.js';
+import { runServe } from './serve.js';
+import { runStats } from './stats.js';
+
+/** Errors a user can act on end the command with their message alone; anything else keeps its stack. */
+async function withStore<T>(fn: (store: Store, config: Config) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const store = await openStore(config);
+  try {
+    return await fn(store, config);
+  } finally {
+    await store.close();
+  }
+}
+
+const program = new Command()
+  .name('paperboy')
+  .description('A self-hostable Daily Papers: ingest papers, serve the site, send digests.')
+  .showHelpAfterError();
+
+program.command('serve')
+  .description('serve the web site and harvest the configured sources on a schedule (PORT, PAPERBOY_SOURCES)')
+  .option('--no-harvest', 'serve only; do not harvest')
+  .action(async (opts: { harvest: boolean }) => {
+    const config = loadConfig();
+    await runServe(config, await openStore(config), { harvest: opts.harvest });
+  });
+
+program.command('import')
+  .description('import papers from files: JSONL dumps (plain or .gz), arXiv Atom or OAI-PMH XML, HF daily_papers JSON, a saved Daily Papers page')
+  .argument('<files...>', 'files to import')
+  .option('--strict', 'stop at the first malformed entry instead of reporting and skipping it')
+  .addOption(new Option('--batch-size <n>', 'papers per transaction').argParser((v) => Number.parseInt(v, 10)).default(1000))
+  .action(async (files: string[], opts: { strict?: boolean; batchSize: number }) => {
+    await withStore((store) => runImport(store, files, { strict: opts.strict ?? false, batchSize: opts.batchSize }));
+  });
+
+program.command('ingest')
+  .description('fetch papers from a remote source now: hf-daily, arxiv-oai, arxiv-api, or "configured" for every source in PAPERBOY_SOURCES')
+  .argument('<source>', 'hf-daily | arxiv-oai | arxiv-api | configured')
+  .option('--date <YYYY-MM-DD>', 'hf-daily: the day to fetch (default: since the last harvest, at most a week back)')
+  .option('--set <set>', 'arxiv-oai: the OAI-PMH set, e.g. cs', 'cs')
+  .option('--category <cats...>', 'arxiv-oai: keep only papers in these categories, e.g. cs.AI cs.CL')
+  .option('--from <YYYY-MM-DD>', 'arxiv-oai: harvest records changed since this day (default: where the last harvest stopped)')
+  .option('--until <YYYY-MM-DD>', 'arxiv-oai: up to this day')
+  .option('--id <ids...>', 'arxiv-api: arXiv ids or URLs to fetch')
+  .option('--query <query>', 'arxiv-api: an arXiv search query, e.g. "cat:cs.CL AND ti:robustness"')
+  .addOption(new Option('--max <n>', 'arxiv-api: at most this many results').argParser((v) => Number.parseInt(v, 10)).default(100))
+  .action((source: string, opts: Record<string, unknown>) => withStore((store, config) => runIngest(store, config, source, opts)));
+
+program.command('stats')
+  .description('what the store holds')
+  .option('--json', 'print JSON')
+  .action((opts: { json?: boolean }) => withStore((store) => runStats(store, opts.json ?? false)));
+
+program.command('migrate')
+  .description('create or upgrade the database schema, then exit')
+  .action(() => withStore(async (store) => {
+    const stats = await store.stats();
+    console.log(`${stats.engine} store at schema version ${stats.schemaVersion}`);
+  }));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  const known = error instanceof Error && ['SourceError', 'ConfigError', 'CommanderError'].includes(error.name);
+  console.error(`paperboy: ${known ? (error as Error).message : error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,136 @@
+import type { Config } from '../config/config.js';
+import type { Store } from '../store/store.js';
+import { fetchArxivByIds, searchArxiv } from './arxiv-api.js';
+import { harvestOai } from './arxiv-oai.js';
+import { fetchDailyPapers } from './hf-daily.js';
+import type { Fetcher } from './http.js';
+import { importEntries, type ImportCounts, zeroCounts } from './importer.js';
+import type { ParsedEntry } from './record.js';
+
+/** What every harvester needs: the store, one polite fetcher per remote, the endpoints and a clock. */
+export interface HarvestContext {
+  store: Store;
+  arxivFetcher: Fetcher;
+  hfFetcher: Fetcher;
+  config: Pick<Config, 'arxivApiUrl' | 'arxivOaiUrl' | 'hfApiUrl'>;
+  today?: () => string;
+  onReject?: (entry: { position: string; error: string }) => void;
+}
+
+const DAY_MS = 86_400_000;
+/** How far back a first harvest reaches, so that a new site starts with a few days of papers, not all of arXiv. */
+export const FIRST_HARVEST_DAYS = 3;
+const HF_MAX_DAYS = 7;
+
+const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+const todayUtc = () => isoDay(new Date());
+const addDays = (day: string, n: number) => isoDay(new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS));
+
+function add(total: ImportCounts, counts: ImportCounts): ImportCounts {
+  return { new: total.new + counts.new, updated: total.updated + counts.updated, unchanged: total.unchanged + counts.unchanged, rejected: total.rejected + counts.rejected };
+}
+
+/**
+ * Hugging Face daily papers, day by day from the last day harvested (fetched again: its upvotes move) to today,
+ * at most a week back.
+ */
+export async function harvestHfDaily(ctx: HarvestContext, opts: { date?: string | undefined } = {}): Promise<ImportCounts> {
+  const today = (ctx.today ?? todayUtc)();
+  const key = 'hf-daily';
+  const last = (await ctx.store.getHarvestState(key))?.state.lastDate;
+  const earliest = addDays(today, -HF_MAX_DAYS + 1);
+  let day = opts.date ?? (typeof last === 'string' && last > earliest ? last : earliest);
+  const until = opts.date ?? today;
+  let total = zeroCounts();
+  for (; day <= until; day = addDays(day, 1)) {
+    const entries = await fetchDailyPapers(ctx.hfFetcher, ctx.config.hfApiUrl, day);
+    total = add(total, await importEntries(ctx.store, entries, { onReject: ctx.onReject }));
+    if (!opts.date) await ctx.store.setHarvestState(key, { lastDate: day });
+  }
+  return total;
+}
+
+export interface OaiHarvestOptions {
+  set: string;
+  /** Keep only papers with one of these categories (arXiv's OAI sets are whole archives such as `cs`). */
+  categories?: string[] | undefined;
+  from?: string | undefined;
+  until?: string | undefined;
+}
+
+/**
+ * arXiv OAI-PMH, incrementally: each page is stored before the next is asked for, with the resumption token
+ * saved beside it, so an interrupted harvest continues where it stopped; a finished one remembers the day to
+ * start from next time.
+ */
+export async function harvestArxivOai(ctx: HarvestContext, opts: OaiHarvestOptions): Promise<ImportCounts> {
+  const today = (ctx.today ?? todayUtc)();
+  const categories = opts.categories?.length ? new Set(opts.categories) : undefined;
+  const key = `arxiv-oai:${opts.set}${categories ? `:${[...categories].sort().join(',')}` : ''}`;
+  const saved = (await ctx.store.getHarvestState(key))?.state ?? {};
+  const explicit = opts.from !== undefined || opts.until !== undefined;
+  const from = opts.from ?? (typeof saved.from === 'string' ? saved.from : addDays(today, -FIRST_HARVEST_DAYS));
+  const resumptionToken = !explicit && typeof saved.resumptionToken === 'string' ? saved.resumptionToken : undefined;
+  const keep = (entry: ParsedEntry) =>
+    !categories || !entry.ok || (entry.record.categories ?? []).some((c) => categories.has(c));
+
+  let total = zeroCounts();
+  const pages = harvestOai({
+    fetcher: ctx.arxivFetcher, baseUrl: ctx.config.arxivOaiUrl, set: opts.set, from, until: opts.until, resumptionToken,
+  });
+  for await (const page of pages) {
+    total = add(total, await importEntries(ctx.store, page.entries.filter(keep), { onReject: ctx.onReject }));
+    if (!explicit) await ctx.store.setHarvestState(key, { from, resumptionToken: page.resumptionToken });
+  }
+  if (!explicit) await ctx.store.setHarvestState(key, { from: today });
+  return total;
+}
+
+/** The arXiv API: papers by id, or the results of a search query, page by page. */
+export async function harvestArxivApi(ctx: HarvestContext, opts: { ids?: string[] | undefined; query?: string | undefined; max?: number | undefined }): Promise<ImportCounts> {
+  if (opts.ids?.length) {
+    return importEntries(ctx.store, await fetchArxivByIds(ctx.arxivFetcher, ctx.config.arxivApiUrl, opts.ids), { onReject: ctx.onReject });
+  }
+  if (!opts.query) throw new Error('arxiv-api needs --id or --query.');
+  let total = zeroCounts();
+  for await (const page of searchArxiv(ctx.arxivFetcher, ctx.config.arxivApiUrl, opts.query, { max: opts.max })) {
+    total = add(total, await importEntries(ctx.store, page.entries, { onReject: ctx.onReject }));
+  }
+  return total;
+}
+
+export interface SourceSpec {
+  /** As written in PAPERBOY_SOURCES: `hf-daily`, `arxiv-oai:cs.AI`, `arxiv-api:<query>`. */
+  name: string;
+  run(ctx: HarvestContext): Promise<ImportCounts>;
+}
+
+/**
+ * Turns PAPERBOY_SOURCES into harvest jobs. `arxiv-oai:<category>` entries of one archive share one OAI-PMH
+ * harvest of that archive's set, filtered to those categories.
+ */
+export function parseSources(names: readonly string[]): SourceSpec[] {
+  const specs: SourceSpec[] = [];
+  const oaiByArchive = new Map<string, string[]>();
+  for (const name of names) {
+    const [kind, ...rest] = name.split(':');
+    const arg = rest.join(':');
+    if (kind === 'hf-daily') specs.push({ name, run: (ctx) => harvestHfDaily(ctx) });
+    else if (kind === 'arxiv-oai' && arg) {
+      const archive = arg.split('.')[0]!;
+      const list = oaiByArchive.get(archive) ?? [];
+      if (arg.includes('.')) list.push(arg);
+      oaiByArchive.set(archive, list);
+    } else if (kind === 'arxiv-api' && arg) specs.push({ name, run: (ctx) => harvestArxivApi(ctx, { query: arg, max: 200 }) });
+    else {
+      throw new Error(`Unknown source "${name}" in PAPERBOY_SOURCES. Use hf-daily, arxiv-oai:<category or archive> (e.g. arxiv-oai:cs.CL), arxiv-api:<query>, or none.`);
+    }
+  }
+  for (const [archive, categories] of oaiByArchive) {
+    specs.push({
+      name: `arxiv-oai:${archive}${categories.length ? ` (${categories.join(', ')})` : ''}`,
+      run: (ctx) => harvestArxivOai(ctx, { set: archive, categories }),
+    });
+  }
+  return specs;
+}

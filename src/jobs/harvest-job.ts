@@ -1,0 +1,41 @@
+import { SourceError } from '../ingest/errors.js';
+import { parseSources, type HarvestContext } from '../ingest/harvest.js';
+import { formatCounts } from '../ingest/importer.js';
+import type { Logger } from '../log.js';
+
+/**
+ * One harvest of every configured source. A source that fails does not stop the others. Being offline is said
+ * once (and again only after a harvest has succeeded in between), so a laptop without network keeps a quiet log.
+ */
+export function createHarvestJob(ctx: HarvestContext, sources: readonly string[], log: Logger): () => Promise<void> {
+  const specs = parseSources(sources);
+  const offlineSaid = new Set<string>();
+  let running = false;
+  return async () => {
+    if (running) {
+      log.warn('the previous harvest is still running; skipping this one');
+      return;
+    }
+    running = true;
+    try {
+      for (const spec of specs) {
+        try {
+          const counts = await spec.run(ctx);
+          offlineSaid.delete(spec.name);
+          log.info({ source: spec.name, ...counts }, `harvested ${spec.name}: ${formatCounts(counts)}`);
+        } catch (error) {
+          if (error instanceof SourceError && error.code === 'offline') {
+            if (!offlineSaid.has(spec.name)) {
+              offlineSaid.add(spec.name);
+              log.warn(`offline: ${error.message} Paperboy keeps serving the papers it has and will try again at the next harvest.`);
+            }
+          } else {
+            log.error({ source: spec.name, err: error }, `harvest of ${spec.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+          }
+        }
+      }
+    } finally {
+      running = false;
+    }
+  };
+}

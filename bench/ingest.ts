@@ -1,0 +1,78 @@
+// bench/ingest: imports the 74,728-paper corpus into a fresh store, then again, and prints a table.
+// Usage: npm run bench:ingest [-- --engine sqlite|postgres|both] [--file <dump>]
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+
+const { values } = parseArgs({
+  options: {
+    engine: { type: 'string', default: 'sqlite' },
+    file: { type: 'string', default: '../shared/data/corpus/arxiv-listings-2025-03-18_2026-07-01.jsonl.gz' },
+  },
+});
+const engines = values.engine === 'both' ? ['sqlite', 'postgres'] : [values.engine];
+const adminUrl = process.env.PAPERBOY_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+interface Pass { counts: { new: number; updated: number; unchanged: number; rejected: number }; seconds: number; maxRssMb: number }
+
+function pass(env: Record<string, string>): Pass {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/ingest-pass.ts', values.file], {
+    env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return JSON.parse(out.trim().split('\n').pop()!) as Pass;
+}
+
+async function pgSize(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const { rows } = await client.query<{ size: string }>('SELECT pg_database_size(current_database()) AS size');
+  await client.end();
+  return Number(rows[0]!.size);
+}
+
+const rows: string[][] = [];
+for (const engine of engines) {
+  let env: Record<string, string>;
+  let size: () => Promise<number>;
+  let cleanup: () => Promise<void>;
+  if (engine === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'paperboy-bench-'));
+    env = { PAPERBOY_DATA_DIR: dir };
+    size = async () => ['paperboy.db', 'paperboy.db-wal'].reduce((s, f) => { try { return s + statSync(join(dir, f)).size; } catch { return s; } }, 0);
+    cleanup = async () => rmSync(dir, { recursive: true, force: true });
+  } else {
+    const name = `paperboy_bench_${Date.now()}`;
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${name}"`);
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    env = { DATABASE_URL: url.toString() };
+    size = () => pgSize(url.toString());
+    cleanup = async () => { await admin.query(`DROP DATABASE "${name}" WITH (FORCE)`); await admin.end(); };
+  }
+  try {
+    for (const label of ['first import', 're-import']) {
+      const r = pass(env);
+      const papers = r.counts.new + r.counts.updated + r.counts.unchanged;
+      rows.push([
+        engine, label, String(papers), `${r.counts.new}/${r.counts.updated}/${r.counts.unchanged}/${r.counts.rejected}`,
+        Math.round(papers / r.seconds).toString(), r.seconds.toFixed(1), ((await size()) / 1e6).toFixed(0), r.maxRssMb.toFixed(0),
+      ]);
+    }
+  } finally {
+    await cleanup();
+  }
+}
+
+const header = ['engine', 'pass', 'papers', 'new/upd/same/rej', 'papers/s', 'wall s', 'db MB', 'peak RSS MB'];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
+console.log(`\nbench/ingest: ${values.file}\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+console.log('targets: first import < 40 s (~2,000 papers/s), re-import < 20 s, peak memory < 1 GB\n');
+console.log(line(header));
+console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+for (const r of rows) console.log(line(r));

@@ -25,5 +25,5 @@ export function parseArxivId(input: string): ArxivId | undefined {
 
 /** Keeps arXiv subject classes (`cs.CL`, `math.AP`, `hep-th`, `astro-ph.GA`); drops ACM/MSC codes like `I.2.7`, `68T05`. */
 export function isArxivCategory(code: string): boolean {
-  return /^[a-z][a-z-]*(?:\.[A-Za-z]{2,})?$/.test(code) && !/^\d/.test(code);
+  return /^[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]+)?$/.test(code) && !/^\d/.test(code);
 }

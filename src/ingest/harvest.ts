@@ -1,7 +1,7 @@
 import type { Config } from '../config/config.js';
 import type { Store } from '../store/store.js';
 import { fetchArxivByIds, searchArxiv } from './arxiv-api.js';
-import { harvestOai } from './arxiv-oai.js';
+import { harvestOai, oaiSetForCategory } from './arxiv-oai.js';
 import { fetchDailyPapers } from './hf-daily.js';
 import type { Fetcher } from './http.js';
 import { importEntries, type ImportCounts, zeroCounts } from './importer.js';
@@ -51,6 +51,7 @@ export async function harvestHfDaily(ctx: HarvestContext, opts: { date?: string 
 }
 
 export interface OaiHarvestOptions {
+  /** An archive (`cs`, `astro-ph`), a category, or an OAI setSpec; see oaiSetForCategory. */
   set: string;
   /** Keep only papers with one of these categories (arXiv's OAI sets are whole archives such as `cs`). */
   categories?: string[] | undefined;
@@ -76,7 +77,7 @@ export async function harvestArxivOai(ctx: HarvestContext, opts: OaiHarvestOptio
 
   let total = zeroCounts();
   const pages = harvestOai({
-    fetcher: ctx.arxivFetcher, baseUrl: ctx.config.arxivOaiUrl, set: opts.set, from, until: opts.until, resumptionToken,
+    fetcher: ctx.arxivFetcher, baseUrl: ctx.config.arxivOaiUrl, set: oaiSetForCategory(opts.set), from, until: opts.until, resumptionToken,
   });
   for await (const page of pages) {
     total = add(total, await importEntries(ctx.store, page.entries.filter(keep), { onReject: ctx.onReject }));

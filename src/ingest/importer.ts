@@ -61,17 +61,27 @@ export async function importEntries(
     options.progress?.update(position, { ...counts });
   };
 
-  for await (const entry of entries) {
-    position++;
-    if (position <= skip) continue;
-    if (!entry.ok) {
-      if (options.strict) throw new SourceError('parse', `${entry.error} (stopped: --strict; ${position - 1} entries before it were read)`);
-      options.onReject?.(entry);
-      rejectedInBatch++;
-      continue;
+  try {
+    for await (const entry of entries) {
+      position++;
+      if (position <= skip) continue;
+      if (!entry.ok) {
+        if (options.strict) {
+          position--; // not consumed: a later run without --strict resumes at this entry and reports it
+          throw new SourceError('parse', `${entry.error} (stopped: --strict)`);
+        }
+        options.onReject?.(entry);
+        rejectedInBatch++;
+        continue;
+      }
+      batch.push(entry.record);
+      if (batch.length >= batchSize) await flush();
     }
-    batch.push(entry.record);
-    if (batch.length >= batchSize) await flush();
+  } catch (error) {
+    // What was read before a damaged part of the input is complete: keep it, then say what went wrong.
+    await flush();
+    if (!(error instanceof SourceError)) throw error;
+    throw new SourceError(error.code, `${error.message}\nBefore it: ${formatCounts(counts)}.`, { cause: error });
   }
   await flush();
   if (key) await store.clearCheckpoint(key);

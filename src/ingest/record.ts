@@ -5,7 +5,7 @@
 export type SourceName = 'arxiv-oai' | 'arxiv-api' | 'jsonl' | 'hf-daily' | 'page';
 
 export interface PaperRecord {
-  /** arXiv id without version ("2503.11731", "hep-th/9901001"), or "title:<hash>" when a source gives no id. */
+  /** arXiv id without version ("2503.11731", "hep-th/9901001"), or "title-<hash>" when a source gives no id (see synthetic-id.ts). */
   id: string;
   source: SourceName;
   /** The arXiv version this record describes, when the source says. */

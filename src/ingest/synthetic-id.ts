@@ -8,3 +8,7 @@ import { titleKey } from './record.js';
 export function syntheticPaperId(title: string): string {
   return 'title-' + createHash('sha256').update(titleKey(title)).digest('hex').slice(0, 16);
 }
+
+export function isSyntheticId(id: string): boolean {
+  return id.startsWith('title-');
+}

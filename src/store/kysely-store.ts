@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { titleKey, type PaperRecord, type SourceName } from '../ingest/record.js';
+import { isSyntheticId } from '../ingest/synthetic-id.js';
 import { mergeRecord, recordHash } from './merge.js';
 import { paperFromRow, rowFromPaper } from './rows.js';
 import type { Database, PaperSourcesTable, PaperVersionsTable, PapersTable } from './schema.js';
@@ -30,9 +31,10 @@ export class KyselyStore implements Store {
     return this.db;
   }
 
-  async upsertPapers(records: PaperRecord[], checkpoint?: Omit<ImportCheckpoint, 'updatedAt'>): Promise<UpsertResult> {
+  async upsertPapers(input: PaperRecord[], checkpoint?: Omit<ImportCheckpoint, 'updatedAt'>): Promise<UpsertResult> {
     const now = this.clock().toISOString();
     return this.db.transaction().execute(async (trx) => {
+      const records = await resolveByTitle(trx, input);
       const ids = [...new Set(records.map((r) => r.id))];
       const knownHashes = new Map<string, string>();
       for (const part of chunks(ids)) {
@@ -49,6 +51,9 @@ export class KyselyStore implements Store {
         const rows = await trx.selectFrom('papers').selectAll().where('id', 'in', part).execute();
         for (const row of rows) current.set(row.id, paperFromRow(row));
       }
+
+      const adopted = await adoptProvisional(trx, pending.map((p) => p.record).filter((r) => !current.has(r.id)));
+      for (const [id, paper] of adopted) current.set(id, paper.paper);
 
       const papers = new Map<string, Paper>();
       const sources = new Map<string, PaperSourcesTable>();
@@ -77,6 +82,13 @@ export class KyselyStore implements Store {
         await trx.insertInto('papers').values(part)
           .onConflict((oc) => oc.column('id').doUpdateSet((eb) => updateAll<PapersTable>(eb, part[0]!, ['id', 'created_at'])))
           .execute();
+      }
+      for (const [id, { from }] of adopted) {
+        const incoming = [...sources.values()].filter((r) => r.paper_id === id).map((r) => r.source);
+        let move = trx.updateTable('paper_sources').set({ paper_id: id }).where('paper_id', '=', from);
+        if (incoming.length) move = move.where('source', 'not in', incoming);
+        await move.execute();
+        await trx.deleteFrom('papers').where('id', '=', from).execute();
       }
       for (const part of chunks([...sources.values()])) {
         await trx.insertInto('paper_sources').values(part)
@@ -176,6 +188,43 @@ export class KyselyStore implements Store {
     await this.db.destroy();
     await this.onClose();
   }
+}
+
+type Trx = Kysely<Database>;
+
+/**
+ * A record from a source without arXiv ids (a saved page) names its paper by a title hash. When the store already
+ * knows a paper with that title under its arXiv id, the record is about that paper.
+ */
+async function resolveByTitle(trx: Trx, records: PaperRecord[]): Promise<PaperRecord[]> {
+  const keys = [...new Set(records.filter((r) => isSyntheticId(r.id)).map((r) => titleKey(r.title)))];
+  if (keys.length === 0) return records;
+  const known = new Map<string, string>();
+  for (const part of chunks(keys)) {
+    const rows = await trx.selectFrom('papers').select(['id', 'title_key']).where('title_key', 'in', part).execute();
+    for (const row of rows) {
+      if (!known.has(row.title_key) || isSyntheticId(known.get(row.title_key)!)) known.set(row.title_key, row.id);
+    }
+  }
+  return records.map((r) => (isSyntheticId(r.id) && known.has(titleKey(r.title)) ? { ...r, id: known.get(titleKey(r.title))! } : r));
+}
+
+/**
+ * The reverse: an arXiv record arrives for a title the store holds only under a provisional title-hash id.
+ * That paper is taken over under the arXiv id (its sources move with it; the provisional row goes).
+ */
+async function adoptProvisional(trx: Trx, records: PaperRecord[]): Promise<Map<string, { from: string; paper: Paper }>> {
+  const adopted = new Map<string, { from: string; paper: Paper }>();
+  const byKey = new Map(records.filter((r) => !isSyntheticId(r.id)).map((r) => [titleKey(r.title), r.id]));
+  if (byKey.size === 0) return adopted;
+  for (const part of chunks([...byKey.keys()])) {
+    const rows = await trx.selectFrom('papers').selectAll().where('title_key', 'in', part).where('id', 'like', 'title-%').execute();
+    for (const row of rows) {
+      const id = byKey.get(row.title_key)!;
+      if (!adopted.has(id)) adopted.set(id, { from: row.id, paper: { ...paperFromRow(row), id } });
+    }
+  }
+  return adopted;
 }
 
 /** `SET col = excluded.col` for every column of a row but the given ones. */

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PaperRecord } from '../ingest/record.js';
+import { syntheticPaperId } from '../ingest/synthetic-id.js';
 import { engines, freshStore, type TestStore } from '../../test/stores.js';
 
 const base: PaperRecord = {
@@ -98,6 +99,31 @@ describe.each(engines)('store contract on %s', (engine) => {
     expect((await t.store.getPaper(base.id))?.title).toBe(base.title);
     await t.store.upsertPapers([{ ...page, abstract: 'Page abstract, edited' }]);
     expect((await t.store.getPaper(base.id))?.abstract).toBe(base.abstract);
+  });
+
+  it('moves a paper known only from a saved page to its arXiv id when arXiv names it, keeping what the page said', async () => {
+    const pageRecord: PaperRecord = {
+      id: syntheticPaperId(base.title), source: 'page', title: base.title.toUpperCase(), abstract: 'From the page.',
+      codeUrls: ['https://github.com/example/from-page'],
+    };
+    await t.store.upsertPapers([pageRecord]);
+    expect(await t.store.upsertPapers([base])).toEqual({ new: 0, updated: 1, unchanged: 0 });
+    expect(await t.store.countPapers()).toBe(1);
+    expect(await t.store.getPaper(pageRecord.id)).toBeUndefined();
+    const paper = await t.store.getPaper(base.id);
+    expect(paper?.title).toBe(base.title);
+    expect(paper?.codeUrls).toEqual(['https://github.com/example/from-page', 'https://github.com/example/gs-sim']);
+    expect((await t.store.getSources(base.id)).map((s) => s.source).sort()).toEqual(['arxiv-api', 'page']);
+    expect(await t.store.upsertPapers([pageRecord])).toEqual({ new: 0, updated: 0, unchanged: 1 });
+    expect(await t.store.countPapers()).toBe(1);
+  });
+
+  it('files a saved-page record under the arXiv paper of the same title', async () => {
+    await t.store.upsertPapers([base]);
+    const pageRecord: PaperRecord = { id: syntheticPaperId(base.title), source: 'page', title: `${base.title}.`, abstract: 'x' };
+    expect(await t.store.upsertPapers([pageRecord])).toEqual({ new: 0, updated: 0, unchanged: 1 });
+    expect(await t.store.countPapers()).toBe(1);
+    expect((await t.store.getSources(base.id)).map((s) => s.source).sort()).toEqual(['arxiv-api', 'page']);
   });
 
   it('counts a paper repeated inside one batch once as new', async () => {

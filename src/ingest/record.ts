@@ -39,7 +39,13 @@ export type ParsedEntry =
   | { ok: true; record: PaperRecord; position: string }
   | { ok: false; error: string; position: string };
 
-/** Title normalized for matching the same paper across sources: lower case, letters and digits only. */
-export function titleKey(title: string): string {
-  return title.normalize('NFKD').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+/** Text folded for matching across sources: accents dropped, lower case, letters and digits only. */
+export function foldKey(text: string): string {
+  return text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
 }
+
+/** A title as matched across sources (a saved page and arXiv spell the same title differently). */
+export const titleKey = foldKey;
+
+/** An author name as matched for author pages and filters. */
+export const authorKey = foldKey;

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import { titleKey, type PaperRecord, type SourceName } from '../ingest/record.js';
+import { authorKey, titleKey, type PaperRecord, type SourceName } from '../ingest/record.js';
 import { isSyntheticId } from '../ingest/synthetic-id.js';
 import { mergeRecord, recordHash } from './merge.js';
 import { paperFromRow, rowFromPaper } from './rows.js';
@@ -83,6 +83,18 @@ export class KyselyStore implements Store {
           .onConflict((oc) => oc.column('id').doUpdateSet((eb) => updateAll<PapersTable>(eb, part[0]!, ['id', 'created_at'])))
           .execute();
       }
+      const changedIds = [...papers.keys()];
+      for (const part of chunks(changedIds)) {
+        await trx.deleteFrom('paper_authors').where('paper_id', 'in', part).execute();
+        await trx.deleteFrom('paper_categories').where('paper_id', 'in', part).execute();
+      }
+      const authorRows = [...papers.values()].flatMap((p) =>
+        p.authors.map((name, position) => ({ paper_id: p.id, position, name, name_key: authorKey(name) })));
+      for (const part of chunks(authorRows)) await trx.insertInto('paper_authors').values(part).execute();
+      const categoryRows = [...papers.values()].flatMap((p) =>
+        [...new Set(p.categories)].map((category) => ({ paper_id: p.id, category, is_primary: category === p.primaryCategory ? 1 : 0 })));
+      for (const part of chunks(categoryRows)) await trx.insertInto('paper_categories').values(part).execute();
+
       for (const [id, { from }] of adopted) {
         const incoming = [...sources.values()].filter((r) => r.paper_id === id).map((r) => r.source);
         let move = trx.updateTable('paper_sources').set({ paper_id: id }).where('paper_id', '=', from);
@@ -135,6 +147,15 @@ export class KyselyStore implements Store {
     let q = this.db.selectFrom('papers').selectAll();
     if (query.from) q = q.where('feed_day', '>=', query.from);
     if (query.to) q = q.where('feed_day', '<=', query.to);
+    if (query.hasCode) q = q.where('has_code', '=', 1);
+    if (query.category) {
+      const category = query.category;
+      q = q.where('id', 'in', (eb) => eb.selectFrom('paper_categories').select('paper_id').where('category', '=', category));
+    }
+    if (query.author) {
+      const key = authorKey(query.author);
+      q = q.where('id', 'in', (eb) => eb.selectFrom('paper_authors').select('paper_id').where('name_key', '=', key));
+    }
     const rows = await q.orderBy('feed_day', 'desc').orderBy('upvotes', 'desc').orderBy('id', 'desc')
       .limit(query.limit ?? 50).offset(query.offset ?? 0).execute();
     return rows.map(paperFromRow);

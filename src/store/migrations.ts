@@ -112,4 +112,72 @@ ${sharedTables}
 CREATE INDEX papers_search ON papers USING GIN (search);
 `,
   },
+  {
+    name: 'authors and categories of each paper, for author and category pages',
+    sqlite: `
+CREATE TABLE paper_authors (
+  paper_id TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  name_key TEXT NOT NULL,
+  PRIMARY KEY (paper_id, position)
+);
+CREATE INDEX paper_authors_name_key ON paper_authors (name_key);
+CREATE TABLE paper_categories (
+  paper_id TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+  category TEXT NOT NULL,
+  is_primary INTEGER NOT NULL,
+  PRIMARY KEY (paper_id, category)
+);
+CREATE INDEX paper_categories_category ON paper_categories (category);
+`,
+    postgres: `
+CREATE TABLE paper_authors (
+  paper_id TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  name_key TEXT NOT NULL,
+  PRIMARY KEY (paper_id, position)
+);
+CREATE INDEX paper_authors_name_key ON paper_authors (name_key);
+CREATE TABLE paper_categories (
+  paper_id TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+  category TEXT NOT NULL,
+  is_primary INTEGER NOT NULL,
+  PRIMARY KEY (paper_id, category)
+);
+CREATE INDEX paper_categories_category ON paper_categories (category);
+`,
+  },
+  {
+    name: 'embedding vectors and fitted search models',
+    sqlite: `
+CREATE TABLE paper_vectors (
+  paper_id TEXT PRIMARY KEY REFERENCES papers (id) ON DELETE CASCADE,
+  model TEXT NOT NULL,
+  vector BLOB NOT NULL
+);
+CREATE INDEX paper_vectors_model ON paper_vectors (model);
+CREATE TABLE search_models (
+  name TEXT PRIMARY KEY,
+  fitted_at TEXT NOT NULL,
+  documents INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+`,
+    postgres: `
+CREATE TABLE paper_vectors (
+  paper_id TEXT PRIMARY KEY REFERENCES papers (id) ON DELETE CASCADE,
+  model TEXT NOT NULL,
+  vector BYTEA NOT NULL
+);
+CREATE INDEX paper_vectors_model ON paper_vectors (model);
+CREATE TABLE search_models (
+  name TEXT PRIMARY KEY,
+  fitted_at TEXT NOT NULL,
+  documents INTEGER NOT NULL,
+  data BYTEA NOT NULL
+);
+`,
+  },
 ];

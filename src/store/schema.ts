@@ -59,10 +59,43 @@ export interface HarvestStateTable {
   updated_at: string;
 }
 
+export interface PaperAuthorsTable {
+  paper_id: string;
+  position: number;
+  name: string;
+  /** The name folded for matching: lower case, accents and punctuation removed. */
+  name_key: string;
+}
+
+export interface PaperCategoriesTable {
+  paper_id: string;
+  category: string;
+  is_primary: number;
+}
+
+export interface PaperVectorsTable {
+  paper_id: string;
+  /** The embedder (and its fitted version) that produced the vector. */
+  model: string;
+  /** Float32 little-endian. */
+  vector: Uint8Array;
+}
+
+export interface SearchModelsTable {
+  name: string;
+  fitted_at: string;
+  documents: number;
+  data: Uint8Array;
+}
+
 export interface Database {
   papers: PapersTable;
   paper_versions: PaperVersionsTable;
   paper_sources: PaperSourcesTable;
   import_checkpoints: ImportCheckpointsTable;
   harvest_state: HarvestStateTable;
+  paper_authors: PaperAuthorsTable;
+  paper_categories: PaperCategoriesTable;
+  paper_vectors: PaperVectorsTable;
+  search_models: SearchModelsTable;
 }

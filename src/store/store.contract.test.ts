@@ -8,7 +8,7 @@ const base: PaperRecord = {
   source: 'arxiv-api',
   version: 1,
   title: 'Industrial-Grade Sensor Simulation via Gaussian Splatting',
-  abstract: 'We compare $O(n^2)$ <b>splatting</b> & friends; code at https://github.com/example/gs-sim.',
+  abstract: 'We compare $O(n^2)$ <b>splatting</b> & friends.',
   authors: ['Xianming Zeng', 'Sicong Du', 'Qifeng Chen'],
   primaryCategory: 'cs.CV',
   categories: ['cs.CV', 'cs.RO'],
@@ -162,6 +162,18 @@ describe.each(engines)('store contract on %s', (engine) => {
     await t.store.setHarvestState('oai:cs', { from: '2026-07-01', token: 'abc|123' });
     await t.store.setHarvestState('oai:cs', { from: '2026-07-02' });
     expect((await t.store.getHarvestState('oai:cs'))?.state).toEqual({ from: '2026-07-02' });
+  });
+
+  it('lists the papers of an author (any spelling of case and accents) and of a category, cross-lists included', async () => {
+    const other: PaperRecord = { ...base, id: '2503.00009', title: 'Other', authors: ['Sicong Dü', 'Ann Other'], primaryCategory: 'cs.RO', categories: ['cs.RO'], codeUrls: [] };
+    await t.store.upsertPapers([base, other]);
+    expect((await t.store.listPapers({ author: 'sicong du' })).map((p) => p.id).sort()).toEqual(['2503.00009', '2503.11731']);
+    expect((await t.store.listPapers({ author: 'Ann Other' })).map((p) => p.id)).toEqual(['2503.00009']);
+    expect((await t.store.listPapers({ category: 'cs.RO' })).map((p) => p.id).sort()).toEqual(['2503.00009', '2503.11731']);
+    expect((await t.store.listPapers({ category: 'cs.CV' })).map((p) => p.id)).toEqual(['2503.11731']);
+    expect((await t.store.listPapers({ hasCode: true })).map((p) => p.id)).toEqual(['2503.11731']);
+    await t.store.upsertPapers([{ ...other, version: 2, authors: ['Ann Other'] }]);
+    expect((await t.store.listPapers({ author: 'sicong du' })).map((p) => p.id)).toEqual(['2503.11731']);
   });
 
   it('lists papers by feed day, newest first, within a date range', async () => {

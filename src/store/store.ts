@@ -79,6 +79,11 @@ export interface ListQuery {
   /** Inclusive YYYY-MM-DD bounds on the paper's feed day (daily feed day, else listing day, else submission day). */
   from?: string | undefined;
   to?: string | undefined;
+  /** Papers in this arXiv category, primary or cross-listed. */
+  category?: string | undefined;
+  /** Papers by this author (matched without case, accents or punctuation). */
+  author?: string | undefined;
+  hasCode?: boolean | undefined;
   limit?: number | undefined;
   offset?: number | undefined;
 }

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { openPostgresStore } from '../src/store/postgres.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
-import type { Store } from '../src/store/store.js';
+import type { KyselyStore } from '../src/store/kysely-store.js';
 
 export type Engine = 'sqlite' | 'postgres';
 export const engines: Engine[] = ['sqlite', 'postgres'];
@@ -26,7 +26,7 @@ export async function createTestDatabase(): Promise<string> {
 }
 
 export interface TestStore {
-  store: Store;
+  store: KyselyStore;
   /** What the CLI needs in its environment to open this same store. */
   env: Record<string, string>;
   dispose(): Promise<void>;

@@ -31,7 +31,21 @@ export class KyselyStore implements Store {
     return this.db;
   }
 
+  private readonly listeners = new Set<(ids: string[]) => void>();
+
+  onPapersChanged(listener: (ids: string[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   async upsertPapers(input: PaperRecord[], checkpoint?: Omit<ImportCheckpoint, 'updatedAt'>): Promise<UpsertResult> {
+    const changed: string[] = [];
+    const result = await this.write(input, checkpoint, changed);
+    if (changed.length) for (const listener of this.listeners) listener(changed);
+    return result;
+  }
+
+  private async write(input: PaperRecord[], checkpoint: Omit<ImportCheckpoint, 'updatedAt'> | undefined, changed: string[]): Promise<UpsertResult> {
     const now = this.clock().toISOString();
     return this.db.transaction().execute(async (trx) => {
       const records = await resolveByTitle(trx, input);
@@ -84,6 +98,7 @@ export class KyselyStore implements Store {
           .execute();
       }
       const changedIds = [...papers.keys()];
+      changed.push(...changedIds, ...[...adopted.values()].map((a) => a.from));
       for (const part of chunks(changedIds)) {
         await trx.deleteFrom('paper_authors').where('paper_id', 'in', part).execute();
         await trx.deleteFrom('paper_categories').where('paper_id', 'in', part).execute();

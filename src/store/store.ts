@@ -101,6 +101,11 @@ export interface Store {
    * last committed batch and carries the right totals.
    */
   upsertPapers(records: PaperRecord[], checkpoint?: Omit<ImportCheckpoint, 'updatedAt'>): Promise<UpsertResult>;
+  /**
+   * Called after each committed write with the ids of the papers it added, changed or removed (a provisional
+   * title-hash id that was taken over by an arXiv id counts as removed). Returns a function that unsubscribes.
+   */
+  onPapersChanged(listener: (ids: string[]) => void): () => void;
   getPaper(id: string): Promise<Paper | undefined>;
   getVersions(id: string): Promise<PaperVersion[]>;
   getSources(id: string): Promise<PaperSource[]>;

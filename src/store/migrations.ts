@@ -180,4 +180,15 @@ CREATE TABLE search_models (
 );
 `,
   },
+  {
+    name: 'trending score, stored and indexed',
+    sqlite: `
+ALTER TABLE papers ADD COLUMN trending REAL NOT NULL DEFAULT 0;
+CREATE INDEX papers_trending ON papers (trending);
+`,
+    postgres: `
+ALTER TABLE papers ADD COLUMN trending DOUBLE PRECISION NOT NULL DEFAULT 0;
+CREATE INDEX papers_trending ON papers (trending);
+`,
+  },
 ];

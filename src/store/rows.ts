@@ -1,4 +1,5 @@
 import type { SourceName } from '../ingest/record.js';
+import { trendingScore } from '../ranking/trending.js';
 import type { PapersTable } from './schema.js';
 import type { Paper } from './store.js';
 
@@ -66,5 +67,6 @@ export function rowFromPaper(paper: Paper, titleKey: string): PapersTable {
     provenance: JSON.stringify(paper.provenance),
     created_at: paper.createdAt,
     modified_at: paper.modifiedAt,
+    trending: trendingScore({ ...paper, day: feedDay(paper) }),
   };
 }

@@ -28,6 +28,8 @@ export interface PapersTable {
   provenance: string;
   created_at: string;
   modified_at: string;
+  /** See src/ranking/trending.ts. */
+  trending: number;
 }
 
 export interface PaperVersionsTable {

@@ -1,0 +1,34 @@
+/**
+ * The trending score of a paper: community attention, discounted by age, in one number that never needs
+ * recomputing as time passes (the Reddit "hot" form: a log of attention plus a linear term in time).
+ *
+ *   score = log10(1 + attention) + day / DAYS_PER_DECADE
+ *   attention = upvotes + COMMENT_WEIGHT * comments + stars / STARS_PER_UPVOTE
+ *
+ * Because the time term grows with the paper's day, comparing two scores compares attention against age:
+ * a paper from one day earlier needs 10^(1 / DAYS_PER_DECADE) times the attention to rank level.
+ * Papers nobody has voted on yet (arXiv-only) score by their day alone, so the newest come first.
+ */
+
+/** Days of age that ten times more attention makes up for. */
+export const DAYS_PER_DECADE = 1.5;
+/** A comment is a stronger signal than an upvote: someone read far enough to discuss. */
+export const COMMENT_WEIGHT = 2;
+/** GitHub stars accrue from everyone, not just readers here; this many count as one upvote. */
+export const STARS_PER_UPVOTE = 50;
+
+const DAY_MS = 86_400_000;
+
+export interface TrendingInput {
+  upvotes: number;
+  numComments: number;
+  githubStars: number | null;
+  /** YYYY-MM-DD: the day the paper entered the feed; without one the score is attention alone. */
+  day: string | null;
+}
+
+export function trendingScore(p: TrendingInput): number {
+  const attention = Math.max(0, p.upvotes) + COMMENT_WEIGHT * Math.max(0, p.numComments) + Math.max(0, p.githubStars ?? 0) / STARS_PER_UPVOTE;
+  const days = p.day ? Date.parse(`${p.day}T00:00:00Z`) / DAY_MS : 0;
+  return Math.log10(1 + attention) + (Number.isFinite(days) ? days : 0) / DAYS_PER_DECADE;
+}

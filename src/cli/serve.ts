@@ -10,8 +10,27 @@ import { createApp } from '../web/app.js';
 /** `paperboy serve`: the web site, plus harvests on the configured schedule (one right away). */
 export async function runServe(config: Config, store: Store, opts: { harvest: boolean }): Promise<void> {
   const log = createLogger(config);
+  const harvesting = opts.harvest && config.sources.length > 0;
+  // Checked before listening: a bad PAPERBOY_SOURCES ends the command instead of leaving a site that never harvests.
+  let harvest: (() => Promise<void>) | undefined;
+  try {
+    harvest = harvesting ? createHarvestJob({ store, config, ...createFetchers(config) }, config.sources, log) : undefined;
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+
   const server = serve({ fetch: createApp(store).fetch, port: config.port, hostname: config.host }, (info) => {
-    log.info(`Paperboy is serving ${config.baseUrl} (port ${info.port}, ${store.engine} store)`);
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    const url = `http://${host}:${info.port}`;
+    // With PORT=0 the system picks the port: the configured base URL does not know it.
+    const open = config.port === 0 ? url : config.baseUrl;
+    log.info(`Paperboy is listening on ${url} (${store.engine} store)${open === url ? '' : `; open ${open}`}`);
+  });
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    const hint = error.code === 'EADDRINUSE' ? ` Port ${config.port} is in use: set PORT to another port (PORT=0 picks a free one).` : '';
+    log.fatal(`cannot listen on ${config.host}:${config.port}: ${error.message}.${hint}`);
+    process.exit(1);
   });
 
   const papers = await store.countPapers();
@@ -20,8 +39,7 @@ export async function runServe(config: Config, store: Store, opts: { harvest: bo
   }
 
   let schedules: { stop(): void } | undefined;
-  if (opts.harvest && config.sources.length > 0) {
-    const harvest = createHarvestJob({ store, config, ...createFetchers(config) }, config.sources, log);
+  if (harvest) {
     schedules = startSchedules(config, { harvest }, log);
     void harvest();
   } else {
@@ -31,7 +49,11 @@ export async function runServe(config: Config, store: Store, opts: { harvest: bo
   const shutdown = () => {
     log.info('shutting down');
     schedules?.stop();
-    server.close(() => void store.close().then(() => process.exit(0)));
+    server.close(() => {
+      store.close()
+        .catch((error: unknown) => log.error({ err: error }, 'closing the store failed'))
+        .finally(() => process.exit(0));
+    });
     setTimeout(() => process.exit(0), 5000).unref();
   };
   process.once('SIGINT', shutdown);

@@ -23,6 +23,8 @@ const schema = z.object({
   PAPERBOY_HF_API_URL: z.string().url().default('https://huggingface.co/api'),
   /** Minimum milliseconds between two requests to one arXiv host (arXiv asks for 3 s). */
   PAPERBOY_ARXIV_DELAY_MS: z.coerce.number().int().min(0).default(3000),
+  /** How many times a failed request (network error, 429, 5xx) is retried, with exponential backoff, before giving up. */
+  PAPERBOY_HTTP_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
   PAPERBOY_USER_AGENT: z.string().default('Paperboy/0.1 (self-hosted Daily Papers)'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -39,6 +41,7 @@ export type Config = Readonly<{
   arxivOaiUrl: string;
   hfApiUrl: string;
   arxivDelayMs: number;
+  httpRetries: number;
   userAgent: string;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
 }>;
@@ -69,6 +72,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     arxivOaiUrl: e.PAPERBOY_ARXIV_OAI_URL,
     hfApiUrl: e.PAPERBOY_HF_API_URL,
     arxivDelayMs: e.PAPERBOY_ARXIV_DELAY_MS,
+    httpRetries: e.PAPERBOY_HTTP_RETRIES,
     userAgent: e.PAPERBOY_USER_AGENT,
     logLevel: e.LOG_LEVEL,
   });

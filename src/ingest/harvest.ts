@@ -1,7 +1,8 @@
-import type { Config } from '../config/config.js';
+import { ConfigError, type Config } from '../config/config.js';
 import type { Store } from '../store/store.js';
 import { fetchArxivByIds, searchArxiv } from './arxiv-api.js';
 import { harvestOai, oaiSetForCategory } from './arxiv-oai.js';
+import { SourceError } from './errors.js';
 import { fetchDailyPapers } from './hf-daily.js';
 import type { Fetcher } from './http.js';
 import { importEntries, type ImportCounts, zeroCounts } from './importer.js';
@@ -76,12 +77,26 @@ export async function harvestArxivOai(ctx: HarvestContext, opts: OaiHarvestOptio
     !categories || !entry.ok || (entry.record.categories ?? []).some((c) => categories.has(c));
 
   let total = zeroCounts();
-  const pages = harvestOai({
-    fetcher: ctx.arxivFetcher, baseUrl: ctx.config.arxivOaiUrl, set: oaiSetForCategory(opts.set), from, until: opts.until, resumptionToken,
-  });
-  for await (const page of pages) {
-    total = add(total, await importEntries(ctx.store, page.entries.filter(keep), { onReject: ctx.onReject }));
-    if (!explicit) await ctx.store.setHarvestState(key, { from, resumptionToken: page.resumptionToken });
+  let pagesStored = 0;
+  const run = async (token: string | undefined) => {
+    const pages = harvestOai({
+      fetcher: ctx.arxivFetcher, baseUrl: ctx.config.arxivOaiUrl, set: oaiSetForCategory(opts.set), from, until: opts.until, resumptionToken: token,
+    });
+    for await (const page of pages) {
+      total = add(total, await importEntries(ctx.store, page.entries.filter(keep), { onReject: ctx.onReject }));
+      if (!explicit) await ctx.store.setHarvestState(key, { from, resumptionToken: page.resumptionToken });
+      pagesStored++;
+    }
+  };
+  try {
+    await run(resumptionToken);
+  } catch (error) {
+    // Resumption tokens expire. A saved one the server no longer knows would otherwise fail every harvest from
+    // now on: start that harvest again from its from-date instead (papers already stored come back as unchanged).
+    const expired = resumptionToken !== undefined && pagesStored === 0 && error instanceof SourceError && error.code === 'remote-error' && error.message.includes('badResumptionToken');
+    if (!expired) throw error;
+    await ctx.store.setHarvestState(key, { from });
+    await run(undefined);
   }
   if (!explicit) await ctx.store.setHarvestState(key, { from: today });
   return total;
@@ -112,24 +127,31 @@ export interface SourceSpec {
  */
 export function parseSources(names: readonly string[]): SourceSpec[] {
   const specs: SourceSpec[] = [];
-  const oaiByArchive = new Map<string, string[]>();
+  /** Per archive, the categories to keep; `undefined` once the whole archive was asked for. */
+  const oaiByArchive = new Map<string, string[] | undefined>();
   for (const name of names) {
     const [kind, ...rest] = name.split(':');
     const arg = rest.join(':');
-    if (kind === 'hf-daily') specs.push({ name, run: (ctx) => harvestHfDaily(ctx) });
+    if (kind === 'hf-daily' && !arg) specs.push({ name, run: (ctx) => harvestHfDaily(ctx) });
     else if (kind === 'arxiv-oai' && arg) {
-      const archive = arg.split('.')[0]!;
-      const list = oaiByArchive.get(archive) ?? [];
-      if (arg.includes('.')) list.push(arg);
-      oaiByArchive.set(archive, list);
+      try {
+        oaiSetForCategory(arg);
+      } catch (error) {
+        throw new ConfigError(`Unknown source "${name}" in PAPERBOY_SOURCES: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      // A setSpec (`cs:cs:AI`) is harvested as given; a category joins the harvest of its archive.
+      const archive = arg.includes(':') ? arg : arg.split('.')[0]!;
+      const whole = arg.includes(':') || !arg.includes('.');
+      const list = oaiByArchive.has(archive) ? oaiByArchive.get(archive) : [];
+      oaiByArchive.set(archive, whole || list === undefined ? undefined : [...new Set([...list, arg])]);
     } else if (kind === 'arxiv-api' && arg) specs.push({ name, run: (ctx) => harvestArxivApi(ctx, { query: arg, max: 200 }) });
     else {
-      throw new Error(`Unknown source "${name}" in PAPERBOY_SOURCES. Use hf-daily, arxiv-oai:<category or archive> (e.g. arxiv-oai:cs.CL), arxiv-api:<query>, or none.`);
+      throw new ConfigError(`Unknown source "${name}" in PAPERBOY_SOURCES. Use hf-daily, arxiv-oai:<category or archive> (e.g. arxiv-oai:cs.CL), arxiv-api:<query>, or none.`);
     }
   }
   for (const [archive, categories] of oaiByArchive) {
     specs.push({
-      name: `arxiv-oai:${archive}${categories.length ? ` (${categories.join(', ')})` : ''}`,
+      name: `arxiv-oai:${archive}${categories ? ` (${categories.join(', ')})` : ''}`,
       run: (ctx) => harvestArxivOai(ctx, { set: archive, categories }),
     });
   }

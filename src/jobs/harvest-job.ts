@@ -11,12 +11,15 @@ export function createHarvestJob(ctx: HarvestContext, sources: readonly string[]
   const specs = parseSources(sources);
   const offlineSaid = new Set<string>();
   let running = false;
+  let round = 0;
   return async () => {
     if (running) {
       log.warn('the previous harvest is still running; skipping this one');
       return;
     }
     running = true;
+    round++;
+    const started = Date.now();
     try {
       for (const spec of specs) {
         try {
@@ -27,7 +30,7 @@ export function createHarvestJob(ctx: HarvestContext, sources: readonly string[]
           if (error instanceof SourceError && error.code === 'offline') {
             if (!offlineSaid.has(spec.name)) {
               offlineSaid.add(spec.name);
-              log.warn(`offline: ${error.message} Paperboy keeps serving the papers it has and will try again at the next harvest.`);
+              log.warn({ source: spec.name }, `offline: ${spec.name}: ${error.message} Paperboy keeps serving the papers it has and will try again at the next harvest.`);
             }
           } else {
             log.error({ source: spec.name, err: error }, `harvest of ${spec.name} failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -36,6 +39,7 @@ export function createHarvestJob(ctx: HarvestContext, sources: readonly string[]
       }
     } finally {
       running = false;
+      log.debug({ round, ms: Date.now() - started }, `harvest round ${round} done`);
     }
   };
 }

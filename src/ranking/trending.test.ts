@@ -18,8 +18,8 @@ describe('trendingScore', () => {
   });
 
   it('trades a hundred times the attention for 2 x DAYS_PER_DECADE days of age', () => {
-    expect(DAYS_PER_DECADE).toBe(1.5);
-    expect(trendingScore(paper(999, '2026-07-01'))).toBeCloseTo(trendingScore(paper(9, '2026-07-04')), 9);
+    expect(DAYS_PER_DECADE).toBe(4);
+    expect(trendingScore(paper(999, '2026-07-01'))).toBeCloseTo(trendingScore(paper(9, '2026-07-09')), 9);
   });
 
   it('ignores negative counts and a missing day', () => {

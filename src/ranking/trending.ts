@@ -10,8 +10,8 @@
  * Papers nobody has voted on yet (arXiv-only) score by their day alone, so the newest come first.
  */
 
-/** Days of age that ten times more attention makes up for. */
-export const DAYS_PER_DECADE = 1.5;
+/** Days of age that ten times more attention makes up for: a trending list spans about a week. */
+export const DAYS_PER_DECADE = 4;
 /** A comment is a stronger signal than an upvote: someone read far enough to discuss. */
 export const COMMENT_WEIGHT = 2;
 /** GitHub stars accrue from everyone, not just readers here; this many count as one upvote. */

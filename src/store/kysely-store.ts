@@ -158,8 +158,8 @@ export class KyselyStore implements Store {
     return rows.map((r) => ({ source: r.source as SourceName, firstSeenAt: r.first_seen_at, lastSeenAt: r.changed_at }));
   }
 
-  async listPapers(query: ListQuery = {}): Promise<Paper[]> {
-    let q = this.db.selectFrom('papers').selectAll();
+  private filtered(query: ListQuery) {
+    let q = this.db.selectFrom('papers');
     if (query.from) q = q.where('feed_day', '>=', query.from);
     if (query.to) q = q.where('feed_day', '<=', query.to);
     if (query.hasCode) q = q.where('has_code', '=', 1);
@@ -171,14 +171,42 @@ export class KyselyStore implements Store {
       const key = authorKey(query.author);
       q = q.where('id', 'in', (eb) => eb.selectFrom('paper_authors').select('paper_id').where('name_key', '=', key));
     }
-    const rows = await q.orderBy('feed_day', 'desc').orderBy('upvotes', 'desc').orderBy('id', 'desc')
-      .limit(query.limit ?? 50).offset(query.offset ?? 0).execute();
+    return q;
+  }
+
+  async listPapers(query: ListQuery = {}): Promise<Paper[]> {
+    let q = this.filtered(query).selectAll();
+    if (query.sort === 'trending') q = q.orderBy('trending', 'desc');
+    else if (query.sort === 'date') q = q.orderBy('feed_day', 'desc');
+    else q = q.orderBy('feed_day', 'desc').orderBy('trending', 'desc');
+    const rows = await q.orderBy('id', 'desc').limit(query.limit ?? 50).offset(query.offset ?? 0).execute();
     return rows.map(paperFromRow);
   }
 
-  async countPapers(): Promise<number> {
-    const row = await this.db.selectFrom('papers').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  async countPapers(query: ListQuery = {}): Promise<number> {
+    const row = await this.filtered(query).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
     return Number(row.n);
+  }
+
+  async dayCounts(from: string, to: string): Promise<{ day: string; count: number }[]> {
+    const rows = await this.db.selectFrom('papers').select(['feed_day', (eb) => eb.fn.countAll().as('n')])
+      .where('feed_day', '>=', from).where('feed_day', '<=', to).groupBy('feed_day').orderBy('feed_day', 'desc').execute();
+    return rows.map((r) => ({ day: r.feed_day!, count: Number(r.n) }));
+  }
+
+  async neighbourDays(day: string): Promise<{ previous: string | null; next: string | null }> {
+    const previous = await this.db.selectFrom('papers').select((eb) => eb.fn.max('feed_day').as('d')).where('feed_day', '<', day).executeTakeFirst();
+    const next = await this.db.selectFrom('papers').select((eb) => eb.fn.min('feed_day').as('d')).where('feed_day', '>', day).executeTakeFirst();
+    return { previous: previous?.d ?? null, next: next?.d ?? null };
+  }
+
+  async getPapers(ids: string[]): Promise<Paper[]> {
+    const byId = new Map<string, Paper>();
+    for (const part of chunks([...new Set(ids)])) {
+      const rows = await this.db.selectFrom('papers').selectAll().where('id', 'in', part).execute();
+      for (const row of rows) byId.set(row.id, paperFromRow(row));
+    }
+    return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
   async stats(): Promise<StoreStats> {

@@ -185,10 +185,12 @@ CREATE TABLE search_models (
     sqlite: `
 ALTER TABLE papers ADD COLUMN trending REAL NOT NULL DEFAULT 0;
 CREATE INDEX papers_trending ON papers (trending);
+CREATE INDEX papers_feed_day_trending ON papers (feed_day, trending);
 `,
     postgres: `
 ALTER TABLE papers ADD COLUMN trending DOUBLE PRECISION NOT NULL DEFAULT 0;
 CREATE INDEX papers_trending ON papers (trending);
+CREATE INDEX papers_feed_day_trending ON papers (feed_day, trending);
 `,
   },
 ];

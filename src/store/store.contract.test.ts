@@ -187,4 +187,18 @@ describe.each(engines)('store contract on %s', (engine) => {
     expect(range.map((p) => p.id)).toEqual(['2503.00004', '2503.00002']);
     expect((await t.store.listPapers({ limit: 1, offset: 1 })).map((p) => p.id)).toEqual(['2503.00004']);
   });
+
+  it('counts, sorts by trending, gives day counts, neighbour days and papers by id', async () => {
+    const rec = (id: string, day: string, upvotes = 0): PaperRecord => ({ id, source: 'hf-daily', title: `Paper ${id}`, abstract: 'x', dailyOn: day, upvotes });
+    await t.store.upsertPapers([
+      rec('2601.00001', '2026-01-05', 3), rec('2601.00002', '2026-01-05', 40), rec('2601.00003', '2026-01-07', 1), rec('2601.00004', '2026-01-09'),
+    ]);
+    expect(await t.store.countPapers({ from: '2026-01-05', to: '2026-01-07' })).toBe(3);
+    expect(await t.store.dayCounts('2026-01-01', '2026-01-08')).toEqual([{ day: '2026-01-07', count: 1 }, { day: '2026-01-05', count: 2 }]);
+    expect(await t.store.neighbourDays('2026-01-07')).toEqual({ previous: '2026-01-05', next: '2026-01-09' });
+    expect(await t.store.neighbourDays('2026-01-09')).toEqual({ previous: '2026-01-07', next: null });
+    expect((await t.store.listPapers({ from: '2026-01-05', to: '2026-01-05' })).map((p) => p.id)).toEqual(['2601.00002', '2601.00001']);
+    expect((await t.store.listPapers({ sort: 'trending' })).map((p) => p.id)[0]).toBe('2601.00002');
+    expect((await t.store.getPapers(['2601.00003', 'nope', '2601.00001'])).map((p) => p.id)).toEqual(['2601.00003', '2601.00001']);
+  });
 });

@@ -84,6 +84,8 @@ export interface ListQuery {
   /** Papers by this author (matched without case, accents or punctuation). */
   author?: string | undefined;
   hasCode?: boolean | undefined;
+  /** `feed` (default): by day, then trending within the day; `trending`: by trending score; `date`: newest first. */
+  sort?: 'feed' | 'trending' | 'date' | undefined;
   limit?: number | undefined;
   offset?: number | undefined;
 }
@@ -110,7 +112,14 @@ export interface Store {
   getVersions(id: string): Promise<PaperVersion[]>;
   getSources(id: string): Promise<PaperSource[]>;
   listPapers(query?: ListQuery): Promise<Paper[]>;
-  countPapers(): Promise<number>;
+  /** How many papers match the query's filters (limit, offset and sort ignored). */
+  countPapers(query?: ListQuery): Promise<number>;
+  /** Papers per feed day within inclusive YYYY-MM-DD bounds, newest day first. */
+  dayCounts(from: string, to: string): Promise<{ day: string; count: number }[]>;
+  /** The days before and after `day` that have papers, for previous / next links. */
+  neighbourDays(day: string): Promise<{ previous: string | null; next: string | null }>;
+  /** The papers with these ids, in the order given (unknown ids are left out). */
+  getPapers(ids: string[]): Promise<Paper[]>;
   stats(): Promise<StoreStats>;
   getCheckpoint(key: string): Promise<ImportCheckpoint | undefined>;
   clearCheckpoint(key: string): Promise<void>;

@@ -106,6 +106,8 @@ function oaiEndpoint(records: OaiRecord[], pageSize = 3) {
 }
 
 const TODAY = '2025-03-18';
+/** A finished harvest starts the next one a day early (OAI_OVERLAP_DAYS). */
+const NEXT_FROM = '2025-03-17';
 /** Eight cs records over three pages of three: five in cs.CV, three not. Two were changed today. */
 const RECORDS: OaiRecord[] = [
   { paper: CV[0]!, datestamp: '2025-03-17' },
@@ -169,13 +171,14 @@ describe.each(engines)('harvests on %s', (engine) => {
       expect(paper?.title).toBe(CV[2]!.title.replace(/\s+/g, ' ').trim());
       expect(paper?.categories).toEqual(CV[2]!.categories);
       expect(paper?.listedOn).toBe('2025-03-17');
-      expect((await t.store.getHarvestState(STATE_KEY))?.state).toEqual({ from: TODAY });
+      expect((await t.store.getHarvestState(STATE_KEY))?.state).toEqual({ from: NEXT_FROM });
 
       requests.length = 0;
       const second = await harvestArxivOai(ctx, { set: 'cs', categories: ['cs.CV'] });
-      expect(requests).toEqual([{ verb: 'ListRecords', metadataPrefix: 'arXiv', set: 'cs', from: TODAY }]);
-      // The from-day is inclusive: today's cs.CV record comes again and is recognised.
-      expect(second).toEqual({ new: 0, updated: 0, unchanged: 1, rejected: 0 });
+      expect(requests[0]).toEqual({ verb: 'ListRecords', metadataPrefix: 'arXiv', set: 'cs', from: NEXT_FROM });
+      expect(requests).toHaveLength(2); // six records stamped since yesterday: two pages of three
+      // The from-day is inclusive and a day early: the cs.CV records of yesterday and today come again and are recognised.
+      expect(second).toEqual({ new: 0, updated: 0, unchanged: 3, rejected: 0 });
       expect(await t.store.countPapers()).toBe(5);
     });
 
@@ -186,7 +189,7 @@ describe.each(engines)('harvests on %s', (engine) => {
       expect(await harvestArxivOai(context({ oai: `${base}/oai` }, TODAY), { set: 'cs', categories: ['cs.CV'] }))
         .toEqual({ new: 0, updated: 0, unchanged: 0, rejected: 0 });
       expect(requests[0]?.from).toBe('2025-03-16');
-      expect((await t.store.getHarvestState(STATE_KEY))?.state).toEqual({ from: TODAY });
+      expect((await t.store.getHarvestState(STATE_KEY))?.state).toEqual({ from: NEXT_FROM });
     });
 
     it('keeps page 1 when page 2 fails, saves its resumption token, and resumes there without counting anything twice', async () => {
@@ -211,7 +214,7 @@ describe.each(engines)('harvests on %s', (engine) => {
       ]);
       expect(resumed).toEqual({ new: 3, updated: 0, unchanged: 0, rejected: 0 });
       expect(await storedIds()).toEqual(CV_IDS);
-      expect((await t.store.getHarvestState(STATE_KEY))?.state).toEqual({ from: TODAY });
+      expect((await t.store.getHarvestState(STATE_KEY))?.state).toEqual({ from: NEXT_FROM });
     });
 
     it('starts an interrupted harvest again from its from-day when the server no longer knows the saved token', async () => {
@@ -233,7 +236,7 @@ describe.each(engines)('harvests on %s', (engine) => {
       ]);
       expect(again).toEqual({ new: 3, updated: 0, unchanged: 2, rejected: 0 });
       expect(await storedIds()).toEqual(CV_IDS);
-      expect((await t.store.getHarvestState(STATE_KEY))?.state).toEqual({ from: TODAY });
+      expect((await t.store.getHarvestState(STATE_KEY))?.state).toEqual({ from: NEXT_FROM });
     });
 
     it('with explicit dates asks for exactly those and leaves the saved state alone', async () => {
@@ -312,18 +315,18 @@ describe.each(engines)('harvests on %s', (engine) => {
       expect((await t.store.getPaper(feedPapers[3]!.id))).toMatchObject({ upvotes: 5, submittedBy: 'early0', dailyOn: '2026-06-27' });
       expect((await t.store.getHarvestState('hf-daily'))?.state).toEqual({ lastDate: HF_TODAY });
 
-      // Later the same day: only today again, whose upvotes have moved.
+      // Later the same day: the last three days again, whose upvotes have moved.
       hf.state.bump = 7;
       requests.length = 0;
       const second = await harvestHfDaily(context({ hf: `${base}/api` }, HF_TODAY));
-      expect(requests.map((r) => r.date)).toEqual([HF_TODAY]);
+      expect(requests.map((r) => r.date)).toEqual(['2026-06-29', '2026-06-30', HF_TODAY]);
       expect(second).toEqual({ new: 0, updated: 1, unchanged: 2, rejected: 0 });
       expect((await t.store.getPaper(feedPapers[0]!.id))?.upvotes).toBe(17);
 
-      // Two days later: from the last day harvested up to the new today.
+      // Two days later: from two days before the last day harvested up to the new today.
       requests.length = 0;
       await harvestHfDaily(context({ hf: `${base}/api` }, '2026-07-03'));
-      expect(requests.map((r) => r.date)).toEqual(['2026-07-01', '2026-07-02', '2026-07-03']);
+      expect(requests.map((r) => r.date)).toEqual(['2026-06-29', '2026-06-30', '2026-07-01', '2026-07-02', '2026-07-03']);
       expect((await t.store.getHarvestState('hf-daily'))?.state).toEqual({ lastDate: '2026-07-03' });
     });
 
@@ -349,7 +352,7 @@ describe.each(engines)('harvests on %s', (engine) => {
       failing = false;
       requests.length = 0;
       await harvestHfDaily(context({ hf: `${base}/api` }, HF_TODAY));
-      expect(requests.map((r) => r.date)).toEqual(['2026-06-28', '2026-06-29', '2026-06-30', '2026-07-01']);
+      expect(requests.map((r) => r.date)).toEqual(['2026-06-26', '2026-06-27', '2026-06-28', '2026-06-29', '2026-06-30', '2026-07-01']);
       expect(await t.store.countPapers()).toBe(5);
     });
   });

@@ -22,6 +22,10 @@ const DAY_MS = 86_400_000;
 /** How far back a first harvest reaches, so that a new site starts with a few days of papers, not all of arXiv. */
 export const FIRST_HARVEST_DAYS = 3;
 const HF_MAX_DAYS = 7;
+/** Days fetched again on every Hugging Face round, so the upvotes of recent papers stay current. */
+const HF_REFRESH_DAYS = 3;
+/** A finished OAI harvest starts the next one a day earlier: records stamped late are not missed (re-reading is idempotent). */
+const OAI_OVERLAP_DAYS = 1;
 
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 const todayUtc = () => isoDay(new Date());
@@ -40,7 +44,9 @@ export async function harvestHfDaily(ctx: HarvestContext, opts: { date?: string 
   const key = 'hf-daily';
   const last = (await ctx.store.getHarvestState(key))?.state.lastDate;
   const earliest = addDays(today, -HF_MAX_DAYS + 1);
-  let day = opts.date ?? (typeof last === 'string' && last > earliest ? last : earliest);
+  // Upvotes keep moving for a few days after a paper is featured: fetch the recent days again each round.
+  const resumeFrom = typeof last === 'string' ? addDays(last, -(HF_REFRESH_DAYS - 1)) : earliest;
+  let day = opts.date ?? (resumeFrom > earliest ? resumeFrom : earliest);
   const until = opts.date ?? today;
   let total = zeroCounts();
   for (; day <= until; day = addDays(day, 1)) {
@@ -98,7 +104,7 @@ export async function harvestArxivOai(ctx: HarvestContext, opts: OaiHarvestOptio
     await ctx.store.setHarvestState(key, { from });
     await run(undefined);
   }
-  if (!explicit) await ctx.store.setHarvestState(key, { from: today });
+  if (!explicit) await ctx.store.setHarvestState(key, { from: addDays(today, -OAI_OVERLAP_DAYS) });
   return total;
 }
 

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 
@@ -8,6 +10,10 @@ import type { TestProject } from 'vitest/node';
 const adminUrl = process.env.PAPERBOY_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const shared = fileURLToPath(new URL('../../shared/data/', import.meta.url));
+  if (!existsSync(shared)) {
+    throw new Error(`The tests read real data from ${shared}, which is missing. Clone Paperboy beside the shared/ folder (../shared/data).`);
+  }
   const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const client = new pg.Client({ connectionString: adminUrl });
   try {

@@ -4,11 +4,12 @@ import { createFetchers } from '../ingest/fetchers.js';
 import { createHarvestJob } from '../jobs/harvest-job.js';
 import { startSchedules } from '../jobs/schedule.js';
 import { createLogger } from '../log.js';
-import type { Store } from '../store/store.js';
+import { createSearchService } from '../search/search.js';
+import type { KyselyStore } from '../store/kysely-store.js';
 import { createApp } from '../web/app.js';
 
 /** `paperboy serve`: the web site, plus harvests on the configured schedule (one right away). */
-export async function runServe(config: Config, store: Store, opts: { harvest: boolean }): Promise<void> {
+export async function runServe(config: Config, store: KyselyStore, opts: { harvest: boolean }): Promise<void> {
   const log = createLogger(config);
   const harvesting = opts.harvest && config.sources.length > 0;
   // Checked before listening: a bad PAPERBOY_SOURCES ends the command instead of leaving a site that never harvests.
@@ -20,7 +21,11 @@ export async function runServe(config: Config, store: Store, opts: { harvest: bo
     throw error;
   }
 
-  const server = serve({ fetch: createApp(store).fetch, port: config.port, hostname: config.host }, (info) => {
+  const started = performance.now();
+  const search = await createSearchService(store, { log: (level, message) => log[level](message) });
+  log.info(`search index ready in ${Math.round(performance.now() - started)} ms`);
+  const app = createApp({ store, search, config });
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `http://${host}:${info.port}`;
     // With PORT=0 the system picks the port: the configured base URL does not know it.
@@ -49,6 +54,7 @@ export async function runServe(config: Config, store: Store, opts: { harvest: bo
   const shutdown = () => {
     log.info('shutting down');
     schedules?.stop();
+    search.close();
     server.close(() => {
       store.close()
         .catch((error: unknown) => log.error({ err: error }, 'closing the store failed'))

@@ -1,76 +1,50 @@
 import { Hono } from 'hono';
-import type { Paper, Store } from '../store/store.js';
-import { Layout } from './layout.js';
+import { secureHeaders } from 'hono/secure-headers';
+import { apiRoutes } from './api/routes.js';
+import { assets } from './assets.js';
+import type { WebDeps } from './deps.js';
+import { feedRoutes } from './feeds/routes.js';
+import { aboutPages } from './pages/about.js';
+import { feedPages } from './pages/feed.js';
+import { listPages } from './pages/lists.js';
+import { notFoundPage } from './pages/not-found.js';
+import { paperPages } from './pages/paper.js';
+import { searchPages } from './pages/search.js';
 
-function PaperCard(props: { paper: Paper }) {
-  const p = props.paper;
-  return (
-    <article>
-      <h2><a href={`/papers/${p.id}`}>{p.title}</a></h2>
-      <div class="meta">
-        {p.authors.slice(0, 6).join(', ')}{p.authors.length > 6 ? ' et al.' : ''}
-        {p.primaryCategory ? ` · ${p.primaryCategory}` : ''}
-        {p.upvotes ? ` · ▲ ${p.upvotes}` : ''}
-        {p.codeUrls.length ? ' · code' : ''}
-      </div>
-    </article>
-  );
-}
-
-/** The web site. Minimal until the web issue lands: the latest papers, a paper page, a health check. */
-export function createApp(store: Store): Hono {
+/** The whole site: pages, feeds, the JSON API and its documentation. */
+export function createApp(deps: WebDeps): Hono {
   const app = new Hono();
-
-  app.get('/healthz', async (c) => c.json({ ok: true, papers: await store.countPapers() }));
-
-  app.get('/', async (c) => {
-    const papers = await store.listPapers({ limit: 50 });
-    if (papers.length === 0) {
-      return c.html(
-        <Layout title="Paperboy — no papers yet">
-          <div class="banner">
-            <h1>No papers yet</h1>
-            <p>The store is empty. Import a dump with <code>npx paperboy import &lt;file&gt;</code> (for example the
-              corpus in <code>../shared/data/corpus/</code>), or let the harvester fetch today's papers
-              (<code>npx paperboy ingest configured</code>). This page fills in as papers arrive.</p>
-          </div>
-        </Layout>,
-      );
+  app.use('*', secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'],
+      baseUri: ["'none'"], formAction: ["'self'"], frameAncestors: ["'none'"], objectSrc: ["'none'"],
+    },
+    crossOriginEmbedderPolicy: false,
+  }));
+  app.use('*', async (c, next) => {
+    await next();
+    if (c.req.method === 'GET' && c.res.status === 200 && !c.res.headers.has('Cache-Control')) {
+      c.header('Cache-Control', 'public, max-age=60');
     }
-    return c.html(
-      <Layout title="Paperboy — Daily Papers">
-        <div class="banner">Get trending papers in your email inbox! (digests are coming soon)</div>
-        <h1>Latest papers</h1>
-        {papers.map((p) => <PaperCard paper={p} />)}
-      </Layout>,
-    );
   });
 
-  app.get('/papers/:id{.+}', async (c) => {
-    const paper = await store.getPaper(c.req.param('id'));
-    if (!paper) {
-      c.status(404);
-      return c.html(<Layout title="Paper not found — Paperboy"><h1>Paper not found</h1><p><a href="/">Back to the latest papers</a></p></Layout>);
-    }
-    const isArxiv = !paper.id.startsWith('title-');
-    return c.html(
-      <Layout title={`${paper.title} — Paperboy`}>
-        <h1>{paper.title}</h1>
-        <p class="meta">{paper.authors.join(', ')}</p>
-        <p class="meta">
-          {paper.categories.join(' · ')}
-          {paper.submittedAt ? ` · submitted ${paper.submittedAt.slice(0, 10)}` : ''}
-          {paper.version ? ` · v${paper.version}` : ''}
-        </p>
-        <p class="abstract">{paper.abstract}</p>
-        <ul>
-          {isArxiv ? <li><a href={`https://arxiv.org/abs/${paper.id}`}>arXiv</a> · <a href={`https://arxiv.org/pdf/${paper.id}`}>PDF</a></li> : null}
-          {paper.codeUrls.map((url) => <li><a href={url} rel="nofollow noopener">{url}</a></li>)}
-        </ul>
-      </Layout>,
-    );
-  });
+  for (const asset of assets) {
+    app.get(asset.path, (c) => c.body(asset.body, 200, { 'Content-Type': asset.type, 'Cache-Control': 'public, max-age=31536000, immutable' }));
+  }
+  app.get('/healthz', async (c) => c.json({ ok: true, papers: await deps.store.countPapers() }));
 
-  app.notFound((c) => c.html(<Layout title="Not found — Paperboy"><h1>Not found</h1><p><a href="/">Back to the latest papers</a></p></Layout>, 404));
+  app.route('/', apiRoutes(deps));
+  app.route('/', feedRoutes(deps));
+  app.route('/', feedPages(deps));
+  app.route('/', paperPages(deps));
+  app.route('/', searchPages(deps));
+  app.route('/', listPages(deps));
+  app.route('/', aboutPages(deps));
+
+  app.notFound((c) => notFoundPage(c, deps.config.baseUrl));
+  app.onError((error, c) => {
+    console.error(error);
+    return c.text('Something went wrong on our side. Please try again in a moment.', 500);
+  });
   return app;
 }

@@ -1,39 +1,90 @@
 import type { Child } from 'hono/jsx';
+import { script, stylesheet } from './assets.js';
 
-const css = `
-:root { color-scheme: light dark; --fg: #1a1a1a; --muted: #5f6368; --bg: #fff; --card: #f6f7f9; --accent: #b3261e; }
-@media (prefers-color-scheme: dark) { :root { --fg: #e8eaed; --muted: #a0a4a8; --bg: #121212; --card: #1e1f22; --accent: #ff8a80; } }
-* { box-sizing: border-box; }
-body { margin: 0; font: 16px/1.55 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: var(--bg); }
-header, main, footer { max-width: 56rem; margin: 0 auto; padding: 0 1rem; }
-header { display: flex; align-items: baseline; gap: 1rem; padding-top: 1rem; }
-header a.brand { font-weight: 700; font-size: 1.25rem; color: inherit; text-decoration: none; }
-.banner { background: var(--card); border-radius: .5rem; padding: .75rem 1rem; margin: 1rem 0; }
-article { background: var(--card); border-radius: .5rem; padding: 1rem; margin: .75rem 0; }
-article h2 { font-size: 1.1rem; margin: 0 0 .25rem; }
-a { color: var(--accent); }
-.meta { color: var(--muted); font-size: .9rem; }
-.abstract { white-space: pre-line; }
-footer { color: var(--muted); font-size: .85rem; padding: 2rem 1rem; }
-`;
+export interface FeedLink {
+  type: string;
+  href: string;
+  title: string;
+}
 
-export function Layout(props: { title: string; children: Child }) {
+export interface PageProps {
+  title: string;
+  description?: string | undefined;
+  /** Path of this page, for the canonical URL and to mark the current navigation item. */
+  path: string;
+  baseUrl: string;
+  feeds?: FeedLink[] | undefined;
+  query?: string | undefined;
+  ogType?: 'website' | 'article';
+  children: Child;
+}
+
+const NAV = [
+  ['/', 'Daily'],
+  ['/week', 'Weekly'],
+  ['/month', 'Monthly'],
+  ['/trending', 'Trending'],
+  ['/search', 'Search'],
+  ['/about', 'About'],
+] as const;
+
+const DEFAULT_DESCRIPTION = 'The research community\'s front page for new papers: daily, weekly and trending, with search and feeds.';
+
+export function Layout(props: PageProps) {
+  const description = props.description ?? DEFAULT_DESCRIPTION;
+  const current = NAV.findLast(([href]) => href === '/' ? props.path === '/' || props.path.startsWith('/day/') : props.path.startsWith(href))?.[0];
   return (
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{props.title}</title>
-        <style>{css}</style>
+        <meta name="description" content={description} />
+        <meta name="color-scheme" content="light dark" />
+        <link rel="canonical" href={`${props.baseUrl}${props.path}`} />
+        <meta property="og:site_name" content="Paperboy" />
+        <meta property="og:title" content={props.title} />
+        <meta property="og:description" content={description} />
+        <meta property="og:type" content={props.ogType ?? 'website'} />
+        <meta property="og:url" content={`${props.baseUrl}${props.path}`} />
+        <meta name="twitter:card" content="summary" />
+        <link rel="stylesheet" href={stylesheet.path} />
+        {(props.feeds ?? []).map((f) => <link rel="alternate" type={f.type} href={f.href} title={f.title} />)}
+        <script src={script.path} defer />
       </head>
       <body>
-        <header>
-          <a class="brand" href="/">Paperboy</a>
-          <span class="meta">Daily Papers by the research community</span>
+        <a class="skip" href="#content">Skip to content</a>
+        <header class="site">
+          <div class="wrap">
+            <a class="brand" href="/">Paperboy</a>
+            <nav class="main" aria-label="Main">
+              {NAV.map(([href, label]) => <a href={href} aria-current={href === current ? 'page' : undefined}>{label}</a>)}
+            </nav>
+            <form class="quick" role="search" action="/search" method="get">
+              <label class="skip" for="quick-q">Search papers</label>
+              <input id="quick-q" type="search" name="q" value={props.query ?? ''} placeholder="Search papers" list="suggestions" data-suggest autocomplete="off" />
+              <datalist id="suggestions" />
+              <button type="submit">Search</button>
+            </form>
+          </div>
         </header>
-        <main>{props.children}</main>
-        <footer>Paperboy — a self-hosted Daily Papers. Metadata from arXiv and Hugging Face; each abstract carries its own licence.</footer>
+        <main id="content" class="wrap">{props.children}</main>
+        <footer class="site">
+          <div class="wrap">
+            Paperboy, a self-hosted Daily Papers. Metadata from arXiv and Hugging Face; each abstract carries its own licence.
+            {' '}<a href="/docs">API</a> · <a href="/feed.atom">Atom</a> · <a href="/feed.rss">RSS</a> · <a href="/about">About</a>
+          </div>
+        </footer>
       </body>
     </html>
+  );
+}
+
+export function SubscribeBanner() {
+  return (
+    <aside class="banner" aria-label="Subscribe">
+      <p><strong>Get trending papers in your email inbox!</strong> A daily or weekly digest, with alerts for your topics.</p>
+      <a class="button" href="/about#subscribe">Subscribe</a>
+    </aside>
   );
 }

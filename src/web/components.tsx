@@ -1,0 +1,78 @@
+import { raw } from 'hono/html';
+import type { Paper } from '../store/store.js';
+import { humanDay } from './dates.js';
+
+export const paperPath = (id: string) => `/papers/${id}`;
+export const authorPath = (name: string) => `/authors/${encodeURIComponent(name)}`;
+export const categoryPath = (category: string) => `/categories/${encodeURIComponent(category)}`;
+
+const MAX_AUTHORS = 8;
+
+export function Authors(props: { authors: string[]; all?: boolean }) {
+  const shown = props.all ? props.authors : props.authors.slice(0, MAX_AUTHORS);
+  const more = props.authors.length - shown.length;
+  return (
+    <span>
+      {shown.map((name, i) => <>{i > 0 ? ', ' : ''}<a href={authorPath(name)}>{name}</a></>)}
+      {more > 0 ? ` and ${more} more` : ''}
+    </span>
+  );
+}
+
+/** One paper in a list. `titleHtml`/`snippetHtml` come escaped from search, with <mark> around matches. */
+export function PaperItem(props: { paper: Paper; titleHtml?: string | undefined; snippetHtml?: string | undefined; heading?: 'h2' | 'h3' }) {
+  const p = props.paper;
+  const day = p.dailyOn ?? p.listedOn ?? p.submittedAt?.slice(0, 10);
+  const title = props.titleHtml !== undefined ? raw(props.titleHtml) : p.title;
+  const heading = <a href={paperPath(p.id)}>{title}</a>;
+  return (
+    <li class="paper">
+      <div class="votes" aria-label={`${p.upvotes} upvotes`}><strong>{p.upvotes}</strong>upvotes</div>
+      <div>
+        {props.heading === 'h3' ? <h3>{heading}</h3> : <h2>{heading}</h2>}
+        <div class="meta">
+          <Authors authors={p.authors} />
+        </div>
+        {props.snippetHtml ? <p class="snippet">{raw(props.snippetHtml)}</p> : null}
+        <ul class="tags" aria-label="Facts">
+          {day ? <li class="tag">{humanDay(day)}</li> : null}
+          {p.primaryCategory ? <li><a href={categoryPath(p.primaryCategory)}>{p.primaryCategory}</a></li> : null}
+          {p.codeUrls.length ? <li><a href={p.codeUrls[0]} rel="nofollow noopener">code</a></li> : null}
+          {p.submittedBy ? <li class="tag">submitted by {p.submittedBy}</li> : null}
+          {p.numComments ? <li class="tag">{p.numComments} comments</li> : null}
+        </ul>
+      </div>
+    </li>
+  );
+}
+
+export function PaperList(props: { papers: Paper[] }) {
+  return <ol class="papers">{props.papers.map((p) => <PaperItem paper={p} />)}</ol>;
+}
+
+/** Previous/next page links that keep the rest of the query string. */
+export function Pager(props: { path: string; params: URLSearchParams; page: number; hasNext: boolean }) {
+  const link = (page: number) => {
+    const params = new URLSearchParams(props.params);
+    if (page <= 1) params.delete('page');
+    else params.set('page', String(page));
+    const qs = params.toString();
+    return `${props.path}${qs ? `?${qs}` : ''}`;
+  };
+  if (props.page <= 1 && !props.hasNext) return null;
+  return (
+    <nav class="pager" aria-label="Pages">
+      {props.page > 1 ? <a href={link(props.page - 1)} rel="prev">← Previous page</a> : <span />}
+      {props.hasNext ? <a href={link(props.page + 1)} rel="next">Next page →</a> : <span />}
+    </nav>
+  );
+}
+
+export function FeedLinks(props: { base: string; query?: string | undefined }) {
+  const qs = props.query ? `?${props.query}` : '';
+  return (
+    <p class="feeds">
+      Follow this list: <a href={`${props.base}/feed.atom${qs}`}>Atom</a> · <a href={`${props.base}/feed.rss${qs}`}>RSS</a> · <a href={`${props.base}/feed.json${qs}`}>JSON Feed</a>
+    </p>
+  );
+}

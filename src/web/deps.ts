@@ -1,0 +1,10 @@
+import type { Config } from '../config/config.js';
+import type { SearchService } from '../search/search.js';
+import type { Store } from '../store/store.js';
+
+/** What every route of the site, the API and the feeds is given. */
+export interface WebDeps {
+  store: Store;
+  search: SearchService;
+  config: Pick<Config, 'baseUrl'>;
+}

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { renderTextWithMath } from './math.js';
+
+describe('renderTextWithMath', () => {
+  it('renders inline TeX as MathML and escapes the text around it', () => {
+    const html = renderTextWithMath('A bound of $O(n^2)$ for <b>all</b> x & y.');
+    expect(html).toContain('<math');
+    expect(html).toContain('<msup>');
+    expect(html).toContain('&lt;b&gt;all&lt;/b&gt; x &amp; y.');
+    expect(html).not.toContain('<b>');
+  });
+
+  it('renders display math and \\( \\) forms', () => {
+    expect(renderTextWithMath('$$\\sum_i x_i$$')).toMatch(/<math[^>]*display="block"/);
+    expect(renderTextWithMath('where \\(\\alpha\\) is')).toContain('α');
+  });
+
+  it('keeps TeX that does not parse as escaped text and never lets markup through', () => {
+    expect(renderTextWithMath('cost $\\frac{1}{$ and $5 and $10')).not.toContain('<script');
+    const hostile = renderTextWithMath('$\\href{javascript:alert(1)}{x}$ <script>alert(1)</script>');
+    expect(hostile).not.toMatch(/href="?javascript/);
+    expect(hostile).toContain('&lt;script&gt;');
+    expect(renderTextWithMath('price is $5 and $6 today')).toContain('price is');
+  });
+});

@@ -1,0 +1,29 @@
+import { Hono } from 'hono';
+import { COMMENT_WEIGHT, DAYS_PER_DECADE, STARS_PER_UPVOTE } from '../../ranking/trending.js';
+import type { WebDeps } from '../deps.js';
+import { Layout } from '../layout.js';
+
+export function aboutPages(deps: WebDeps): Hono {
+  const app = new Hono();
+  app.get('/about', (c) =>
+    c.html(
+      <Layout title="About | Paperboy" path="/about" baseUrl={deps.config.baseUrl}>
+        <h1>About Paperboy</h1>
+        <p>Paperboy is a self-hosted Daily Papers: new research papers from arXiv and the Hugging Face daily papers,
+          curated by the research community, with search, feeds and an open API.</p>
+        <h2 id="subscribe">Get trending papers in your email inbox</h2>
+        <p>Email digests (daily or weekly, with alerts for your searches, authors and categories) are being built.
+          Until they arrive, every list on this site has a feed you can follow in any reader:
+          the <a href="/feed.atom">daily papers</a>, <a href="/trending/feed.atom">trending</a>, any category, any author and any search.</p>
+        <h2 id="trending">How trending works</h2>
+        <p>Each paper gets one score from the attention it has had and the day it entered the feed:</p>
+        <p><code>score = log10(1 + upvotes + {COMMENT_WEIGHT} × comments + GitHub stars / {STARS_PER_UPVOTE}) + day / {DAYS_PER_DECADE}</code></p>
+        <p>Ten times the attention makes up for {DAYS_PER_DECADE} days of age, so a paper from last week needs far more upvotes than
+          one from today to stay on top. Papers nobody has voted on yet rank by their day alone.</p>
+        <h2>API and feeds</h2>
+        <p>The JSON API follows the shapes of the Hugging Face papers API; see <a href="/docs">the API documentation</a> and
+          the <a href="/openapi.json">OpenAPI document</a>.</p>
+      </Layout>,
+    ));
+  return app;
+}

@@ -1,0 +1,144 @@
+import { Hono } from 'hono';
+import type { ListQuery } from '../../store/store.js';
+import { FeedLinks, PaperList, Pager } from '../components.js';
+import { addDays, humanDay, humanMonth, isValidDay, monthRange, shiftMonth, shiftWeek, weekOf, weekRange } from '../dates.js';
+import type { WebDeps } from '../deps.js';
+import { alternateFeeds } from '../feed-links.js';
+import { Layout, SubscribeBanner } from '../layout.js';
+import { notFoundPage } from './not-found.js';
+
+export const PAGE_SIZE = 50;
+
+function pageNumber(value: string | undefined): number {
+  const n = Number.parseInt(value ?? '1', 10);
+  return Number.isFinite(n) && n >= 1 && n <= 10_000 ? n : 1;
+}
+
+/** The daily, weekly and monthly feeds and trending. */
+export function feedPages(deps: WebDeps): Hono {
+  const { store } = deps;
+  const app = new Hono();
+  const baseUrl = deps.config.baseUrl;
+
+  async function latestDay(): Promise<string | undefined> {
+    const [latest] = await store.listPapers({ limit: 1, sort: 'date' });
+    return latest ? (latest.dailyOn ?? latest.listedOn ?? latest.submittedAt?.slice(0, 10) ?? undefined) : undefined;
+  }
+
+  async function list(query: ListQuery, page: number) {
+    const papers = await store.listPapers({ ...query, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE });
+    return { papers: papers.slice(0, PAGE_SIZE), hasNext: papers.length > PAGE_SIZE };
+  }
+
+  app.get('/', async (c) => {
+    const day = await latestDay();
+    if (!day) {
+      return c.html(
+        <Layout title="Paperboy: no papers yet" path="/" baseUrl={baseUrl}>
+          <h1>No papers yet</h1>
+          <p>The store is empty. Import a dump with <code>npx paperboy import &lt;file&gt;</code> (for example the corpus in
+            <code> ../shared/data/corpus/</code>), or fetch today's papers with <code>npx paperboy ingest configured</code>.
+            This page fills in as papers arrive.</p>
+        </Layout>,
+      );
+    }
+    return c.html(await dayPage(day, '/', pageNumber(c.req.query('page')), new URLSearchParams(c.req.query())));
+  });
+
+  app.get('/day/:day', async (c) => {
+    const day = c.req.param('day');
+    if (!isValidDay(day)) return notFoundPage(c, baseUrl, `There is no day called “${day}”. Days look like 2026-07-01.`);
+    return c.html(await dayPage(day, `/day/${day}`, pageNumber(c.req.query('page')), new URLSearchParams(c.req.query())));
+  });
+
+  async function dayPage(day: string, path: string, page: number, params: URLSearchParams) {
+    const [{ papers, hasNext }, around, total] = await Promise.all([
+      list({ from: day, to: day }, page), store.neighbourDays(day), store.countPapers({ from: day, to: day }),
+    ]);
+    return (
+      <Layout title={`Daily Papers, ${humanDay(day)} | Paperboy`} path={path} baseUrl={baseUrl} feeds={alternateFeeds('', 'Daily Papers')}>
+        <SubscribeBanner />
+        <h1>Daily Papers <span class="sub">{humanDay(day)}</span></h1>
+        <nav class="daynav" aria-label="Days">
+          {around.previous ? <a href={`/day/${around.previous}`} rel="prev">← {humanDay(around.previous)}</a> : null}
+          {around.next ? <a href={`/day/${around.next}`} rel="next">{humanDay(around.next)} →</a> : null}
+          <a href={`/week/${weekOf(day)}`}>This week</a>
+          <a href={`/month/${day.slice(0, 7)}`}>This month</a>
+        </nav>
+        <p class="sub">{total} papers</p>
+        {papers.length ? <PaperList papers={papers} /> : <p>No papers on this day. Try the previous day or the week.</p>}
+        <Pager path={path} params={params} page={page} hasNext={hasNext} />
+        <FeedLinks base="" />
+      </Layout>
+    );
+  }
+
+  async function rangePage(c: { req: { query(k: string): string | undefined; query(): Record<string, string> } }, opts: {
+    title: string; heading: string; path: string; from: string; to: string; previous: string; next: string; previousLabel: string; nextLabel: string;
+  }) {
+    const page = pageNumber(c.req.query('page'));
+    const [{ papers, hasNext }, counts] = await Promise.all([
+      list({ from: opts.from, to: opts.to, sort: 'trending' }, page), store.dayCounts(opts.from, opts.to),
+    ]);
+    const total = counts.reduce((s, d) => s + d.count, 0);
+    return (
+      <Layout title={`${opts.title} | Paperboy`} path={opts.path} baseUrl={baseUrl} feeds={alternateFeeds('', 'Daily Papers')}>
+        <SubscribeBanner />
+        <h1>{opts.heading}</h1>
+        <nav class="daynav" aria-label="Periods">
+          <a href={opts.previous} rel="prev">← {opts.previousLabel}</a>
+          <a href={opts.next} rel="next">{opts.nextLabel} →</a>
+        </nav>
+        <p class="sub">{total} papers, most upvoted first</p>
+        <ul class="counts" aria-label="Papers per day">
+          {counts.map((d) => <li><a href={`/day/${d.day}`}>{humanDay(d.day)}</a>: {d.count}</li>)}
+        </ul>
+        {papers.length ? <PaperList papers={papers} /> : <p>No papers in this period.</p>}
+        <Pager path={opts.path} params={new URLSearchParams(c.req.query())} page={page} hasNext={hasNext} />
+      </Layout>
+    );
+  }
+
+  app.get('/week', async (c) => c.redirect(`/week/${weekOf((await latestDay()) ?? new Date().toISOString().slice(0, 10))}`));
+  app.get('/month', async (c) => c.redirect(`/month/${((await latestDay()) ?? new Date().toISOString()).slice(0, 7)}`));
+
+  app.get('/week/:week', async (c) => {
+    const week = c.req.param('week');
+    const range = weekRange(week);
+    if (!range) return notFoundPage(c, baseUrl, `There is no week called “${week}”. Weeks look like 2026-W27.`);
+    return c.html(await rangePage(c, {
+      title: `Papers of ${week}`, heading: `Papers of the week ${humanDay(range.from)} to ${humanDay(range.to)}`, path: `/week/${week}`,
+      ...range, previous: `/week/${shiftWeek(week, -1)}`, next: `/week/${shiftWeek(week, 1)}`, previousLabel: shiftWeek(week, -1), nextLabel: shiftWeek(week, 1),
+    }));
+  });
+
+  app.get('/month/:month', async (c) => {
+    const month = c.req.param('month');
+    const range = monthRange(month);
+    if (!range) return notFoundPage(c, baseUrl, `There is no month called “${month}”. Months look like 2026-07.`);
+    return c.html(await rangePage(c, {
+      title: `Papers of ${humanMonth(month)}`, heading: `Papers of ${humanMonth(month)}`, path: `/month/${month}`,
+      ...range, previous: `/month/${shiftMonth(month, -1)}`, next: `/month/${shiftMonth(month, 1)}`,
+      previousLabel: humanMonth(shiftMonth(month, -1)), nextLabel: humanMonth(shiftMonth(month, 1)),
+    }));
+  });
+
+  app.get('/trending', async (c) => {
+    const page = pageNumber(c.req.query('page'));
+    const latest = (await latestDay()) ?? new Date().toISOString().slice(0, 10);
+    const from = addDays(latest, -6);
+    const { papers, hasNext } = await list({ from, to: latest, sort: 'trending' }, page);
+    return c.html(
+      <Layout title="Trending papers | Paperboy" path="/trending" baseUrl={baseUrl} feeds={alternateFeeds('/trending', 'Trending papers')}>
+        <SubscribeBanner />
+        <h1>Trending this week</h1>
+        <p class="sub">Papers from {humanDay(from)} to {humanDay(latest)}, ranked by upvotes, comments and code stars against age. <a href="/about#trending">How the score works</a></p>
+        {papers.length ? <PaperList papers={papers} /> : <p>No papers in the last week yet.</p>}
+        <Pager path="/trending" params={new URLSearchParams(c.req.query())} page={page} hasNext={hasNext} />
+        <FeedLinks base="/trending" />
+      </Layout>,
+    );
+  });
+
+  return app;
+}

@@ -1,0 +1,41 @@
+import { Hono } from 'hono';
+import { FeedLinks, PaperList, Pager } from '../components.js';
+import type { WebDeps } from '../deps.js';
+import { alternateFeeds } from '../feed-links.js';
+import { Layout } from '../layout.js';
+import { notFoundPage } from './not-found.js';
+import { PAGE_SIZE } from './feed.js';
+
+/** All papers of one author or one category, newest first. */
+export function listPages(deps: WebDeps): Hono {
+  const app = new Hono();
+  const baseUrl = deps.config.baseUrl;
+
+  const page = (kind: 'author' | 'category') => async (c: import('hono').Context) => {
+    const value = decodeURIComponent(c.req.param('value') ?? '').slice(0, 200);
+    const n = Math.max(1, Math.min(1000, Number.parseInt(c.req.query('page') ?? '1', 10) || 1));
+    const filter = kind === 'author' ? { author: value } : { category: value };
+    const [papers, total] = await Promise.all([
+      deps.store.listPapers({ ...filter, sort: 'date', limit: PAGE_SIZE + 1, offset: (n - 1) * PAGE_SIZE }),
+      deps.store.countPapers(filter),
+    ]);
+    if (total === 0) {
+      return notFoundPage(c, baseUrl, kind === 'author' ? `No papers by “${value}” yet.` : `No papers in the category “${value}” yet.`);
+    }
+    const base = `/${kind === 'author' ? 'authors' : 'categories'}/${encodeURIComponent(value)}`;
+    const heading = kind === 'author' ? `Papers by ${value}` : `Papers in ${value}`;
+    return c.html(
+      <Layout title={`${heading} | Paperboy`} path={base} baseUrl={baseUrl} feeds={alternateFeeds(base, heading)}>
+        <h1>{heading}</h1>
+        <p class="sub">{total} papers, newest first</p>
+        <PaperList papers={papers.slice(0, PAGE_SIZE)} />
+        <Pager path={base} params={new URLSearchParams(c.req.query())} page={n} hasNext={papers.length > PAGE_SIZE} />
+        <FeedLinks base={base} />
+      </Layout>,
+    );
+  };
+
+  app.get('/authors/:value', page('author'));
+  app.get('/categories/:value', page('category'));
+  return app;
+}

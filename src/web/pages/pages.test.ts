@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSearchService, type SearchService } from '../../search/search.js';
+import { engines, freshStore, type TestStore } from '../../../test/stores.js';
+import { createApp } from '../app.js';
+import { HOSTILE_ID, HOSTILE_TITLE, LATEST_DAY, loadTestPapers, OLD_STYLE_ID, type LoadedPapers } from '../api/testing.js';
+
+describe.each(engines)('pages on %s', (engine) => {
+  let t: TestStore;
+  let search: SearchService;
+  let loaded: LoadedPapers;
+  let app: ReturnType<typeof createApp>;
+  const get = (path: string) => app.request(path);
+  const html = async (path: string, status = 200) => {
+    const res = await get(path);
+    expect(res.status, path).toBe(status);
+    return res.text();
+  };
+
+  beforeAll(async () => {
+    t = await freshStore(engine);
+    loaded = await loadTestPapers(t.store);
+    await t.store.upsertPapers([{
+      id: '2607.00002', source: 'arxiv-api', version: 1, title: 'Bounds of order $O(n^2)$', abstract: 'We prove $\\sum_i x_i^2 \\le 1$ for <all> x.',
+      authors: ['Émile Borel'], primaryCategory: 'math.PR', categories: ['math.PR', 'cs.LG'], listedOn: '2026-06-30',
+    }]);
+    search = await createSearchService(t.store);
+    app = createApp({ store: t.store, search, config: { baseUrl: 'http://paperboy.test' } });
+  });
+  afterAll(async () => {
+    search.close();
+    await t.dispose();
+  });
+
+  it('shows the latest day on the front page, escaped, with neighbours, feeds and the subscribe banner', async () => {
+    const page = await html('/');
+    expect(page).toContain('1 July 2026');
+    const record = loaded.records.find((r) => r.id === loaded.byDay.get(LATEST_DAY)![0])!;
+    expect(page).toContain(`/papers/${record.id}`);
+    expect(page).not.toContain('<script>alert');
+    expect(page).toContain('Escaping &lt;script&gt;alert');
+    expect(page).toContain('href="/day/2026-06-30"');
+    expect(page).toMatch(/<link rel="alternate" type="application\/atom\+xml" href="\/feed.atom"/);
+    expect(page).toContain('Get trending papers in your email inbox!');
+    expect(page).toMatch(/<main id="content"/);
+    expect(page).toContain('<meta property="og:title"');
+  });
+
+  it('shows any day, week and month with counts, and explains a bad date', async () => {
+    const day = await html('/day/2025-12-29');
+    for (const id of loaded.byDay.get('2025-12-29')!) expect(day).toContain(`/papers/${id}"`);
+    expect(day).not.toContain(`/papers/${loaded.byDay.get('2025-12-28')![0]}"`);
+    expect(await html('/day/2026-02-30', 404)).toContain('Days look like 2026-07-01');
+
+    const week = await html('/week/2026-W01');
+    for (const id of [...loaded.byDay.get('2025-12-29')!, ...loaded.byDay.get('2026-01-04')!]) expect(week).toContain(`/papers/${id}"`);
+    expect(week).not.toContain(`/papers/${loaded.byDay.get('2025-12-28')![0]}"`);
+    expect(week).toContain('10 papers');
+    expect(await html('/week/2026-W60', 404)).toContain('Weeks look like');
+
+    const month = await html('/month/2025-12');
+    expect(month).toContain('10 papers');
+    expect(month).toMatch(/href="\/day\/2025-12-28">28 December 2025<\/a>: 5/);
+    expect((await get('/month')).headers.get('location')).toBe('/month/2026-07');
+  });
+
+  it('ranks trending by the score: the most upvoted paper of the week first', async () => {
+    const page = await html('/trending');
+    const ids = [...page.matchAll(/<h2><a href="\/papers\/([^"]+)"/g)].map((m) => m[1]);
+    const top = loaded.byDay.get(LATEST_DAY)![4]!; // 50 upvotes, the most
+    expect(ids[0]).toBe(top);
+    expect(page).toContain('/about#trending');
+  });
+
+  it('shows a paper with its math as MathML, its links, versions and related papers', async () => {
+    const page = await html('/papers/2607.00002');
+    expect(page).toContain('<math');
+    expect(page).toContain('&lt;all&gt;');
+    expect(page).toContain('href="https://arxiv.org/abs/2607.00002"');
+    expect(page).toContain('href="/authors/%C3%89mile%20Borel"');
+    expect(page).toContain('href="/categories/cs.LG"');
+    const old = await html(`/papers/${OLD_STYLE_ID}`);
+    expect(old).toContain('v1 (1999-01-04), v2 (1999-02-01)');
+    const real = await html(`/papers/${loaded.byDay.get(LATEST_DAY)![0]}`);
+    expect(real).toContain('Related papers');
+    expect(real).toContain('github.com/example/repo-0');
+    const hostile = await html(`/papers/${HOSTILE_ID}`);
+    expect(hostile).toContain('Ada &lt;Lovelace&gt;');
+    expect(hostile).not.toContain(HOSTILE_TITLE);
+  });
+
+  it('redirects versioned ids and explains unknown ones', async () => {
+    const res = await get(`/papers/${loaded.byDay.get(LATEST_DAY)![0]}v3`);
+    expect(res.status).toBe(301);
+    expect(res.headers.get('location')).toBe(`/papers/${loaded.byDay.get(LATEST_DAY)![0]}`);
+    expect(await html('/papers/2101.99999', 404)).toContain('https://arxiv.org/abs/2101.99999');
+  });
+
+  it('searches without JavaScript, redirects an arXiv id, and survives hostile queries', async () => {
+    const record = loaded.records[7]!;
+    const page = await html(`/search?q=${encodeURIComponent(record.title)}`);
+    const first = /<h2><a href="\/papers\/([^"]+)"/.exec(page)?.[1];
+    expect(first).toBe(record.id);
+    expect(page).toContain('<mark>');
+    expect(page).toContain('href="/search/feed.atom?q=');
+    const redirect = await get(`/search?q=${encodeURIComponent(`https://arxiv.org/abs/${record.id}v1`)}`);
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.get('location')).toBe(`/papers/${record.id}`);
+    for (const q of ['"unbalanced', 'NEAR(a b', '*', '<script>alert(1)</script>', 'a'.repeat(3000), '-', 'title:x AND OR']) {
+      const res = await get(`/search?q=${encodeURIComponent(q)}&cat=cs.CV&from=2020-01-01&to=nonsense&sort=date&code=1`);
+      expect(res.status, q).toBe(200);
+      expect(await res.text()).not.toContain('<script>alert(1)');
+    }
+  });
+
+  it('lists an author and a category, and says when there is nothing', async () => {
+    expect(await html('/authors/emile%20borel')).toContain('Bounds of order');
+    expect(await html('/categories/cs.LG')).toContain('Bounds of order');
+    expect(await html('/categories/astro-ph.ZZ', 404)).toContain('No papers in the category');
+  });
+
+  it('sends security headers, caches pages briefly and static files forever', async () => {
+    const res = await get('/');
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('cache-control')).toContain('max-age=60');
+    const css = /href="(\/static\/app\.[0-9a-f]+\.css)"/.exec(await res.text())?.[1];
+    const asset = await get(css!);
+    expect(asset.headers.get('cache-control')).toContain('immutable');
+    expect(await asset.text()).toContain('prefers-color-scheme: dark');
+  });
+
+  it('answers unknown pages with a helpful 404', async () => {
+    const page = await html('/no/such/page', 404);
+    expect(page).toContain('role="search"');
+    expect(page).toContain('href="/trending"');
+  });
+});

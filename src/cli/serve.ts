@@ -24,7 +24,7 @@ export async function runServe(config: Config, store: KyselyStore, opts: { harve
   const started = performance.now();
   const search = await createSearchService(store, { log: (level, message) => log[level](message) });
   log.info(`search index ready in ${Math.round(performance.now() - started)} ms`);
-  const app = createApp({ store, search, config });
+  const app = createApp({ store, search, config, log });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `http://${host}:${info.port}`;

@@ -26,6 +26,8 @@ const schema = z.object({
   /** How many times a failed request (network error, 429, 5xx) is retried, with exponential backoff, before giving up. */
   PAPERBOY_HTTP_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
   PAPERBOY_USER_AGENT: z.string().default('Paperboy/0.1 (self-hosted Daily Papers)'),
+  /** Set when Paperboy runs behind a reverse proxy: rate limits then key on X-Forwarded-For. */
+  PAPERBOY_TRUST_PROXY: z.enum(['true', 'false', '1', '0']).default('false'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -44,6 +46,7 @@ export type Config = Readonly<{
   httpRetries: number;
   userAgent: string;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  trustProxy: boolean;
 }>;
 
 export class ConfigError extends Error {
@@ -75,5 +78,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     httpRetries: e.PAPERBOY_HTTP_RETRIES,
     userAgent: e.PAPERBOY_USER_AGENT,
     logLevel: e.LOG_LEVEL,
+    trustProxy: e.PAPERBOY_TRUST_PROXY === 'true' || e.PAPERBOY_TRUST_PROXY === '1',
   });
 }

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type OrderByItemBuilder, sql } from 'kysely';
 import { authorKey, titleKey, type PaperRecord, type SourceName } from '../ingest/record.js';
 import { isSyntheticId } from '../ingest/synthetic-id.js';
 import { mergeRecord, recordHash } from './merge.js';
@@ -163,6 +163,10 @@ export class KyselyStore implements Store {
     if (query.from) q = q.where('feed_day', '>=', query.from);
     if (query.to) q = q.where('feed_day', '<=', query.to);
     if (query.hasCode) q = q.where('has_code', '=', 1);
+    if (query.submittedBy) {
+      const who = query.submittedBy.toLowerCase();
+      q = q.where((eb) => eb(eb.fn('lower', ['submitted_by']), '=', who));
+    }
     if (query.category) {
       const category = query.category;
       q = q.where('id', 'in', (eb) => eb.selectFrom('paper_categories').select('paper_id').where('category', '=', category));
@@ -176,9 +180,11 @@ export class KyselyStore implements Store {
 
   async listPapers(query: ListQuery = {}): Promise<Paper[]> {
     let q = this.filtered(query).selectAll();
+    // Undated papers go last on both engines (PostgreSQL would put NULLs first in a descending order).
+    const byDay = (ob: OrderByItemBuilder) => ob.desc().nullsLast();
     if (query.sort === 'trending') q = q.orderBy('trending', 'desc');
-    else if (query.sort === 'date') q = q.orderBy('feed_day', 'desc');
-    else q = q.orderBy('feed_day', 'desc').orderBy('trending', 'desc');
+    else if (query.sort === 'date') q = q.orderBy('feed_day', byDay);
+    else q = q.orderBy('feed_day', byDay).orderBy('trending', 'desc');
     const rows = await q.orderBy('id', 'desc').limit(query.limit ?? 50).offset(query.offset ?? 0).execute();
     return rows.map(paperFromRow);
   }

@@ -84,6 +84,8 @@ export interface ListQuery {
   /** Papers by this author (matched without case, accents or punctuation). */
   author?: string | undefined;
   hasCode?: boolean | undefined;
+  /** Papers submitted to the daily feed by this user (case ignored). */
+  submittedBy?: string | undefined;
   /** `feed` (default): by day, then trending within the day; `trending`: by trending score; `date`: newest first. */
   sort?: 'feed' | 'trending' | 'date' | undefined;
   limit?: number | undefined;

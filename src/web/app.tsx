@@ -33,7 +33,8 @@ export function createApp(deps: WebDeps): Hono {
   }
   app.get('/healthz', async (c) => c.json({ ok: true, papers: await deps.store.countPapers() }));
 
-  app.route('/', apiRoutes(deps));
+  const reportError = (error: Error) => (deps.log ? deps.log.error({ err: error }, error.message) : console.error(error));
+  app.route('/', apiRoutes(deps, { rateLimit: { trustProxy: deps.config.trustProxy ?? false }, reportError }));
   app.route('/', feedRoutes(deps));
   app.route('/', feedPages(deps));
   app.route('/', paperPages(deps));
@@ -43,7 +44,7 @@ export function createApp(deps: WebDeps): Hono {
 
   app.notFound((c) => notFoundPage(c, deps.config.baseUrl));
   app.onError((error, c) => {
-    console.error(error);
+    reportError(error);
     return c.text('Something went wrong on our side. Please try again in a moment.', 500);
   });
   return app;

@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.js';
+import type { Logger } from '../log.js';
 import type { SearchService } from '../search/search.js';
 import type { Store } from '../store/store.js';
 
@@ -6,5 +7,7 @@ import type { Store } from '../store/store.js';
 export interface WebDeps {
   store: Store;
   search: SearchService;
-  config: Pick<Config, 'baseUrl'>;
+  config: Pick<Config, 'baseUrl'> & Partial<Pick<Config, 'trustProxy'>>;
+  /** Where unexpected errors are reported; the console when absent (tests). */
+  log?: Logger | undefined;
 }

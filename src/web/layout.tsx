@@ -1,11 +1,6 @@
 import type { Child } from 'hono/jsx';
 import { script, stylesheet } from './assets.js';
-
-export interface FeedLink {
-  type: string;
-  href: string;
-  title: string;
-}
+import type { FeedLink } from './feeds/links.js';
 
 export interface PageProps {
   title: string;

@@ -3,7 +3,7 @@ import type { ListQuery } from '../../store/store.js';
 import { FeedLinks, PaperList, Pager } from '../components.js';
 import { addDays, humanDay, humanMonth, isValidDay, monthRange, shiftMonth, shiftWeek, weekOf, weekRange } from '../dates.js';
 import type { WebDeps } from '../deps.js';
-import { alternateFeeds } from '../feed-links.js';
+import { feedLinks } from '../feeds/links.js';
 import { Layout, SubscribeBanner } from '../layout.js';
 import { notFoundPage } from './not-found.js';
 
@@ -56,7 +56,7 @@ export function feedPages(deps: WebDeps): Hono {
       list({ from: day, to: day }, page), store.neighbourDays(day), store.countPapers({ from: day, to: day }),
     ]);
     return (
-      <Layout title={`Daily Papers, ${humanDay(day)} | Paperboy`} path={path} baseUrl={baseUrl} feeds={alternateFeeds('', 'Daily Papers')}>
+      <Layout title={`Daily Papers, ${humanDay(day)} | Paperboy`} path={path} baseUrl={baseUrl} feeds={feedLinks('/')}>
         <SubscribeBanner />
         <h1>Daily Papers <span class="sub">{humanDay(day)}</span></h1>
         <nav class="daynav" aria-label="Days">
@@ -82,7 +82,7 @@ export function feedPages(deps: WebDeps): Hono {
     ]);
     const total = counts.reduce((s, d) => s + d.count, 0);
     return (
-      <Layout title={`${opts.title} | Paperboy`} path={opts.path} baseUrl={baseUrl} feeds={alternateFeeds('', 'Daily Papers')}>
+      <Layout title={`${opts.title} | Paperboy`} path={opts.path} baseUrl={baseUrl} feeds={feedLinks('/')}>
         <SubscribeBanner />
         <h1>{opts.heading}</h1>
         <nav class="daynav" aria-label="Periods">
@@ -129,7 +129,7 @@ export function feedPages(deps: WebDeps): Hono {
     const from = addDays(latest, -6);
     const { papers, hasNext } = await list({ from, to: latest, sort: 'trending' }, page);
     return c.html(
-      <Layout title="Trending papers | Paperboy" path="/trending" baseUrl={baseUrl} feeds={alternateFeeds('/trending', 'Trending papers')}>
+      <Layout title="Trending papers | Paperboy" path="/trending" baseUrl={baseUrl} feeds={feedLinks('/trending')}>
         <SubscribeBanner />
         <h1>Trending this week</h1>
         <p class="sub">Papers from {humanDay(from)} to {humanDay(latest)}, ranked by upvotes, comments and code stars against age. <a href="/about#trending">How the score works</a></p>

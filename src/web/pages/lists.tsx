@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { FeedLinks, PaperList, Pager } from '../components.js';
 import type { WebDeps } from '../deps.js';
-import { alternateFeeds } from '../feed-links.js';
+import { feedLinks } from '../feeds/links.js';
 import { Layout } from '../layout.js';
 import { notFoundPage } from './not-found.js';
 import { PAGE_SIZE } from './feed.js';
@@ -12,7 +12,7 @@ export function listPages(deps: WebDeps): Hono {
   const baseUrl = deps.config.baseUrl;
 
   const page = (kind: 'author' | 'category') => async (c: import('hono').Context) => {
-    const value = decodeURIComponent(c.req.param('value') ?? '').slice(0, 200);
+    const value = (c.req.param('value') ?? '').slice(0, 200);
     const n = Math.max(1, Math.min(1000, Number.parseInt(c.req.query('page') ?? '1', 10) || 1));
     const filter = kind === 'author' ? { author: value } : { category: value };
     const [papers, total] = await Promise.all([
@@ -25,7 +25,7 @@ export function listPages(deps: WebDeps): Hono {
     const base = `/${kind === 'author' ? 'authors' : 'categories'}/${encodeURIComponent(value)}`;
     const heading = kind === 'author' ? `Papers by ${value}` : `Papers in ${value}`;
     return c.html(
-      <Layout title={`${heading} | Paperboy`} path={base} baseUrl={baseUrl} feeds={alternateFeeds(base, heading)}>
+      <Layout title={`${heading} | Paperboy`} path={base} baseUrl={baseUrl} feeds={feedLinks(base)}>
         <h1>{heading}</h1>
         <p class="sub">{total} papers, newest first</p>
         <PaperList papers={papers.slice(0, PAGE_SIZE)} />

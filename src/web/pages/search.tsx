@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { FeedLinks, PaperItem, Pager } from '../components.js';
 import type { WebDeps } from '../deps.js';
-import { alternateFeeds } from '../feed-links.js';
+import { feedLinks } from '../feeds/links.js';
 import { Layout } from '../layout.js';
 import { parseSearchForm, searchFormQuery, toSearchQuery } from '../search-params.js';
 
@@ -21,7 +21,7 @@ export function searchPages(deps: WebDeps): Hono {
     const title = form.q ? `${form.q} | Search | Paperboy` : 'Search | Paperboy';
     return c.html(
       <Layout title={title} path={`/search${query ? `?${query}` : ''}`} baseUrl={baseUrl} query={form.q}
-        feeds={form.q ? alternateFeeds('/search', `Search: ${form.q}`, query) : undefined}>
+        feeds={form.q ? feedLinks('/search', query) : undefined}>
         <h1>Search papers</h1>
         <form action="/search" method="get" role="search">
           <div class="searchbox">

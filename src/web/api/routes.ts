@@ -1,0 +1,70 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { cors } from 'hono/cors';
+import type { WebDeps } from '../deps.js';
+import { rateLimit, type RateLimitOptions } from '../rate-limit.js';
+import { httpCache } from './cache.js';
+import { registerDailyPapers } from './daily.js';
+import { renderDocs, type OpenApiDoc } from './docs.js';
+import { errorJson, handleApiError, validationHook } from './errors.js';
+import { registerPapers } from './papers.js';
+import { siteUrl } from './present.js';
+import { registerSearch } from './search.js';
+
+export interface ApiOptions {
+  /** Limits per client address on /api/*; `false` turns the limiter off. Default 300 requests per 5 minutes. */
+  rateLimit?: Partial<Omit<RateLimitOptions, 'onLimited'>> | false;
+  /** Told about errors the API did not expect (answered 500). */
+  reportError?: (err: Error) => void;
+}
+
+const DESCRIPTION = [
+  'The papers of this Paperboy site as JSON, in the shapes of Hugging Face\'s Daily Papers API (`/api/daily_papers`, `/api/papers/...`).',
+  'Every answer can be cached for 60 s and carries a weak ETag (send `If-None-Match` to get 304). Any origin may call it (CORS). '
+    + 'Each client may make a limited number of requests per window: see the `RateLimit-Policy` and `RateLimit` headers; over the limit the answer is 429 with `Retry-After`.',
+  'Errors are JSON: `{ "error": { "code": "...", "message": "..." } }`; invalid parameters are listed in `error.fields`.',
+].join('\n\n');
+
+const corsForReads = cors({
+  origin: '*',
+  allowMethods: ['GET', 'HEAD', 'OPTIONS'],
+  exposeHeaders: ['ETag', 'Link', 'RateLimit', 'RateLimit-Policy', 'Retry-After'],
+  maxAge: 86_400,
+});
+
+/**
+ * The JSON API, its OpenAPI 3.1 document (/openapi.json) and its reference page (/docs). Mount it at `/`, after any
+ * other `/api/*` routes of the site: it answers every other `/api/*` path with a 404 error.
+ */
+export function apiRoutes(deps: WebDeps, options: ApiOptions = {}): OpenAPIHono {
+  const app = new OpenAPIHono({ defaultHook: validationHook });
+  const report = options.reportError ?? ((err: Error) => console.error(err));
+
+  app.use('/api/*', corsForReads);
+  app.use('/openapi.json', corsForReads);
+  if (options.rateLimit !== false) {
+    app.use('/api/*', rateLimit({
+      ...options.rateLimit,
+      onLimited: (c, seconds) => errorJson(c, 429, 'rate_limited', `Too many requests from your address. Try again in ${seconds} s (see the RateLimit headers).`),
+    }));
+  }
+  app.use('/api/*', httpCache());
+  app.use('/openapi.json', httpCache());
+  app.use('/docs', httpCache());
+
+  registerSearch(app, deps); // before /api/papers/{id}, which would take "search" for an id
+  registerDailyPapers(app, deps);
+  registerPapers(app, deps);
+
+  let doc: OpenApiDoc | undefined;
+  const document = (): OpenApiDoc => (doc ??= app.getOpenAPI31Document({
+    openapi: '3.1.0',
+    info: { title: 'Paperboy API', version: '1.0.0', description: DESCRIPTION },
+    servers: [{ url: siteUrl(deps.config.baseUrl, '') }],
+  }) as OpenApiDoc);
+  app.get('/openapi.json', (c) => c.json(document()));
+  app.get('/docs', (c) => c.html(renderDocs(document(), siteUrl(deps.config.baseUrl, ''))));
+
+  app.all('/api/*', (c) => errorJson(c, 404, 'not_found', `No API operation at ${c.req.method} ${c.req.path}. The operations are listed at /docs and in /openapi.json.`));
+  app.onError((err, c) => handleApiError(err, c, report));
+  return app;
+}

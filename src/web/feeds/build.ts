@@ -1,0 +1,108 @@
+import { Feed, type Item } from 'feed';
+import { feedDay } from '../../store/rows.js';
+import type { Paper } from '../../store/store.js';
+import { isArxivId, paperPageUrl } from '../api/present.js';
+
+export const FEED_FORMATS = ['atom', 'rss', 'json'] as const;
+export type FeedFormat = (typeof FEED_FORMATS)[number];
+
+export const FEED_CONTENT_TYPES: Record<FeedFormat, string> = {
+  rss: 'application/rss+xml; charset=utf-8',
+  atom: 'application/atom+xml; charset=utf-8',
+  json: 'application/feed+json; charset=utf-8',
+};
+
+export interface FeedMeta {
+  title: string;
+  description: string;
+  /** Absolute URL of the page the feed follows. */
+  pageUrl: string;
+  /** Absolute URL of this feed without its extension and with its query: `${feedBase}.atom${query}`. */
+  feedBase: string;
+  query: string;
+  baseUrl: string;
+}
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch]!);
+
+const dayDate = (p: Paper) => {
+  const day = feedDay(p);
+  return new Date(day ? `${day}T00:00:00Z` : p.createdAt);
+};
+
+/** The abstract as HTML, followed by the paper's links. */
+function descriptionHtml(p: Paper): string {
+  const links: string[] = [];
+  if (isArxivId(p.id)) {
+    links.push(`<a href="https://arxiv.org/abs/${escapeHtml(p.id)}">arXiv</a>`, `<a href="https://arxiv.org/pdf/${escapeHtml(p.id)}">PDF</a>`);
+  }
+  for (const url of new Set([...(p.githubRepo ? [p.githubRepo] : []), ...p.codeUrls])) links.push(`<a href="${escapeHtml(url)}">code</a>`);
+  const byline = `<p>${escapeHtml(p.authors.join(', '))}${p.categories.length ? ` · ${escapeHtml(p.categories.join(' · '))}` : ''}</p>`;
+  return `${byline}<p>${escapeHtml(p.abstract)}</p>${links.length ? `<p>${links.join(' · ')}</p>` : ''}`;
+}
+
+/**
+ * Text goes into the XML as CDATA, unescaped by the library, and readers read Atom's `type="html"` title and every
+ * description as HTML: so those are HTML-escaped exactly once here. An RSS title is plain text and is left as is.
+ */
+function item(p: Paper, format: FeedFormat, baseUrl: string): Item {
+  const link = paperPageUrl(baseUrl, p.id);
+  return {
+    title: format === 'atom' ? escapeHtml(p.title) : p.title,
+    id: link,
+    guid: link,
+    link,
+    date: dayDate(p),
+    description: descriptionHtml(p),
+    category: p.categories.map((c) => ({ name: c, term: c })),
+    // The library reads the first author without checking there is one (papers from a saved page have none).
+    ...(p.authors.length ? { author: format === 'rss' ? [{ name: p.authors.join(', ') }] : p.authors.map((name) => ({ name })) } : {}),
+  };
+}
+
+interface JsonFeedItem {
+  id: string;
+  author?: unknown;
+  [key: string]: unknown;
+}
+
+/** The library writes JSON Feed 1.0; 1.1 names the version so, and lists `authors` instead of one `author`. */
+function toJsonFeed11(text: string, papers: Paper[], meta: FeedMeta): string {
+  const feed = JSON.parse(text) as { author?: unknown; items: JsonFeedItem[]; [key: string]: unknown };
+  const { author: _feedAuthor, items, ...rest } = feed;
+  return JSON.stringify({
+    ...rest,
+    version: 'https://jsonfeed.org/version/1.1',
+    language: 'en',
+    authors: [{ name: 'Paperboy', url: meta.baseUrl }],
+    items: items.map(({ author: _author, ...it }, i) => {
+      const p = papers[i]!;
+      return {
+        ...it,
+        content_text: p.abstract,
+        external_url: isArxivId(p.id) ? `https://arxiv.org/abs/${p.id}` : undefined,
+        authors: p.authors.map((name) => ({ name })),
+      };
+    }),
+  }, null, 2);
+}
+
+export function renderFeed(format: FeedFormat, meta: FeedMeta, papers: Paper[]): string {
+  const updated = papers.reduce((max, p) => (p.modifiedAt > max ? p.modifiedAt : max), '1970-01-01T00:00:00.000Z');
+  const feed = new Feed({
+    id: `${meta.feedBase}.atom${meta.query}`,
+    title: meta.title,
+    description: meta.description,
+    link: meta.pageUrl,
+    language: 'en',
+    generator: 'Paperboy',
+    updated: new Date(updated),
+    author: { name: 'Paperboy', link: meta.baseUrl },
+    feedLinks: Object.fromEntries(FEED_FORMATS.map((f) => [f, `${meta.feedBase}.${f}${meta.query}`])),
+  });
+  for (const p of papers) feed.addItem(item(p, format, meta.baseUrl));
+  if (format === 'rss') return feed.rss2();
+  if (format === 'atom') return feed.atom1();
+  return toJsonFeed11(feed.json1(), papers, meta);
+}

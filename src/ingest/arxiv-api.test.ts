@@ -4,9 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { arxivQueryUrl, fetchArxivByIds, searchArxiv } from './arxiv-api.js';
-import { SourceError } from './errors.js';
 import { createFetcher } from './http.js';
-import type { PaperRecord, ParsedEntry } from './record.js';
+import { records, rejection } from '../../test/expect-errors.js';
 
 const RECORDINGS = new URL('../../../shared/data/fixtures/arxiv_api_atom/arxiv.py_2026/', import.meta.url).pathname;
 const MATCHED = ['search_query', 'id_list', 'start', 'max_results'] as const;
@@ -45,23 +44,6 @@ beforeEach(() => {
 });
 
 const fetcher = createFetcher({ userAgent: 'Paperboy-test/1', minDelayMs: 0, baseBackoffMs: 10 });
-
-function records(entries: ParsedEntry[]): PaperRecord[] {
-  return entries.map((e) => {
-    if (!e.ok) throw new Error(`${e.position}: ${e.error}`);
-    return e.record;
-  });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<SourceError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof SourceError) return error;
-    throw error;
-  }
-  throw new Error('expected a SourceError');
-}
 
 async function collect<T>(pages: AsyncIterable<T>): Promise<T[]> {
   const all: T[] = [];

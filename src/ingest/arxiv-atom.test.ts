@@ -2,8 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseArxivAtom } from './arxiv-atom.js';
-import { SourceError } from './errors.js';
-import type { PaperRecord, ParsedEntry } from './record.js';
+import { records, thrown } from '../../test/expect-errors.js';
 
 const FIXTURES = new URL('../../../shared/data/fixtures/arxiv_api_atom/', import.meta.url).pathname;
 
@@ -12,23 +11,6 @@ function fixture(dir: 'arxiv.py_2026_xml' | 'arxiv.py_2016', prefix: string): st
   const name = readdirSync(join(FIXTURES, dir)).find((f) => f.startsWith(prefix));
   if (!name) throw new Error(`no fixture ${dir}/${prefix}*`);
   return readFileSync(join(FIXTURES, dir, name), 'utf8');
-}
-
-function records(entries: ParsedEntry[]): PaperRecord[] {
-  return entries.map((e) => {
-    if (!e.ok) throw new Error(`${e.position}: ${e.error}`);
-    return e.record;
-  });
-}
-
-function thrown(fn: () => unknown): SourceError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof SourceError) return error;
-    throw error;
-  }
-  throw new Error('expected a SourceError');
 }
 
 const feed = (entries: string) =>

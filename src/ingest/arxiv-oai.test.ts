@@ -3,9 +3,8 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { harvestOai, oaiSetForCategory, parseOaiListRecords, type OaiPage } from './arxiv-oai.js';
-import { SourceError } from './errors.js';
 import { createFetcher } from './http.js';
-import type { PaperRecord, ParsedEntry } from './record.js';
+import { records, rejection, thrown } from '../../test/expect-errors.js';
 
 const DATA = new URL('../../../shared/data/fixtures/', import.meta.url).pathname;
 const FIXTURE = readFileSync(`${DATA}arxiv_oai_pmh/listrecords_arXiv_astro-ph_2013-04-03.xml`, 'utf8');
@@ -63,33 +62,6 @@ function listRecords(inner: string): string {
 
 function oaiError(code: string, message: string): string {
   return FIXTURE.replace(/<ListRecords>[\s\S]*<\/ListRecords>/, `<error code="${code}">${message}</error>`);
-}
-
-function records(entries: ParsedEntry[]): PaperRecord[] {
-  return entries.map((e) => {
-    if (!e.ok) throw new Error(`${e.position}: ${e.error}`);
-    return e.record;
-  });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<SourceError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof SourceError) return error;
-    throw error;
-  }
-  throw new Error('expected a SourceError');
-}
-
-function thrown(fn: () => unknown): SourceError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof SourceError) return error;
-    throw error;
-  }
-  throw new Error('expected a SourceError');
 }
 
 async function collect(pages: AsyncIterable<OaiPage>): Promise<OaiPage[]> {

@@ -4,9 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { engines, freshStore, type TestStore } from '../../test/stores.js';
 import { loadConfig } from '../config/config.js';
-import { SourceError } from './errors.js';
 import { harvestArxivOai, harvestHfDaily, parseSources, type HarvestContext } from './harvest.js';
 import { createFetcher } from './http.js';
+import { rejection } from '../../test/expect-errors.js';
 
 /**
  * Harvests against local servers that replay responses templated at test time: real paper metadata from the
@@ -123,16 +123,6 @@ const CV_IDS = CV.map((p) => p.id).sort();
 const STATE_KEY = 'arxiv-oai:cs:cs.CV';
 
 const fetcher = (maxRetries = 0) => createFetcher({ userAgent: 'Paperboy-test/1', minDelayMs: 0, maxRetries, baseBackoffMs: 1, maxBackoffMs: 5 });
-
-async function rejection(promise: Promise<unknown>): Promise<SourceError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof SourceError) return error;
-    throw error;
-  }
-  throw new Error('expected a SourceError');
-}
 
 describe.each(engines)('harvests on %s', (engine) => {
   let t: TestStore;

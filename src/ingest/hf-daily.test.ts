@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { SourceError } from './errors.js';
 import { fetchDailyPapers, parseDailyPapers, type TextFetcher } from './hf-daily.js';
-import type { ParsedEntry, PaperRecord } from './record.js';
+import type { PaperRecord } from './record.js';
+import { records } from '../../test/expect-errors.js';
 
 /**
  * No recorded daily_papers response exists: entries are built from the documented field list (API-NOTES.md),
@@ -54,13 +55,6 @@ function dailyEntry(paper: RawPaper, i: number, overrides: { paper?: Record<stri
     isAuthorParticipating: false,
     ...overrides.entry,
   };
-}
-
-function records(entries: ParsedEntry[]): PaperRecord[] {
-  return entries.map((entry) => {
-    if (!entry.ok) throw new Error(`unexpected rejection: ${entry.error}`);
-    return entry.record;
-  });
 }
 
 function parseOne(entry: unknown, date?: string): PaperRecord {

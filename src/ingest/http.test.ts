@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SourceError } from './errors.js';
 import { createFetcher, parseRetryAfter } from './http.js';
+import { rejection } from '../../test/expect-errors.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, hit: number) => void;
 
@@ -30,16 +30,6 @@ async function closedPortUrl(): Promise<string> {
   const { port } = server.address() as AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return `http://127.0.0.1:${port}/`;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<SourceError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof SourceError) return error;
-    throw error;
-  }
-  throw new Error('expected the promise to reject');
 }
 
 const fast = { userAgent: 'Paperboy-test/1', minDelayMs: 0, baseBackoffMs: 10 };

@@ -7,8 +7,9 @@ import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import { isArxivCategory } from './arxiv-id.js';
 import { SourceError } from './errors.js';
 import { readJsonlDump } from './jsonl-dump.js';
-import type { ParsedEntry, PaperRecord } from './record.js';
+import type { ParsedEntry } from './record.js';
 import { syntheticPaperId } from './synthetic-id.js';
+import { records } from '../../test/expect-errors.js';
 
 const DATA = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
 const RAW_2025 = join(DATA, 'fixtures/daily_arxiv_raw/2025-03-18.jsonl');
@@ -39,13 +40,6 @@ async function readAll(path: string, skip?: number): Promise<{ entries: ParsedEn
     return { entries, error };
   }
   return { entries };
-}
-
-function records(entries: ParsedEntry[]): PaperRecord[] {
-  return entries.map((entry) => {
-    if (!entry.ok) throw new Error(`unexpected rejection: ${entry.error}`);
-    return entry.record;
-  });
 }
 
 async function rawLines(path: string): Promise<string[]> {

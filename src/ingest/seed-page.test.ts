@@ -2,9 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { SourceError } from './errors.js';
-import type { ParsedEntry, PaperRecord } from './record.js';
 import { looksLikeSeedPage, parseSeedPage } from './seed-page.js';
 import { syntheticPaperId } from './synthetic-id.js';
+import { records } from '../../test/expect-errors.js';
 
 const SEED = fileURLToPath(new URL('../../../shared/data/seed-page/', import.meta.url));
 
@@ -23,13 +23,6 @@ beforeAll(async () => {
     .filter((line) => line !== '')
     .map((line) => JSON.parse(line) as SeedPaper);
 });
-
-function records(entries: ParsedEntry[]): PaperRecord[] {
-  return entries.map((entry) => {
-    if (!entry.ok) throw new Error(`unexpected rejection: ${entry.error}`);
-    return entry.record;
-  });
-}
 
 /** The page's papers as [title, abstract] pairs, after its five header paragraphs. */
 function pairs(text: string): [string, string][] {

@@ -77,6 +77,24 @@ CREATE TABLE harvest_state (
 );
 `;
 
+const authorsAndCategories = `
+CREATE TABLE paper_authors (
+  paper_id TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  name_key TEXT NOT NULL,
+  PRIMARY KEY (paper_id, position)
+);
+CREATE INDEX paper_authors_name_key ON paper_authors (name_key);
+CREATE TABLE paper_categories (
+  paper_id TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+  category TEXT NOT NULL,
+  is_primary INTEGER NOT NULL,
+  PRIMARY KEY (paper_id, category)
+);
+CREATE INDEX paper_categories_category ON paper_categories (category);
+`;
+
 export const migrations: readonly Migration[] = [
   {
     name: 'papers, versions, sources, checkpoints, harvest state, full-text index',
@@ -114,40 +132,8 @@ CREATE INDEX papers_search ON papers USING GIN (search);
   },
   {
     name: 'authors and categories of each paper, for author and category pages',
-    sqlite: `
-CREATE TABLE paper_authors (
-  paper_id TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
-  position INTEGER NOT NULL,
-  name TEXT NOT NULL,
-  name_key TEXT NOT NULL,
-  PRIMARY KEY (paper_id, position)
-);
-CREATE INDEX paper_authors_name_key ON paper_authors (name_key);
-CREATE TABLE paper_categories (
-  paper_id TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
-  category TEXT NOT NULL,
-  is_primary INTEGER NOT NULL,
-  PRIMARY KEY (paper_id, category)
-);
-CREATE INDEX paper_categories_category ON paper_categories (category);
-`,
-    postgres: `
-CREATE TABLE paper_authors (
-  paper_id TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
-  position INTEGER NOT NULL,
-  name TEXT NOT NULL,
-  name_key TEXT NOT NULL,
-  PRIMARY KEY (paper_id, position)
-);
-CREATE INDEX paper_authors_name_key ON paper_authors (name_key);
-CREATE TABLE paper_categories (
-  paper_id TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
-  category TEXT NOT NULL,
-  is_primary INTEGER NOT NULL,
-  PRIMARY KEY (paper_id, category)
-);
-CREATE INDEX paper_categories_category ON paper_categories (category);
-`,
+    sqlite: authorsAndCategories,
+    postgres: authorsAndCategories,
   },
   {
     name: 'embedding vectors and fitted search models',

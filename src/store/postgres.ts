@@ -40,6 +40,9 @@ export async function migratePostgres(pool: pg.Pool): Promise<number> {
 
 export async function openPostgresStore(url: string): Promise<KyselyStore> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle client's connection can drop (server restart, database dropped after close): pg reports it on the pool,
+  // and an unhandled 'error' event would end the process. The next query reconnects or fails on its own.
+  pool.on('error', () => {});
   try {
     const version = await migratePostgres(pool);
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

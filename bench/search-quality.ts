@@ -1,0 +1,95 @@
+// bench/search-quality: nDCG@10, MAP and recall@100 of keyword (BM25), semantic (LSA) and hybrid search on the
+// Cranfield and CACM collections, through the product's search service on each engine; then a known-item test on
+// the arXiv corpus. Usage: npm run bench:search-quality [-- --engine sqlite|postgres|both] [--known-item 1000|0] [--collections no]
+import { parseArgs } from 'node:util';
+import { createSearchService, type SearchService } from '../src/search/search.js';
+import { evaluate, type Summary } from '../src/search/metrics.js';
+import type { KyselyStore } from '../src/store/kysely-store.js';
+import { cacm, cranfield, type Collection } from './search-collections.js';
+import { benchStore, loadCorpus } from './search-stores.js';
+
+const { values } = parseArgs({
+  options: {
+    engine: { type: 'string', default: 'both' },
+    'known-item': { type: 'string', default: '1000' },
+    collections: { type: 'string', default: 'yes' },
+  },
+});
+const engines = (values.engine === 'both' ? ['sqlite', 'postgres'] : [values.engine]) as ('sqlite' | 'postgres')[];
+const modes = ['keyword', 'semantic', 'hybrid'] as const;
+
+async function runCollection(store: KyselyStore, c: Collection): Promise<Record<(typeof modes)[number], Summary>> {
+  for (let i = 0; i < c.records.length; i += 1000) await store.upsertPapers(c.records.slice(i, i + 1000));
+  const search = await createSearchService(store);
+  await search.refit();
+  const out = {} as Record<(typeof modes)[number], Summary>;
+  for (const mode of modes) {
+    const runs = new Map<string, string[]>();
+    for (const [id, q] of c.queries) {
+      if (!c.qrels.has(id)) continue;
+      const r = await search.search({ q, mode, limit: 100 });
+      runs.set(id, r.hits.map((h) => h.paper.id));
+    }
+    out[mode] = evaluate(runs, c.qrels);
+  }
+  search.close();
+  return out;
+}
+
+const f = (x: number) => x.toFixed(4);
+console.log('| engine | collection | queries | mode | nDCG@10 | MAP | recall@100 |');
+console.log('|---|---|---|---|---|---|---|');
+const gains: string[] = [];
+for (const engine of values.collections === 'no' ? [] : engines) {
+  for (const make of [cranfield, cacm]) {
+    const c = make();
+    const { store, dispose } = await benchStore(engine);
+    try {
+      const r = await runCollection(store, c);
+      for (const mode of modes) console.log(`| ${engine} | ${c.name} | ${r[mode].queries} | ${mode === 'keyword' ? 'BM25' : mode} | ${f(r[mode].ndcg10)} | ${f(r[mode].map)} | ${f(r[mode].recall100)} |`);
+      gains.push(`${engine} ${c.name}: hybrid nDCG@10 ${((r.hybrid.ndcg10 / r.keyword.ndcg10 - 1) * 100).toFixed(1)}% over BM25 (target +5%)`);
+    } finally {
+      await dispose();
+    }
+  }
+}
+console.log(`\n${gains.join('\n')}`);
+
+const sample = Number(values['known-item']);
+if (sample > 0) {
+  console.log('\n| engine | known-item queries | title at rank 1 | abstract sentence in top 10 |');
+  console.log('|---|---|---|---|');
+  for (const engine of engines) {
+    const { store, dispose } = await benchStore(engine);
+    try {
+      await loadCorpus(store);
+      const search = await createSearchService(store);
+      await search.refit();
+      const r = await knownItem(store, search, sample);
+      console.log(`| ${engine} | ${sample} | ${(r.title * 100).toFixed(1)}% (target 98%) | ${(r.sentence * 100).toFixed(1)}% (target 90%) |`);
+      search.close();
+    } finally {
+      await dispose();
+    }
+  }
+}
+
+/** Papers sampled with a fixed seed; the query is the title, then the abstract's longest sentence. */
+async function knownItem(store: KyselyStore, search: SearchService, n: number): Promise<{ title: number; sentence: number }> {
+  const ids = (await store.kysely.selectFrom('papers').select('id').orderBy('id').execute()).map((r) => r.id);
+  let seed = 42;
+  const next = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const picked = Array.from({ length: n }, () => ids[Math.floor(next() * ids.length)]!);
+  const papers = await store.getPapers(picked);
+  let title = 0;
+  let sentence = 0;
+  for (const p of papers) {
+    const byTitle = await search.search({ q: p.title, limit: 1 });
+    if (byTitle.hits[0]?.paper.id === p.id) title++;
+    const sentences = p.abstract.split(/(?<=[.!?])\s+/).filter((s) => s.split(/\s+/).length >= 6);
+    const s = sentences.sort((a, b) => b.length - a.length)[0] ?? p.abstract;
+    const bySentence = await search.search({ q: s, limit: 10 });
+    if (bySentence.hits.some((h) => h.paper.id === p.id)) sentence++;
+  }
+  return { title: title / papers.length, sentence: sentence / papers.length };
+}

@@ -1,0 +1,239 @@
+import { TopK } from './paper-index.js';
+import { terms } from './tokenize.js';
+
+/**
+ * BM25F ranking constants (Robertson & Zaragoza 2009), the same on both engines.
+ * A word in the title says more about a paper than the same word in its abstract: the title is the authors' own
+ * ten-word summary. A matching author name is as decisive, in a short field.
+ */
+export const FIELD_WEIGHTS = { title: 4, authors: 3, abstract: 1 } as const;
+/** Term-frequency saturation: the third occurrence of a word adds little over the second. */
+export const K1 = 1.2;
+/** Length normalization: a long abstract matches more words by chance. */
+export const B = 0.75;
+/** A typo correction or completion counts a little less than the word as typed. */
+export const ALTERNATIVE_WEIGHT = 0.7;
+
+export interface FieldTexts {
+  title: string;
+  authors: string;
+  abstract: string;
+}
+
+const FIELDS = ['title', 'authors', 'abstract'] as const;
+const WEIGHTS = FIELDS.map((f) => FIELD_WEIGHTS[f]);
+/** A posting packs the three fields' term counts in one 32-bit word: 10 bits each (counts saturate at 1023). */
+const TF_BITS = 10;
+const TF_MAX = (1 << TF_BITS) - 1;
+
+/** Terms to score, each a set of stems (the word, its corrections) with a weight. */
+export interface ScoringTerm {
+  stem: string;
+  weight: number;
+}
+
+/**
+ * An in-memory inverted index of stemmed words with per-field counts, scored BM25F term at a time. Papers are
+ * numbered by slot (PaperIndex's); removed slots are skipped through `alive`. The bulk of the postings is one
+ * compact array built at load; papers added later go to small per-term lists until the next `compact`.
+ */
+export class Bm25Index {
+  private readonly termIds = new Map<string, number>();
+  private offsets = new Int32Array(1);
+  private docs = new Int32Array(0);
+  /** Per posting, the term's BM25F saturation in that paper, tf̃(K1 + 1) / (tf̃ + K1): a query only multiplies by idf. */
+  private impacts = new Float32Array(0);
+  private delta = new Map<number, { docs: number[]; impacts: number[] }>();
+  private deltaPostings = 0;
+  private lengths = new Uint16Array(0);
+  private readonly totals = [0, 0, 0];
+  private documents = 0;
+  private acc = new Float32Array(0);
+
+  /** Loads many papers at once (the start of the service): far more compact than adding them one by one. */
+  build(items: Iterable<{ slot: number; fields: FieldTexts }>): void {
+    const postTerm: number[] = [];
+    const postDoc: number[] = [];
+    const postTf: number[] = [];
+    for (const { slot, fields } of items) {
+      for (const [term, tf] of this.countFields(slot, fields)) {
+        postTerm.push(this.termId(term));
+        postDoc.push(slot);
+        postTf.push(tf);
+      }
+    }
+    const impacts = new Float32Array(postTf.length);
+    for (let i = 0; i < postTf.length; i++) impacts[i] = this.impact(postDoc[i]!, postTf[i]!);
+    this.rebuild(Int32Array.from(postTerm), Int32Array.from(postDoc), impacts);
+  }
+
+  /** The saturated, length-normalized, field-weighted frequency of a term in a paper (packed field counts). */
+  private impact(slot: number, packed: number): number {
+    const n = Math.max(this.documents, 1);
+    let tf = 0;
+    for (let f = 0; f < 3; f++) {
+      const c = (packed >>> (f * TF_BITS)) & TF_MAX;
+      if (c) tf += (WEIGHTS[f]! * c) / (1 - B + (B * this.lengths[slot * 3 + f]!) / (this.totals[f]! / n || 1));
+    }
+    return (tf * (K1 + 1)) / (tf + K1);
+  }
+
+  add(slot: number, fields: FieldTexts): void {
+    for (const [term, tf] of this.countFields(slot, fields)) {
+      const id = this.termId(term);
+      let list = this.delta.get(id);
+      if (!list) this.delta.set(id, (list = { docs: [], impacts: [] }));
+      list.docs.push(slot);
+      list.impacts.push(this.impact(slot, tf));
+      this.deltaPostings++;
+    }
+    if (this.deltaPostings > Math.max(200_000, this.docs.length / 4)) this.compact();
+  }
+
+  /** A removed paper's counts leave the averages; its postings stay until the next build (they are skipped). */
+  remove(slot: number): void {
+    if (slot * 3 + 2 >= this.lengths.length) return;
+    for (let f = 0; f < 3; f++) this.totals[f]! -= this.lengths[slot * 3 + f]!;
+    this.lengths.fill(0, slot * 3, slot * 3 + 3);
+    this.documents--;
+  }
+
+  has(stem: string): boolean {
+    return this.termIds.has(stem);
+  }
+
+  /** Documents containing the stem (removed ones included until the next build). */
+  frequency(stem: string): number {
+    const id = this.termIds.get(stem);
+    if (id === undefined) return 0;
+    return (id + 1 < this.offsets.length ? this.offsets[id + 1]! - this.offsets[id]! : 0) + (this.delta.get(id)?.docs.length ?? 0);
+  }
+
+  /**
+   * Scores every paper that has any of the terms and returns the best `k` that `allow` accepts, with the number
+   * of accepted matches.
+   */
+  search(query: ScoringTerm[], k: number, allow: (slot: number) => boolean): { hits: { slot: number; score: number }[]; total: number } {
+    if (this.acc.length < this.lengths.length / 3) this.acc = new Float32Array(Math.ceil(this.lengths.length / 3));
+    const acc = this.acc;
+    const touched: number[] = [];
+    const n = Math.max(this.documents, 1);
+    const { docs, impacts } = this;
+    for (const { stem, weight } of query) {
+      const id = this.termIds.get(stem);
+      if (id === undefined) continue;
+      const df = this.frequency(stem);
+      const idf = weight * Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      if (id + 1 < this.offsets.length) {
+        for (let p = this.offsets[id]!, end = this.offsets[id + 1]!; p < end; p++) {
+          const slot = docs[p]!;
+          if (acc[slot] === 0) touched.push(slot);
+          acc[slot]! += idf * impacts[p]!;
+        }
+      }
+      const d = this.delta.get(id);
+      if (d) {
+        for (let i = 0; i < d.docs.length; i++) {
+          const slot = d.docs[i]!;
+          if (acc[slot] === 0) touched.push(slot);
+          acc[slot]! += idf * d.impacts[i]!;
+        }
+      }
+    }
+    const top = new TopK(Math.max(1, k));
+    let total = 0;
+    for (const slot of touched) {
+      const score = acc[slot]!;
+      acc[slot] = 0;
+      if (score > 0 && allow(slot)) {
+        total++;
+        top.push(slot, score);
+      }
+    }
+    return { hits: top.sorted(), total };
+  }
+
+  /** Every slot matching any of the terms that `allow` accepts (for sorting all matches by date). */
+  matchingSlots(query: ScoringTerm[], allow: (slot: number) => boolean): number[] {
+    const out = new Set<number>();
+    for (const { stem } of query) {
+      const id = this.termIds.get(stem);
+      if (id === undefined) continue;
+      if (id + 1 < this.offsets.length) for (let p = this.offsets[id]!; p < this.offsets[id + 1]!; p++) out.add(this.docs[p]!);
+      for (const slot of this.delta.get(id)?.docs ?? []) out.add(slot);
+    }
+    return [...out].filter(allow);
+  }
+
+  private termId(term: string): number {
+    let id = this.termIds.get(term);
+    if (id === undefined) this.termIds.set(term, (id = this.termIds.size));
+    return id;
+  }
+
+  private countFields(slot: number, fields: FieldTexts): Map<string, number> {
+    if ((slot + 1) * 3 > this.lengths.length) {
+      const grown = new Uint16Array(Math.max((slot + 1) * 3, this.lengths.length * 2));
+      grown.set(this.lengths);
+      this.lengths = grown;
+    }
+    const counts = new Map<string, number>();
+    FIELDS.forEach((f, i) => {
+      const ts = terms(fields[f]);
+      const len = Math.min(ts.length, 65_535);
+      this.lengths[slot * 3 + i] = len;
+      this.totals[i]! += len;
+      for (const t of ts) {
+        const packed = counts.get(t) ?? 0;
+        if (((packed >>> (i * TF_BITS)) & TF_MAX) < TF_MAX) counts.set(t, packed + (1 << (i * TF_BITS)));
+      }
+    });
+    this.documents++;
+    return counts;
+  }
+
+  /** Folds the per-term lists of papers added since the build into the compact arrays. */
+  compact(): void {
+    const n = this.docs.length + this.deltaPostings;
+    const term = new Int32Array(n);
+    const doc = new Int32Array(n);
+    const tf = new Float32Array(n);
+    let at = 0;
+    for (let id = 0; id + 1 < this.offsets.length; id++) {
+      for (let p = this.offsets[id]!; p < this.offsets[id + 1]!; p++, at++) {
+        term[at] = id;
+        doc[at] = this.docs[p]!;
+        tf[at] = this.impacts[p]!;
+      }
+    }
+    for (const [id, list] of this.delta) {
+      for (let i = 0; i < list.docs.length; i++, at++) {
+        term[at] = id;
+        doc[at] = list.docs[i]!;
+        tf[at] = list.impacts[i]!;
+      }
+    }
+    this.rebuild(term, doc, tf);
+  }
+
+  /** Postings grouped by term (a counting sort), replacing the compact arrays and emptying the per-term lists. */
+  private rebuild(term: Int32Array, doc: Int32Array, tf: Float32Array): void {
+    const terms = this.termIds.size;
+    const offsets = new Int32Array(terms + 1);
+    for (let i = 0; i < term.length; i++) offsets[term[i]! + 1]!++;
+    for (let t = 0; t < terms; t++) offsets[t + 1]! += offsets[t]!;
+    const fill = offsets.slice(0, terms);
+    const docs = new Int32Array(term.length);
+    const impacts = new Float32Array(term.length);
+    for (let i = 0; i < term.length; i++) {
+      const p = fill[term[i]!]!++;
+      docs[p] = doc[i]!;
+      impacts[p] = tf[i]!;
+    }
+    this.offsets = offsets;
+    this.docs = docs;
+    this.impacts = impacts;
+    this.delta = new Map();
+    this.deltaPostings = 0;
+  }
+}

@@ -1,0 +1,160 @@
+import { sql } from 'kysely';
+import { titleKey } from '../ingest/record.js';
+import type { KyselyStore } from '../store/kysely-store.js';
+import { Bm25Index } from './bm25.js';
+import type { Embedder } from './embedder.js';
+import { Lexicon } from './lexicon.js';
+import { PaperIndex, type PaperMeta } from './paper-index.js';
+
+/** Rows read or written per statement when loading or saving the index. */
+const PAGE = 5000;
+const WRITE_CHUNK = 500;
+
+/** Vectors are stored as float32 little-endian (the byte order of every machine Node runs on). */
+export function encodeVector(v: Float32Array): Uint8Array {
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+}
+
+export function decodeVector(bytes: Uint8Array): Float32Array {
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return new Float32Array(copy.buffer);
+}
+
+interface MetaRow {
+  id: string;
+  feed_day: string | null;
+  has_code: number;
+  categories: string;
+  title: string;
+  authors_text: string;
+  abstract?: string;
+}
+
+export function metaFromRow(r: MetaRow): PaperMeta {
+  return { id: r.id, feedDay: r.feed_day, hasCode: r.has_code === 1, categories: JSON.parse(r.categories) as string[] };
+}
+
+/** What the search keeps in memory: papers with their filter fields and vectors, their words, and BM25 postings. */
+export interface MemoryIndex {
+  papers: PaperIndex;
+  lexicon: Lexicon;
+  bm25: Bm25Index;
+  /** Papers by folded title (titleKey), for known-item searches. */
+  titles: Map<string, string[]>;
+}
+
+function addTitle(m: MemoryIndex, r: MetaRow): void {
+  const key = titleKey(r.title);
+  const list = m.titles.get(key);
+  if (!list) m.titles.set(key, [r.id]);
+  else if (!list.includes(r.id)) list.push(r.id);
+}
+
+const fieldsOf = (r: MetaRow) => ({ title: r.title, authors: r.authors_text, abstract: r.abstract ?? '' });
+
+/** A paper added or changed after the start: its text moves to a new slot so that its old postings stop counting. */
+export function addToMemory(m: MemoryIndex, r: MetaRow): void {
+  const old = m.papers.slotOf(r.id);
+  if (old !== undefined && m.papers.has(r.id)) m.bm25.remove(old);
+  const slot = m.papers.upsert(metaFromRow(r), true);
+  m.lexicon.add(r.title);
+  m.lexicon.add(r.authors_text);
+  m.bm25.add(slot, fieldsOf(r));
+  addTitle(m, r);
+}
+
+export function removeFromMemory(m: MemoryIndex, id: string): void {
+  const slot = m.papers.slotOf(id);
+  if (slot === undefined || !m.papers.has(id)) return;
+  m.bm25.remove(slot);
+  m.papers.remove(id);
+}
+
+/** Reads papers (and, with `withAbstract`, their abstracts) page by page in id order. */
+export async function* readPapers(store: KyselyStore, withAbstract: boolean, ids?: string[]): AsyncGenerator<MetaRow[]> {
+  const db = store.kysely;
+  const columns = ['id', 'feed_day', 'has_code', 'categories', 'title', 'authors_text'] as const;
+  if (ids) {
+    for (let i = 0; i < ids.length; i += WRITE_CHUNK) {
+      const part = ids.slice(i, i + WRITE_CHUNK);
+      const q = db.selectFrom('papers').select(columns).where('id', 'in', part);
+      yield withAbstract ? await q.select('abstract').execute() : await q.execute();
+    }
+    return;
+  }
+  let after = '';
+  for (;;) {
+    const q = db.selectFrom('papers').select(columns).where('id', '>', after).orderBy('id').limit(PAGE);
+    const rows: MetaRow[] = withAbstract ? await q.select('abstract').execute() : await q.execute();
+    if (rows.length === 0) return;
+    yield rows;
+    after = rows[rows.length - 1]!.id;
+  }
+}
+
+/** The search model of this embedder kind last fitted, if any. */
+export async function loadModel(store: KyselyStore, kind: string): Promise<{ model: string; data: Uint8Array; documents: number } | undefined> {
+  const row = await store.kysely.selectFrom('search_models').selectAll().where('name', '=', kind).executeTakeFirst();
+  return row ? { model: `${kind}@${row.fitted_at}`, data: row.data, documents: row.documents } : undefined;
+}
+
+export async function saveModel(store: KyselyStore, kind: string, fittedAt: string, documents: number, data: Uint8Array): Promise<void> {
+  const row = { name: kind, fitted_at: fittedAt, documents, data };
+  await store.kysely.insertInto('search_models').values(row)
+    .onConflict((oc) => oc.column('name').doUpdateSet({ fitted_at: fittedAt, documents, data }))
+    .execute();
+}
+
+/** Loads the stored vectors of `model` into the index; vectors of other models are ignored. */
+export async function loadVectors(store: KyselyStore, model: string, index: PaperIndex): Promise<number> {
+  let after = '';
+  let n = 0;
+  for (;;) {
+    const rows = await store.kysely.selectFrom('paper_vectors').select(['paper_id', 'vector'])
+      .where('model', '=', model).where('paper_id', '>', after).orderBy('paper_id').limit(PAGE).execute();
+    if (rows.length === 0) return n;
+    for (const r of rows) {
+      const v = decodeVector(r.vector);
+      if (index.dimensions === 0) index.resetVectors(v.length);
+      index.setVector(r.paper_id, v);
+      n++;
+    }
+    after = rows[rows.length - 1]!.paper_id;
+  }
+}
+
+/** Saves vectors; with `replaceAll`, in one transaction that first drops every vector of other models. */
+export async function saveVectors(store: KyselyStore, model: string, entries: [string, Float32Array][], replaceAll = false): Promise<void> {
+  await store.kysely.transaction().execute(async (trx) => {
+    if (replaceAll) await trx.deleteFrom('paper_vectors').where('model', '!=', model).execute();
+    for (let i = 0; i < entries.length; i += WRITE_CHUNK) {
+      const values = entries.slice(i, i + WRITE_CHUNK).map(([paper_id, v]) => ({ paper_id, model, vector: encodeVector(v) }));
+      // A paper removed since it was read would fail the foreign key: insert only the papers still there.
+      const ids = values.map((v) => v.paper_id);
+      const present = new Set((await trx.selectFrom('papers').select('id').where('id', 'in', ids).execute()).map((r) => r.id));
+      const kept = values.filter((v) => present.has(v.paper_id));
+      if (kept.length === 0) continue;
+      await trx.insertInto('paper_vectors').values(kept)
+        .onConflict((oc) => oc.column('paper_id').doUpdateSet({ model: sql.ref('excluded.model'), vector: sql.ref('excluded.vector') }))
+        .execute();
+    }
+  });
+}
+
+export async function newMemoryIndex(store: KyselyStore, embedder: Embedder): Promise<MemoryIndex> {
+  const m: MemoryIndex = { papers: new PaperIndex(), lexicon: new Lexicon(), bm25: new Bm25Index(), titles: new Map() };
+  const texts: { slot: number; fields: ReturnType<typeof fieldsOf> }[] = [];
+  for await (const rows of readPapers(store, true)) {
+    for (const r of rows) {
+      texts.push({ slot: m.papers.upsert(metaFromRow(r)), fields: fieldsOf(r) });
+      m.lexicon.add(r.title);
+      m.lexicon.add(r.authors_text);
+      addTitle(m, r);
+    }
+  }
+  m.bm25.build(texts);
+  const model = embedder.model();
+  if (model) await loadVectors(store, model, m.papers);
+  return m;
+}

@@ -1,0 +1,170 @@
+import type { KyselyStore } from '../store/kysely-store.js';
+import { paperText, type Embedder } from './embedder.js';
+import {
+  addToMemory, removeFromMemory, loadModel, newMemoryIndex, readPapers, saveModel, saveVectors, type MemoryIndex,
+} from './index-store.js';
+
+/** Papers embedded per step when folding in new papers or catching up. */
+const EMBED_BATCH = 1000;
+
+type Log = (level: 'info' | 'warn' | 'error', message: string) => void;
+
+/**
+ * Keeps the in-memory index in step with the store: loads it at start, folds in the papers each committed write
+ * changed (store.onPapersChanged), catches up on papers another process added, and refits. All of it runs one
+ * task at a time, in order, so a refit never races a fold-in.
+ */
+export class IndexSync {
+  /** Slow work (embedding, refits) and quick work (the keyword index) wait in separate lines. */
+  private chain: Promise<void> = Promise.resolve();
+  private textChain: Promise<void> = Promise.resolve();
+  private readonly listeners = new Set<() => void>();
+  private unsubscribe: () => void = () => {};
+  private closed = false;
+
+  private constructor(
+    private readonly store: KyselyStore,
+    private readonly embedder: Embedder,
+    readonly memory: MemoryIndex,
+    private readonly log: Log,
+  ) {}
+
+  static async open(store: KyselyStore, embedder: Embedder, log: Log): Promise<IndexSync> {
+    if (embedder.restore) {
+      const saved = await loadModel(store, embedder.kind);
+      if (saved) embedder.restore(saved.data, saved.model);
+    }
+    const sync = new IndexSync(store, embedder, await newMemoryIndex(store, embedder), log);
+    sync.unsubscribe = store.onPapersChanged((ids) => sync.onPapersChanged(ids));
+    if (!embedder.model()) log('info', 'search: no semantic model fitted yet, keyword search only until a refit');
+    else sync.enqueue(() => sync.catchUp());
+    return sync;
+  }
+
+  onChange(listener: () => void): void {
+    this.listeners.add(listener);
+  }
+
+  /** Resolves when every notified change is in the index and embedded. */
+  async settled(): Promise<void> {
+    await this.textChain;
+    await this.chain;
+  }
+
+  /** Resolves when every notified change is in the keyword index (a search waits for this: it is quick). */
+  textSettled(): Promise<void> {
+    return this.textChain;
+  }
+
+  private onPapersChanged(ids: string[]): void {
+    const read = this.textChain.then(() => this.applyText(ids));
+    this.textChain = read.then(() => undefined, (error: unknown) => this.fail(error));
+    this.enqueue(async () => {
+      const texts = await read.catch(() => []);
+      if (this.embedder.model()) await this.embedAndSave(texts);
+      this.changed();
+    });
+  }
+
+  private fail(error: unknown): void {
+    this.log('error', `search index: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.unsubscribe();
+  }
+
+  refit(): Promise<{ documents: number; ms: number }> {
+    return new Promise((resolve, reject) => {
+      this.enqueue(() => this.doRefit().then(resolve, (error: unknown) => {
+        reject(error as Error);
+        throw error;
+      }));
+    });
+  }
+
+  private enqueue(task: () => Promise<void>): void {
+    this.chain = this.chain.then(() => (this.closed ? undefined : task())).catch((error: unknown) => this.fail(error));
+  }
+
+  private changed(): void {
+    for (const l of this.listeners) l();
+  }
+
+  /** Papers a write added, changed or removed: into the keyword index, or out of it. Returns their texts to embed. */
+  private async applyText(ids: string[]): Promise<[string, string][]> {
+    if (this.closed) return [];
+    const present = new Set<string>();
+    const texts: [string, string][] = [];
+    for await (const rows of readPapers(this.store, true, ids)) {
+      for (const r of rows) {
+        present.add(r.id);
+        addToMemory(this.memory, r);
+        texts.push([r.id, paperText({ title: r.title, abstract: r.abstract ?? '' })]);
+      }
+    }
+    for (const id of ids) if (!present.has(id)) removeFromMemory(this.memory, id);
+    this.changed();
+    return texts;
+  }
+
+  /** Papers with no vector of the current model (added by another process, or before the model changed). */
+  private async catchUp(): Promise<void> {
+    const missing = this.memory.papers.missingVectors();
+    if (missing.length === 0) return;
+    this.log('info', `search: embedding ${missing.length} papers that have no vector yet`);
+    for (let i = 0; i < missing.length; i += EMBED_BATCH) {
+      const texts: [string, string][] = [];
+      for await (const rows of readPapers(this.store, true, missing.slice(i, i + EMBED_BATCH))) {
+        for (const r of rows) texts.push([r.id, paperText({ title: r.title, abstract: r.abstract ?? '' })]);
+      }
+      await this.embedAndSave(texts);
+    }
+    this.changed();
+  }
+
+  private async embedAndSave(texts: [string, string][]): Promise<void> {
+    const model = this.embedder.model();
+    if (!model || texts.length === 0) return;
+    const vectors = await this.embedder.embed(texts.map(([, t]) => t), 'document');
+    const entries = texts.map(([id], i): [string, Float32Array] => [id, vectors[i]!]);
+    for (const [id, v] of entries) this.memory.papers.setVector(id, v);
+    await saveVectors(this.store, model, entries);
+  }
+
+  private async doRefit(): Promise<{ documents: number; ms: number }> {
+    const started = Date.now();
+    const ids: string[] = [];
+    const texts: string[] = [];
+    for await (const rows of readPapers(this.store, true)) {
+      for (const r of rows) {
+        ids.push(r.id);
+        texts.push(paperText({ title: r.title, abstract: r.abstract ?? '' }));
+      }
+    }
+    let vectors: Float32Array[];
+    if (this.embedder.fit) {
+      const fitted = await this.embedder.fit(texts);
+      if (!fitted) {
+        this.log('warn', `search: ${texts.length} papers are too few to fit a semantic model; keyword search only`);
+        return { documents: texts.length, ms: Date.now() - started };
+      }
+      const model = this.embedder.model()!;
+      await saveModel(this.store, this.embedder.kind, model.slice(this.embedder.kind.length + 1), texts.length, fitted.state);
+      vectors = fitted.vectors;
+    } else {
+      vectors = [];
+      for (let i = 0; i < texts.length; i += EMBED_BATCH) vectors.push(...(await this.embedder.embed(texts.slice(i, i + EMBED_BATCH), 'document')));
+    }
+    const model = this.embedder.model()!;
+    const entries = ids.map((id, i): [string, Float32Array] => [id, vectors[i]!]);
+    await saveVectors(this.store, model, entries, true);
+    this.memory.papers.resetVectors(this.embedder.dimensions());
+    for (const [id, v] of entries) this.memory.papers.setVector(id, v);
+    this.changed();
+    const ms = Date.now() - started;
+    this.log('info', `search: fitted ${model} on ${texts.length} papers in ${ms} ms`);
+    return { documents: texts.length, ms };
+  }
+}

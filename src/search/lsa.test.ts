@@ -1,0 +1,40 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { PaperRecord } from '../ingest/record.js';
+import { paperText } from './embedder.js';
+import { fitLsa, LsaModel, type LsaFit } from './lsa.js';
+import { corpusSlice } from './test-corpus.js';
+
+const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
+
+describe('LSA on a real sample', () => {
+  let papers: PaperRecord[];
+  let fit: LsaFit;
+  beforeAll(async () => {
+    papers = await corpusSlice(600);
+    fit = await fitLsa(papers.slice(0, 500).map(paperText), { dimensions: 48 });
+  });
+
+  it('fits unit vectors, and folds a fitted paper in onto its own vector', () => {
+    const k = fit.model.dimensions;
+    expect(k).toBe(48);
+    const own = fit.vectors.subarray(7 * k, 8 * k);
+    expect(dot(own, own)).toBeCloseTo(1, 5);
+    expect(dot(fit.model.embed(paperText(papers[7]!)), own)).toBeCloseTo(1, 4);
+  });
+
+  it('places a new paper nearest papers on its topic, and survives serialization', () => {
+    const k = fit.model.dimensions;
+    const fresh = papers[550]!;
+    const v = fit.model.embed(paperText(fresh));
+    const scores = papers.slice(0, 500).map((_, i) => dot(v, fit.vectors.subarray(i * k, (i + 1) * k)));
+    const best = scores.indexOf(Math.max(...scores));
+    const shared = (a: PaperRecord, b: PaperRecord) => a.categories?.some((c) => b.categories?.includes(c));
+    expect(shared(fresh, papers[best]!) || scores[best]! > 0.5).toBe(true);
+    const restored = LsaModel.deserialize(fit.model.serialize());
+    expect(dot(restored.embed(paperText(fresh)), v)).toBeCloseTo(1, 5);
+  });
+
+  it('embeds text it has no words for as zeros', () => {
+    expect(fit.model.embed('zzzqqq xxyyzz').every((x) => x === 0)).toBe(true);
+  });
+});

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importEntries } from '../ingest/importer.js';
+import type { PaperRecord } from '../ingest/record.js';
+import { engines, freshStore, type TestStore } from '../../test/stores.js';
+import { createSearchService, type SearchService } from './search.js';
+import { corpusSlice } from './test-corpus.js';
+
+const SLICE = 2000;
+
+describe.each(engines)('search service on %s', (engine) => {
+  let t: TestStore;
+  let search: SearchService;
+  let papers: PaperRecord[];
+  beforeAll(async () => {
+    papers = await corpusSlice(SLICE + 1);
+    t = await freshStore(engine);
+    await importEntries(t.store, papers.slice(0, SLICE).map((record) => ({ ok: true as const, record, position: '' })));
+    search = await createSearchService(t.store);
+    await search.refit();
+  }, 180_000);
+  afterAll(async () => {
+    search?.close();
+    await t?.dispose();
+  });
+
+  it('finds a paper first by its title, in every mode, with marked-up escaped HTML', async () => {
+    const p = papers[123]!;
+    for (const mode of ['hybrid', 'keyword', 'semantic'] as const) {
+      const r = await search.search({ q: p.title, mode });
+      expect(r.hits[0]?.paper.id, mode).toBe(p.id);
+    }
+    const r = await search.search({ q: p.title });
+    expect(r.hits[0]!.titleHtml).toContain('<mark>');
+    expect(r.hits[0]!.titleHtml.replace(/<\/?mark>/g, '')).not.toMatch(/<|>/);
+  });
+
+  it('applies filters before ranking', async () => {
+    const p = papers[50]!;
+    const category = p.primaryCategory!;
+    const inside = await search.search({ q: p.title, categories: [category], limit: 50 });
+    expect(inside.hits.length).toBeGreaterThan(0);
+    for (const h of inside.hits) expect(h.paper.categories).toContain(category);
+    const outside = await search.search({ q: p.title, excludeCategories: [category], limit: 50 });
+    for (const h of outside.hits) expect(h.paper.categories).not.toContain(category);
+    const coded = await search.search({ q: 'learning', hasCode: true, limit: 30 });
+    for (const h of coded.hits) expect(h.paper.codeUrls.length > 0 || h.paper.githubRepo).toBeTruthy();
+    const author = p.authors![0]!;
+    const byAuthor = await search.search({ q: p.title, author, limit: 30 });
+    expect(byAuthor.hits[0]?.paper.id).toBe(p.id);
+    for (const h of byAuthor.hits) expect(h.paper.authors).toContain(author);
+    const day = p.listedOn!;
+    const dated = await search.search({ q: 'model', from: day, to: day, sort: 'date', limit: 50 });
+    for (const h of dated.hits) expect(h.paper.listedOn).toBe(day);
+  });
+
+  it('honours phrases and exclusions, and never throws on hostile input', async () => {
+    const r = await search.search({ q: '"language models" -reasoning', limit: 30 });
+    for (const h of r.hits) {
+      const text = `${h.paper.title} ${h.paper.abstract}`.toLowerCase();
+      expect(text).toMatch(/language models?/);
+      expect(text).not.toMatch(/\breason/);
+    }
+    for (const q of ['NEAR(a b', '"unbalanced', 'a* OR *', '^x:y', "'; --", '"', '-', '(((', 'x'.repeat(5000)]) {
+      await expect(search.search({ q })).resolves.toBeDefined();
+      await expect(search.search({ q, mode: 'keyword', sort: 'date' })).resolves.toBeDefined();
+    }
+  });
+
+  it('goes straight to a paper given its arXiv id or URL', async () => {
+    const id = papers[10]!.id;
+    for (const q of [id, `arXiv:${id}v2`, `https://arxiv.org/abs/${id}`]) {
+      const r = await search.search({ q });
+      expect(r.paperId).toBe(id);
+      expect(r.hits[0]!.paper.id).toBe(id);
+    }
+  });
+
+  it('finds related papers, never the paper itself', async () => {
+    const id = papers[77]!.id;
+    const related = await search.related(id, 5);
+    expect(related).toHaveLength(5);
+    expect(related.map((p) => p.id)).not.toContain(id);
+  });
+
+  it('finds a newly imported paper by keyword at once, and by meaning after the change notification', async () => {
+    const p = { ...papers[SLICE]!, title: `Zyxquorbian lattices for ${papers[SLICE]!.title}` };
+    await t.store.upsertPapers([p]);
+    const keyword = await search.search({ q: 'zyxquorbian', mode: 'keyword' });
+    expect(keyword.hits[0]?.paper.id).toBe(p.id);
+    await search.settled();
+    const semantic = await search.search({ q: papers[SLICE]!.abstract.slice(0, 300), mode: 'semantic', limit: 5 });
+    expect(semantic.hits.map((h) => h.paper.id)).toContain(p.id);
+  });
+
+  it('works on an empty store: keyword only, and says so', async () => {
+    const empty = await freshStore(engine);
+    try {
+      const s = await createSearchService(empty.store);
+      const r = await s.search({ q: 'anything' });
+      expect(r).toMatchObject({ total: 0, hits: [], mode: 'keyword' });
+      expect(r.notice).toMatch(/not ready/);
+      expect(await s.related('2503.00001')).toEqual([]);
+      expect(await s.refit()).toMatchObject({ documents: 0 });
+      s.close();
+    } finally {
+      await empty.dispose();
+    }
+  });
+});

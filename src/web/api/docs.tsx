@@ -148,5 +148,5 @@ export const DocsPage: FC<{ doc: OpenApiDoc; baseUrl: string }> = ({ doc, baseUr
 };
 
 export function renderDocs(doc: OpenApiDoc, baseUrl: string): string {
-  return `<!doctype html>${(<DocsPage doc={doc} baseUrl={baseUrl} />).toString()}`;
+  return (<DocsPage doc={doc} baseUrl={baseUrl} />).toString();
 }

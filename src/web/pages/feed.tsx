@@ -9,6 +9,17 @@ import { notFoundPage } from './not-found.js';
 
 export const PAGE_SIZE = 50;
 
+/**
+ * Day pages (the front page first: the site's busiest page, which changes a few times a day) are rendered once and
+ * served from memory until the store says papers changed, or for at most RENDERED_TTL_MS: papers written by another
+ * process (`paperboy import` beside `serve`) notify nobody here. Pages already tell browsers they may keep them 60 s.
+ * This holds while a day page is the same for every visitor: per-visitor content (a session, a CSRF token) must not
+ * be cached here.
+ */
+const RENDERED_TTL_MS = 10_000;
+/** Bounds the memory: a rendered day page is about 40 kB. */
+const RENDERED_MAX = 200;
+
 function pageNumber(value: string | undefined): number {
   const n = Number.parseInt(value ?? '1', 10);
   return Number.isFinite(n) && n >= 1 && n <= 10_000 ? n : 1;
@@ -20,9 +31,28 @@ export function feedPages(deps: WebDeps): Hono {
   const app = new Hono();
   const baseUrl = deps.config.baseUrl;
 
+  /** The newest feed day: the one before the end of the calendar, an index lookup (not the newest papers read and sorted). */
   async function latestDay(): Promise<string | undefined> {
-    const [latest] = await store.listPapers({ limit: 1, sort: 'date' });
-    return latest ? (latest.dailyOn ?? latest.listedOn ?? latest.submittedAt?.slice(0, 10) ?? undefined) : undefined;
+    return (await store.neighbourDays('9999-12-31')).previous ?? undefined;
+  }
+
+  const rendered = new Map<string, { html: string; at: number }>();
+  /** Counts the store's changes, so that a page rendered while papers changed is not kept. */
+  let generation = 0;
+  store.onPapersChanged(() => {
+    generation++;
+    rendered.clear();
+  });
+  async function cached(key: string, render: () => Promise<string>): Promise<string> {
+    const hit = rendered.get(key);
+    if (hit && Date.now() - hit.at < RENDERED_TTL_MS) return hit.html;
+    const before = generation;
+    const html = await render();
+    if (!html || generation !== before) return html;
+    rendered.delete(key);
+    if (rendered.size >= RENDERED_MAX) rendered.delete(rendered.keys().next().value!);
+    rendered.set(key, { html, at: Date.now() });
+    return html;
   }
 
   async function list(query: ListQuery, page: number) {
@@ -31,8 +61,12 @@ export function feedPages(deps: WebDeps): Hono {
   }
 
   app.get('/', async (c) => {
-    const day = await latestDay();
-    if (!day) {
+    const params = new URLSearchParams(c.req.query());
+    const html = await cached(`/?${params}`, async () => {
+      const day = await latestDay();
+      return day ? dayPage(day, '/', pageNumber(c.req.query('page')), params) : '';
+    });
+    if (!html) {
       return c.html(
         <Layout title="Paperboy: no papers yet" path="/" baseUrl={baseUrl}>
           <h1>No papers yet</h1>
@@ -42,16 +76,17 @@ export function feedPages(deps: WebDeps): Hono {
         </Layout>,
       );
     }
-    return c.html(await dayPage(day, '/', pageNumber(c.req.query('page')), new URLSearchParams(c.req.query())));
+    return c.html(html);
   });
 
   app.get('/day/:day', async (c) => {
     const day = c.req.param('day');
     if (!isValidDay(day)) return notFoundPage(c, baseUrl, `There is no day called “${day}”. Days look like 2026-07-01.`);
-    return c.html(await dayPage(day, `/day/${day}`, pageNumber(c.req.query('page')), new URLSearchParams(c.req.query())));
+    const params = new URLSearchParams(c.req.query());
+    return c.html(await cached(`/day/${day}?${params}`, () => dayPage(day, `/day/${day}`, pageNumber(c.req.query('page')), params)));
   });
 
-  async function dayPage(day: string, path: string, page: number, params: URLSearchParams) {
+  async function dayPage(day: string, path: string, page: number, params: URLSearchParams): Promise<string> {
     const [{ papers, hasNext }, around, total] = await Promise.all([
       list({ from: day, to: day }, page), store.neighbourDays(day), store.countPapers({ from: day, to: day }),
     ]);
@@ -70,7 +105,7 @@ export function feedPages(deps: WebDeps): Hono {
         <Pager path={path} params={params} page={page} hasNext={hasNext} />
         <FeedLinks base="" />
       </Layout>
-    );
+    ).toString();
   }
 
   async function rangePage(c: { req: { query(k: string): string | undefined; query(): Record<string, string> } }, opts: {

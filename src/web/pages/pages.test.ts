@@ -129,6 +129,16 @@ describe.each(engines)('pages on %s', (engine) => {
     expect(await asset.text()).toContain('prefers-color-scheme: dark');
   });
 
+  it('shows papers written after a day page was first served (rendered pages are kept until papers change)', async () => {
+    const before = await html('/');
+    expect(before).not.toContain('A paper that arrived later');
+    await t.store.upsertPapers([{
+      id: '2607.00003', source: 'hf-daily', title: 'A paper that arrived later', abstract: '', dailyOn: LATEST_DAY, upvotes: 500,
+    }]);
+    expect(await html('/')).toContain('A paper that arrived later');
+    expect(await html(`/day/${LATEST_DAY}`)).toContain('A paper that arrived later');
+  });
+
   it('answers unknown pages with a helpful 404', async () => {
     const page = await html('/no/such/page', 404);
     expect(page).toContain('role="search"');

@@ -20,7 +20,7 @@ export function searchPages(deps: WebDeps): Hono {
     if (result?.paperId) return c.redirect(`/papers/${result.paperId}`);
     const title = form.q ? `${form.q} | Search | Paperboy` : 'Search | Paperboy';
     return c.html(
-      <Layout title={title} path={`/search${query ? `?${query}` : ''}`} baseUrl={baseUrl} query={form.q}
+      <Layout bodyClass="search-page" title={title} path={`/search${query ? `?${query}` : ''}`} baseUrl={baseUrl} query={form.q}
         feeds={form.q ? feedLinks('/search', query) : undefined}>
         <h1>Search papers</h1>
         <form action="/search" method="get" role="search">

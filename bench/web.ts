@@ -1,0 +1,237 @@
+// bench/web: the site under load. Fills a SQLite store with the whole corpus (the real `paperboy import`), starts the
+// real `paperboy serve` and a bare Node http server as child processes, and runs autocannon against each route on
+// loopback. Prints req/s, p50 and p99 latency, non-2xx answers and the ratio to the bare server.
+// Usage: npm run bench:web [-- --data-dir DIR] [--duration 10] [--connections 10] [--warmup 2] [--query "..."]
+//                            [--only home,paper] [--cpu-prof]
+// With --data-dir the store is kept and reused (imported only while it holds fewer papers than the corpus).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runCli, startCli } from '../test/cli.js';
+import { startServer, type RunningServer } from '../test/browser/server.js';
+
+const CORPUS_PAPERS = 74_728;
+const root = fileURLToPath(new URL('..', import.meta.url));
+const autocannonBin = join(root, 'node_modules/autocannon/autocannon.js');
+
+const { values } = parseArgs({
+  options: {
+    'data-dir': { type: 'string' },
+    file: { type: 'string', default: join(root, '../shared/data/corpus/arxiv-listings-2025-03-18_2026-07-01.jsonl.gz') },
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '2' },
+    query: { type: 'string', default: 'large language model agents' },
+    only: { type: 'string' },
+    'cpu-prof': { type: 'boolean', default: false },
+  },
+});
+const duration = Number(values.duration);
+const connections = Number(values.connections);
+const warmup = Number(values.warmup);
+
+interface Route {
+  name: string;
+  path: string;
+  /** Printed beside the result. */
+  target: { rps?: number; p99: number };
+}
+
+interface Result {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  codes: string;
+}
+
+/** autocannon in its own process (so that it does not share an event loop with anything measured). */
+function autocannon(url: string, seconds: number): Promise<Result> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [autocannonBin, '-c', String(connections), '-d', String(seconds), '-j', url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`autocannon ended with ${code}: ${err}`));
+      const r = JSON.parse(out) as {
+        duration: number; errors: number; timeouts: number; non2xx: number; latency: { p50: number; p99: number };
+        requests: { total: number }; statusCodeStats?: Record<string, { count: number }>;
+      };
+      resolvePromise({
+        rps: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts,
+        codes: Object.entries(r.statusCodeStats ?? {}).map(([code, s]) => `${code}:${s.count}`).join(' '),
+      });
+    });
+  });
+}
+
+/** A bare Node http server answering a fixed string: the ceiling of this machine, Node and autocannon. */
+async function startBare(): Promise<{ url: string; child: ChildProcess }> {
+  const code = "const s=require('http').createServer((q,r)=>{r.setHeader('Content-Type','text/plain');r.end('ok')});"
+    + "s.listen(0,'127.0.0.1',()=>console.log(s.address().port))";
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((res, rej) => {
+    child.stdout!.once('data', (d: Buffer) => res(d.toString().trim()));
+    child.once('exit', (c) => rej(new Error(`the bare server ended with ${c}`)));
+  });
+  return { url: `http://127.0.0.1:${port}/`, child };
+}
+
+async function storePapers(env: Record<string, string>): Promise<number> {
+  const r = await runCli(['stats', '--json'], env);
+  if (r.code !== 0) throw new Error(`paperboy stats failed: ${r.stderr}`);
+  return (JSON.parse(r.stdout) as { papers: number }).papers;
+}
+
+/** The real `paperboy import` of the corpus, its progress shown. */
+async function importCorpus(env: Record<string, string>): Promise<void> {
+  const started = Date.now();
+  const child = startCli(['import', values.file!], env);
+  child.stderr!.pipe(process.stderr);
+  const r = await child.result;
+  if (r.code !== 0) throw new Error(`paperboy import failed (${r.code}): ${r.stderr.slice(-2000)}`);
+  console.error(`${r.stdout.trim().split('\n').pop()} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/**
+ * Self time per function and per file or package in a .cpuprofile, the largest first, counting only the samples taken
+ * within `window` (microseconds since the profile started, which is about when the process was spawned).
+ */
+function summarizeProfile(file: string, window: [number, number], top = 15): string {
+  interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const selfByNode = new Map<number, number>();
+  let at = 0;
+  profile.samples.forEach((id, i) => {
+    const dt = profile.timeDeltas[i] ?? 0;
+    at += dt;
+    if (at >= window[0] && at <= window[1]) selfByNode.set(id, (selfByNode.get(id) ?? 0) + dt);
+  });
+  const total = [...selfByNode.values()].reduce((a, b) => a + b, 0);
+  const fn = new Map<string, number>();
+  const where = new Map<string, number>();
+  for (const [id, us] of selfByNode) {
+    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+    const short = url.replace(/^file:\/\//, '').replace(root, '');
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(short)?.[1]
+      ?? (short.startsWith('src/') ? short : short.startsWith('node:') ? 'node internals' : short || `(VM) ${functionName}`);
+    const key = `${functionName || '(anonymous)'} ${short ? `${short}:${lineNumber + 1}` : ''}`;
+    fn.set(key, (fn.get(key) ?? 0) + us);
+    where.set(pkg, (where.get(pkg) ?? 0) + us);
+  }
+  const fmt = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, top)
+    .map(([k, us]) => `  ${((100 * us) / total).toFixed(1).padStart(5)}%  ${k}`).join('\n');
+  return `self time by file or package:\n${fmt(where)}\nself time by function:\n${fmt(fn)}`;
+}
+
+const keep = values['data-dir'] !== undefined;
+const dataDir = keep ? resolve(values['data-dir']!) : mkdtempSync(join(tmpdir(), 'paperboy-bench-web-'));
+mkdirSync(dataDir, { recursive: true });
+const env = { PAPERBOY_DATA_DIR: dataDir };
+const profDir = join(root, 'test-output/cpu-prof');
+let server: RunningServer | undefined;
+let bare: ChildProcess | undefined;
+let spawnedAt = 0;
+/** When each route was measured, in microseconds since paperboy serve was spawned (to read its CPU profile). */
+const windows: { route: string; from: number; to: number }[] = [];
+
+try {
+  const before = await storePapers(env);
+  if (before < CORPUS_PAPERS) {
+    console.error(`importing the corpus into ${dataDir} (${before} papers there now)`);
+    await importCorpus(env);
+  } else {
+    console.error(`reusing the store in ${dataDir} (${before} papers)`);
+  }
+  const papers = await storePapers(env);
+
+  if (values['cpu-prof']) {
+    rmSync(profDir, { recursive: true, force: true });
+    mkdirSync(profDir, { recursive: true });
+  }
+  const started = Date.now();
+  spawnedAt = performance.now();
+  server = await startServer({ ...env, LOG_LEVEL: 'info' }, {
+    timeoutMs: 180_000, nodeArgs: values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
+  });
+  const indexLine = /search index ready in (\d+) ms/.exec(server.output())?.[1];
+  console.error(`paperboy serve listening on ${server.url} after ${((Date.now() - started) / 1000).toFixed(1)} s (search index ${indexLine ?? '?'} ms)`);
+  const started2 = await startBare();
+  bare = started2.child;
+
+  // A paper of the home feed, so that its page is one a reader reaches.
+  const home = await (await fetch(`${server.url}/`)).text();
+  const paperPath = /<h2><a href="(\/papers\/[^"]+)"/.exec(home)?.[1];
+  if (!paperPath) throw new Error('the home feed lists no paper: is the store empty?');
+
+  const routes: Route[] = [
+    { name: 'home', path: '/', target: { rps: 1500, p99: 50 } },
+    { name: 'paper', path: paperPath, target: { p99: 100 } },
+    { name: 'search', path: `/search?q=${encodeURIComponent(values.query!).replace(/%20/g, '+')}`, target: { p99: 100 } },
+    { name: 'api', path: '/api/daily_papers', target: { p99: 100 } },
+  ];
+  const only = values.only?.split(',').map((s) => s.trim());
+  const chosen = routes.filter((r) => !only || only.includes(r.name));
+
+  const rows: { route: string; bytes: string; r: Result; target: string; ok: string }[] = [];
+  const measure = async (name: string, url: string, target: Route['target'] | undefined) => {
+    const check = await fetch(url);
+    const bytes = (await check.arrayBuffer()).byteLength;
+    if (check.status !== 200) console.error(`warning: GET ${url} answered ${check.status} before the run`);
+    if (warmup > 0) await autocannon(url, warmup);
+    const from = (performance.now() - spawnedAt) * 1000;
+    const r = await autocannon(url, duration);
+    windows.push({ route: name, from, to: (performance.now() - spawnedAt) * 1000 });
+    const okRps = target?.rps === undefined || r.rps >= target.rps;
+    const okP99 = target === undefined || r.p99 <= target.p99;
+    rows.push({
+      route: name, bytes: String(bytes), r,
+      target: target ? `${target.rps ? `>= ${target.rps} req/s, ` : ''}p99 <= ${target.p99} ms` : '',
+      ok: target ? (okRps && okP99 && r.non2xx === 0 && r.errors === 0 ? 'yes' : 'NO') : '',
+    });
+    console.error(`  ${name}: ${Math.round(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.codes}`);
+  };
+
+  console.error(`running autocannon: ${connections} connections, ${duration} s per route after a ${warmup} s warm-up`);
+  await measure('bare node http', started2.url, undefined);
+  for (const route of chosen) await measure(`${route.name} ${route.path}`, `${server.url}${route.path}`, route.target);
+  const bareRps = rows[0]!.r.rps;
+
+  const header = ['route', 'bytes', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'x bare', 'target', 'met'];
+  const cells = rows.map((row) => [
+    row.route, row.bytes, Math.round(row.r.rps).toString(), String(row.r.p50), String(row.r.p99), String(row.r.non2xx),
+    String(row.r.errors), (row.r.rps / bareRps).toFixed(3), row.target, row.ok,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) => `| ${c.map((v, i) => (i === 0 || i >= 8 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join(' | ')} |`;
+  console.log(`\nbench/web: ${papers} papers in a SQLite store; ${connections} connections, ${duration} s per route, loopback`);
+  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+  console.log('targets: home feed >= 1,500 req/s with p99 <= 50 ms; every route p99 <= 100 ms\n');
+  console.log(line(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const c of cells) console.log(line(c));
+  const limited = rows.filter((r) => /\b429:/.test(r.r.codes));
+  for (const r of limited) console.log(`\nnote: ${r.route} answered ${r.r.codes}: the API's rate limit (per client address) answered most of the run.`);
+} finally {
+  bare?.kill();
+  await server?.stop();
+  if (!keep) rmSync(dataDir, { recursive: true, force: true });
+}
+
+if (values['cpu-prof']) {
+  // One profile per thread: the main thread's is the largest (the other is tsx's module loader).
+  const profiles = existsSync(profDir) ? readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(profDir, f)) : [];
+  const main = profiles.sort((a, b) => statSync(b).size - statSync(a).size)[0];
+  if (!main) console.log(`\nno CPU profile was written to ${profDir}`);
+  else {
+    console.log(`\nCPU profile of paperboy serve: ${main} (open it in Chrome DevTools > Performance)`);
+    for (const w of windows.slice(1)) console.log(`\nwhile measuring ${w.route}:\n${summarizeProfile(main, [w.from, w.to])}`);
+  }
+}

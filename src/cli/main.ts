@@ -1,14 +1,15 @@
 import { Command, Option } from 'commander';
 import { loadConfig, type Config } from '../config/config.js';
 import { openStore } from '../store/open.js';
-import type { Store } from '../store/store.js';
+import type { KyselyStore } from '../store/kysely-store.js';
+import { runDigestOnce, runWorker } from './digest.js';
 import { runImport } from './import.js';
 import { runIngest } from './ingest.js';
 import { runServe } from './serve.js';
 import { runStats } from './stats.js';
 
 /** Errors a user can act on end the command with their message alone; anything else keeps its stack. */
-async function withStore<T>(fn: (store: Store, config: Config) => Promise<T>): Promise<T> {
+async function withStore<T>(fn: (store: KyselyStore, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const store = await openStore(config);
   try {
@@ -26,10 +27,25 @@ const program = new Command()
 program.command('serve')
   .description('serve the web site and harvest the configured sources on a schedule (PORT, PAPERBOY_SOURCES)')
   .option('--no-harvest', 'serve only; do not harvest')
-  .action(async (opts: { harvest: boolean }) => {
+  .option('--no-digest', 'do not send digests from this process (run `paperboy worker` instead)')
+  .action(async (opts: { harvest: boolean; digest: boolean }) => {
     const config = loadConfig();
-    await runServe(config, await openStore(config), { harvest: opts.harvest });
+    await runServe(config, await openStore(config), { harvest: opts.harvest, digest: opts.digest });
   });
+
+program.command('worker')
+  .description('compose and send the email digests on their schedule, without the web site (SMTP_URL, PAPERBOY_DIGEST_CRON)')
+  .action(async () => {
+    const config = loadConfig();
+    await runWorker(config, await openStore(config));
+  });
+
+program.command('digest')
+  .description('email digests')
+  .command('run')
+  .description('compose the digests due now and send the outbox once, then exit')
+  .option('--now <time>', 'compose as if it were this time (ISO 8601), e.g. to catch up or to test')
+  .action((opts: { now?: string }) => withStore((store, config) => runDigestOnce(config, store, opts)));
 
 program.command('import')
   .description('import papers from files: JSONL dumps (plain or .gz), arXiv Atom or OAI-PMH XML, HF daily_papers JSON, a saved Daily Papers page')

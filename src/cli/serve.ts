@@ -1,6 +1,7 @@
 import { serve } from '@hono/node-server';
 import type { Config } from '../config/config.js';
 import { createFetchers } from '../ingest/fetchers.js';
+import { createDigestJob, setupMail } from '../digest/job.js';
 import { createHarvestJob } from '../jobs/harvest-job.js';
 import { startSchedules } from '../jobs/schedule.js';
 import { createLogger } from '../log.js';
@@ -9,7 +10,7 @@ import type { KyselyStore } from '../store/kysely-store.js';
 import { createApp } from '../web/app.js';
 
 /** `paperboy serve`: the web site, plus harvests on the configured schedule (one right away). */
-export async function runServe(config: Config, store: KyselyStore, opts: { harvest: boolean }): Promise<void> {
+export async function runServe(config: Config, store: KyselyStore, opts: { harvest: boolean; digest?: boolean }): Promise<void> {
   const log = createLogger(config);
   const harvesting = opts.harvest && config.sources.length > 0;
   // Checked before listening: a bad PAPERBOY_SOURCES ends the command instead of leaving a site that never harvests.
@@ -24,7 +25,8 @@ export async function runServe(config: Config, store: KyselyStore, opts: { harve
   const started = performance.now();
   const search = await createSearchService(store, { log: (level, message) => log[level](message) });
   log.info(`search index ready in ${Math.round(performance.now() - started)} ms`);
-  const app = createApp({ store, search, config, log });
+  const mail = await setupMail(config, store, log, { search: async () => search });
+  const app = createApp({ store, search, config, log, subscriptions: mail.subscriptions });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `http://${host}:${info.port}`;
@@ -43,17 +45,17 @@ export async function runServe(config: Config, store: KyselyStore, opts: { harve
     log.warn('The store is empty. Import a dump with `npx paperboy import <file>` or wait for the first harvest.');
   }
 
-  let schedules: { stop(): void } | undefined;
-  if (harvest) {
-    schedules = startSchedules(config, { harvest }, log);
-    void harvest();
-  } else {
-    log.info('harvesting is off (PAPERBOY_SOURCES=none or --no-harvest)');
-  }
+  const digest = opts.digest !== false && mail.runner ? createDigestJob(mail.runner, log) : undefined;
+  const schedules = startSchedules(config, { harvest, digest }, log);
+  if (harvest) void harvest();
+  else log.info('harvesting is off (PAPERBOY_SOURCES=none or --no-harvest)');
+  if (!digest) log.info('digests are not sent by this process (no SMTP_URL, PAPERBOY_DIGEST_CRON=off or --no-digest)');
+  mail.subscriptions.kick?.();
 
   const shutdown = () => {
     log.info('shutting down');
-    schedules?.stop();
+    schedules.stop();
+    mail.close();
     search.close();
     server.close(() => {
       store.close()

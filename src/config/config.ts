@@ -29,6 +29,28 @@ const schema = z.object({
   /** Set when Paperboy runs behind a reverse proxy: rate limits then key on X-Forwarded-For. */
   PAPERBOY_TRUST_PROXY: z.enum(['true', 'false', '1', '0']).default('false'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NODE_ENV: z.string().default('development'),
+  /** Outgoing mail server, e.g. smtp://user:pass@mail.example.org:587 or smtps://...:465. Unset: no mail is sent. */
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'SMTP_URL must start with smtp:// or smtps://').optional(),
+  PAPERBOY_MAIL_FROM: z.string().default('Paperboy <paperboy@localhost>'),
+  /** Signs preference, unsubscribe and form tokens (secret). Unset: generated once and kept in the store; refused when NODE_ENV=production. */
+  PAPERBOY_SECRET: z.string().min(32, 'PAPERBOY_SECRET must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
+  /** When the due digests are composed and sent (croner syntax), inside `serve` and `worker`; "off" turns it off. */
+  PAPERBOY_DIGEST_CRON: z.string().default('*/5 * * * *'),
+  /** Most messages sent per second (0: no limit). */
+  PAPERBOY_MAIL_RATE: z.coerce.number().min(0).default(20),
+  /** SMTP connections used at once; also the most messages that can be on the wire when the process dies. */
+  PAPERBOY_MAIL_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(3),
+  /** Subscribers composed per transaction. */
+  PAPERBOY_DIGEST_BATCH: z.coerce.number().int().min(1).max(5000).default(200),
+  /** Attempts at a message that fails temporarily (4xx, connection refused) before it is given up. */
+  PAPERBOY_MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  /** Seconds before the first retry; doubled at each further attempt (capped at 6 h). */
+  PAPERBOY_MAIL_RETRY_SECONDS: z.coerce.number().min(0).default(60),
+  /** Permanent failures (5xx) in a row after which an address gets no more mail until it subscribes again. */
+  PAPERBOY_MAIL_BOUNCE_LIMIT: z.coerce.number().int().min(1).default(3),
+  /** Seconds a claimed message stays reserved for its sender; after that another process may send it again. */
+  PAPERBOY_MAIL_LEASE_SECONDS: z.coerce.number().min(0.1).default(120),
 });
 
 export type Config = Readonly<{
@@ -47,6 +69,22 @@ export type Config = Readonly<{
   userAgent: string;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   trustProxy: boolean;
+  production: boolean;
+  mail: MailConfig;
+}>;
+
+export type MailConfig = Readonly<{
+  smtpUrl: string | undefined;
+  from: string;
+  secret: string | undefined;
+  digestCron: string | undefined;
+  ratePerSecond: number;
+  concurrency: number;
+  batchSize: number;
+  maxAttempts: number;
+  retrySeconds: number;
+  bounceLimit: number;
+  leaseSeconds: number;
 }>;
 
 export class ConfigError extends Error {
@@ -79,5 +117,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     userAgent: e.PAPERBOY_USER_AGENT,
     logLevel: e.LOG_LEVEL,
     trustProxy: e.PAPERBOY_TRUST_PROXY === 'true' || e.PAPERBOY_TRUST_PROXY === '1',
+    production: e.NODE_ENV === 'production',
+    mail: Object.freeze({
+      smtpUrl: e.SMTP_URL,
+      from: e.PAPERBOY_MAIL_FROM,
+      secret: e.PAPERBOY_SECRET,
+      digestCron: e.PAPERBOY_DIGEST_CRON.trim() === 'off' ? undefined : e.PAPERBOY_DIGEST_CRON,
+      ratePerSecond: e.PAPERBOY_MAIL_RATE,
+      concurrency: e.PAPERBOY_MAIL_CONCURRENCY,
+      batchSize: e.PAPERBOY_DIGEST_BATCH,
+      maxAttempts: e.PAPERBOY_MAIL_MAX_ATTEMPTS,
+      retrySeconds: e.PAPERBOY_MAIL_RETRY_SECONDS,
+      bounceLimit: e.PAPERBOY_MAIL_BOUNCE_LIMIT,
+      leaseSeconds: e.PAPERBOY_MAIL_LEASE_SECONDS,
+    }),
   });
 }

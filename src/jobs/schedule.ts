@@ -4,13 +4,19 @@ import type { Logger } from '../log.js';
 
 /** Every recurring job of the single-process deployment, in one place. */
 export interface Jobs {
-  harvest: () => Promise<void>;
+  harvest?: (() => Promise<void>) | undefined;
+  /** Compose the digests that are due and send the outbox (PAPERBOY_DIGEST_CRON). */
+  digest?: (() => Promise<void>) | undefined;
 }
 
-export function startSchedules(config: Pick<Config, 'harvestCron'>, jobs: Jobs, log: Logger): { stop(): void } {
-  const crons = [
-    new Cron(config.harvestCron, { name: 'harvest', protect: true, catch: (e) => log.error({ err: e }, 'harvest job crashed') }, jobs.harvest),
-  ];
+export function startSchedules(config: Pick<Config, 'harvestCron' | 'mail'>, jobs: Jobs, log: Logger): { stop(): void } {
+  const crons: Cron[] = [];
+  if (jobs.harvest) {
+    crons.push(new Cron(config.harvestCron, { name: 'harvest', protect: true, catch: (e) => log.error({ err: e }, 'harvest job crashed') }, jobs.harvest));
+  }
+  if (jobs.digest && config.mail.digestCron) {
+    crons.push(new Cron(config.mail.digestCron, { name: 'digest', protect: true, catch: (e) => log.error({ err: e }, 'digest job crashed') }, jobs.digest));
+  }
   for (const cron of crons) log.info(`scheduled ${cron.name}: next run ${cron.nextRun()?.toISOString() ?? 'never'}`);
   return { stop: () => crons.forEach((c) => c.stop()) };
 }

@@ -95,6 +95,72 @@ CREATE TABLE paper_categories (
 CREATE INDEX paper_categories_category ON paper_categories (category);
 `;
 
+// status: pending (waiting for its confirmation link) | confirmed | unsubscribed | suppressed (too many bounces).
+// outbox.status: pending -> sending (claimed until lease_until) -> sent | failed; idempotency_key makes composing
+// the same message twice (e.g. one subscriber's digest for one period) impossible.
+const subscriptions = `
+CREATE TABLE subscribers (
+  id TEXT PRIMARY KEY,
+  email TEXT NOT NULL,
+  account_id TEXT,
+  status TEXT NOT NULL,
+  confirm_hash TEXT,
+  confirm_expires_at TEXT,
+  frequency TEXT NOT NULL DEFAULT 'weekdays',
+  weekday INTEGER NOT NULL DEFAULT 1,
+  hour INTEGER NOT NULL DEFAULT 8,
+  time_zone TEXT NOT NULL DEFAULT 'UTC',
+  trending INTEGER NOT NULL DEFAULT 1,
+  bounces INTEGER NOT NULL DEFAULT 0,
+  last_period TEXT,
+  last_notice_at TEXT,
+  created_at TEXT NOT NULL,
+  confirmed_at TEXT,
+  updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX subscribers_email ON subscribers (email);
+CREATE UNIQUE INDEX subscribers_confirm_hash ON subscribers (confirm_hash);
+CREATE INDEX subscribers_status ON subscribers (status, id);
+CREATE TABLE subscriber_alerts (
+  subscriber_id TEXT NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (subscriber_id, kind, value)
+);
+CREATE TABLE outbox (
+  id TEXT PRIMARY KEY,
+  idempotency_key TEXT NOT NULL,
+  subscriber_id TEXT REFERENCES subscribers (id) ON DELETE SET NULL,
+  kind TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  html TEXT NOT NULL,
+  text TEXT NOT NULL,
+  headers TEXT NOT NULL DEFAULT '{}',
+  message_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at TEXT NOT NULL,
+  lease_until TEXT,
+  last_error TEXT,
+  created_at TEXT NOT NULL,
+  sent_at TEXT
+);
+CREATE UNIQUE INDEX outbox_idempotency_key ON outbox (idempotency_key);
+CREATE INDEX outbox_ready ON outbox (status, next_attempt_at);
+CREATE TABLE sent_papers (
+  subscriber_id TEXT NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
+  paper_id TEXT NOT NULL,
+  outbox_id TEXT NOT NULL,
+  PRIMARY KEY (subscriber_id, paper_id)
+);
+CREATE TABLE app_secrets (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+`;
+
 export const migrations: readonly Migration[] = [
   {
     name: 'papers, versions, sources, checkpoints, harvest state, full-text index',
@@ -178,5 +244,24 @@ ALTER TABLE papers ADD COLUMN trending DOUBLE PRECISION NOT NULL DEFAULT 0;
 CREATE INDEX papers_trending ON papers (trending);
 CREATE INDEX papers_feed_day_trending ON papers (feed_day, trending);
 `,
+  },
+  {
+    // The feed's order (feed_day DESC NULLS LAST, trending DESC, id DESC) as one index, so that a page of a day reads
+    // its 50 papers only: without id, every paper of the day was read and sorted (most share a trending score).
+    // SQLite reads its index backwards (NULLs sort first there); PostgreSQL needs the NULLS LAST order spelled out.
+    name: 'the feed order in one index, to read only the papers of a page',
+    sqlite: `
+CREATE INDEX papers_feed_order ON papers (feed_day, trending, id);
+DROP INDEX papers_feed_day_trending;
+`,
+    postgres: `
+CREATE INDEX papers_feed_order ON papers (feed_day DESC NULLS LAST, trending DESC, id DESC);
+DROP INDEX papers_feed_day_trending;
+`,
+  },
+  {
+    name: 'email subscriptions: subscribers, their alerts, the outbox, papers sent to each, generated secrets',
+    sqlite: subscriptions,
+    postgres: subscriptions,
   },
 ];

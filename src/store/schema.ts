@@ -90,6 +90,67 @@ export interface SearchModelsTable {
   data: Uint8Array;
 }
 
+/** See the subscriptions migration; enums are checked in src/digest/subscribers.ts and src/mail/outbox.ts. */
+export interface SubscribersTable {
+  id: string;
+  email: string;
+  account_id: string | null;
+  status: string;
+  confirm_hash: string | null;
+  confirm_expires_at: string | null;
+  frequency: string;
+  /** 1 = Monday ... 7 = Sunday: the day a weekly digest arrives. */
+  weekday: number;
+  hour: number;
+  time_zone: string;
+  trending: number;
+  bounces: number;
+  /** The last period (local day or ISO week) a digest was composed for. */
+  last_period: string | null;
+  last_notice_at: string | null;
+  created_at: string;
+  confirmed_at: string | null;
+  updated_at: string;
+}
+
+export interface SubscriberAlertsTable {
+  subscriber_id: string;
+  kind: string;
+  value: string;
+}
+
+export interface OutboxTable {
+  id: string;
+  idempotency_key: string;
+  subscriber_id: string | null;
+  kind: string;
+  recipient: string;
+  subject: string;
+  html: string;
+  text: string;
+  headers: string;
+  message_id: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  lease_until: string | null;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+export interface SentPapersTable {
+  subscriber_id: string;
+  paper_id: string;
+  outbox_id: string;
+}
+
+export interface AppSecretsTable {
+  name: string;
+  value: string;
+  created_at: string;
+}
+
 export interface Database {
   papers: PapersTable;
   paper_versions: PaperVersionsTable;
@@ -100,4 +161,9 @@ export interface Database {
   paper_categories: PaperCategoriesTable;
   paper_vectors: PaperVectorsTable;
   search_models: SearchModelsTable;
+  subscribers: SubscribersTable;
+  subscriber_alerts: SubscriberAlertsTable;
+  outbox: OutboxTable;
+  sent_papers: SentPapersTable;
+  app_secrets: AppSecretsTable;
 }

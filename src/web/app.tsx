@@ -10,6 +10,7 @@ import { listPages } from './pages/lists.js';
 import { notFoundPage } from './pages/not-found.js';
 import { paperPages } from './pages/paper.js';
 import { searchPages } from './pages/search.js';
+import { subscribePages } from './pages/subscribe.js';
 
 /** The whole site: pages, feeds, the JSON API and its documentation. */
 export function createApp(deps: WebDeps): Hono {
@@ -41,6 +42,7 @@ export function createApp(deps: WebDeps): Hono {
   app.route('/', searchPages(deps));
   app.route('/', listPages(deps));
   app.route('/', aboutPages(deps));
+  app.route('/', subscribePages(deps));
 
   app.notFound((c) => notFoundPage(c, deps.config.baseUrl));
   app.onError((error, c) => {

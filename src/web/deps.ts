@@ -2,6 +2,7 @@ import type { Config } from '../config/config.js';
 import type { Logger } from '../log.js';
 import type { SearchService } from '../search/search.js';
 import type { Store } from '../store/store.js';
+import type { SubscriptionDeps } from './pages/subscribe.js';
 
 /** What every route of the site, the API and the feeds is given. */
 export interface WebDeps {
@@ -10,4 +11,6 @@ export interface WebDeps {
   config: Pick<Config, 'baseUrl'> & Partial<Pick<Config, 'trustProxy'>>;
   /** Where unexpected errors are reported; the console when absent (tests). */
   log?: Logger | undefined;
+  /** Email subscriptions; without them /subscribe says digests are not set up. */
+  subscriptions?: SubscriptionDeps | undefined;
 }

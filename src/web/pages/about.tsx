@@ -12,8 +12,9 @@ export function aboutPages(deps: WebDeps): Hono {
         <p>Paperboy is a self-hosted Daily Papers: new research papers from arXiv and the Hugging Face daily papers,
           curated by the research community, with search, feeds and an open API.</p>
         <h2 id="subscribe">Get trending papers in your email inbox</h2>
-        <p>Email digests (daily or weekly, with alerts for your searches, authors and categories) are being built.
-          Until they arrive, every list on this site has a feed you can follow in any reader:
+        <p>A digest of trending papers, every weekday, every day or once a week at the hour you choose, with alerts for
+          the searches, categories and authors you follow: <a href="/subscribe">subscribe</a> with just an email address.
+          Every list on this site also has a feed you can follow in any reader:
           the <a href="/feed.atom">daily papers</a>, <a href="/trending/feed.atom">trending</a>, any category, any author and any search.</p>
         <h2 id="trending">How trending works</h2>
         <p>Each paper gets one score from the attention it has had and the day it entered the feed:</p>

@@ -1,0 +1,134 @@
+import type { Logger } from '../log.js';
+import { enqueue } from '../mail/outbox.js';
+import type { Signer } from '../mail/tokens.js';
+import { randomId } from '../mail/tokens.js';
+import type { KyselyStore } from '../store/kysely-store.js';
+import { addDays, duePeriod, localTime, lookbackDays } from './due.js';
+import { messageId, subscriberLinks, unsubscribeHeaders } from './links.js';
+import { renderHtml, renderText, subject, type Section } from './render.js';
+import { PER_SECTION, type DigestSources } from './sources.js';
+import { fromRow, getAlerts, type Alert, type Subscriber } from './subscribers.js';
+
+export interface ComposeDeps {
+  store: KyselyStore;
+  sources: DigestSources;
+  signer: Signer;
+  baseUrl: string;
+  batchSize: number;
+  /** The wall clock the outbox runs on; `now` (what is due) may differ when a run is asked for another time. */
+  clock: () => Date;
+  log?: Logger | undefined;
+}
+
+export interface ComposeResult {
+  /** Confirmed subscribers looked at. */
+  subscribers: number;
+  /** Digests written to the outbox. */
+  composed: number;
+  /** Due, but nothing new for them: no mail. */
+  empty: number;
+}
+
+interface Planned {
+  subscriber: Subscriber;
+  period: string;
+  sections: { kind: Section['kind']; label: string; url: string; ids: string[] }[];
+}
+
+/**
+ * Composes the digest of every confirmed subscriber that is due at `now`, a batch at a time. Each batch is one
+ * transaction: the outbox rows, the papers they carry (so none is sent to that subscriber again) and the period
+ * each subscriber was served for. A crash loses at most the batch being composed, which the next pass composes again.
+ */
+export async function composeDue(deps: ComposeDeps, now: Date): Promise<ComposeResult> {
+  const db = deps.store.kysely;
+  const result: ComposeResult = { subscribers: 0, composed: 0, empty: 0 };
+  let after = '';
+  for (;;) {
+    const rows = await db.selectFrom('subscribers').selectAll().where('status', '=', 'confirmed').where('id', '>', after)
+      .orderBy('id').limit(deps.batchSize).execute();
+    if (rows.length === 0) return result;
+    after = rows[rows.length - 1]!.id;
+    result.subscribers += rows.length;
+    const due = rows.map(fromRow).flatMap((s) => {
+      const period = duePeriod(s, now, s.lastPeriod);
+      return period ? [{ subscriber: s, period }] : [];
+    });
+    if (due.length === 0) continue;
+    const planned = await plan(deps, due, now);
+    const papers = await deps.sources.getPapers(planned.flatMap((p) => p.sections.flatMap((s) => s.ids)));
+    await db.transaction().execute(async (trx) => {
+      for (const p of planned) {
+        const sections: Section[] = p.sections
+          .map((s) => ({ kind: s.kind, label: s.label, url: s.url, papers: s.ids.flatMap((id) => papers.get(id) ?? []) }))
+          .filter((s) => s.papers.length > 0);
+        if (sections.length === 0) {
+          result.empty++;
+        } else {
+          const id = randomId();
+          const links = subscriberLinks(deps.baseUrl, deps.signer, p.subscriber.id);
+          const content = { frequency: p.subscriber.frequency, day: localTime(now, p.subscriber.timeZone).day, sections, baseUrl: deps.baseUrl, ...links };
+          const title = subject(content);
+          const added = await enqueue(trx, {
+            id, idempotencyKey: `digest:${p.subscriber.id}:${p.period}`, subscriberId: p.subscriber.id, kind: 'digest',
+            to: p.subscriber.email, subject: title, html: renderHtml(content, title), text: renderText(content),
+            headers: unsubscribeHeaders(links.unsubscribeUrl), messageId: messageId(id, deps.baseUrl),
+          }, deps.clock());
+          if (added) {
+            const sent = sections.flatMap((s) => s.papers.map((paper) => ({ subscriber_id: p.subscriber.id, paper_id: paper.id, outbox_id: id })));
+            await trx.insertInto('sent_papers').values(sent).onConflict((oc) => oc.columns(['subscriber_id', 'paper_id']).doNothing()).execute();
+            result.composed++;
+          }
+        }
+        await trx.updateTable('subscribers').set({ last_period: p.period }).where('id', '=', p.subscriber.id).execute();
+      }
+    });
+    deps.log?.debug({ after, composed: result.composed }, 'digest batch composed');
+  }
+}
+
+/** Chooses each due subscriber's papers: alerts first, then trending; none they had before, none twice in one mail. */
+async function plan(deps: ComposeDeps, due: { subscriber: Subscriber; period: string }[], now: Date): Promise<Planned[]> {
+  const alerts = await getAlerts(deps.store.kysely, due.map((d) => d.subscriber.id));
+  const candidates = await Promise.all(due.map(async ({ subscriber: s }) => {
+    const to = localTime(now, s.timeZone).day;
+    const from = addDays(to, -lookbackDays(s.frequency));
+    const lists: { kind: Section['kind']; label: string; url: string; ids: string[] }[] = [];
+    for (const a of alerts.get(s.id) ?? []) lists.push({ kind: a.kind, ...describe(a, deps.baseUrl), ids: await deps.sources.alert(a, from, to) });
+    if (s.trending) lists.push({ kind: 'trending', label: 'Trending', url: `${deps.baseUrl}/trending`, ids: await deps.sources.trending(from, to) });
+    return lists;
+  }));
+  const sent = await alreadySent(deps.store, due.map((d) => d.subscriber.id), [...new Set(candidates.flat().flatMap((l) => l.ids))]);
+  return due.map((d, i) => {
+    const seen = new Set(sent.get(d.subscriber.id));
+    const sections = candidates[i]!.map((l) => {
+      const ids = l.ids.filter((id) => !seen.has(id)).slice(0, PER_SECTION);
+      for (const id of ids) seen.add(id);
+      return { ...l, ids };
+    });
+    return { ...d, sections };
+  });
+}
+
+function describe(a: Alert, baseUrl: string): { label: string; url: string } {
+  if (a.kind === 'category') return { label: a.value, url: `${baseUrl}/categories/${encodeURIComponent(a.value)}` };
+  if (a.kind === 'author') return { label: a.value, url: `${baseUrl}/authors/${encodeURIComponent(a.value)}` };
+  const params = new URLSearchParams(a.value);
+  return { label: params.get('q') || params.get('cat') || a.value, url: `${baseUrl}/search?${a.value}` };
+}
+
+const CHUNK = 500;
+
+async function alreadySent(store: KyselyStore, subscribers: string[], papers: string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (let i = 0; i < papers.length; i += CHUNK) {
+    const rows = await store.kysely.selectFrom('sent_papers').select(['subscriber_id', 'paper_id'])
+      .where('subscriber_id', 'in', subscribers).where('paper_id', 'in', papers.slice(i, i + CHUNK)).execute();
+    for (const r of rows) {
+      const list = out.get(r.subscriber_id);
+      if (list) list.push(r.paper_id);
+      else out.set(r.subscriber_id, [r.paper_id]);
+    }
+  }
+  return out;
+}

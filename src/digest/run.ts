@@ -1,0 +1,64 @@
+import type { Config } from '../config/config.js';
+import type { Logger } from '../log.js';
+import { drainOutbox, type DrainResult } from '../mail/sender.js';
+import { Signer } from '../mail/tokens.js';
+import type { MailTransport } from '../mail/transport.js';
+import type { SearchService } from '../search/search.js';
+import type { KyselyStore } from '../store/kysely-store.js';
+import { composeDue, type ComposeResult } from './compose.js';
+import { DigestSources } from './sources.js';
+
+export interface DigestRunner {
+  /** Composes what is due at `now` (the wall clock by default), then sends everything ready in the outbox. */
+  run(now?: Date): Promise<ComposeResult & DrainResult>;
+  /** Sends what is ready in the outbox (confirmation mails right after a form is posted). */
+  send(): Promise<DrainResult>;
+}
+
+export interface RunnerDeps {
+  store: KyselyStore;
+  transport: MailTransport;
+  config: Pick<Config, 'baseUrl' | 'mail'>;
+  secret: string;
+  /** Opened on first use, for saved-search alerts. */
+  search?: (() => Promise<SearchService>) | undefined;
+  log?: Logger | undefined;
+  clock?: (() => Date) | undefined;
+}
+
+/**
+ * One pass at a time: a pass that is asked for while one is running waits for it and then runs, so a form posted
+ * during a long digest run still gets its confirmation mail.
+ */
+export function createDigestRunner(deps: RunnerDeps): DigestRunner {
+  const clock = deps.clock ?? (() => new Date());
+  const signer = new Signer(deps.secret);
+  let chain: Promise<unknown> = Promise.resolve();
+  const serial = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = chain.then(work, work);
+    chain = next.catch(() => {});
+    return next;
+  };
+  const send = (more?: () => boolean) => drainOutbox({ store: deps.store, transport: deps.transport, config: { ...deps.config.mail }, log: deps.log, clock, more });
+  return {
+    run: (now) => serial(async () => {
+      const sources = new DigestSources(deps.store, deps.search);
+      // Sending starts with the first composed batch and waits for the next ones until composing is done.
+      let composing = true;
+      const sending = send(() => composing);
+      sending.catch(() => {});
+      try {
+        const composed = await composeDue({
+          store: deps.store, sources, signer, baseUrl: deps.config.baseUrl, batchSize: deps.config.mail.batchSize, clock, log: deps.log,
+        }, now ?? clock());
+        composing = false;
+        return { ...composed, ...(await sending) };
+      } catch (error) {
+        composing = false;
+        await sending.catch(() => {});
+        throw error;
+      }
+    }),
+    send: () => serial(() => send()),
+  };
+}

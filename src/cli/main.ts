@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { loadConfig, type Config } from '../config/config.js';
+import { createSearchService } from '../search/search.js';
 import { openStore } from '../store/open.js';
 import type { KyselyStore } from '../store/kysely-store.js';
 import { runDigestOnce, runWorker } from './digest.js';
@@ -73,6 +74,18 @@ program.command('stats')
   .description('what the store holds')
   .option('--json', 'print JSON')
   .action((opts: { json?: boolean }) => withStore((store) => runStats(store, opts.json ?? false)));
+
+program.command('refit')
+  .description('fit the semantic search model again on every paper and store the vectors (a running server picks it up at restart)')
+  .action(() => withStore(async (store) => {
+    const search = await createSearchService(store);
+    try {
+      const { documents, ms } = await search.refit();
+      console.log(`refitted the search model on ${documents} papers in ${(ms / 1000).toFixed(1)} s`);
+    } finally {
+      search.close();
+    }
+  }));
 
 program.command('migrate')
   .description('create or upgrade the database schema, then exit')

@@ -23,7 +23,8 @@ export async function runServe(config: Config, store: KyselyStore, opts: { harve
   }
 
   const started = performance.now();
-  const search = await createSearchService(store, { log: (level, message) => log[level](message) });
+  // A store without a fitted model gets one in the background; keyword search answers meanwhile.
+  const search = await createSearchService(store, { fitIfMissing: true, log: (level, message) => log[level](message) });
   log.info(`search index ready in ${Math.round(performance.now() - started)} ms`);
   const mail = await setupMail(config, store, log, { search: async () => search });
   const app = createApp({ store, search, config, log, subscriptions: mail.subscriptions });
@@ -46,7 +47,11 @@ export async function runServe(config: Config, store: KyselyStore, opts: { harve
   }
 
   const digest = opts.digest !== false && mail.runner ? createDigestJob(mail.runner, log) : undefined;
-  const schedules = startSchedules(config, { harvest, digest }, log);
+  const refit = async () => {
+    const { documents, ms } = await search.refit();
+    log.info(`refitted the search model on ${documents} papers in ${Math.round(ms / 1000)} s`);
+  };
+  const schedules = startSchedules(config, { harvest, digest, refit }, log);
   if (harvest) void harvest();
   else log.info('harvesting is off (PAPERBOY_SOURCES=none or --no-harvest)');
   if (!digest) log.info('digests are not sent by this process (no SMTP_URL, PAPERBOY_DIGEST_CRON=off or --no-digest)');

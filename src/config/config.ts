@@ -18,6 +18,10 @@ const schema = z.object({
   PAPERBOY_SOURCES: z.string().default('hf-daily,arxiv-oai:cs.AI,arxiv-oai:cs.CL,arxiv-oai:cs.CV,arxiv-oai:cs.LG'),
   /** Cron expression (croner syntax) for the harvest schedule inside `serve`. */
   PAPERBOY_HARVEST_CRON: z.string().default('17 */3 * * *'),
+  /** When `serve` refits the semantic search model on all papers (croner syntax); "off" never. */
+  PAPERBOY_REFIT_CRON: z.string().default('40 4 * * *'),
+  /** Requests per client per 5 minutes on the JSON API; 0 turns the limit off (benchmarks, private deployments). */
+  PAPERBOY_API_RATE_LIMIT: z.coerce.number().int().min(0).default(300),
   PAPERBOY_ARXIV_API_URL: z.string().url().default('https://export.arxiv.org/api/query'),
   PAPERBOY_ARXIV_OAI_URL: z.string().url().default('https://oaipmh.arxiv.org/oai'),
   PAPERBOY_HF_API_URL: z.string().url().default('https://huggingface.co/api'),
@@ -61,6 +65,8 @@ export type Config = Readonly<{
   baseUrl: string;
   sources: readonly string[];
   harvestCron: string;
+  refitCron: string | undefined;
+  apiRateLimit: number;
   arxivApiUrl: string;
   arxivOaiUrl: string;
   hfApiUrl: string;
@@ -109,6 +115,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     baseUrl: e.PAPERBOY_BASE_URL ?? `http://${e.HOST === '0.0.0.0' ? 'localhost' : e.HOST}:${e.PORT}`,
     sources: Object.freeze(sources),
     harvestCron: e.PAPERBOY_HARVEST_CRON,
+    refitCron: e.PAPERBOY_REFIT_CRON.trim() === 'off' ? undefined : e.PAPERBOY_REFIT_CRON,
+    apiRateLimit: e.PAPERBOY_API_RATE_LIMIT,
     arxivApiUrl: e.PAPERBOY_ARXIV_API_URL,
     arxivOaiUrl: e.PAPERBOY_ARXIV_OAI_URL,
     hfApiUrl: e.PAPERBOY_HF_API_URL,

@@ -7,15 +7,20 @@ export interface Jobs {
   harvest?: (() => Promise<void>) | undefined;
   /** Compose the digests that are due and send the outbox (PAPERBOY_DIGEST_CRON). */
   digest?: (() => Promise<void>) | undefined;
+  /** Fit the semantic search model again on every paper (PAPERBOY_REFIT_CRON). */
+  refit?: (() => Promise<void>) | undefined;
 }
 
-export function startSchedules(config: Pick<Config, 'harvestCron' | 'mail'>, jobs: Jobs, log: Logger): { stop(): void } {
+export function startSchedules(config: Pick<Config, 'harvestCron' | 'refitCron' | 'mail'>, jobs: Jobs, log: Logger): { stop(): void } {
   const crons: Cron[] = [];
   if (jobs.harvest) {
     crons.push(new Cron(config.harvestCron, { name: 'harvest', protect: true, catch: (e) => log.error({ err: e }, 'harvest job crashed') }, jobs.harvest));
   }
   if (jobs.digest && config.mail.digestCron) {
     crons.push(new Cron(config.mail.digestCron, { name: 'digest', protect: true, catch: (e) => log.error({ err: e }, 'digest job crashed') }, jobs.digest));
+  }
+  if (jobs.refit && config.refitCron) {
+    crons.push(new Cron(config.refitCron, { name: 'refit', protect: true, catch: (e) => log.error({ err: e }, 'refit job crashed') }, jobs.refit));
   }
   for (const cron of crons) log.info(`scheduled ${cron.name}: next run ${cron.nextRun()?.toISOString() ?? 'never'}`);
   return { stop: () => crons.forEach((c) => c.stop()) };

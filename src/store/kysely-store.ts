@@ -8,6 +8,9 @@ import type {
   HarvestState, ImportCheckpoint, ListQuery, Paper, PaperSource, PaperVersion, Store, StoreStats, UpsertResult,
 } from './store.js';
 
+/** Papers in a category above which a listing walks the feed order instead of collecting the category. */
+export const LARGE_CATEGORY = 2000;
+
 /** Rows per multi-row statement: well under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters. */
 const CHUNK = 500;
 
@@ -158,7 +161,7 @@ export class KyselyStore implements Store {
     return rows.map((r) => ({ source: r.source as SourceName, firstSeenAt: r.first_seen_at, lastSeenAt: r.changed_at }));
   }
 
-  private filtered(query: ListQuery) {
+  private async filtered(query: ListQuery) {
     let q = this.db.selectFrom('papers');
     if (query.from) q = q.where('feed_day', '>=', query.from);
     if (query.to) q = q.where('feed_day', '<=', query.to);
@@ -169,7 +172,15 @@ export class KyselyStore implements Store {
     }
     if (query.category) {
       const category = query.category;
-      q = q.where('id', 'in', (eb) => eb.selectFrom('paper_categories').select('paper_id').where('category', '=', category));
+      // A large category is best read by walking the feed order and probing each paper (EXISTS: 0.1 ms for cs.LG at
+      // 75k papers, against 35 ms to collect and sort all of it with IN); a small one the other way round (IN: 0.01 ms,
+      // EXISTS: 18 ms). The planner cannot tell them apart, so the category's size, an index-only count, decides.
+      const size = Number((await this.db.selectFrom('paper_categories').select((eb) => eb.fn.countAll().as('n'))
+        .where('category', '=', category).executeTakeFirstOrThrow()).n);
+      q = size > LARGE_CATEGORY
+        ? q.where(({ exists, selectFrom }) => exists(selectFrom('paper_categories').select('paper_id')
+          .whereRef('paper_categories.paper_id', '=', 'papers.id').where('category', '=', category)))
+        : q.where('id', 'in', (eb) => eb.selectFrom('paper_categories').select('paper_id').where('category', '=', category));
     }
     if (query.author) {
       const key = authorKey(query.author);
@@ -179,7 +190,7 @@ export class KyselyStore implements Store {
   }
 
   async listPapers(query: ListQuery = {}): Promise<Paper[]> {
-    let q = this.filtered(query).selectAll();
+    let q = (await this.filtered(query)).selectAll();
     // Undated papers go last on both engines (PostgreSQL would put NULLs first in a descending order).
     const byDay = (ob: OrderByItemBuilder) => ob.desc().nullsLast();
     if (query.sort === 'trending') q = q.orderBy('trending', 'desc');
@@ -190,7 +201,7 @@ export class KyselyStore implements Store {
   }
 
   async countPapers(query: ListQuery = {}): Promise<number> {
-    const row = await this.filtered(query).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const row = await (await this.filtered(query)).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
     return Number(row.n);
   }
 

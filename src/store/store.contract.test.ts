@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PaperRecord } from '../ingest/record.js';
 import { syntheticPaperId } from '../ingest/synthetic-id.js';
+import { LARGE_CATEGORY } from './kysely-store.js';
 import { engines, freshStore, type TestStore } from '../../test/stores.js';
 
 const base: PaperRecord = {
@@ -200,5 +201,19 @@ describe.each(engines)('store contract on %s', (engine) => {
     expect((await t.store.listPapers({ from: '2026-01-05', to: '2026-01-05' })).map((p) => p.id)).toEqual(['2601.00002', '2601.00001']);
     expect((await t.store.listPapers({ sort: 'trending' })).map((p) => p.id)[0]).toBe('2601.00002');
     expect((await t.store.getPapers(['2601.00003', 'nope', '2601.00001'])).map((p) => p.id)).toEqual(['2601.00003', '2601.00001']);
+  });
+
+  it('lists a large category (read in feed order) and a small one (collected) alike', async () => {
+    const n = LARGE_CATEGORY + 50;
+    const rec = (i: number, category: string): PaperRecord => ({
+      id: `2601.${String(i).padStart(5, '0')}`, source: 'jsonl', title: `Paper ${i}`, abstract: 'x',
+      primaryCategory: category, categories: [category], listedOn: `2026-01-${String(1 + (i % 28)).padStart(2, '0')}`,
+    });
+    await t.store.upsertPapers([...Array.from({ length: n }, (_, i) => rec(i, 'cs.LG')), rec(n, 'hep-ex'), rec(n + 1, 'hep-ex')]);
+    expect(await t.store.countPapers({ category: 'cs.LG' })).toBe(n);
+    const page = await t.store.listPapers({ category: 'cs.LG', limit: 3 });
+    const all = (await t.store.listPapers({ limit: 5000 })).filter((p) => p.categories.includes('cs.LG'));
+    expect(page.map((p) => p.id)).toEqual(all.slice(0, 3).map((p) => p.id));
+    expect((await t.store.listPapers({ category: 'hep-ex' })).map((p) => p.id).sort()).toEqual([rec(n, 'x').id, rec(n + 1, 'x').id]);
   });
 });

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { apiRoutes } from './api/routes.js';
 import { assets } from './assets.js';
+import { defaultRateLimit } from './rate-limit.js';
 import type { WebDeps } from './deps.js';
 import { feedRoutes } from './feeds/routes.js';
 import { aboutPages } from './pages/about.js';
@@ -35,7 +36,9 @@ export function createApp(deps: WebDeps): Hono {
   app.get('/healthz', async (c) => c.json({ ok: true, papers: await deps.store.countPapers() }));
 
   const reportError = (error: Error) => (deps.log ? deps.log.error({ err: error }, error.message) : console.error(error));
-  app.route('/', apiRoutes(deps, { rateLimit: { trustProxy: deps.config.trustProxy ?? false }, reportError }));
+  const apiLimit = deps.config.apiRateLimit ?? defaultRateLimit.limit;
+  const rateLimit = apiLimit === 0 ? false : { limit: apiLimit, trustProxy: deps.config.trustProxy ?? false };
+  app.route('/', apiRoutes(deps, { rateLimit, reportError }));
   app.route('/', feedRoutes(deps));
   app.route('/', feedPages(deps));
   app.route('/', paperPages(deps));

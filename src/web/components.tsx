@@ -68,11 +68,14 @@ export function Pager(props: { path: string; params: URLSearchParams; page: numb
   );
 }
 
-export function FeedLinks(props: { base: string; query?: string | undefined }) {
+/** Where to follow a list: its feeds, and (for searches, categories, authors) an email alert. */
+export function FeedLinks(props: { base: string; query?: string | undefined; alert?: { search?: string; category?: string; author?: string } }) {
   const qs = props.query ? `?${props.query}` : '';
+  const alert = props.alert ? `/subscribe?${new URLSearchParams(props.alert as Record<string, string>).toString()}` : undefined;
   return (
     <p class="feeds">
       Follow this list: <a href={`${props.base}/feed.atom${qs}`}>Atom</a> · <a href={`${props.base}/feed.rss${qs}`}>RSS</a> · <a href={`${props.base}/feed.json${qs}`}>JSON Feed</a>
+      {alert ? <> · <a href={alert}>Email alerts</a></> : null}
     </p>
   );
 }

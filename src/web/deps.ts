@@ -8,7 +8,7 @@ import type { SubscriptionDeps } from './pages/subscribe.js';
 export interface WebDeps {
   store: Store;
   search: SearchService;
-  config: Pick<Config, 'baseUrl'> & Partial<Pick<Config, 'trustProxy'>>;
+  config: Pick<Config, 'baseUrl'> & Partial<Pick<Config, 'trustProxy' | 'apiRateLimit'>>;
   /** Where unexpected errors are reported; the console when absent (tests). */
   log?: Logger | undefined;
   /** Email subscriptions; without them /subscribe says digests are not set up. */

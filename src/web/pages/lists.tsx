@@ -30,7 +30,7 @@ export function listPages(deps: WebDeps): Hono {
         <p class="sub">{total} papers, newest first</p>
         <PaperList papers={papers.slice(0, PAGE_SIZE)} />
         <Pager path={base} params={new URLSearchParams(c.req.query())} page={n} hasNext={papers.length > PAGE_SIZE} />
-        <FeedLinks base={base} />
+        <FeedLinks base={base} alert={kind === 'author' ? { author: value } : { category: value }} />
       </Layout>,
     );
   };

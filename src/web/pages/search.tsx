@@ -53,7 +53,7 @@ export function searchPages(deps: WebDeps): Hono {
               <p>Nothing matches. Try fewer words, remove a filter, or check the spelling.</p>
             )}
             <Pager path="/search" params={params} page={form.page} hasNext={form.page * PAGE_SIZE < result.total} />
-            <FeedLinks base="/search" query={query} />
+            <FeedLinks base="/search" query={query} alert={{ search: `/search?${query}` }} />
           </>
         ) : (
           <p class="sub">Search titles, authors and abstracts. Use quotes for a phrase, a minus to exclude a word, or paste an arXiv id.</p>

@@ -50,3 +50,5 @@ export async function queueReminder(deps: NoticeDeps, s: Subscriber, now: Date):
     html: html(lines, { href: preferencesUrl, label: 'Open my preferences' }), messageId: messageId(id, deps.baseUrl),
   }, now);
 }
+
+export { html as noticeHtml };

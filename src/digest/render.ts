@@ -70,7 +70,7 @@ function codeUrl(p: Paper): string | undefined {
 
 function textRow(p: Paper, baseUrl: string): string {
   const code = codeUrl(p);
-  const lines = [`* ${p.title}`, `  ${baseUrl}/papers/${p.id}`, `  ▲ ${p.upvotes} · ${p.authors.slice(0, 3).join(', ')}${p.authors.length > 3 ? ' et al.' : ''}`];
+  const lines = [`* ${p.title}`, `  ${baseUrl}/papers/${p.id}`, `  ▲ ${p.upvotes + p.communityUpvotes} · ${p.authors.slice(0, 3).join(', ')}${p.authors.length > 3 ? ' et al.' : ''}`];
   if (code) lines.push(`  Code: ${code}`);
   lines.push(`  ${shorten(p.abstract)}`, '');
   return lines.join('\n');
@@ -95,7 +95,7 @@ function paperRow(p: Paper, baseUrl: string): string {
   const authors = `${p.authors.slice(0, 3).join(', ')}${p.authors.length > 3 ? ' et al.' : ''}`;
   return `<tr><td class="pb-paper" style="padding:12px 0;border-bottom:1px solid ${C.rule};">
 <a class="pb-link" href="${escapeHtml(`${baseUrl}/papers/${p.id}`)}" style="color:${C.link};font-size:16px;font-weight:bold;text-decoration:none;">${escapeHtml(p.title)}</a>
-<div class="pb-muted" style="color:${C.muted};font-size:13px;padding-top:2px;">&#9650; ${p.upvotes} &middot; ${escapeHtml(authors)}${code ? ` &middot; <a class="pb-code" href="${escapeHtml(code)}" style="color:${C.code};">Code</a>` : ''}</div>
+<div class="pb-muted" style="color:${C.muted};font-size:13px;padding-top:2px;">&#9650; ${p.upvotes + p.communityUpvotes} &middot; ${escapeHtml(authors)}${code ? ` &middot; <a class="pb-code" href="${escapeHtml(code)}" style="color:${C.code};">Code</a>` : ''}</div>
 <div style="font-size:14px;line-height:1.45;padding-top:4px;">${escapeHtml(shorten(p.abstract))}</div>
 </td></tr>`;
 }

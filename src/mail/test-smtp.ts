@@ -22,6 +22,8 @@ export interface TestSmtp {
   /** Messages refused so far. */
   refused: { to: string; code: number }[];
   /** Resolves when at least `n` messages were accepted. */
+  /** Connections that ended in an error (a client killed mid-message). */
+  connectionErrors: Error[];
   waitFor(n: number, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -59,6 +61,10 @@ export async function startTestSmtp(opts: TestSmtpOptions = {}): Promise<TestSmt
       });
     },
   });
+  // A client killed mid-message (the crash tests do that on purpose) resets its connection; smtp-server reports it
+  // as an 'error' event, which must not take the test process down with it.
+  const connectionErrors: Error[] = [];
+  server.on('error', (error: Error) => connectionErrors.push(error));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
   return {
@@ -66,6 +72,7 @@ export async function startTestSmtp(opts: TestSmtpOptions = {}): Promise<TestSmt
     port,
     received,
     refused,
+    connectionErrors,
     waitFor: (n, timeoutMs = 20_000) => new Promise<void>((resolve, reject) => {
       if (received.length >= n) return resolve();
       const timer = setTimeout(() => reject(new Error(`only ${received.length} of ${n} messages arrived`)), timeoutMs);

@@ -3,7 +3,7 @@ import { authorKey, titleKey, type PaperRecord, type SourceName } from '../inges
 import { isSyntheticId } from '../ingest/synthetic-id.js';
 import { mergeRecord, recordHash } from './merge.js';
 import { paperFromRow, rowFromPaper } from './rows.js';
-import type { Database, PaperSourcesTable, PaperVersionsTable, PapersTable } from './schema.js';
+import type { Database, PaperSourcesTable, PaperVersionsTable } from './schema.js';
 import type {
   HarvestState, ImportCheckpoint, ListQuery, Paper, PaperSource, PaperVersion, Store, StoreStats, UpsertResult,
 } from './store.js';
@@ -97,7 +97,7 @@ export class KyselyStore implements Store {
 
       for (const part of chunks([...papers.values()].map((p) => rowFromPaper(p, titleKey(p.title))))) {
         await trx.insertInto('papers').values(part)
-          .onConflict((oc) => oc.column('id').doUpdateSet((eb) => updateAll<PapersTable>(eb, part[0]!, ['id', 'created_at'])))
+          .onConflict((oc) => oc.column('id').doUpdateSet((eb) => updateAll(eb, part[0]!, ['id', 'created_at'])))
           .execute();
       }
       const changedIds = [...papers.keys()];

@@ -35,7 +35,7 @@ export function emptyPaper(id: string, now: string): Paper {
   return {
     id, version: 0, title: '', abstract: '', authors: [], primaryCategory: null, categories: [], comment: null,
     journalRef: null, doi: null, submittedAt: null, updatedAt: null, listedOn: null, dailyOn: null, codeUrls: [],
-    projectPage: null, upvotes: 0, numComments: 0, submittedBy: null, githubRepo: null, githubStars: null,
+    projectPage: null, upvotes: 0, communityUpvotes: 0, communityPoints: 0, numComments: 0, submittedBy: null, githubRepo: null, githubStars: null,
     provenance: {}, createdAt: now, modifiedAt: now,
   };
 }

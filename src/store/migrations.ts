@@ -161,6 +161,48 @@ CREATE TABLE app_secrets (
 );
 `;
 
+// Tokens are stored as SHA-256 hashes, never as sent. A vote's `points` are what it adds to the trending attention,
+// in quarters of an upvote (src/accounts/votes.ts); papers.community_points is their sum, kept in the vote's transaction.
+const accounts = `
+ALTER TABLE papers ADD COLUMN community_upvotes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE papers ADD COLUMN community_points INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE accounts (
+  id TEXT PRIMARY KEY,
+  email TEXT NOT NULL,
+  handle TEXT NOT NULL,
+  display_name TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX accounts_email ON accounts (email);
+CREATE UNIQUE INDEX accounts_handle ON accounts (handle);
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+CREATE INDEX sessions_account ON sessions (account_id);
+CREATE TABLE signin_links (
+  token_hash TEXT PRIMARY KEY,
+  email TEXT NOT NULL,
+  nonce_hash TEXT NOT NULL,
+  return_to TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  used_at TEXT
+);
+CREATE INDEX signin_links_email ON signin_links (email, created_at);
+CREATE TABLE paper_votes (
+  account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  paper_id TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+  points INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (account_id, paper_id)
+);
+CREATE INDEX paper_votes_paper ON paper_votes (paper_id);
+`;
+
 export const migrations: readonly Migration[] = [
   {
     name: 'papers, versions, sources, checkpoints, harvest state, full-text index',
@@ -263,5 +305,10 @@ DROP INDEX papers_feed_day_trending;
     name: 'email subscriptions: subscribers, their alerts, the outbox, papers sent to each, generated secrets',
     sqlite: subscriptions,
     postgres: subscriptions,
+  },
+  {
+    name: 'accounts signed in by emailed links, their sessions, and community upvotes',
+    sqlite: accounts,
+    postgres: accounts,
   },
 ];

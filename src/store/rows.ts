@@ -1,9 +1,10 @@
 import type { SourceName } from '../ingest/record.js';
 import { trendingScore } from '../ranking/trending.js';
+import type { Selectable } from 'kysely';
 import type { PapersTable } from './schema.js';
 import type { Paper } from './store.js';
 
-export function paperFromRow(row: PapersTable): Paper {
+export function paperFromRow(row: Selectable<PapersTable>): Paper {
   return {
     id: row.id,
     version: row.version,
@@ -22,6 +23,8 @@ export function paperFromRow(row: PapersTable): Paper {
     codeUrls: JSON.parse(row.code_urls) as string[],
     projectPage: row.project_page,
     upvotes: row.upvotes,
+    communityUpvotes: row.community_upvotes,
+    communityPoints: row.community_points,
     numComments: row.num_comments,
     submittedBy: row.submitted_by,
     githubRepo: row.github_repo,
@@ -37,7 +40,11 @@ export function feedDay(paper: Paper): string | null {
   return paper.dailyOn ?? paper.listedOn ?? paper.submittedAt?.slice(0, 10) ?? null;
 }
 
-export function rowFromPaper(paper: Paper, titleKey: string): PapersTable {
+/**
+ * The row of a paper, without its community vote columns: those are written only by votes (src/accounts/votes.ts),
+ * so that an import never overwrites a vote cast while it ran.
+ */
+export function rowFromPaper(paper: Paper, titleKey: string): Omit<PapersTable, 'community_upvotes' | 'community_points'> {
   return {
     id: paper.id,
     version: paper.version,
@@ -67,6 +74,10 @@ export function rowFromPaper(paper: Paper, titleKey: string): PapersTable {
     provenance: JSON.stringify(paper.provenance),
     created_at: paper.createdAt,
     modified_at: paper.modifiedAt,
-    trending: trendingScore({ ...paper, day: feedDay(paper) }),
+    trending: paperTrending(paper),
   };
+}
+
+export function paperTrending(paper: Paper): number {
+  return trendingScore({ ...paper, day: feedDay(paper) });
 }

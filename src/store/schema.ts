@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /** Row types of the tables in migrations.ts, for Kysely. JSON columns hold text on both engines. */
 export interface PapersTable {
   id: string;
@@ -30,6 +32,10 @@ export interface PapersTable {
   modified_at: string;
   /** See src/ranking/trending.ts. */
   trending: number;
+  /** Upvotes from accounts here (papers.upvotes is the source's); maintained by src/accounts/votes.ts. */
+  community_upvotes: Generated<number>;
+  /** The trending weight of those votes, in points (src/ranking/trending.ts). */
+  community_points: Generated<number>;
 }
 
 export interface PaperVersionsTable {
@@ -151,6 +157,42 @@ export interface AppSecretsTable {
   created_at: string;
 }
 
+export interface AccountsTable {
+  id: string;
+  /** Lower case. */
+  email: string;
+  /** Lower case, unique: see src/accounts/profile.ts. */
+  handle: string;
+  display_name: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SessionsTable {
+  token_hash: string;
+  account_id: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface SigninLinksTable {
+  token_hash: string;
+  email: string;
+  /** Hash of the nonce cookie of the browser that asked: the link works only there. */
+  nonce_hash: string;
+  return_to: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface PaperVotesTable {
+  account_id: string;
+  paper_id: string;
+  points: number;
+  created_at: string;
+}
+
 export interface Database {
   papers: PapersTable;
   paper_versions: PaperVersionsTable;
@@ -166,4 +208,8 @@ export interface Database {
   outbox: OutboxTable;
   sent_papers: SentPapersTable;
   app_secrets: AppSecretsTable;
+  accounts: AccountsTable;
+  sessions: SessionsTable;
+  signin_links: SigninLinksTable;
+  paper_votes: PaperVotesTable;
 }

@@ -19,7 +19,11 @@ export interface Paper {
   dailyOn: string | null;
   codeUrls: string[];
   projectPage: string | null;
+  /** Upvotes at the source (Hugging Face). What a reader sees is this plus `communityUpvotes`. */
   upvotes: number;
+  /** Upvotes from accounts on this site, and their weight in trending (src/ranking/trending.ts). */
+  communityUpvotes: number;
+  communityPoints: number;
   numComments: number;
   submittedBy: string | null;
   githubRepo: string | null;

@@ -11,7 +11,11 @@ import { listPages } from './pages/lists.js';
 import { notFoundPage } from './pages/not-found.js';
 import { paperPages } from './pages/paper.js';
 import { searchPages } from './pages/search.js';
+import { accountPages } from './pages/account.js';
+import { signinPages } from './pages/signin.js';
 import { subscribePages } from './pages/subscribe.js';
+import { personalize } from './personalize.js';
+import { upvoteRoutes } from './upvote.js';
 
 /** The whole site: pages, feeds, the JSON API and its documentation. */
 export function createApp(deps: WebDeps): Hono {
@@ -29,6 +33,7 @@ export function createApp(deps: WebDeps): Hono {
       c.header('Cache-Control', 'public, max-age=60');
     }
   });
+  app.use('*', personalize(deps));
 
   for (const asset of assets) {
     app.get(asset.path, (c) => c.body(asset.body, 200, { 'Content-Type': asset.type, 'Cache-Control': 'public, max-age=31536000, immutable' }));
@@ -46,6 +51,9 @@ export function createApp(deps: WebDeps): Hono {
   app.route('/', listPages(deps));
   app.route('/', aboutPages(deps));
   app.route('/', subscribePages(deps));
+  app.route('/', signinPages(deps));
+  app.route('/', accountPages(deps));
+  app.route('/', upvoteRoutes(deps));
 
   app.notFound((c) => notFoundPage(c, deps.config.baseUrl));
   app.onError((error, c) => {

@@ -19,6 +19,25 @@ export function Authors(props: { authors: string[]; all?: boolean }) {
   );
 }
 
+export const upvotePath = (id: string) => `/papers/${id}/upvote`;
+
+/**
+ * The upvote button: a plain form (src/web/upvote.ts), enhanced by app.js. The empty token and `aria-pressed` are
+ * filled in for a signed-in visitor by src/web/personalize.ts; signed out, the form leads to sign-in.
+ */
+export function UpvoteForm(props: { paper: Paper }) {
+  const p = props.paper;
+  const total = p.upvotes + p.communityUpvotes;
+  return (
+    <form class="votes" method="post" action={upvotePath(p.id)} data-upvote>
+      <input type="hidden" name="csrf" value="" data-upvote-csrf />
+      <button type="submit" aria-pressed="false" data-paper={p.id} title="Upvote" aria-label={`Upvote (${total} upvotes)`}>
+        <strong data-count>{total}</strong>upvotes
+      </button>
+    </form>
+  );
+}
+
 /** One paper in a list. `titleHtml`/`snippetHtml` come escaped from search, with <mark> around matches. */
 export function PaperItem(props: { paper: Paper; titleHtml?: string | undefined; snippetHtml?: string | undefined; heading?: 'h2' | 'h3' }) {
   const p = props.paper;
@@ -27,7 +46,7 @@ export function PaperItem(props: { paper: Paper; titleHtml?: string | undefined;
   const heading = <a href={paperPath(p.id)}>{title}</a>;
   return (
     <li class="paper">
-      <div class="votes" aria-label={`${p.upvotes} upvotes`}><strong>{p.upvotes}</strong>upvotes</div>
+      <UpvoteForm paper={p} />
       <div>
         {props.heading === 'h3' ? <h3>{heading}</h3> : <h2>{heading}</h2>}
         <div class="meta">

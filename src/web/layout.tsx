@@ -26,6 +26,9 @@ const NAV = [
   ['/about', 'About'],
 ] as const;
 
+/** Replaced by the handle for a signed-in visitor (src/web/personalize.ts), so pages stay the same for everyone. */
+export const SIGN_IN_LINK = '<a class="account" href="/signin">Sign in</a>';
+
 const DEFAULT_DESCRIPTION = 'The research community\'s front page for new papers: daily, weekly and trending, with search and feeds.';
 
 export function Layout(props: PageProps) {
@@ -68,6 +71,7 @@ export function Layout(props: PageProps) {
                 <datalist id="suggestions" />
                 <button type="submit">Search</button>
               </form>
+              {raw(SIGN_IN_LINK)}
             </div>
           </header>
           <main id="content" class="wrap" tabindex={-1}>{props.children}</main>

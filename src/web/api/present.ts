@@ -26,7 +26,7 @@ export function apiPaper(p: StoredPaper, baseUrl: string): Paper {
     publishedAt: p.submittedAt ?? startOfDay(day),
     title: p.title,
     summary: p.abstract,
-    upvotes: p.upvotes,
+    upvotes: p.upvotes + p.communityUpvotes,
     githubRepo: p.githubRepo,
     githubStars: p.githubStars,
     projectPage: p.projectPage,

@@ -3,7 +3,7 @@ import { raw } from 'hono/html';
 import { parseArxivId } from '../../ingest/arxiv-id.js';
 import { isSyntheticId } from '../../ingest/synthetic-id.js';
 import type { Paper } from '../../store/store.js';
-import { Authors, categoryPath, PaperItem, paperPath } from '../components.js';
+import { Authors, categoryPath, PaperItem, paperPath, UpvoteForm } from '../components.js';
 import { humanDay } from '../dates.js';
 import type { WebDeps } from '../deps.js';
 import { Layout, SubscribeBanner } from '../layout.js';
@@ -54,7 +54,7 @@ export function paperPages(deps: WebDeps): Hono {
           <h2>Abstract</h2>
           <div class="abstract">{raw(renderTextWithMath(paper.abstract))}</div>
           <dl class="facts">
-            <dt>Upvotes</dt><dd>{paper.upvotes}</dd>
+            <dt>Upvotes</dt><dd><UpvoteForm paper={paper} /></dd>
             {paper.submittedBy ? <><dt>Submitted by</dt><dd>{paper.submittedBy}</dd></> : null}
             {paper.dailyOn ? <><dt>In the daily feed</dt><dd><a href={`/day/${paper.dailyOn}`}>{humanDay(paper.dailyOn)}</a></dd></> : null}
             {paper.listedOn ? <><dt>Listed on arXiv</dt><dd><a href={`/day/${paper.listedOn}`}>{humanDay(paper.listedOn)}</a></dd></> : null}

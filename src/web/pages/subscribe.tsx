@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
-import { getCookie, setCookie } from 'hono/cookie';
 import type { Child } from 'hono/jsx';
 import type { Kysely } from 'kysely';
 import { SUBSCRIBER_TOKEN } from '../../digest/links.js';
@@ -10,6 +8,7 @@ import {
 } from '../../digest/subscribers.js';
 import { Signer } from '../../mail/tokens.js';
 import type { Database } from '../../store/schema.js';
+import { checkedForm, CSRF_FIELD, csrfToken } from '../csrf.js';
 import type { WebDeps } from '../deps.js';
 import { Layout } from '../layout.js';
 import { rateLimit } from '../rate-limit.js';
@@ -23,9 +22,6 @@ export interface SubscriptionDeps {
   kick?: (() => void) | undefined;
   clock?: (() => Date) | undefined;
 }
-
-const CSRF_COOKIE = 'pb_csrf';
-const CSRF = 'csrf';
 
 /**
  * Subscribe (double opt-in), confirm, preferences and unsubscribe. Forms carry a signed double-submit token (a
@@ -55,21 +51,8 @@ export function subscribePages(deps: WebDeps): Hono {
     return c.html(<Layout title={`${title} | Paperboy`} path={new URL(c.req.url).pathname} baseUrl={baseUrl}><h1>{title}</h1>{body}</Layout>, status);
   }
 
-  function csrfField(c: Context) {
-    let value = getCookie(c, CSRF_COOKIE);
-    if (!value || value.length > 64) {
-      value = randomBytes(18).toString('base64url');
-      setCookie(c, CSRF_COOKIE, value, { path: '/subscribe', httpOnly: true, sameSite: 'Lax', secure: baseUrl.startsWith('https:') });
-    }
-    return <input type="hidden" name={CSRF} value={signer.sign('csrf', value)} />;
-  }
-
-  async function formBody(c: Context): Promise<Record<string, unknown> | undefined> {
-    const body = await c.req.parseBody();
-    const cookie = getCookie(c, CSRF_COOKIE);
-    const token = body[CSRF];
-    return cookie && typeof token === 'string' && signer.verify('csrf', cookie, token) ? body : undefined;
-  }
+  const csrfField = (c: Context) => <input type="hidden" name={CSRF_FIELD} value={csrfToken(c, signer, baseUrl)} />;
+  const formBody = (c: Context) => checkedForm(c, signer);
 
   const expired = (c: Context) => page(c, 'Please try again', <p>This form has expired. <a href={new URL(c.req.url).pathname + new URL(c.req.url).search}>Open it again</a> and resend it.</p>, 403);
   const badLink = (c: Context) => page(c, 'This link does not work', <p>The link is unknown, already used or expired. <a href="/subscribe">Subscribe again</a> to get a new one.</p>, 404);

@@ -22,3 +22,31 @@
     }, 150);
   });
 })();
+
+// Upvotes without leaving the page: the form posts with fetch and the count updates in place.
+document.addEventListener('submit', async (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-upvote')) return;
+  event.preventDefault();
+  const button = form.querySelector('button');
+  button?.setAttribute('aria-busy', 'true');
+  try {
+    const res = await fetch(form.action, { method: 'POST', body: new URLSearchParams(new FormData(form)), headers: { Accept: 'application/json' } });
+    if (res.status === 401) {
+      location.href = `/signin?next=${encodeURIComponent(location.pathname + location.search)}`;
+      return;
+    }
+    if (!res.ok) {
+      form.submit();
+      return;
+    }
+    const { upvoted, upvotes } = await res.json();
+    form.querySelectorAll('[data-count]').forEach((el) => { el.textContent = String(upvotes); });
+    button?.setAttribute('aria-pressed', String(upvoted));
+    button?.setAttribute('aria-label', `Upvote (${upvotes} upvotes)`);
+  } catch {
+    form.submit();
+  } finally {
+    button?.removeAttribute('aria-busy');
+  }
+});

@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { engines, freshStore, type TestStore } from '../../test/stores.js';
+import { POINTS_PER_UPVOTE, NEW_ACCOUNT_VOTE_POINTS } from '../ranking/trending.js';
+import { paperTrending } from '../store/rows.js';
+import { accountForEmail, updateProfile } from './accounts.js';
+import { createSession, endAllSessions, sessionAccount } from './sessions.js';
+import { checkSigninLink, requestSigninLink, useSigninLink } from './signin-links.js';
+import { toggleVote, upvotedAmong } from './votes.js';
+
+describe.each(engines)('accounts store on %s', (engine) => {
+  let t: TestStore;
+  const now = new Date('2026-07-01T09:00:00Z');
+  const later = (minutes: number) => new Date(now.getTime() + minutes * 60_000);
+
+  beforeAll(async () => {
+    t = await freshStore(engine);
+    await t.store.upsertPapers([{ id: '2607.00001', source: 'hf-daily', title: 'A paper', abstract: 'x', dailyOn: '2026-06-30', upvotes: 5, numComments: 1 }]);
+  });
+  afterAll(() => t.dispose());
+
+  it('creates an account on first use only, and keeps handles unique', async () => {
+    const first = await accountForEmail(t.store.kysely, 'a@example.org', now);
+    const again = await accountForEmail(t.store.kysely, 'a@example.org', later(5));
+    expect(first.created).toBe(true);
+    expect(again).toEqual({ account: first.account, created: false });
+    const other = await accountForEmail(t.store.kysely, 'b@example.org', now);
+    expect(await updateProfile(t.store.kysely, first.account.id, { handle: 'ada', displayName: 'Ada' }, now)).toBe('saved');
+    expect(await updateProfile(t.store.kysely, other.account.id, { handle: 'ada', displayName: 'Bob' }, now)).toBe('taken');
+    expect(await updateProfile(t.store.kysely, first.account.id, { handle: 'ada', displayName: 'Ada L.' }, now)).toBe('saved');
+  });
+
+  it('keeps sessions hashed, expiring, and ends them all at once', async () => {
+    const { account } = await accountForEmail(t.store.kysely, 's@example.org', now);
+    const one = await createSession(t.store.kysely, account.id, now);
+    const two = await createSession(t.store.kysely, account.id, now);
+    expect((await sessionAccount(t.store.kysely, one, now))?.id).toBe(account.id);
+    expect(await sessionAccount(t.store.kysely, one, later(31 * 24 * 60))).toBeUndefined();
+    expect(await sessionAccount(t.store.kysely, 'made-up', now)).toBeUndefined();
+    expect(await endAllSessions(t.store.kysely, account.id)).toBe(2);
+    expect(await sessionAccount(t.store.kysely, two, now)).toBeUndefined();
+  });
+
+  it('lets a link be used once, before it expires, with the nonce of the browser that asked', async () => {
+    const db = t.store.kysely;
+    expect(await requestSigninLink(db, { email: 'l@example.org', nonce: 'n1', returnTo: '/x', baseUrl: 'http://h.test' }, now)).toBe(true);
+    const token = /token=([\w%-]+)/.exec((await db.selectFrom('outbox').select('text').where('recipient', '=', 'l@example.org').executeTakeFirstOrThrow()).text)![1]!;
+    const stored = await db.selectFrom('signin_links').selectAll().where('email', '=', 'l@example.org').executeTakeFirstOrThrow();
+    expect(stored.token_hash).not.toContain(decodeURIComponent(token));
+    expect(await checkSigninLink(db, decodeURIComponent(token), 'other', now)).toEqual({ ok: false, reason: 'other-browser' });
+    expect(await useSigninLink(db, decodeURIComponent(token), undefined, now)).toEqual({ ok: false, reason: 'other-browser' });
+    expect(await useSigninLink(db, decodeURIComponent(token), 'n1', later(16))).toEqual({ ok: false, reason: 'unknown' });
+    const uses = await Promise.all([1, 2, 3].map(() => useSigninLink(db, decodeURIComponent(token), 'n1', later(1))));
+    expect(uses.filter((u) => u.ok)).toEqual([{ ok: true, email: 'l@example.org', returnTo: '/x' }]);
+  });
+
+  it('toggles votes, weighs new accounts down in trending, and survives a re-import', async () => {
+    const db = t.store.kysely;
+    const { account: fresh } = await accountForEmail(db, 'fresh@example.org', now);
+    const { account: old } = await accountForEmail(db, 'old@example.org', later(-120));
+    expect(await toggleVote(db, fresh, '2607.00001', now)).toEqual({ upvoted: true, upvotes: 6 });
+    expect(await toggleVote(db, old, '2607.00001', now)).toEqual({ upvoted: true, upvotes: 7 });
+    expect(await toggleVote(db, old, 'no-such-paper', now)).toBeUndefined();
+    expect([...await upvotedAmong(db, old.id, ['2607.00001', 'x'])]).toEqual(['2607.00001']);
+    let paper = (await t.store.getPaper('2607.00001'))!;
+    expect(paper).toMatchObject({ upvotes: 5, communityUpvotes: 2, communityPoints: NEW_ACCOUNT_VOTE_POINTS + POINTS_PER_UPVOTE });
+    const row = await db.selectFrom('papers').select('trending').where('id', '=', paper.id).executeTakeFirstOrThrow();
+    expect(row.trending).toBeCloseTo(paperTrending(paper), 9);
+    expect(row.trending).toBeGreaterThan(paperTrending({ ...paper, communityPoints: 0 }));
+
+    await t.store.upsertPapers([{ id: '2607.00001', source: 'hf-daily', title: 'A paper', abstract: 'x', dailyOn: '2026-06-30', upvotes: 9, numComments: 1 }]);
+    paper = (await t.store.getPaper('2607.00001'))!;
+    expect(paper).toMatchObject({ upvotes: 9, communityUpvotes: 2, communityPoints: 5 });
+    expect((await db.selectFrom('papers').select('trending').where('id', '=', paper.id).executeTakeFirstOrThrow()).trending).toBeCloseTo(paperTrending(paper), 9);
+
+    expect(await toggleVote(db, old, '2607.00001', now)).toEqual({ upvoted: false, upvotes: 10 });
+    expect((await t.store.getPaper('2607.00001'))).toMatchObject({ communityUpvotes: 1, communityPoints: NEW_ACCOUNT_VOTE_POINTS });
+  });
+});

@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely, Selectable } from 'kysely';
+import { randomId } from '../mail/tokens.js';
+import type { AccountsTable, Database } from '../store/schema.js';
+
+export interface Account {
+  id: string;
+  email: string;
+  handle: string;
+  displayName: string;
+  createdAt: string;
+}
+
+type Db = Kysely<Database>;
+
+export function accountFromRow(r: Selectable<AccountsTable>): Account {
+  return { id: r.id, email: r.email, handle: r.handle, displayName: r.display_name, createdAt: r.created_at };
+}
+
+export async function getAccount(db: Db, id: string): Promise<Account | undefined> {
+  const row = await db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? accountFromRow(row) : undefined;
+}
+
+/** The account of an address, created on its first sign-in with a generated handle the owner can change. */
+export async function accountForEmail(db: Db, email: string, now: Date): Promise<{ account: Account; created: boolean }> {
+  const existing = await db.selectFrom('accounts').selectAll().where('email', '=', email).executeTakeFirst();
+  if (existing) return { account: accountFromRow(existing), created: false };
+  const at = now.toISOString();
+  const handle = `reader-${randomBytes(5).toString('hex')}`;
+  const row = { id: randomId(), email, handle, display_name: email.split('@')[0]!.slice(0, 80), created_at: at, updated_at: at };
+  // Two first sign-ins of one address at once: the loser reads the winner's account.
+  await db.insertInto('accounts').values(row).onConflict((oc) => oc.column('email').doNothing()).execute();
+  const stored = await db.selectFrom('accounts').selectAll().where('email', '=', email).executeTakeFirstOrThrow();
+  return { account: accountFromRow(stored), created: stored.id === row.id };
+}
+
+/** Saves a checked profile; `taken` when another account holds the handle. */
+export async function updateProfile(db: Db, id: string, profile: { handle: string; displayName: string }, now: Date): Promise<'saved' | 'taken'> {
+  const holder = await db.selectFrom('accounts').select('id').where('handle', '=', profile.handle).executeTakeFirst();
+  if (holder && holder.id !== id) return 'taken';
+  try {
+    await db.updateTable('accounts').set({ handle: profile.handle, display_name: profile.displayName, updated_at: now.toISOString() })
+      .where('id', '=', id).execute();
+    return 'saved';
+  } catch (error) {
+    // The unique index decides between two accounts taking a free handle at the same moment.
+    if (/unique|duplicate/i.test(error instanceof Error ? error.message : '')) return 'taken';
+    throw error;
+  }
+}

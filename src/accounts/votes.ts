@@ -1,0 +1,59 @@
+import { sql, type Kysely } from 'kysely';
+import { NEW_ACCOUNT_HOURS, NEW_ACCOUNT_VOTE_POINTS, POINTS_PER_UPVOTE } from '../ranking/trending.js';
+import { paperFromRow, paperTrending } from '../store/rows.js';
+import type { Database } from '../store/schema.js';
+import type { Account } from './accounts.js';
+
+type Db = Kysely<Database>;
+
+export interface VoteResult {
+  upvoted: boolean;
+  /** What readers see: the source's upvotes plus this site's. */
+  upvotes: number;
+}
+
+/** The trending weight of a vote from this account now (see src/ranking/trending.ts). */
+export function votePoints(account: Pick<Account, 'createdAt'>, now: Date): number {
+  const ageMs = now.getTime() - Date.parse(account.createdAt);
+  return ageMs < NEW_ACCOUNT_HOURS * 3_600_000 ? NEW_ACCOUNT_VOTE_POINTS : POINTS_PER_UPVOTE;
+}
+
+/**
+ * Upvotes the paper, or takes the account's upvote back. The vote row, the paper's counters and its trending score
+ * change in one transaction; the counters move by a relative UPDATE, which PostgreSQL applies to the latest committed
+ * row (and SQLite runs one transaction at a time), so concurrent votes never lose one another.
+ * Undefined when there is no such paper.
+ */
+export async function toggleVote(db: Db, account: Pick<Account, 'id' | 'createdAt'>, paperId: string, now: Date): Promise<VoteResult | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const exists = await trx.selectFrom('papers').select('id').where('id', '=', paperId).executeTakeFirst();
+    if (!exists) return undefined;
+    const points = votePoints(account, now);
+    const inserted = await trx.insertInto('paper_votes')
+      .values({ account_id: account.id, paper_id: paperId, points, created_at: now.toISOString() })
+      .onConflict((oc) => oc.columns(['account_id', 'paper_id']).doNothing()).executeTakeFirst();
+    let delta = { votes: 1, points };
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
+      const removed = await trx.deleteFrom('paper_votes').where('account_id', '=', account.id).where('paper_id', '=', paperId)
+        .returning('points').executeTakeFirst();
+      delta = removed ? { votes: -1, points: -removed.points } : { votes: 0, points: 0 };
+    }
+    const row = await trx.updateTable('papers')
+      .set({
+        community_upvotes: sql<number>`community_upvotes + ${delta.votes}`,
+        community_points: sql<number>`community_points + ${delta.points}`,
+      })
+      .where('id', '=', paperId).returningAll().executeTakeFirstOrThrow();
+    const paper = paperFromRow(row);
+    await trx.updateTable('papers').set({ trending: paperTrending(paper) }).where('id', '=', paperId).execute();
+    return { upvoted: delta.votes > 0, upvotes: paper.upvotes + paper.communityUpvotes };
+  });
+}
+
+/** Which of these papers the account has upvoted. */
+export async function upvotedAmong(db: Db, accountId: string, paperIds: string[]): Promise<Set<string>> {
+  if (paperIds.length === 0) return new Set();
+  const rows = await db.selectFrom('paper_votes').select('paper_id').where('account_id', '=', accountId)
+    .where('paper_id', 'in', paperIds.slice(0, 500)).execute();
+  return new Set(rows.map((r) => r.paper_id));
+}

@@ -1,0 +1,38 @@
+import type { Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { Kysely } from 'kysely';
+import type { Account } from '../accounts/accounts.js';
+import { SESSION_DAYS, sessionAccount } from '../accounts/sessions.js';
+import type { Database } from '../store/schema.js';
+
+export const SESSION_COOKIE = 'pb_session';
+
+const cookieOptions = (baseUrl: string) => ({ path: '/', httpOnly: true, sameSite: 'Lax' as const, secure: baseUrl.startsWith('https:') });
+
+export function setSessionCookie(c: Context, token: string, baseUrl: string): void {
+  setCookie(c, SESSION_COOKIE, token, { ...cookieOptions(baseUrl), maxAge: SESSION_DAYS * 86_400 });
+}
+
+export function clearSessionCookie(c: Context, baseUrl: string): void {
+  deleteCookie(c, SESSION_COOKIE, cookieOptions(baseUrl));
+}
+
+const resolved = new WeakMap<Request, Promise<Account | undefined>>();
+
+/** The signed-in account of this request, looked up once per request. */
+export function viewer(c: Context, db: Kysely<Database>, now: Date): Promise<Account | undefined> {
+  const token = getCookie(c, SESSION_COOKIE);
+  if (!token) return Promise.resolve(undefined);
+  let found = resolved.get(c.req.raw);
+  if (!found) {
+    found = sessionAccount(db, token, now);
+    resolved.set(c.req.raw, found);
+  }
+  return found;
+}
+
+/** A path on this site to come back to, or `/`: never another origin (`//evil.example`, `/\evil.example`). */
+export function localPath(value: unknown): string {
+  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\') || value.length > 500) return '/';
+  return value;
+}

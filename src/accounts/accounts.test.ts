@@ -6,6 +6,7 @@ import { accountForEmail, updateProfile } from './accounts.js';
 import { createSession, endAllSessions, sessionAccount } from './sessions.js';
 import { checkSigninLink, requestSigninLink, useSigninLink } from './signin-links.js';
 import { toggleVote, upvotedAmong } from './votes.js';
+import { syntheticPaperId } from '../ingest/synthetic-id.js';
 
 describe.each(engines)('accounts store on %s', (engine) => {
   let t: TestStore;
@@ -74,5 +75,17 @@ describe.each(engines)('accounts store on %s', (engine) => {
 
     expect(await toggleVote(db, old, '2607.00001', now)).toEqual({ upvoted: false, upvotes: 10 });
     expect((await t.store.getPaper('2607.00001'))).toMatchObject({ communityUpvotes: 1, communityPoints: NEW_ACCOUNT_VOTE_POINTS });
+  });
+
+  it('keeps the votes of a paper known by a provisional title id when arXiv names it', async () => {
+    const { account } = await accountForEmail(t.store.kysely, 'provisional@example.org', later(-600));
+    const provisional = syntheticPaperId('A provisional paper about voting');
+    await t.store.upsertPapers([{ id: provisional, source: 'page', title: 'A provisional paper about voting', abstract: 'x' }]);
+    await toggleVote(t.store.kysely, account, provisional, now);
+    await t.store.upsertPapers([{ id: '2607.00042', source: 'arxiv-api', version: 1, title: 'A Provisional Paper about Voting', abstract: 'y' }]);
+    const paper = await t.store.getPaper('2607.00042');
+    expect(paper).toMatchObject({ communityUpvotes: 1, communityPoints: POINTS_PER_UPVOTE });
+    expect(await upvotedAmong(t.store.kysely, account.id, ['2607.00042'])).toEqual(new Set(['2607.00042']));
+    expect(await t.store.getPaper(provisional)).toBeUndefined();
   });
 });

@@ -118,6 +118,10 @@ export class KyselyStore implements Store {
         let move = trx.updateTable('paper_sources').set({ paper_id: id }).where('paper_id', '=', from);
         if (incoming.length) move = move.where('source', 'not in', incoming);
         await move.execute();
+        // Community votes belong to the paper, not to its provisional id.
+        await trx.updateTable('paper_votes').set({ paper_id: id }).where('paper_id', '=', from).execute();
+        const counters = await trx.selectFrom('papers').select(['community_upvotes', 'community_points']).where('id', '=', from).executeTakeFirst();
+        if (counters) await trx.updateTable('papers').set(counters).where('id', '=', id).execute();
         await trx.deleteFrom('papers').where('id', '=', from).execute();
       }
       for (const part of chunks([...sources.values()])) {

@@ -260,4 +260,12 @@ describe.each(engines)('accounts and upvotes on %s', (engine) => {
     const other = await t.store.kysely.selectFrom('papers').select('community_upvotes').where('id', '=', '2607.00002').executeTakeFirstOrThrow();
     expect(other.community_upvotes).toBe(0);
   });
+  it('offers a signed-in reader the digest with their account address, privately', async () => {
+    const b = await signIn('grace@example.org');
+    const page = await b.request('/subscribe');
+    expect(page.headers.get('cache-control')).toContain('no-store');
+    expect(await page.text()).toContain('value="grace@example.org"');
+    expect(await (await browser().request('/subscribe')).text()).not.toContain('grace@example.org');
+  });
+
 });

@@ -12,6 +12,7 @@ import { checkedForm, CSRF_FIELD, csrfToken } from '../csrf.js';
 import type { WebDeps } from '../deps.js';
 import { Layout } from '../layout.js';
 import { rateLimit } from '../rate-limit.js';
+import { viewer } from '../session.js';
 import { DEFAULT_PREFERENCES, Errors, parsePreferencesForm, PreferenceFields } from './subscribe-form.js';
 
 /** What the subscription pages need beyond the rest of the site. */
@@ -58,13 +59,15 @@ export function subscribePages(deps: WebDeps): Hono {
   const badLink = (c: Context) => page(c, 'This link does not work', <p>The link is unknown, already used or expired. <a href="/subscribe">Subscribe again</a> to get a new one.</p>, 404);
   const subscriberOf = (c: Context) => signer.open(SUBSCRIBER_TOKEN, c.req.query('token') ?? '');
 
-  app.get('/subscribe', loose, (c) => {
+  app.get('/subscribe', loose, async (c) => {
     const alerts: Alert[] = [
       ...c.req.queries('category')?.map((value) => ({ kind: 'category' as const, value })) ?? [],
       ...c.req.queries('author')?.map((value) => ({ kind: 'author' as const, value })) ?? [],
       ...(c.req.queries('search') ?? []).flatMap((s) => { const value = searchAlertValue(s); return value ? [{ kind: 'search' as const, value }] : []; }),
     ];
-    return subscribeForm(c, { ...DEFAULT_PREFERENCES, alerts }, [], '');
+    // A signed-in reader subscribes with their account's address (still confirmed from the inbox).
+    const account = await viewer(c, db, now());
+    return subscribeForm(c, { ...DEFAULT_PREFERENCES, alerts }, [], account?.email ?? '');
   });
 
   function subscribeForm(c: Context, prefs: typeof DEFAULT_PREFERENCES, errors: string[], email: string, status: 200 | 400 = 200) {

@@ -15,17 +15,18 @@ function matches(token: Token, set: MatchSet): boolean {
 
 /** `text` escaped, with `<mark>` around the words the query matched. */
 export function highlight(text: string, set: MatchSet): string {
-  return markRange(text, tokenize(text), set, 0, text.length);
+  const tokens = tokenize(text);
+  return markRange(text, tokens, tokens.map((t) => matches(t, set)), 0, text.length);
 }
 
-function markRange(text: string, tokens: Token[], set: MatchSet, from: number, to: number): string {
+function markRange(text: string, tokens: Token[], hit: boolean[], from: number, to: number): string {
   let out = '';
   let at = from;
-  for (const t of tokens) {
-    if (t.start < from || t.end > to || !matches(t, set)) continue;
+  tokens.forEach((t, i) => {
+    if (t.start < from || t.end > to || !hit[i]) return;
     out += `${escapeHtml(text.slice(at, t.start))}<mark>${escapeHtml(text.slice(t.start, t.end))}</mark>`;
     at = t.end;
-  }
+  });
   return out + escapeHtml(text.slice(at, to));
 }
 
@@ -38,13 +39,30 @@ export const SNIPPET_WORDS = 36;
  */
 export function snippet(text: string, set: MatchSet, size = SNIPPET_WORDS): string {
   const tokens = tokenize(text);
-  if (tokens.length <= size) return highlight(text, set);
-  const hit = tokens.map((t) => (matches(t, set) ? stem(t.word) : undefined));
+  const hit = tokens.map((t) => matches(t, set));
+  if (tokens.length <= size) return markRange(text, tokens, hit, 0, text.length);
+  const stems = tokens.map((t, i) => (hit[i] ? stem(t.word) : undefined));
+  // A window slides one word at a time: counts of the matched stems inside it, kept up to date.
+  const inside = new Map<string, number>();
+  let distinct = 0;
+  let matched = 0;
+  const enter = (s: string | undefined, delta: number) => {
+    if (s === undefined) return;
+    const n = (inside.get(s) ?? 0) + delta;
+    inside.set(s, n);
+    matched += delta;
+    if (n === 0) distinct--;
+    else if (n === 1 && delta > 0) distinct++;
+  };
   let best = 0;
   let bestScore = -1;
   for (let i = 0; i + size <= tokens.length; i++) {
-    const window = hit.slice(i, i + size).filter((h): h is string => h !== undefined);
-    const score = new Set(window).size * 1000 + window.length;
+    if (i === 0) for (let j = 0; j < size; j++) enter(stems[j], 1);
+    else {
+      enter(stems[i - 1], -1);
+      enter(stems[i + size - 1], 1);
+    }
+    const score = distinct * 1000 + matched;
     if (score > bestScore) {
       bestScore = score;
       best = i;
@@ -53,6 +71,6 @@ export function snippet(text: string, set: MatchSet, size = SNIPPET_WORDS): stri
   const start = best === 0 ? 0 : tokens[best]!.start;
   const last = Math.min(tokens.length, best + size) - 1;
   const end = last === tokens.length - 1 ? text.length : tokens[last]!.end;
-  const body = markRange(text, tokens, set, start, end);
+  const body = markRange(text, tokens, hit, start, end);
   return `${start > 0 ? '… ' : ''}${body}${end < text.length ? ' …' : ''}`;
 }

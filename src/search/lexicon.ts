@@ -8,7 +8,8 @@ import { words } from './tokenize.js';
 export class Lexicon {
   private readonly df = new Map<string, number>();
   private sorted: string[] | undefined;
-  private byLength: Map<number, string[]> | undefined;
+  /** Words by length and first letter (`${length}:${letter}`): typos in the first letter are rare. */
+  private byLength: Map<string, string[]> | undefined;
 
   add(text: string): void {
     for (const w of new Set(words(text))) this.df.set(w, (this.df.get(w) ?? 0) + 1);
@@ -36,9 +37,8 @@ export class Lexicon {
     this.byLength ??= groupByLength(this.df.keys());
     const found: { w: string; d: number; f: number }[] = [];
     for (let len = word.length - limit; len <= word.length + limit; len++) {
-      for (const w of this.byLength.get(len) ?? []) {
-        // Typos in the first letter are rare; skipping other first letters makes this 20 times faster.
-        if (w.charCodeAt(0) !== word.charCodeAt(0) || w === word || this.df.get(w)! < CORRECTION_ADVANTAGE * Math.max(own, 1)) continue;
+      for (const w of this.byLength.get(`${len}:${word[0]}`) ?? []) {
+        if (w === word || this.df.get(w)! < CORRECTION_ADVANTAGE * Math.max(own, 1)) continue;
         const d = boundedLevenshtein(word, w, limit);
         if (d <= limit) found.push({ w, d, f: this.df.get(w)! });
       }
@@ -71,11 +71,12 @@ export const TYPO_MAX_FREQUENCY = 3;
 /** A correction must be this many times more frequent than the word typed. */
 export const CORRECTION_ADVANTAGE = 10;
 
-function groupByLength(keys: Iterable<string>): Map<number, string[]> {
-  const out = new Map<number, string[]>();
+function groupByLength(keys: Iterable<string>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
   for (const k of keys) {
-    let list = out.get(k.length);
-    if (!list) out.set(k.length, (list = []));
+    const key = `${k.length}:${k[0]}`;
+    let list = out.get(key);
+    if (!list) out.set(key, (list = []));
     list.push(k);
   }
   return out;

@@ -19,9 +19,17 @@ export interface LsaOptions {
   /** Power iterations: each sharpens the separation of the top singular vectors from the rest. */
   powerIterations?: number;
   seed?: number;
+  /**
+   * A word of a text's first line (a paper's title, see paperText) counts this many times, as a title counts
+   * more in BM25F: the authors' own summary says more of the topic than any sentence of the abstract. A query is
+   * one line, so this changes nothing in it. 2 gave hybrid nDCG@10 +0.4% on Cranfield and +1.4% on CACM over 1.
+   */
+  titleWeight?: number;
 }
 
-const DEFAULTS: Required<LsaOptions> = { dimensions: 128, maxTerms: 80_000, minDf: 2, oversample: 16, powerIterations: 1, seed: 20250318 };
+const DEFAULTS: Required<LsaOptions> = {
+  dimensions: 128, maxTerms: 80_000, minDf: 2, oversample: 16, powerIterations: 1, seed: 20250318, titleWeight: 2,
+};
 
 /** Fewer documents than this cannot be fitted meaningfully; the search stays keyword-only. */
 export const MIN_LSA_DOCUMENTS = 20;
@@ -33,11 +41,12 @@ export class LsaModel {
     /** nTerms × dimensions, row-major. */
     readonly projection: Float32Array,
     readonly dimensions: number,
+    readonly titleWeight = DEFAULTS.titleWeight,
   ) {}
 
   /** Sparse TF-IDF weights of a text: sublinear term frequency times idf, unit length. */
   weights(text: string): { cols: number[]; vals: number[] } {
-    return this.weightsOfTerms(terms(text));
+    return this.weightsOfTerms(weightedTerms(text, this.titleWeight));
   }
 
   weightsOfTerms(stems: string[]): { cols: number[]; vals: number[] } {
@@ -74,7 +83,7 @@ export class LsaModel {
   }
 
   serialize(): Uint8Array {
-    const header = Buffer.from(JSON.stringify({ version: 1, dimensions: this.dimensions, terms: [...this.vocabulary.keys()] }));
+    const header = Buffer.from(JSON.stringify({ version: 1, dimensions: this.dimensions, titleWeight: this.titleWeight, terms: [...this.vocabulary.keys()] }));
     const out = Buffer.alloc(4 + header.length + this.idf.byteLength + this.projection.byteLength);
     out.writeUInt32LE(header.length, 0);
     header.copy(out, 4);
@@ -89,15 +98,27 @@ export class LsaModel {
   static deserialize(data: Uint8Array): LsaModel {
     const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     const headerLength = buf.readUInt32LE(0);
-    const header = JSON.parse(buf.toString('utf8', 4, 4 + headerLength)) as { version: number; dimensions: number; terms: string[] };
+    const header = JSON.parse(buf.toString('utf8', 4, 4 + headerLength)) as { version: number; dimensions: number; titleWeight?: number; terms: string[] };
     if (header.version !== 1) throw new Error(`Unknown LSA model version ${header.version}: refit the search model (paperboy refit).`);
     const n = header.terms.length;
     const copy = (offset: number, length: number) => new Float32Array(buf.buffer.slice(buf.byteOffset + offset, buf.byteOffset + offset + length * 4));
     const at = 4 + headerLength;
     const idf = copy(at, n);
     const projection = copy(at + n * 4, n * header.dimensions);
-    return new LsaModel(new Map(header.terms.map((t, i) => [t, i])), idf, projection, header.dimensions);
+    // Models saved before titleWeight existed were fitted without it: keep embedding new papers as they were.
+    return new LsaModel(new Map(header.terms.map((t, i) => [t, i])), idf, projection, header.dimensions, header.titleWeight ?? 1);
   }
+}
+
+/** The stems of a text, those of its first line repeated `titleWeight` times. */
+function weightedTerms(text: string, titleWeight: number): string[] {
+  const newline = text.indexOf('\n');
+  if (newline < 0 || titleWeight === 1) return terms(text);
+  const title = terms(text.slice(0, newline));
+  const out: string[] = [];
+  for (let i = 0; i < titleWeight; i++) out.push(...title);
+  out.push(...terms(text.slice(newline + 1)));
+  return out;
 }
 
 export function normalize(v: Float32Array): Float32Array {
@@ -125,7 +146,7 @@ export async function fitLsa(texts: string[], options: LsaOptions = {}): Promise
   const pause = pauser();
   const docs: string[][] = [];
   for (const text of texts) {
-    docs.push(terms(text));
+    docs.push(weightedTerms(text, o.titleWeight));
     await pause();
   }
   const df = new Map<string, number>();
@@ -133,7 +154,7 @@ export async function fitLsa(texts: string[], options: LsaOptions = {}): Promise
   const kept = [...df].filter(([, n]) => n >= o.minDf).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, o.maxTerms);
   const vocabulary = new Map(kept.map(([t], i) => [t, i]));
   const idf = new Float32Array(kept.map(([, n]) => Math.log((docs.length + 1) / n)));
-  const provisional = new LsaModel(vocabulary, idf, new Float32Array(0), 0);
+  const provisional = new LsaModel(vocabulary, idf, new Float32Array(0), 0, o.titleWeight);
 
   const ptr = new Int32Array(docs.length + 1);
   const idx: number[] = [];
@@ -149,7 +170,7 @@ export async function fitLsa(texts: string[], options: LsaOptions = {}): Promise
   const a: Csr = { rows: docs.length, cols: vocabulary.size, ptr, idx: Int32Array.from(idx), val: Float64Array.from(val) };
   const k = Math.max(1, Math.min(o.dimensions, a.rows - 1, a.cols - 1));
   const projection = await termProjection(a, k, o, pause);
-  const model = new LsaModel(vocabulary, idf, projection, k);
+  const model = new LsaModel(vocabulary, idf, projection, k, o.titleWeight);
   const vectors = toFloat32(await mulA(a, projection, k, pause));
   for (let i = 0; i < a.rows; i++) normalize(vectors.subarray(i * k, (i + 1) * k));
   return { model, vectors };

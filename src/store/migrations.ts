@@ -203,6 +203,22 @@ CREATE TABLE paper_votes (
 CREATE INDEX paper_votes_paper ON paper_votes (paper_id);
 `;
 
+/** Binary columns are BLOB in SQLite and BYTEA in PostgreSQL; the tables are otherwise the same. */
+const vectorTables = (binary: 'BLOB' | 'BYTEA') => `
+CREATE TABLE paper_vectors (
+  paper_id TEXT PRIMARY KEY REFERENCES papers (id) ON DELETE CASCADE,
+  model TEXT NOT NULL,
+  vector ${binary} NOT NULL
+);
+CREATE INDEX paper_vectors_model ON paper_vectors (model);
+CREATE TABLE search_models (
+  name TEXT PRIMARY KEY,
+  fitted_at TEXT NOT NULL,
+  documents INTEGER NOT NULL,
+  data ${binary} NOT NULL
+);
+`;
+
 export const migrations: readonly Migration[] = [
   {
     name: 'papers, versions, sources, checkpoints, harvest state, full-text index',
@@ -245,34 +261,8 @@ CREATE INDEX papers_search ON papers USING GIN (search);
   },
   {
     name: 'embedding vectors and fitted search models',
-    sqlite: `
-CREATE TABLE paper_vectors (
-  paper_id TEXT PRIMARY KEY REFERENCES papers (id) ON DELETE CASCADE,
-  model TEXT NOT NULL,
-  vector BLOB NOT NULL
-);
-CREATE INDEX paper_vectors_model ON paper_vectors (model);
-CREATE TABLE search_models (
-  name TEXT PRIMARY KEY,
-  fitted_at TEXT NOT NULL,
-  documents INTEGER NOT NULL,
-  data BLOB NOT NULL
-);
-`,
-    postgres: `
-CREATE TABLE paper_vectors (
-  paper_id TEXT PRIMARY KEY REFERENCES papers (id) ON DELETE CASCADE,
-  model TEXT NOT NULL,
-  vector BYTEA NOT NULL
-);
-CREATE INDEX paper_vectors_model ON paper_vectors (model);
-CREATE TABLE search_models (
-  name TEXT PRIMARY KEY,
-  fitted_at TEXT NOT NULL,
-  documents INTEGER NOT NULL,
-  data BYTEA NOT NULL
-);
-`,
+    sqlite: vectorTables('BLOB'),
+    postgres: vectorTables('BYTEA'),
   },
   {
     name: 'trending score, stored and indexed',

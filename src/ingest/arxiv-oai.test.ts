@@ -1,35 +1,22 @@
-import { readFileSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { harvestOai, oaiSetForCategory, parseOaiListRecords, type OaiPage } from './arxiv-oai.js';
 import { createFetcher } from './http.js';
 import { records, rejection, thrown } from '../../test/expect-errors.js';
+import { escapeXml, OAI_ENVELOPE, readDay, type RawPaper } from '../../test/arxiv-fixtures.js';
 
-const DATA = new URL('../../../shared/data/fixtures/', import.meta.url).pathname;
-const FIXTURE = readFileSync(`${DATA}arxiv_oai_pmh/listrecords_arXiv_astro-ph_2013-04-03.xml`, 'utf8');
-
-interface RawPaper {
-  id: string;
-  title: string;
-  summary: string;
-  authors: string[];
-  categories: string[];
-  comment: string | null;
-}
+const FIXTURE = OAI_ENVELOPE;
 
 /** Six real papers from a daily listing: five plain ones and the first whose text needs XML escaping. */
 const PAPERS: RawPaper[] = (() => {
-  const all = readFileSync(`${DATA}daily_arxiv_raw/2025-03-18.jsonl`, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as RawPaper);
+  const all = readDay('2025-03-18.jsonl');
   const needsEscaping = all.find((p) => /[&<]/.test(p.title + p.summary));
   if (!needsEscaping) throw new Error('fixture changed: no paper with & or <');
   return [...all.slice(0, 5), needsEscaping];
 })();
 
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escape = escapeXml;
 const collapse = (s: string) => s.replace(/\s+/g, ' ').trim();
 
 /** A <record> shaped like the one in the real fixture, filled with a paper from the daily listing. */

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,25 +6,13 @@ import { loadConfig } from '../config/config.js';
 import { harvestArxivOai, harvestHfDaily, parseSources, type HarvestContext } from './harvest.js';
 import { createFetcher } from './http.js';
 import { rejection } from '../../test/expect-errors.js';
+import { escapeXml, OAI_ENVELOPE, readDay, type RawPaper } from '../../test/arxiv-fixtures.js';
 
 /**
  * Harvests against local servers that replay responses templated at test time: real paper metadata from the
  * raw arXiv day files in ../shared/data, inside the envelope of the real recorded OAI-PMH response.
  */
-const DATA = new URL('../../../shared/data/fixtures/', import.meta.url).pathname;
-const ENVELOPE = readFileSync(`${DATA}arxiv_oai_pmh/listrecords_arXiv_astro-ph_2013-04-03.xml`, 'utf8');
-
-interface RawPaper {
-  id: string;
-  title: string;
-  summary: string;
-  authors: string[];
-  categories: string[];
-  comment: string | null;
-}
-
-const readDay = (file: string): RawPaper[] =>
-  readFileSync(`${DATA}daily_arxiv_raw/${file}`, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as RawPaper);
+const ENVELOPE = OAI_ENVELOPE;
 
 const DEFAULT_CATEGORIES = ['cs.AI', 'cs.CL', 'cs.CV', 'cs.LG'];
 /** Every paper of the 2025-03-18 listing is in cs.CV. */
@@ -38,7 +25,7 @@ if (CV.some((p) => !p.categories.includes('cs.CV')) || NOT_CV.length < 3 || OUTS
   throw new Error('the daily_arxiv_raw fixtures changed: pick other papers');
 }
 
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escape = escapeXml;
 
 interface OaiRecord {
   paper: RawPaper;

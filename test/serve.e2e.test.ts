@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { shared, startCli } from './cli.js';
 import { engines, freshStore, type Engine, type TestStore } from './stores.js';
+import { closedPort } from './ports.js';
 
 /** `paperboy serve` as a user runs it: the real program on a free port, with sources replayed on loopback. */
 
@@ -71,14 +72,6 @@ async function startServe(engine: Engine, env: Record<string, string>) {
 async function get(url: string): Promise<{ status: number; text: string }> {
   const res = await fetch(url);
   return { status: res.status, text: await res.text() };
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 interface RawPaper {

@@ -7,6 +7,7 @@ import { harvestArxivOai, harvestHfDaily, parseSources, type HarvestContext } fr
 import { createFetcher } from './http.js';
 import { rejection } from '../../test/expect-errors.js';
 import { escapeXml, OAI_ENVELOPE, readDay, type RawPaper } from '../../test/arxiv-fixtures.js';
+import { closedPort } from '../../test/ports.js';
 
 /**
  * Harvests against local servers that replay responses templated at test time: real paper metadata from the
@@ -334,14 +335,6 @@ describe.each(engines)('harvests on %s', (engine) => {
     });
   });
 });
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('parseSources', () => {
   it('turns the default sources into one hf job and one OAI harvest of cs filtered to the four categories', async () => {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFetcher, parseRetryAfter } from './http.js';
 import { rejection } from '../../test/expect-errors.js';
+import { closedPort } from '../../test/ports.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, hit: number) => void;
 
@@ -25,11 +26,7 @@ async function serve(handler: Handler): Promise<{ url: string; hits: { at: numbe
 }
 
 async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return `http://127.0.0.1:${port}/`;
+  return `http://127.0.0.1:${await closedPort()}/`;
 }
 
 const fast = { userAgent: 'Paperboy-test/1', minDelayMs: 0, baseBackoffMs: 10 };

@@ -9,12 +9,25 @@ export interface Account {
   handle: string;
   displayName: string;
   createdAt: string;
+  role: Role;
+  bannedAt: string | null;
+}
+
+/** What an account may do: see src/community/roles.ts. */
+export type Role = 'member' | 'curator' | 'admin';
+const ROLES: readonly string[] = ['member', 'curator', 'admin'] satisfies Role[];
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && ROLES.includes(value);
 }
 
 type Db = Kysely<Database>;
 
 export function accountFromRow(r: Selectable<AccountsTable>): Account {
-  return { id: r.id, email: r.email, handle: r.handle, displayName: r.display_name, createdAt: r.created_at };
+  return {
+    id: r.id, email: r.email, handle: r.handle, displayName: r.display_name, createdAt: r.created_at,
+    role: isRole(r.role) ? r.role : 'member', bannedAt: r.banned_at,
+  };
 }
 
 export async function getAccount(db: Db, id: string): Promise<Account | undefined> {

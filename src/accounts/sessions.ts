@@ -20,7 +20,7 @@ export async function sessionAccount(db: Db, token: string, now: Date): Promise<
   if (!token || token.length > 100) return undefined;
   const row = await db.selectFrom('sessions').innerJoin('accounts', 'accounts.id', 'sessions.account_id')
     .selectAll('accounts').where('sessions.token_hash', '=', hashToken(token)).where('sessions.expires_at', '>', now.toISOString())
-    .executeTakeFirst();
+    .where('accounts.banned_at', 'is', null).executeTakeFirst();
   return row ? accountFromRow(row) : undefined;
 }
 

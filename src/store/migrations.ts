@@ -203,6 +203,61 @@ CREATE TABLE paper_votes (
 CREATE INDEX paper_votes_paper ON paper_votes (paper_id);
 `;
 
+/**
+ * Submissions, comments, curation and moderation. Hidden papers and comments stay stored (a curator can undo);
+ * every curator and admin action is written to audit_log by src/community/audit.ts.
+ */
+const community = `
+ALTER TABLE accounts ADD COLUMN role TEXT NOT NULL DEFAULT 'member';
+ALTER TABLE accounts ADD COLUMN banned_at TEXT;
+ALTER TABLE accounts ADD COLUMN origin TEXT NOT NULL DEFAULT 'signin';
+ALTER TABLE papers ADD COLUMN community_comments INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE papers ADD COLUMN featured_on TEXT;
+ALTER TABLE papers ADD COLUMN hidden_at TEXT;
+ALTER TABLE papers ADD COLUMN comments_locked_at TEXT;
+CREATE INDEX papers_featured_on ON papers (featured_on);
+CREATE TABLE submissions (
+  paper_id TEXT PRIMARY KEY REFERENCES papers (id) ON DELETE CASCADE,
+  account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  day TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX submissions_account ON submissions (account_id, created_at);
+CREATE TABLE comments (
+  id TEXT PRIMARY KEY,
+  paper_id TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+  account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  parent_id TEXT REFERENCES comments (id) ON DELETE CASCADE,
+  body TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  edited_at TEXT,
+  deleted_at TEXT,
+  hidden_at TEXT
+);
+CREATE INDEX comments_paper ON comments (paper_id, created_at);
+CREATE INDEX comments_account ON comments (account_id, created_at);
+CREATE TABLE comment_reports (
+  comment_id TEXT NOT NULL REFERENCES comments (id) ON DELETE CASCADE,
+  account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  reason TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  resolved_at TEXT,
+  PRIMARY KEY (comment_id, account_id)
+);
+CREATE INDEX comment_reports_open ON comment_reports (resolved_at, created_at);
+CREATE TABLE audit_log (
+  id TEXT PRIMARY KEY,
+  at TEXT NOT NULL,
+  actor_id TEXT,
+  action TEXT NOT NULL,
+  target_type TEXT NOT NULL,
+  target_id TEXT NOT NULL,
+  detail TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX audit_log_at ON audit_log (at);
+CREATE INDEX audit_log_target ON audit_log (target_type, target_id);
+`;
+
 /** Binary columns are BLOB in SQLite and BYTEA in PostgreSQL; the tables are otherwise the same. */
 const vectorTables = (binary: 'BLOB' | 'BYTEA') => `
 CREATE TABLE paper_vectors (
@@ -300,5 +355,10 @@ DROP INDEX papers_feed_day_trending;
     name: 'accounts signed in by emailed links, their sessions, and community upvotes',
     sqlite: accounts,
     postgres: accounts,
+  },
+  {
+    name: 'community: roles and bans, submissions, threaded comments and reports, curation, audit log',
+    sqlite: community,
+    postgres: community,
   },
 ];

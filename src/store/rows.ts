@@ -40,11 +40,14 @@ export function feedDay(paper: Paper): string | null {
   return paper.dailyOn ?? paper.listedOn ?? paper.submittedAt?.slice(0, 10) ?? null;
 }
 
+/** Columns written only by this site's community code (votes, comments, curation), never by an import. */
+type CommunityColumns = 'community_upvotes' | 'community_points' | 'community_comments' | 'featured_on' | 'hidden_at' | 'comments_locked_at';
+
 /**
- * The row of a paper, without its community vote columns: those are written only by votes (src/accounts/votes.ts),
- * so that an import never overwrites a vote cast while it ran.
+ * The row of a paper, without its community columns: those are written only by votes (src/accounts/votes.ts),
+ * comments and curation (src/community/), so that an import never overwrites what a reader did while it ran.
  */
-export function rowFromPaper(paper: Paper, titleKey: string): Omit<PapersTable, 'community_upvotes' | 'community_points'> {
+export function rowFromPaper(paper: Paper, titleKey: string): Omit<PapersTable, CommunityColumns> {
   return {
     id: paper.id,
     version: paper.version,

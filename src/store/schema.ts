@@ -36,6 +36,13 @@ export interface PapersTable {
   community_upvotes: Generated<number>;
   /** The trending weight of those votes, in points (src/ranking/trending.ts). */
   community_points: Generated<number>;
+  /** Live comments here (not deleted or hidden); maintained by src/community/comments.ts. */
+  community_comments: Generated<number>;
+  /** YYYY-MM-DD: the day a curator featured the paper on. */
+  featured_on: Generated<string | null>;
+  /** Set when a curator hid the paper (spam): it leaves every list, feed and search. */
+  hidden_at: Generated<string | null>;
+  comments_locked_at: Generated<string | null>;
 }
 
 export interface PaperVersionsTable {
@@ -166,6 +173,11 @@ export interface AccountsTable {
   display_name: string;
   created_at: string;
   updated_at: string;
+  /** member | curator | admin (src/community/roles.ts). */
+  role: Generated<string>;
+  banned_at: Generated<string | null>;
+  /** signin | cli: how the account was created. */
+  origin: Generated<string>;
 }
 
 export interface SessionsTable {
@@ -193,6 +205,47 @@ export interface PaperVotesTable {
   created_at: string;
 }
 
+export interface SubmissionsTable {
+  paper_id: string;
+  account_id: string;
+  /** YYYY-MM-DD: the feed day the paper was submitted to. */
+  day: string;
+  created_at: string;
+}
+
+export interface CommentsTable {
+  id: string;
+  paper_id: string;
+  account_id: string;
+  parent_id: string | null;
+  /** The Markdown source; rendered on display (src/community/markdown.ts). */
+  body: string;
+  created_at: string;
+  edited_at: string | null;
+  deleted_at: string | null;
+  hidden_at: string | null;
+}
+
+export interface CommentReportsTable {
+  comment_id: string;
+  account_id: string;
+  reason: string;
+  created_at: string;
+  resolved_at: string | null;
+}
+
+export interface AuditLogTable {
+  id: string;
+  at: string;
+  /** The account that acted; null for the CLI. */
+  actor_id: string | null;
+  action: string;
+  target_type: string;
+  target_id: string;
+  /** JSON. */
+  detail: string;
+}
+
 export interface Database {
   papers: PapersTable;
   paper_versions: PaperVersionsTable;
@@ -212,4 +265,8 @@ export interface Database {
   sessions: SessionsTable;
   signin_links: SigninLinksTable;
   paper_votes: PaperVotesTable;
+  submissions: SubmissionsTable;
+  comments: CommentsTable;
+  comment_reports: CommentReportsTable;
+  audit_log: AuditLogTable;
 }

@@ -10,39 +10,11 @@ import { Signer } from '../../mail/tokens.js';
 import { createSmtpTransport, type MailTransport } from '../../mail/transport.js';
 import { createSearchService, type SearchService } from '../../search/search.js';
 import { createApp } from '../app.js';
+import { Browser } from '../../../test/browser-session.js';
 
 const BASE = 'http://paperboy.test';
 const SECRET = 'accounts-test-secret-long-enough-for-hmac';
 const PAPER = '2607.00001';
-
-/** A browser: its cookies and its address (the app trusts X-Forwarded-For here, so each browser has its own). */
-export class Browser {
-  cookies = new Map<string, string>();
-  constructor(readonly app: ReturnType<typeof createApp>, readonly ip: string) {}
-
-  async request(path: string, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Response> {
-    const headers: Record<string, string> = { 'x-forwarded-for': this.ip, ...init.headers };
-    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    const res = await this.app.request(path, { method: init.method ?? (init.form ? 'POST' : 'GET'), headers, body: init.form ? new URLSearchParams(init.form) : null });
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const [name, value] = pair!.split('=') as [string, string];
-      if (/max-age=0/i.test(line) || value === '') this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-    return res;
-  }
-
-  /** Opens a page with a form and returns its CSRF field. */
-  async csrf(path: string): Promise<string> {
-    const html = await (await this.request(path)).text();
-    return /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-  }
-
-  async post(path: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
-    return this.request(path, { form: fields, headers });
-  }
-}
 
 describe.each(engines)('accounts and upvotes on %s', (engine) => {
   let t: TestStore;

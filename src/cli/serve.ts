@@ -5,6 +5,7 @@ import { createDigestJob, setupMail } from '../digest/job.js';
 import { createHarvestJob } from '../jobs/harvest-job.js';
 import { startSchedules } from '../jobs/schedule.js';
 import { createLogger } from '../log.js';
+import { recomputeTrending } from '../ranking/recompute.js';
 import { createSearchService } from '../search/search.js';
 import type { KyselyStore } from '../store/kysely-store.js';
 import { createApp } from '../web/app.js';
@@ -51,7 +52,11 @@ export async function runServe(config: Config, store: KyselyStore, opts: { harve
     const { documents, ms } = await search.refit();
     log.info(`refitted the search model on ${documents} papers in ${Math.round(ms / 1000)} s`);
   };
-  const schedules = startSchedules(config, { harvest, digest, refit }, log);
+  const trending = async () => {
+    const { papers, changed } = await recomputeTrending(store.kysely);
+    if (changed > 0) log.info(`trending: ${changed} of ${papers} scores were stale and are stored again`);
+  };
+  const schedules = startSchedules(config, { harvest, digest, refit, trending }, log);
   if (harvest) void harvest();
   else log.info('harvesting is off (PAPERBOY_SOURCES=none or --no-harvest)');
   if (!digest) log.info('digests are not sent by this process (no SMTP_URL, PAPERBOY_DIGEST_CRON=off or --no-digest)');

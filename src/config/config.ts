@@ -20,6 +20,8 @@ const schema = z.object({
   PAPERBOY_HARVEST_CRON: z.string().default('17 */3 * * *'),
   /** When `serve` refits the semantic search model on all papers (croner syntax); "off" never. */
   PAPERBOY_REFIT_CRON: z.string().default('40 4 * * *'),
+  /** When `serve` stores every paper's trending score again (votes and comments update it as they come); "off" never. */
+  PAPERBOY_TRENDING_CRON: z.string().default('7 * * * *'),
   /** Requests per client per 5 minutes on the JSON API; 0 turns the limit off (benchmarks, private deployments). */
   PAPERBOY_API_RATE_LIMIT: z.coerce.number().int().min(0).default(300),
   PAPERBOY_ARXIV_API_URL: z.string().url().default('https://export.arxiv.org/api/query'),
@@ -66,6 +68,7 @@ export type Config = Readonly<{
   sources: readonly string[];
   harvestCron: string;
   refitCron: string | undefined;
+  trendingCron: string | undefined;
   apiRateLimit: number;
   arxivApiUrl: string;
   arxivOaiUrl: string;
@@ -116,6 +119,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sources: Object.freeze(sources),
     harvestCron: e.PAPERBOY_HARVEST_CRON,
     refitCron: e.PAPERBOY_REFIT_CRON.trim() === 'off' ? undefined : e.PAPERBOY_REFIT_CRON,
+    trendingCron: e.PAPERBOY_TRENDING_CRON.trim() === 'off' ? undefined : e.PAPERBOY_TRENDING_CRON,
     apiRateLimit: e.PAPERBOY_API_RATE_LIMIT,
     arxivApiUrl: e.PAPERBOY_ARXIV_API_URL,
     arxivOaiUrl: e.PAPERBOY_ARXIV_OAI_URL,

@@ -9,9 +9,11 @@ export interface Jobs {
   digest?: (() => Promise<void>) | undefined;
   /** Fit the semantic search model again on every paper (PAPERBOY_REFIT_CRON). */
   refit?: (() => Promise<void>) | undefined;
+  /** Store every paper's trending score again (PAPERBOY_TRENDING_CRON). */
+  trending?: (() => Promise<void>) | undefined;
 }
 
-export function startSchedules(config: Pick<Config, 'harvestCron' | 'refitCron' | 'mail'>, jobs: Jobs, log: Logger): { stop(): void } {
+export function startSchedules(config: Pick<Config, 'harvestCron' | 'refitCron' | 'trendingCron' | 'mail'>, jobs: Jobs, log: Logger): { stop(): void } {
   const crons: Cron[] = [];
   if (jobs.harvest) {
     crons.push(new Cron(config.harvestCron, { name: 'harvest', protect: true, catch: (e) => log.error({ err: e }, 'harvest job crashed') }, jobs.harvest));
@@ -21,6 +23,9 @@ export function startSchedules(config: Pick<Config, 'harvestCron' | 'refitCron' 
   }
   if (jobs.refit && config.refitCron) {
     crons.push(new Cron(config.refitCron, { name: 'refit', protect: true, catch: (e) => log.error({ err: e }, 'refit job crashed') }, jobs.refit));
+  }
+  if (jobs.trending && config.trendingCron) {
+    crons.push(new Cron(config.trendingCron, { name: 'trending', protect: true, catch: (e) => log.error({ err: e }, 'trending job crashed') }, jobs.trending));
   }
   for (const cron of crons) log.info(`scheduled ${cron.name}: next run ${cron.nextRun()?.toISOString() ?? 'never'}`);
   return { stop: () => crons.forEach((c) => c.stop()) };

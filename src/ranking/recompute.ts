@@ -1,0 +1,31 @@
+import type { Kysely } from 'kysely';
+import { paperFromRow, paperTrending } from '../store/rows.js';
+import type { Database } from '../store/schema.js';
+
+const BATCH = 1000;
+
+/**
+ * Stores every paper's trending score again from its counters. Votes and comments update the score as they
+ * arrive; this catches what they cannot: a change of the formula's constants after an upgrade, and counters
+ * changed outside this process. Walks the papers in id order, a batch per transaction, and writes only the
+ * scores that differ. Returns how many papers it read and how many scores changed.
+ */
+export async function recomputeTrending(db: Kysely<Database>): Promise<{ papers: number; changed: number }> {
+  let after = '';
+  let papers = 0;
+  let changed = 0;
+  for (;;) {
+    const rows = await db.selectFrom('papers').selectAll().where('id', '>', after).orderBy('id').limit(BATCH).execute();
+    if (rows.length === 0) break;
+    after = rows[rows.length - 1]!.id;
+    papers += rows.length;
+    const stale = rows.map((row) => ({ id: row.id, stored: row.trending, score: paperTrending(paperFromRow(row)) }))
+      .filter((r) => Math.abs(r.score - r.stored) > 1e-9);
+    if (stale.length === 0) continue;
+    await db.transaction().execute(async (trx) => {
+      for (const r of stale) await trx.updateTable('papers').set({ trending: r.score }).where('id', '=', r.id).execute();
+    });
+    changed += stale.length;
+  }
+  return { papers, changed };
+}

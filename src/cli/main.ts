@@ -3,6 +3,7 @@ import { loadConfig, type Config } from '../config/config.js';
 import { createSearchService } from '../search/search.js';
 import { openStore } from '../store/open.js';
 import type { KyselyStore } from '../store/kysely-store.js';
+import { accountsCommand } from './accounts.js';
 import { runDigestOnce, runWorker } from './digest.js';
 import { runImport } from './import.js';
 import { runIngest } from './ingest.js';
@@ -87,6 +88,8 @@ program.command('refit')
     }
   }));
 
+program.addCommand(accountsCommand(withStore));
+
 program.command('migrate')
   .description('create or upgrade the database schema, then exit')
   .action(() => withStore(async (store) => {
@@ -97,7 +100,7 @@ program.command('migrate')
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  const known = error instanceof Error && ['SourceError', 'ConfigError', 'CommanderError'].includes(error.name);
+  const known = error instanceof Error && ['SourceError', 'ConfigError', 'CommanderError', 'CurationError'].includes(error.name);
   console.error(`paperboy: ${known ? (error as Error).message : error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exitCode = 1;
 }

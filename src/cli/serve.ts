@@ -1,7 +1,9 @@
 import { serve } from '@hono/node-server';
 import type { Config } from '../config/config.js';
+import { arxivLookup } from '../ingest/arxiv-api.js';
 import { createFetchers } from '../ingest/fetchers.js';
 import { createDigestJob, setupMail } from '../digest/job.js';
+import { deleteExpired } from '../community/cleanup.js';
 import { createHarvestJob } from '../jobs/harvest-job.js';
 import { startSchedules } from '../jobs/schedule.js';
 import { createLogger } from '../log.js';
@@ -16,8 +18,10 @@ export async function runServe(config: Config, store: KyselyStore, opts: { harve
   const harvesting = opts.harvest && config.sources.length > 0;
   // Checked before listening: a bad PAPERBOY_SOURCES ends the command instead of leaving a site that never harvests.
   let harvest: (() => Promise<void>) | undefined;
+  // One fetcher per remote for harvests and submissions alike, so the spacing between arXiv requests holds.
+  const fetchers = createFetchers(config);
   try {
-    harvest = harvesting ? createHarvestJob({ store, config, ...createFetchers(config) }, config.sources, log) : undefined;
+    harvest = harvesting ? createHarvestJob({ store, config, ...fetchers }, config.sources, log) : undefined;
   } catch (error) {
     await store.close();
     throw error;
@@ -28,7 +32,8 @@ export async function runServe(config: Config, store: KyselyStore, opts: { harve
   const search = await createSearchService(store, { fitIfMissing: true, log: (level, message) => log[level](message) });
   log.info(`search index ready in ${Math.round(performance.now() - started)} ms`);
   const mail = await setupMail(config, store, log, { search: async () => search });
-  const app = createApp({ store, search, config, log, subscriptions: mail.subscriptions });
+  const fetchPaper = arxivLookup(fetchers.arxivFetcher, config.arxivApiUrl);
+  const app = createApp({ store, search, config, log, subscriptions: mail.subscriptions, fetchPaper });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `http://${host}:${info.port}`;
@@ -56,7 +61,11 @@ export async function runServe(config: Config, store: KyselyStore, opts: { harve
     const { papers, changed } = await recomputeTrending(store.kysely);
     if (changed > 0) log.info(`trending: ${changed} of ${papers} scores were stale and are stored again`);
   };
-  const schedules = startSchedules(config, { harvest, digest, refit, trending }, log);
+  const cleanup = async () => {
+    const { links, sessions } = await deleteExpired(store.kysely, new Date());
+    log.info(`cleanup: deleted ${links} expired sign-in links and ${sessions} expired sessions`);
+  };
+  const schedules = startSchedules(config, { harvest, digest, refit, trending, cleanup }, log);
   if (harvest) void harvest();
   else log.info('harvesting is off (PAPERBOY_SOURCES=none or --no-harvest)');
   if (!digest) log.info('digests are not sent by this process (no SMTP_URL, PAPERBOY_DIGEST_CRON=off or --no-digest)');

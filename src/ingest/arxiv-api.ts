@@ -1,7 +1,7 @@
 import { parseArxivAtom, type ArxivFeedPage } from './arxiv-atom.js';
 import { SourceError } from './errors.js';
 import type { Fetcher } from './http.js';
-import type { ParsedEntry } from './record.js';
+import type { PaperRecord, ParsedEntry } from './record.js';
 
 /** The arXiv API takes up to this many ids per request in our use (its own limit is higher, URLs are not). */
 const IDS_PER_REQUEST = 100;
@@ -33,6 +33,16 @@ export async function fetchArxivByIds(fetcher: Fetcher, baseUrl: string, ids: st
     entries.push(...page.entries);
   }
   return entries;
+}
+
+/** Looks one paper up on arXiv: its record, undefined when arXiv does not know the id; throws SourceError as fetchArxivByIds. */
+export type PaperLookup = (id: string) => Promise<PaperRecord | undefined>;
+
+export function arxivLookup(fetcher: Fetcher, baseUrl: string): PaperLookup {
+  return async (id) => {
+    const entries = await fetchArxivByIds(fetcher, baseUrl, [id]);
+    return entries.flatMap((e) => (e.ok && e.record.id === id ? [e.record] : []))[0];
+  };
 }
 
 /** Runs an arXiv search query (`cat:cs.CL AND ti:transformer`), yielding one page of results at a time. */

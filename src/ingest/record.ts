@@ -1,8 +1,9 @@
 /**
  * One paper as a source describes it, before it is merged into the store.
- * Every parser (JSONL dump, saved page, arXiv Atom, arXiv OAI-PMH, Hugging Face daily papers) produces these.
+ * Every parser (JSONL dump, saved page, arXiv Atom, arXiv OAI-PMH, Hugging Face daily papers) produces these, and so
+ * does a submission by a reader of this site (`community`: only the feed day and the submitter, see src/community/submissions.ts).
  */
-export type SourceName = 'arxiv-oai' | 'arxiv-api' | 'jsonl' | 'hf-daily' | 'page';
+export type SourceName = 'arxiv-oai' | 'arxiv-api' | 'jsonl' | 'hf-daily' | 'page' | 'community';
 
 export interface PaperRecord {
   /** arXiv id without version ("2503.11731", "hep-th/9901001"), or "title-<hash>" when a source gives no id (see synthetic-id.ts). */

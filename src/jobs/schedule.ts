@@ -11,7 +11,12 @@ export interface Jobs {
   refit?: (() => Promise<void>) | undefined;
   /** Store every paper's trending score again (PAPERBOY_TRENDING_CRON). */
   trending?: (() => Promise<void>) | undefined;
+  /** Delete expired sign-in links and sessions (src/community/cleanup.ts), nightly at CLEANUP_CRON. */
+  cleanup?: (() => Promise<void>) | undefined;
 }
+
+/** 03:23 every night: a quiet hour, away from the harvests at minute 17. */
+export const CLEANUP_CRON = '23 3 * * *';
 
 export function startSchedules(config: Pick<Config, 'harvestCron' | 'refitCron' | 'trendingCron' | 'mail'>, jobs: Jobs, log: Logger): { stop(): void } {
   const crons: Cron[] = [];
@@ -26,6 +31,9 @@ export function startSchedules(config: Pick<Config, 'harvestCron' | 'refitCron' 
   }
   if (jobs.trending && config.trendingCron) {
     crons.push(new Cron(config.trendingCron, { name: 'trending', protect: true, catch: (e) => log.error({ err: e }, 'trending job crashed') }, jobs.trending));
+  }
+  if (jobs.cleanup) {
+    crons.push(new Cron(CLEANUP_CRON, { name: 'cleanup', protect: true, catch: (e) => log.error({ err: e }, 'cleanup job crashed') }, jobs.cleanup));
   }
   for (const cron of crons) log.info(`scheduled ${cron.name}: next run ${cron.nextRun()?.toISOString() ?? 'never'}`);
   return { stop: () => crons.forEach((c) => c.stop()) };

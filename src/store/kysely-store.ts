@@ -1,11 +1,12 @@
-import { type Kysely, type OrderByItemBuilder, sql } from 'kysely';
+import { type Kysely, type OrderByItemBuilder, sql, type Updateable } from 'kysely';
+import { recordAudit } from '../community/audit.js';
 import { authorKey, titleKey, type PaperRecord, type SourceName } from '../ingest/record.js';
 import { isSyntheticId } from '../ingest/synthetic-id.js';
 import { mergeRecord, recordHash } from './merge.js';
 import { paperFromRow, rowFromPaper } from './rows.js';
-import type { Database, PaperSourcesTable, PaperVersionsTable } from './schema.js';
+import type { Database, PapersTable, PaperSourcesTable, PaperVersionsTable } from './schema.js';
 import type {
-  HarvestState, ImportCheckpoint, ListQuery, Paper, PaperSource, PaperVersion, Store, StoreStats, UpsertResult,
+  CurationAudit, CurationPatch, HarvestState, ImportCheckpoint, ListQuery, Paper, PaperSource, PaperVersion, Store, StoreStats, UpsertResult,
 } from './store.js';
 
 /** Papers in a category above which a listing walks the feed order instead of collecting the category. */
@@ -118,9 +119,11 @@ export class KyselyStore implements Store {
         let move = trx.updateTable('paper_sources').set({ paper_id: id }).where('paper_id', '=', from);
         if (incoming.length) move = move.where('source', 'not in', incoming);
         await move.execute();
-        // Community votes belong to the paper, not to its provisional id.
+        // Community votes and comments belong to the paper, not to its provisional id.
         await trx.updateTable('paper_votes').set({ paper_id: id }).where('paper_id', '=', from).execute();
-        const counters = await trx.selectFrom('papers').select(['community_upvotes', 'community_points']).where('id', '=', from).executeTakeFirst();
+        await trx.updateTable('comments').set({ paper_id: id }).where('paper_id', '=', from).execute();
+        const counters = await trx.selectFrom('papers').select(['community_upvotes', 'community_points', 'community_comments'])
+          .where('id', '=', from).executeTakeFirst();
         if (counters) await trx.updateTable('papers').set(counters).where('id', '=', id).execute();
         await trx.deleteFrom('papers').where('id', '=', from).execute();
       }
@@ -150,9 +153,31 @@ export class KyselyStore implements Store {
     });
   }
 
-  async getPaper(id: string): Promise<Paper | undefined> {
-    const row = await this.db.selectFrom('papers').selectAll().where('id', '=', id).executeTakeFirst();
+  async getPaper(id: string, opts: { hidden?: boolean } = {}): Promise<Paper | undefined> {
+    let q = this.db.selectFrom('papers').selectAll().where('id', '=', id);
+    if (!opts.hidden) q = q.where('hidden_at', 'is', null);
+    const row = await q.executeTakeFirst();
     return row ? paperFromRow(row) : undefined;
+  }
+
+  async setCuration(id: string, patch: CurationPatch, audit: CurationAudit): Promise<{ paper: Paper; changed: boolean } | undefined> {
+    const result = await this.db.transaction().execute(async (trx) => {
+      const before = await trx.selectFrom('papers').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!before) return undefined;
+      const set: Updateable<PapersTable> = {};
+      if (patch.featuredOn !== undefined && patch.featuredOn !== before.featured_on) set.featured_on = patch.featuredOn;
+      // Hiding a hidden paper (or locking a locked thread) keeps the time it was first done.
+      if (patch.hiddenAt !== undefined && (patch.hiddenAt === null) !== (before.hidden_at === null)) set.hidden_at = patch.hiddenAt;
+      if (patch.commentsLockedAt !== undefined && (patch.commentsLockedAt === null) !== (before.comments_locked_at === null)) {
+        set.comments_locked_at = patch.commentsLockedAt;
+      }
+      if (Object.keys(set).length === 0) return { paper: paperFromRow(before), changed: false };
+      const row = await trx.updateTable('papers').set(set).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+      await recordAudit(trx, { ...audit, targetType: 'paper', targetId: id }, audit.at);
+      return { paper: paperFromRow(row), changed: true };
+    });
+    if (result?.changed) for (const listener of this.listeners) listener([id]);
+    return result;
   }
 
   async getVersions(id: string): Promise<PaperVersion[]> {
@@ -166,7 +191,8 @@ export class KyselyStore implements Store {
   }
 
   private async filtered(query: ListQuery) {
-    let q = this.db.selectFrom('papers');
+    let q = this.db.selectFrom('papers').where('hidden_at', 'is', null);
+    if (query.featuredOn) q = q.where('featured_on', '=', query.featuredOn);
     if (query.from) q = q.where('feed_day', '>=', query.from);
     if (query.to) q = q.where('feed_day', '<=', query.to);
     if (query.hasCode) q = q.where('has_code', '=', 1);
@@ -211,20 +237,22 @@ export class KyselyStore implements Store {
 
   async dayCounts(from: string, to: string): Promise<{ day: string; count: number }[]> {
     const rows = await this.db.selectFrom('papers').select(['feed_day', (eb) => eb.fn.countAll().as('n')])
-      .where('feed_day', '>=', from).where('feed_day', '<=', to).groupBy('feed_day').orderBy('feed_day', 'desc').execute();
+      .where('feed_day', '>=', from).where('feed_day', '<=', to).where('hidden_at', 'is', null).groupBy('feed_day').orderBy('feed_day', 'desc').execute();
     return rows.map((r) => ({ day: r.feed_day!, count: Number(r.n) }));
   }
 
   async neighbourDays(day: string): Promise<{ previous: string | null; next: string | null }> {
-    const previous = await this.db.selectFrom('papers').select((eb) => eb.fn.max('feed_day').as('d')).where('feed_day', '<', day).executeTakeFirst();
-    const next = await this.db.selectFrom('papers').select((eb) => eb.fn.min('feed_day').as('d')).where('feed_day', '>', day).executeTakeFirst();
+    const previous = await this.db.selectFrom('papers').select((eb) => eb.fn.max('feed_day').as('d')).where('feed_day', '<', day)
+      .where('hidden_at', 'is', null).executeTakeFirst();
+    const next = await this.db.selectFrom('papers').select((eb) => eb.fn.min('feed_day').as('d')).where('feed_day', '>', day)
+      .where('hidden_at', 'is', null).executeTakeFirst();
     return { previous: previous?.d ?? null, next: next?.d ?? null };
   }
 
   async getPapers(ids: string[]): Promise<Paper[]> {
     const byId = new Map<string, Paper>();
     for (const part of chunks([...new Set(ids)])) {
-      const rows = await this.db.selectFrom('papers').selectAll().where('id', 'in', part).execute();
+      const rows = await this.db.selectFrom('papers').selectAll().where('id', 'in', part).where('hidden_at', 'is', null).execute();
       for (const row of rows) byId.set(row.id, paperFromRow(row));
     }
     return ids.flatMap((id) => byId.get(id) ?? []);

@@ -5,7 +5,7 @@ import type { Paper } from './store.js';
 /**
  * How much each source is trusted for bibliographic fields (title, abstract, authors, categories, ...).
  * arXiv is the publisher of record; a JSONL dump is a copy of arXiv listings; Hugging Face re-serves arXiv
- * metadata; a saved page has only a title and an abstract.
+ * metadata; a saved page has only a title and an abstract. A submission on this site says nothing bibliographic.
  */
 export const SOURCE_AUTHORITY: Record<SourceName, number> = {
   'arxiv-oai': 4,
@@ -13,6 +13,7 @@ export const SOURCE_AUTHORITY: Record<SourceName, number> = {
   jsonl: 3,
   'hf-daily': 2,
   page: 1,
+  community: 0,
 };
 
 /** Bibliographic fields: one source owns each, by authority, and a newer arXiv version replaces them. */
@@ -35,7 +36,7 @@ export function emptyPaper(id: string, now: string): Paper {
   return {
     id, version: 0, title: '', abstract: '', authors: [], primaryCategory: null, categories: [], comment: null,
     journalRef: null, doi: null, submittedAt: null, updatedAt: null, listedOn: null, dailyOn: null, codeUrls: [],
-    projectPage: null, upvotes: 0, communityUpvotes: 0, communityPoints: 0, numComments: 0, submittedBy: null, githubRepo: null, githubStars: null,
+    projectPage: null, upvotes: 0, communityUpvotes: 0, communityPoints: 0, numComments: 0, communityComments: 0, submittedBy: null, githubRepo: null, githubStars: null,
     provenance: {}, createdAt: now, modifiedAt: now,
   };
 }

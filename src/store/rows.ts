@@ -26,12 +26,16 @@ export function paperFromRow(row: Selectable<PapersTable>): Paper {
     communityUpvotes: row.community_upvotes,
     communityPoints: row.community_points,
     numComments: row.num_comments,
+    communityComments: row.community_comments,
     submittedBy: row.submitted_by,
     githubRepo: row.github_repo,
     githubStars: row.github_stars,
     provenance: JSON.parse(row.provenance) as Partial<Record<string, SourceName>>,
     createdAt: row.created_at,
     modifiedAt: row.modified_at,
+    featuredOn: row.featured_on,
+    hiddenAt: row.hidden_at,
+    commentsLockedAt: row.comments_locked_at,
   };
 }
 
@@ -82,5 +86,5 @@ export function rowFromPaper(paper: Paper, titleKey: string): Omit<PapersTable, 
 }
 
 export function paperTrending(paper: Paper): number {
-  return trendingScore({ ...paper, day: feedDay(paper) });
+  return trendingScore({ ...paper, numComments: paper.numComments + paper.communityComments, day: feedDay(paper) });
 }

@@ -24,7 +24,9 @@ export interface Paper {
   /** Upvotes from accounts on this site, and their weight in trending (src/ranking/trending.ts). */
   communityUpvotes: number;
   communityPoints: number;
+  /** Comments at the source (Hugging Face); `communityComments` are the live ones here (src/community/comments.ts). */
   numComments: number;
+  communityComments: number;
   submittedBy: string | null;
   githubRepo: string | null;
   githubStars: number | null;
@@ -33,6 +35,27 @@ export interface Paper {
   /** When Paperboy first stored the paper, and last changed it (ISO). */
   createdAt: string;
   modifiedAt: string;
+  /** Curation (src/community/curation.ts); absent on a paper not read from the store. */
+  featuredOn?: string | null;
+  hiddenAt?: string | null;
+  commentsLockedAt?: string | null;
+}
+
+/** A change to a paper's curation: a field left out stays as it is. */
+export interface CurationPatch {
+  /** YYYY-MM-DD, or null to unfeature. */
+  featuredOn?: string | null;
+  hiddenAt?: string | null;
+  commentsLockedAt?: string | null;
+}
+
+/** The audit-log line a curation change is recorded with (src/community/audit.ts). */
+export interface CurationAudit {
+  /** The account that acted; null for the command line. */
+  actorId: string | null;
+  action: string;
+  detail?: Record<string, unknown>;
+  at: Date;
 }
 
 export interface PaperVersion {
@@ -90,6 +113,8 @@ export interface ListQuery {
   hasCode?: boolean | undefined;
   /** Papers submitted to the daily feed by this user (case ignored). */
   submittedBy?: string | undefined;
+  /** Papers a curator featured on this YYYY-MM-DD day (whatever their feed day). */
+  featuredOn?: string | undefined;
   /** `feed` (default): by day, then trending within the day; `trending`: by trending score; `date`: newest first. */
   sort?: 'feed' | 'trending' | 'date' | undefined;
   limit?: number | undefined;
@@ -114,7 +139,16 @@ export interface Store {
    * title-hash id that was taken over by an arXiv id counts as removed). Returns a function that unsubscribes.
    */
   onPapersChanged(listener: (ids: string[]) => void): () => void;
-  getPaper(id: string): Promise<Paper | undefined>;
+  /**
+   * A paper hidden by a curator is left out of every read (lists, counts, days, getPapers) except this one with
+   * `hidden: true`, which curators use to see and unhide it.
+   */
+  getPaper(id: string, opts?: { hidden?: boolean }): Promise<Paper | undefined>;
+  /**
+   * Changes a paper's curation and writes its audit line in the same transaction, then tells the listeners.
+   * Undefined when there is no such paper; `changed` is false (and nothing is written) when it was already so.
+   */
+  setCuration(id: string, patch: CurationPatch, audit: CurationAudit): Promise<{ paper: Paper; changed: boolean } | undefined>;
   getVersions(id: string): Promise<PaperVersion[]>;
   getSources(id: string): Promise<PaperSource[]>;
   listPapers(query?: ListQuery): Promise<Paper[]>;

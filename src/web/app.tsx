@@ -14,8 +14,13 @@ import { searchPages } from './pages/search.js';
 import { accountPages } from './pages/account.js';
 import { signinPages } from './pages/signin.js';
 import { subscribePages } from './pages/subscribe.js';
+import { submitPages } from './pages/submit.js';
+import { userPages } from './pages/users.js';
 import { personalize } from './personalize.js';
 import { upvoteRoutes } from './upvote.js';
+import { curationRoutes } from './curation-routes.js';
+import { adminPages } from './pages/admin.js';
+import { commentRoutes } from './comment-routes.js';
 
 /** The whole site: pages, feeds, the JSON API and its documentation. */
 export function createApp(deps: WebDeps): Hono {
@@ -54,6 +59,11 @@ export function createApp(deps: WebDeps): Hono {
   app.route('/', signinPages(deps));
   app.route('/', accountPages(deps));
   app.route('/', upvoteRoutes(deps));
+  app.route('/', curationRoutes(deps));
+  app.route('/', adminPages(deps));
+  app.route('/', commentRoutes(deps));
+  app.route('/', submitPages(deps));
+  app.route('/', userPages(deps));
 
   app.notFound((c) => notFoundPage(c, deps.config.baseUrl));
   app.onError((error, c) => {

@@ -5,6 +5,7 @@ import { humanDay } from './dates.js';
 export const paperPath = (id: string) => `/papers/${id}`;
 export const authorPath = (name: string) => `/authors/${encodeURIComponent(name)}`;
 export const categoryPath = (category: string) => `/categories/${encodeURIComponent(category)}`;
+export const userPath = (handle: string) => `/users/${encodeURIComponent(handle)}`;
 
 const MAX_AUTHORS = 8;
 
@@ -55,15 +56,24 @@ export function PaperItem(props: { paper: Paper; titleHtml?: string | undefined;
         {props.snippetHtml ? <p class="snippet">{raw(props.snippetHtml)}</p> : null}
         <ul class="tags" aria-label="Facts">
           {day ? <li class="tag">{humanDay(day)}</li> : null}
+          {p.featuredOn ? <li><a class="featured" href={`/day/${p.featuredOn}`}>featured {humanDay(p.featuredOn)}</a></li> : null}
           {p.primaryCategory ? <li><a href={categoryPath(p.primaryCategory)}>{p.primaryCategory}</a></li> : null}
           {p.codeUrls.length ? <li><a href={p.codeUrls[0]} rel="nofollow noopener">code</a></li> : null}
-          {p.submittedBy ? <li class="tag">submitted by {p.submittedBy}</li> : null}
-          {p.numComments ? <li class="tag">{p.numComments} comments</li> : null}
+          {p.submittedBy ? <li class="tag">submitted by <Submitter paper={p} /></li> : null}
+          {p.numComments + p.communityComments ? <li><a href={`${paperPath(p.id)}#comments`}>{countOf(p.numComments + p.communityComments, 'comment')}</a></li> : null}
         </ul>
       </div>
     </li>
   );
 }
+
+/** The submitter: a link to their profile when they submitted here, the Hugging Face name otherwise. */
+export function Submitter(props: { paper: Paper }) {
+  const p = props.paper;
+  return p.provenance.submittedBy === 'community' && p.submittedBy ? <a href={userPath(p.submittedBy)}>{p.submittedBy}</a> : <>{p.submittedBy}</>;
+}
+
+const countOf = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 export function PaperList(props: { papers: Paper[] }) {
   return <ol class="papers">{props.papers.map((p) => <PaperItem paper={p} />)}</ol>;

@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.js';
+import type { PaperLookup } from '../ingest/arxiv-api.js';
 import type { Logger } from '../log.js';
 import type { SearchService } from '../search/search.js';
 import type { Store } from '../store/store.js';
@@ -13,4 +14,6 @@ export interface WebDeps {
   log?: Logger | undefined;
   /** Email subscriptions; without them /subscribe says digests are not set up. */
   subscriptions?: SubscriptionDeps | undefined;
+  /** Fetches a paper the store lacks from arXiv, for submissions; without it only stored papers can be submitted. */
+  fetchPaper?: PaperLookup | undefined;
 }

@@ -25,6 +25,15 @@ describe('rate limiter', () => {
     expect((await app.request('/')).status).toBe(200);
   });
 
+  it('counts by the key it is given, and by the address when the key gives none', async () => {
+    const app = appWith({ limit: 1, windowSeconds: 10, key: (c) => c.req.header('x-account') });
+    expect((await app.request('/', { headers: { 'x-account': 'ada' } })).status).toBe(200);
+    expect((await app.request('/', { headers: { 'x-account': 'ada' } })).status).toBe(429);
+    expect((await app.request('/', { headers: { 'x-account': 'grace' } })).status).toBe(200);
+    expect((await app.request('/')).status).toBe(200);
+    expect((await app.request('/')).status).toBe(429);
+  });
+
   it('does not count CORS preflights', async () => {
     const app = appWith({ limit: 1, windowSeconds: 10 });
     for (let i = 0; i < 3; i++) expect((await app.request('/', { method: 'OPTIONS' })).status).not.toBe(429);

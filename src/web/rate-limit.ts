@@ -6,6 +6,8 @@ export interface RateLimitOptions {
   windowSeconds: number;
   /** Take the client address from the first X-Forwarded-For entry (only behind a proxy that sets it). */
   trustProxy: boolean;
+  /** Counts requests by this key instead (e.g. the signed-in account); by the client address when it gives none. */
+  key?: ((c: Context) => string | undefined | Promise<string | undefined>) | undefined;
   /** Answers the 429 response; the rate-limit headers are already set on the context. */
   onLimited?: ((c: Context, retryAfterSeconds: number) => Response | Promise<Response>) | undefined;
   now?: (() => number) | undefined;
@@ -50,7 +52,7 @@ export function rateLimit(options: Partial<RateLimitOptions> = {}): MiddlewareHa
       for (const [key, w] of windows) if (t - w.start >= windowMs) windows.delete(key);
       lastSweep = t;
     }
-    const key = clientAddress(c, opts.trustProxy);
+    const key = (await opts.key?.(c)) ?? clientAddress(c, opts.trustProxy);
     let w = windows.get(key);
     if (!w || t - w.start >= windowMs) {
       w = { start: t, count: 0 };

@@ -37,6 +37,7 @@ export function apiPaper(p: StoredPaper, baseUrl: string): Paper {
     codeUrls: p.codeUrls,
     version: p.version,
     feedDay: day,
+    featuredOn: p.featuredOn ?? null,
     arxivUrl: arxiv ? `https://arxiv.org/abs/${p.id}` : null,
     pdfUrl: arxiv ? `https://arxiv.org/pdf/${p.id}` : null,
     url: paperPageUrl(baseUrl, p.id),

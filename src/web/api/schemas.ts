@@ -28,6 +28,7 @@ export const Paper = z.object({
   codeUrls: z.array(z.string()),
   version: z.number().int().openapi({ description: 'latest known arXiv version (0 when unknown)' }),
   feedDay: nullableString('the day (YYYY-MM-DD) the paper is listed under in the daily feed', '2025-03-18'),
+  featuredOn: nullableString('the day (YYYY-MM-DD) a curator featured the paper on, if any', '2025-03-18'),
   arxivUrl: z.string().nullable(),
   pdfUrl: z.string().nullable(),
   url: z.string().openapi({ description: 'the paper\'s page on this site' }),

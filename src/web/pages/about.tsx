@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { SUBMIT_WINDOW_DAYS } from '../../community/submissions.js';
 import { COMMENT_WEIGHT, DAYS_PER_DECADE, STARS_PER_UPVOTE } from '../../ranking/trending.js';
 import type { WebDeps } from '../deps.js';
 import { Layout } from '../layout.js';
@@ -16,6 +17,9 @@ export function aboutPages(deps: WebDeps): Hono {
           the searches, categories and authors you follow: <a href="/subscribe">subscribe</a> with just an email address.
           Every list on this site also has a feed you can follow in any reader:
           the <a href="/feed.atom">daily papers</a>, <a href="/trending/feed.atom">trending</a>, any category, any author and any search.</p>
+        <h2 id="submit">Submitting papers</h2>
+        <p>Signed-in readers <a href="/submit">submit</a> papers to the day's feed by arXiv id or link, as on Hugging Face:
+          each paper once, within {SUBMIT_WINDOW_DAYS} days of its first version on arXiv. The feed shows who submitted it.</p>
         <h2 id="trending">How trending works</h2>
         <p>Each paper gets one score from the attention it has had and the day it entered the feed:</p>
         <p><code>score = log10(1 + upvotes + {COMMENT_WEIGHT} × comments + GitHub stars / {STARS_PER_UPVOTE}) + day / {DAYS_PER_DECADE}</code></p>

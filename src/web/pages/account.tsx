@@ -2,6 +2,8 @@ import { Hono, type Context } from 'hono';
 import type { Account } from '../../accounts/accounts.js';
 import { updateProfile } from '../../accounts/accounts.js';
 import { checkDisplayName, checkHandle, DISPLAY_NAME_MAX, HANDLE_MAX, HANDLE_MIN } from '../../accounts/profile.js';
+import { followHandle } from '../../community/submissions.js';
+import { isCurator } from '../../community/roles.js';
 import { Signer } from '../../mail/tokens.js';
 import { checkedForm, CSRF_FIELD, csrfToken } from '../csrf.js';
 import type { WebDeps } from '../deps.js';
@@ -27,6 +29,7 @@ export function accountPages(deps: WebDeps): Hono {
       {notice ? <p class="notice" role="status">{notice}</p> : null}
       {errors.length ? <ul class="error" role="alert">{errors.map((e) => <li>{e}</li>)}</ul> : null}
       <p>Signed in as <strong>{account.email}</strong>. Your email address is never shown to anyone.</p>
+      {isCurator(account) ? <p>You are {account.role === 'admin' ? 'an admin' : 'a curator'}: <a href="/admin">curation and moderation</a>.</p> : null}
       <form method="post" action="/account">
         <input type="hidden" name={CSRF_FIELD} value={token} />
         <p><label>Display name<br /><input name="display_name" value={values.displayName} required maxlength={DISPLAY_NAME_MAX} size={40} /></label></p>
@@ -62,6 +65,7 @@ export function accountPages(deps: WebDeps): Hono {
     if (await updateProfile(db, account.id, { handle: handle.value, displayName: name.value }, now()) === 'taken') {
       return form(c, account, entered, [`The handle "${handle.value}" is taken. Choose another.`]);
     }
+    if (handle.value !== account.handle) await followHandle({ store: deps.store, db }, account.id, handle.value);
     return c.redirect('/account?saved=1', 303);
   });
 

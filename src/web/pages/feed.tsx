@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { ListQuery } from '../../store/store.js';
-import { FeedLinks, PaperList, Pager } from '../components.js';
+import { FeedLinks, PaperItem, PaperList, Pager } from '../components.js';
 import { addDays, humanDay, humanMonth, isValidDay, monthRange, shiftMonth, shiftWeek, weekOf, weekRange } from '../dates.js';
 import type { WebDeps } from '../deps.js';
 import { feedLinks } from '../feeds/links.js';
@@ -8,6 +8,8 @@ import { Layout, SubscribeBanner } from '../layout.js';
 import { notFoundPage } from './not-found.js';
 
 export const PAGE_SIZE = 50;
+/** Papers shown in a day's "Featured by curators" section. */
+const FEATURED_MAX = 20;
 
 /**
  * Day pages (the front page first: the site's busiest page, which changes a few times a day) are rendered once and
@@ -87,8 +89,9 @@ export function feedPages(deps: WebDeps): Hono {
   });
 
   async function dayPage(day: string, path: string, page: number, params: URLSearchParams): Promise<string> {
-    const [{ papers, hasNext }, around, total] = await Promise.all([
+    const [{ papers, hasNext }, around, total, featured] = await Promise.all([
       list({ from: day, to: day }, page), store.neighbourDays(day), store.countPapers({ from: day, to: day }),
+      page === 1 ? store.listPapers({ featuredOn: day, sort: 'trending', limit: FEATURED_MAX }) : [],
     ]);
     return (
       <Layout title={`Daily Papers, ${humanDay(day)} | Paperboy`} path={path} baseUrl={baseUrl} feeds={feedLinks('/')}>
@@ -99,7 +102,14 @@ export function feedPages(deps: WebDeps): Hono {
           {around.next ? <a href={`/day/${around.next}`} rel="next">{humanDay(around.next)} →</a> : null}
           <a href={`/week/${weekOf(day)}`}>This week</a>
           <a href={`/month/${day.slice(0, 7)}`}>This month</a>
+          <a href="/submit">Submit a paper</a>
         </nav>
+        {featured.length ? (
+          <section class="featured" aria-labelledby="featured">
+            <h2 id="featured">Featured by curators</h2>
+            <ol class="papers">{featured.map((p) => <PaperItem paper={p} heading="h3" />)}</ol>
+          </section>
+        ) : null}
         <p class="sub">{total} papers</p>
         {papers.length ? <PaperList papers={papers} /> : <p>No papers on this day. Try the previous day or the week.</p>}
         <Pager path={path} params={params} page={page} hasNext={hasNext} />

@@ -3,12 +3,14 @@ import { raw } from 'hono/html';
 import { parseArxivId } from '../../ingest/arxiv-id.js';
 import { isSyntheticId } from '../../ingest/synthetic-id.js';
 import type { Paper } from '../../store/store.js';
-import { Authors, categoryPath, PaperItem, paperPath, UpvoteForm } from '../components.js';
+import { Authors, categoryPath, PaperItem, paperPath, Submitter, UpvoteForm } from '../components.js';
 import { humanDay } from '../dates.js';
 import type { WebDeps } from '../deps.js';
 import { Layout, SubscribeBanner } from '../layout.js';
 import { renderTextWithMath } from '../math.js';
 import { notFoundPage } from './not-found.js';
+import { CuratorTools, curatorView, FeaturedTag, HiddenBanner } from './curator-tools.js';
+import { CommentsSection, commentsView } from './comments.js';
 
 const RELATED = 8;
 
@@ -32,22 +34,26 @@ export function paperPages(deps: WebDeps): Hono {
     const raw_ = c.req.param('id');
     const parsed = parseArxivId(raw_);
     if (parsed && parsed.id !== raw_) return c.redirect(paperPath(parsed.id), 301);
-    const paper = await deps.store.getPaper(raw_);
+    const curator = await curatorView(c, deps);
+    const paper = await deps.store.getPaper(raw_, { hidden: curator !== undefined });
     if (!paper) {
       return notFoundPage(c, baseUrl, parsed
         ? `Paperboy has no paper ${parsed.id} yet. It appears here once a harvest or an import brings it in; meanwhile it is on arXiv: https://arxiv.org/abs/${parsed.id}`
         : 'There is no paper with this id.');
     }
-    const [versions, related] = await Promise.all([
+    const [versions, related, comments] = await Promise.all([
       deps.store.getVersions(paper.id),
       deps.search.related(paper.id, RELATED).catch(() => [] as Paper[]),
+      commentsView(c, deps, paper),
     ]);
     const summary = paper.abstract.length > 200 ? `${paper.abstract.slice(0, 197)}...` : paper.abstract;
     return c.html(
       <Layout title={`${paper.title} | Paperboy`} description={summary} path={paperPath(paper.id)} baseUrl={baseUrl} ogType="article">
         <article>
+          {curator ? <HiddenBanner paper={paper} view={curator} /> : null}
           <h1>{paper.title}</h1>
           <p class="meta"><Authors authors={paper.authors} all /></p>
+          <FeaturedTag paper={paper} />
           <ul class="links" aria-label="Links">
             {links(paper).map((l) => <li><a class="tag" href={l.href} rel="nofollow noopener">{l.label}</a></li>)}
           </ul>
@@ -55,7 +61,7 @@ export function paperPages(deps: WebDeps): Hono {
           <div class="abstract">{raw(renderTextWithMath(paper.abstract))}</div>
           <dl class="facts">
             <dt>Upvotes</dt><dd><UpvoteForm paper={paper} /></dd>
-            {paper.submittedBy ? <><dt>Submitted by</dt><dd>{paper.submittedBy}</dd></> : null}
+            {paper.submittedBy ? <><dt>Submitted by</dt><dd><Submitter paper={paper} /></dd></> : null}
             {paper.dailyOn ? <><dt>In the daily feed</dt><dd><a href={`/day/${paper.dailyOn}`}>{humanDay(paper.dailyOn)}</a></dd></> : null}
             {paper.listedOn ? <><dt>Listed on arXiv</dt><dd><a href={`/day/${paper.listedOn}`}>{humanDay(paper.listedOn)}</a></dd></> : null}
             {paper.submittedAt ? <><dt>Submitted</dt><dd>{humanDay(paper.submittedAt.slice(0, 10))}</dd></> : null}
@@ -67,7 +73,9 @@ export function paperPages(deps: WebDeps): Hono {
             {paper.journalRef ? <><dt>Journal</dt><dd>{paper.journalRef}</dd></> : null}
             {paper.githubStars !== null ? <><dt>GitHub stars</dt><dd>{paper.githubStars}</dd></> : null}
           </dl>
+          {curator ? <CuratorTools paper={paper} view={curator} /> : null}
         </article>
+        {comments ? <CommentsSection view={comments} /> : null}
         {related.length ? (
           <section aria-labelledby="related">
             <h2 id="related">Related papers</h2>

@@ -16,7 +16,7 @@ import { clearSessionCookie, localPath, SESSION_COOKIE, setSessionCookie, viewer
 /** Set when a link is asked for; the link works only in a browser that sends it back. */
 export const NONCE_COOKIE = 'pb_signin';
 
-type Status = 200 | 400 | 403 | 404 | 429;
+type Status = 200 | 400 | 403 | 404 | 409 | 429;
 
 /** A page about the visitor's own account: never cached, never sent as a Referer. */
 export function ownPage(c: Context, baseUrl: string, title: string, body: Child, status: Status = 200) {
@@ -103,6 +103,7 @@ export function signinPages(deps: WebDeps): Hono {
     const check = await useSigninLink(db, c.req.query('token') ?? '', getCookie(c, NONCE_COOKIE), now());
     if (!check.ok) return linkProblem(c, check);
     const { account, created } = await accountForEmail(db, check.email, now());
+    if (account.bannedAt) return page(c, 'This account is banned', <p>An admin has banned this account, so it cannot sign in.</p>, 403);
     setSessionCookie(c, await createSession(db, account.id, now()), baseUrl);
     deleteCookie(c, NONCE_COOKIE, { path: '/signin', secure: baseUrl.startsWith('https:') });
     c.header('Cache-Control', 'no-store');

@@ -55,7 +55,7 @@ export function dailyEntry(p: StoredPaper, baseUrl: string): DailyEntry {
     publishedAt: startOfDay(paper.feedDay),
     title: p.title,
     summary: p.abstract,
-    numComments: p.numComments,
+    numComments: p.numComments + p.communityComments,
     submittedBy: paper.submittedOnDailyBy,
     thumbnail: null,
     mediaUrls: [],

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
+import { EDIT_GRACE_MINUTES } from '../../community/comments.js';
 import { SUBMIT_WINDOW_DAYS } from '../../community/submissions.js';
-import { COMMENT_WEIGHT, DAYS_PER_DECADE, STARS_PER_UPVOTE } from '../../ranking/trending.js';
+import { COMMENT_WEIGHT, DAYS_PER_DECADE, NEW_ACCOUNT_HOURS, NEW_ACCOUNT_VOTE_POINTS, POINTS_PER_UPVOTE, STARS_PER_UPVOTE } from '../../ranking/trending.js';
 import type { WebDeps } from '../deps.js';
 import { Layout } from '../layout.js';
 
@@ -23,8 +24,16 @@ export function aboutPages(deps: WebDeps): Hono {
         <h2 id="trending">How trending works</h2>
         <p>Each paper gets one score from the attention it has had and the day it entered the feed:</p>
         <p><code>score = log10(1 + upvotes + {COMMENT_WEIGHT} × comments + GitHub stars / {STARS_PER_UPVOTE}) + day / {DAYS_PER_DECADE}</code></p>
-        <p>Ten times the attention makes up for {DAYS_PER_DECADE} days of age, so a paper from last week needs far more upvotes than
-          one from today to stay on top. Papers nobody has voted on yet rank by their day alone.</p>
+        <p>Upvotes and comments count both those from Hugging Face and those made here. Ten times the attention makes up for
+          {' '}{DAYS_PER_DECADE} days of age, so a paper from last week needs far more upvotes than one from today to stay on top.
+          Papers nobody has voted on yet rank by their day alone. An upvote from an account younger than {NEW_ACCOUNT_HOURS} hour
+          counts {NEW_ACCOUNT_VOTE_POINTS}/{POINTS_PER_UPVOTE} of an upvote in the score (the count shown is not weighted), so a
+          burst of new accounts moves little. Scores change as votes and comments arrive and are all stored again every hour.</p>
+        <h2 id="discussion">Discussion and moderation</h2>
+        <p>Signed-in readers comment on every paper and reply to each other, in a small Markdown (emphasis, links, code,
+          lists, quotes) with TeX math between <code>$…$</code> or <code>$$…$$</code>. Comments can be edited for {EDIT_GRACE_MINUTES} minutes
+          after posting, deleted by their author, and reported. Curators feature papers for a day, hide spam and lock
+          discussions; admins ban accounts. Every moderation action is recorded.</p>
         <h2>API and feeds</h2>
         <p>The JSON API follows the shapes of the Hugging Face papers API; see <a href="/docs">the API documentation</a> and
           the <a href="/openapi.json">OpenAPI document</a>.</p>

@@ -4,14 +4,13 @@ import type { Account } from '../accounts/accounts.js';
 import {
   CommentError, deleteComment, editComment, postComment, reportComment, resolveReports, setCommentHidden,
 } from '../community/comments.js';
-import { Signer } from '../mail/tokens.js';
 import { paperPath } from './components.js';
 import { checkedForm } from './csrf.js';
 import type { WebDeps } from './deps.js';
 import { Layout } from './layout.js';
 import { commentAnchor, CommentForm, EditForm } from './pages/comments.js';
 import { rateLimit } from './rate-limit.js';
-import { viewer } from './session.js';
+import { accountContext, viewer } from './session.js';
 
 /** Comment writes of every kind (post, edit, delete, report, curator actions) from one address per window. */
 export const COMMENT_WRITES_PER_IP = 60;
@@ -28,12 +27,9 @@ const text = (value: unknown) => (typeof value === 'string' ? value : '');
  */
 export function commentRoutes(deps: WebDeps): Hono {
   const app = new Hono();
-  const sub = deps.subscriptions;
-  if (!sub) return app;
-  const { db } = sub;
-  const baseUrl = deps.config.baseUrl;
-  const signer = new Signer(sub.secret);
-  const now = sub.clock ?? (() => new Date());
+  const ctx = accountContext(deps);
+  if (!ctx) return app;
+  const { db, baseUrl, signer, now, trustProxy } = ctx;
 
   function page(c: Context, status: Status, paperId: string, title: string, body: Child) {
     c.header('Cache-Control', 'no-store');
@@ -48,7 +44,7 @@ export function commentRoutes(deps: WebDeps): Hono {
   }
 
   const limited = rateLimit({
-    limit: COMMENT_WRITES_PER_IP, windowSeconds: COMMENT_WRITES_WINDOW_SECONDS, trustProxy: deps.config.trustProxy ?? false,
+    limit: COMMENT_WRITES_PER_IP, windowSeconds: COMMENT_WRITES_WINDOW_SECONDS, trustProxy: trustProxy,
     onLimited: (c, seconds) => page(c, 429, c.req.param('id') ?? '', 'Too many tries',
       <p role="alert">Too many comment actions from your address. Please try again in {Math.ceil(seconds / 60)} minutes.</p>),
   });

@@ -1,12 +1,11 @@
 import { Hono, type Context } from 'hono';
 import { CurationError, curatePaper, type PaperCuration } from '../community/curation.js';
-import { Signer } from '../mail/tokens.js';
 import { paperPath } from './components.js';
 import { checkedForm } from './csrf.js';
 import type { WebDeps } from './deps.js';
 import { ownPage } from './pages/signin.js';
 import { rateLimit } from './rate-limit.js';
-import { localPath, viewer } from './session.js';
+import { accountContext, localPath, viewer } from './session.js';
 
 /** Curator and admin writes from one address per window. */
 export const CURATION_WRITES_PER_IP = 60;
@@ -31,17 +30,15 @@ export function expiredForm(c: Context, baseUrl: string, back: string) {
  */
 export function curationRoutes(deps: WebDeps): Hono {
   const app = new Hono();
-  const sub = deps.subscriptions;
-  if (!sub) return app;
-  const baseUrl = deps.config.baseUrl;
-  const signer = new Signer(sub.secret);
-  const now = sub.clock ?? (() => new Date());
-  const limit = rateLimit({ limit: CURATION_WRITES_PER_IP, windowSeconds: CURATION_WRITES_WINDOW_SECONDS, trustProxy: deps.config.trustProxy ?? false });
+  const ctx = accountContext(deps);
+  if (!ctx) return app;
+  const { db, baseUrl, signer, now, trustProxy } = ctx;
+  const limit = rateLimit({ limit: CURATION_WRITES_PER_IP, windowSeconds: CURATION_WRITES_WINDOW_SECONDS, trustProxy: trustProxy });
 
   app.post('/papers/:id{.+}/curate', limit, async (c) => {
     const id = c.req.param('id');
     c.header('Cache-Control', 'no-store');
-    const account = await viewer(c, sub.db, now());
+    const account = await viewer(c, db, now());
     if (!account) return c.redirect(`/signin?next=${encodeURIComponent(paperPath(id))}`, 303);
     const body = await checkedForm(c, signer);
     const back = localPath(body?.next ?? paperPath(id));

@@ -3,7 +3,9 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Kysely } from 'kysely';
 import type { Account } from '../accounts/accounts.js';
 import { SESSION_DAYS, sessionAccount } from '../accounts/sessions.js';
+import { Signer } from '../mail/tokens.js';
 import type { Database } from '../store/schema.js';
+import type { WebDeps } from './deps.js';
 
 export const SESSION_COOKIE = 'pb_session';
 
@@ -35,4 +37,22 @@ export function viewer(c: Context, db: Kysely<Database>, now: Date): Promise<Acc
 export function localPath(value: unknown): string {
   if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\') || value.length > 500) return '/';
   return value;
+}
+
+export interface AccountContext {
+  db: Kysely<Database>;
+  signer: Signer;
+  now: () => Date;
+  baseUrl: string;
+  trustProxy: boolean;
+}
+
+/** What the routes of signed-in visitors share; undefined when accounts are not set up (no subscriptions deps). */
+export function accountContext(deps: WebDeps): AccountContext | undefined {
+  const sub = deps.subscriptions;
+  if (!sub) return undefined;
+  return {
+    db: sub.db, signer: new Signer(sub.secret), now: sub.clock ?? (() => new Date()),
+    baseUrl: deps.config.baseUrl, trustProxy: deps.config.trustProxy ?? false,
+  };
 }

@@ -1,10 +1,9 @@
 import { Hono, type Context } from 'hono';
 import { toggleVote } from '../accounts/votes.js';
-import { Signer } from '../mail/tokens.js';
 import { paperPath } from './components.js';
 import { checkedForm } from './csrf.js';
 import type { WebDeps } from './deps.js';
-import { localPath, viewer } from './session.js';
+import { accountContext, localPath, viewer } from './session.js';
 
 const wantsJson = (c: Context) => (c.req.header('accept') ?? '').includes('application/json');
 
@@ -14,15 +13,14 @@ const wantsJson = (c: Context) => (c.req.header('accept') ?? '').includes('appli
  */
 export function upvoteRoutes(deps: WebDeps): Hono {
   const app = new Hono();
-  const sub = deps.subscriptions;
-  if (!sub) return app;
-  const signer = new Signer(sub.secret);
-  const now = sub.clock ?? (() => new Date());
+  const ctx = accountContext(deps);
+  if (!ctx) return app;
+  const { db, signer, now, baseUrl } = ctx;
 
   app.post('/papers/:id{.+}/upvote', async (c) => {
     const id = c.req.param('id');
     c.header('Cache-Control', 'no-store');
-    const account = await viewer(c, sub.db, now());
+    const account = await viewer(c, db, now());
     if (!account) {
       if (wantsJson(c)) return c.json({ error: 'Sign in to upvote.', signIn: `/signin?next=${encodeURIComponent(paperPath(id))}` }, 401);
       return c.redirect(`/signin?next=${encodeURIComponent(paperPath(id))}`, 303);
@@ -31,8 +29,10 @@ export function upvoteRoutes(deps: WebDeps): Hono {
       if (wantsJson(c)) return c.json({ error: 'This form has expired. Reload the page and try again.' }, 403);
       return c.text('This form has expired. Go back, reload the page and try again.', 403);
     }
-    const result = await toggleVote(sub.db, account, id, now());
+    const result = await toggleVote(db, account, id, now());
     if (!result) return wantsJson(c) ? c.json({ error: `There is no paper ${id}.` }, 404) : c.text(`There is no paper ${id}.`, 404);
+    // The counts are on the day pages, which src/web/pages/feed.tsx keeps rendered until papers change.
+    deps.store.papersChanged([id]);
     if (wantsJson(c)) return c.json(result);
     return c.redirect(backTo(c) ?? paperPath(id), 303);
   });
@@ -43,7 +43,7 @@ export function upvoteRoutes(deps: WebDeps): Hono {
     if (!referer) return undefined;
     try {
       const url = new URL(referer);
-      if (url.origin !== new URL(deps.config.baseUrl).origin && url.origin !== new URL(c.req.url).origin) return undefined;
+      if (url.origin !== new URL(baseUrl).origin && url.origin !== new URL(c.req.url).origin) return undefined;
       return localPath(url.pathname + url.search);
     } catch {
       return undefined;

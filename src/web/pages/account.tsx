@@ -4,23 +4,19 @@ import { updateProfile } from '../../accounts/accounts.js';
 import { checkDisplayName, checkHandle, DISPLAY_NAME_MAX, HANDLE_MAX, HANDLE_MIN } from '../../accounts/profile.js';
 import { followHandle } from '../../community/submissions.js';
 import { isCurator } from '../../community/roles.js';
-import { Signer } from '../../mail/tokens.js';
 import { checkedForm, CSRF_FIELD, csrfToken } from '../csrf.js';
 import type { WebDeps } from '../deps.js';
 import { rateLimit } from '../rate-limit.js';
-import { localPath, viewer } from '../session.js';
+import { accountContext, localPath, viewer } from '../session.js';
 import { ownPage } from './signin.js';
 
 /** The signed-in visitor's profile (display name, public handle) and sign-out buttons. */
 export function accountPages(deps: WebDeps): Hono {
   const app = new Hono();
-  const sub = deps.subscriptions;
-  if (!sub) return app;
-  const { db } = sub;
-  const baseUrl = deps.config.baseUrl;
-  const signer = new Signer(sub.secret);
-  const now = sub.clock ?? (() => new Date());
-  const limit = rateLimit({ limit: 60, windowSeconds: 600, trustProxy: deps.config.trustProxy ?? false });
+  const ctx = accountContext(deps);
+  if (!ctx) return app;
+  const { db, baseUrl, signer, now, trustProxy } = ctx;
+  const limit = rateLimit({ limit: 60, windowSeconds: 600, trustProxy: trustProxy });
 
   function form(c: Context, account: Account, values: { handle: string; displayName: string }, errors: string[], notice?: string) {
     const token = csrfToken(c, signer, baseUrl);

@@ -5,14 +5,13 @@ import { auditEntries, type AuditEntry } from '../../community/audit.js';
 import { CurationError } from '../../community/curation.js';
 import { listAccounts, setBanned, setRole, type ManagedAccount } from '../../community/moderation.js';
 import { can, isCurator } from '../../community/roles.js';
-import { Signer } from '../../mail/tokens.js';
 import { paperPath, userPath } from '../components.js';
 import { checkedForm, CSRF_FIELD, csrfToken } from '../csrf.js';
 import { addDays, humanDay, isoDay } from '../dates.js';
 import type { WebDeps } from '../deps.js';
 import { CURATION_WRITES_PER_IP, CURATION_WRITES_WINDOW_SECONDS, expiredForm, refused } from '../curation-routes.js';
 import { rateLimit } from '../rate-limit.js';
-import { viewer } from '../session.js';
+import { accountContext, viewer } from '../session.js';
 import { commentAnchor } from './comments.js';
 import { curatePath } from './curator-tools.js';
 import { ownPage } from './signin.js';
@@ -86,13 +85,10 @@ function AccountRow(props: { account: ManagedAccount; csrf: string }) {
  */
 export function adminPages(deps: WebDeps): Hono {
   const app = new Hono();
-  const sub = deps.subscriptions;
-  if (!sub) return app;
-  const { db } = sub;
-  const baseUrl = deps.config.baseUrl;
-  const signer = new Signer(sub.secret);
-  const now = sub.clock ?? (() => new Date());
-  const limit = rateLimit({ limit: CURATION_WRITES_PER_IP, windowSeconds: CURATION_WRITES_WINDOW_SECONDS, trustProxy: deps.config.trustProxy ?? false });
+  const ctx = accountContext(deps);
+  if (!ctx) return app;
+  const { db, baseUrl, signer, now, trustProxy } = ctx;
+  const limit = rateLimit({ limit: CURATION_WRITES_PER_IP, windowSeconds: CURATION_WRITES_WINDOW_SECONDS, trustProxy: trustProxy });
   const moderation = { db, engine: deps.store.engine };
 
   const forbidden = (c: Context) => ownPage(c, baseUrl, 'Curators only', <p>Only curators and admins can open this page. Ask an admin if you should be one.</p>, 403);

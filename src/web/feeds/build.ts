@@ -54,6 +54,7 @@ function item(p: Paper, format: FeedFormat, baseUrl: string): Item {
     guid: link,
     link,
     date: dayDate(p),
+    published: dayDate(p),
     description: descriptionHtml(p),
     category: p.categories.map((c) => ({ name: c, term: c })),
     // The library reads the first author without checking there is one (papers from a saved page have none).

@@ -1,3 +1,4 @@
+import { parseFeed } from '@rowanmanning/feed-parser';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSearchService, type SearchService } from '../../search/search.js';
@@ -156,6 +157,20 @@ describe.each(engines)('feeds on %s', (engine) => {
     const undated = await jsonFeed(`/search/feed.json?${exact}`);
     expect(undated.items[0]).toMatchObject({ id: `${baseUrl}/papers/title-0undated`, authors: [] });
     expect((await rss(`/search/feed.rss?${exact}`)).items[0]!.author).toBeUndefined();
+  });
+
+  it('reads the same papers back through a feed reader\'s parser, in RSS and Atom alike', async () => {
+    const expected = await t.store.listPapers({ sort: 'feed', to: '9999-12-31', limit: FEED_SIZE });
+    for (const path of ['/feed.rss', '/feed.atom']) {
+      const parsed = parseFeed(await fetchFeed(path, path.endsWith('.rss') ? 'application/rss+xml' : 'application/atom+xml'));
+      expect(parsed.meta.type, path).toBe(path.endsWith('.rss') ? 'rss' : 'atom');
+      expect(parsed.title).toContain('Daily Papers');
+      expect(parsed.items.map((i) => i.url)).toEqual(expected.map((p) => `${baseUrl}/papers/${p.id}`));
+      expect(parsed.items.map((i) => i.title)).toEqual(expected.map((p) => p.title));
+      const hostile = parsed.items.find((i) => i.url === `${baseUrl}/papers/${HOSTILE_ID}`)!;
+      expect(hostile.title).toBe(HOSTILE_TITLE);
+      for (const [i, item] of parsed.items.entries()) expect(item.published, `${path} item ${i}`).toBeInstanceOf(Date);
+    }
   });
 
   it('answers If-None-Match with 304', async () => {

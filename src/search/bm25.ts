@@ -43,7 +43,11 @@ export class Bm25Index {
   private docs = new Int32Array(0);
   /** Per posting, the term's BM25F saturation in that paper, tf̃(K1 + 1) / (tf̃ + K1): a query only multiplies by idf. */
   private impacts = new Float32Array(0);
-  private delta = new Map<number, { docs: number[]; impacts: number[] }>();
+  /** Per term, its largest impact in the compact arrays: the most one posting of it can add (MaxScore's bound). */
+  private maxImpacts = new Float32Array(0);
+  private delta = new Map<number, { docs: number[]; impacts: number[]; max: number }>();
+  /** Whether every term's postings (compact, then per-term list) are in increasing slot order, as MaxScore needs. */
+  private ordered = true;
   private deltaPostings = 0;
   private lengths = new Uint16Array(0);
   private readonly totals = [0, 0, 0];
@@ -82,9 +86,13 @@ export class Bm25Index {
     for (const [term, tf] of this.countFields(slot, fields)) {
       const id = this.termId(term);
       let list = this.delta.get(id);
-      if (!list) this.delta.set(id, (list = { docs: [], impacts: [] }));
+      if (!list) this.delta.set(id, (list = { docs: [], impacts: [], max: 0 }));
+      const last = list.docs.length ? list.docs[list.docs.length - 1]! : id + 1 < this.offsets.length && this.offsets[id + 1]! > this.offsets[id]! ? this.docs[this.offsets[id + 1]! - 1]! : -1;
+      if (slot <= last) this.ordered = false;
+      const impact = this.impact(slot, tf);
       list.docs.push(slot);
-      list.impacts.push(this.impact(slot, tf));
+      list.impacts.push(impact);
+      list.max = Math.max(list.max, impact);
       this.deltaPostings++;
     }
     if (this.deltaPostings > Math.max(200_000, this.docs.length / 4)) this.compact();
@@ -110,10 +118,44 @@ export class Bm25Index {
   }
 
   /**
-   * Scores every paper that has any of the terms and returns the best `k` that `allow` accepts, with the number
-   * of accepted matches.
+   * The best `k` papers that have any of the terms and that `allow` accepts, with the number of accepted matches,
+   * counted exactly below `countUpTo` (at or above it, `total` is some number at least `countUpTo`).
+   *
+   * When the terms' longest list alone has `countUpTo` accepted papers, the count cannot change what a caller
+   * shows, and the papers are scored document at a time with MaxScore pruning (Turtle & Flood 1995): lists are
+   * taken in order of the most each can add; once the k-th best score so far exceeds what the weakest lists could
+   * add together, a paper found only in those cannot enter the top k, so they are no longer walked but only probed
+   * for the papers the stronger lists find. The top k are the same as scoring every posting (up to rounding).
    */
-  search(query: ScoringTerm[], k: number, allow: (slot: number) => boolean): { hits: { slot: number; score: number }[]; total: number } {
+  search(query: ScoringTerm[], k: number, allow: (slot: number) => boolean, countUpTo = Infinity): { hits: { slot: number; score: number }[]; total: number } {
+    const lists = this.cursors(query);
+    if (this.ordered && lists.length > 0 && lists.length <= MAX_SCORE_TERMS && lists.every((c) => c.idf > 0)) {
+      const longest = lists.reduce((a, b) => (b.length > a.length ? b : a));
+      const seen = longest.countAllowed(allow, countUpTo);
+      if (seen >= countUpTo) return { hits: maxScore(lists, Math.max(1, k), allow), total: seen };
+    }
+    return this.exhaustive(query, k, allow);
+  }
+
+  /** A cursor per term found in the index, with its idf and the most one of its postings adds. */
+  private cursors(query: ScoringTerm[]): Cursor[] {
+    const n = Math.max(this.documents, 1);
+    const out: Cursor[] = [];
+    for (const { stem, weight } of query) {
+      const id = this.termIds.get(stem);
+      if (id === undefined) continue;
+      const df = this.frequency(stem);
+      const idf = weight * Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      const compact = id + 1 < this.offsets.length;
+      const d = this.delta.get(id);
+      const max = Math.max(compact ? this.maxImpacts[id]! : 0, d?.max ?? 0);
+      out.push(new Cursor(this.docs, this.impacts, compact ? this.offsets[id]! : 0, compact ? this.offsets[id + 1]! : 0, d?.docs, d?.impacts, idf, idf * max));
+    }
+    return out;
+  }
+
+  /** Scores every posting of the terms (term at a time, in an accumulator per paper), counting every match. */
+  private exhaustive(query: ScoringTerm[], k: number, allow: (slot: number) => boolean): { hits: { slot: number; score: number }[]; total: number } {
     if (this.acc.length < this.lengths.length / 3) this.acc = new Float32Array(Math.ceil(this.lengths.length / 3));
     const acc = this.acc;
     const touched: number[] = [];
@@ -230,10 +272,135 @@ export class Bm25Index {
       docs[p] = doc[i]!;
       impacts[p] = tf[i]!;
     }
+    const maxImpacts = new Float32Array(terms);
+    let ordered = true;
+    for (let t = 0; t < terms; t++) {
+      let max = 0;
+      for (let p = offsets[t]!; p < offsets[t + 1]!; p++) {
+        if (impacts[p]! > max) max = impacts[p]!;
+        if (p > offsets[t]! && docs[p]! <= docs[p - 1]!) ordered = false;
+      }
+      maxImpacts[t] = max;
+    }
     this.offsets = offsets;
     this.docs = docs;
     this.impacts = impacts;
+    this.maxImpacts = maxImpacts;
+    this.ordered = ordered;
     this.delta = new Map();
     this.deltaPostings = 0;
   }
+}
+
+/** Queries of more terms than this (a pasted abstract) are scored exhaustively: picking the next paper among many lists costs more than it saves. */
+const MAX_SCORE_TERMS = 16;
+/** Past every slot. */
+const END = 2 ** 31 - 1;
+
+/** One term's postings in slot order: the compact range, then the list of papers added since. */
+class Cursor {
+  /** Position among the term's postings (compact ones first). */
+  private i = 0;
+  readonly length: number;
+  private readonly inCompact: number;
+  /** The slot under the cursor, END when past the last. */
+  doc: number;
+
+  constructor(
+    private readonly docs: Int32Array,
+    private readonly impacts: Float32Array,
+    private readonly from: number,
+    to: number,
+    private readonly extraDocs: number[] | undefined,
+    private readonly extraImpacts: number[] | undefined,
+    readonly idf: number,
+    /** The most one posting adds to a score: idf times the term's largest impact. */
+    readonly bound: number,
+  ) {
+    this.inCompact = to - from;
+    this.length = this.inCompact + (extraDocs?.length ?? 0);
+    this.doc = this.docAt(0);
+  }
+
+  private docAt(i: number): number {
+    if (i < this.inCompact) return this.docs[this.from + i]!;
+    return i < this.length ? this.extraDocs![i - this.inCompact]! : END;
+  }
+
+  /** What the posting under the cursor adds to its paper's score. */
+  score(): number {
+    const i = this.i;
+    return this.idf * (i < this.inCompact ? this.impacts[this.from + i]! : this.extraImpacts![i - this.inCompact]!);
+  }
+
+  next(): void {
+    this.doc = this.docAt(++this.i);
+  }
+
+  /** Moves to the first posting at or after `slot` (galloping, then binary search). */
+  advance(slot: number): void {
+    if (this.doc >= slot) return;
+    let lo = this.i;
+    let step = 1;
+    let hi = lo + step;
+    while (hi < this.length && this.docAt(hi) < slot) {
+      lo = hi;
+      step *= 2;
+      hi = lo + step;
+    }
+    if (hi > this.length) hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.docAt(mid) < slot) lo = mid + 1;
+      else hi = mid;
+    }
+    this.i = lo;
+    this.doc = this.docAt(lo);
+  }
+
+  /** Accepted papers among the postings, counted up to `max`. */
+  countAllowed(allow: (slot: number) => boolean, max: number): number {
+    let n = 0;
+    for (let i = 0; i < this.length && n < max; i++) if (allow(this.docAt(i))) n++;
+    return n;
+  }
+}
+
+/** The best `k` accepted papers over the cursors, document at a time with MaxScore pruning (see Bm25Index.search). */
+function maxScore(cursors: Cursor[], k: number, allow: (slot: number) => boolean): { slot: number; score: number }[] {
+  const lists = [...cursors].sort((a, b) => a.bound - b.bound);
+  const m = lists.length;
+  // below[i]: the most lists 0..i-1 add together, a hair over so that rounding never prunes a paper that ties.
+  const below = new Float64Array(m + 1);
+  for (let i = 0; i < m; i++) below[i + 1] = below[i]! + lists[i]!.bound * (1 + 1e-9);
+  const top = new TopK(k);
+  let threshold = 0;
+  // Lists before `essential` are only probed: papers found in none of the others cannot beat the threshold.
+  let essential = 0;
+  for (;;) {
+    let slot = END;
+    for (let i = essential; i < m; i++) if (lists[i]!.doc < slot) slot = lists[i]!.doc;
+    if (slot === END) break;
+    let score = 0;
+    for (let i = essential; i < m; i++) {
+      const c = lists[i]!;
+      if (c.doc === slot) {
+        score += c.score();
+        c.next();
+      }
+    }
+    if (!allow(slot)) continue;
+    for (let i = essential - 1; i >= 0 && score + below[i + 1]! > threshold; i--) {
+      const c = lists[i]!;
+      c.advance(slot);
+      if (c.doc === slot) score += c.score();
+    }
+    if (score <= threshold) continue;
+    top.push(slot, score);
+    if (top.full) {
+      threshold = top.min;
+      while (essential < m && below[essential + 1]! <= threshold) essential++;
+    }
+  }
+  return top.sorted();
 }

@@ -18,6 +18,11 @@ export interface Embedder {
   fit?(texts: string[]): Promise<{ state: Uint8Array; vectors: Float32Array[] } | undefined>;
   /** Restores the state a `fit` returned (read back from the store at start). */
   restore?(state: Uint8Array, model: string): void;
+  /**
+   * For embedders with a closed vocabulary (LSA): whether a stem (tokenize.ts `terms`) is in it, i.e. whether a
+   * query word can move the query's vector at all. Embedders reading any text (subword models) have none.
+   */
+  knows?(stem: string): boolean;
 }
 
 /** The text of a paper that is embedded: its title, then its abstract. */
@@ -52,6 +57,10 @@ export class LsaEmbedder implements Embedder {
     this.name = `${this.kind}@${this.clock().toISOString()}`;
     const k = model.dimensions;
     return { state: model.serialize(), vectors: texts.map((_, i) => vectors.subarray(i * k, (i + 1) * k)) };
+  }
+
+  knows(stem: string): boolean {
+    return this.current?.vocabulary.has(stem) ?? false;
   }
 
   restore(state: Uint8Array, model: string): void {

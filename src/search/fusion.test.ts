@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fuse } from './fusion.js';
+import { fuse, semanticShare } from './fusion.js';
 
 describe('fuse', () => {
   const keyword = [{ id: 'a', score: 10 }, { id: 'b', score: 6 }, { id: 'c', score: 2 }];
@@ -26,5 +26,25 @@ describe('fuse', () => {
 
   it('keeps a single list as it is', () => {
     expect(fuse(keyword, []).map((h) => h.id)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('scales the semantic list by the share of the query the semantic model sees', () => {
+    const o = { method: 'linear', k: 60, keywordWeight: 0.7, semanticWeight: 0.3 } as const;
+    const score = Object.fromEntries(fuse(keyword, semantic, o, 0.5).map((h) => [h.id, h.score]));
+    expect(score.a).toBeCloseTo(0.7, 12);
+    expect(score.c).toBeCloseTo(0.15, 12);
+    expect(fuse(keyword, semantic, o, 0).map((h) => h.id).slice(0, 3)).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('semanticShare', () => {
+  it('is the known terms\' share of the idf mass', () => {
+    expect(semanticShare([{ weight: 3, known: true }, { weight: 1, known: false }])).toBeCloseTo(0.75, 12);
+    expect(semanticShare([{ weight: 2, known: false }])).toBe(0);
+  });
+
+  it('is 1 when no term carries weight', () => {
+    expect(semanticShare([])).toBe(1);
+    expect(semanticShare([{ weight: 0, known: false }])).toBe(1);
   });
 });

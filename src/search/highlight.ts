@@ -7,10 +7,18 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
 
+/** Per match set (one a query, shared by its page of hits), what each word seen so far came to. */
+const verdicts = new WeakMap<MatchSet, Map<string, boolean>>();
+
 function matches(token: Token, set: MatchSet): boolean {
-  if (set.stems.has(stem(token.word))) return true;
-  for (const p of set.prefixes) if (token.word.startsWith(p)) return true;
-  return false;
+  let seen = verdicts.get(set);
+  if (!seen) verdicts.set(set, (seen = new Map()));
+  let hit = seen.get(token.word);
+  if (hit === undefined) {
+    hit = set.stems.has(stem(token.word)) || set.prefixes.some((p) => token.word.startsWith(p));
+    seen.set(token.word, hit);
+  }
+  return hit;
 }
 
 /** `text` escaped, with `<mark>` around the words the query matched. */

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PaperRecord } from '../ingest/record.js';
-import { paperText } from './embedder.js';
+import { LsaEmbedder, paperText } from './embedder.js';
 import { fitLsa, LsaModel, type LsaFit } from './lsa.js';
 import { corpusSlice } from './test-corpus.js';
 
@@ -36,5 +36,13 @@ describe('LSA on a real sample', () => {
 
   it('embeds text it has no words for as zeros', () => {
     expect(fit.model.embed('zzzqqq xxyyzz').every((x) => x === 0)).toBe(true);
+  });
+
+  it('tells which stems its vocabulary holds (what a query word can move)', async () => {
+    const embedder = new LsaEmbedder({ dimensions: 16 });
+    expect(embedder.knows('network')).toBe(false);
+    await embedder.fit(papers.slice(0, 200).map(paperText));
+    expect(embedder.knows('network')).toBe(true);
+    expect(embedder.knows('zzzqqq')).toBe(false);
   });
 });

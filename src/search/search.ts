@@ -4,7 +4,7 @@ import type { KyselyStore } from '../store/kysely-store.js';
 import type { Paper } from '../store/store.js';
 import { LsaEmbedder, type Embedder } from './embedder.js';
 import { MIN_LSA_DOCUMENTS, normalize } from './lsa.js';
-import { FUSION, fuse, type FusionOptions } from './fusion.js';
+import { FUSION, fuse, semanticShare, type FusionOptions } from './fusion.js';
 import { highlight, snippet } from './highlight.js';
 import { IndexSync } from './index-sync.js';
 import { phraseIndex } from './keyword.js';
@@ -139,7 +139,7 @@ export async function createSearchService(store: KyselyStore, opts: SearchServic
     } else {
       const keyword = mode === 'semantic' ? undefined : await keywordHits(parsed, filters, pool);
       const semantic = mode === 'keyword' ? undefined : await semanticHits(parsed, filters, pool, keyword?.hits);
-      ranked = keyword && semantic ? fuse(keyword.hits, semantic, fusion) : (keyword?.hits ?? semantic!);
+      ranked = keyword && semantic ? fuse(keyword.hits, semantic, fusion, coverage(parsed)) : (keyword?.hits ?? semantic!);
       total = Math.max(keyword?.total ?? 0, ranked.length);
       ranked = boostExactTitle(text, ranked, filters, sort);
       if (sort === 'date') ranked = byDate(ranked);
@@ -155,7 +155,7 @@ export async function createSearchService(store: KyselyStore, opts: SearchServic
 
   async function keywordHits(parsed: ParsedQuery, filters: Filters, pool: number): Promise<{ hits: Scored[]; total: number }> {
     const constrained = parsed.phrases.length > 0 || parsed.exclude.length > 0;
-    const found = memory.bm25.search(scoringTerms(parsed), constrained ? pool * 4 : pool, memory.papers.allow(filters));
+    const found = memory.bm25.search(scoringTerms(parsed), constrained ? pool * 4 : pool, memory.papers.allow(filters), TOTAL_CAP);
     const hits = found.hits.map(({ slot, score }) => ({ id: memory.papers.idOf(slot), score }));
     if (!constrained) return { hits, total: found.total };
     const kept = await constrain(hits, parsed, Infinity);
@@ -177,6 +177,17 @@ export async function createSearchService(store: KyselyStore, opts: SearchServic
     }
     if (!vector.some((x) => x !== 0)) return [];
     return constrain(memory.papers.nearest(normalize(vector), pool, filters), parsed, Infinity);
+  }
+
+  /** The share of the query's BM25 weight (idf, as bm25.ts computes it) that the semantic model sees: fusion.ts. */
+  function coverage(parsed: ParsedQuery): number {
+    const knows = embedder.knows?.bind(embedder);
+    if (!knows) return 1;
+    const n = Math.max(memory.papers.size, 1);
+    return semanticShare(scoringTerms(parsed).map(({ stem, weight }) => {
+      const df = memory.bm25.frequency(stem);
+      return { weight: df > 0 ? weight * Math.log(1 + (n - df + 0.5) / (df + 0.5)) : 0, known: knows(stem) };
+    }));
   }
 
   /** Keeps the hits that have every quoted phrase and no excluded word, checked until `need` are kept. */
@@ -221,7 +232,7 @@ export async function createSearchService(store: KyselyStore, opts: SearchServic
     if (vector) return memory.papers.nearest(vector, n, {}, id).map((h) => h.id);
     const paper = await store.getPaper(id);
     if (!paper) return [];
-    const found = memory.bm25.search(scoringTerms(parseQuery(`${paper.title}`)), n + 1, memory.papers.allow({}));
+    const found = memory.bm25.search(scoringTerms(parseQuery(`${paper.title}`)), n + 1, memory.papers.allow({}), 0);
     return found.hits.map((h) => memory.papers.idOf(h.slot)).filter((x) => x !== id).slice(0, n);
   }
 
@@ -255,7 +266,7 @@ export async function createSearchService(store: KyselyStore, opts: SearchServic
     async suggest(prefix, limit = 8) {
       const parsed = expand(parseQuery(prefix, { prefixLast: true }), memory);
       if (!hasPositive(parsed)) return [];
-      const found = memory.bm25.search(scoringTerms(parsed), clamp(limit, 1, 20), memory.papers.allow({}));
+      const found = memory.bm25.search(scoringTerms(parsed), clamp(limit, 1, 20), memory.papers.allow({}), 0);
       return (await store.getPapers(found.hits.map((h) => memory.papers.idOf(h.slot)))).map((p) => p.title);
     },
     refit: () => sync.refit(),

@@ -24,6 +24,21 @@ export function fold(text: string): string {
 /** Tokens with their positions in `text`. Folding can change lengths, so each word is folded on its own. */
 export function tokenize(text: string): Token[] {
   const out: Token[] = [];
+  if (ASCII.test(text)) {
+    // Most text: its words are runs of [A-Za-z0-9], and lower case keeps its length, so one pass cuts them.
+    const lower = text.toLowerCase();
+    let start = -1;
+    for (let i = 0; i <= lower.length; i++) {
+      const c = i < lower.length ? lower.charCodeAt(i) : 0;
+      const inWord = (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+      if (inWord && start < 0) start = i;
+      else if (!inWord && start >= 0) {
+        out.push({ word: lower.slice(start, i), start, end: i });
+        start = -1;
+      }
+    }
+    return out;
+  }
   for (const m of text.matchAll(WORD)) {
     const start = m.index;
     out.push({ word: fold(m[0]), start, end: start + m[0].length });

@@ -42,6 +42,10 @@ export class KyselyStore implements Store {
     return () => this.listeners.delete(listener);
   }
 
+  papersChanged(ids: string[]): void {
+    if (ids.length) for (const listener of this.listeners) listener(ids);
+  }
+
   async upsertPapers(input: PaperRecord[], checkpoint?: Omit<ImportCheckpoint, 'updatedAt'>): Promise<UpsertResult> {
     const changed: string[] = [];
     const result = await this.write(input, checkpoint, changed);

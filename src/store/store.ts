@@ -140,6 +140,11 @@ export interface Store {
    */
   onPapersChanged(listener: (ids: string[]) => void): () => void;
   /**
+   * Tells the listeners of onPapersChanged about papers changed by a write made beside the store, through its Kysely
+   * handle (an upvote, a comment), after that write committed.
+   */
+  papersChanged(ids: string[]): void;
+  /**
    * A paper hidden by a curator is left out of every read (lists, counts, days, getPapers) except this one with
    * `hidden: true`, which curators use to see and unhide it.
    */

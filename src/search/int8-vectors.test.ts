@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { Int8Vectors } from './int8-vectors.js';
+import { EXACT_SCAN_BELOW, PaperIndex } from './paper-index.js';
+
+/** A seeded generator (mulberry32), so that a failure can be reproduced. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Unit vectors with decaying components, shaped like LSA's (the leading dimensions carry most of each vector). */
+function unitVectors(n: number, d: number, seed: number): Float32Array[] {
+  const next = random(seed);
+  return Array.from({ length: n }, () => {
+    const v = new Float32Array(d);
+    let norm = 0;
+    for (let i = 0; i < d; i++) {
+      v[i] = (next() * 2 - 1) / Math.sqrt(1 + i / 8);
+      norm += v[i]! * v[i]!;
+    }
+    for (let i = 0; i < d; i++) v[i]! /= Math.sqrt(norm);
+    return v;
+  });
+}
+
+const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
+
+describe('Int8Vectors', () => {
+  const d = 100; // not a multiple of 16: rows are padded
+  const rows = unitVectors(3000, d, 1);
+  const queries = unitVectors(20, d, 2);
+
+  function scanned(simd: boolean): Float32Array[] {
+    const v = new Int8Vectors(d, { simd });
+    // Set out of order and beyond the first reservation: rows must survive the memory growing.
+    for (let s = rows.length - 1; s >= 0; s--) v.set(s, rows[s]!);
+    return queries.map((q) => {
+      const out = new Float32Array(rows.length);
+      v.scan(q, rows.length, out);
+      return out;
+    });
+  }
+
+  it('runs the scan in WebAssembly SIMD on this Node.js', () => {
+    expect(new Int8Vectors(d).simd).toBe(true);
+    expect(new Int8Vectors(d, { simd: false }).simd).toBe(false);
+  });
+
+  it('gives the same scores in WebAssembly and in JavaScript', () => {
+    const wasm = scanned(true);
+    const js = scanned(false);
+    wasm.forEach((out, i) => expect(Array.from(out)).toEqual(Array.from(js[i]!)));
+  });
+
+  it('approximates every dot product to within 1% of the vectors\' norms', () => {
+    const out = scanned(true);
+    queries.forEach((q, i) => {
+      // The scan's unit is the query's scale: its largest component over 32767.
+      const unit = Math.max(...q.map(Math.abs)) / 32_767;
+      for (let s = 0; s < rows.length; s += 7) expect(Math.abs(out[i]![s]! * unit - dot(q, rows[s]!))).toBeLessThan(0.01);
+    });
+  });
+});
+
+describe('PaperIndex.nearest above the exact-scan size', () => {
+  it('returns the exact top k after the 8-bit first pass, with filters and an excluded paper', () => {
+    const n = EXACT_SCAN_BELOW + 5000;
+    const d = 64;
+    const vectors = unitVectors(n, d, 3);
+    const index = new PaperIndex();
+    vectors.forEach((v, i) => {
+      index.upsert({ id: `p${i}`, feedDay: `2026-01-${String(1 + (i % 28)).padStart(2, '0')}`, hasCode: i % 3 === 0, categories: [i % 2 ? 'cs.CL' : 'cs.LG'] });
+      index.setVector(`p${i}`, v);
+    });
+    for (const q of unitVectors(25, d, 4)) {
+      const brute = vectors
+        .map((v, i) => ({ i, score: dot(q, v) }))
+        .filter(({ i }) => i % 2 === 1 && i !== 1)
+        .sort((a, b) => b.score - a.score)
+        .slice(0, 50)
+        .map(({ i }) => `p${i}`);
+      const got = index.nearest(q, 50, { categories: ['cs.CL'] }, 'p1').map((h) => h.id);
+      expect(got).toEqual(brute);
+    }
+  });
+});

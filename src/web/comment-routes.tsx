@@ -66,6 +66,8 @@ export function commentRoutes(deps: WebDeps): Hono {
       if (!form) return page(c, 403, ids.paperId, 'Please try again', <p role="alert">This form has expired. Go back, reload the page and send it again.</p>);
       try {
         const next = await run(c, account, form, ids);
+        // Comment counts are on the day pages, which src/web/pages/feed.tsx keeps rendered until papers change.
+        deps.store.papersChanged([ids.paperId]);
         return typeof next === 'string' ? c.redirect(next, 303) : next;
       } catch (error) {
         if (!(error instanceof CommentError)) throw error;

@@ -22,11 +22,12 @@ export function votePoints(account: Pick<Account, 'createdAt'>, now: Date): numb
  * Upvotes the paper, or takes the account's upvote back. The vote row, the paper's counters and its trending score
  * change in one transaction; the counters move by a relative UPDATE, which PostgreSQL applies to the latest committed
  * row (and SQLite runs one transaction at a time), so concurrent votes never lose one another.
- * Undefined when there is no such paper.
+ * Undefined when there is no such paper, or it is hidden.
  */
 export async function toggleVote(db: Db, account: Pick<Account, 'id' | 'createdAt'>, paperId: string, now: Date): Promise<VoteResult | undefined> {
   return db.transaction().execute(async (trx) => {
-    const exists = await trx.selectFrom('papers').select('id').where('id', '=', paperId).executeTakeFirst();
+    // A paper a curator hid (spam) takes no votes: to readers it is not there.
+    const exists = await trx.selectFrom('papers').select('id').where('id', '=', paperId).where('hidden_at', 'is', null).executeTakeFirst();
     if (!exists) return undefined;
     const points = votePoints(account, now);
     const inserted = await trx.insertInto('paper_votes')

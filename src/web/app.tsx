@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { apiRoutes } from './api/routes.js';
 import { assets } from './assets.js';
@@ -23,6 +24,9 @@ import { adminPages } from './pages/admin.js';
 import { commentRoutes } from './comment-routes.js';
 
 /** The whole site: pages, feeds, the JSON API and its documentation. */
+/** The largest request body taken: a 10,000-character comment, every character percent-encoded, fits. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
 export function createApp(deps: WebDeps): Hono {
   const app = new Hono();
   app.use('*', secureHeaders({
@@ -39,6 +43,11 @@ export function createApp(deps: WebDeps): Hono {
     }
   });
   app.use('*', personalize(deps));
+  // Every form is read whole before its token and lengths are checked: a body past this is refused unread.
+  app.use('*', bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => c.text(`This request is too large: at most ${MAX_BODY_BYTES / 1024} KB. Shorten the text and send it again.`, 413),
+  }));
 
   for (const asset of assets) {
     app.get(asset.path, (c) => c.body(asset.body, 200, { 'Content-Type': asset.type, 'Cache-Control': 'public, max-age=31536000, immutable' }));

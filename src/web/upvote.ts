@@ -2,10 +2,15 @@ import { Hono, type Context } from 'hono';
 import { toggleVote } from '../accounts/votes.js';
 import { paperPath } from './components.js';
 import { checkedForm } from './csrf.js';
+import { rateLimit } from './rate-limit.js';
 import type { WebDeps } from './deps.js';
 import { accountContext, localPath, viewer } from './session.js';
 
 const wantsJson = (c: Context) => (c.req.header('accept') ?? '').includes('application/json');
+
+/** Votes (and takings back) per client address in a window: a reader going down a day's feed stays far below. */
+export const VOTES_PER_IP = 300;
+export const VOTES_WINDOW_SECONDS = 600;
 
 /**
  * POST /papers/:id/upvote toggles the visitor's upvote. A form post is answered with a redirect back to the page it
@@ -17,7 +22,15 @@ export function upvoteRoutes(deps: WebDeps): Hono {
   if (!ctx) return app;
   const { db, signer, now, baseUrl } = ctx;
 
-  app.post('/papers/:id{.+}/upvote', async (c) => {
+  const limited = rateLimit({
+    limit: VOTES_PER_IP, windowSeconds: VOTES_WINDOW_SECONDS, trustProxy: deps.config.trustProxy ?? false,
+    onLimited: (c, seconds) => {
+      const message = `Too many votes from your address. Please try again in ${Math.ceil(seconds / 60)} minutes.`;
+      return wantsJson(c) ? c.json({ error: message }, 429) : c.text(message, 429);
+    },
+  });
+
+  app.post('/papers/:id{.+}/upvote', limited, async (c) => {
     const id = c.req.param('id');
     c.header('Cache-Control', 'no-store');
     const account = await viewer(c, db, now());

@@ -1,6 +1,7 @@
-import { createReadStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
@@ -10,7 +11,7 @@ import { startTestSmtp, type TestSmtp } from '../../src/mail/test-smtp.js';
 import { apiFeed, readDay, type RawPaper } from '../arxiv-fixtures.js';
 import { importLine, root, runCli, shared } from '../cli.js';
 import { closedPort } from '../ports.js';
-import { freshStore, type TestStore } from '../stores.js';
+import { engines, freshStore, type TestStore } from '../stores.js';
 import { startServer, type RunningServer } from './server.js';
 
 /**
@@ -43,7 +44,7 @@ async function writeCorpusTail(file: string, lines: number): Promise<void> {
 /** An ISO time without milliseconds, as the arXiv API writes it. */
 const arxivTime = (d: Date) => `${d.toISOString().slice(0, 19)}Z`;
 
-describe('the community in Chromium: sign in by mail, upvote, submit, discuss', { timeout: 60_000 }, () => {
+describe.each(engines)('the community in Chromium on %s: sign in by mail, upvote, submit, discuss', { timeout: 60_000 }, (engine) => {
   let t: TestStore;
   let smtp: TestSmtp;
   let arxiv: Server;
@@ -88,8 +89,8 @@ describe('the community in Chromium: sign in by mail, upvote, submit, discuss', 
   const countOf = async (form: ReturnType<typeof firstUpvote>) => Number(await form.locator('[data-count]').innerText());
 
   beforeAll(async () => {
-    t = await freshStore('sqlite');
-    const tail = join(t.env.PAPERBOY_DATA_DIR!, 'corpus-tail.jsonl');
+    t = await freshStore(engine);
+    const tail = join(mkdtempSync(join(tmpdir(), 'paperboy-community-')), 'corpus-tail.jsonl');
     await writeCorpusTail(tail, CORPUS_TAIL);
     const imported = await runCli(['import', tail], t.env);
     expect(imported.code, imported.stderr).toBe(0);
@@ -222,7 +223,7 @@ describe('the community in Chromium: sign in by mail, upvote, submit, discuss', 
     await expect(button.getAttribute('aria-label')).resolves.toBe(`Upvote (${before + 1} upvotes)`);
     expect(navigated.count, 'no page navigation').toBe(0);
     expect(await page.evaluate('window.__stayed'), 'the same document').toBe(true);
-    await page.screenshot({ path: join(SCREENSHOTS, 'community-feed-upvoted.png') });
+    await page.screenshot({ path: join(SCREENSHOTS, `community-feed-upvoted-${engine}.png`) });
 
     await page.reload();
     const again = page.locator(`ol.papers > li.paper form[data-upvote]:has(button[data-paper="${paperId}"])`).first();
@@ -233,6 +234,17 @@ describe('the community in Chromium: sign in by mail, upvote, submit, discuss', 
     const onPaper = page.locator(`form[data-upvote]:has(button[data-paper="${paperId}"])`).first();
     await expect(onPaper.locator('button').getAttribute('aria-pressed')).resolves.toBe('true');
     expect(await countOf(onPaper)).toBe(before + 1);
+
+    // Taken back on the paper page, again without leaving it; the feed agrees.
+    const takenBack = page.waitForResponse((r) => r.url().endsWith(`/papers/${paperId}/upvote`) && r.request().method() === 'POST');
+    await onPaper.locator('button').click();
+    expect(await (await takenBack).json()).toEqual({ upvoted: false, upvotes: before });
+    await expect.poll(() => onPaper.locator('button').getAttribute('aria-pressed')).toBe('false');
+    expect(await countOf(onPaper)).toBe(before);
+    expect((await page.goto('/'))?.status()).toBe(200);
+    const inFeed = page.locator(`ol.papers > li.paper form[data-upvote]:has(button[data-paper="${paperId}"])`).first();
+    await expect(inFeed.locator('button').getAttribute('aria-pressed')).resolves.toBe('false');
+    expect(await countOf(inFeed)).toBe(before);
   });
 
   it('submits a paper by its arXiv URL: fetched from arXiv, it shows who submitted it', async () => {
@@ -280,7 +292,7 @@ describe('the community in Chromium: sign in by mail, upvote, submit, discuss', 
     await expect(reply.locator('.comment-body code').innerText()).resolves.toBe('code');
     await expect(reply.locator('header.meta').innerText()).resolves.toContain(`@${handle}`);
     await expect(page.locator('#comments .sub').innerText()).resolves.toBe('2 comments');
-    await page.locator('section.discussion').screenshot({ path: join(SCREENSHOTS, 'community-discussion.png') });
+    await page.locator('section.discussion').screenshot({ path: join(SCREENSHOTS, `community-discussion-${engine}.png`) });
 
     // The feed counts them (its rendered day page was dropped when the comments arrived).
     expect((await page.goto('/'))?.status()).toBe(200);

@@ -28,7 +28,7 @@ export function aboutPages(deps: WebDeps): Hono {
           {' '}{DAYS_PER_DECADE} days of age, so a paper from last week needs far more upvotes than one from today to stay on top.
           Papers nobody has voted on yet rank by their day alone. An upvote from an account younger than {NEW_ACCOUNT_HOURS} hour
           counts {NEW_ACCOUNT_VOTE_POINTS}/{POINTS_PER_UPVOTE} of an upvote in the score (the count shown is not weighted), so a
-          burst of new accounts moves little. Scores change as votes and comments arrive and are all stored again every hour.</p>
+          burst of new accounts moves little. Scores change as votes and comments arrive, and all of them are stored again on a schedule (hourly unless the site sets PAPERBOY_TRENDING_CRON otherwise).</p>
         <h2 id="discussion">Discussion and moderation</h2>
         <p>Signed-in readers comment on every paper and reply to each other, in a small Markdown (emphasis, links, code,
           lists, quotes) with TeX math between <code>$…$</code> or <code>$$…$$</code>. Comments can be edited for {EDIT_GRACE_MINUTES} minutes

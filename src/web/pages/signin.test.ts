@@ -9,7 +9,8 @@ import { startTestSmtp, type TestSmtp } from '../../mail/test-smtp.js';
 import { Signer } from '../../mail/tokens.js';
 import { createSmtpTransport, type MailTransport } from '../../mail/transport.js';
 import { createSearchService, type SearchService } from '../../search/search.js';
-import { createApp } from '../app.js';
+import { createApp, MAX_BODY_BYTES } from '../app.js';
+import { VOTES_PER_IP } from '../upvote.js';
 import { Browser } from '../../../test/browser-session.js';
 
 const BASE = 'http://paperboy.test';
@@ -232,6 +233,52 @@ describe.each(engines)('accounts and upvotes on %s', (engine) => {
     const other = await t.store.kysely.selectFrom('papers').select('community_upvotes').where('id', '=', '2607.00002').executeTakeFirstOrThrow();
     expect(other.community_upvotes).toBe(0);
   });
+  it('counts one account\'s 41 clicks sent at once as its vote row says', async () => {
+    const before = await paperRow();
+    const b = await signIn('clicker@example.org');
+    const csrf = new Signer(SECRET).sign('csrf', b.cookies.get('pb_csrf')!);
+    const answers = await Promise.all(Array.from({ length: 41 }, () => b.post(`/papers/${PAPER}/upvote`, { csrf }, { accept: 'application/json' })));
+    expect(answers.every((r) => r.status === 200)).toBe(true);
+    const account = await t.store.kysely.selectFrom('accounts').select('id').where('email', '=', 'clicker@example.org').executeTakeFirstOrThrow();
+    const rows = await t.store.kysely.selectFrom('paper_votes').select('points').where('account_id', '=', account.id).where('paper_id', '=', PAPER).execute();
+    expect(rows.length).toBeLessThanOrEqual(1);
+    const after = await paperRow();
+    expect(after.community_upvotes - before.community_upvotes).toBe(rows.length);
+    expect(after.community_points - before.community_points).toBe(rows[0]?.points ?? 0);
+  });
+
+  it('refuses votes on a hidden paper, past the per-address limit, and bodies past the size limit', async () => {
+    const b = await signIn('limits@example.org');
+    const csrf = new Signer(SECRET).sign('csrf', b.cookies.get('pb_csrf')!);
+    const vote = (id: string) => b.post(`/papers/${id}/upvote`, { csrf }, { accept: 'application/json' });
+
+    await t.store.kysely.updateTable('papers').set({ hidden_at: clock.toISOString() }).where('id', '=', '2607.00002').execute();
+    const hidden = await vote('2607.00002');
+    expect(hidden.status).toBe(404);
+    expect(await hidden.json()).toEqual({ error: 'There is no paper 2607.00002.' });
+    await t.store.kysely.updateTable('papers').set({ hidden_at: null }).where('id', '=', '2607.00002').execute();
+    expect((await t.store.kysely.selectFrom('papers').select('community_upvotes').where('id', '=', '2607.00002').executeTakeFirstOrThrow()).community_upvotes).toBe(0);
+
+    const huge = await b.post(`/papers/${PAPER}/upvote`, { csrf, padding: 'x'.repeat(MAX_BODY_BYTES) });
+    expect(huge.status).toBe(413);
+    expect(await huge.text()).toContain('too large');
+
+    // The hidden-paper try counted (the oversized one was refused before): VOTES_PER_IP - 1 votes are left.
+    const before = await paperRow();
+    for (let i = 0; i < VOTES_PER_IP - 2; i++) expect((await vote(PAPER)).status).toBe(200);
+    expect(await paperRow()).toMatchObject({ community_upvotes: before.community_upvotes });
+    expect((await vote(PAPER)).status).toBe(200);
+    const last = await paperRow();
+    const over = await vote(PAPER);
+    expect(over.status).toBe(429);
+    expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await over.json()) as { error: string }).error).toMatch(/^Too many votes from your address/);
+    expect(await paperRow()).toMatchObject({ community_upvotes: last.community_upvotes });
+    // Another address still votes.
+    const other = await signIn('limits2@example.org');
+    expect((await other.post(`/papers/${PAPER}/upvote`, { csrf: new Signer(SECRET).sign('csrf', other.cookies.get('pb_csrf')!) }, { accept: 'application/json' })).status).toBe(200);
+  });
+
   it('offers a signed-in reader the digest with their account address, privately', async () => {
     const b = await signIn('grace@example.org');
     const page = await b.request('/subscribe');

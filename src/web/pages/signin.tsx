@@ -41,6 +41,8 @@ export function signinPages(deps: WebDeps): Hono {
   const page = (c: Context, title: string, body: Child, status: Status = 200) => ownPage(c, baseUrl, title, body, status);
   const strict = rateLimit({ limit: 10, windowSeconds: 600, trustProxy, onLimited: (c, s) => page(c, 'Too many tries', <p>Too many tries from your address. Please try again in {Math.ceil(s / 60)} minutes.</p>, 429) });
   const loose = rateLimit({ limit: 60, windowSeconds: 600, trustProxy });
+  // Signing out has its own budget: asking for a few links must not keep a reader from signing out everywhere.
+  const signOut = rateLimit({ limit: 30, windowSeconds: 600, trustProxy, onLimited: (c, s) => page(c, 'Too many tries', <p>Too many tries from your address. Please try again in {Math.ceil(s / 60)} minutes.</p>, 429) });
   const csrfField = (c: Context) => <input type="hidden" name={CSRF_FIELD} value={csrfToken(c, signer, baseUrl)} />;
   const expired = (c: Context) => page(c, 'Please try again', <p>This form has expired. <a href="/signin">Open it again</a> and resend it.</p>, 403);
 
@@ -110,7 +112,7 @@ export function signinPages(deps: WebDeps): Hono {
     return c.redirect(created ? `/account?welcome=1&next=${encodeURIComponent(check.returnTo)}` : check.returnTo, 303);
   });
 
-  app.post('/signout', strict, async (c) => {
+  app.post('/signout', signOut, async (c) => {
     if (!(await checkedForm(c, signer))) return expired(c);
     const token = getCookie(c, SESSION_COOKIE);
     if (token) await endSession(db, token);
@@ -118,7 +120,7 @@ export function signinPages(deps: WebDeps): Hono {
     return c.redirect('/', 303);
   });
 
-  app.post('/signout/all', strict, async (c) => {
+  app.post('/signout/all', signOut, async (c) => {
     if (!(await checkedForm(c, signer))) return expired(c);
     const account = await viewer(c, db, now());
     if (account) await endAllSessions(db, account.id);

@@ -5,7 +5,7 @@
 //                            [--only home,paper] [--cpu-prof]
 // With --data-dir the store is kept and reused (imported only while it holds fewer papers than the corpus).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +37,8 @@ const warmup = Number(values.warmup);
 interface Route {
   name: string;
   path: string;
+  /** Requests go through this list of paths instead (written to a file for autocannon's process). */
+  paths?: string[];
   /** Printed beside the result. */
   target: { rps?: number; p99: number };
 }
@@ -50,10 +52,20 @@ interface Result {
   codes: string;
 }
 
-/** autocannon in its own process (so that it does not share an event loop with anything measured). */
-function autocannon(url: string, seconds: number): Promise<Result> {
+/**
+ * autocannon in its own process (so that it does not share an event loop with anything measured). With `paths`,
+ * each request takes the next path of the list, from `start` on (autocannon's API, in that process).
+ */
+function autocannon(url: string, seconds: number, paths?: { file: string; start: number }): Promise<Result> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [autocannonBin, '-c', String(connections), '-d', String(seconds), '-j', url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = paths
+      ? ['-e', `const ac=require(${JSON.stringify(autocannonBin)});`
+        + `const paths=JSON.parse(require('fs').readFileSync(${JSON.stringify(paths.file)},'utf8'));let i=${paths.start};`
+        + `ac({url:${JSON.stringify(url)},connections:${connections},duration:${seconds},`
+        + 'requests:[{setupRequest:(r)=>({...r,path:paths[i++%paths.length]})}]},'
+        + '(e,r)=>{if(e){console.error(e);process.exit(1)}console.log(JSON.stringify(r))})']
+      : [autocannonBin, '-c', String(connections), '-d', String(seconds), '-j', url];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -82,6 +94,27 @@ async function startBare(): Promise<{ url: string; child: ChildProcess }> {
     child.once('exit', (c) => rej(new Error(`the bare server ended with ${c}`)));
   });
   return { url: `http://127.0.0.1:${port}/`, child };
+}
+
+/** Searches that differ from one another (so that none is answered from memory): words of the corpus's titles. */
+const DISTINCT_QUERIES = 4000;
+function distinctSearches(dir: string): string[] {
+  const db = new Database(join(dir, 'paperboy.db'), { readonly: true });
+  try {
+    const titles = (db.prepare('SELECT title FROM papers ORDER BY id').all() as { title: string }[]).map((r) => r.title);
+    let seed = 17;
+    const random = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296);
+    const out = new Set<string>();
+    while (out.size < DISTINCT_QUERIES) {
+      const words = titles[Math.floor(random() * titles.length)]!.split(/\s+/).filter((w) => /^[A-Za-z-]{4,}$/.test(w));
+      const start = Math.floor(random() * Math.max(1, words.length - 2));
+      const q = words.slice(start, start + 2 + Math.floor(random() * 2)).join(' ');
+      if (q) out.add(`/search?q=${encodeURIComponent(q).replace(/%20/g, '+')}`);
+    }
+    return [...out];
+  } finally {
+    db.close();
+  }
 }
 
 async function storePapers(env: Record<string, string>): Promise<number> {
@@ -195,17 +228,25 @@ try {
     { name: 'search', path: `/search?q=${encodeURIComponent(values.query!).replace(/%20/g, '+')}`, target: { p99: 100 } },
     { name: 'api', path: '/api/daily_papers', target: { p99: 100 } },
   ];
+  routes.push({ name: 'search-distinct', path: `/search?q=… (${DISTINCT_QUERIES} different queries)`, paths: distinctSearches(dataDir), target: { p99: 100 } });
   const only = values.only?.split(',').map((s) => s.trim());
   const chosen = routes.filter((r) => !only || only.includes(r.name));
 
   const rows: { route: string; bytes: string; r: Result; target: string; ok: string }[] = [];
-  const measure = async (name: string, url: string, target: Route['target'] | undefined) => {
-    const check = await fetch(url);
+  const measure = async (name: string, url: string, target: Route['target'] | undefined, paths?: string[]) => {
+    const first = paths ? `${new URL(url).origin}${paths[0]}` : url;
+    const check = await fetch(first);
     const bytes = (await check.arrayBuffer()).byteLength;
-    if (check.status !== 200) console.error(`warning: GET ${url} answered ${check.status} before the run`);
-    if (warmup > 0) await autocannon(url, warmup);
+    if (check.status !== 200) console.error(`warning: GET ${first} answered ${check.status} before the run`);
+    let file: { file: string; start: number } | undefined;
+    if (paths) {
+      file = { file: join(dataDir, 'bench-paths.json'), start: 0 };
+      writeFileSync(file.file, JSON.stringify(paths));
+    }
+    // The warm-up takes its paths from the far end of the list, so that the measured requests are all new.
+    if (warmup > 0) await autocannon(url, warmup, file && { ...file, start: Math.floor(paths!.length / 2) });
     const from = (performance.now() - spawnedAt) * 1000;
-    const r = await autocannon(url, duration);
+    const r = await autocannon(url, duration, file);
     windows.push({ route: name, from, to: (performance.now() - spawnedAt) * 1000 });
     const okRps = target?.rps === undefined || r.rps >= target.rps;
     const okP99 = target === undefined || r.p99 <= target.p99;
@@ -219,7 +260,9 @@ try {
 
   console.error(`running autocannon: ${connections} connections, ${duration} s per route after a ${warmup} s warm-up`);
   await measure('bare node http', started2.url, undefined);
-  for (const route of chosen) await measure(`${route.name} ${route.path}`, `${server.url}${route.path}`, route.target);
+  for (const route of chosen) {
+    await measure(`${route.name} ${route.path}`, route.paths ? `${server.url}/` : `${server.url}${route.path}`, route.target, route.paths);
+  }
   const bareRps = rows[0]!.r.rps;
 
   const header = ['route', 'bytes', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'x bare', 'target', 'met'];

@@ -7,16 +7,34 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
 
-/** Per match set (one a query, shared by its page of hits), what each word seen so far came to. */
-const verdicts = new WeakMap<MatchSet, Map<string, boolean>>();
+/** What a match set (one a query, shared by its page of hits) needs to judge words fast. */
+interface Matcher {
+  /** First characters of its stems and prefixes: Porter stemming changes only suffixes, so a word starting otherwise cannot match. */
+  firsts: Set<string> | undefined;
+  /** What each word seen so far came to. */
+  seen: Map<string, boolean>;
+  set: MatchSet;
+}
 
-function matches(token: Token, set: MatchSet): boolean {
-  let seen = verdicts.get(set);
-  if (!seen) verdicts.set(set, (seen = new Map()));
-  let hit = seen.get(token.word);
+const matchers = new WeakMap<MatchSet, Matcher>();
+
+function matcherOf(set: MatchSet): Matcher {
+  let m = matchers.get(set);
+  if (!m) {
+    const starts = [...set.stems, ...set.prefixes];
+    const firsts = starts.every((x) => x.length > 0) ? new Set(starts.map((x) => x[0]!)) : undefined;
+    matchers.set(set, (m = { firsts, seen: new Map(), set }));
+  }
+  return m;
+}
+
+function matches(token: Token, m: Matcher): boolean {
+  const word = token.word;
+  if (m.firsts && !m.firsts.has(word[0]!)) return false;
+  let hit = m.seen.get(word);
   if (hit === undefined) {
-    hit = set.stems.has(stem(token.word)) || set.prefixes.some((p) => token.word.startsWith(p));
-    seen.set(token.word, hit);
+    hit = m.set.stems.has(stem(word)) || m.set.prefixes.some((p) => word.startsWith(p));
+    m.seen.set(word, hit);
   }
   return hit;
 }
@@ -24,7 +42,8 @@ function matches(token: Token, set: MatchSet): boolean {
 /** `text` escaped, with `<mark>` around the words the query matched. */
 export function highlight(text: string, set: MatchSet): string {
   const tokens = tokenize(text);
-  return markRange(text, tokens, tokens.map((t) => matches(t, set)), 0, text.length);
+  const m = matcherOf(set);
+  return markRange(text, tokens, tokens.map((t) => matches(t, m)), 0, text.length);
 }
 
 function markRange(text: string, tokens: Token[], hit: boolean[], from: number, to: number): string {
@@ -47,7 +66,8 @@ export const SNIPPET_WORDS = 36;
  */
 export function snippet(text: string, set: MatchSet, size = SNIPPET_WORDS): string {
   const tokens = tokenize(text);
-  const hit = tokens.map((t) => matches(t, set));
+  const m = matcherOf(set);
+  const hit = tokens.map((t) => matches(t, m));
   if (tokens.length <= size) return markRange(text, tokens, hit, 0, text.length);
   const stems = tokens.map((t, i) => (hit[i] ? stem(t.word) : undefined));
   // A window slides one word at a time: counts of the matched stems inside it, kept up to date.

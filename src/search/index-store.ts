@@ -21,7 +21,7 @@ export function decodeVector(bytes: Uint8Array): Float32Array {
   return new Float32Array(copy.buffer);
 }
 
-interface MetaRow {
+export interface MetaRow {
   id: string;
   feed_day: string | null;
   has_code: number;
@@ -42,6 +42,16 @@ export interface MemoryIndex {
   bm25: Bm25Index;
   /** Papers by folded title (titleKey), for known-item searches. */
   titles: Map<string, string[]>;
+  /** Per paper, a fingerprint of its indexed text: a change that leaves the text alone (a vote) moves nothing. */
+  signatures: Map<string, number>;
+}
+
+/** FNV-1a of title, authors and abstract, with their length: equal for the same text, almost never otherwise. */
+export function textSignature(r: Pick<MetaRow, 'title' | 'authors_text' | 'abstract'>): number {
+  const text = `${r.title}\u0000${r.authors_text}\u0000${r.abstract ?? ''}`;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0) + (text.length % 2 ** 20) * 2 ** 32;
 }
 
 function addTitle(m: MemoryIndex, r: MetaRow): void {
@@ -53,8 +63,17 @@ function addTitle(m: MemoryIndex, r: MetaRow): void {
 
 const fieldsOf = (r: MetaRow) => ({ title: r.title, authors: r.authors_text, abstract: r.abstract ?? '' });
 
-/** A paper added or changed after the start: its text moves to a new slot so that its old postings stop counting. */
-export function addToMemory(m: MemoryIndex, r: MetaRow): void {
+/**
+ * A paper added or changed after the start. When its text changed, it moves to a new slot so that its old postings
+ * stop counting; when only its other fields did (a vote, a curator's change), they are updated in place. Returns
+ * whether its text is new to the index (and so needs embedding).
+ */
+export function addToMemory(m: MemoryIndex, r: MetaRow): boolean {
+  const signature = textSignature(r);
+  if (m.papers.has(r.id) && m.signatures.get(r.id) === signature) {
+    m.papers.upsert(metaFromRow(r));
+    return false;
+  }
   const old = m.papers.slotOf(r.id);
   if (old !== undefined && m.papers.has(r.id)) m.bm25.remove(old);
   const slot = m.papers.upsert(metaFromRow(r), true);
@@ -62,6 +81,8 @@ export function addToMemory(m: MemoryIndex, r: MetaRow): void {
   m.lexicon.add(r.authors_text);
   m.bm25.add(slot, fieldsOf(r));
   addTitle(m, r);
+  m.signatures.set(r.id, signature);
+  return true;
 }
 
 export function removeFromMemory(m: MemoryIndex, id: string): void {
@@ -69,6 +90,7 @@ export function removeFromMemory(m: MemoryIndex, id: string): void {
   if (slot === undefined || !m.papers.has(id)) return;
   m.bm25.remove(slot);
   m.papers.remove(id);
+  m.signatures.delete(id);
 }
 
 /** Reads papers (and, with `withAbstract`, their abstracts) page by page in id order. */
@@ -143,7 +165,7 @@ export async function saveVectors(store: KyselyStore, model: string, entries: [s
 }
 
 export async function newMemoryIndex(store: KyselyStore, embedder: Embedder): Promise<MemoryIndex> {
-  const m: MemoryIndex = { papers: new PaperIndex(), lexicon: new Lexicon(), bm25: new Bm25Index(), titles: new Map() };
+  const m: MemoryIndex = { papers: new PaperIndex(), lexicon: new Lexicon(), bm25: new Bm25Index(), titles: new Map(), signatures: new Map() };
   const texts: { slot: number; fields: ReturnType<typeof fieldsOf> }[] = [];
   for await (const rows of readPapers(store, true)) {
     for (const r of rows) {
@@ -151,9 +173,11 @@ export async function newMemoryIndex(store: KyselyStore, embedder: Embedder): Pr
       m.lexicon.add(r.title);
       m.lexicon.add(r.authors_text);
       addTitle(m, r);
+      m.signatures.set(r.id, textSignature(r));
     }
   }
   m.bm25.build(texts);
+  m.lexicon.prepare();
   const model = embedder.model();
   if (model) await loadVectors(store, model, m.papers);
   return m;

@@ -100,8 +100,8 @@ export class IndexSync {
     for await (const rows of readPapers(this.store, true, ids)) {
       for (const r of rows) {
         present.add(r.id);
-        addToMemory(this.memory, r);
-        texts.push([r.id, paperText({ title: r.title, abstract: r.abstract ?? '' })]);
+        const changed = addToMemory(this.memory, r);
+        if (changed || !this.memory.papers.hasVectorFor(r.id)) texts.push([r.id, paperText({ title: r.title, abstract: r.abstract ?? '' })]);
       }
     }
     for (const id of ids) if (!present.has(id)) removeFromMemory(this.memory, id);

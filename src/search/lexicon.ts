@@ -12,9 +12,38 @@ export class Lexicon {
   private byLength: Map<string, string[]> | undefined;
 
   add(text: string): void {
-    for (const w of new Set(words(text))) this.df.set(w, (this.df.get(w) ?? 0) + 1);
-    this.sorted = undefined;
-    this.byLength = undefined;
+    for (const w of new Set(words(text))) {
+      const f = this.df.get(w);
+      this.df.set(w, (f ?? 0) + 1);
+      if (f === undefined) this.place(w);
+    }
+  }
+
+  /** Builds the lookup structures now (at load) rather than on the first search that needs them. */
+  prepare(): void {
+    this.sorted ??= [...this.df.keys()].sort();
+    this.byLength ??= groupByLength(this.df.keys());
+  }
+
+  /** A new word into the lookup structures, when they are built: a paper arriving costs no search a rebuild. */
+  private place(w: string): void {
+    if (this.byLength) {
+      const key = bucket(w);
+      const list = this.byLength.get(key);
+      if (list) list.push(w);
+      else this.byLength.set(key, [w]);
+    }
+    const sorted = this.sorted;
+    if (sorted) {
+      let lo = 0;
+      let hi = sorted.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (sorted[mid]! < w) lo = mid + 1;
+        else hi = mid;
+      }
+      sorted.splice(lo, 0, w);
+    }
   }
 
   get size(): number {
@@ -71,10 +100,12 @@ export const TYPO_MAX_FREQUENCY = 3;
 /** A correction must be this many times more frequent than the word typed. */
 export const CORRECTION_ADVANTAGE = 10;
 
+const bucket = (w: string) => `${w.length}:${w[0]}`;
+
 function groupByLength(keys: Iterable<string>): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const k of keys) {
-    const key = `${k.length}:${k[0]}`;
+    const key = bucket(k);
     let list = out.get(key);
     if (!list) out.set(key, (list = []));
     list.push(k);

@@ -221,9 +221,13 @@ export class PaperIndex {
       const approx = this.approx;
       this.int8.scan(query, n, approx);
       const first = new TopK(RESCORED(k));
+      // Most papers score below the candidates already held: that test comes first, the filters only after it.
+      let floor = -Infinity;
       for (let s = 0; s < n; s++) {
-        if (has[s] !== 1 || s === skip || (allow !== undefined && !allow(s))) continue;
-        first.push(s, approx[s]!);
+        const score = approx[s]!;
+        if (score <= floor || has[s] !== 1 || s === skip || (allow !== undefined && !allow(s))) continue;
+        first.push(s, score);
+        if (first.full) floor = first.min;
       }
       for (const { slot } of first.sorted()) exact.push(slot, dot(this.vectors, slot * d, query, d));
     }

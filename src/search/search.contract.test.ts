@@ -92,6 +92,24 @@ describe.each(engines)('search service on %s', (engine) => {
     expect(semantic.hits.map((h) => h.paper.id)).toContain(p.id);
   });
 
+  it('answers a repeated search from memory until a paper changes, then afresh', async () => {
+    const p = papers[77]!;
+    const first = await search.search({ q: p.title, limit: 5 });
+    const hit = first.hits.find((h) => h.paper.id === p.id)!;
+    expect(hit).toBeDefined();
+    // A vote written beside the store, not yet told: the remembered answer still shows the old count.
+    await t.store.kysely.updateTable('papers').set({ community_upvotes: hit.paper.communityUpvotes + 5 }).where('id', '=', p.id).execute();
+    const again = await search.search({ q: `  ${p.title} `, limit: 5 });
+    expect(again.hits.find((h) => h.paper.id === p.id)!.paper.communityUpvotes).toBe(hit.paper.communityUpvotes);
+    // Told (as the vote route does), the next search reads the paper again.
+    t.store.papersChanged([p.id]);
+    const fresh = await search.search({ q: p.title, limit: 5 });
+    expect(fresh.hits.find((h) => h.paper.id === p.id)!.paper.communityUpvotes).toBe(hit.paper.communityUpvotes + 5);
+    // Another page or filter is another question.
+    const second = await search.search({ q: p.title, limit: 5, offset: 5 });
+    expect(second.hits.map((h) => h.paper.id)).not.toContain(p.id);
+  });
+
   it('works on an empty store: keyword only, and says so', async () => {
     const empty = await freshStore(engine);
     try {

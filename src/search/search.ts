@@ -8,6 +8,7 @@ import { FUSION, fuse, semanticShare, type FusionOptions } from './fusion.js';
 import { highlight, snippet } from './highlight.js';
 import { IndexSync } from './index-sync.js';
 import { phraseIndex } from './keyword.js';
+import { ResultCache } from './result-cache.js';
 import { ALTERNATIVE_WEIGHT, type ScoringTerm } from './bm25.js';
 import type { MemoryIndex } from './index-store.js';
 import { MIN_TYPO_LENGTH } from './lexicon.js';
@@ -87,6 +88,9 @@ export const TOTAL_CAP = 1000;
  */
 export const FEEDBACK_PAPERS = 10;
 export const FEEDBACK_WEIGHT = 2;
+/** Search answers remembered until the index changes (result-cache.ts), and for at most this long. */
+export const RESULT_CACHE_SIZE = 2_000;
+export const RESULT_CACHE_MS = 60_000;
 /** Related papers remembered per paper until the index changes. */
 const RELATED_CACHE_SIZE = 20_000;
 
@@ -103,7 +107,25 @@ export async function createSearchService(store: KyselyStore, opts: SearchServic
     sync.refit().catch((error: unknown) => log('error', `search: the first fit failed: ${String(error)}`));
   }
 
+  const results = new ResultCache<SearchResult>(RESULT_CACHE_SIZE, RESULT_CACHE_MS);
+  const forget = () => results.clear();
+  sync.onChange(forget);
+  // Votes and comments change what a hit shows (its counts) without changing the index's text: forget at once too.
+  const unsubscribe = store.onPapersChanged(forget);
+
   async function search(query: SearchQuery): Promise<SearchResult> {
+    const started = performance.now();
+    await sync.textSettled();
+    const key = cacheKey(query);
+    const cached = results.get(key);
+    if (cached) return { ...cached, tookMs: Math.round((performance.now() - started) * 100) / 100 };
+    const ticket = results.ticket();
+    const result = await compute(query);
+    results.set(key, result, ticket);
+    return result;
+  }
+
+  async function compute(query: SearchQuery): Promise<SearchResult> {
     const started = performance.now();
     const took = () => Math.round((performance.now() - started) * 100) / 100;
     await sync.textSettled();
@@ -271,8 +293,20 @@ export async function createSearchService(store: KyselyStore, opts: SearchServic
     },
     refit: () => sync.refit(),
     settled: () => sync.settled(),
-    close: () => sync.close(),
+    close: () => {
+      unsubscribe();
+      sync.close();
+    },
   };
+}
+
+/** One key per distinct question: the same words and filters in another order ask the same. */
+function cacheKey(q: SearchQuery): string {
+  const sorted = (xs: string[] | undefined) => (xs ? [...xs].sort() : []);
+  return JSON.stringify([
+    typeof q.q === 'string' ? q.q.trim() : '', sorted(q.categories), sorted(q.excludeCategories), q.from ?? '', q.to ?? '',
+    q.hasCode ?? null, q.author?.trim() ?? '', q.sort ?? 'relevance', q.mode ?? 'hybrid', q.limit ?? DEFAULT_LIMIT, q.offset ?? 0,
+  ]);
 }
 
 const isKnown = (m: MemoryIndex, word: string) => m.lexicon.frequency(word) > 0 || m.bm25.has(stem(word));

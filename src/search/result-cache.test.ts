@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { ResultCache } from './result-cache.js';
+
+describe('ResultCache', () => {
+  it('keeps the most recently used answers up to its size', () => {
+    const cache = new ResultCache<number>(2, 60_000);
+    cache.set('a', 1, cache.ticket());
+    cache.set('b', 2, cache.ticket());
+    expect(cache.get('a')).toBe(1);
+    cache.set('c', 3, cache.ticket());
+    expect(cache.get('b')).toBeUndefined();
+    expect(cache.get('a')).toBe(1);
+    expect(cache.get('c')).toBe(3);
+    expect(cache.length).toBe(2);
+  });
+
+  it('forgets answers past their time', () => {
+    let now = 0;
+    const cache = new ResultCache<number>(10, 1000, () => now);
+    cache.set('a', 1, cache.ticket());
+    now = 999;
+    expect(cache.get('a')).toBe(1);
+    now = 2000;
+    expect(cache.get('a')).toBeUndefined();
+    expect(cache.length).toBe(0);
+  });
+
+  it('does not store an answer computed across a clear', () => {
+    const cache = new ResultCache<number>(10, 60_000);
+    const ticket = cache.ticket();
+    cache.clear();
+    cache.set('a', 1, ticket);
+    expect(cache.get('a')).toBeUndefined();
+    cache.set('a', 2, cache.ticket());
+    expect(cache.get('a')).toBe(2);
+  });
+});

@@ -8,7 +8,7 @@ import { FUSION, fuse, semanticShare, type FusionOptions } from './fusion.js';
 import { highlight, snippet } from './highlight.js';
 import { IndexSync } from './index-sync.js';
 import { phraseIndex } from './keyword.js';
-import { ResultCache } from './result-cache.js';
+import { ResultCache } from '../store/result-cache.js';
 import { ALTERNATIVE_WEIGHT, type ScoringTerm } from './bm25.js';
 import type { MemoryIndex } from './index-store.js';
 import { MIN_TYPO_LENGTH } from './lexicon.js';
@@ -116,13 +116,8 @@ export async function createSearchService(store: KyselyStore, opts: SearchServic
   async function search(query: SearchQuery): Promise<SearchResult> {
     const started = performance.now();
     await sync.textSettled();
-    const key = cacheKey(query);
-    const cached = results.get(key);
-    if (cached) return { ...cached, tookMs: Math.round((performance.now() - started) * 100) / 100 };
-    const ticket = results.ticket();
-    const result = await compute(query);
-    results.set(key, result, ticket);
-    return result;
+    const result = await results.remember(cacheKey(query), () => compute(query));
+    return { ...result, tookMs: Math.round((performance.now() - started) * 100) / 100 };
   }
 
   async function compute(query: SearchQuery): Promise<SearchResult> {

@@ -1,5 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { feedDay } from '../../store/rows.js';
+import { untilPapersChange } from '../../store/result-cache.js';
 import type { ListQuery, Store } from '../../store/store.js';
 import type { WebDeps } from '../deps.js';
 import { ApiError } from './errors.js';
@@ -49,13 +50,24 @@ async function selectRange(store: Store, q: z.infer<typeof DailyQuery>): Promise
   return day ? { from: day, to: day } : undefined;
 }
 
+/** Feed pages remembered until papers change (the API's busiest call: every client polls the latest day). */
+const REMEMBERED_PAGES = 200;
+const REMEMBERED_MS = 10_000;
+
 export function registerDailyPapers(app: OpenAPIHono, deps: WebDeps): void {
+  const pages = untilPapersChange<DailyEntryValue[]>(deps.store, REMEMBERED_PAGES, REMEMBERED_MS);
   app.openapi(dailyPapersRoute, async (c) => {
     const q = c.req.valid('query');
-    const range = await selectRange(deps.store, q);
-    if (!range) return c.json([], 200);
-    const query: ListQuery = { ...range, sort: q.sort ? SORTS[q.sort] : 'feed' };
-    const papers = await deps.store.listPapers({ ...query, submittedBy: q.submitter, offset: q.p * q.limit, limit: q.limit });
-    return c.json(papers.map((p) => dailyEntry(p, deps.config.baseUrl)), 200);
+    const key = JSON.stringify([q.date, q.week, q.month, q.p, q.limit, q.sort, q.submitter]);
+    const entries = await pages.remember(key, async () => {
+      const range = await selectRange(deps.store, q);
+      if (!range) return [];
+      const query: ListQuery = { ...range, sort: q.sort ? SORTS[q.sort] : 'feed' };
+      const papers = await deps.store.listPapers({ ...query, submittedBy: q.submitter, offset: q.p * q.limit, limit: q.limit });
+      return papers.map((p) => dailyEntry(p, deps.config.baseUrl));
+    });
+    return c.json(entries, 200);
   });
 }
+
+type DailyEntryValue = ReturnType<typeof dailyEntry>;

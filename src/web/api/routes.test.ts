@@ -235,6 +235,19 @@ describe.each(engines)('JSON API on %s', (engine) => {
     }
   });
 
+  it('answers a repeated feed request from memory until papers change', async () => {
+    const { body: before } = await daily('?limit=3');
+    const first = before[0]!.paper;
+    // Written beside the store's own writes: not yet told, the remembered page stands.
+    await t.store.kysely.updateTable('papers').set({ upvotes: first.upvotes + 41 }).where('id', '=', first.id).execute();
+    expect((await daily('?limit=3')).body[0]!.paper.upvotes).toBe(first.upvotes);
+    t.store.papersChanged([first.id]);
+    const { body: after } = await daily('?limit=3');
+    expect(after.find((e) => e.paper.id === first.id)?.paper.upvotes).toBe(first.upvotes + 41);
+    await t.store.kysely.updateTable('papers').set({ upvotes: first.upvotes }).where('id', '=', first.id).execute();
+    t.store.papersChanged([first.id]);
+  });
+
   it('caches with a weak ETag and 304, and allows any origin', async () => {
     const url = `/api/daily_papers?date=${DAYS[0]}`;
     const res = await app.request(url, { headers: { Origin: 'https://elsewhere.example' } });

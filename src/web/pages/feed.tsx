@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { untilPapersChange } from '../../store/result-cache.js';
 import type { ListQuery } from '../../store/store.js';
 import { FeedLinks, PaperItem, PaperList, Pager } from '../components.js';
 import { addDays, humanDay, humanMonth, isValidDay, monthRange, shiftMonth, shiftWeek, weekOf, weekRange } from '../dates.js';
@@ -38,24 +39,8 @@ export function feedPages(deps: WebDeps): Hono {
     return (await store.neighbourDays('9999-12-31')).previous ?? undefined;
   }
 
-  const rendered = new Map<string, { html: string; at: number }>();
-  /** Counts the store's changes, so that a page rendered while papers changed is not kept. */
-  let generation = 0;
-  store.onPapersChanged(() => {
-    generation++;
-    rendered.clear();
-  });
-  async function cached(key: string, render: () => Promise<string>): Promise<string> {
-    const hit = rendered.get(key);
-    if (hit && Date.now() - hit.at < RENDERED_TTL_MS) return hit.html;
-    const before = generation;
-    const html = await render();
-    if (!html || generation !== before) return html;
-    rendered.delete(key);
-    if (rendered.size >= RENDERED_MAX) rendered.delete(rendered.keys().next().value!);
-    rendered.set(key, { html, at: Date.now() });
-    return html;
-  }
+  const rendered = untilPapersChange<string>(store, RENDERED_MAX, RENDERED_TTL_MS);
+  const cached = (key: string, render: () => Promise<string>) => rendered.remember(key, render);
 
   async function list(query: ListQuery, page: number) {
     const papers = await store.listPapers({ ...query, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE });

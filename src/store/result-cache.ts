@@ -1,0 +1,69 @@
+import type { Store } from './store.js';
+
+/**
+ * Answers derived from the store (a search, a rendered page, an API list), remembered until what they were derived
+ * from changes. The same question comes back often: the front page, a
+ * feed reader polling a search's RSS, a reader paging back, a shared link, a digest's saved searches. Bounded (least
+ * recently used out) and short-lived, so that a change this process was not told about shows soon.
+ */
+export class ResultCache<V> {
+  private readonly entries = new Map<string, { value: V; at: number }>();
+  /** Moves on every clear: an answer computed before a clear is not stored after it. */
+  private generation = 0;
+
+  constructor(
+    private readonly size: number,
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get(key: string): V | undefined {
+    const hit = this.entries.get(key);
+    if (!hit) return undefined;
+    this.entries.delete(key);
+    if (this.now() - hit.at >= this.ttlMs) return undefined;
+    this.entries.set(key, hit);
+    return hit.value;
+  }
+
+  /** The current generation, to hand back to `set` once the answer is computed. */
+  ticket(): number {
+    return this.generation;
+  }
+
+  set(key: string, value: V, ticket: number): void {
+    if (ticket !== this.generation || this.size <= 0) return;
+    this.entries.delete(key);
+    this.entries.set(key, { value, at: this.now() });
+    if (this.entries.size > this.size) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  /** The remembered answer for `key`, or the one `compute` gives (remembered unless a clear came meanwhile). */
+  async remember(key: string, compute: () => Promise<V>): Promise<V> {
+    const hit = this.get(key);
+    if (hit !== undefined) return hit;
+    const ticket = this.ticket();
+    const value = await compute();
+    this.set(key, value, ticket);
+    return value;
+  }
+
+  clear(): void {
+    this.generation++;
+    this.entries.clear();
+  }
+
+  get length(): number {
+    return this.entries.size;
+  }
+}
+
+/**
+ * A cache cleared whenever the store's papers change (a write in this process). Papers written by another process
+ * (`paperboy import` beside `serve`) notify nobody here: `ttlMs` bounds how long such a change goes unseen.
+ */
+export function untilPapersChange<V>(store: Pick<Store, 'onPapersChanged'>, size: number, ttlMs: number): ResultCache<V> {
+  const cache = new ResultCache<V>(size, ttlMs);
+  store.onPapersChanged(() => cache.clear());
+  return cache;
+}

@@ -69,19 +69,6 @@ export class LsaModel {
     return { cols, vals };
   }
 
-  /** X: share of the text's tf-idf energy inside the subspace. */
-  captured(text: string): number {
-    const k = this.dimensions;
-    const out = new Float32Array(k);
-    const { cols, vals } = this.weights(text);
-    for (let i = 0; i < cols.length; i++) {
-      const row = cols[i]! * k;
-      const v = vals[i]!;
-      for (let d = 0; d < k; d++) out[d]! += v * this.projection[row + d]!;
-    }
-    return out.reduce((a, x) => a + x * x, 0);
-  }
-
   /** The unit-length embedding of a text; all zeros when it shares no word with the vocabulary. */
   embed(text: string): Float32Array {
     const k = this.dimensions;

@@ -232,6 +232,17 @@ describe.each(engines)('comments on %s', (engine) => {
     expect((await row(id)).community_comments).toBe(COMMENTS_PER_WINDOW + 2);
   });
 
+  it(`keeps the limit of ${COMMENTS_PER_WINDOW} when an account posts ${3 * COMMENTS_PER_WINDOW} comments at once`, async () => {
+    const db = t.store.kysely;
+    const { account } = await accountForEmail(db, 'burst@example.org', NOW);
+    const id = await paper();
+    const results = await Promise.allSettled(Array.from({ length: 3 * COMMENTS_PER_WINDOW }, (_, i) => postComment(db, account, id, { body: `burst ${i}` }, at(1))));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(COMMENTS_PER_WINDOW);
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => (r.reason as CommentError).code);
+    expect(refused).toEqual(Array(2 * COMMENTS_PER_WINDOW).fill('rate-limited'));
+    expect((await row(id)).community_comments).toBe(COMMENTS_PER_WINDOW);
+  });
+
   it(`shows replies deeper than ${MAX_DISPLAY_DEPTH} levels at that depth, saying whom they answer`, async () => {
     const db = t.store.kysely;
     const id = await paper();

@@ -176,6 +176,15 @@ export class Int8Vectors {
    * written to `out`.
    */
   scan(query: Float32Array, n: number, out: Float32Array): void {
+    const { dots, scales } = this.scanRaw(query, n);
+    for (let s = 0; s < n; s++) out[s] = dots[s]! * scales[s]!;
+  }
+
+  /**
+   * The scan's integer dot products and the rows' scales (a row's approximate score is their product), as views
+   * valid until the next scan: a caller selecting candidates multiplies as it goes, in one pass.
+   */
+  scanRaw(query: Float32Array, n: number): { dots: Int32Array; scales: Float32Array } {
     this.reserve(n);
     let max = 0;
     for (let i = 0; i < this.dimensions; i++) max = Math.max(max, Math.abs(query[i]!));
@@ -188,8 +197,7 @@ export class Int8Vectors {
     const dots = new Int32Array(this.buffer, scoresAt, n);
     if (this.scanFn) this.scanFn(0, n, this.rowBytes, queryAt, scoresAt);
     else scanInJs(this.rows, n, this.rowBytes, q, dots);
-    const scales = this.scales;
-    for (let s = 0; s < n; s++) out[s] = dots[s]! * scales[s]!;
+    return { dots, scales: this.scales };
   }
 }
 

@@ -49,8 +49,6 @@ export class PaperIndex {
   private vectors = new Float32Array(0);
   /** The vectors in 8 bits, for the first pass. */
   private int8: Int8Vectors | undefined;
-  /** The first pass's scores, by slot. */
-  private approx = new Float32Array(0);
   private hasVector = new Uint8Array(1024);
   private dims = 0;
   private live = 0;
@@ -217,14 +215,12 @@ export class PaperIndex {
         exact.push(s, dot(this.vectors, s * d, query, d));
       }
     } else {
-      if (this.approx.length < n) this.approx = new Float32Array(this.days.length);
-      const approx = this.approx;
-      this.int8.scan(query, n, approx);
+      const { dots, scales } = this.int8.scanRaw(query, n);
       const first = new TopK(RESCORED(k));
       // Most papers score below the candidates already held: that test comes first, the filters only after it.
       let floor = -Infinity;
       for (let s = 0; s < n; s++) {
-        const score = approx[s]!;
+        const score = dots[s]! * scales[s]!;
         if (score <= floor || has[s] !== 1 || s === skip || (allow !== undefined && !allow(s))) continue;
         first.push(s, score);
         if (first.full) floor = first.min;

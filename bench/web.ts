@@ -278,6 +278,10 @@ try {
   console.log(line(header));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const c of cells) console.log(line(c));
+  if (rows.some((r) => r.route.startsWith('search '))) {
+    console.log('\nnote: the search row repeats one query, answered from memory after the first (src/store/result-cache.ts); '
+      + 'search-distinct sends a different query every time, so each is ranked, fetched and rendered afresh.');
+  }
   const limited = rows.filter((r) => /\b429:/.test(r.r.codes));
   for (const r of limited) console.log(`\nnote: ${r.route} answered ${r.r.codes}: the API's rate limit (per client address) answered most of the run.`);
 } finally {

@@ -1,17 +1,16 @@
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { createGunzip } from 'node:zlib';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSmtp, type TestSmtp } from '../../src/mail/test-smtp.js';
 import { apiFeed, readDay, type RawPaper } from '../arxiv-fixtures.js';
-import { importLine, root, runCli, shared } from '../cli.js';
+import { importLine, runCli } from '../cli.js';
 import { closedPort } from '../ports.js';
 import { engines, freshStore, type TestStore } from '../stores.js';
+import { launchChromium, SCREENSHOTS, watchProblems, writeCorpusTail } from './chromium.js';
 import { startServer, type RunningServer } from './server.js';
 
 /**
@@ -21,25 +20,11 @@ import { startServer, type RunningServer } from './server.js';
  * replies, signs out.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const CORPUS = join(shared, 'corpus/arxiv-listings-2025-03-18_2026-07-01.jsonl.gz');
 /** The corpus's last lines: a few hundred papers of its newest listing days. */
 const CORPUS_TAIL = 400;
-const SCREENSHOTS = join(root, 'test-output/screenshots');
 const EMAIL = 'ada@example.org';
 const COMMENT = '**bold** and $x^2$';
 const REPLY = 'A reply with `code`.';
-
-async function writeCorpusTail(file: string, lines: number): Promise<void> {
-  const ring: string[] = [];
-  let seen = 0;
-  const rl = createInterface({ input: createReadStream(CORPUS).pipe(createGunzip()), crlfDelay: Infinity });
-  for await (const line of rl) if (line) ring[seen++ % lines] = line;
-  const start = seen % lines;
-  const tail = seen > lines ? [...ring.slice(start), ...ring.slice(0, start)] : ring;
-  writeFileSync(file, `${tail.join('\n')}\n`);
-}
 
 /** An ISO time without milliseconds, as the arXiv API writes it. */
 const arxivTime = (d: Date) => `${d.toISOString().slice(0, 19)}Z`;
@@ -65,16 +50,7 @@ describe.each(engines)('the community in Chromium on %s: sign in by mail, upvote
   async function newContext(options: BrowserContextOptions = {}): Promise<BrowserContext> {
     const context = await browser.newContext({ baseURL: base, viewport: { width: 1280, height: 800 }, ...options });
     contexts.push(context);
-    context.on('console', (msg) => {
-      if (msg.type() === 'error') problems.push(`console error on ${msg.location().url}: ${msg.text()}`);
-    });
-    context.on('weberror', (error) => problems.push(`page error: ${error.error().message}`));
-    context.on('requestfailed', (request) => {
-      problems.push(`request failed: ${request.method()} ${request.url()}: ${request.failure()?.errorText}`);
-    });
-    context.on('response', (response) => {
-      if (response.status() >= 400) problems.push(`HTTP ${response.status()} for ${response.request().method()} ${response.url()}`);
-    });
+    watchProblems(context, (p) => problems.push(p));
     return context;
   }
 
@@ -113,9 +89,6 @@ describe.each(engines)('the community in Chromium on %s: sign in by mail, upvote
     await new Promise<void>((resolve) => arxiv.listen(0, '127.0.0.1', resolve));
     smtp = await startTestSmtp();
 
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`The browser tests need Chromium at ${CHROMIUM}: run \`sh scripts/ensure-chromium.sh\` (\`npm test\` runs it first).`);
-    }
     // The port is chosen here so the base URL (and so the link in the mail) names it.
     const port = await closedPort();
     const [started, launched] = await Promise.allSettled([
@@ -131,7 +104,7 @@ describe.each(engines)('the community in Chromium on %s: sign in by mail, upvote
         PAPERBOY_ARXIV_DELAY_MS: '0',
         PAPERBOY_HTTP_RETRIES: '0',
       }),
-      chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 }),
+      launchChromium(),
     ]);
     if (started.status === 'fulfilled') server = started.value;
     if (launched.status === 'fulfilled') browser = launched.value;

@@ -1,14 +1,13 @@
-import { createReadStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { createGunzip } from 'node:zlib';
 import { XMLParser } from 'fast-xml-parser';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LATEST_DAY, loadTestPapers, type LoadedPapers } from '../../src/web/api/testing.js';
 import { renderTextWithMath } from '../../src/web/math.js';
-import { importLine, root, runCli, shared } from '../cli.js';
+import { importLine, runCli } from '../cli.js';
 import { freshStore, type TestStore } from '../stores.js';
+import { launchChromium, SCREENSHOTS, watchProblems, writeCorpusTail } from './chromium.js';
 import { startServer, type RunningServer } from './server.js';
 
 /**
@@ -16,28 +15,14 @@ import { startServer, type RunningServer } from './server.js';
  * Chromium (installed by scripts/ensure-chromium.sh, which `npm test` runs first).
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const CORPUS = join(shared, 'corpus/arxiv-listings-2025-03-18_2026-07-01.jsonl.gz');
 /** The corpus's last lines: its newest listing days, 2026-06-16 to 2026-07-01. */
 const CORPUS_TAIL = 3000;
-const SCREENSHOTS = join(root, 'test-output/screenshots');
 const QUERY = 'gaussian splatting';
 
 const VIEWPORTS = {
   desktop: { viewport: { width: 1280, height: 800 } },
   mobile: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 },
 } satisfies Record<string, BrowserContextOptions>;
-
-async function writeCorpusTail(file: string, lines: number): Promise<void> {
-  const ring: string[] = [];
-  let seen = 0;
-  const rl = createInterface({ input: createReadStream(CORPUS).pipe(createGunzip()), crlfDelay: Infinity });
-  for await (const line of rl) if (line) ring[seen++ % lines] = line;
-  const start = seen % lines;
-  const tail = seen > lines ? [...ring.slice(start), ...ring.slice(0, start)] : ring;
-  writeFileSync(file, `${tail.join('\n')}\n`);
-}
 
 /**
  * Sum of the layout shifts not caused by input, observed (buffered) from navigation start until `settleMs` after now.
@@ -67,18 +52,7 @@ describe('the site in Chromium', { timeout: 60_000 }, () => {
   async function newContext(options: BrowserContextOptions = {}): Promise<BrowserContext> {
     const context = await browser.newContext({ baseURL: base, ...VIEWPORTS.desktop, ...options });
     contexts.push(context);
-    context.on('console', (msg) => {
-      if (msg.type() === 'error' && !msg.location().url.endsWith('/favicon.ico')) problems.push(`console error on ${msg.location().url}: ${msg.text()}`);
-    });
-    context.on('weberror', (error) => problems.push(`page error: ${error.error().message}`));
-    context.on('requestfailed', (request) => {
-      problems.push(`request failed: ${request.method()} ${request.url()}: ${request.failure()?.errorText}`);
-    });
-    context.on('response', (response) => {
-      if (response.status() >= 400 && !new URL(response.url()).pathname.startsWith('/favicon')) {
-        problems.push(`HTTP ${response.status()} for ${response.request().method()} ${response.url()}`);
-      }
-    });
+    watchProblems(context, (p) => problems.push(p), (url) => url.pathname.startsWith('/favicon'));
     return context;
   }
 
@@ -104,12 +78,9 @@ describe('the site in Chromium', { timeout: 60_000 }, () => {
     expect(imported.code, imported.stderr).toBe(0);
     expect(importLine(imported.stdout)).toMatchObject({ new: CORPUS_TAIL, rejected: 0 });
     loaded = await loadTestPapers(t.store);
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`The browser tests need Chromium at ${CHROMIUM}: run \`sh scripts/ensure-chromium.sh\` (\`npm test\` runs it first).`);
-    }
     const [started, launched] = await Promise.allSettled([
       startServer(t.env),
-      chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 }),
+      launchChromium(),
     ]);
     if (started.status === 'fulfilled') server = started.value;
     if (launched.status === 'fulfilled') browser = launched.value;

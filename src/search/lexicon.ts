@@ -33,17 +33,7 @@ export class Lexicon {
       if (list) list.push(w);
       else this.byLength.set(key, [w]);
     }
-    const sorted = this.sorted;
-    if (sorted) {
-      let lo = 0;
-      let hi = sorted.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (sorted[mid]! < w) lo = mid + 1;
-        else hi = mid;
-      }
-      sorted.splice(lo, 0, w);
-    }
+    if (this.sorted) this.sorted.splice(lowerBound(this.sorted, w), 0, w);
   }
 
   get size(): number {
@@ -80,13 +70,7 @@ export class Lexicon {
   completions(prefix: string, max = 3, scan = 5000): string[] {
     this.sorted ??= [...this.df.keys()].sort();
     const sorted = this.sorted;
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (sorted[mid]! < prefix) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = lowerBound(sorted, prefix);
     const found: string[] = [];
     for (let i = lo; i < sorted.length && i < lo + scan && sorted[i]!.startsWith(prefix); i++) found.push(sorted[i]!);
     return found.sort((a, b) => this.df.get(b)! - this.df.get(a)!).slice(0, max);
@@ -99,6 +83,18 @@ export const MIN_TYPO_LENGTH = 4;
 export const TYPO_MAX_FREQUENCY = 3;
 /** A correction must be this many times more frequent than the word typed. */
 export const CORRECTION_ADVANTAGE = 10;
+
+/** The first position in `sorted` whose word is not below `w`. */
+function lowerBound(sorted: string[], w: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < w) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 const bucket = (w: string) => `${w.length}:${w[0]}`;
 

@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Browser, signedInBrowser } from '../../test/browser-session.js';
+import { engines, freshStore, type TestStore } from '../../test/stores.js';
+import { accountForEmail } from '../accounts/accounts.js';
+import { postComment } from '../community/comments.js';
+import { SUBSCRIBER_TOKEN } from '../digest/links.js';
+import { confirm, subscribe } from '../digest/subscribers.js';
+import { Signer } from '../mail/tokens.js';
+import { createSearchService, type SearchService } from '../search/search.js';
+import { createApp } from './app.js';
+import { DEFAULT_PREFERENCES } from './pages/subscribe-form.js';
+
+const BASE = 'http://paperboy.test';
+const SECRET = 'forms-test-secret-long-enough-for-the-hmac';
+const PAPER = '2606.00001';
+
+/**
+ * Every form of the site refuses a post without its CSRF token or with a forged one, and changes nothing: checked for
+ * every POST route the app has, by an admin (so that no role check answers first).
+ */
+describe.each(engines)('forms on %s', (engine) => {
+  let t: TestStore;
+  let search: SearchService;
+  let app: ReturnType<typeof createApp>;
+  const clock = new Date('2026-07-01T09:00:00Z');
+
+  beforeAll(async () => {
+    t = await freshStore(engine);
+    await t.store.upsertPapers([{ id: PAPER, source: 'hf-daily', title: 'Tokens on every form', abstract: 'x', dailyOn: '2026-06-30', upvotes: 1 }]);
+    search = await createSearchService(t.store);
+    app = createApp({ store: t.store, search, config: { baseUrl: BASE, trustProxy: true }, subscriptions: { db: t.store.kysely, secret: SECRET, clock: () => clock } });
+  });
+  afterAll(async () => {
+    search.close();
+    await t.dispose();
+  });
+
+  /** What a forged post could change: every table a form writes to, by its row count, and the tables' contents hashed. */
+  async function state(): Promise<string> {
+    const db = t.store.kysely;
+    const tables = ['accounts', 'sessions', 'signin_links', 'paper_votes', 'comments', 'comment_reports', 'audit_log', 'subscribers'] as const;
+    const out: unknown[] = [];
+    for (const table of tables) out.push(table, await db.selectFrom(table).selectAll().execute());
+    out.push(await db.selectFrom('papers').selectAll().orderBy('id').execute());
+    return JSON.stringify(out);
+  }
+
+  it('refuses every POST route without a token, or with a forged one, and changes nothing', async () => {
+    const { browser: admin, account } = await signedInBrowser(app, t.store.kysely, { email: 'admin@example.org', ip: '10.9.0.1', role: 'admin', now: clock });
+    const { account: member } = await accountForEmail(t.store.kysely, 'member@example.org', clock);
+    const comment = await postComment(t.store.kysely, account, PAPER, { body: 'A comment to act on.' }, clock);
+    const one = `/papers/${PAPER}/comments/${comment}`;
+    const ONE = '/papers/:id{.+}/comments/:comment{[A-Za-z0-9_-]+}';
+    // Forms behind a mailed link: a real link each, so that only the token can be what refuses them.
+    const pending = await subscribe(t.store.kysely, 'pending@example.org', DEFAULT_PREFERENCES, clock);
+    if (pending.kind !== 'confirm') throw new Error(`expected a confirmation link, got ${pending.kind}`);
+    const other = await subscribe(t.store.kysely, 'confirmed@example.org', DEFAULT_PREFERENCES, clock);
+    if (other.kind !== 'confirm') throw new Error(`expected a confirmation link, got ${other.kind}`);
+    const confirmed = (await confirm(t.store.kysely, other.token, clock))!;
+    const posts: Record<string, [string, Record<string, string>]> = {
+      '/signin': ['/signin', { email: 'someone@example.org', next: '/' }],
+      '/signin/verify': ['/signin/verify', { token: 'x' }],
+      '/signout': ['/signout', {}],
+      '/signout/all': ['/signout/all', {}],
+      '/account': ['/account', { handle: 'forged', display_name: 'Forged' }],
+      '/papers/:id{.+}/upvote': [`/papers/${PAPER}/upvote`, {}],
+      '/papers/:id{.+}/curate': [`/papers/${PAPER}/curate`, { action: 'hide' }],
+      '/papers/:id{.+}/comments': [`/papers/${PAPER}/comments`, { body: 'forged' }],
+      [`${ONE}/edit`]: [`${one}/edit`, { body: 'forged' }],
+      [`${ONE}/delete`]: [`${one}/delete`, {}],
+      [`${ONE}/report`]: [`${one}/report`, { reason: 'spam' }],
+      [`${ONE}/hide`]: [`${one}/hide`, {}],
+      [`${ONE}/unhide`]: [`${one}/unhide`, {}],
+      [`${ONE}/resolve`]: [`${one}/resolve`, {}],
+      '/submit': ['/submit', { paper: '2606.00002' }],
+      '/subscribe': ['/subscribe', { email: 'reader@example.org' }],
+      '/subscribe/confirm': [`/subscribe/confirm?token=${encodeURIComponent(pending.token)}`, {}],
+      '/subscribe/preferences': [`/subscribe/preferences?token=${encodeURIComponent(new Signer(SECRET).token(SUBSCRIBER_TOKEN, confirmed.id))}`, { frequency: 'daily' }],
+      '/admin/accounts/:id/:change{role|ban|unban}': [`/admin/accounts/${member.id}/ban`, {}],
+    };
+    // The one form without a token, on purpose: one-click unsubscribe (RFC 8058) comes from mail clients, and its
+    // signed link is the permission (tested in subscribe.test.ts).
+    const exempt = new Set(['/subscribe/unsubscribe']);
+
+    const routes = [...new Set(app.routes.filter((r) => r.method === 'POST').map((r) => r.path))];
+    const unlisted = routes.filter((p) => !(p in posts) && !exempt.has(p));
+    expect(unlisted, 'POST routes this test does not check: add them').toEqual([]);
+
+    const before = await state();
+    const forged = new Signer('another-secret-that-is-long-enough-too').sign('csrf', 'x');
+    for (const [route, [path, fields]] of Object.entries(posts)) {
+      for (const csrf of [undefined, 'forged', forged]) {
+        const res = await admin.post(path, csrf === undefined ? fields : { ...fields, csrf });
+        expect(res.status, `${route} with ${csrf ?? 'no'} token: ${(await res.text()).slice(0, 200)}`).toBe(403);
+      }
+    }
+    expect(await state()).toBe(before);
+    // Still signed in: neither sign-out was carried out.
+    expect((await admin.request('/account')).status).toBe(200);
+    expect((await new Browser(app, '10.9.0.2').request('/account')).status).toBe(303);
+  });
+});

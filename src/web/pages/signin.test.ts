@@ -100,33 +100,6 @@ describe.each(engines)('accounts and upvotes on %s', (engine) => {
     expect(await count('accounts')).toBe(1);
   });
 
-  it('marks every cookie Secure, HttpOnly and SameSite=Lax when the site is served over https', async () => {
-    const secureBase = 'https://paperboy.test';
-    const secure = createApp({ store: t.store, search, config: { baseUrl: secureBase, trustProxy: true }, subscriptions: { db: t.store.kysely, secret: SECRET, clock: () => clock } });
-    const b = new Browser(secure, '10.8.0.1');
-    const set: string[] = [];
-    const collect = (res: Response) => {
-      set.push(...res.headers.getSetCookie());
-      return res;
-    };
-    const form = await collect(await b.request('/signin')).text();
-    const csrf = /name="csrf" value="([^"]+)"/.exec(form)![1]!;
-    const before = smtp.received.length;
-    expect(collect(await b.post('/signin', { csrf, email: 'secure@example.org', next: '/' })).status).toBe(200);
-    await runner.send();
-    await smtp.waitFor(before + 1);
-    const mail = smtp.received.findLast((m) => m.to === 'secure@example.org')!;
-    const link = new RegExp(`${secureBase}(/signin/verify\\?token=[\\w%-]+)`).exec(mail.parsed.text ?? '')![1]!;
-    expect(collect(await b.post(link, { csrf })).status).toBe(303);
-    const names = new Set(set.map((line) => line.split('=')[0]));
-    expect([...names].sort()).toEqual(['pb_csrf', 'pb_signin', 'pb_session'].sort());
-    for (const line of set.filter((l) => !/max-age=0/i.test(l))) {
-      expect(line).toMatch(/; Secure(;|$)/);
-      expect(line).toMatch(/; HttpOnly(;|$)/);
-      expect(line).toMatch(/; SameSite=Lax(;|$)/);
-    }
-  });
-
   it('refuses an expired link', async () => {
     const b = browser();
     const link = await askLink(b, 'late@example.org');
@@ -304,6 +277,34 @@ describe.each(engines)('accounts and upvotes on %s', (engine) => {
     // Another address still votes.
     const other = await signIn('limits2@example.org');
     expect((await other.post(`/papers/${PAPER}/upvote`, { csrf: new Signer(SECRET).sign('csrf', other.cookies.get('pb_csrf')!) }, { accept: 'application/json' })).status).toBe(200);
+  });
+
+  it('marks every cookie Secure, HttpOnly and SameSite=Lax when the site is served over https', async () => {
+    const secureBase = 'https://paperboy.test';
+    const secure = createApp({ store: t.store, search, config: { baseUrl: secureBase, trustProxy: true }, subscriptions: { db: t.store.kysely, secret: SECRET, clock: () => clock } });
+    const b = new Browser(secure, '10.8.0.1');
+    const set: string[] = [];
+    const collect = (res: Response) => {
+      set.push(...res.headers.getSetCookie());
+      return res;
+    };
+    const form = await collect(await b.request('/signin')).text();
+    const csrf = /name="csrf" value="([^"]+)"/.exec(form)![1]!;
+    const before = smtp.received.length;
+    expect(collect(await b.post('/signin', { csrf, email: 'secure@example.org', next: '/' })).status).toBe(200);
+    await runner.send();
+    await smtp.waitFor(before + 1);
+    const mail = smtp.received.findLast((m) => m.to === 'secure@example.org')!;
+    const link = new RegExp(`${secureBase}(/signin/verify\\?token=[\\w%-]+)`).exec(mail.parsed.text ?? '')![1]!;
+    expect(collect(await b.post(link, { csrf })).status).toBe(303);
+    const names = new Set(set.map((line) => line.split('=')[0]));
+    expect([...names].sort()).toEqual(['pb_csrf', 'pb_signin', 'pb_session'].sort());
+    for (const line of set.filter((l) => !/max-age=0/i.test(l))) {
+      expect(line).toMatch(/; Secure(;|$)/);
+      expect(line).toMatch(/; HttpOnly(;|$)/);
+      expect(line).toMatch(/; SameSite=Lax(;|$)/);
+    }
+    expect((await b.post('/signout', { csrf })).status).toBe(303);
   });
 
   it('offers a signed-in reader the digest with their account address, privately', async () => {

@@ -82,6 +82,12 @@ describe.each(engines)('curation and moderation on %s', (engine) => {
     await curatePaper(t.store, curator, '2606.00003', 'unfeature', NOW);
     await curatePaper(t.store, curator, '2606.00003', 'unlock', NOW);
     expect(await t.store.getPaper('2606.00003')).toMatchObject({ featuredOn: null, commentsLockedAt: null });
+
+    // A paper hidden as spam is not featured.
+    await curatePaper(t.store, curator, '2606.00003', 'hide', NOW);
+    expect(await refusal(curatePaper(t.store, curator, '2606.00003', 'feature', NOW, DAY))).toBe('invalid');
+    await curatePaper(t.store, curator, '2606.00003', 'unhide', NOW);
+    expect(await t.store.getPaper('2606.00003')).toMatchObject({ featuredOn: null, hiddenAt: null });
   });
 
   it('lets only admins set roles, and never demotes the last admin', async () => {

@@ -59,6 +59,9 @@ export async function curatePaper(
   if (change === 'feature' && !(day && isValidDay(day))) {
     throw new CurationError('invalid', `Feature a paper for a day written like 2026-07-01, not “${day ?? ''}”.`);
   }
+  if (change === 'feature' && (await store.getPaper(paperId, { hidden: true }))?.hiddenAt) {
+    throw new CurationError('invalid', `${paperId} is hidden: unhide it first if it should be featured.`);
+  }
   const result = await store.setCuration(paperId, plan.patch, {
     actorId: actorId(actor), action: `paper.${change}`, at: now, ...(day && change === 'feature' ? { detail: { day } } : {}),
   });

@@ -23,6 +23,8 @@ export async function requestSigninLink(
 ): Promise<boolean> {
   const since = new Date(now.getTime() - LINK_MINUTES * 60_000).toISOString();
   return db.transaction().execute(async (trx) => {
+    await trx.insertInto('signin_addresses').values({ email: req.email, asked_at: now.toISOString() })
+      .onConflict((oc) => oc.column('email').doUpdateSet({ asked_at: now.toISOString() })).execute();
     const recent = await trx.selectFrom('signin_links').select((eb) => eb.fn.countAll().as('n'))
       .where('email', '=', req.email).where('created_at', '>', since).executeTakeFirstOrThrow();
     if (Number(recent.n) >= LINKS_PER_ADDRESS) return false;

@@ -158,6 +158,10 @@ describe.each(engines)('curation and moderation on %s', (engine) => {
       token_hash: hash, email: 'a@example.org', nonce_hash: 'n', return_to: '/', created_at: NOW.toISOString(), expires_at: expires.toISOString(), used_at: null,
     });
     await t.store.kysely.insertInto('signin_links').values([link('expired', new Date(NOW.getTime() - 1000)), link('live', new Date(NOW.getTime() + 60_000))]).execute();
+    await t.store.kysely.insertInto('signin_addresses').values([
+      { email: 'long-ago@example.org', asked_at: new Date(NOW.getTime() - 16 * 60_000).toISOString() },
+      { email: 'just-now@example.org', asked_at: new Date(NOW.getTime() - 60_000).toISOString() },
+    ]).execute();
 
     const deleted = await deleteExpired(t.store.kysely, NOW);
     expect(deleted.links).toBe(1);
@@ -165,5 +169,6 @@ describe.each(engines)('curation and moderation on %s', (engine) => {
     expect(await sessionAccount(t.store.kysely, live, NOW)).toBeDefined();
     expect(await sessionAccount(t.store.kysely, old, new Date(NOW.getTime() - 2 * 86_400_000))).toBeUndefined();
     expect((await t.store.kysely.selectFrom('signin_links').select('token_hash').execute()).map((r) => r.token_hash)).toEqual(['live']);
+    expect((await t.store.kysely.selectFrom('signin_addresses').select('email').execute()).map((r) => r.email)).toEqual(['just-now@example.org']);
   });
 });

@@ -198,6 +198,11 @@ export interface SigninLinksTable {
   used_at: string | null;
 }
 
+export interface SigninAddressesTable {
+  email: string;
+  asked_at: string;
+}
+
 export interface PaperVotesTable {
   account_id: string;
   paper_id: string;
@@ -264,6 +269,7 @@ export interface Database {
   accounts: AccountsTable;
   sessions: SessionsTable;
   signin_links: SigninLinksTable;
+  signin_addresses: SigninAddressesTable;
   paper_votes: PaperVotesTable;
   submissions: SubmissionsTable;
   comments: CommentsTable;

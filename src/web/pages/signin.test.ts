@@ -123,6 +123,15 @@ describe.each(engines)('accounts and upvotes on %s', (engine) => {
     for (let i = 0; i < LINKS_PER_ADDRESS + 2; i++) answers.push(await ask('flood@example.org'));
     expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
     expect(await links()).toBe(LINKS_PER_ADDRESS);
+    // Sent at once, from many browsers, the requests for one address still make only LINKS_PER_ADDRESS links.
+    const burst = async () => Number((await t.store.kysely.selectFrom('signin_links').select((eb) => eb.fn.countAll().as('n')).where('email', '=', 'burst@example.org').executeTakeFirstOrThrow()).n);
+    const asking = await Promise.all(Array.from({ length: 12 }, async () => {
+      const b = browser();
+      return { b, csrf: await b.csrf('/signin') };
+    }));
+    const burstAnswers = await Promise.all(asking.map(({ b, csrf }) => b.post('/signin', { csrf, email: 'burst@example.org' })));
+    expect(burstAnswers.every((r) => r.status === 200)).toBe(true);
+    expect(await burst()).toBe(LINKS_PER_ADDRESS);
 
     const b = browser();
     const csrf = await b.csrf('/signin');

@@ -112,7 +112,7 @@ export async function postComment(
     }
     // Touching the account's row first makes one account's posts take turns (PostgreSQL holds its row lock to the
     // commit; SQLite runs one write transaction at a time), so that posts sent at once cannot all pass the count.
-    await trx.updateTable('accounts').set({ id: account.id }).where('id', '=', account.id).execute();
+    await trx.updateTable('accounts').set({ updated_at: sql<string>`updated_at` }).where('id', '=', account.id).execute();
     const since = new Date(now.getTime() - COMMENT_WINDOW_MINUTES * 60_000).toISOString();
     const recent = await trx.selectFrom('comments').select((eb) => eb.fn.countAll().as('n'))
       .where('account_id', '=', account.id).where('created_at', '>', since).executeTakeFirstOrThrow();

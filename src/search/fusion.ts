@@ -54,7 +54,8 @@ export function semanticShare(terms: readonly CoveredTerm[]): number {
 export function fuse(keyword: Scored[], semantic: Scored[], o: FusionOptions = FUSION, share = 1): Scored[] {
   const scores = new Map<string, number>();
   const add = (list: Scored[], weight: number) => {
-    if (list.length === 0) return;
+    // A list given no weight adds nothing, not even its papers: they would trail at 0, in no meaningful order.
+    if (list.length === 0 || weight <= 0) return;
     if (o.method === 'rrf') {
       list.forEach((hit, rank) => scores.set(hit.id, (scores.get(hit.id) ?? 0) + weight / (o.k + rank + 1)));
       return;

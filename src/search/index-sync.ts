@@ -97,15 +97,22 @@ export class IndexSync {
     if (this.closed) return [];
     const present = new Set<string>();
     const texts: [string, string][] = [];
+    let textChanged = false;
     for await (const rows of readPapers(this.store, true, ids)) {
       for (const r of rows) {
         present.add(r.id);
         const changed = addToMemory(this.memory, r);
+        textChanged ||= changed;
         if (changed || !this.memory.papers.hasVectorFor(r.id)) texts.push([r.id, paperText({ title: r.title, abstract: r.abstract ?? '' })]);
       }
     }
-    for (const id of ids) if (!present.has(id)) removeFromMemory(this.memory, id);
-    this.changed();
+    for (const id of ids) {
+      if (present.has(id)) continue;
+      removeFromMemory(this.memory, id);
+      textChanged = true;
+    }
+    // A vote or a comment changes no text: what hangs on the text (related papers) stays.
+    if (textChanged) this.changed();
     return texts;
   }
 

@@ -38,14 +38,26 @@ describe('Int8Vectors', () => {
 
   function scanned(simd: boolean): Float32Array[] {
     const v = new Int8Vectors(d, { simd });
-    // Set out of order and beyond the first reservation: rows must survive the memory growing.
-    for (let s = rows.length - 1; s >= 0; s--) v.set(s, rows[s]!);
+    // Set in order past the first reservation (1,024 rows): rows already set must survive the memory growing.
+    for (let s = 0; s < rows.length; s++) v.set(s, rows[s]!);
     return queries.map((q) => {
       const out = new Float32Array(rows.length);
       v.scan(q, rows.length, out);
       return out;
     });
   }
+
+  it('does not overflow with many dimensions: flat vectors of 1,024 components', () => {
+    const dims = 1024;
+    const flat = Float32Array.from({ length: dims }, () => 1 / Math.sqrt(dims));
+    for (const simd of [true, false]) {
+      const v = new Int8Vectors(dims, { simd });
+      v.set(0, flat);
+      const out = new Float32Array(1);
+      v.scan(flat, 1, out);
+      expect(out[0]!, simd ? 'wasm' : 'js').toBeGreaterThan(0);
+    }
+  });
 
   it('runs the scan in WebAssembly SIMD on this Node.js', () => {
     expect(new Int8Vectors(d).simd).toBe(true);
@@ -61,7 +73,7 @@ describe('Int8Vectors', () => {
   it('approximates every dot product to within 1% of the vectors\' norms', () => {
     const out = scanned(true);
     queries.forEach((q, i) => {
-      // The scan's unit is the query's scale: its largest component over 32767.
+      // The scan's unit is the query's scale: its largest component over 32767 (at this size).
       const unit = Math.max(...q.map(Math.abs)) / 32_767;
       for (let s = 0; s < rows.length; s += 7) expect(Math.abs(out[i]![s]! * unit - dot(q, rows[s]!))).toBeLessThan(0.01);
     });

@@ -126,12 +126,15 @@ export class Int8Vectors {
   private readonly rowBytes: number;
   private capacity = 0;
   private rows = new Int8Array(0);
+  /** The query's largest component in the scan: as fine as int16 allows, small enough that no int32 sum overflows. */
+  private readonly queryScale: number;
   /** Per row, its largest absolute component over 127: a row's scan score times this is its dot product (× the query's scale). */
   private scales = new Float32Array(0);
 
   /** `simd: false` scans in JavaScript, as where WebAssembly SIMD is missing. */
   constructor(readonly dimensions: number, { simd = true }: { simd?: boolean } = {}) {
     this.rowBytes = Math.ceil(dimensions / 16) * 16;
+    this.queryScale = Math.min(QUERY_SCALE, Math.floor((2 ** 31 - 1) / (127 * this.rowBytes)));
     const code = simd ? scanCode() : null;
     if (wasm && code) {
       this.memory = new wasm.Memory({ initial: 1 });
@@ -188,7 +191,7 @@ export class Int8Vectors {
     this.reserve(n);
     let max = 0;
     for (let i = 0; i < this.dimensions; i++) max = Math.max(max, Math.abs(query[i]!));
-    const inv = max > 0 ? QUERY_SCALE / max : 0;
+    const inv = max > 0 ? this.queryScale / max : 0;
     const queryAt = this.capacity * this.rowBytes;
     const scoresAt = queryAt + this.rowBytes * 2;
     const q = new Int16Array(this.buffer, queryAt, this.rowBytes);

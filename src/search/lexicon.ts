@@ -8,6 +8,8 @@ import { words } from './tokenize.js';
 export class Lexicon {
   private readonly df = new Map<string, number>();
   private sorted: string[] | undefined;
+  /** Words new since `sorted` was built, not in it yet. */
+  private unsorted: string[] = [];
   /** Words by length and first letter (`${length}:${letter}`): typos in the first letter are rare. */
   private byLength: Map<string, string[]> | undefined;
 
@@ -21,8 +23,19 @@ export class Lexicon {
 
   /** Builds the lookup structures now (at load) rather than on the first search that needs them. */
   prepare(): void {
-    this.sorted ??= [...this.df.keys()].sort();
+    this.sortedWords();
     this.byLength ??= groupByLength(this.df.keys());
+  }
+
+  private sortedWords(): string[] {
+    if (!this.sorted) {
+      this.sorted = [...this.df.keys()].sort();
+      this.unsorted = [];
+    } else if (this.unsorted.length) {
+      this.sorted = merge(this.sorted, this.unsorted.sort());
+      this.unsorted = [];
+    }
+    return this.sorted;
   }
 
   /** A new word into the lookup structures, when they are built: a paper arriving costs no search a rebuild. */
@@ -33,7 +46,8 @@ export class Lexicon {
       if (list) list.push(w);
       else this.byLength.set(key, [w]);
     }
-    if (this.sorted) this.sorted.splice(lowerBound(this.sorted, w), 0, w);
+    // Merged into the sorted list by the next completion: a harvest of many new words costs one merge, not a splice each.
+    if (this.sorted) this.unsorted.push(w);
   }
 
   get size(): number {
@@ -68,8 +82,7 @@ export class Lexicon {
 
   /** The most frequent known words that start with `prefix` (at most `scan` of them are looked at). */
   completions(prefix: string, max = 3, scan = 5000): string[] {
-    this.sorted ??= [...this.df.keys()].sort();
-    const sorted = this.sorted;
+    const sorted = this.sortedWords();
     const lo = lowerBound(sorted, prefix);
     const found: string[] = [];
     for (let i = lo; i < sorted.length && i < lo + scan && sorted[i]!.startsWith(prefix); i++) found.push(sorted[i]!);
@@ -83,6 +96,18 @@ export const MIN_TYPO_LENGTH = 4;
 export const TYPO_MAX_FREQUENCY = 3;
 /** A correction must be this many times more frequent than the word typed. */
 export const CORRECTION_ADVANTAGE = 10;
+
+/** Two sorted lists as one. */
+function merge(a: string[], b: string[]): string[] {
+  const out = new Array<string>(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = a[i]! <= b[j]! ? a[i++]! : b[j++]!;
+  while (i < a.length) out[k++] = a[i++]!;
+  while (j < b.length) out[k++] = b[j++]!;
+  return out;
+}
 
 /** The first position in `sorted` whose word is not below `w`. */
 function lowerBound(sorted: string[], w: string): number {

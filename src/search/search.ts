@@ -91,6 +91,8 @@ export const FEEDBACK_WEIGHT = 2;
 /** Search answers remembered until the index changes (result-cache.ts), and for at most this long. */
 export const RESULT_CACHE_SIZE = 2_000;
 export const RESULT_CACHE_MS = 60_000;
+/** And at most this many hits in all (each holds a paper with its abstract: about 2 kB). */
+export const RESULT_CACHE_HITS = 20_000;
 /** Related papers remembered per paper until the index changes. */
 const RELATED_CACHE_SIZE = 20_000;
 
@@ -107,7 +109,7 @@ export async function createSearchService(store: KyselyStore, opts: SearchServic
     sync.refit().catch((error: unknown) => log('error', `search: the first fit failed: ${String(error)}`));
   }
 
-  const results = new ResultCache<SearchResult>(RESULT_CACHE_SIZE, RESULT_CACHE_MS);
+  const results = new ResultCache<SearchResult>(RESULT_CACHE_SIZE, RESULT_CACHE_MS, { weigh: (r) => Math.max(1, r.hits.length), budget: RESULT_CACHE_HITS });
   const forget = () => results.clear();
   sync.onChange(forget);
   // Votes and comments change what a hit shows (its counts) without changing the index's text: forget at once too.
@@ -164,8 +166,10 @@ export async function createSearchService(store: KyselyStore, opts: SearchServic
     const pageIds = ranked.slice(offset, offset + limit);
     const papers = await store.getPapers(pageIds.map((h) => h.id));
     const set = matchSet(parsed);
-    const hits = papers.map((paper, i) => ({
-      paper, score: pageIds[i]!.score, titleHtml: highlight(paper.title, set), snippetHtml: snippet(paper.abstract, set),
+    // getPapers leaves out papers hidden since they were ranked: scores go by id, not by position.
+    const scores = new Map(pageIds.map((h) => [h.id, h.score]));
+    const hits = papers.map((paper) => ({
+      paper, score: scores.get(paper.id) ?? 0, titleHtml: highlight(paper.title, set), snippetHtml: snippet(paper.abstract, set),
     }));
     return { total: Math.min(total, TOTAL_CAP), hits, tookMs: took(), mode, ...(notice ? { notice } : {}) };
   }

@@ -16,13 +16,27 @@ describe('ResultCache', () => {
 
   it('forgets answers past their time', () => {
     let now = 0;
-    const cache = new ResultCache<number>(10, 1000, () => now);
+    const cache = new ResultCache<number>(10, 1000, { now: () => now });
     cache.set('a', 1, cache.ticket());
     now = 999;
     expect(cache.get('a')).toBe(1);
     now = 2000;
     expect(cache.get('a')).toBeUndefined();
     expect(cache.length).toBe(0);
+  });
+
+  it('keeps the weight of its answers within the budget, least recently used out first', () => {
+    const cache = new ResultCache<number[]>(100, 60_000, { weigh: (v) => v.length, budget: 10 });
+    cache.set('a', [1, 2, 3, 4], cache.ticket());
+    cache.set('b', [1, 2, 3, 4], cache.ticket());
+    expect(cache.get('a')).toHaveLength(4);
+    cache.set('c', [1, 2, 3, 4], cache.ticket());
+    expect(cache.get('b')).toBeUndefined();
+    expect(cache.get('a')).toHaveLength(4);
+    expect(cache.get('c')).toHaveLength(4);
+    cache.set('huge', new Array(11).fill(0), cache.ticket());
+    expect(cache.get('huge')).toBeUndefined();
+    expect(cache.length).toBe(2);
   });
 
   it('does not store an answer computed across a clear', () => {

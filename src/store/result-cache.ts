@@ -7,21 +7,34 @@ import type { Store } from './store.js';
  * recently used out) and short-lived, so that a change this process was not told about shows soon.
  */
 export class ResultCache<V> {
-  private readonly entries = new Map<string, { value: V; at: number }>();
+  private readonly entries = new Map<string, { value: V; at: number; weight: number }>();
+  private weight = 0;
   /** Moves on every clear: an answer computed before a clear is not stored after it. */
   private generation = 0;
 
+  private readonly now: () => number;
+  private readonly weigh: (value: V) => number;
+  private readonly budget: number;
+
+  /** At most `size` answers, and with `weigh`, at most `budget` of their weight (least recently used out first). */
   constructor(
     private readonly size: number,
     private readonly ttlMs: number,
-    private readonly now: () => number = Date.now,
-  ) {}
+    options: { now?: () => number; weigh?: (value: V) => number; budget?: number } = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.weigh = options.weigh ?? (() => 1);
+    this.budget = options.budget ?? Infinity;
+  }
 
   get(key: string): V | undefined {
     const hit = this.entries.get(key);
     if (!hit) return undefined;
     this.entries.delete(key);
-    if (this.now() - hit.at >= this.ttlMs) return undefined;
+    if (this.now() - hit.at >= this.ttlMs) {
+      this.weight -= hit.weight;
+      return undefined;
+    }
     this.entries.set(key, hit);
     return hit.value;
   }
@@ -33,9 +46,19 @@ export class ResultCache<V> {
 
   set(key: string, value: V, ticket: number): void {
     if (ticket !== this.generation || this.size <= 0) return;
+    const weight = this.weigh(value);
+    if (weight > this.budget) return;
+    this.drop(key);
+    this.entries.set(key, { value, at: this.now(), weight });
+    this.weight += weight;
+    while (this.entries.size > this.size || this.weight > this.budget) this.drop(this.entries.keys().next().value!);
+  }
+
+  private drop(key: string): void {
+    const old = this.entries.get(key);
+    if (!old) return;
     this.entries.delete(key);
-    this.entries.set(key, { value, at: this.now() });
-    if (this.entries.size > this.size) this.entries.delete(this.entries.keys().next().value!);
+    this.weight -= old.weight;
   }
 
   /** The remembered answer for `key`, or the one `compute` gives (remembered unless a clear came meanwhile). */
@@ -51,6 +74,7 @@ export class ResultCache<V> {
   clear(): void {
     this.generation++;
     this.entries.clear();
+    this.weight = 0;
   }
 
   get length(): number {

@@ -93,21 +93,24 @@ export function removeFromMemory(m: MemoryIndex, id: string): void {
   m.signatures.delete(id);
 }
 
-/** Reads papers (and, with `withAbstract`, their abstracts) page by page in id order. */
+/**
+ * Reads papers (and, with `withAbstract`, their abstracts) page by page in id order. Papers a curator hid are not
+ * read: they leave the index when hidden (the change names them, and they are not found) and come back when unhidden.
+ */
 export async function* readPapers(store: KyselyStore, withAbstract: boolean, ids?: string[]): AsyncGenerator<MetaRow[]> {
   const db = store.kysely;
   const columns = ['id', 'feed_day', 'has_code', 'categories', 'title', 'authors_text'] as const;
   if (ids) {
     for (let i = 0; i < ids.length; i += WRITE_CHUNK) {
       const part = ids.slice(i, i + WRITE_CHUNK);
-      const q = db.selectFrom('papers').select(columns).where('id', 'in', part);
+      const q = db.selectFrom('papers').select(columns).where('id', 'in', part).where('hidden_at', 'is', null);
       yield withAbstract ? await q.select('abstract').execute() : await q.execute();
     }
     return;
   }
   let after = '';
   for (;;) {
-    const q = db.selectFrom('papers').select(columns).where('id', '>', after).orderBy('id').limit(PAGE);
+    const q = db.selectFrom('papers').select(columns).where('id', '>', after).where('hidden_at', 'is', null).orderBy('id').limit(PAGE);
     const rows: MetaRow[] = withAbstract ? await q.select('abstract').execute() : await q.execute();
     if (rows.length === 0) return;
     yield rows;

@@ -110,6 +110,22 @@ describe.each(engines)('search service on %s', (engine) => {
     expect(second.hits.map((h) => h.paper.id)).not.toContain(p.id);
   });
 
+  it('leaves a paper out while a curator hides it, counts included, and finds it again once unhidden', async () => {
+    const p = papers[311]!;
+    const audit = { actorId: null, action: 'paper.hide', at: new Date('2026-07-01T09:00:00Z') };
+    const found = async () => (await search.search({ q: p.title, mode: 'keyword', limit: 5 })).hits.map((h) => h.paper.id);
+    expect(await found()).toContain(p.id);
+    const before = (await search.search({ q: p.title, mode: 'keyword' })).total;
+    await t.store.setCuration(p.id, { hiddenAt: audit.at.toISOString() }, audit);
+    await search.settled();
+    expect(await found()).not.toContain(p.id);
+    expect((await search.search({ q: p.title, mode: 'keyword' })).total).toBe(before - 1);
+    expect((await search.related(papers[312]!.id, 50)).map((x) => x.id)).not.toContain(p.id);
+    await t.store.setCuration(p.id, { hiddenAt: null }, { ...audit, action: 'paper.unhide' });
+    await search.settled();
+    expect(await found()).toContain(p.id);
+  });
+
   it('works on an empty store: keyword only, and says so', async () => {
     const empty = await freshStore(engine);
     try {

@@ -117,6 +117,14 @@ export class Bm25Index {
     return (id + 1 < this.offsets.length ? this.offsets[id + 1]! - this.offsets[id]! : 0) + (this.delta.get(id)?.docs.length ?? 0);
   }
 
+  /** BM25's idf of a stem (the Lucene form, never negative); 0 for a stem no paper has. */
+  idf(stem: string): number {
+    const df = this.frequency(stem);
+    if (df === 0) return 0;
+    const n = Math.max(this.documents, 1);
+    return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  }
+
   /**
    * The best `k` papers that have any of the terms and that `allow` accepts, with the number of accepted matches,
    * counted exactly below `countUpTo` (at or above it, `total` is some number at least `countUpTo`).
@@ -139,13 +147,11 @@ export class Bm25Index {
 
   /** A cursor per term found in the index, with its idf and the most one of its postings adds. */
   private cursors(query: ScoringTerm[]): Cursor[] {
-    const n = Math.max(this.documents, 1);
     const out: Cursor[] = [];
     for (const { stem, weight } of query) {
       const id = this.termIds.get(stem);
       if (id === undefined) continue;
-      const df = this.frequency(stem);
-      const idf = weight * Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      const idf = weight * this.idf(stem);
       const compact = id + 1 < this.offsets.length;
       const d = this.delta.get(id);
       const max = Math.max(compact ? this.maxImpacts[id]! : 0, d?.max ?? 0);
@@ -159,13 +165,11 @@ export class Bm25Index {
     if (this.acc.length < this.lengths.length / 3) this.acc = new Float32Array(Math.ceil(this.lengths.length / 3));
     const acc = this.acc;
     const touched: number[] = [];
-    const n = Math.max(this.documents, 1);
     const { docs, impacts } = this;
     for (const { stem, weight } of query) {
       const id = this.termIds.get(stem);
       if (id === undefined) continue;
-      const df = this.frequency(stem);
-      const idf = weight * Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      const idf = weight * this.idf(stem);
       if (id + 1 < this.offsets.length) {
         for (let p = this.offsets[id]!, end = this.offsets[id + 1]!; p < end; p++) {
           const slot = docs[p]!;

@@ -175,19 +175,10 @@ export class Int8Vectors {
   }
 
   /**
-   * Approximate dot products of rows 0 .. n - 1 with the query, all in one common unit (not cosines: for ranking),
-   * written to `out`.
-   */
-  scan(query: Float32Array, n: number, out: Float32Array): void {
-    const { dots, scales } = this.scanRaw(query, n);
-    for (let s = 0; s < n; s++) out[s] = dots[s]! * scales[s]!;
-  }
-
-  /**
    * The scan's integer dot products and the rows' scales (a row's approximate score is their product), as views
    * valid until the next scan: a caller selecting candidates multiplies as it goes, in one pass.
    */
-  scanRaw(query: Float32Array, n: number): { dots: Int32Array; scales: Float32Array } {
+  scan(query: Float32Array, n: number): { dots: Int32Array; scales: Float32Array } {
     this.reserve(n);
     let max = 0;
     for (let i = 0; i < this.dimensions; i++) max = Math.max(max, Math.abs(query[i]!));

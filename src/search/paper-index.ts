@@ -215,7 +215,7 @@ export class PaperIndex {
         exact.push(s, dot(this.vectors, s * d, query, d));
       }
     } else {
-      const { dots, scales } = this.int8.scanRaw(query, n);
+      const { dots, scales } = this.int8.scan(query, n);
       const first = new TopK(RESCORED(k));
       // Most papers score below the candidates already held: that test comes first, the filters only after it.
       let floor = -Infinity;

@@ -109,7 +109,7 @@ export async function createSearchService(store: KyselyStore, opts: SearchServic
     sync.refit().catch((error: unknown) => log('error', `search: the first fit failed: ${String(error)}`));
   }
 
-  const results = new ResultCache<SearchResult>(RESULT_CACHE_SIZE, RESULT_CACHE_MS, { weigh: (r) => Math.max(1, r.hits.length), budget: RESULT_CACHE_HITS });
+  const results = new ResultCache<Omit<SearchResult, 'tookMs'>>(RESULT_CACHE_SIZE, RESULT_CACHE_MS, { weigh: (r) => Math.max(1, r.hits.length), budget: RESULT_CACHE_HITS });
   const forget = () => results.clear();
   sync.onChange(forget);
   // Votes and comments change what a hit shows (its counts) without changing the index's text: forget at once too.
@@ -122,20 +122,18 @@ export async function createSearchService(store: KyselyStore, opts: SearchServic
     return { ...result, tookMs: Math.round((performance.now() - started) * 100) / 100 };
   }
 
-  async function compute(query: SearchQuery): Promise<SearchResult> {
-    const started = performance.now();
-    const took = () => Math.round((performance.now() - started) * 100) / 100;
-    await sync.textSettled();
+  /** The answer to a search, ranked afresh (the index settled: `search` waits for it). */
+  async function compute(query: SearchQuery): Promise<Omit<SearchResult, 'tookMs'>> {
     const text = typeof query.q === 'string' ? query.q : '';
     const asId = text.length < 200 ? parseArxivId(text.trim()) : undefined;
     if (asId) {
       const paper = await store.getPaper(asId.id);
-      if (paper) return { total: 1, hits: [plainHit(paper)], paperId: paper.id, tookMs: took() };
+      if (paper) return { total: 1, hits: [plainHit(paper)], paperId: paper.id };
     }
     const limit = clamp(query.limit ?? DEFAULT_LIMIT, 1, MAX_LIMIT);
     const offset = clamp(query.offset ?? 0, 0, MAX_OFFSET);
     const parsed = expand(parseQuery(text, { prefixLast: true }), memory);
-    if (!hasPositive(parsed)) return { total: 0, hits: [], tookMs: took(), notice: 'Type some words to search for.' };
+    if (!hasPositive(parsed)) return { total: 0, hits: [], notice: 'Type some words to search for.' };
 
     const filters = await resolveFilters(query);
     const semanticReady = embedder.model() !== undefined && memory.papers.dimensions > 0;
@@ -171,7 +169,7 @@ export async function createSearchService(store: KyselyStore, opts: SearchServic
     const hits = papers.map((paper) => ({
       paper, score: scores.get(paper.id) ?? 0, titleHtml: highlight(paper.title, set), snippetHtml: snippet(paper.abstract, set),
     }));
-    return { total: Math.min(total, TOTAL_CAP), hits, tookMs: took(), mode, ...(notice ? { notice } : {}) };
+    return { total: Math.min(total, TOTAL_CAP), hits, mode, ...(notice ? { notice } : {}) };
   }
 
   async function keywordHits(parsed: ParsedQuery, filters: Filters, pool: number): Promise<{ hits: Scored[]; total: number }> {
@@ -200,15 +198,11 @@ export async function createSearchService(store: KyselyStore, opts: SearchServic
     return constrain(memory.papers.nearest(normalize(vector), pool, filters), parsed, Infinity);
   }
 
-  /** The share of the query's BM25 weight (idf, as bm25.ts computes it) that the semantic model sees: fusion.ts. */
+  /** The share of the query's BM25 weight that the semantic model sees: fusion.ts. */
   function coverage(parsed: ParsedQuery): number {
     const knows = embedder.knows?.bind(embedder);
     if (!knows) return 1;
-    const n = Math.max(memory.papers.size, 1);
-    return semanticShare(scoringTerms(parsed).map(({ stem, weight }) => {
-      const df = memory.bm25.frequency(stem);
-      return { weight: df > 0 ? weight * Math.log(1 + (n - df + 0.5) / (df + 0.5)) : 0, known: knows(stem) };
-    }));
+    return semanticShare(scoringTerms(parsed).map(({ stem, weight }) => ({ weight: weight * memory.bm25.idf(stem), known: knows(stem) })));
   }
 
   /** Keeps the hits that have every quoted phrase and no excluded word, checked until `need` are kept. */

@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDay } from '../../test/arxiv-fixtures.js';
 import { Browser, signedInBrowser } from '../../test/browser-session.js';
-import { engines, freshStore, type TestStore } from '../../test/stores.js';
+import { openTestSite, type TestSite } from '../../test/site.js';
+import { engines, type TestStore } from '../../test/stores.js';
 import type { Role } from '../accounts/accounts.js';
 import { auditEntries } from '../community/audit.js';
 import { BODY_MAX, COMMENTS_PER_WINDOW, EDIT_GRACE_MINUTES } from '../community/comments.js';
 import { Signer } from '../mail/tokens.js';
-import { createSearchService, type SearchService } from '../search/search.js';
-import { createApp } from './app.js';
 import { COMMENT_WRITES_PER_IP } from './comment-routes.js';
 
 const BASE = 'http://paperboy.test';
@@ -17,9 +16,9 @@ const DAY = '2026-07-01';
 const PAPERS = readDay('2026-07-01.jsonl').slice(0, 12);
 
 describe.each(engines)('comments on the paper page on %s', (engine) => {
+  let site: TestSite;
   let t: TestStore;
-  let search: SearchService;
-  let app: ReturnType<typeof createApp>;
+  let app: TestSite['app'];
   let clock = new Date('2026-07-01T12:00:00Z');
   let ips = 0;
   let people = 0;
@@ -41,17 +40,15 @@ describe.each(engines)('comments on the paper page on %s', (engine) => {
   const storedComments = (id: string) => t.store.kysely.selectFrom('comments').selectAll().where('paper_id', '=', id).orderBy('created_at').execute();
 
   beforeAll(async () => {
-    t = await freshStore(engine);
-    await t.store.upsertPapers(PAPERS.map((p, i) => ({
-      id: p.id, source: 'hf-daily' as const, title: p.title, abstract: p.summary, authors: p.authors, dailyOn: DAY, upvotes: i, numComments: i === 0 ? 2 : 0,
-    })));
-    search = await createSearchService(t.store);
-    app = createApp({ store: t.store, search, config: { baseUrl: BASE, trustProxy: true }, subscriptions: { db: t.store.kysely, secret: SECRET, clock: () => clock } });
+    site = await openTestSite(engine, {
+      baseUrl: BASE, secret: SECRET, clock: () => clock,
+      papers: PAPERS.map((p, i) => ({
+        id: p.id, source: 'hf-daily' as const, title: p.title, abstract: p.summary, authors: p.authors, dailyOn: DAY, upvotes: i, numComments: i === 0 ? 2 : 0,
+      })),
+    });
+    ({ t, app } = site);
   });
-  afterAll(async () => {
-    search.close();
-    await t.dispose();
-  });
+  afterAll(() => site?.close());
 
   it('shows the discussion to everyone, forms to signed-in readers, and threads replies under their comment', async () => {
     const id = nextPaper();

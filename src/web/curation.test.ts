@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, signedInBrowser } from '../../test/browser-session.js';
-import { engines, freshStore, type TestStore } from '../../test/stores.js';
+import { openTestSite, type TestSite } from '../../test/site.js';
+import { engines, type TestStore } from '../../test/stores.js';
 import { getAccount, type Account, type Role } from '../accounts/accounts.js';
 import { auditEntries } from '../community/audit.js';
-import { createSearchService, type SearchService } from '../search/search.js';
-import { createApp } from './app.js';
+import type { SearchService } from '../search/search.js';
 import { CURATION_WRITES_PER_IP } from './curation-routes.js';
 import { SIGN_IN_LINK } from './layout.js';
 
@@ -16,9 +16,10 @@ const SPAM = '2606.00002';
 const EARLIER = '2606.00003';
 
 describe.each(engines)('curation and moderation on the site, %s', (engine) => {
+  let site: TestSite;
   let t: TestStore;
   let search: SearchService;
-  let app: ReturnType<typeof createApp>;
+  let app: TestSite['app'];
   const clock = new Date('2026-07-01T09:00:00Z');
   let ips = 0;
   let emails = 0;
@@ -34,19 +35,17 @@ describe.each(engines)('curation and moderation on the site, %s', (engine) => {
   const row = (id: string) => t.store.kysely.selectFrom('papers').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
   beforeAll(async () => {
-    t = await freshStore(engine);
-    await t.store.upsertPapers([
-      { id: GOOD, source: 'hf-daily', title: 'Sparse attention for small models', abstract: 'We study attention.', dailyOn: DAY, upvotes: 5 },
-      { id: SPAM, source: 'hf-daily', title: 'Zorblax watches at low prices', abstract: 'Buy zorblax watches now.', dailyOn: DAY, upvotes: 50 },
-      { id: EARLIER, source: 'hf-daily', title: 'Quiet results from the day before', abstract: 'Earlier work.', dailyOn: '2026-06-29', upvotes: 1 },
-    ]);
-    search = await createSearchService(t.store);
-    app = createApp({ store: t.store, search, config: { baseUrl: BASE, trustProxy: true }, subscriptions: { db: t.store.kysely, secret: SECRET, clock: () => clock } });
+    site = await openTestSite(engine, {
+      baseUrl: BASE, secret: SECRET, clock: () => clock,
+      papers: [
+        { id: GOOD, source: 'hf-daily', title: 'Sparse attention for small models', abstract: 'We study attention.', dailyOn: DAY, upvotes: 5 },
+        { id: SPAM, source: 'hf-daily', title: 'Zorblax watches at low prices', abstract: 'Buy zorblax watches now.', dailyOn: DAY, upvotes: 50 },
+        { id: EARLIER, source: 'hf-daily', title: 'Quiet results from the day before', abstract: 'Earlier work.', dailyOn: '2026-06-29', upvotes: 1 },
+      ],
+    });
+    ({ t, search, app } = site);
   });
-  afterAll(async () => {
-    search.close();
-    await t.dispose();
-  });
+  afterAll(() => site?.close());
 
   it('shows curator tools to curators only, never in pages rendered for everyone', async () => {
     const curator = await as('curator');

@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, signedInBrowser } from '../../test/browser-session.js';
-import { engines, freshStore, type TestStore } from '../../test/stores.js';
+import { openTestSite, type TestSite } from '../../test/site.js';
+import { engines, type TestStore } from '../../test/stores.js';
 import { accountForEmail } from '../accounts/accounts.js';
 import { postComment } from '../community/comments.js';
 import { SUBSCRIBER_TOKEN } from '../digest/links.js';
 import { confirm, subscribe } from '../digest/subscribers.js';
 import { Signer } from '../mail/tokens.js';
-import { createSearchService, type SearchService } from '../search/search.js';
-import { createApp } from './app.js';
 import { DEFAULT_PREFERENCES } from './pages/subscribe-form.js';
 
 const BASE = 'http://paperboy.test';
@@ -19,21 +18,19 @@ const PAPER = '2606.00001';
  * every POST route the app has, by an admin (so that no role check answers first).
  */
 describe.each(engines)('forms on %s', (engine) => {
+  let site: TestSite;
   let t: TestStore;
-  let search: SearchService;
-  let app: ReturnType<typeof createApp>;
+  let app: TestSite['app'];
   const clock = new Date('2026-07-01T09:00:00Z');
 
   beforeAll(async () => {
-    t = await freshStore(engine);
-    await t.store.upsertPapers([{ id: PAPER, source: 'hf-daily', title: 'Tokens on every form', abstract: 'x', dailyOn: '2026-06-30', upvotes: 1 }]);
-    search = await createSearchService(t.store);
-    app = createApp({ store: t.store, search, config: { baseUrl: BASE, trustProxy: true }, subscriptions: { db: t.store.kysely, secret: SECRET, clock: () => clock } });
+    site = await openTestSite(engine, {
+      baseUrl: BASE, secret: SECRET, clock: () => clock,
+      papers: [{ id: PAPER, source: 'hf-daily', title: 'Tokens on every form', abstract: 'x', dailyOn: '2026-06-30', upvotes: 1 }],
+    });
+    ({ t, app } = site);
   });
-  afterAll(async () => {
-    search.close();
-    await t.dispose();
-  });
+  afterAll(() => site?.close());
 
   /** What a forged post could change: every table a form writes to, by its row count, and the tables' contents hashed. */
   async function state(): Promise<string> {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engines, freshStore, type TestStore } from '../../../test/stores.js';
+import { openTestSite, type TestSite } from '../../../test/site.js';
+import { engines, type TestStore } from '../../../test/stores.js';
 import { accountForEmail } from '../../accounts/accounts.js';
 import { createSession } from '../../accounts/sessions.js';
 import { LINKS_PER_ADDRESS } from '../../accounts/signin-links.js';
@@ -8,7 +9,7 @@ import { createDigestRunner, type DigestRunner } from '../../digest/run.js';
 import { startTestSmtp, type TestSmtp } from '../../mail/test-smtp.js';
 import { Signer } from '../../mail/tokens.js';
 import { createSmtpTransport, type MailTransport } from '../../mail/transport.js';
-import { createSearchService, type SearchService } from '../../search/search.js';
+import type { SearchService } from '../../search/search.js';
 import { createApp, MAX_BODY_BYTES } from '../app.js';
 import { VOTES_PER_IP } from '../upvote.js';
 import { Browser } from '../../../test/browser-session.js';
@@ -18,12 +19,13 @@ const SECRET = 'accounts-test-secret-long-enough-for-hmac';
 const PAPER = '2607.00001';
 
 describe.each(engines)('accounts and upvotes on %s', (engine) => {
+  let site: TestSite;
   let t: TestStore;
   let smtp: TestSmtp;
   let transport: MailTransport;
   let search: SearchService;
   let runner: DigestRunner;
-  let app: ReturnType<typeof createApp>;
+  let app: TestSite['app'];
   let clock = new Date('2026-07-01T09:00:00Z');
   let ips = 0;
   const browser = () => new Browser(app, `10.0.${Math.floor(ips / 250)}.${(ips++ % 250) + 1}`);
@@ -32,23 +34,23 @@ describe.each(engines)('accounts and upvotes on %s', (engine) => {
   const paperRow = () => t.store.kysely.selectFrom('papers').selectAll().where('id', '=', PAPER).executeTakeFirstOrThrow();
 
   beforeAll(async () => {
-    t = await freshStore(engine);
-    await t.store.upsertPapers([
-      { id: PAPER, source: 'hf-daily', title: 'Votes in a transaction', abstract: 'x', dailyOn: '2026-06-30', upvotes: 10 },
-      { id: '2607.00002', source: 'hf-daily', title: 'The paper nobody votes for', abstract: 'y', dailyOn: '2026-06-30', upvotes: 3 },
-    ]);
+    site = await openTestSite(engine, {
+      baseUrl: BASE, secret: SECRET, clock: () => clock,
+      papers: [
+        { id: PAPER, source: 'hf-daily', title: 'Votes in a transaction', abstract: 'x', dailyOn: '2026-06-30', upvotes: 10 },
+        { id: '2607.00002', source: 'hf-daily', title: 'The paper nobody votes for', abstract: 'y', dailyOn: '2026-06-30', upvotes: 3 },
+      ],
+    });
+    ({ t, search, app } = site);
     smtp = await startTestSmtp();
     transport = createSmtpTransport(smtp.url);
-    search = await createSearchService(t.store);
     const config = loadConfig({ PAPERBOY_BASE_URL: BASE, SMTP_URL: smtp.url, PAPERBOY_MAIL_RATE: '0' });
     runner = createDigestRunner({ store: t.store, transport, config, secret: SECRET, clock: () => clock });
-    app = createApp({ store: t.store, search, config: { baseUrl: BASE, trustProxy: true }, subscriptions: { db: t.store.kysely, secret: SECRET, clock: () => clock } });
   });
   afterAll(async () => {
-    transport.close();
-    search.close();
-    await smtp.close();
-    await t.dispose();
+    transport?.close();
+    await smtp?.close();
+    await site?.close();
   });
 
   /** Asks for a link in this browser and returns the path of the link that arrives by mail. */

@@ -1,39 +1,36 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engines, freshStore, type TestStore } from '../../../test/stores.js';
+import { openTestSite, type TestSite } from '../../../test/site.js';
+import { engines, type TestStore } from '../../../test/stores.js';
 import { loadConfig } from '../../config/config.js';
 import { createDigestRunner, type DigestRunner } from '../../digest/run.js';
 import { getAlerts } from '../../digest/subscribers.js';
 import { startTestSmtp, type TestSmtp } from '../../mail/test-smtp.js';
 import { createSmtpTransport, type MailTransport } from '../../mail/transport.js';
-import { createSearchService, type SearchService } from '../../search/search.js';
-import { createApp } from '../app.js';
 
 const BASE = 'http://paperboy.test';
 const SECRET = 'another-test-secret-long-enough-for-hmac';
 
 describe.each(engines)('subscriptions on %s', (engine) => {
+  let site: TestSite;
   let t: TestStore;
   let smtp: TestSmtp;
   let transport: MailTransport;
-  let search: SearchService;
   let runner: DigestRunner;
-  let app: ReturnType<typeof createApp>;
+  let app: TestSite['app'];
   let clock = new Date('2026-07-01T09:00:00Z');
 
   beforeAll(async () => {
-    t = await freshStore(engine);
+    site = await openTestSite(engine, { baseUrl: BASE, secret: SECRET, clock: () => clock, trustProxy: false });
+    ({ t, app } = site);
     smtp = await startTestSmtp();
     transport = createSmtpTransport(smtp.url);
-    search = await createSearchService(t.store);
     const config = loadConfig({ PAPERBOY_BASE_URL: BASE, SMTP_URL: smtp.url, PAPERBOY_MAIL_RATE: '0' });
     runner = createDigestRunner({ store: t.store, transport, config, secret: SECRET, clock: () => clock });
-    app = createApp({ store: t.store, search, config: { baseUrl: BASE }, subscriptions: { db: t.store.kysely, secret: SECRET, clock: () => clock } });
   });
   afterAll(async () => {
-    transport.close();
-    search.close();
-    await smtp.close();
-    await t.dispose();
+    transport?.close();
+    await smtp?.close();
+    await site?.close();
   });
 
   /** Opens a form page and returns what a browser would send back: its cookie and CSRF field. */

@@ -1,0 +1,38 @@
+import type { PaperRecord } from '../src/ingest/record.js';
+import { createSearchService, type SearchService } from '../src/search/search.js';
+import { createApp } from '../src/web/app.js';
+import { freshStore, type Engine, type TestStore } from './stores.js';
+
+/** The whole site, as `serve` builds it, over a fresh store: what the request tests of the web pages talk to. */
+export interface TestSite {
+  t: TestStore;
+  search: SearchService;
+  app: ReturnType<typeof createApp>;
+  close(): Promise<void>;
+}
+
+export async function openTestSite(engine: Engine, opts: {
+  baseUrl: string;
+  /** Signs form tokens and mailed links. */
+  secret: string;
+  clock: () => Date;
+  /** Stored before the search index opens. */
+  papers?: PaperRecord[];
+  /** Each test browser has its own address through X-Forwarded-For (test/browser-session.ts); default true. */
+  trustProxy?: boolean;
+}): Promise<TestSite> {
+  const t = await freshStore(engine);
+  if (opts.papers?.length) await t.store.upsertPapers(opts.papers);
+  const search = await createSearchService(t.store);
+  const app = createApp({
+    store: t.store, search, config: { baseUrl: opts.baseUrl, trustProxy: opts.trustProxy ?? true },
+    subscriptions: { db: t.store.kysely, secret: opts.secret, clock: opts.clock },
+  });
+  return {
+    t, search, app,
+    close: async () => {
+      search.close();
+      await t.dispose();
+    },
+  };
+}

@@ -1,6 +1,6 @@
 // bench/search-quality: nDCG@10, MAP and recall@100 of keyword (BM25), semantic (LSA) and hybrid search on the
-// Cranfield and CACM collections, through the product's search service on each engine; then a known-item test on
-// the arXiv corpus. Usage: npm run bench:search-quality [-- --engine sqlite|postgres|both] [--known-item 1000|0] [--collections no]
+// Cranfield and CACM collections, through the product's search service on each engine, and how many of a relevant
+// paper's related papers are relevant to the same request; then a known-item test on the arXiv corpus. Usage: npm run bench:search-quality [-- --engine sqlite|postgres|both] [--known-item 1000|0] [--collections no]
 import { parseArgs } from 'node:util';
 import { createSearchService, type SearchService } from '../src/search/search.js';
 import { evaluate, type Summary } from '../src/search/metrics.js';
@@ -18,11 +18,13 @@ const { values } = parseArgs({
 const engines = (values.engine === 'both' ? ['sqlite', 'postgres'] : [values.engine]) as ('sqlite' | 'postgres')[];
 const modes = ['keyword', 'semantic', 'hybrid'] as const;
 
-async function runCollection(store: KyselyStore, c: Collection): Promise<Record<(typeof modes)[number], Summary>> {
+type Scores = Record<(typeof modes)[number], Summary & { related: number }>;
+
+async function runCollection(store: KyselyStore, c: Collection): Promise<Scores> {
   for (let i = 0; i < c.records.length; i += 1000) await store.upsertPapers(c.records.slice(i, i + 1000));
   const search = await createSearchService(store);
   await search.refit();
-  const out = {} as Record<(typeof modes)[number], Summary>;
+  const out = {} as Scores;
   for (const mode of modes) {
     const runs = new Map<string, string[]>();
     for (const [id, q] of c.queries) {
@@ -30,15 +32,34 @@ async function runCollection(store: KyselyStore, c: Collection): Promise<Record<
       const r = await search.search({ q, mode, limit: 100 });
       runs.set(id, r.hits.map((h) => h.paper.id));
     }
-    out[mode] = evaluate(runs, c.qrels);
+    out[mode] = { ...evaluate(runs, c.qrels), related: await coRelevance(search, c, mode) };
   }
   search.close();
   return out;
 }
 
+/**
+ * Related papers, judged by the collection's judgments: for each paper judged relevant to a request with other
+ * relevant papers, the share of its 10 related papers that are relevant to the same request (mean over papers).
+ */
+async function coRelevance(search: SearchService, c: Collection, mode: (typeof modes)[number]): Promise<number> {
+  let sum = 0;
+  let papers = 0;
+  for (const judged of c.qrels.values()) {
+    const relevant = new Set([...judged].filter(([, gain]) => gain > 0).map(([id]) => id));
+    if (relevant.size < 2) continue;
+    for (const id of relevant) {
+      const related = await search.related(id, 10, mode);
+      sum += related.filter((p) => relevant.has(p.id)).length / 10;
+      papers++;
+    }
+  }
+  return papers ? sum / papers : 0;
+}
+
 const f = (x: number) => x.toFixed(4);
-console.log('| engine | collection | queries | mode | nDCG@10 | MAP | recall@100 |');
-console.log('|---|---|---|---|---|---|---|');
+console.log('| engine | collection | queries | mode | nDCG@10 | MAP | recall@100 | related: co-relevant P@10 |');
+console.log('|---|---|---|---|---|---|---|---|');
 const gains: string[] = [];
 for (const engine of values.collections === 'no' ? [] : engines) {
   for (const make of [cranfield, cacm]) {
@@ -46,7 +67,7 @@ for (const engine of values.collections === 'no' ? [] : engines) {
     const { store, dispose } = await benchStore(engine);
     try {
       const r = await runCollection(store, c);
-      for (const mode of modes) console.log(`| ${engine} | ${c.name} | ${r[mode].queries} | ${mode === 'keyword' ? 'BM25' : mode} | ${f(r[mode].ndcg10)} | ${f(r[mode].map)} | ${f(r[mode].recall100)} |`);
+      for (const mode of modes) console.log(`| ${engine} | ${c.name} | ${r[mode].queries} | ${mode === 'keyword' ? 'BM25' : mode} | ${f(r[mode].ndcg10)} | ${f(r[mode].map)} | ${f(r[mode].recall100)} | ${f(r[mode].related)} |`);
       gains.push(`${engine} ${c.name}: hybrid nDCG@10 ${((r.hybrid.ndcg10 / r.keyword.ndcg10 - 1) * 100).toFixed(1)}% over BM25 (target +5%)`);
     } finally {
       await dispose();

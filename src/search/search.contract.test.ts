@@ -82,6 +82,19 @@ describe.each(engines)('search service on %s', (engine) => {
     expect(related.map((p) => p.id)).not.toContain(id);
   });
 
+  it('finds related papers by their words when their vectors know little of them', async () => {
+    // Two new papers about words no other paper has, which the fitted model has never seen.
+    const a = { ...papers[400]!, id: '2612.99901', title: 'Quorblex vintrels', abstract: 'We study quorblex vintrels.' };
+    const b = { ...papers[900]!, id: '2612.99902', title: 'Zandic quorblex vintrels', abstract: 'Quorblex vintrels, revisited in brief.' };
+    await t.store.upsertPapers([a, b]);
+    await search.settled();
+    expect((await search.related(a.id, 5, 'keyword')).map((p) => p.id)[0]).toBe(b.id);
+    expect((await search.related(a.id, 5, 'semantic')).map((p) => p.id)).not.toContain(b.id);
+    const hybrid = (await search.related(a.id, 5)).map((p) => p.id);
+    expect(hybrid[0]).toBe(b.id);
+    expect(hybrid).not.toContain(a.id);
+  });
+
   it('finds a newly imported paper by keyword at once, and by meaning after the change notification', async () => {
     const p = { ...papers[SLICE]!, title: `Zyxquorbian lattices for ${papers[SLICE]!.title}` };
     await t.store.upsertPapers([p]);
@@ -135,6 +148,11 @@ describe.each(engines)('search service on %s', (engine) => {
       expect(r.notice).toMatch(/not ready/);
       expect(await s.related('2503.00001')).toEqual([]);
       expect(await s.refit()).toMatchObject({ documents: 0 });
+      // Too few papers for a model: related papers by their words alone.
+      const few = papers.slice(600, 605).map((p, i) => ({ ...p, title: i < 2 ? `Quorblex vintrels: ${p.title}` : p.title }));
+      await empty.store.upsertPapers(few);
+      await s.settled();
+      expect((await s.related(few[0]!.id, 3)).map((p) => p.id)[0]).toBe(few[1]!.id);
       s.close();
     } finally {
       await empty.dispose();

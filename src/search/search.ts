@@ -4,7 +4,7 @@ import type { KyselyStore } from '../store/kysely-store.js';
 import type { Paper } from '../store/store.js';
 import { LsaEmbedder, type Embedder } from './embedder.js';
 import { MIN_LSA_DOCUMENTS, normalize } from './lsa.js';
-import { FUSION, fuse, semanticShare, type FusionOptions } from './fusion.js';
+import { FUSION, RELATED_FUSION, fuse, semanticShare, type FusionOptions } from './fusion.js';
 import { highlight, snippet } from './highlight.js';
 import { IndexSync } from './index-sync.js';
 import { phraseIndex } from './keyword.js';
@@ -14,7 +14,9 @@ import type { MemoryIndex } from './index-store.js';
 import { MIN_TYPO_LENGTH } from './lexicon.js';
 import type { Filters, Scored } from './paper-index.js';
 import { hasPositive, matchSet, parseQuery, queryText, type ParsedQuery } from './query.js';
-import { STOP_WORDS, stem } from './tokenize.js';
+import { STOP_WORDS, stem, terms } from './tokenize.js';
+
+export type SearchMode = 'hybrid' | 'keyword' | 'semantic';
 
 export interface SearchQuery {
   q: string;
@@ -26,7 +28,7 @@ export interface SearchQuery {
   hasCode?: boolean;
   author?: string;
   sort?: 'relevance' | 'date';
-  mode?: 'hybrid' | 'keyword' | 'semantic';
+  mode?: SearchMode;
   limit?: number;
   offset?: number;
 }
@@ -46,7 +48,7 @@ export interface SearchResult {
   paperId?: string;
   tookMs: number;
   /** The mode actually used: semantic and hybrid fall back to keyword while no model is fitted. */
-  mode?: 'hybrid' | 'keyword' | 'semantic';
+  mode?: SearchMode;
   /** Why the result is not what was asked for, in words for the page (e.g. no semantic model yet). */
   notice?: string;
 }
@@ -54,7 +56,7 @@ export interface SearchResult {
 export interface SearchService {
   search(q: SearchQuery): Promise<SearchResult>;
   /** Papers like this one (its own title and abstract as the query), best first, itself excluded. */
-  related(id: string, limit?: number): Promise<Paper[]>;
+  related(id: string, limit?: number, mode?: SearchMode): Promise<Paper[]>;
   /** Titles completing what is being typed. */
   suggest?(prefix: string, limit?: number): Promise<string[]>;
   /** Fits the embedder again on every paper (LSA) or re-embeds every paper, and swaps the index. */
@@ -93,6 +95,10 @@ export const RESULT_CACHE_SIZE = 2_000;
 export const RESULT_CACHE_MS = 60_000;
 /** And at most this many hits in all (each holds a paper with its abstract: about 2 kB). */
 export const RESULT_CACHE_HITS = 20_000;
+/** Words of a paper that make its keyword query for related papers: more add time, not quality (bench/search-quality). */
+export const RELATED_TERMS = 30;
+/** Candidates each list gives related papers: 50, 100 and 200 rank alike, and fewer are quicker to find. */
+const RELATED_POOL = 100;
 /** Related papers remembered per paper until the index changes. */
 const RELATED_CACHE_SIZE = 20_000;
 
@@ -156,7 +162,7 @@ export async function createSearchService(store: KyselyStore, opts: SearchServic
     } else {
       const keyword = mode === 'semantic' ? undefined : await keywordHits(parsed, filters, pool);
       const semantic = mode === 'keyword' ? undefined : await semanticHits(parsed, filters, pool, keyword?.hits);
-      ranked = keyword && semantic ? fuse(keyword.hits, semantic, fusion, coverage(parsed)) : (keyword?.hits ?? semantic!);
+      ranked = keyword && semantic ? fuse(keyword.hits, semantic, fusion, coverage(scoringTerms(parsed))) : (keyword?.hits ?? semantic!);
       total = Math.max(keyword?.total ?? 0, ranked.length);
       ranked = boostExactTitle(text, ranked, filters, sort);
       if (sort === 'date') ranked = byDate(ranked);
@@ -199,10 +205,10 @@ export async function createSearchService(store: KyselyStore, opts: SearchServic
   }
 
   /** The share of the query's BM25 weight that the semantic model sees: fusion.ts. */
-  function coverage(parsed: ParsedQuery): number {
+  function coverage(terms: ScoringTerm[]): number {
     const knows = embedder.knows?.bind(embedder);
     if (!knows) return 1;
-    return semanticShare(scoringTerms(parsed).map(({ stem, weight }) => ({ weight: weight * memory.bm25.idf(stem), known: knows(stem) })));
+    return semanticShare(terms.map(({ stem, weight }) => ({ weight: weight * memory.bm25.idf(stem), known: knows(stem) })));
   }
 
   /** Keeps the hits that have every quoted phrase and no excluded word, checked until `need` are kept. */
@@ -242,13 +248,33 @@ export async function createSearchService(store: KyselyStore, opts: SearchServic
     return [...exact.map((id) => ({ id, score: top })), ...hits.filter((h) => !exact.includes(h.id))];
   }
 
-  async function findRelated(id: string, n: number): Promise<string[]> {
-    const vector = memory.papers.vectorOf(id);
-    if (vector) return memory.papers.nearest(vector, n, {}, id).map((h) => h.id);
+  /**
+   * Papers like this one: its own text as the query. The keyword list searches its most telling words (tf·idf,
+   * title words counted twice as in the LSA fit), the semantic list its vector's nearest neighbours; both leave it out.
+   */
+  async function findRelated(id: string, n: number, mode: SearchMode): Promise<string[]> {
     const paper = await store.getPaper(id);
     if (!paper) return [];
-    const found = memory.bm25.search(scoringTerms(parseQuery(`${paper.title}`)), n + 1, memory.papers.allow({}), 0);
-    return found.hits.map((h) => memory.papers.idOf(h.slot)).filter((x) => x !== id).slice(0, n);
+    const vector = mode === 'keyword' ? undefined : memory.papers.vectorOf(id);
+    const semantic = vector ? memory.papers.nearest(vector, RELATED_POOL, {}, id) : undefined;
+    if (semantic && mode === 'semantic') return semantic.slice(0, n).map((h) => h.id);
+    const terms = tellingTerms(paper);
+    const found = memory.bm25.search(terms, RELATED_POOL + 1, memory.papers.allow({}), 0);
+    const keyword = found.hits.map(({ slot, score }) => ({ id: memory.papers.idOf(slot), score })).filter((h) => h.id !== id);
+    const ranked = semantic ? fuse(keyword, semantic, RELATED_FUSION, coverage(terms)) : keyword;
+    return ranked.slice(0, n).map((h) => h.id);
+  }
+
+  /** A paper's keyword query: its most telling words by tf·idf, title words counted twice as in the LSA fit. */
+  function tellingTerms(paper: Paper): ScoringTerm[] {
+    const counts = new Map<string, number>();
+    for (const t of terms(`${paper.title} ${paper.title} ${paper.abstract}`)) counts.set(t, (counts.get(t) ?? 0) + 1);
+    return [...counts]
+      .filter(([t]) => memory.bm25.has(t))
+      .map(([t, tf]) => ({ stem: t, weight: 1 + Math.log(tf), telling: (1 + Math.log(tf)) * memory.bm25.idf(t) }))
+      .sort((a, b) => b.telling - a.telling || (a.stem < b.stem ? -1 : 1))
+      .slice(0, RELATED_TERMS)
+      .map(({ stem: s, weight }) => ({ stem: s, weight }));
   }
 
   function scoringTerms(q: ParsedQuery): ScoringTerm[] {
@@ -267,14 +293,15 @@ export async function createSearchService(store: KyselyStore, opts: SearchServic
 
   return {
     search,
-    async related(id, limit = 10) {
+    async related(id, limit = 10, mode = 'hybrid') {
       await sync.textSettled();
       const n = clamp(limit, 1, MAX_LIMIT);
-      let ids = related.get(id);
+      const key = mode === 'hybrid' ? id : `${mode}:${id}`;
+      let ids = related.get(key);
       if (!ids || ids.length < n) {
-        ids = await findRelated(id, Math.max(n, 10));
+        ids = await findRelated(id, Math.max(n, 10), mode);
         if (related.size >= RELATED_CACHE_SIZE) related.delete(related.keys().next().value!);
-        related.set(id, ids);
+        related.set(key, ids);
       }
       return store.getPapers(ids.slice(0, n));
     },

@@ -10,21 +10,34 @@ export class Lexicon {
   private sorted: string[] | undefined;
   /** Words new since `sorted` was built, not in it yet. */
   private unsorted: string[] = [];
-  /** Words by length and first letter (`${length}:${letter}`): typos in the first letter are rare. */
-  private byLength: Map<string, string[]> | undefined;
+  /**
+   * The words frequent enough to be offered as corrections (CORRECTION_ADVANTAGE), by length and first letter
+   * (`${length}:${letter}`: typos in the first letter are rare). Most words are rarer: a typo is compared with
+   * a few thousand words, not with every word of its length.
+   */
+  private byLength: Map<string, Bucket> | undefined;
 
   add(text: string): void {
     for (const w of new Set(words(text))) {
-      const f = this.df.get(w);
-      this.df.set(w, (f ?? 0) + 1);
-      if (f === undefined) this.place(w);
+      const f = (this.df.get(w) ?? 0) + 1;
+      this.df.set(w, f);
+      if (f === 1) this.place(w);
+      if (f === CORRECTION_ADVANTAGE && this.byLength) addToBucket(this.byLength, w);
     }
   }
 
   /** Builds the lookup structures now (at load) rather than on the first search that needs them. */
   prepare(): void {
     this.sortedWords();
-    this.byLength ??= groupByLength(this.df.keys());
+    this.candidates();
+  }
+
+  private candidates(): Map<string, Bucket> {
+    if (!this.byLength) {
+      this.byLength = new Map();
+      for (const [w, f] of this.df) if (f >= CORRECTION_ADVANTAGE) addToBucket(this.byLength, w);
+    }
+    return this.byLength;
   }
 
   private sortedWords(): string[] {
@@ -38,14 +51,8 @@ export class Lexicon {
     return this.sorted;
   }
 
-  /** A new word into the lookup structures, when they are built: a paper arriving costs no search a rebuild. */
+  /** A new word into the sorted list, when it is built: a paper arriving costs no search a rebuild. */
   private place(w: string): void {
-    if (this.byLength) {
-      const key = bucket(w);
-      const list = this.byLength.get(key);
-      if (list) list.push(w);
-      else this.byLength.set(key, [w]);
-    }
     // Merged into the sorted list by the next completion: a harvest of many new words costs one merge, not a splice each.
     if (this.sorted) this.unsorted.push(w);
   }
@@ -67,13 +74,20 @@ export class Lexicon {
     const limit = word.length >= 8 ? 2 : 1;
     const own = this.frequency(word);
     if (own >= TYPO_MAX_FREQUENCY) return [];
-    this.byLength ??= groupByLength(this.df.keys());
+    const buckets = this.candidates();
+    const mask = letterMask(word);
     const found: { w: string; d: number; f: number }[] = [];
     for (let len = word.length - limit; len <= word.length + limit; len++) {
-      for (const w of this.byLength.get(`${len}:${word[0]}`) ?? []) {
-        if (w === word || this.df.get(w)! < CORRECTION_ADVANTAGE * Math.max(own, 1)) continue;
+      const b = buckets.get(`${len}:${word[0]}`);
+      if (!b) continue;
+      for (let i = 0; i < b.words.length; i++) {
+        // Each edit adds or removes at most two letters from the set of letters a word uses.
+        if (popcount(b.masks[i]! ^ mask) > 2 * limit) continue;
+        const w = b.words[i]!;
+        const f = this.df.get(w)!;
+        if (w === word || f < CORRECTION_ADVANTAGE * Math.max(own, 1)) continue;
         const d = boundedLevenshtein(word, w, limit);
-        if (d <= limit) found.push({ w, d, f: this.df.get(w)! });
+        if (d <= limit) found.push({ w, d, f });
       }
     }
     found.sort((a, b) => a.d - b.d || b.f - a.f);
@@ -121,17 +135,31 @@ function lowerBound(sorted: string[], w: string): number {
   return lo;
 }
 
-const bucket = (w: string) => `${w.length}:${w[0]}`;
+interface Bucket {
+  words: string[];
+  /** Per word, the letters it uses (letterMask). */
+  masks: number[];
+}
 
-function groupByLength(keys: Iterable<string>): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const k of keys) {
-    const key = bucket(k);
-    let list = out.get(key);
-    if (!list) out.set(key, (list = []));
-    list.push(k);
-  }
-  return out;
+function addToBucket(buckets: Map<string, Bucket>, w: string): void {
+  const key = `${w.length}:${w[0]}`;
+  let b = buckets.get(key);
+  if (!b) buckets.set(key, (b = { words: [], masks: [] }));
+  b.words.push(w);
+  b.masks.push(letterMask(w));
+}
+
+/** One bit per letter a-z and digit (folded together past 32), set when the word uses it. */
+function letterMask(w: string): number {
+  let m = 0;
+  for (let i = 0; i < w.length; i++) m |= 1 << (w.charCodeAt(i) % 32);
+  return m;
+}
+
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
 
 /**
@@ -140,22 +168,28 @@ function groupByLength(keys: Iterable<string>): Map<string, string[]> {
  */
 export function boundedLevenshtein(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
-  let before = new Array<number>(b.length + 1).fill(0);
-  let prev = new Array<number>(b.length + 1);
-  let cur = new Array<number>(b.length + 1);
-  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  const width = b.length + 1;
+  if (rows.length < 3 * width) rows = new Int32Array(6 * width);
+  // Three rows of the table, reused from call to call: before (i - 2), prev (i - 1) and cur (i).
+  let before = 0;
+  let prev = width;
+  let cur = 2 * width;
+  for (let j = 0; j < width; j++) rows[prev + j] = j;
   for (let i = 1; i <= a.length; i++) {
-    cur[0] = i;
+    rows[cur] = i;
     let rowMin = i;
+    const ai = a.charCodeAt(i - 1);
     for (let j = 1; j <= b.length; j++) {
-      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
-      let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
-      if (i > 1 && j > 1 && a.charCodeAt(i - 1) === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === b.charCodeAt(j - 1)) v = Math.min(v, before[j - 2]! + 1);
-      cur[j] = v;
+      const bj = b.charCodeAt(j - 1);
+      let v = Math.min(rows[prev + j]! + 1, rows[cur + j - 1]! + 1, rows[prev + j - 1]! + (ai === bj ? 0 : 1));
+      if (i > 1 && j > 1 && ai === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === bj) v = Math.min(v, rows[before + j - 2]! + 1);
+      rows[cur + j] = v;
       if (v < rowMin) rowMin = v;
     }
     if (rowMin > limit) return limit + 1;
     [before, prev, cur] = [prev, cur, before];
   }
-  return prev[b.length]!;
+  return rows[prev + b.length]!;
 }
+
+let rows = new Int32Array(96);

@@ -24,7 +24,7 @@ export const FUSION: FusionOptions = { method: 'linear', k: 60, keywordWeight: 0
 /**
  * Related papers (a whole paper as the query, search.ts): its vector says more than its words, which BM25 matches
  * one by one. Measured as the share of a judged paper's 10 related papers judged relevant to the same request
- * (bench/search-quality): LSA neighbours alone 0.267 on CACM and 0.248 on Cranfield; this blend 0.284 and 0.250.
+ * (bench/search-quality): LSA neighbours alone 0.267 on CACM and 0.248 on Cranfield; this blend 0.286 and 0.249.
  */
 export const RELATED_FUSION: FusionOptions = { method: 'linear', k: 60, keywordWeight: 0.3, semanticWeight: 0.7 };
 

@@ -205,10 +205,10 @@ export async function createSearchService(store: KyselyStore, opts: SearchServic
   }
 
   /** The share of the query's BM25 weight that the semantic model sees: fusion.ts. */
-  function coverage(terms: ScoringTerm[]): number {
+  function coverage(scored: ScoringTerm[]): number {
     const knows = embedder.knows?.bind(embedder);
     if (!knows) return 1;
-    return semanticShare(terms.map(({ stem, weight }) => ({ weight: weight * memory.bm25.idf(stem), known: knows(stem) })));
+    return semanticShare(scored.map(({ stem, weight }) => ({ weight: weight * memory.bm25.idf(stem), known: knows(stem) })));
   }
 
   /** Keeps the hits that have every quoted phrase and no excluded word, checked until `need` are kept. */
@@ -258,10 +258,10 @@ export async function createSearchService(store: KyselyStore, opts: SearchServic
     const vector = mode === 'keyword' ? undefined : memory.papers.vectorOf(id);
     const semantic = vector ? memory.papers.nearest(vector, RELATED_POOL, {}, id) : undefined;
     if (semantic && mode === 'semantic') return semantic.slice(0, n).map((h) => h.id);
-    const terms = tellingTerms(paper);
-    const found = memory.bm25.search(terms, RELATED_POOL + 1, memory.papers.allow({}), 0);
+    const query = tellingTerms(paper);
+    const found = memory.bm25.search(query, RELATED_POOL + 1, memory.papers.allow({}), 0);
     const keyword = found.hits.map(({ slot, score }) => ({ id: memory.papers.idOf(slot), score })).filter((h) => h.id !== id);
-    const ranked = semantic ? fuse(keyword, semantic, RELATED_FUSION, coverage(terms)) : keyword;
+    const ranked = semantic ? fuse(keyword, semantic, RELATED_FUSION, coverage(query)) : keyword;
     return ranked.slice(0, n).map((h) => h.id);
   }
 

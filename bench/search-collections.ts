@@ -1,7 +1,7 @@
 // The judged test collections in ../shared/data/benchmarks/, as paper records for a store plus queries and judgments.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PaperRecord } from '../src/ingest/record.js';
+import type { PaperRecord } from '../src/model/record.js';
 
 export interface Collection {
   name: string;

@@ -2,7 +2,7 @@
 // and on a 300,000-paper set (the corpus plus generated variants), with index build time and memory.
 // Usage: npm run bench:search-speed [-- --engine sqlite|postgres] [--sizes 75000,300000]
 import { parseArgs } from 'node:util';
-import type { ParsedEntry, PaperRecord } from '../src/ingest/record.js';
+import type { ParsedEntry, PaperRecord } from '../src/model/record.js';
 import { importEntries } from '../src/ingest/importer.js';
 import { readJsonlDump } from '../src/ingest/jsonl-dump.js';
 import { createSearchService, type SearchService } from '../src/search/search.js';

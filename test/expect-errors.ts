@@ -1,5 +1,5 @@
 import { SourceError } from '../src/ingest/errors.js';
-import type { PaperRecord, ParsedEntry } from '../src/ingest/record.js';
+import type { PaperRecord, ParsedEntry } from '../src/model/record.js';
 
 /** The SourceError a promise rejects with; fails the test when it resolves or rejects with anything else. */
 export async function rejection(promise: Promise<unknown>): Promise<SourceError> {

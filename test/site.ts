@@ -1,4 +1,4 @@
-import type { PaperRecord } from '../src/ingest/record.js';
+import type { PaperRecord } from '../src/model/record.js';
 import { createSearchService, type SearchService } from '../src/search/search.js';
 import { createApp } from '../src/web/app.js';
 import { freshStore, type Engine, type TestStore } from './stores.js';

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines, freshStore, type TestStore } from '../../test/stores.js';
-import { POINTS_PER_UPVOTE, NEW_ACCOUNT_VOTE_POINTS } from '../ranking/trending.js';
+import { POINTS_PER_UPVOTE, NEW_ACCOUNT_VOTE_POINTS } from '../model/trending.js';
 import { paperTrending } from '../store/rows.js';
 import { accountForEmail, updateProfile } from './accounts.js';
 import { createSession, endAllSessions, sessionAccount } from './sessions.js';
 import { checkSigninLink, requestSigninLink, useSigninLink } from './signin-links.js';
 import { toggleVote, upvotedAmong } from './votes.js';
-import { syntheticPaperId } from '../ingest/synthetic-id.js';
+import { syntheticPaperId } from '../model/synthetic-id.js';
 
 describe.each(engines)('accounts store on %s', (engine) => {
   let t: TestStore;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import { randomId } from '../mail/tokens.js';
+import { randomId } from '../crypto/tokens.js';
 import type { AccountsTable, Database } from '../store/schema.js';
 
 export interface Account {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { hashToken, randomToken } from '../mail/tokens.js';
+import { hashToken, randomToken } from '../crypto/tokens.js';
 import type { Database } from '../store/schema.js';
 import { accountFromRow, type Account } from './accounts.js';
 

@@ -1,8 +1,7 @@
 import type { Kysely } from 'kysely';
-import { messageId } from '../digest/links.js';
-import { noticeHtml } from '../digest/notices.js';
+import { messageId, noticeHtml } from '../mail/notice.js';
 import { enqueue } from '../mail/outbox.js';
-import { hashToken, randomId, randomToken } from '../mail/tokens.js';
+import { hashToken, randomId, randomToken } from '../crypto/tokens.js';
 import type { Database } from '../store/schema.js';
 
 /** A sign-in link works once, for this long, in the browser that asked for it. */

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { NEW_ACCOUNT_HOURS, NEW_ACCOUNT_VOTE_POINTS, POINTS_PER_UPVOTE } from '../ranking/trending.js';
+import { NEW_ACCOUNT_HOURS, NEW_ACCOUNT_VOTE_POINTS, POINTS_PER_UPVOTE } from '../model/trending.js';
 import { paperFromRow, paperTrending } from '../store/rows.js';
 import type { Database } from '../store/schema.js';
 import type { Account } from './accounts.js';
@@ -12,7 +12,7 @@ export interface VoteResult {
   upvotes: number;
 }
 
-/** The trending weight of a vote from this account now (see src/ranking/trending.ts). */
+/** The trending weight of a vote from this account now (see src/model/trending.ts). */
 export function votePoints(account: Pick<Account, 'createdAt'>, now: Date): number {
   const ageMs = now.getTime() - Date.parse(account.createdAt);
   return ageMs < NEW_ACCOUNT_HOURS * 3_600_000 ? NEW_ACCOUNT_VOTE_POINTS : POINTS_PER_UPVOTE;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../test/cli.js';
 import { engines, freshStore, type TestStore } from '../../test/stores.js';
 import { createSession, sessionAccount } from '../accounts/sessions.js';
-import { auditEntries } from '../community/audit.js';
+import { auditEntries } from '../store/audit.js';
 import { findAccount } from '../community/moderation.js';
 
 describe.each(engines)('paperboy accounts on %s', (engine) => {

@@ -7,7 +7,7 @@ import { deleteExpired } from '../community/cleanup.js';
 import { createHarvestJob } from '../jobs/harvest-job.js';
 import { startSchedules } from '../jobs/schedule.js';
 import { createLogger } from '../log.js';
-import { recomputeTrending } from '../ranking/recompute.js';
+import { recomputeTrending } from '../store/trending.js';
 import { createSearchService } from '../search/search.js';
 import type { KyselyStore } from '../store/kysely-store.js';
 import { createApp } from '../web/app.js';

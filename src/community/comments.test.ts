@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { engines, freshStore, type TestStore } from '../../test/stores.js';
 import { accountForEmail, type Account } from '../accounts/accounts.js';
-import { syntheticPaperId } from '../ingest/synthetic-id.js';
+import { syntheticPaperId } from '../model/synthetic-id.js';
 import { paperFromRow, paperTrending } from '../store/rows.js';
-import { auditEntries } from './audit.js';
+import { auditEntries } from '../store/audit.js';
 import {
   BODY_MAX, CommentError, COMMENTS_PER_WINDOW, deleteComment, editComment, EDIT_GRACE_MINUTES, MAX_DISPLAY_DEPTH, postComment,
   reportComment, resolveReports, setCommentHidden,

@@ -1,9 +1,9 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Account } from '../accounts/accounts.js';
-import { randomId } from '../mail/tokens.js';
+import { randomId } from '../crypto/tokens.js';
 import { paperFromRow, paperTrending } from '../store/rows.js';
 import type { Database } from '../store/schema.js';
-import { recordAudit } from './audit.js';
+import { recordAudit } from '../store/audit.js';
 import { can } from './roles.js';
 
 type Db = Kysely<Database>;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines, freshStore, type TestStore } from '../../test/stores.js';
 import { accountForEmail, getAccount, type Account, type Role } from '../accounts/accounts.js';
 import { createSession, sessionAccount } from '../accounts/sessions.js';
-import { auditEntries } from './audit.js';
+import { auditEntries } from '../store/audit.js';
 import { deleteExpired } from './cleanup.js';
 import { CurationError, curatePaper } from './curation.js';
 import { createAccount, findAccount, setBanned, setRole, type ModerationDb } from './moderation.js';

@@ -1,6 +1,7 @@
 import type { Account } from '../accounts/accounts.js';
-import type { CurationPatch, Paper, Store } from '../store/store.js';
-import { isValidDay } from '../web/dates.js';
+import type { Paper } from '../model/paper.js';
+import type { CurationPatch, Store } from '../store/store.js';
+import { isValidDay } from '../model/dates.js';
 import { can, type Action } from './roles.js';
 
 /** Who acts: a signed-in account, or the command line (the operator, who may do anything). */

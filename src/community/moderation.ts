@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { accountFromRow, type Account, type Role } from '../accounts/accounts.js';
 import { checkEmail, checkHandle } from '../accounts/profile.js';
-import { randomId } from '../mail/tokens.js';
+import { randomId } from '../crypto/tokens.js';
 import type { AccountsTable, Database } from '../store/schema.js';
-import { recordAudit } from './audit.js';
+import { recordAudit } from '../store/audit.js';
 import { actorId, CurationError, requireCan, type Actor } from './curation.js';
 
 /** The database, and its engine: PostgreSQL needs row locks where SQLite runs one transaction at a time. */

@@ -1,12 +1,14 @@
+import { DAY_MS, isoDay } from '../model/dates.js';
 import type { Kysely } from 'kysely';
 import type { Account } from '../accounts/accounts.js';
 import type { PaperLookup } from '../ingest/arxiv-api.js';
-import { parseArxivId, type ArxivId } from '../ingest/arxiv-id.js';
+import { parseArxivId, type ArxivId } from '../model/arxiv-id.js';
 import { SourceError } from '../ingest/errors.js';
-import type { PaperRecord } from '../ingest/record.js';
+import type { PaperRecord } from '../model/record.js';
 import { paperFromRow } from '../store/rows.js';
 import type { Database } from '../store/schema.js';
-import type { Paper, Store } from '../store/store.js';
+import type { Paper } from '../model/paper.js';
+import type { Store } from '../store/store.js';
 import { can } from './roles.js';
 
 /** As on Hugging Face: a paper can be submitted until this many days after its first arXiv version. */
@@ -31,8 +33,6 @@ export interface SubmissionDeps {
 }
 
 type Db = Kysely<Database>;
-const DAY_MS = 86_400_000;
-const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 
 /** An arXiv id, `arXiv:` id, arxiv.org abs/pdf/html link (with or without `https://`) or huggingface.co/papers link. */
 export function parseSubmission(input: string): ArxivId | undefined {

@@ -1,10 +1,11 @@
 import type { Logger } from '../log.js';
 import { enqueue } from '../mail/outbox.js';
-import type { Signer } from '../mail/tokens.js';
-import { randomId } from '../mail/tokens.js';
+import type { Signer } from '../crypto/tokens.js';
+import { randomId } from '../crypto/tokens.js';
 import type { KyselyStore } from '../store/kysely-store.js';
 import { addDays, duePeriod, localTime, lookbackDays } from './due.js';
-import { messageId, subscriberLinks, unsubscribeHeaders } from './links.js';
+import { messageId } from '../mail/notice.js';
+import { subscriberLinks, unsubscribeHeaders } from './links.js';
 import { renderHtml, renderText, subject, type Section } from './render.js';
 import { PER_SECTION, type DigestSources } from './sources.js';
 import { fromRow, getAlerts, type Alert, type Subscriber } from './subscribers.js';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { engines, freshStore, type TestStore } from '../../test/stores.js';
 import { loadConfig } from '../config/config.js';
-import type { PaperRecord } from '../ingest/record.js';
+import type { PaperRecord } from '../model/record.js';
 import { outboxCounts } from '../mail/outbox.js';
 import { startTestSmtp, type TestSmtp } from '../mail/test-smtp.js';
 import { createSmtpTransport, type MailTransport } from '../mail/transport.js';

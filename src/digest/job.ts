@@ -1,11 +1,22 @@
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log.js';
-import { resolveSecret } from '../mail/secret.js';
+import { resolveSecret } from '../crypto/secret.js';
 import { createSmtpTransport, type MailTransport } from '../mail/transport.js';
 import type { SearchService } from '../search/search.js';
+import { keepSigningSecret } from '../store/app-secrets.js';
 import type { KyselyStore } from '../store/kysely-store.js';
-import type { SubscriptionDeps } from '../web/pages/subscribe.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/schema.js';
 import { createDigestRunner, type DigestRunner } from './run.js';
+
+/** What the subscription pages need beyond the rest of the site. */
+export interface SubscriptionDeps {
+  db: Kysely<Database>;
+  secret: string;
+  /** Asks for the outbox to be sent now (a confirmation mail); absent when no SMTP server is configured. */
+  kick?: (() => void) | undefined;
+  clock?: (() => Date) | undefined;
+}
 
 export interface Mail {
   /** Absent without SMTP_URL: subscriptions are still taken and their mails wait in the outbox. */
@@ -18,7 +29,7 @@ export interface Mail {
 export async function setupMail(
   config: Config, store: KyselyStore, log: Logger, opts: { search?: (() => Promise<SearchService>) | undefined; transport?: MailTransport } = {},
 ): Promise<Mail> {
-  const secret = await resolveSecret(config, store, log);
+  const secret = await resolveSecret(config, (fresh) => keepSigningSecret(store.kysely, fresh), log);
   const transport = opts.transport ?? (config.mail.smtpUrl ? createSmtpTransport(config.mail.smtpUrl, { connections: config.mail.concurrency }) : undefined);
   if (!transport) log.warn('SMTP_URL is not set: no mail is sent. Subscriptions are kept and their mails wait in the outbox until it is.');
   const runner = transport ? createDigestRunner({ store, transport, config, secret, search: opts.search, log }) : undefined;

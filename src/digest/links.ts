@@ -1,4 +1,4 @@
-import type { Signer } from '../mail/tokens.js';
+import type { Signer } from '../crypto/tokens.js';
 
 /** The purpose a subscriber's signed token is made for: it opens their preferences and unsubscribes them. */
 export const SUBSCRIBER_TOKEN = 'subscriber';
@@ -14,8 +14,4 @@ export function subscriberLinks(baseUrl: string, signer: Signer, subscriberId: s
 /** RFC 2369 and RFC 8058: mail clients show an unsubscribe button that POSTs to the URL, without the reader leaving. */
 export function unsubscribeHeaders(unsubscribeUrl: string): Record<string, string> {
   return { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
-}
-
-export function messageId(id: string, baseUrl: string): string {
-  return `<${id}@${new URL(baseUrl).hostname || 'paperboy.local'}>`;
 }

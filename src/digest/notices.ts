@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
 import { enqueue } from '../mail/outbox.js';
-import { randomId, type Signer } from '../mail/tokens.js';
+import { randomId, type Signer } from '../crypto/tokens.js';
 import type { Database } from '../store/schema.js';
-import { messageId, subscriberLinks } from './links.js';
-import { escapeHtml } from './render.js';
+import { messageId, noticeHtml } from '../mail/notice.js';
+import { subscriberLinks } from './links.js';
 import { CONFIRM_HOURS, type Subscriber } from './subscribers.js';
 
 interface NoticeDeps {
@@ -12,14 +12,6 @@ interface NoticeDeps {
   baseUrl: string;
 }
 
-function html(paragraphs: string[], link: { href: string; label: string }): string {
-  return `<!doctype html><html><head><meta charset="utf-8"><meta name="color-scheme" content="light dark"></head>
-<body style="font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;font-size:15px;line-height:1.5;">
-${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}
-<p><a href="${escapeHtml(link.href)}" style="display:inline-block;padding:10px 18px;background:#0b57d0;color:#ffffff;text-decoration:none;border-radius:6px;">${escapeHtml(link.label)}</a></p>
-<p style="color:#59636e;font-size:13px;">Or open this link: ${escapeHtml(link.href)}</p>
-</body></html>`;
-}
 
 /** The double opt-in mail: nothing is sent to the address until its owner follows this link. */
 export async function queueConfirmation(deps: NoticeDeps, s: Subscriber, token: string, now: Date): Promise<void> {
@@ -32,7 +24,7 @@ export async function queueConfirmation(deps: NoticeDeps, s: Subscriber, token: 
   await enqueue(deps.db, {
     id, idempotencyKey: `confirm:${s.id}:${id}`, subscriberId: s.id, kind: 'confirm', to: s.email,
     subject: 'Confirm your Paperboy subscription', text: `${lines.join('\n\n')}\n\nConfirm: ${href}\n`,
-    html: html(lines, { href, label: 'Confirm my subscription' }), messageId: messageId(id, deps.baseUrl),
+    html: noticeHtml(lines, { href, label: 'Confirm my subscription' }), messageId: messageId(id, deps.baseUrl),
   }, now);
 }
 
@@ -47,8 +39,7 @@ export async function queueReminder(deps: NoticeDeps, s: Subscriber, now: Date):
   await enqueue(deps.db, {
     id, idempotencyKey: `notice:${s.id}:${id}`, subscriberId: s.id, kind: 'notice', to: s.email,
     subject: 'You are already subscribed to Paperboy', text: `${lines.join('\n\n')}\n\nPreferences: ${preferencesUrl}\n`,
-    html: html(lines, { href: preferencesUrl, label: 'Open my preferences' }), messageId: messageId(id, deps.baseUrl),
+    html: noticeHtml(lines, { href: preferencesUrl, label: 'Open my preferences' }), messageId: messageId(id, deps.baseUrl),
   }, now);
 }
 
-export { html as noticeHtml };

@@ -1,4 +1,5 @@
-import type { Paper } from '../store/store.js';
+import { escapeHtml } from '../model/html.js';
+import type { Paper } from '../model/paper.js';
 import type { Frequency } from './due.js';
 import type { AlertKind } from './subscribers.js';
 
@@ -22,10 +23,6 @@ export interface DigestContent {
 }
 
 const ABSTRACT_CHARS = 280;
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 export function shorten(s: string, max = ABSTRACT_CHARS): string {
   const flat = s.replace(/\s+/g, ' ').trim();

@@ -1,7 +1,7 @@
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log.js';
 import { drainOutbox, type DrainResult } from '../mail/sender.js';
-import { Signer } from '../mail/tokens.js';
+import { Signer } from '../crypto/tokens.js';
 import type { MailTransport } from '../mail/transport.js';
 import type { SearchService } from '../search/search.js';
 import type { KyselyStore } from '../store/kysely-store.js';

@@ -1,7 +1,7 @@
 import type { SearchService } from '../search/search.js';
 import type { KyselyStore } from '../store/kysely-store.js';
-import type { Paper } from '../store/store.js';
-import { parseSearchForm, toSearchQuery } from '../web/search-params.js';
+import type { Paper } from '../model/paper.js';
+import { parseSearchForm, toSearchQuery } from '../search/search-form.js';
 import type { Alert } from './subscribers.js';
 
 /** Candidates fetched per list: enough to fill a section after the papers a subscriber already had are skipped. */

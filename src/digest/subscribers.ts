@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, SubscribersTable } from '../store/schema.js';
-import { parseSearchForm, searchFormQuery } from '../web/search-params.js';
-import { hashToken, randomId, randomToken } from '../mail/tokens.js';
+import { parseSearchForm, searchFormQuery } from '../search/search-form.js';
+import { hashToken, randomId, randomToken } from '../crypto/tokens.js';
 import type { Frequency, Schedule } from './due.js';
 
 export type SubscriberStatus = 'pending' | 'confirmed' | 'unsubscribed' | 'suppressed';

@@ -1,7 +1,7 @@
 import { parseArxivAtom, type ArxivFeedPage } from './arxiv-atom.js';
 import { SourceError } from './errors.js';
 import type { Fetcher } from './http.js';
-import type { PaperRecord, ParsedEntry } from './record.js';
+import type { PaperRecord, ParsedEntry } from '../model/record.js';
 
 /** The arXiv API takes up to this many ids per request in our use (its own limit is higher, URLs are not). */
 const IDS_PER_REQUEST = 100;

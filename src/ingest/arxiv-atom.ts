@@ -1,7 +1,7 @@
-import { parseArxivId, isArxivCategory } from './arxiv-id.js';
+import { parseArxivId, isArxivCategory } from '../model/arxiv-id.js';
 import { findCodeLinks } from './code-links.js';
 import { SourceError } from './errors.js';
-import type { ParsedEntry, PaperRecord } from './record.js';
+import type { ParsedEntry, PaperRecord } from '../model/record.js';
 import { attr, child, children, parseXml, text, unique } from './xml.js';
 
 export interface ArxivFeedPage {

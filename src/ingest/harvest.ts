@@ -1,3 +1,4 @@
+import { addDays, isoDay } from '../model/dates.js';
 import { ConfigError, type Config } from '../config/config.js';
 import type { Store } from '../store/store.js';
 import { fetchArxivByIds, searchArxiv } from './arxiv-api.js';
@@ -6,7 +7,7 @@ import { SourceError } from './errors.js';
 import { fetchDailyPapers } from './hf-daily.js';
 import type { Fetcher } from './http.js';
 import { importEntries, type ImportCounts, zeroCounts } from './importer.js';
-import type { ParsedEntry } from './record.js';
+import type { ParsedEntry } from '../model/record.js';
 
 /** What every harvester needs: the store, one polite fetcher per remote, the endpoints and a clock. */
 export interface HarvestContext {
@@ -18,7 +19,6 @@ export interface HarvestContext {
   onReject?: (entry: { position: string; error: string }) => void;
 }
 
-const DAY_MS = 86_400_000;
 /** How far back a first harvest reaches, so that a new site starts with a few days of papers, not all of arXiv. */
 export const FIRST_HARVEST_DAYS = 3;
 const HF_MAX_DAYS = 7;
@@ -27,9 +27,7 @@ const HF_REFRESH_DAYS = 3;
 /** A finished OAI harvest starts the next one a day earlier: records stamped late are not missed (re-reading is idempotent). */
 const OAI_OVERLAP_DAYS = 1;
 
-const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 const todayUtc = () => isoDay(new Date());
-const addDays = (day: string, n: number) => isoDay(new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS));
 
 function add(total: ImportCounts, counts: ImportCounts): ImportCounts {
   return { new: total.new + counts.new, updated: total.updated + counts.updated, unchanged: total.unchanged + counts.unchanged, rejected: total.rejected + counts.rejected };

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { SourceError } from './errors.js';
 import { fetchDailyPapers, parseDailyPapers, type TextFetcher } from './hf-daily.js';
-import type { PaperRecord } from './record.js';
+import type { PaperRecord } from '../model/record.js';
 import { records } from '../../test/expect-errors.js';
 
 /**

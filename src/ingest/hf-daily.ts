@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { parseArxivId } from './arxiv-id.js';
+import { parseArxivId } from '../model/arxiv-id.js';
 import { findCodeLinks } from './code-links.js';
 import { SourceError } from './errors.js';
-import type { ParsedEntry, PaperRecord } from './record.js';
+import type { ParsedEntry, PaperRecord } from '../model/record.js';
 
 /** What this client needs of an HTTP fetcher (src/ingest/http.ts provides one). */
 export interface TextFetcher {

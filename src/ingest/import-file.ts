@@ -8,7 +8,7 @@ import { parseOaiListRecords } from './arxiv-oai.js';
 import { SourceError } from './errors.js';
 import { parseDailyPapers } from './hf-daily.js';
 import { readJsonlDump } from './jsonl-dump.js';
-import type { ParsedEntry } from './record.js';
+import type { ParsedEntry } from '../model/record.js';
 import { looksLikeSeedPage, parseSeedPage } from './seed-page.js';
 
 export type FileFormat = 'jsonl' | 'arxiv-atom' | 'arxiv-oai' | 'hf-daily' | 'page';

@@ -1,5 +1,5 @@
 import type { Store, UpsertResult } from '../store/store.js';
-import type { PaperRecord, ParsedEntry } from './record.js';
+import type { PaperRecord, ParsedEntry } from '../model/record.js';
 import { SourceError } from './errors.js';
 
 export interface ImportCounts extends UpsertResult {

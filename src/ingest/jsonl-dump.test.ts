@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { constants, gunzipSync, gzipSync } from 'node:zlib';
-import { isArxivCategory } from './arxiv-id.js';
+import { isArxivCategory } from '../model/arxiv-id.js';
 import { SourceError } from './errors.js';
 import { readJsonlDump } from './jsonl-dump.js';
-import type { ParsedEntry } from './record.js';
-import { syntheticPaperId } from './synthetic-id.js';
+import type { ParsedEntry } from '../model/record.js';
+import { syntheticPaperId } from '../model/synthetic-id.js';
 import { records } from '../../test/expect-errors.js';
 
 const DATA = fileURLToPath(new URL('../../../shared/data/', import.meta.url));

@@ -1,11 +1,11 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { z } from 'zod';
-import { isArxivCategory, parseArxivId, type ArxivId } from './arxiv-id.js';
+import { isArxivCategory, parseArxivId, type ArxivId } from '../model/arxiv-id.js';
 import { findCodeLinks } from './code-links.js';
 import { SourceError } from './errors.js';
-import type { ParsedEntry, PaperRecord } from './record.js';
-import { syntheticPaperId } from './synthetic-id.js';
+import type { ParsedEntry, PaperRecord } from '../model/record.js';
+import { syntheticPaperId } from '../model/synthetic-id.js';
 
 /**
  * One line of a JSONL dump. Two shapes are accepted: arXiv listings (`id`, `summary` or `abstract`, `authors`,

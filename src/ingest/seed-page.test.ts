@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { SourceError } from './errors.js';
 import { looksLikeSeedPage, parseSeedPage } from './seed-page.js';
-import { syntheticPaperId } from './synthetic-id.js';
+import { syntheticPaperId } from '../model/synthetic-id.js';
 import { records } from '../../test/expect-errors.js';
 
 const SEED = fileURLToPath(new URL('../../../shared/data/seed-page/', import.meta.url));

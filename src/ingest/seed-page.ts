@@ -1,7 +1,7 @@
 import { findCodeLinks } from './code-links.js';
 import { SourceError } from './errors.js';
-import type { ParsedEntry } from './record.js';
-import { syntheticPaperId } from './synthetic-id.js';
+import type { ParsedEntry } from '../model/record.js';
+import { syntheticPaperId } from '../model/synthetic-id.js';
 
 /** Lines of the page's chrome, skipped wherever they appear. The first group is distinctive enough to detect a page by. */
 const DISTINCTIVE_HEADER = [

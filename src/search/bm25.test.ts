@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { PaperRecord } from '../ingest/record.js';
+import type { PaperRecord } from '../model/record.js';
 import { Bm25Index, type FieldTexts, type ScoringTerm } from './bm25.js';
 import { corpusSlice } from './test-corpus.js';
 import { terms } from './tokenize.js';

@@ -1,11 +1,6 @@
+import { escapeHtml } from '../model/html.js';
 import type { MatchSet } from './query.js';
 import { stem, tokenize, type Token } from './tokenize.js';
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-}
 
 /** What a match set (one a query, shared by its page of hits) needs to judge words fast. */
 interface Matcher {

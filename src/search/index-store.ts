@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { titleKey } from '../ingest/record.js';
+import { titleKey } from '../model/record.js';
 import type { KyselyStore } from '../store/kysely-store.js';
 import { Bm25Index } from './bm25.js';
 import type { Embedder } from './embedder.js';

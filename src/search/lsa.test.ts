@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { PaperRecord } from '../ingest/record.js';
+import type { PaperRecord } from '../model/record.js';
 import { LsaEmbedder, paperText } from './embedder.js';
 import { fitLsa, LsaModel, type LsaFit } from './lsa.js';
 import { corpusSlice } from './test-corpus.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importEntries } from '../ingest/importer.js';
-import type { PaperRecord } from '../ingest/record.js';
+import type { PaperRecord } from '../model/record.js';
 import { engines, freshStore, type TestStore } from '../../test/stores.js';
 import { createSearchService, type SearchService } from './search.js';
 import { corpusSlice } from './test-corpus.js';

@@ -1,7 +1,7 @@
-import { parseArxivId } from '../ingest/arxiv-id.js';
-import { authorKey, titleKey } from '../ingest/record.js';
+import { parseArxivId } from '../model/arxiv-id.js';
+import { authorKey, titleKey } from '../model/record.js';
 import type { KyselyStore } from '../store/kysely-store.js';
-import type { Paper } from '../store/store.js';
+import type { Paper } from '../model/paper.js';
 import { LsaEmbedder, type Embedder } from './embedder.js';
 import { MIN_LSA_DOCUMENTS, normalize } from './lsa.js';
 import { FUSION, RELATED_FUSION, fuse, semanticShare, type FusionOptions } from './fusion.js';

@@ -1,5 +1,5 @@
 import { readJsonlDump } from '../ingest/jsonl-dump.js';
-import type { PaperRecord } from '../ingest/record.js';
+import type { PaperRecord } from '../model/record.js';
 
 export const CORPUS = new URL('../../../shared/data/corpus/arxiv-listings-2025-03-18_2026-07-01.jsonl.gz', import.meta.url).pathname;
 

@@ -1,13 +1,12 @@
 import { type Kysely, type OrderByItemBuilder, sql, type Updateable } from 'kysely';
-import { recordAudit } from '../community/audit.js';
-import { authorKey, titleKey, type PaperRecord, type SourceName } from '../ingest/record.js';
-import { isSyntheticId } from '../ingest/synthetic-id.js';
+import { recordAudit } from './audit.js';
+import { authorKey, titleKey, type PaperRecord, type SourceName } from '../model/record.js';
+import { isSyntheticId } from '../model/synthetic-id.js';
 import { mergeRecord, recordHash } from './merge.js';
 import { paperFromRow, rowFromPaper } from './rows.js';
 import type { Database, PapersTable, PaperSourcesTable, PaperVersionsTable } from './schema.js';
-import type {
-  CurationAudit, CurationPatch, HarvestState, ImportCheckpoint, ListQuery, Paper, PaperSource, PaperVersion, Store, StoreStats, UpsertResult,
-} from './store.js';
+import type { Paper } from '../model/paper.js';
+import type { CurationAudit, CurationPatch, HarvestState, ImportCheckpoint, ListQuery, PaperSource, PaperVersion, Store, StoreStats, UpsertResult } from './store.js';
 
 /** Papers in a category above which a listing walks the feed order instead of collecting the category. */
 export const LARGE_CATEGORY = 2000;

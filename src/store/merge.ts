@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { PaperRecord, SourceName } from '../ingest/record.js';
-import type { Paper } from './store.js';
+import type { PaperRecord, SourceName } from '../model/record.js';
+import type { Paper } from '../model/paper.js';
 
 /**
  * How much each source is trusted for bibliographic fields (title, abstract, authors, categories, ...).

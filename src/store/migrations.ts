@@ -205,7 +205,7 @@ CREATE INDEX paper_votes_paper ON paper_votes (paper_id);
 
 /**
  * Submissions, comments, curation and moderation. Hidden papers and comments stay stored (a curator can undo);
- * every curator and admin action is written to audit_log by src/community/audit.ts.
+ * every curator and admin action is written to audit_log by src/store/audit.ts.
  */
 const community = `
 ALTER TABLE accounts ADD COLUMN role TEXT NOT NULL DEFAULT 'member';

@@ -1,8 +1,8 @@
-import type { SourceName } from '../ingest/record.js';
-import { trendingScore } from '../ranking/trending.js';
+import type { SourceName } from '../model/record.js';
+import { trendingScore } from '../model/trending.js';
 import type { Selectable } from 'kysely';
 import type { PapersTable } from './schema.js';
-import type { Paper } from './store.js';
+import type { Paper } from '../model/paper.js';
 
 export function paperFromRow(row: Selectable<PapersTable>): Paper {
   return {

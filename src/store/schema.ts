@@ -30,11 +30,11 @@ export interface PapersTable {
   provenance: string;
   created_at: string;
   modified_at: string;
-  /** See src/ranking/trending.ts. */
+  /** See src/model/trending.ts. */
   trending: number;
   /** Upvotes from accounts here (papers.upvotes is the source's); maintained by src/accounts/votes.ts. */
   community_upvotes: Generated<number>;
-  /** The trending weight of those votes, in points (src/ranking/trending.ts). */
+  /** The trending weight of those votes, in points (src/model/trending.ts). */
   community_points: Generated<number>;
   /** Live comments here (not deleted or hidden); maintained by src/community/comments.ts. */
   community_comments: Generated<number>;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { PaperRecord } from '../ingest/record.js';
-import { syntheticPaperId } from '../ingest/synthetic-id.js';
+import type { PaperRecord } from '../model/record.js';
+import { syntheticPaperId } from '../model/synthetic-id.js';
 import { LARGE_CATEGORY } from './kysely-store.js';
 import { engines, freshStore, type TestStore } from '../../test/stores.js';
 

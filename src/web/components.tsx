@@ -1,6 +1,6 @@
 import { raw } from 'hono/html';
-import type { Paper } from '../store/store.js';
-import { humanDay } from './dates.js';
+import type { Paper } from '../model/paper.js';
+import { humanDay } from '../model/dates.js';
 
 export const paperPath = (id: string) => `/papers/${id}`;
 export const authorPath = (name: string) => `/authors/${encodeURIComponent(name)}`;

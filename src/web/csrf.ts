@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
-import type { Signer } from '../mail/tokens.js';
+import type { Signer } from '../crypto/tokens.js';
 
 export const CSRF_COOKIE = 'pb_csrf';
 /** The form field, and the header `fetch` sends it in. */

@@ -3,7 +3,7 @@ import { Browser, signedInBrowser } from '../../test/browser-session.js';
 import { openTestSite, type TestSite } from '../../test/site.js';
 import { engines, type TestStore } from '../../test/stores.js';
 import { getAccount, type Account, type Role } from '../accounts/accounts.js';
-import { auditEntries } from '../community/audit.js';
+import { auditEntries } from '../store/audit.js';
 import type { SearchService } from '../search/search.js';
 import { CURATION_WRITES_PER_IP } from './curation-routes.js';
 import { SIGN_IN_LINK } from './layout.js';

@@ -3,7 +3,7 @@ import type { PaperLookup } from '../ingest/arxiv-api.js';
 import type { Logger } from '../log.js';
 import type { SearchService } from '../search/search.js';
 import type { Store } from '../store/store.js';
-import type { SubscriptionDeps } from './pages/subscribe.js';
+import type { SubscriptionDeps } from '../digest/job.js';
 
 /** What every route of the site, the API and the feeds is given. */
 export interface WebDeps {

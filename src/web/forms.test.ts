@@ -6,7 +6,7 @@ import { accountForEmail } from '../accounts/accounts.js';
 import { postComment } from '../community/comments.js';
 import { SUBSCRIBER_TOKEN } from '../digest/links.js';
 import { confirm, subscribe } from '../digest/subscribers.js';
-import { Signer } from '../mail/tokens.js';
+import { Signer } from '../crypto/tokens.js';
 import { DEFAULT_PREFERENCES } from './pages/subscribe-form.js';
 
 const BASE = 'http://paperboy.test';

@@ -1,4 +1,5 @@
 import temml from 'temml';
+import { escapeHtml } from '../model/html.js';
 
 /**
  * An abstract as HTML: its text escaped, its TeX math (`$...$`, `$$...$$`, `\(...\)`, `\[...\]`) rendered as
@@ -6,10 +7,6 @@ import temml from 'temml';
  * escaped TeX it was. Nothing from the input reaches the page unescaped: temml escapes what it renders.
  */
 const MATH = /\$\$([^$]+?)\$\$|\$([^$\n]+?)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]/gs;
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
 export function renderTextWithMath(text: string): string {
   let html = '';

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { upvotedAmong } from '../accounts/votes.js';
-import { Signer } from '../mail/tokens.js';
+import { Signer } from '../crypto/tokens.js';
 import { csrfToken } from './csrf.js';
 import type { WebDeps } from './deps.js';
 import { SIGN_IN_LINK } from './layout.js';

@@ -3,7 +3,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Kysely } from 'kysely';
 import type { Account } from '../accounts/accounts.js';
 import { SESSION_DAYS, sessionAccount } from '../accounts/sessions.js';
-import { Signer } from '../mail/tokens.js';
+import { Signer } from '../crypto/tokens.js';
 import type { Database } from '../store/schema.js';
 import type { WebDeps } from './deps.js';
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { feedDay } from '../../store/rows.js';
-import type { Paper, Store } from '../../store/store.js';
+import type { Paper } from '../../model/paper.js';
+import type { Store } from '../../store/store.js';
 import { ApiError } from './errors.js';
 
 /**

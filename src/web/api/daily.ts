@@ -4,7 +4,7 @@ import { untilPapersChange } from '../../store/result-cache.js';
 import type { ListQuery, Store } from '../../store/store.js';
 import type { WebDeps } from '../deps.js';
 import { ApiError } from './errors.js';
-import { isValidDay, monthRange, weekRange } from '../dates.js';
+import { isValidDay, monthRange, weekRange } from '../../model/dates.js';
 import { dailyEntry } from './present.js';
 import { DailyEntry, errorResponses, okJson, pageLimit, pageNumber } from './schemas.js';
 

@@ -1,5 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { parseArxivId } from '../../ingest/arxiv-id.js';
+import { parseArxivId } from '../../model/arxiv-id.js';
 import type { WebDeps } from '../deps.js';
 import { pageAfter } from './cursor.js';
 import { ApiError } from './errors.js';

@@ -1,5 +1,6 @@
 import { feedDay } from '../../store/rows.js';
-import type { Paper as StoredPaper, PaperVersion } from '../../store/store.js';
+import type { Paper as StoredPaper } from '../../model/paper.js';
+import type { PaperVersion } from '../../store/store.js';
 import type { DailyEntry, Paper, PaperDetail } from './schemas.js';
 
 /** Absolute URLs of this site's pages, from the configured base URL. */

@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { MAX_LIMIT, MAX_OFFSET, type SearchHit, type SearchQuery, type SearchService } from '../../search/search.js';
-import { isValidDay } from '../dates.js';
+import { isValidDay } from '../../model/dates.js';
 import type { WebDeps } from '../deps.js';
 import { ApiError } from './errors.js';
 import { notFound, paperIdFromPath } from './papers.js';

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { readJsonlDump } from '../../ingest/jsonl-dump.js';
-import type { PaperRecord } from '../../ingest/record.js';
+import type { PaperRecord } from '../../model/record.js';
 import type { Store } from '../../store/store.js';
 
 /** Test data for the API and feed tests: real arXiv listings from the shared fixtures, placed on chosen days. */

@@ -1,6 +1,7 @@
+import { escapeHtml } from '../../model/html.js';
 import { Feed, type Item } from 'feed';
 import { feedDay } from '../../store/rows.js';
-import type { Paper } from '../../store/store.js';
+import type { Paper } from '../../model/paper.js';
 import { isArxivId, paperPageUrl } from '../api/present.js';
 
 export const FEED_FORMATS = ['atom', 'rss', 'json'] as const;
@@ -23,8 +24,6 @@ export interface FeedMeta {
   baseUrl: string;
 }
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch]!);
 
 const dayDate = (p: Paper) => {
   const day = feedDay(p);

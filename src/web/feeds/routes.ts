@@ -1,10 +1,10 @@
 import { Hono, type Context } from 'hono';
-import type { Paper } from '../../store/store.js';
+import type { Paper } from '../../model/paper.js';
 import { httpCache } from '../api/cache.js';
 import { errorJson } from '../api/errors.js';
 import { siteUrl } from '../api/present.js';
 import type { WebDeps } from '../deps.js';
-import { parseSearchForm, searchFormQuery, toSearchQuery } from '../search-params.js';
+import { parseSearchForm, searchFormQuery, toSearchQuery } from '../../search/search-form.js';
 import { FEED_CONTENT_TYPES, FEED_FORMATS, renderFeed, type FeedFormat } from './build.js';
 
 export { feedLinks } from './links.js';

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { EDIT_GRACE_MINUTES } from '../../community/comments.js';
 import { SUBMIT_WINDOW_DAYS } from '../../community/submissions.js';
-import { COMMENT_WEIGHT, DAYS_PER_DECADE, NEW_ACCOUNT_HOURS, NEW_ACCOUNT_VOTE_POINTS, POINTS_PER_UPVOTE, STARS_PER_UPVOTE } from '../../ranking/trending.js';
+import { COMMENT_WEIGHT, DAYS_PER_DECADE, NEW_ACCOUNT_HOURS, NEW_ACCOUNT_VOTE_POINTS, POINTS_PER_UPVOTE, STARS_PER_UPVOTE } from '../../model/trending.js';
 import type { WebDeps } from '../deps.js';
 import { Layout } from '../layout.js';
 

@@ -1,13 +1,13 @@
 import { Hono, type Context } from 'hono';
 import { isRole } from '../../accounts/accounts.js';
 import { featuredPapers, handlesOf, hiddenPapers, openReports } from '../../community/admin-lists.js';
-import { auditEntries, type AuditEntry } from '../../community/audit.js';
+import { auditEntries, type AuditEntry } from '../../store/audit.js';
 import { CurationError } from '../../community/curation.js';
 import { listAccounts, setBanned, setRole, type ManagedAccount } from '../../community/moderation.js';
 import { can, isCurator } from '../../community/roles.js';
 import { paperPath, userPath } from '../components.js';
 import { checkedForm, CSRF_FIELD, csrfToken } from '../csrf.js';
-import { addDays, humanDay, isoDay } from '../dates.js';
+import { addDays, humanDay, isoDay } from '../../model/dates.js';
 import type { WebDeps } from '../deps.js';
 import { CURATION_WRITES_PER_IP, CURATION_WRITES_WINDOW_SECONDS, expiredForm, refused } from '../curation-routes.js';
 import { rateLimit } from '../rate-limit.js';

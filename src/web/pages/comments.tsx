@@ -5,9 +5,9 @@ import { BODY_MAX, canStillEdit, EDIT_GRACE_MINUTES, REPORT_DETAIL_MAX, REPORT_R
 import { renderCommentMarkdown } from '../../community/markdown.js';
 import { can, isCurator } from '../../community/roles.js';
 import { commentThread, type ThreadComment } from '../../community/thread.js';
-import type { Paper } from '../../store/store.js';
+import type { Paper } from '../../model/paper.js';
 import { paperPath, userPath } from '../components.js';
-import { humanDay } from '../dates.js';
+import { humanDay } from '../../model/dates.js';
 import type { WebDeps } from '../deps.js';
 import { viewer } from '../session.js';
 

@@ -2,10 +2,10 @@ import type { Context } from 'hono';
 import type { Account } from '../../accounts/accounts.js';
 import { isCurator } from '../../community/roles.js';
 import { feedDay } from '../../store/rows.js';
-import type { Paper } from '../../store/store.js';
-import { Signer } from '../../mail/tokens.js';
+import type { Paper } from '../../model/paper.js';
+import { Signer } from '../../crypto/tokens.js';
 import { CSRF_FIELD, csrfToken } from '../csrf.js';
-import { humanDay, isoDay } from '../dates.js';
+import { humanDay, isoDay } from '../../model/dates.js';
 import type { WebDeps } from '../deps.js';
 import { viewer } from '../session.js';
 

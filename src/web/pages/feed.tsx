@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { untilPapersChange } from '../../store/result-cache.js';
 import type { ListQuery } from '../../store/store.js';
 import { FeedLinks, PaperItem, PaperList, Pager } from '../components.js';
-import { addDays, humanDay, humanMonth, isValidDay, monthRange, shiftMonth, shiftWeek, weekOf, weekRange } from '../dates.js';
+import { addDays, humanDay, humanMonth, isValidDay, monthRange, shiftMonth, shiftWeek, weekOf, weekRange } from '../../model/dates.js';
 import type { WebDeps } from '../deps.js';
 import { feedLinks } from '../feeds/links.js';
 import { Layout, SubscribeBanner } from '../layout.js';

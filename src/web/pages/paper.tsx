@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
 import { raw } from 'hono/html';
-import { parseArxivId } from '../../ingest/arxiv-id.js';
-import { isSyntheticId } from '../../ingest/synthetic-id.js';
-import type { Paper } from '../../store/store.js';
+import { parseArxivId } from '../../model/arxiv-id.js';
+import { isSyntheticId } from '../../model/synthetic-id.js';
+import type { Paper } from '../../model/paper.js';
 import { Authors, categoryPath, PaperItem, paperPath, Submitter, UpvoteForm } from '../components.js';
-import { humanDay } from '../dates.js';
+import { humanDay } from '../../model/dates.js';
 import type { WebDeps } from '../deps.js';
 import { Layout, SubscribeBanner } from '../layout.js';
 import { renderTextWithMath } from '../math.js';

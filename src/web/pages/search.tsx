@@ -3,7 +3,7 @@ import { FeedLinks, PaperItem, Pager } from '../components.js';
 import type { WebDeps } from '../deps.js';
 import { feedLinks } from '../feeds/links.js';
 import { Layout } from '../layout.js';
-import { parseSearchForm, searchFormQuery, toSearchQuery } from '../search-params.js';
+import { parseSearchForm, searchFormQuery, toSearchQuery } from '../../search/search-form.js';
 
 const PAGE_SIZE = 20;
 

@@ -7,7 +7,7 @@ import { LINKS_PER_ADDRESS } from '../../accounts/signin-links.js';
 import { loadConfig } from '../../config/config.js';
 import { createDigestRunner, type DigestRunner } from '../../digest/run.js';
 import { startTestSmtp, type TestSmtp } from '../../mail/test-smtp.js';
-import { Signer } from '../../mail/tokens.js';
+import { Signer } from '../../crypto/tokens.js';
 import { createSmtpTransport, type MailTransport } from '../../mail/transport.js';
 import type { SearchService } from '../../search/search.js';
 import { createApp, MAX_BODY_BYTES } from '../app.js';

@@ -6,7 +6,7 @@ import { accountForEmail } from '../../accounts/accounts.js';
 import { checkEmail } from '../../accounts/profile.js';
 import { createSession, endAllSessions, endSession } from '../../accounts/sessions.js';
 import { checkSigninLink, LINK_MINUTES, requestSigninLink, useSigninLink, type LinkCheck } from '../../accounts/signin-links.js';
-import { Signer } from '../../mail/tokens.js';
+import { Signer } from '../../crypto/tokens.js';
 import { checkedForm, CSRF_FIELD, csrfToken } from '../csrf.js';
 import type { WebDeps } from '../deps.js';
 import { Layout } from '../layout.js';

@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { Account } from '../../accounts/accounts.js';
 import { SUBMISSION_INPUT_MAX, SUBMIT_WINDOW_DAYS, submitPaper, type SubmitOutcome } from '../../community/submissions.js';
-import { Signer } from '../../mail/tokens.js';
+import { Signer } from '../../crypto/tokens.js';
 import { paperPath } from '../components.js';
 import { checkedForm, CSRF_FIELD, csrfToken } from '../csrf.js';
 import type { WebDeps } from '../deps.js';

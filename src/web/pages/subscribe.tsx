@@ -1,28 +1,17 @@
 import { Hono, type Context } from 'hono';
 import type { Child } from 'hono/jsx';
-import type { Kysely } from 'kysely';
 import { SUBSCRIBER_TOKEN } from '../../digest/links.js';
 import { queueConfirmation, queueReminder } from '../../digest/notices.js';
 import {
   confirm, confirmable, getAlerts, getSubscriber, searchAlertValue, subscribe, unsubscribe, updatePreferences, type Alert,
 } from '../../digest/subscribers.js';
-import { Signer } from '../../mail/tokens.js';
-import type { Database } from '../../store/schema.js';
+import { Signer } from '../../crypto/tokens.js';
 import { checkedForm, CSRF_FIELD, csrfToken } from '../csrf.js';
 import type { WebDeps } from '../deps.js';
 import { Layout } from '../layout.js';
 import { rateLimit } from '../rate-limit.js';
 import { viewer } from '../session.js';
 import { DEFAULT_PREFERENCES, Errors, parsePreferencesForm, PreferenceFields } from './subscribe-form.js';
-
-/** What the subscription pages need beyond the rest of the site. */
-export interface SubscriptionDeps {
-  db: Kysely<Database>;
-  secret: string;
-  /** Asks for the outbox to be sent now (a confirmation mail); absent when no SMTP server is configured. */
-  kick?: (() => void) | undefined;
-  clock?: (() => Date) | undefined;
-}
 
 /**
  * Subscribe (double opt-in), confirm, preferences and unsubscribe. Forms carry a signed double-submit token (a

@@ -1,5 +1,5 @@
 /** Calendar arithmetic for the feed pages and the API: days, ISO weeks, months, all in UTC, all YYYY-MM-DD. */
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 
 export const isoDay = (d: Date): string => d.toISOString().slice(0, 10);
 export const addDays = (day: string, n: number): string => isoDay(new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS));

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import { paperFromRow, paperTrending } from '../store/rows.js';
-import type { Database } from '../store/schema.js';
+import { paperFromRow, paperTrending } from './rows.js';
+import type { Database } from './schema.js';
 
 const BATCH = 1000;
 

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
-import { randomId } from '../mail/tokens.js';
-import type { Database } from '../store/schema.js';
+import { randomId } from '../crypto/tokens.js';
+import type { Database } from './schema.js';
 
 export type AuditTarget = 'paper' | 'comment' | 'account';
 

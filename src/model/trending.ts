@@ -1,3 +1,5 @@
+import { DAY_MS } from './dates.js';
+
 /**
  * The trending score of a paper: community attention, discounted by age, in one number that never needs
  * recomputing as time passes (the Reddit "hot" form: a log of attention plus a linear term in time).
@@ -25,8 +27,6 @@ export const STARS_PER_UPVOTE = 50;
 export const POINTS_PER_UPVOTE = 4;
 export const NEW_ACCOUNT_VOTE_POINTS = 1;
 export const NEW_ACCOUNT_HOURS = 1;
-
-const DAY_MS = 86_400_000;
 
 export interface TrendingInput {
   upvotes: number;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { SearchQuery } from '../search/search.js';
-import { isValidDay } from './dates.js';
+import type { SearchQuery } from './search.js';
+import { isValidDay } from '../model/dates.js';
 
 /** The search page's query string (also used by the search feeds): lenient, so a bad filter is dropped, not fatal. */
 const list = z.string().max(500).transform((s) => s.split(/[\s,]+/).filter((c) => /^[a-z][a-z-]*(\.[A-Za-z-]+)?$/.test(c)).slice(0, 20));

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines, freshStore, type TestStore } from '../../test/stores.js';
-import { recomputeTrending } from './recompute.js';
-import { trendingScore } from './trending.js';
+import { recomputeTrending } from './trending.js';
+import { trendingScore } from '../model/trending.js';
 
 describe.each(engines)('recomputeTrending on %s', (engine) => {
   let t: TestStore;

@@ -87,12 +87,11 @@ async function pass(size: number, smtpUrl: string): Promise<void> {
   const { createSmtpTransport } = await import('../src/mail/transport.js');
   const { createDigestRunner } = await import('../src/digest/run.js');
   const config = loadConfig({ ...process.env, SMTP_URL: smtpUrl, PAPERBOY_MAIL_RATE: '0', PAPERBOY_MAIL_CONCURRENCY: '4', PAPERBOY_DIGEST_BATCH: '500', PAPERBOY_BASE_URL: 'http://paperboy.bench' });
-  const store = await openStore(config);
+  const { store, db } = await openStore(config);
   let peakRss = 0;
   let peakHeap = 0;
   const sample = () => { const m = process.memoryUsage(); peakRss = Math.max(peakRss, m.rss); peakHeap = Math.max(peakHeap, m.heapUsed); };
   const sampler = setInterval(sample, 50);
-  const db = store.kysely;
   for (const table of ['sent_papers', 'outbox', 'subscriber_alerts', 'subscribers'] as const) await db.deleteFrom(table).execute();
   const latest = (await db.selectFrom('papers').select((eb) => eb.fn.max('feed_day').as('d')).executeTakeFirstOrThrow()).d!;
   const now = new Date(`${latest}T12:00:00Z`);
@@ -132,9 +131,9 @@ async function pass(size: number, smtpUrl: string): Promise<void> {
   const started = performance.now();
   let searchOpenSeconds = 0;
   let search: Promise<import('../src/search/search.js').SearchService> | undefined;
-  const openSearch = () => (search ??= (async () => { const t = performance.now(); const s = await createSearchService(store); searchOpenSeconds = (performance.now() - t) / 1000; return s; })());
+  const openSearch = () => (search ??= (async () => { const t = performance.now(); const s = await createSearchService(store, db); searchOpenSeconds = (performance.now() - t) / 1000; return s; })());
   const transport = createSmtpTransport(smtpUrl, { connections: config.mail.concurrency });
-  const runner = createDigestRunner({ store, transport, config, secret: 'bench-secret', search: openSearch });
+  const runner = createDigestRunner({ store, db, transport, config, secret: 'bench-secret', search: openSearch });
   const r = await runner.run(now);
   const totalSeconds = (performance.now() - started) / 1000;
   clearInterval(sampler);

@@ -6,7 +6,7 @@ import { openStore } from '../src/store/open.js';
 
 const file = process.argv[2];
 if (!file) throw new Error('usage: ingest-pass <file>');
-const store = await openStore(loadConfig());
+const { store } = await openStore(loadConfig());
 const started = performance.now();
 const source = await openImportFile(file);
 const counts = await importEntries(store, source.entries(), { checkpointKey: source.checkpointKey });

@@ -4,7 +4,8 @@
 import { parseArgs } from 'node:util';
 import { createSearchService, type SearchService } from '../src/search/search.js';
 import { evaluate, type Summary } from '../src/search/metrics.js';
-import type { KyselyStore } from '../src/store/kysely-store.js';
+import type { Db } from '../src/store/schema.js';
+import type { Store } from '../src/store/store.js';
 import { cacm, cranfield, type Collection } from './search-collections.js';
 import { benchStore, loadCorpus } from './search-stores.js';
 
@@ -20,9 +21,9 @@ const modes = ['keyword', 'semantic', 'hybrid'] as const;
 
 type Scores = Record<(typeof modes)[number], Summary & { related: number }>;
 
-async function runCollection(store: KyselyStore, c: Collection): Promise<Scores> {
+async function runCollection(store: Store, db: Db, c: Collection): Promise<Scores> {
   for (let i = 0; i < c.records.length; i += 1000) await store.upsertPapers(c.records.slice(i, i + 1000));
-  const search = await createSearchService(store);
+  const search = await createSearchService(store, db);
   await search.refit();
   const out = {} as Scores;
   for (const mode of modes) {
@@ -64,9 +65,9 @@ const gains: string[] = [];
 for (const engine of values.collections === 'no' ? [] : engines) {
   for (const make of [cranfield, cacm]) {
     const c = make();
-    const { store, dispose } = await benchStore(engine);
+    const { store, db, dispose } = await benchStore(engine);
     try {
-      const r = await runCollection(store, c);
+      const r = await runCollection(store, db, c);
       for (const mode of modes) console.log(`| ${engine} | ${c.name} | ${r[mode].queries} | ${mode === 'keyword' ? 'BM25' : mode} | ${f(r[mode].ndcg10)} | ${f(r[mode].map)} | ${f(r[mode].recall100)} | ${f(r[mode].related)} |`);
       gains.push(`${engine} ${c.name}: hybrid nDCG@10 ${((r.hybrid.ndcg10 / r.keyword.ndcg10 - 1) * 100).toFixed(1)}% over BM25 (target +5%)`);
     } finally {
@@ -81,12 +82,12 @@ if (sample > 0) {
   console.log('\n| engine | known-item queries | title at rank 1 | abstract sentence in top 10 |');
   console.log('|---|---|---|---|');
   for (const engine of engines) {
-    const { store, dispose } = await benchStore(engine);
+    const { store, db, dispose } = await benchStore(engine);
     try {
       await loadCorpus(store);
-      const search = await createSearchService(store);
+      const search = await createSearchService(store, db);
       await search.refit();
-      const r = await knownItem(store, search, sample);
+      const r = await knownItem(store, db, search, sample);
       console.log(`| ${engine} | ${sample} | ${(r.title * 100).toFixed(1)}% (target 98%) | ${(r.sentence * 100).toFixed(1)}% (target 90%) |`);
       search.close();
     } finally {
@@ -96,8 +97,8 @@ if (sample > 0) {
 }
 
 /** Papers sampled with a fixed seed; the query is the title, then the abstract's longest sentence. */
-async function knownItem(store: KyselyStore, search: SearchService, n: number): Promise<{ title: number; sentence: number }> {
-  const ids = (await store.kysely.selectFrom('papers').select('id').orderBy('id').execute()).map((r) => r.id);
+async function knownItem(store: Store, db: Db, search: SearchService, n: number): Promise<{ title: number; sentence: number }> {
+  const ids = (await db.selectFrom('papers').select('id').orderBy('id').execute()).map((r) => r.id);
   let seed = 42;
   const next = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
   const picked = Array.from({ length: n }, () => ids[Math.floor(next() * ids.length)]!);

@@ -6,7 +6,7 @@ import type { ParsedEntry, PaperRecord } from '../src/model/record.js';
 import { importEntries } from '../src/ingest/importer.js';
 import { readJsonlDump } from '../src/ingest/jsonl-dump.js';
 import { createSearchService, type SearchService } from '../src/search/search.js';
-import type { KyselyStore } from '../src/store/kysely-store.js';
+import type { Db } from '../src/store/schema.js';
 import { benchStore, CORPUS } from './search-stores.js';
 
 const { values } = parseArgs({ options: { engine: { type: 'string', default: 'sqlite' }, sizes: { type: 'string', default: '74728,300000' } } });
@@ -43,8 +43,8 @@ async function* papers(size: number): AsyncGenerator<ParsedEntry> {
 }
 
 /** Realistic queries from the corpus: topic words from titles, a typed prefix, an author, a whole title, a typo. */
-async function queries(store: KyselyStore): Promise<string[]> {
-  const rows = await store.kysely.selectFrom('papers').select(['title', 'authors']).where('id', 'not like', '%.g%').orderBy('id').execute();
+async function queries(db: Db): Promise<string[]> {
+  const rows = await db.selectFrom('papers').select(['title', 'authors']).where('id', 'not like', '%.g%').orderBy('id').execute();
   const random = rng(11);
   const out: string[] = [];
   while (out.length < QUERIES + WARM_UP) {
@@ -79,24 +79,24 @@ console.log('| papers | kind | p50 | p95 | p99 | target p95 |');
 console.log('|---|---|---|---|---|---|');
 const notes: string[] = [];
 for (const size of sizes) {
-  const { store, dispose } = await benchStore(engine);
+  const { store, db, dispose } = await benchStore(engine);
   try {
     await importEntries(store, papers(size), { batchSize: 5000 });
     const count = await store.countPapers();
     global.gc?.();
     const heapBefore = process.memoryUsage();
     let t = performance.now();
-    let search: SearchService = await createSearchService(store);
+    let search: SearchService = await createSearchService(store, db);
     const openMs = performance.now() - t;
     const fit = await search.refit();
     search.close();
     t = performance.now();
-    search = await createSearchService(store);
+    search = await createSearchService(store, db);
     const reopenMs = performance.now() - t;
     global.gc?.();
     const mem = process.memoryUsage();
-    const qs = await queries(store);
-    const ids = (await store.kysely.selectFrom('papers').select('id').orderBy('id').execute()).map((r) => r.id);
+    const qs = await queries(db);
+    const ids = (await db.selectFrom('papers').select('id').orderBy('id').execute()).map((r) => r.id);
     const random = rng(5);
     const relatedIds = Array.from({ length: QUERIES + WARM_UP }, () => ids[Math.floor(random() * ids.length)]!);
     const target: Record<string, string> = { hybrid: count < 100_000 ? '15' : '40', related: count < 100_000 ? '20' : '' };

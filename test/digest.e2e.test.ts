@@ -24,8 +24,8 @@ describe.each(engines)('digest delivery killed and restarted on %s', (engine) =>
       abstract: 'Delivery that loses nothing and doubles nothing.', authors: ['Ada Lovelace'], categories: ['cs.LG'], listedOn: '2026-07-01',
     })));
     for (let i = 0; i < SUBSCRIBERS; i++) {
-      const out = await subscribe(t.store.kysely, `reader${i}@example.org`, { frequency: 'weekdays', hour: 8, timeZone: 'UTC', weekday: 1, trending: true, alerts: [] }, new Date(NOW));
-      if (out.kind === 'confirm') await confirm(t.store.kysely, out.token, new Date(NOW));
+      const out = await subscribe(t.db, `reader${i}@example.org`, { frequency: 'weekdays', hour: 8, timeZone: 'UTC', weekday: 1, trending: true, alerts: [] }, new Date(NOW));
+      if (out.kind === 'confirm') await confirm(t.db, out.token, new Date(NOW));
     }
     // A slow server keeps messages on the wire long enough to kill the sender in the middle of the batch.
     smtp = await startTestSmtp({ delayMs: 60 });
@@ -57,6 +57,6 @@ describe.each(engines)('digest delivery killed and restarted on %s', (engine) =>
     // A message sent again is the same message: receivers can drop it by its Message-ID.
     for (const ids of duplicates) expect(new Set(ids).size).toBe(1);
     expect(Math.max(...[...perAddress.values()].map((ids) => ids.length))).toBeLessThanOrEqual(2);
-    expect(await outboxCounts(t.store.kysely)).toEqual({ pending: 0, sending: 0, sent: SUBSCRIBERS, failed: 0 });
+    expect(await outboxCounts(t.db)).toEqual({ pending: 0, sending: 0, sent: SUBSCRIBERS, failed: 0 });
   });
 });

@@ -137,7 +137,6 @@ describe.each(engines)('paperboy import on %s', (engine) => {
 });
 
 async function firstCheckpoint(t: TestStore) {
-  const rows = await (t.store as unknown as { kysely: import('kysely').Kysely<import('../src/store/schema.js').Database> })
-    .kysely.selectFrom('import_checkpoints').selectAll().execute();
+  const rows = await t.db.selectFrom('import_checkpoints').selectAll().execute();
   return rows[0];
 }

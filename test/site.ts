@@ -1,6 +1,7 @@
 import type { PaperRecord } from '../src/model/record.js';
 import { createSearchService, type SearchService } from '../src/search/search.js';
 import { createApp } from '../src/web/app.js';
+import { webDeps, type WebDeps } from '../src/web/deps.js';
 import { freshStore, type Engine, type TestStore } from './stores.js';
 
 /** The whole site, as `serve` builds it, over a fresh store: what the request tests of the web pages talk to. */
@@ -23,11 +24,8 @@ export async function openTestSite(engine: Engine, opts: {
 }): Promise<TestSite> {
   const t = await freshStore(engine);
   if (opts.papers?.length) await t.store.upsertPapers(opts.papers);
-  const search = await createSearchService(t.store);
-  const app = createApp({
-    store: t.store, search, config: { baseUrl: opts.baseUrl, trustProxy: opts.trustProxy ?? true },
-    subscriptions: { db: t.store.kysely, secret: opts.secret, clock: opts.clock },
-  });
+  const search = await createSearchService(t.store, t.db);
+  const app = createApp(testDeps(t, search, { baseUrl: opts.baseUrl, trustProxy: opts.trustProxy ?? true }, { secret: opts.secret, clock: opts.clock }));
   return {
     t, search, app,
     close: async () => {
@@ -35,4 +33,14 @@ export async function openTestSite(engine: Engine, opts: {
       await t.dispose();
     },
   };
+}
+
+/** The site's dependencies over a test store, as `serve` builds them (src/web/deps.ts). */
+export function testDeps(
+  t: Pick<TestStore, 'store' | 'db'>,
+  search: SearchService,
+  config: WebDeps['config'],
+  more: Partial<Parameters<typeof webDeps>[0]> = {},
+): WebDeps {
+  return webDeps({ store: t.store, db: t.db, search, config, secret: 'a test secret of at least thirty-two characters', ...more });
 }

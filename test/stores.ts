@@ -5,7 +5,8 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { openPostgresStore } from '../src/store/postgres.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
-import type { KyselyStore } from '../src/store/kysely-store.js';
+import type { Db } from '../src/store/schema.js';
+import type { Store } from '../src/store/store.js';
 
 export type Engine = 'sqlite' | 'postgres';
 export const engines: Engine[] = ['sqlite', 'postgres'];
@@ -26,7 +27,9 @@ export async function createTestDatabase(): Promise<string> {
 }
 
 export interface TestStore {
-  store: KyselyStore;
+  store: Store;
+  /** The handle for the tables beside the papers (accounts, comments, …), as src/store/open.ts hands it out. */
+  db: Db;
   /** What the CLI needs in its environment to open this same store. */
   env: Record<string, string>;
   dispose(): Promise<void>;
@@ -36,9 +39,10 @@ export interface TestStore {
 export async function freshStore(engine: Engine): Promise<TestStore> {
   if (engine === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'paperboy-test-'));
-    const store = openSqliteStore(join(dir, 'paperboy.db'));
+    const { store, db } = openSqliteStore(join(dir, 'paperboy.db'));
     return {
       store,
+      db,
       env: { PAPERBOY_DATA_DIR: dir },
       dispose: async () => {
         await store.close();
@@ -47,6 +51,6 @@ export async function freshStore(engine: Engine): Promise<TestStore> {
     };
   }
   const url = await createTestDatabase();
-  const store = await openPostgresStore(url);
-  return { store, env: { DATABASE_URL: url }, dispose: () => store.close() };
+  const { store, db } = await openPostgresStore(url);
+  return { store, db, env: { DATABASE_URL: url }, dispose: () => store.close() };
 }

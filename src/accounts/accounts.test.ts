@@ -20,29 +20,29 @@ describe.each(engines)('accounts store on %s', (engine) => {
   afterAll(() => t.dispose());
 
   it('creates an account on first use only, and keeps handles unique', async () => {
-    const first = await accountForEmail(t.store.kysely, 'a@example.org', now);
-    const again = await accountForEmail(t.store.kysely, 'a@example.org', later(5));
+    const first = await accountForEmail(t.db, 'a@example.org', now);
+    const again = await accountForEmail(t.db, 'a@example.org', later(5));
     expect(first.created).toBe(true);
     expect(again).toEqual({ account: first.account, created: false });
-    const other = await accountForEmail(t.store.kysely, 'b@example.org', now);
-    expect(await updateProfile(t.store.kysely, first.account.id, { handle: 'ada', displayName: 'Ada' }, now)).toBe('saved');
-    expect(await updateProfile(t.store.kysely, other.account.id, { handle: 'ada', displayName: 'Bob' }, now)).toBe('taken');
-    expect(await updateProfile(t.store.kysely, first.account.id, { handle: 'ada', displayName: 'Ada L.' }, now)).toBe('saved');
+    const other = await accountForEmail(t.db, 'b@example.org', now);
+    expect(await updateProfile(t.db, first.account.id, { handle: 'ada', displayName: 'Ada' }, now)).toBe('saved');
+    expect(await updateProfile(t.db, other.account.id, { handle: 'ada', displayName: 'Bob' }, now)).toBe('taken');
+    expect(await updateProfile(t.db, first.account.id, { handle: 'ada', displayName: 'Ada L.' }, now)).toBe('saved');
   });
 
   it('keeps sessions hashed, expiring, and ends them all at once', async () => {
-    const { account } = await accountForEmail(t.store.kysely, 's@example.org', now);
-    const one = await createSession(t.store.kysely, account.id, now);
-    const two = await createSession(t.store.kysely, account.id, now);
-    expect((await sessionAccount(t.store.kysely, one, now))?.id).toBe(account.id);
-    expect(await sessionAccount(t.store.kysely, one, later(31 * 24 * 60))).toBeUndefined();
-    expect(await sessionAccount(t.store.kysely, 'made-up', now)).toBeUndefined();
-    expect(await endAllSessions(t.store.kysely, account.id)).toBe(2);
-    expect(await sessionAccount(t.store.kysely, two, now)).toBeUndefined();
+    const { account } = await accountForEmail(t.db, 's@example.org', now);
+    const one = await createSession(t.db, account.id, now);
+    const two = await createSession(t.db, account.id, now);
+    expect((await sessionAccount(t.db, one, now))?.id).toBe(account.id);
+    expect(await sessionAccount(t.db, one, later(31 * 24 * 60))).toBeUndefined();
+    expect(await sessionAccount(t.db, 'made-up', now)).toBeUndefined();
+    expect(await endAllSessions(t.db, account.id)).toBe(2);
+    expect(await sessionAccount(t.db, two, now)).toBeUndefined();
   });
 
   it('lets a link be used once, before it expires, with the nonce of the browser that asked', async () => {
-    const db = t.store.kysely;
+    const db = t.db;
     expect(await requestSigninLink(db, { email: 'l@example.org', nonce: 'n1', returnTo: '/x', baseUrl: 'http://h.test' }, now)).toBe(true);
     const token = /token=([\w%-]+)/.exec((await db.selectFrom('outbox').select('text').where('recipient', '=', 'l@example.org').executeTakeFirstOrThrow()).text)![1]!;
     const stored = await db.selectFrom('signin_links').selectAll().where('email', '=', 'l@example.org').executeTakeFirstOrThrow();
@@ -55,12 +55,12 @@ describe.each(engines)('accounts store on %s', (engine) => {
   });
 
   it('toggles votes, weighs new accounts down in trending, and survives a re-import', async () => {
-    const db = t.store.kysely;
+    const db = t.db;
     const { account: fresh } = await accountForEmail(db, 'fresh@example.org', now);
     const { account: old } = await accountForEmail(db, 'old@example.org', later(-120));
-    expect(await toggleVote(db, fresh, '2607.00001', now)).toEqual({ upvoted: true, upvotes: 6 });
-    expect(await toggleVote(db, old, '2607.00001', now)).toEqual({ upvoted: true, upvotes: 7 });
-    expect(await toggleVote(db, old, 'no-such-paper', now)).toBeUndefined();
+    expect(await toggleVote(t.store, fresh, '2607.00001', now)).toEqual({ upvoted: true, upvotes: 6 });
+    expect(await toggleVote(t.store, old, '2607.00001', now)).toEqual({ upvoted: true, upvotes: 7 });
+    expect(await toggleVote(t.store, old, 'no-such-paper', now)).toBeUndefined();
     expect([...await upvotedAmong(db, old.id, ['2607.00001', 'x'])]).toEqual(['2607.00001']);
     let paper = (await t.store.getPaper('2607.00001'))!;
     expect(paper).toMatchObject({ upvotes: 5, communityUpvotes: 2, communityPoints: NEW_ACCOUNT_VOTE_POINTS + POINTS_PER_UPVOTE });
@@ -73,19 +73,19 @@ describe.each(engines)('accounts store on %s', (engine) => {
     expect(paper).toMatchObject({ upvotes: 9, communityUpvotes: 2, communityPoints: 5 });
     expect((await db.selectFrom('papers').select('trending').where('id', '=', paper.id).executeTakeFirstOrThrow()).trending).toBeCloseTo(paperTrending(paper), 9);
 
-    expect(await toggleVote(db, old, '2607.00001', now)).toEqual({ upvoted: false, upvotes: 10 });
+    expect(await toggleVote(t.store, old, '2607.00001', now)).toEqual({ upvoted: false, upvotes: 10 });
     expect((await t.store.getPaper('2607.00001'))).toMatchObject({ communityUpvotes: 1, communityPoints: NEW_ACCOUNT_VOTE_POINTS });
   });
 
   it('keeps the votes of a paper known by a provisional title id when arXiv names it', async () => {
-    const { account } = await accountForEmail(t.store.kysely, 'provisional@example.org', later(-600));
+    const { account } = await accountForEmail(t.db, 'provisional@example.org', later(-600));
     const provisional = syntheticPaperId('A provisional paper about voting');
     await t.store.upsertPapers([{ id: provisional, source: 'page', title: 'A provisional paper about voting', abstract: 'x' }]);
-    await toggleVote(t.store.kysely, account, provisional, now);
+    await toggleVote(t.store, account, provisional, now);
     await t.store.upsertPapers([{ id: '2607.00042', source: 'arxiv-api', version: 1, title: 'A Provisional Paper about Voting', abstract: 'y' }]);
     const paper = await t.store.getPaper('2607.00042');
     expect(paper).toMatchObject({ communityUpvotes: 1, communityPoints: POINTS_PER_UPVOTE });
-    expect(await upvotedAmong(t.store.kysely, account.id, ['2607.00042'])).toEqual(new Set(['2607.00042']));
+    expect(await upvotedAmong(t.db, account.id, ['2607.00042'])).toEqual(new Set(['2607.00042']));
     expect(await t.store.getPaper(provisional)).toBeUndefined();
   });
 });

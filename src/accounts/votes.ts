@@ -1,7 +1,7 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { NEW_ACCOUNT_HOURS, NEW_ACCOUNT_VOTE_POINTS, POINTS_PER_UPVOTE } from '../model/trending.js';
-import { paperFromRow, paperTrending } from '../store/rows.js';
 import type { Database } from '../store/schema.js';
+import type { Store } from '../store/store.js';
 import type { Account } from './accounts.js';
 
 type Db = Kysely<Database>;
@@ -20,12 +20,11 @@ export function votePoints(account: Pick<Account, 'createdAt'>, now: Date): numb
 
 /**
  * Upvotes the paper, or takes the account's upvote back. The vote row, the paper's counters and its trending score
- * change in one transaction; the counters move by a relative UPDATE, which PostgreSQL applies to the latest committed
- * row (and SQLite runs one transaction at a time), so concurrent votes never lose one another.
+ * change in one transaction (src/store/kysely-store.ts keeps concurrent votes from losing one another).
  * Undefined when there is no such paper, or it is hidden.
  */
-export async function toggleVote(db: Db, account: Pick<Account, 'id' | 'createdAt'>, paperId: string, now: Date): Promise<VoteResult | undefined> {
-  return db.transaction().execute(async (trx) => {
+export async function toggleVote(store: Store, account: Pick<Account, 'id' | 'createdAt'>, paperId: string, now: Date): Promise<VoteResult | undefined> {
+  return store.transaction(async (trx, papers) => {
     // A paper a curator hid (spam) takes no votes: to readers it is not there.
     const exists = await trx.selectFrom('papers').select('id').where('id', '=', paperId).where('hidden_at', 'is', null).executeTakeFirst();
     if (!exists) return undefined;
@@ -39,14 +38,7 @@ export async function toggleVote(db: Db, account: Pick<Account, 'id' | 'createdA
         .returning('points').executeTakeFirst();
       delta = removed ? { votes: -1, points: -removed.points } : { votes: 0, points: 0 };
     }
-    const row = await trx.updateTable('papers')
-      .set({
-        community_upvotes: sql<number>`community_upvotes + ${delta.votes}`,
-        community_points: sql<number>`community_points + ${delta.points}`,
-      })
-      .where('id', '=', paperId).returningAll().executeTakeFirstOrThrow();
-    const paper = paperFromRow(row);
-    await trx.updateTable('papers').set({ trending: paperTrending(paper) }).where('id', '=', paperId).execute();
+    const paper = await papers.addVotes(paperId, delta.votes, delta.points);
     return { upvoted: delta.votes > 0, upvotes: paper.upvotes + paper.communityUpvotes };
   });
 }

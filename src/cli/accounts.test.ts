@@ -33,19 +33,19 @@ describe.each(engines)('paperboy accounts on %s', (engine) => {
     expect(admin.stderr).toContain('Change their role first');
     expect((await cli('role', 'nobody', 'member')).stderr).toContain('No account has the handle or address “nobody”');
 
-    const bob = (await findAccount(t.store.kysely, 'bobby'))!;
+    const bob = (await findAccount(t.db, 'bobby'))!;
     expect(bob).toMatchObject({ role: 'curator', origin: 'cli' });
     const now = new Date();
-    const session = await createSession(t.store.kysely, bob.id, now);
+    const session = await createSession(t.db, bob.id, now);
     expect((await cli('ban', '@bobby')).stdout).toBe('banned @bobby; ended 1 sessions\n');
-    expect(await sessionAccount(t.store.kysely, session, now)).toBeUndefined();
-    expect((await findAccount(t.store.kysely, 'bobby'))?.bannedAt).not.toBeNull();
+    expect(await sessionAccount(t.db, session, now)).toBeUndefined();
+    expect((await findAccount(t.db, 'bobby'))?.bannedAt).not.toBeNull();
     expect((await cli('unban', 'bob@example.org')).stdout).toBe('unbanned @bobby\n');
 
     const listed = JSON.parse((await cli('list', '--json')).stdout) as { handle: string; role: string; bannedAt: string | null }[];
     expect(listed.map((a) => [a.handle, a.role, a.bannedAt])).toEqual([['bobby', 'curator', null], ['ada', 'admin', null]]);
 
-    const audit = await auditEntries(t.store.kysely);
+    const audit = await auditEntries(t.db);
     expect(audit.every((e) => e.actorId === null)).toBe(true);
     expect(audit.map((e) => e.action).sort()).toEqual(['account.ban', 'account.create', 'account.create', 'account.role', 'account.unban']);
   });

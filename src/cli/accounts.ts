@@ -3,16 +3,16 @@ import type { Role } from '../accounts/accounts.js';
 import { CurationError } from '../community/curation.js';
 import { createAccount, findAccount, listAccounts, setBanned, setRole, type ManagedAccount, type ModerationDb } from '../community/moderation.js';
 import type { Config } from '../config/config.js';
-import type { KyselyStore } from '../store/kysely-store.js';
+import type { OpenedStore } from '../store/store.js';
 
-type WithStore = <T>(fn: (store: KyselyStore, config: Config) => Promise<T>) => Promise<T>;
+type WithStore = <T>(fn: (opened: OpenedStore, config: Config) => Promise<T>) => Promise<T>;
 
 const ROLES: Role[] = ['member', 'curator', 'admin'];
 
-const moderation = (store: KyselyStore): ModerationDb => ({ db: store.kysely, engine: store.engine });
+const moderation = ({ store, db }: OpenedStore): ModerationDb => ({ db, engine: store.engine });
 
-async function existing(store: KyselyStore, who: string): Promise<ManagedAccount> {
-  const account = await findAccount(store.kysely, who);
+async function existing({ db }: OpenedStore, who: string): Promise<ManagedAccount> {
+  const account = await findAccount(db, who);
   if (!account) throw new CurationError('not-found', `No account has the handle or address “${who}”. \`paperboy accounts list\` shows them all.`);
   return account;
 }
@@ -32,8 +32,8 @@ export function accountsCommand(withStore: WithStore): Command {
     .argument('<email>', 'the owner\'s email address')
     .addOption(new Option('--role <role>', 'member, curator or admin (default: admin for the first account created here, else member)').choices(ROLES))
     .option('--handle <handle>', 'the public handle (default: from the address)')
-    .action((email: string, opts: { role?: Role; handle?: string }) => withStore(async (store) => {
-      const account = await createAccount(moderation(store), 'cli', { email, handle: opts.handle, role: opts.role }, new Date());
+    .action((email: string, opts: { role?: Role; handle?: string }) => withStore(async (opened) => {
+      const account = await createAccount(moderation(opened), 'cli', { email, handle: opts.handle, role: opts.role }, new Date());
       console.log(`created @${account.handle} <${account.email}> as ${account.role}`);
     }));
 
@@ -41,32 +41,32 @@ export function accountsCommand(withStore: WithStore): Command {
     .description('give an account a role (the last admin cannot be given another)')
     .argument('<who>', 'handle or email address')
     .addArgument(new Argument('<role>', 'member, curator or admin').choices(ROLES))
-    .action((who: string, role: Role) => withStore(async (store) => {
-      const { account, changed } = await setRole(moderation(store), 'cli', (await existing(store, who)).id, role, new Date());
+    .action((who: string, role: Role) => withStore(async (opened) => {
+      const { account, changed } = await setRole(moderation(opened), 'cli', (await existing(opened, who)).id, role, new Date());
       console.log(changed ? `@${account.handle} is now ${account.role}` : `@${account.handle} is already ${account.role}`);
     }));
 
   accounts.command('ban')
     .description('ban an account: it is signed out everywhere and cannot sign in (demote an admin first)')
     .argument('<who>', 'handle or email address')
-    .action((who: string) => withStore(async (store) => {
-      const { account, changed, sessionsEnded } = await setBanned(moderation(store), 'cli', (await existing(store, who)).id, true, new Date());
+    .action((who: string) => withStore(async (opened) => {
+      const { account, changed, sessionsEnded } = await setBanned(moderation(opened), 'cli', (await existing(opened, who)).id, true, new Date());
       console.log(changed ? `banned @${account.handle}; ended ${sessionsEnded} sessions` : `@${account.handle} is already banned`);
     }));
 
   accounts.command('unban')
     .description('lift a ban')
     .argument('<who>', 'handle or email address')
-    .action((who: string) => withStore(async (store) => {
-      const { account, changed } = await setBanned(moderation(store), 'cli', (await existing(store, who)).id, false, new Date());
+    .action((who: string) => withStore(async (opened) => {
+      const { account, changed } = await setBanned(moderation(opened), 'cli', (await existing(opened, who)).id, false, new Date());
       console.log(changed ? `unbanned @${account.handle}` : `@${account.handle} is not banned`);
     }));
 
   accounts.command('list')
     .description('every account, newest first: handle, email, role, ban, how it was created, when')
     .option('--json', 'print JSON')
-    .action((opts: { json?: boolean }) => withStore(async (store) => {
-      const all = await listAccounts(store.kysely, { limit: 1000 });
+    .action((opts: { json?: boolean }) => withStore(async (opened) => {
+      const all = await listAccounts(opened.db, { limit: 1000 });
       if (opts.json) console.log(JSON.stringify(all, null, 2));
       else if (all.length === 0) console.log('No accounts yet. Create the first (an admin) with `paperboy accounts create <email>`.');
       else for (const a of all) console.log(line(a));

@@ -1,27 +1,28 @@
 import type { Config } from '../config/config.js';
 import { ConfigError } from '../config/config.js';
-import { createDigestJob, lazySearch, setupMail } from '../digest/job.js';
+import { lazySearch, setupMail } from '../digest/job.js';
+import { createDigestJob } from '../jobs/digest.js';
 import { startSchedules } from '../jobs/schedule.js';
 import { createLogger } from '../log.js';
 import { outboxCounts } from '../mail/outbox.js';
 import { createSearchService } from '../search/search.js';
-import type { KyselyStore } from '../store/kysely-store.js';
+import type { OpenedStore } from '../store/store.js';
 
 function requireSmtp(config: Config): void {
   if (!config.mail.smtpUrl) throw new ConfigError('SMTP_URL is not set: set it to your mail server, e.g. smtp://user:pass@mail.example.org:587.');
 }
 
 /** `paperboy digest run`: composes the digests due now (or at --now) and sends the outbox once, then exits. */
-export async function runDigestOnce(config: Config, store: KyselyStore, opts: { now?: string | undefined }): Promise<void> {
+export async function runDigestOnce(config: Config, opened: OpenedStore, opts: { now?: string | undefined }): Promise<void> {
   requireSmtp(config);
   const now = opts.now ? new Date(opts.now) : undefined;
   if (now && Number.isNaN(now.getTime())) throw new ConfigError(`--now must be a date and time like 2026-07-01T08:00:00Z, got ${opts.now}`);
   const log = createLogger(config);
-  const search = lazySearch(() => createSearchService(store));
-  const mail = await setupMail(config, store, log, { search: search.get });
+  const search = lazySearch(() => createSearchService(opened.store, opened.db));
+  const mail = await setupMail(config, opened, log, { search: search.get });
   try {
     const r = await mail.runner!.run(now);
-    const left = await outboxCounts(store.kysely);
+    const left = await outboxCounts(opened.db);
     console.log(`digests: ${r.composed} composed, ${r.empty} with nothing new, ${r.subscribers} subscribers looked at`);
     console.log(`mail: ${r.sent} sent, ${r.retried} deferred, ${r.failed} failed; outbox: ${left.pending} waiting, ${left.sending} in flight, ${left.sent} sent, ${left.failed} failed`);
   } finally {
@@ -31,22 +32,22 @@ export async function runDigestOnce(config: Config, store: KyselyStore, opts: { 
 }
 
 /** `paperboy worker`: the digest schedule without the web site, for deployments that run them apart. */
-export async function runWorker(config: Config, store: KyselyStore): Promise<void> {
+export async function runWorker(config: Config, opened: OpenedStore): Promise<void> {
   requireSmtp(config);
   if (!config.mail.digestCron) throw new ConfigError('PAPERBOY_DIGEST_CRON is off: the worker would have nothing to do.');
   const log = createLogger(config);
-  const search = lazySearch(() => createSearchService(store));
-  const mail = await setupMail(config, store, log, { search: search.get });
+  const search = lazySearch(() => createSearchService(opened.store, opened.db));
+  const mail = await setupMail(config, opened, log, { search: search.get });
   const job = createDigestJob(mail.runner!, log);
   const schedules = startSchedules(config, { digest: job }, log);
-  log.info(`worker started (${store.engine} store)`);
+  log.info(`worker started (${opened.store.engine} store)`);
   void job().catch((error: unknown) => log.error({ err: error }, 'digest job crashed'));
   const shutdown = () => {
     log.info('shutting down');
     schedules.stop();
     mail.close();
     search.close();
-    store.close().finally(() => process.exit(0));
+    opened.store.close().finally(() => process.exit(0));
     setTimeout(() => process.exit(0), 5000).unref();
   };
   process.once('SIGINT', shutdown);

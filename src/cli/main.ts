@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { loadConfig, type Config } from '../config/config.js';
 import { createSearchService } from '../search/search.js';
 import { openStore } from '../store/open.js';
-import type { KyselyStore } from '../store/kysely-store.js';
+import type { OpenedStore } from '../store/store.js';
 import { accountsCommand } from './accounts.js';
 import { runDigestOnce, runWorker } from './digest.js';
 import { runImport } from './import.js';
@@ -11,13 +11,13 @@ import { runServe } from './serve.js';
 import { runStats } from './stats.js';
 
 /** Errors a user can act on end the command with their message alone; anything else keeps its stack. */
-async function withStore<T>(fn: (store: KyselyStore, config: Config) => Promise<T>): Promise<T> {
+async function withStore<T>(fn: (opened: OpenedStore, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const store = await openStore(config);
+  const opened = await openStore(config);
   try {
-    return await fn(store, config);
+    return await fn(opened, config);
   } finally {
-    await store.close();
+    await opened.store.close();
   }
 }
 
@@ -47,7 +47,7 @@ program.command('digest')
   .command('run')
   .description('compose the digests due now and send the outbox once, then exit')
   .option('--now <time>', 'compose as if it were this time (ISO 8601), e.g. to catch up or to test')
-  .action((opts: { now?: string }) => withStore((store, config) => runDigestOnce(config, store, opts)));
+  .action((opts: { now?: string }) => withStore((opened, config) => runDigestOnce(config, opened, opts)));
 
 program.command('import')
   .description('import papers from files: JSONL dumps (plain or .gz), arXiv Atom or OAI-PMH XML, HF daily_papers JSON, a saved Daily Papers page')
@@ -55,7 +55,7 @@ program.command('import')
   .option('--strict', 'stop at the first malformed entry instead of reporting and skipping it')
   .addOption(new Option('--batch-size <n>', 'papers per transaction').argParser((v) => Number.parseInt(v, 10)).default(1000))
   .action(async (files: string[], opts: { strict?: boolean; batchSize: number }) => {
-    await withStore((store) => runImport(store, files, { strict: opts.strict ?? false, batchSize: opts.batchSize }));
+    await withStore(({ store }) => runImport(store, files, { strict: opts.strict ?? false, batchSize: opts.batchSize }));
   });
 
 program.command('ingest')
@@ -69,17 +69,17 @@ program.command('ingest')
   .option('--id <ids...>', 'arxiv-api: arXiv ids or URLs to fetch')
   .option('--query <query>', 'arxiv-api: an arXiv search query, e.g. "cat:cs.CL AND ti:robustness"')
   .addOption(new Option('--max <n>', 'arxiv-api: at most this many results').argParser((v) => Number.parseInt(v, 10)).default(100))
-  .action((source: string, opts: Record<string, unknown>) => withStore((store, config) => runIngest(store, config, source, opts)));
+  .action((source: string, opts: Record<string, unknown>) => withStore(({ store }, config) => runIngest(store, config, source, opts)));
 
 program.command('stats')
   .description('what the store holds')
   .option('--json', 'print JSON')
-  .action((opts: { json?: boolean }) => withStore((store) => runStats(store, opts.json ?? false)));
+  .action((opts: { json?: boolean }) => withStore(({ store }) => runStats(store, opts.json ?? false)));
 
 program.command('refit')
   .description('fit the semantic search model again on every paper and store the vectors (a running server picks it up at restart)')
-  .action(() => withStore(async (store) => {
-    const search = await createSearchService(store);
+  .action(() => withStore(async ({ store, db }) => {
+    const search = await createSearchService(store, db);
     try {
       const { documents, ms } = await search.refit();
       console.log(`refitted the search model on ${documents} papers in ${(ms / 1000).toFixed(1)} s`);
@@ -92,7 +92,7 @@ program.addCommand(accountsCommand(withStore));
 
 program.command('migrate')
   .description('create or upgrade the database schema, then exit')
-  .action(() => withStore(async (store) => {
+  .action(() => withStore(async ({ store }) => {
     const stats = await store.stats();
     console.log(`${stats.engine} store at schema version ${stats.schemaVersion}`);
   }));

@@ -2,18 +2,22 @@ import { serve } from '@hono/node-server';
 import type { Config } from '../config/config.js';
 import { arxivLookup } from '../ingest/arxiv-api.js';
 import { createFetchers } from '../ingest/fetchers.js';
-import { createDigestJob, setupMail } from '../digest/job.js';
-import { deleteExpired } from '../community/cleanup.js';
-import { createHarvestJob } from '../jobs/harvest-job.js';
+import { setupMail } from '../digest/job.js';
+import { createCleanupJob } from '../jobs/cleanup.js';
+import { createDigestJob } from '../jobs/digest.js';
+import { createRefitJob } from '../jobs/refit.js';
+import { createTrendingJob } from '../jobs/trending.js';
+import { createHarvestJob } from '../jobs/harvest.js';
 import { startSchedules } from '../jobs/schedule.js';
 import { createLogger } from '../log.js';
-import { recomputeTrending } from '../store/trending.js';
 import { createSearchService } from '../search/search.js';
-import type { KyselyStore } from '../store/kysely-store.js';
+import type { OpenedStore } from '../store/store.js';
 import { createApp } from '../web/app.js';
+import { webDeps } from '../web/deps.js';
 
 /** `paperboy serve`: the web site, plus harvests on the configured schedule (one right away). */
-export async function runServe(config: Config, store: KyselyStore, opts: { harvest: boolean; digest?: boolean }): Promise<void> {
+export async function runServe(config: Config, opened: OpenedStore, opts: { harvest: boolean; digest?: boolean }): Promise<void> {
+  const { store, db } = opened;
   const log = createLogger(config);
   const harvesting = opts.harvest && config.sources.length > 0;
   // Checked before listening: a bad PAPERBOY_SOURCES ends the command instead of leaving a site that never harvests.
@@ -29,11 +33,11 @@ export async function runServe(config: Config, store: KyselyStore, opts: { harve
 
   const started = performance.now();
   // A store without a fitted model gets one in the background; keyword search answers meanwhile.
-  const search = await createSearchService(store, { fitIfMissing: true, log: (level, message) => log[level](message) });
+  const search = await createSearchService(store, db, { fitIfMissing: true, log: (level, message) => log[level](message) });
   log.info(`search index ready in ${Math.round(performance.now() - started)} ms`);
-  const mail = await setupMail(config, store, log, { search: async () => search });
+  const mail = await setupMail(config, opened, log, { search: async () => search });
   const fetchPaper = arxivLookup(fetchers.arxivFetcher, config.arxivApiUrl);
-  const app = createApp({ store, search, config, log, subscriptions: mail.subscriptions, fetchPaper });
+  const app = createApp(webDeps({ store, db, search, config, log, secret: mail.secret, kick: mail.kick, fetchPaper }));
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `http://${host}:${info.port}`;
@@ -53,23 +57,14 @@ export async function runServe(config: Config, store: KyselyStore, opts: { harve
   }
 
   const digest = opts.digest !== false && mail.runner ? createDigestJob(mail.runner, log) : undefined;
-  const refit = async () => {
-    const { documents, ms } = await search.refit();
-    log.info(`refitted the search model on ${documents} papers in ${Math.round(ms / 1000)} s`);
-  };
-  const trending = async () => {
-    const { papers, changed } = await recomputeTrending(store.kysely);
-    if (changed > 0) log.info(`trending: ${changed} of ${papers} scores were stale and are stored again`);
-  };
-  const cleanup = async () => {
-    const { links, sessions } = await deleteExpired(store.kysely, new Date());
-    log.info(`cleanup: deleted ${links} expired sign-in links and ${sessions} expired sessions`);
-  };
+  const refit = createRefitJob(search, log);
+  const trending = createTrendingJob(store, log);
+  const cleanup = createCleanupJob(db, log);
   const schedules = startSchedules(config, { harvest, digest, refit, trending, cleanup }, log);
   if (harvest) void harvest();
   else log.info('harvesting is off (PAPERBOY_SOURCES=none or --no-harvest)');
   if (!digest) log.info('digests are not sent by this process (no SMTP_URL, PAPERBOY_DIGEST_CRON=off or --no-digest)');
-  mail.subscriptions.kick?.();
+  mail.kick();
 
   const shutdown = () => {
     log.info('shutting down');

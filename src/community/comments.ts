@@ -1,8 +1,8 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Account } from '../accounts/accounts.js';
 import { randomId } from '../crypto/tokens.js';
-import { paperFromRow, paperTrending } from '../store/rows.js';
 import type { Database } from '../store/schema.js';
+import type { Store } from '../store/store.js';
 import { recordAudit } from '../store/audit.js';
 import { can } from './roles.js';
 
@@ -72,12 +72,6 @@ export function canStillEdit(comment: Pick<CommentRow, 'createdAt'>, now: Date):
 }
 
 /** Moves the paper's live comment count, and its trending score with it, inside the caller's transaction. */
-async function countComments(trx: Trx, paperId: string, delta: 1 | -1): Promise<void> {
-  const row = await trx.updateTable('papers').set({ community_comments: sql<number>`community_comments + ${delta}` })
-    .where('id', '=', paperId).returningAll().executeTakeFirstOrThrow();
-  await trx.updateTable('papers').set({ trending: paperTrending(paperFromRow(row)) }).where('id', '=', paperId).execute();
-}
-
 async function openPaper(trx: Trx, paperId: string): Promise<void> {
   const paper = await trx.selectFrom('papers').select(['comments_locked_at', 'hidden_at']).where('id', '=', paperId).executeTakeFirst();
   if (!paper || paper.hidden_at) throw new CommentError('not-found', `There is no paper ${paperId}.`);
@@ -98,11 +92,11 @@ async function commentOn(db: Db | Trx, paperId: string, commentId: string): Prom
 
 /** Posts a comment on a paper, or a reply to one of its comments. Returns the new comment's id. */
 export async function postComment(
-  db: Db, account: Actor, paperId: string, input: { body: unknown; parentId?: string | undefined }, now: Date,
+  store: Store, account: Actor, paperId: string, input: { body: unknown; parentId?: string | undefined }, now: Date,
 ): Promise<string> {
   if (!can(account, 'comment')) throw new CommentError('forbidden', 'Your account may not comment.');
   const body = checkBody(input.body);
-  return db.transaction().execute(async (trx) => {
+  return store.transaction(async (trx, papers) => {
     await openPaper(trx, paperId);
     if (input.parentId) {
       const parent = await commentOn(trx, paperId, input.parentId);
@@ -123,7 +117,7 @@ export async function postComment(
     await trx.insertInto('comments').values({
       id, paper_id: paperId, account_id: account.id, parent_id: input.parentId || null, body, created_at: now.toISOString(),
     }).execute();
-    await countComments(trx, paperId, 1);
+    await papers.addComments(paperId, 1);
     return id;
   });
 }
@@ -148,15 +142,15 @@ export async function editComment(db: Db, account: Actor, paperId: string, comme
  * The author deletes a comment: its text goes, the row stays so that its replies keep their place (shown under
  * "[deleted]"). Deleting twice changes nothing.
  */
-export async function deleteComment(db: Db, account: Actor, paperId: string, commentId: string, now: Date): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+export async function deleteComment(store: Store, account: Actor, paperId: string, commentId: string, now: Date): Promise<void> {
+  await store.transaction(async (trx, papers) => {
     const comment = await commentOn(trx, paperId, commentId);
     if (comment.accountId !== account.id) {
       throw new CommentError('forbidden', 'Only its author can delete a comment. If it breaks the rules, report it to the curators.');
     }
     const done = await trx.updateTable('comments').set({ body: '', deleted_at: now.toISOString() })
       .where('id', '=', commentId).where('deleted_at', 'is', null).executeTakeFirst();
-    if (Number(done.numUpdatedRows) > 0 && !comment.hiddenAt) await countComments(trx, paperId, -1);
+    if (Number(done.numUpdatedRows) > 0 && !comment.hiddenAt) await papers.addComments(paperId, -1);
   });
 }
 
@@ -193,15 +187,15 @@ export async function reportComment(
  * resolves the comment's open reports. The change and its audit entry are one transaction; asking for the state the
  * comment is already in changes and records nothing. Returns whether anything changed.
  */
-export async function setCommentHidden(db: Db, curator: Actor, paperId: string, commentId: string, hidden: boolean, now: Date): Promise<boolean> {
+export async function setCommentHidden(store: Store, curator: Actor, paperId: string, commentId: string, hidden: boolean, now: Date): Promise<boolean> {
   if (!can(curator, 'hide')) throw new CommentError('forbidden', 'Only curators can hide or show comments. To flag a comment, report it.');
-  return db.transaction().execute(async (trx) => {
+  return store.transaction(async (trx, papers) => {
     const comment = await commentOn(trx, paperId, commentId);
     const at = now.toISOString();
     const done = await trx.updateTable('comments').set({ hidden_at: hidden ? at : null })
       .where('id', '=', commentId).where('hidden_at', hidden ? 'is' : 'is not', null).executeTakeFirst();
     if (Number(done.numUpdatedRows) === 0) return false;
-    if (!comment.deletedAt) await countComments(trx, paperId, hidden ? -1 : 1);
+    if (!comment.deletedAt) await papers.addComments(paperId, hidden ? -1 : 1);
     const resolved = hidden ? await resolveOpen(trx, commentId, at) : 0;
     await recordAudit(trx, {
       actorId: curator.id, action: hidden ? 'comment.hide' : 'comment.unhide', targetType: 'comment', targetId: commentId,

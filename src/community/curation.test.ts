@@ -15,15 +15,15 @@ describe.each(engines)('curation and moderation on %s', (engine) => {
   let m: ModerationDb;
   let n = 0;
   const account = async (role: Role): Promise<Account> => {
-    const { account } = await accountForEmail(t.store.kysely, `${role}${n++}@example.org`, NOW);
-    await t.store.kysely.updateTable('accounts').set({ role }).where('id', '=', account.id).execute();
+    const { account } = await accountForEmail(t.db, `${role}${n++}@example.org`, NOW);
+    await t.db.updateTable('accounts').set({ role }).where('id', '=', account.id).execute();
     return { ...account, role };
   };
   const refusal = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => (e instanceof CurationError ? e.code : String(e)));
 
   beforeAll(async () => {
     t = await freshStore(engine);
-    m = { db: t.store.kysely, engine };
+    m = { db: t.db, engine };
     await t.store.upsertPapers([
       { id: '2606.00001', source: 'hf-daily', title: 'A useful paper', abstract: 'Real results.', dailyOn: DAY, upvotes: 4 },
       { id: '2606.00002', source: 'hf-daily', title: 'Buy cheap watches', abstract: 'Spam.', dailyOn: DAY, upvotes: 9 },
@@ -36,18 +36,18 @@ describe.each(engines)('curation and moderation on %s', (engine) => {
     const member = await account('member');
     const curator = await account('curator');
     const changes: string[][] = [];
-    const off = t.store.onPapersChanged((ids) => changes.push(ids));
+    const off = t.store.onPapersChanged(({ ids }) => changes.push(ids));
 
     expect(await refusal(curatePaper(t.store, member, '2606.00002', 'hide', NOW))).toBe('forbidden');
     expect((await t.store.getPaper('2606.00002'))?.hiddenAt).toBeNull();
-    expect(await auditEntries(t.store.kysely, { targetId: '2606.00002' })).toEqual([]);
+    expect(await auditEntries(t.db, { targetId: '2606.00002' })).toEqual([]);
 
     const { changed } = await curatePaper(t.store, curator, '2606.00002', 'hide', NOW);
     expect(changed).toBe(true);
     expect((await curatePaper(t.store, curator, '2606.00002', 'hide', new Date(NOW.getTime() + 1000))).changed).toBe(false);
     off();
     expect(changes).toEqual([['2606.00002']]);
-    const audit = await auditEntries(t.store.kysely, { targetId: '2606.00002' });
+    const audit = await auditEntries(t.db, { targetId: '2606.00002' });
     expect(audit).toMatchObject([{ actorId: curator.id, action: 'paper.hide', targetType: 'paper' }]);
 
     expect(await t.store.getPaper('2606.00002')).toBeUndefined();
@@ -76,7 +76,7 @@ describe.each(engines)('curation and moderation on %s', (engine) => {
     await curatePaper(t.store, curator, '2606.00003', 'lock', NOW);
     const paper = await t.store.getPaper('2606.00003');
     expect(paper).toMatchObject({ featuredOn: DAY, commentsLockedAt: NOW.toISOString() });
-    expect((await auditEntries(t.store.kysely, { targetId: '2606.00003' })).map((e) => [e.action, e.detail])).toEqual(
+    expect((await auditEntries(t.db, { targetId: '2606.00003' })).map((e) => [e.action, e.detail])).toEqual(
       expect.arrayContaining([['paper.feature', { day: DAY }], ['paper.lock', {}]]));
 
     await curatePaper(t.store, curator, '2606.00003', 'unfeature', NOW);
@@ -95,17 +95,17 @@ describe.each(engines)('curation and moderation on %s', (engine) => {
     const curator = await account('curator');
     const member = await account('member');
     expect(await refusal(setRole(m, curator, member.id, 'curator', NOW))).toBe('forbidden');
-    expect((await getAccount(t.store.kysely, member.id))?.role).toBe('member');
+    expect((await getAccount(t.db, member.id))?.role).toBe('member');
 
     expect((await setRole(m, admin, member.id, 'curator', NOW)).account.role).toBe('curator');
-    expect(await auditEntries(t.store.kysely, { targetType: 'account', targetId: member.id })).toMatchObject([
+    expect(await auditEntries(t.db, { targetType: 'account', targetId: member.id })).toMatchObject([
       { actorId: admin.id, action: 'account.role', detail: { from: 'member', to: 'curator' } },
     ]);
 
     // Earlier tests made no other admin: this one is the last.
     expect(await refusal(setRole(m, admin, admin.id, 'member', NOW))).toBe('last-admin');
     expect(await refusal(setRole(m, 'cli', admin.id, 'curator', NOW))).toBe('last-admin');
-    expect((await getAccount(t.store.kysely, admin.id))?.role).toBe('admin');
+    expect((await getAccount(t.db, admin.id))?.role).toBe('admin');
 
     const second = await account('admin');
     expect((await setRole(m, admin, admin.id, 'member', NOW)).changed).toBe(true);
@@ -113,27 +113,27 @@ describe.each(engines)('curation and moderation on %s', (engine) => {
     const third = await account('admin');
     const results = await Promise.allSettled([setRole(m, 'cli', second.id, 'member', NOW), setRole(m, 'cli', third.id, 'member', NOW)]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    const admins = await t.store.kysely.selectFrom('accounts').select('id').where('role', '=', 'admin').execute();
+    const admins = await t.db.selectFrom('accounts').select('id').where('role', '=', 'admin').execute();
     expect(admins).toHaveLength(1);
   });
 
   it('bans: ends every session at once and refuses an admin; unbans', async () => {
     const admin = await account('admin');
     const member = await account('member');
-    const tokens = [await createSession(t.store.kysely, member.id, NOW), await createSession(t.store.kysely, member.id, NOW)];
+    const tokens = [await createSession(t.db, member.id, NOW), await createSession(t.db, member.id, NOW)];
     expect(await refusal(setBanned(m, await account('curator'), member.id, true, NOW))).toBe('forbidden');
-    expect(await sessionAccount(t.store.kysely, tokens[0]!, NOW)).toBeDefined();
+    expect(await sessionAccount(t.db, tokens[0]!, NOW)).toBeDefined();
 
     const result = await setBanned(m, admin, member.id, true, NOW);
     expect(result).toMatchObject({ changed: true, sessionsEnded: 2 });
-    for (const token of tokens) expect(await sessionAccount(t.store.kysely, token, NOW)).toBeUndefined();
+    for (const token of tokens) expect(await sessionAccount(t.db, token, NOW)).toBeUndefined();
     expect(await refusal(setBanned(m, admin, admin.id, true, NOW))).toBe('is-admin');
-    expect((await getAccount(t.store.kysely, admin.id))?.bannedAt).toBeNull();
+    expect((await getAccount(t.db, admin.id))?.bannedAt).toBeNull();
     expect(await refusal(setRole(m, admin, member.id, 'admin', NOW))).toBe('invalid');
 
     await setBanned(m, admin, member.id, false, NOW);
-    expect((await getAccount(t.store.kysely, member.id))?.bannedAt).toBeNull();
-    expect((await auditEntries(t.store.kysely, { targetId: member.id })).map((e) => e.action).sort()).toEqual(['account.ban', 'account.unban']);
+    expect((await getAccount(t.db, member.id))?.bannedAt).toBeNull();
+    expect((await auditEntries(t.db, { targetId: member.id })).map((e) => e.action).sort()).toEqual(['account.ban', 'account.unban']);
   });
 
   it('creates accounts from the command line: the first is an admin, the next members; finds them by handle or email', async () => {
@@ -145,30 +145,30 @@ describe.each(engines)('curation and moderation on %s', (engine) => {
     expect(await refusal(createAccount(m, 'cli', { email: 'x@example.org', handle: 'editor' }, NOW))).toBe('exists');
     expect(await refusal(createAccount(m, 'cli', { email: 'not an address' }, NOW))).toBe('invalid');
     expect(await refusal(createAccount(m, await account('curator'), { email: 'y@example.org' }, NOW))).toBe('forbidden');
-    expect((await findAccount(t.store.kysely, '@editor'))?.id).toBe(second.id);
-    expect((await findAccount(t.store.kysely, 'EDITOR@example.org'))?.id).toBe(second.id);
-    expect((await auditEntries(t.store.kysely, { targetId: first.id }))).toMatchObject([{ actorId: null, action: 'account.create' }]);
+    expect((await findAccount(t.db, '@editor'))?.id).toBe(second.id);
+    expect((await findAccount(t.db, 'EDITOR@example.org'))?.id).toBe(second.id);
+    expect((await auditEntries(t.db, { targetId: first.id }))).toMatchObject([{ actorId: null, action: 'account.create' }]);
   });
 
   it('deletes expired sign-in links and sessions, and keeps the live ones', async () => {
     const member = await account('member');
-    const live = await createSession(t.store.kysely, member.id, NOW);
-    const old = await createSession(t.store.kysely, member.id, new Date(NOW.getTime() - 31 * 86_400_000));
+    const live = await createSession(t.db, member.id, NOW);
+    const old = await createSession(t.db, member.id, new Date(NOW.getTime() - 31 * 86_400_000));
     const link = (hash: string, expires: Date) => ({
       token_hash: hash, email: 'a@example.org', nonce_hash: 'n', return_to: '/', created_at: NOW.toISOString(), expires_at: expires.toISOString(), used_at: null,
     });
-    await t.store.kysely.insertInto('signin_links').values([link('expired', new Date(NOW.getTime() - 1000)), link('live', new Date(NOW.getTime() + 60_000))]).execute();
-    await t.store.kysely.insertInto('signin_addresses').values([
+    await t.db.insertInto('signin_links').values([link('expired', new Date(NOW.getTime() - 1000)), link('live', new Date(NOW.getTime() + 60_000))]).execute();
+    await t.db.insertInto('signin_addresses').values([
       { email: 'long-ago@example.org', asked_at: new Date(NOW.getTime() - 16 * 60_000).toISOString() },
       { email: 'just-now@example.org', asked_at: new Date(NOW.getTime() - 60_000).toISOString() },
     ]).execute();
 
-    const deleted = await deleteExpired(t.store.kysely, NOW);
+    const deleted = await deleteExpired(t.db, NOW);
     expect(deleted.links).toBe(1);
     expect(deleted.sessions).toBe(1);
-    expect(await sessionAccount(t.store.kysely, live, NOW)).toBeDefined();
-    expect(await sessionAccount(t.store.kysely, old, new Date(NOW.getTime() - 2 * 86_400_000))).toBeUndefined();
-    expect((await t.store.kysely.selectFrom('signin_links').select('token_hash').execute()).map((r) => r.token_hash)).toEqual(['live']);
-    expect((await t.store.kysely.selectFrom('signin_addresses').select('email').execute()).map((r) => r.email)).toEqual(['just-now@example.org']);
+    expect(await sessionAccount(t.db, live, NOW)).toBeDefined();
+    expect(await sessionAccount(t.db, old, new Date(NOW.getTime() - 2 * 86_400_000))).toBeUndefined();
+    expect((await t.db.selectFrom('signin_links').select('token_hash').execute()).map((r) => r.token_hash)).toEqual(['live']);
+    expect((await t.db.selectFrom('signin_addresses').select('email').execute()).map((r) => r.email)).toEqual(['just-now@example.org']);
   });
 });

@@ -29,7 +29,7 @@ describe.each(engines)('submissions in the store on %s', (engine) => {
   let t: TestStore;
   let account: Account;
   const now = new Date('2026-07-03T09:00:00Z');
-  const deps = () => ({ store: t.store, db: t.store.kysely });
+  const deps = () => ({ store: t.store, db: t.db });
 
   beforeAll(async () => {
     t = await freshStore(engine);
@@ -38,7 +38,7 @@ describe.each(engines)('submissions in the store on %s', (engine) => {
       { id: '2607.00002', source: 'arxiv-api', version: 1, title: 'Another stored paper', abstract: 'b', submittedAt: '2026-07-01T10:00:00Z', listedOn: '2026-07-02' },
       { id: '2607.00003', source: 'arxiv-api', version: 1, title: 'Only on this site', abstract: 'c', submittedAt: '2026-07-01T10:00:00Z' },
     ]);
-    ({ account } = await accountForEmail(t.store.kysely, 'ada@example.org', now));
+    ({ account } = await accountForEmail(t.db, 'ada@example.org', now));
   });
   afterAll(() => t.dispose());
 
@@ -60,24 +60,24 @@ describe.each(engines)('submissions in the store on %s', (engine) => {
       ok: false, code: 'no-fetcher', message: '2607.09999 is not on this site, and this server does not fetch papers from arXiv. Ask its admins to import it.',
     });
     await t.store.upsertPapers([{ id: '2607.00004', source: 'arxiv-api', version: 1, title: 'Spam', abstract: 'd', submittedAt: '2026-07-01T10:00:00Z' }]);
-    await t.store.kysely.updateTable('papers').set({ hidden_at: now.toISOString() }).where('id', '=', '2607.00004').execute();
+    await t.db.updateTable('papers').set({ hidden_at: now.toISOString() }).where('id', '=', '2607.00004').execute();
     expect(await submitPaper(deps(), account, '2607.00004', now)).toMatchObject({ ok: false, code: 'removed' });
-    expect(await t.store.kysely.selectFrom('submissions').selectAll().execute()).toEqual([]);
+    expect(await t.db.selectFrom('submissions').selectAll().execute()).toEqual([]);
   });
 
   it('lists the account\'s submissions and moves them to a new handle, leaving a Hugging Face submitter alone', async () => {
     expect(await submitPaper(deps(), account, '2607.00001', now)).toEqual({ ok: true, paperId: '2607.00001' });
     expect(await submitPaper(deps(), account, 'https://arxiv.org/abs/2607.00003', new Date('2026-07-04T09:00:00Z'))).toEqual({ ok: true, paperId: '2607.00003' });
-    expect((await submissionsOf(t.store.kysely, account.id)).map((p) => p.id)).toEqual(['2607.00003', '2607.00001']);
+    expect((await submissionsOf(t.db, account.id)).map((p) => p.id)).toEqual(['2607.00003', '2607.00001']);
     // Hugging Face names its own submitter for one of them later.
     await t.store.upsertPapers([{ id: '2607.00003', source: 'hf-daily', title: 'Only on this site', abstract: 'c', submittedBy: 'akhaliq' }]);
 
-    expect(await updateProfile(t.store.kysely, account.id, { handle: 'ada_l', displayName: 'Ada' }, now)).toBe('saved');
+    expect(await updateProfile(t.db, account.id, { handle: 'ada_l', displayName: 'Ada' }, now)).toBe('saved');
     expect(await followHandle(deps(), account.id, 'ada_l')).toBe(1);
     expect((await t.store.getPaper('2607.00001'))!.submittedBy).toBe('ada_l');
     expect((await t.store.getPaper('2607.00003'))!.submittedBy).toBe('akhaliq');
     expect((await t.store.getPaper('2607.00001'))!.dailyOn).toBe('2026-07-03');
     expect(await followHandle(deps(), account.id, 'ada_l')).toBe(0);
-    expect((await getAccount(t.store.kysely, account.id))!.handle).toBe('ada_l');
+    expect((await getAccount(t.db, account.id))!.handle).toBe('ada_l');
   });
 });

@@ -2,7 +2,8 @@ import type { Logger } from '../log.js';
 import { enqueue } from '../mail/outbox.js';
 import type { Signer } from '../crypto/tokens.js';
 import { randomId } from '../crypto/tokens.js';
-import type { KyselyStore } from '../store/kysely-store.js';
+import type { Db } from '../store/schema.js';
+import type { Store } from '../store/store.js';
 import { addDays, duePeriod, localTime, lookbackDays } from './due.js';
 import { messageId } from '../mail/notice.js';
 import { subscriberLinks, unsubscribeHeaders } from './links.js';
@@ -11,7 +12,8 @@ import { PER_SECTION, type DigestSources } from './sources.js';
 import { fromRow, getAlerts, type Alert, type Subscriber } from './subscribers.js';
 
 export interface ComposeDeps {
-  store: KyselyStore;
+  store: Store;
+  db: Db;
   sources: DigestSources;
   signer: Signer;
   baseUrl: string;
@@ -42,7 +44,7 @@ interface Planned {
  * each subscriber was served for. A crash loses at most the batch being composed, which the next pass composes again.
  */
 export async function composeDue(deps: ComposeDeps, now: Date): Promise<ComposeResult> {
-  const db = deps.store.kysely;
+  const { db } = deps;
   const result: ComposeResult = { subscribers: 0, composed: 0, empty: 0 };
   let after = '';
   for (;;) {
@@ -90,7 +92,7 @@ export async function composeDue(deps: ComposeDeps, now: Date): Promise<ComposeR
 
 /** Chooses each due subscriber's papers: alerts first, then trending; none they had before, none twice in one mail. */
 async function plan(deps: ComposeDeps, due: { subscriber: Subscriber; period: string }[], now: Date): Promise<Planned[]> {
-  const alerts = await getAlerts(deps.store.kysely, due.map((d) => d.subscriber.id));
+  const alerts = await getAlerts(deps.db, due.map((d) => d.subscriber.id));
   const candidates = await Promise.all(due.map(async ({ subscriber: s }) => {
     const to = localTime(now, s.timeZone).day;
     const from = addDays(to, -lookbackDays(s.frequency));
@@ -99,7 +101,7 @@ async function plan(deps: ComposeDeps, due: { subscriber: Subscriber; period: st
     if (s.trending) lists.push({ kind: 'trending', label: 'Trending', url: `${deps.baseUrl}/trending`, ids: await deps.sources.trending(from, to) });
     return lists;
   }));
-  const sent = await alreadySent(deps.store, due.map((d) => d.subscriber.id), [...new Set(candidates.flat().flatMap((l) => l.ids))]);
+  const sent = await alreadySent(deps.db, due.map((d) => d.subscriber.id), [...new Set(candidates.flat().flatMap((l) => l.ids))]);
   return due.map((d, i) => {
     const seen = new Set(sent.get(d.subscriber.id));
     const sections = candidates[i]!.map((l) => {
@@ -120,10 +122,10 @@ function describe(a: Alert, baseUrl: string): { label: string; url: string } {
 
 const CHUNK = 500;
 
-async function alreadySent(store: KyselyStore, subscribers: string[], papers: string[]): Promise<Map<string, string[]>> {
+async function alreadySent(db: Db, subscribers: string[], papers: string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   for (let i = 0; i < papers.length; i += CHUNK) {
-    const rows = await store.kysely.selectFrom('sent_papers').select(['subscriber_id', 'paper_id'])
+    const rows = await db.selectFrom('sent_papers').select(['subscriber_id', 'paper_id'])
       .where('subscriber_id', 'in', subscribers).where('paper_id', 'in', papers.slice(i, i + CHUNK)).execute();
     for (const r of rows) {
       const list = out.get(r.subscriber_id);

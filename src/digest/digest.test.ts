@@ -36,13 +36,13 @@ describe.each(engines)('digests on %s', (engine) => {
   let clock: Date;
 
   const runner = (env: Record<string, string> = {}): DigestRunner => createDigestRunner({
-    store: t.store, transport, secret: SECRET, search: async () => search, clock: () => clock,
+    store: t.store, db: t.db, transport, secret: SECRET, search: async () => search, clock: () => clock,
     config: loadConfig({ PAPERBOY_BASE_URL: BASE, SMTP_URL: smtp.url, PAPERBOY_MAIL_RATE: '0', PAPERBOY_MAIL_FROM: 'Paperboy <digest@paperboy.test>', ...env }),
   });
   async function subscriber(email: string, p: Preferences): Promise<string> {
-    const out = await subscribe(t.store.kysely, email, p, WED);
+    const out = await subscribe(t.db, email, p, WED);
     if (out.kind !== 'confirm') throw new Error(out.kind);
-    await confirm(t.store.kysely, out.token, WED);
+    await confirm(t.db, out.token, WED);
     return out.subscriber.id;
   }
   async function start(answer?: (to: string, attempt: number) => number | undefined) {
@@ -53,7 +53,7 @@ describe.each(engines)('digests on %s', (engine) => {
 
   beforeEach(async () => {
     t = await freshStore(engine);
-    search = await createSearchService(t.store);
+    search = await createSearchService(t.store, t.db);
     clock = WED;
   });
   afterEach(async () => {
@@ -136,7 +136,7 @@ describe.each(engines)('digests on %s', (engine) => {
     clock = new Date(WED.getTime() + 61_000);
     expect(await r.send()).toMatchObject({ sent: 1, retried: 0 });
     expect(to('dee@example.org')).toHaveLength(1);
-    expect(await outboxCounts(t.store.kysely)).toEqual({ pending: 0, sending: 0, sent: 1, failed: 0 });
+    expect(await outboxCounts(t.db)).toEqual({ pending: 0, sending: 0, sent: 1, failed: 0 });
   });
 
   it('gives up on a refused address (550) and suppresses it after the bounce limit', async () => {
@@ -151,7 +151,7 @@ describe.each(engines)('digests on %s', (engine) => {
       expect(result.composed).toBe(i < 2 ? 2 : 1);
       expect(result.retried).toBe(0);
     }
-    expect((await getSubscriber(t.store.kysely, id))?.status).toBe('suppressed');
+    expect((await getSubscriber(t.db, id))?.status).toBe('suppressed');
     expect(smtp.refused.map((x) => x.code)).toEqual([550, 550]);
     expect(to('here@example.org')).toHaveLength(3);
   });

@@ -1,5 +1,6 @@
 import type { SearchService } from '../search/search.js';
-import type { KyselyStore } from '../store/kysely-store.js';
+import type { Db } from '../store/schema.js';
+import type { Store } from '../store/store.js';
 import type { Paper } from '../model/paper.js';
 import { parseSearchForm, toSearchQuery } from '../search/search-form.js';
 import type { Alert } from './subscribers.js';
@@ -39,7 +40,10 @@ export class DigestSources {
   private readonly lists = new Lru<Promise<string[]>>(LIST_CACHE);
   private readonly papers = new Lru<Paper>(PAPER_CACHE);
 
-  constructor(private readonly store: KyselyStore, private readonly search: (() => Promise<SearchService>) | undefined) {}
+  constructor(
+    private readonly store: Store,
+    private readonly db: Db,
+    private readonly search: (() => Promise<SearchService>) | undefined) {}
 
   trending(from: string, to: string): Promise<string[]> {
     return this.cached(`trending\u0000${from}\u0000${to}`, async () =>
@@ -78,7 +82,7 @@ export class DigestSources {
    * store's `category IN (all papers of the category)` filter takes 30 ms for a large category such as cs.LG.
    */
   private async inCategory(category: string, from: string, to: string): Promise<string[]> {
-    const rows = await this.store.kysely.selectFrom('papers').select('id')
+    const rows = await this.db.selectFrom('papers').select('id')
       .where('feed_day', '>=', from).where('feed_day', '<=', to)
       .where((eb) => eb.exists(eb.selectFrom('paper_categories').select('paper_id')
         .whereRef('paper_categories.paper_id', '=', 'papers.id').where('category', '=', category)))

@@ -1,11 +1,12 @@
 import type { MailConfig } from '../config/config.js';
 import type { Logger } from '../log.js';
-import type { KyselyStore } from '../store/kysely-store.js';
+import type { Db } from '../store/schema.js';
 import { claim, markFailed, markRetry, markSent, type OutboxMessage } from './outbox.js';
 import { MailError, type MailTransport } from './transport.js';
 
 export interface SenderDeps {
-  store: KyselyStore;
+  db: Db;
+  engine: 'sqlite' | 'postgres';
   transport: MailTransport;
   config: Pick<MailConfig, 'from' | 'ratePerSecond' | 'concurrency' | 'maxAttempts' | 'retrySeconds' | 'bounceLimit' | 'leaseSeconds'>;
   log?: Logger | undefined;
@@ -46,9 +47,8 @@ export function rateLimiter(perSecond: number): () => Promise<void> {
  * so a crash can at most send again the `concurrency` messages that were on the wire.
  */
 export async function drainOutbox(deps: SenderDeps): Promise<DrainResult> {
-  const { store, transport, config } = deps;
+  const { db, transport, config } = deps;
   const clock = deps.clock ?? (() => new Date());
-  const db = store.kysely;
   const wait = rateLimiter(config.ratePerSecond);
   const result: DrainResult = { sent: 0, retried: 0, failed: 0 };
 
@@ -79,7 +79,7 @@ export async function drainOutbox(deps: SenderDeps): Promise<DrainResult> {
 
   const worker = async () => {
     for (;;) {
-      const [m] = await claim(db, store.engine, 1, clock(), config.leaseSeconds);
+      const [m] = await claim(db, deps.engine, 1, clock(), config.leaseSeconds);
       if (!m && deps.more?.()) {
         await new Promise((r) => setTimeout(r, 50));
         continue;
@@ -95,7 +95,7 @@ export async function drainOutbox(deps: SenderDeps): Promise<DrainResult> {
 /** A permanent failure counts against the address; past the limit it gets no more mail until it subscribes again. */
 async function bounced(deps: SenderDeps, m: OutboxMessage): Promise<void> {
   if (!m.subscriberId) return;
-  const db = deps.store.kysely;
+  const { db } = deps;
   const row = await db.updateTable('subscribers').set((eb) => ({ bounces: eb('bounces', '+', 1) }))
     .where('id', '=', m.subscriberId).returning(['bounces', 'email']).executeTakeFirst();
   if (row && row.bounces >= deps.config.bounceLimit) {

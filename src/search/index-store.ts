@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { titleKey } from '../model/record.js';
-import type { KyselyStore } from '../store/kysely-store.js';
+import type { Db } from '../store/schema.js';
 import { Bm25Index } from './bm25.js';
 import type { Embedder } from './embedder.js';
 import { Lexicon } from './lexicon.js';
@@ -97,8 +97,7 @@ export function removeFromMemory(m: MemoryIndex, id: string): void {
  * Reads papers (and, with `withAbstract`, their abstracts) page by page in id order. Papers a curator hid are not
  * read: they leave the index when hidden (the change names them, and they are not found) and come back when unhidden.
  */
-export async function* readPapers(store: KyselyStore, withAbstract: boolean, ids?: string[]): AsyncGenerator<MetaRow[]> {
-  const db = store.kysely;
+export async function* readPapers(db: Db, withAbstract: boolean, ids?: string[]): AsyncGenerator<MetaRow[]> {
   const columns = ['id', 'feed_day', 'has_code', 'categories', 'title', 'authors_text'] as const;
   if (ids) {
     for (let i = 0; i < ids.length; i += WRITE_CHUNK) {
@@ -119,24 +118,24 @@ export async function* readPapers(store: KyselyStore, withAbstract: boolean, ids
 }
 
 /** The search model of this embedder kind last fitted, if any. */
-export async function loadModel(store: KyselyStore, kind: string): Promise<{ model: string; data: Uint8Array; documents: number } | undefined> {
-  const row = await store.kysely.selectFrom('search_models').selectAll().where('name', '=', kind).executeTakeFirst();
+export async function loadModel(db: Db, kind: string): Promise<{ model: string; data: Uint8Array; documents: number } | undefined> {
+  const row = await db.selectFrom('search_models').selectAll().where('name', '=', kind).executeTakeFirst();
   return row ? { model: `${kind}@${row.fitted_at}`, data: row.data, documents: row.documents } : undefined;
 }
 
-export async function saveModel(store: KyselyStore, kind: string, fittedAt: string, documents: number, data: Uint8Array): Promise<void> {
+export async function saveModel(db: Db, kind: string, fittedAt: string, documents: number, data: Uint8Array): Promise<void> {
   const row = { name: kind, fitted_at: fittedAt, documents, data };
-  await store.kysely.insertInto('search_models').values(row)
+  await db.insertInto('search_models').values(row)
     .onConflict((oc) => oc.column('name').doUpdateSet({ fitted_at: fittedAt, documents, data }))
     .execute();
 }
 
 /** Loads the stored vectors of `model` into the index; vectors of other models are ignored. */
-export async function loadVectors(store: KyselyStore, model: string, index: PaperIndex): Promise<number> {
+export async function loadVectors(db: Db, model: string, index: PaperIndex): Promise<number> {
   let after = '';
   let n = 0;
   for (;;) {
-    const rows = await store.kysely.selectFrom('paper_vectors').select(['paper_id', 'vector'])
+    const rows = await db.selectFrom('paper_vectors').select(['paper_id', 'vector'])
       .where('model', '=', model).where('paper_id', '>', after).orderBy('paper_id').limit(PAGE).execute();
     if (rows.length === 0) return n;
     for (const r of rows) {
@@ -150,8 +149,8 @@ export async function loadVectors(store: KyselyStore, model: string, index: Pape
 }
 
 /** Saves vectors; with `replaceAll`, in one transaction that first drops every vector of other models. */
-export async function saveVectors(store: KyselyStore, model: string, entries: [string, Float32Array][], replaceAll = false): Promise<void> {
-  await store.kysely.transaction().execute(async (trx) => {
+export async function saveVectors(db: Db, model: string, entries: [string, Float32Array][], replaceAll = false): Promise<void> {
+  await db.transaction().execute(async (trx) => {
     if (replaceAll) await trx.deleteFrom('paper_vectors').where('model', '!=', model).execute();
     for (let i = 0; i < entries.length; i += WRITE_CHUNK) {
       const values = entries.slice(i, i + WRITE_CHUNK).map(([paper_id, v]) => ({ paper_id, model, vector: encodeVector(v) }));
@@ -167,10 +166,10 @@ export async function saveVectors(store: KyselyStore, model: string, entries: [s
   });
 }
 
-export async function newMemoryIndex(store: KyselyStore, embedder: Embedder): Promise<MemoryIndex> {
+export async function newMemoryIndex(db: Db, embedder: Embedder): Promise<MemoryIndex> {
   const m: MemoryIndex = { papers: new PaperIndex(), lexicon: new Lexicon(), bm25: new Bm25Index(), titles: new Map(), signatures: new Map() };
   const texts: { slot: number; fields: ReturnType<typeof fieldsOf> }[] = [];
-  for await (const rows of readPapers(store, true)) {
+  for await (const rows of readPapers(db, true)) {
     for (const r of rows) {
       texts.push({ slot: m.papers.upsert(metaFromRow(r)), fields: fieldsOf(r) });
       m.lexicon.add(r.title);
@@ -182,6 +181,6 @@ export async function newMemoryIndex(store: KyselyStore, embedder: Embedder): Pr
   m.bm25.build(texts);
   m.lexicon.prepare();
   const model = embedder.model();
-  if (model) await loadVectors(store, model, m.papers);
+  if (model) await loadVectors(db, model, m.papers);
   return m;
 }

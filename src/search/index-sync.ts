@@ -1,4 +1,5 @@
-import type { KyselyStore } from '../store/kysely-store.js';
+import type { Db } from '../store/schema.js';
+import type { PapersChange, Store } from '../store/store.js';
 import { paperText, type Embedder } from './embedder.js';
 import {
   addToMemory, removeFromMemory, loadModel, newMemoryIndex, readPapers, saveModel, saveVectors, type MemoryIndex,
@@ -23,19 +24,19 @@ export class IndexSync {
   private closed = false;
 
   private constructor(
-    private readonly store: KyselyStore,
+    private readonly db: Db,
     private readonly embedder: Embedder,
     readonly memory: MemoryIndex,
     private readonly log: Log,
   ) {}
 
-  static async open(store: KyselyStore, embedder: Embedder, log: Log): Promise<IndexSync> {
+  static async open(store: Store, db: Db, embedder: Embedder, log: Log): Promise<IndexSync> {
     if (embedder.restore) {
-      const saved = await loadModel(store, embedder.kind);
+      const saved = await loadModel(db, embedder.kind);
       if (saved) embedder.restore(saved.data, saved.model);
     }
-    const sync = new IndexSync(store, embedder, await newMemoryIndex(store, embedder), log);
-    sync.unsubscribe = store.onPapersChanged((ids) => sync.onPapersChanged(ids));
+    const sync = new IndexSync(db, embedder, await newMemoryIndex(db, embedder), log);
+    sync.unsubscribe = store.onPapersChanged((change) => sync.onPapersChanged(change));
     if (!embedder.model()) log('info', 'search: no semantic model fitted yet, keyword search only until a refit');
     else sync.enqueue(() => sync.catchUp());
     return sync;
@@ -56,7 +57,7 @@ export class IndexSync {
     return this.textChain;
   }
 
-  private onPapersChanged(ids: string[]): void {
+  private onPapersChanged({ ids }: PapersChange): void {
     const read = this.textChain.then(() => this.applyText(ids));
     this.textChain = read.then(() => undefined, (error: unknown) => this.fail(error));
     this.enqueue(async () => {
@@ -98,7 +99,7 @@ export class IndexSync {
     const present = new Set<string>();
     const texts: [string, string][] = [];
     let textChanged = false;
-    for await (const rows of readPapers(this.store, true, ids)) {
+    for await (const rows of readPapers(this.db, true, ids)) {
       for (const r of rows) {
         present.add(r.id);
         const changed = addToMemory(this.memory, r);
@@ -123,7 +124,7 @@ export class IndexSync {
     this.log('info', `search: embedding ${missing.length} papers that have no vector yet`);
     for (let i = 0; i < missing.length; i += EMBED_BATCH) {
       const texts: [string, string][] = [];
-      for await (const rows of readPapers(this.store, true, missing.slice(i, i + EMBED_BATCH))) {
+      for await (const rows of readPapers(this.db, true, missing.slice(i, i + EMBED_BATCH))) {
         for (const r of rows) texts.push([r.id, paperText({ title: r.title, abstract: r.abstract ?? '' })]);
       }
       await this.embedAndSave(texts);
@@ -137,14 +138,14 @@ export class IndexSync {
     const vectors = await this.embedder.embed(texts.map(([, t]) => t), 'document');
     const entries = texts.map(([id], i): [string, Float32Array] => [id, vectors[i]!]);
     for (const [id, v] of entries) this.memory.papers.setVector(id, v);
-    await saveVectors(this.store, model, entries);
+    await saveVectors(this.db, model, entries);
   }
 
   private async doRefit(): Promise<{ documents: number; ms: number }> {
     const started = Date.now();
     const ids: string[] = [];
     const texts: string[] = [];
-    for await (const rows of readPapers(this.store, true)) {
+    for await (const rows of readPapers(this.db, true)) {
       for (const r of rows) {
         ids.push(r.id);
         texts.push(paperText({ title: r.title, abstract: r.abstract ?? '' }));
@@ -158,7 +159,7 @@ export class IndexSync {
         return { documents: texts.length, ms: Date.now() - started };
       }
       const model = this.embedder.model()!;
-      await saveModel(this.store, this.embedder.kind, model.slice(this.embedder.kind.length + 1), texts.length, fitted.state);
+      await saveModel(this.db, this.embedder.kind, model.slice(this.embedder.kind.length + 1), texts.length, fitted.state);
       vectors = fitted.vectors;
     } else {
       vectors = [];
@@ -166,7 +167,7 @@ export class IndexSync {
     }
     const model = this.embedder.model()!;
     const entries = ids.map((id, i): [string, Float32Array] => [id, vectors[i]!]);
-    await saveVectors(this.store, model, entries, true);
+    await saveVectors(this.db, model, entries, true);
     this.memory.papers.resetVectors(this.embedder.dimensions());
     for (const [id, v] of entries) this.memory.papers.setVector(id, v);
     this.changed();

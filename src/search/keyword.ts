@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { KyselyStore } from '../store/kysely-store.js';
+import type { Db } from '../store/schema.js';
 import { fts5Constraint, type ParsedQuery } from './query.js';
 
 /**
@@ -14,8 +14,7 @@ export interface PhraseIndex {
 /** Ids per statement: well under both engines' bound-parameter limits. */
 const CHUNK = 500;
 
-export function phraseIndex(store: KyselyStore): PhraseIndex {
-  const db = store.kysely;
+export function phraseIndex(db: Db, engine: 'sqlite' | 'postgres'): PhraseIndex {
   return {
     async matching(ids, q, which) {
       const list = which === 'phrases' ? q.phrases : q.exclude;
@@ -23,7 +22,7 @@ export function phraseIndex(store: KyselyStore): PhraseIndex {
       if (list.length === 0 || ids.length === 0) return out;
       for (let i = 0; i < ids.length; i += CHUNK) {
         const part = ids.slice(i, i + CHUNK);
-        const rows = store.engine === 'sqlite'
+        const rows = engine === 'sqlite'
           ? await sql<{ id: string }>`SELECT p.id FROM papers_fts JOIN papers p ON p.rowid = papers_fts.rowid
               WHERE papers_fts MATCH ${fts5Constraint(q, which)} AND p.id IN (${sql.join(part)})`.execute(db)
           : await sql<{ id: string }>`SELECT p.id FROM papers p WHERE p.id IN (${sql.join(part)})

@@ -1,6 +1,7 @@
 import { parseArxivId } from '../model/arxiv-id.js';
 import { authorKey, titleKey } from '../model/record.js';
-import type { KyselyStore } from '../store/kysely-store.js';
+import type { Db } from '../store/schema.js';
+import type { Store } from '../store/store.js';
 import type { Paper } from '../model/paper.js';
 import { LsaEmbedder, type Embedder } from './embedder.js';
 import { MIN_LSA_DOCUMENTS, normalize } from './lsa.js';
@@ -102,13 +103,13 @@ const RELATED_POOL = 100;
 /** Related papers remembered per paper until the index changes. */
 const RELATED_CACHE_SIZE = 20_000;
 
-export async function createSearchService(store: KyselyStore, opts: SearchServiceOptions = {}): Promise<SearchService> {
+export async function createSearchService(store: Store, db: Db, opts: SearchServiceOptions = {}): Promise<SearchService> {
   const embedder = opts.embedder ?? new LsaEmbedder();
   const log = opts.log ?? (() => {});
   const fusion = opts.fusion ?? FUSION;
-  const sync = await IndexSync.open(store, embedder, log);
+  const sync = await IndexSync.open(store, db, embedder, log);
   const memory = sync.memory;
-  const phrases = phraseIndex(store);
+  const phrases = phraseIndex(db, store.engine);
   const related = new Map<string, string[]>();
   sync.onChange(() => related.clear());
   if (opts.fitIfMissing && !embedder.model() && memory.papers.size >= MIN_LSA_DOCUMENTS) {
@@ -229,7 +230,7 @@ export async function createSearchService(store: KyselyStore, opts: SearchServic
     const author = q.author?.trim();
     let only: Set<string> | undefined;
     if (author) {
-      const rows = await store.kysely.selectFrom('paper_authors').select('paper_id').where('name_key', '=', authorKey(author)).execute();
+      const rows = await db.selectFrom('paper_authors').select('paper_id').where('name_key', '=', authorKey(author)).execute();
       only = new Set(rows.map((r) => r.paper_id));
     }
     return { categories: q.categories, excludeCategories: q.excludeCategories, from: q.from, to: q.to, hasCode: q.hasCode, only };

@@ -1,12 +1,16 @@
-import { type Kysely, type OrderByItemBuilder, sql, type Updateable } from 'kysely';
+import { type Kysely, type OrderByItemBuilder, sql, type Transaction, type UpdateObject, type Updateable } from 'kysely';
 import { recordAudit } from './audit.js';
 import { authorKey, titleKey, type PaperRecord, type SourceName } from '../model/record.js';
 import { isSyntheticId } from '../model/synthetic-id.js';
 import { mergeRecord, recordHash } from './merge.js';
-import { paperFromRow, rowFromPaper } from './rows.js';
+import { paperFromRow, paperTrending, rowFromPaper } from './rows.js';
+import { recomputeTrending } from './trending.js';
 import type { Database, PapersTable, PaperSourcesTable, PaperVersionsTable } from './schema.js';
 import type { Paper } from '../model/paper.js';
-import type { CurationAudit, CurationPatch, HarvestState, ImportCheckpoint, ListQuery, PaperSource, PaperVersion, Store, StoreStats, UpsertResult } from './store.js';
+import type {
+  CurationAudit, CurationPatch, HarvestState, ImportCheckpoint, ListQuery, PaperCounters, PapersChange, PaperSource, PaperVersion, Store,
+  StoreStats, UpsertResult,
+} from './store.js';
 
 /** Papers in a category above which a listing walks the feed order instead of collecting the category. */
 export const LARGE_CATEGORY = 2000;
@@ -30,25 +34,35 @@ export class KyselyStore implements Store {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  get kysely(): Kysely<Database> {
-    return this.db;
-  }
+  private readonly listeners = new Set<(change: PapersChange) => void>();
 
-  private readonly listeners = new Set<(ids: string[]) => void>();
-
-  onPapersChanged(listener: (ids: string[]) => void): () => void {
+  onPapersChanged(listener: (change: PapersChange) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  papersChanged(ids: string[]): void {
-    if (ids.length) for (const listener of this.listeners) listener(ids);
+  private announce(ids: Iterable<string>, text: boolean): void {
+    const change = { ids: [...new Set(ids)], text };
+    if (change.ids.length) for (const listener of this.listeners) listener(change);
+  }
+
+  async transaction<T>(work: (trx: Transaction<Database>, papers: PaperCounters) => Promise<T>): Promise<T> {
+    const touched = new Set<string>();
+    const result = await this.db.transaction().execute((trx) => work(trx, counters(trx, touched)));
+    this.announce(touched, false);
+    return result;
+  }
+
+  async recomputeTrending(): Promise<{ papers: number; changed: number }> {
+    const result = await recomputeTrending(this.db);
+    this.announce(result.ids, false);
+    return { papers: result.papers, changed: result.ids.length };
   }
 
   async upsertPapers(input: PaperRecord[], checkpoint?: Omit<ImportCheckpoint, 'updatedAt'>): Promise<UpsertResult> {
     const changed: string[] = [];
     const result = await this.write(input, checkpoint, changed);
-    if (changed.length) for (const listener of this.listeners) listener(changed);
+    this.announce(changed, true);
     return result;
   }
 
@@ -179,7 +193,7 @@ export class KyselyStore implements Store {
       await recordAudit(trx, { ...audit, targetType: 'paper', targetId: id }, audit.at);
       return { paper: paperFromRow(row), changed: true };
     });
-    if (result?.changed) for (const listener of this.listeners) listener([id]);
+    if (result?.changed) this.announce([id], false);
     return result;
   }
 
@@ -307,6 +321,28 @@ export class KyselyStore implements Store {
 }
 
 type Trx = Kysely<Database>;
+
+/** The counters of papers as one transaction changes them, remembering which papers it touched. */
+function counters(trx: Trx, touched: Set<string>): PaperCounters {
+  // Relative UPDATEs: PostgreSQL applies them to the latest committed row (and SQLite runs one write transaction at
+  // a time), so concurrent votes and comments never lose one another. The trending score follows in the same transaction.
+  const bump = async (id: string, set: UpdateObject<Database, 'papers'>): Promise<Paper> => {
+    const row = await trx.updateTable('papers').set(set).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+    const paper = paperFromRow(row);
+    const trending = paperTrending(paper);
+    if (trending !== row.trending) await trx.updateTable('papers').set({ trending }).where('id', '=', id).execute();
+    touched.add(id);
+    return paper;
+  };
+  return {
+    addVotes: (id, votes, points) => bump(id, {
+      community_upvotes: sql<number>`community_upvotes + ${votes}`, community_points: sql<number>`community_points + ${points}`,
+    }),
+    addComments: async (id, delta) => {
+      await bump(id, { community_comments: sql<number>`community_comments + ${delta}` });
+    },
+  };
+}
 
 /**
  * A record from a source without arXiv ids (a saved page) names its paper by a title hash. When the store already

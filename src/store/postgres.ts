@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { KyselyStore } from './kysely-store.js';
 import { migrations } from './migrations.js';
+import type { OpenedStore } from './store.js';
 import type { Database } from './schema.js';
 
 /** Any number for pg_advisory_xact_lock, so that two processes starting together migrate one after the other. */
@@ -38,7 +39,7 @@ export async function migratePostgres(pool: pg.Pool): Promise<number> {
   }
 }
 
-export async function openPostgresStore(url: string): Promise<KyselyStore> {
+export async function openPostgresStore(url: string): Promise<OpenedStore> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   // An idle client's connection can drop (server restart, database dropped after close): pg reports it on the pool,
   // and an unhandled 'error' event would end the process. The next query reconnects or fails on its own.
@@ -46,7 +47,7 @@ export async function openPostgresStore(url: string): Promise<KyselyStore> {
   try {
     const version = await migratePostgres(pool);
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return new KyselyStore('postgres', kysely, version);
+    return { store: new KyselyStore('postgres', kysely, version), db: kysely };
   } catch (error) {
     await pool.end();
     const reason = error instanceof Error ? error.message : String(error);

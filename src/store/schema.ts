@@ -1,3 +1,4 @@
+import type { Kysely } from 'kysely';
 import type { Generated } from 'kysely';
 
 /** Row types of the tables in migrations.ts, for Kysely. JSON columns hold text on both engines. */
@@ -276,3 +277,6 @@ export interface Database {
   comment_reports: CommentReportsTable;
   audit_log: AuditLogTable;
 }
+
+/** The handle through which features read and write their own tables (src/store/open.ts hands it out). */
+export type Db = Kysely<Database>;

@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { KyselyStore } from './kysely-store.js';
 import { migrations } from './migrations.js';
+import type { OpenedStore } from './store.js';
 import type { Database } from './schema.js';
 
 /** Applies the migrations not yet applied, each in its own transaction; returns the schema version. */
@@ -23,7 +24,7 @@ export function migrateSqlite(db: BetterSqlite3.Database): number {
   return migrations.length;
 }
 
-export function openSqliteStore(file: string): KyselyStore {
+export function openSqliteStore(file: string): OpenedStore {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new BetterSqlite3(file);
   db.pragma('journal_mode = WAL');
@@ -32,5 +33,5 @@ export function openSqliteStore(file: string): KyselyStore {
   db.pragma('busy_timeout = 5000');
   const version = migrateSqlite(db);
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) });
-  return new KyselyStore('sqlite', kysely, version);
+  return { store: new KyselyStore('sqlite', kysely, version), db: kysely };
 }

@@ -216,4 +216,31 @@ describe.each(engines)('store contract on %s', (engine) => {
     expect(page.map((p) => p.id)).toEqual(all.slice(0, 3).map((p) => p.id));
     expect((await t.store.listPapers({ category: 'hep-ex' })).map((p) => p.id).sort()).toEqual([rec(n, 'x').id, rec(n + 1, 'x').id]);
   });
+
+  it('announces every write to papers once it is committed, saying whether any text changed', async () => {
+    const told: { ids: string[]; text: boolean }[] = [];
+    const off = t.store.onPapersChanged((change) => told.push(change));
+    await t.store.upsertPapers([base]);
+    expect(told).toEqual([{ ids: [base.id], text: true }]);
+
+    const paper = await t.store.transaction(async (_trx, papers) => {
+      const voted = await papers.addVotes(base.id, 1, 4);
+      expect(told).toHaveLength(1); // not before the commit
+      await papers.addComments(base.id, 1);
+      return voted;
+    });
+    expect(paper.communityUpvotes).toBe(1);
+    expect(told[1]).toEqual({ ids: [base.id], text: false });
+    const stored = await t.store.getPaper(base.id);
+    expect([stored?.communityUpvotes, stored?.communityPoints, stored?.communityComments]).toEqual([1, 4, 1]);
+
+    // A write that fails is rolled back and announces nothing.
+    await expect(t.store.transaction(async (_trx, papers) => {
+      await papers.addVotes(base.id, 1, 4);
+      throw new Error('changed my mind');
+    })).rejects.toThrow('changed my mind');
+    expect(told).toHaveLength(2);
+    expect((await t.store.getPaper(base.id))?.communityUpvotes).toBe(1);
+    off();
+  });
 });

@@ -1,5 +1,7 @@
+import type { Transaction } from 'kysely';
 import type { Paper } from '../model/paper.js';
 import type { PaperRecord, SourceName } from '../model/record.js';
+import type { Database, Db } from './schema.js';
 
 /** A change to a paper's curation: a field left out stays as it is. */
 export interface CurationPatch {
@@ -16,6 +18,22 @@ export interface CurationAudit {
   action: string;
   detail?: Record<string, unknown>;
   at: Date;
+}
+
+/** What one committed write changed. */
+export interface PapersChange {
+  /** The papers added, changed or removed. */
+  ids: string[];
+  /** False when only counters (votes, comments, trending) or curation changed: no title, abstract or author. */
+  text: boolean;
+}
+
+/** The only way a feature changes a paper's counters: inside `Store.transaction`, so the store can announce it. */
+export interface PaperCounters {
+  /** Adds to the votes cast here and their trending points; answers the paper as it now is. */
+  addVotes(id: string, votes: number, points: number): Promise<Paper>;
+  /** Adds to the count of live comments here. */
+  addComments(id: string, delta: number): Promise<void>;
 }
 
 export interface PaperVersion {
@@ -95,15 +113,21 @@ export interface Store {
    */
   upsertPapers(records: PaperRecord[], checkpoint?: Omit<ImportCheckpoint, 'updatedAt'>): Promise<UpsertResult>;
   /**
-   * Called after each committed write with the ids of the papers it added, changed or removed (a provisional
-   * title-hash id that was taken over by an arXiv id counts as removed). Returns a function that unsubscribes.
+   * Called after each committed write with what it changed (a provisional title-hash id that was taken over by an
+   * arXiv id counts as removed). Every write to the papers table goes through this store, so no write can forget
+   * to tell. Returns a function that unsubscribes.
    */
-  onPapersChanged(listener: (ids: string[]) => void): () => void;
+  onPapersChanged(listener: (change: PapersChange) => void): () => void;
   /**
-   * Tells the listeners of onPapersChanged about papers changed by a write made beside the store, through its Kysely
-   * handle (an upvote, a comment), after that write committed.
+   * Runs `work` in one transaction. A feature writes its own tables through `trx` and the papers' counters through
+   * `papers`; the listeners hear of the papers it touched once the transaction has committed.
    */
-  papersChanged(ids: string[]): void;
+  transaction<T>(work: (trx: Transaction<Database>, papers: PaperCounters) => Promise<T>): Promise<T>;
+  /**
+   * Stores every paper's trending score again from its counters (votes and comments update it as they arrive; this
+   * catches a change of the formula's constants and counters changed outside this process).
+   */
+  recomputeTrending(): Promise<{ papers: number; changed: number }>;
   /**
    * A paper hidden by a curator is left out of every read (lists, counts, days, getPapers) except this one with
    * `hidden: true`, which curators use to see and unhide it.
@@ -131,4 +155,13 @@ export interface Store {
   getHarvestState(key: string): Promise<HarvestState | undefined>;
   setHarvestState(key: string, state: Record<string, unknown>): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * The store of papers, and the handle through which features read and write their own tables (accounts, comments,
+ * the outbox…). Papers are written through `store` only, which tells its listeners. `store.close()` closes both.
+ */
+export interface OpenedStore {
+  store: Store;
+  db: Db;
 }

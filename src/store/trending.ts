@@ -8,12 +8,13 @@ const BATCH = 1000;
  * Stores every paper's trending score again from its counters. Votes and comments update the score as they
  * arrive; this catches what they cannot: a change of the formula's constants after an upgrade, and counters
  * changed outside this process. Walks the papers in id order, a batch per transaction, and writes only the
- * scores that differ. Returns how many papers it read and how many scores changed.
+ * scores that differ. Returns how many papers it read and the ids whose scores changed.
  */
-export async function recomputeTrending(db: Kysely<Database>): Promise<{ papers: number; changed: number }> {
+/** Run through `Store.recomputeTrending`, which tells the listeners. */
+export async function recomputeTrending(db: Kysely<Database>): Promise<{ papers: number; ids: string[] }> {
   let after = '';
   let papers = 0;
-  let changed = 0;
+  const ids: string[] = [];
   for (;;) {
     const rows = await db.selectFrom('papers').selectAll().where('id', '>', after).orderBy('id').limit(BATCH).execute();
     if (rows.length === 0) break;
@@ -25,7 +26,7 @@ export async function recomputeTrending(db: Kysely<Database>): Promise<{ papers:
     await db.transaction().execute(async (trx) => {
       for (const r of stale) await trx.updateTable('papers').set({ trending: r.score }).where('id', '=', r.id).execute();
     });
-    changed += stale.length;
+    ids.push(...stale.map((r) => r.id));
   }
-  return { papers, changed };
+  return { papers, ids };
 }

@@ -24,7 +24,7 @@ describe.each(engines)('comments on the paper page on %s', (engine) => {
   let people = 0;
   let papers = 0;
   const nextPaper = () => PAPERS[papers++]!.id;
-  const reader = async (role?: Role) => (await signedInBrowser(app, t.store.kysely, {
+  const reader = async (role?: Role) => (await signedInBrowser(app, t.db, {
     email: `reader${people++}@example.org`, ip: `10.2.${Math.floor(ips / 250)}.${(ips++ % 250) + 1}`, now: clock, ...(role ? { role } : {}),
   })).browser;
   const anonymous = () => new Browser(app, `10.3.0.${(ips++ % 250) + 1}`);
@@ -36,8 +36,8 @@ describe.each(engines)('comments on the paper page on %s', (engine) => {
   const idOf = (res: Response) => /#comment-([\w-]+)$/.exec(res.headers.get('location') ?? '')?.[1] ?? '';
   const act = async (b: Browser, id: string, commentId: string, action: string, fields: Record<string, string> = {}) =>
     b.post(`/papers/${id}/comments/${commentId}/${action}`, { csrf: csrfOf(await html(b, id)), ...fields });
-  const paperRow = (id: string) => t.store.kysely.selectFrom('papers').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-  const storedComments = (id: string) => t.store.kysely.selectFrom('comments').selectAll().where('paper_id', '=', id).orderBy('created_at').execute();
+  const paperRow = (id: string) => t.db.selectFrom('papers').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const storedComments = (id: string) => t.db.selectFrom('comments').selectAll().where('paper_id', '=', id).orderBy('created_at').execute();
 
   beforeAll(async () => {
     site = await openTestSite(engine, {
@@ -201,7 +201,7 @@ describe.each(engines)('comments on the paper page on %s', (engine) => {
     const again = await act(bob, id, c, 'report', { reason: 'spam', detail: '' });
     expect(again.status).toBe(409);
     expect(await again.text()).toContain('You have already reported this comment');
-    const reports = await t.store.kysely.selectFrom('comment_reports').select(['reason']).where('comment_id', '=', c).execute();
+    const reports = await t.db.selectFrom('comment_reports').select(['reason']).where('comment_id', '=', c).execute();
     expect(reports).toEqual([{ reason: 'spam: an ad' }]);
     expect(await html(await reader('curator'), id)).toContain('1 open report');
   });
@@ -214,12 +214,12 @@ describe.each(engines)('comments on the paper page on %s', (engine) => {
     const refused = await act(member, id, spam, 'hide');
     expect(refused.status).toBe(403);
     expect(await refused.text()).toContain('Only curators can hide or show comments.');
-    expect(await auditEntries(t.store.kysely, { targetId: spam })).toEqual([]);
+    expect(await auditEntries(t.db, { targetId: spam })).toEqual([]);
 
     const curator = await reader('curator');
     const hidden = await act(curator, id, spam, 'hide');
     expect(hidden.status).toBe(303);
-    const audit = await auditEntries(t.store.kysely, { targetType: 'comment', targetId: spam });
+    const audit = await auditEntries(t.db, { targetType: 'comment', targetId: spam });
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ action: 'comment.hide', detail: { paperId: id } });
     expect((await paperRow(id)).community_comments).toBe(1);
@@ -233,7 +233,7 @@ describe.each(engines)('comments on the paper page on %s', (engine) => {
     clock = new Date(clock.getTime() + 60_000);
     expect((await act(curator, id, spam, 'unhide')).status).toBe(303);
     expect(await html(anonymous(), id)).toContain('Cheap watches');
-    expect((await auditEntries(t.store.kysely, { targetId: spam })).map((a) => a.action)).toEqual(['comment.unhide', 'comment.hide']);
+    expect((await auditEntries(t.db, { targetId: spam })).map((a) => a.action)).toEqual(['comment.unhide', 'comment.hide']);
   });
 
   it('refuses new comments and replies on a locked paper, saying so', async () => {
@@ -241,7 +241,7 @@ describe.each(engines)('comments on the paper page on %s', (engine) => {
     const ada = await reader();
     const c = idOf(await comment(ada, id, 'Before the lock'));
     const csrf = csrfOf(await html(ada, id));
-    await t.store.kysely.updateTable('papers').set({ comments_locked_at: clock.toISOString() }).where('id', '=', id).execute();
+    await t.db.updateTable('papers').set({ comments_locked_at: clock.toISOString() }).where('id', '=', id).execute();
     const page = await html(ada, id);
     expect(page).toContain('A curator has locked this discussion');
     expect(page).toContain('Before the lock');

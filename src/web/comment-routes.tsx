@@ -28,7 +28,6 @@ const text = (value: unknown) => (typeof value === 'string' ? value : '');
 export function commentRoutes(deps: WebDeps): Hono {
   const app = new Hono();
   const ctx = accountContext(deps);
-  if (!ctx) return app;
   const { db, baseUrl, signer, now, trustProxy } = ctx;
 
   function page(c: Context, status: Status, paperId: string, title: string, body: Child) {
@@ -66,8 +65,6 @@ export function commentRoutes(deps: WebDeps): Hono {
       if (!form) return page(c, 403, ids.paperId, 'Please try again', <p role="alert">This form has expired. Go back, reload the page and send it again.</p>);
       try {
         const next = await run(c, account, form, ids);
-        // Comment counts are on the day pages, which src/web/pages/feed.tsx keeps rendered until papers change.
-        deps.store.papersChanged([ids.paperId]);
         return typeof next === 'string' ? c.redirect(next, 303) : next;
       } catch (error) {
         if (!(error instanceof CommentError)) throw error;
@@ -86,7 +83,7 @@ export function commentRoutes(deps: WebDeps): Hono {
 
   app.post('/papers/:id{.+}/comments', limited, action(async (_c, account, form, { paperId }) => {
     const parentId = text(form.parent) || undefined;
-    return to(paperId, await postComment(db, account, paperId, { body: form.body, parentId }, now()));
+    return to(paperId, await postComment(deps.store, account, paperId, { body: form.body, parentId }, now()));
   }, ({ paperId }, form) => <CommentForm paperId={paperId} parentId={text(form.parent) || undefined} body={text(form.body)} />));
 
   app.post(`${one}/edit`, limited, action(async (_c, account, form, { paperId, commentId }) => {
@@ -95,7 +92,7 @@ export function commentRoutes(deps: WebDeps): Hono {
   }, ({ paperId, commentId }, form) => <EditForm paperId={paperId} commentId={commentId} body={text(form.body)} />));
 
   app.post(`${one}/delete`, limited, action(async (_c, account, _form, { paperId, commentId }) => {
-    await deleteComment(db, account, paperId, commentId, now());
+    await deleteComment(deps.store, account, paperId, commentId, now());
     return `${paperPath(paperId)}#comments`;
   }));
 
@@ -106,7 +103,7 @@ export function commentRoutes(deps: WebDeps): Hono {
 
   for (const [name, hidden] of [['hide', true], ['unhide', false]] as const) {
     app.post(`${one}/${name}`, limited, action(async (_c, account, _form, { paperId, commentId }) => {
-      await setCommentHidden(db, account, paperId, commentId, hidden, now());
+      await setCommentHidden(deps.store, account, paperId, commentId, hidden, now());
       return to(paperId, commentId);
     }));
   }

@@ -31,7 +31,6 @@ export function expiredForm(c: Context, baseUrl: string, back: string) {
 export function curationRoutes(deps: WebDeps): Hono {
   const app = new Hono();
   const ctx = accountContext(deps);
-  if (!ctx) return app;
   const { db, baseUrl, signer, now, trustProxy } = ctx;
   const limit = rateLimit({ limit: CURATION_WRITES_PER_IP, windowSeconds: CURATION_WRITES_WINDOW_SECONDS, trustProxy: trustProxy });
 

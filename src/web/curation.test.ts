@@ -25,14 +25,14 @@ describe.each(engines)('curation and moderation on the site, %s', (engine) => {
   let emails = 0;
   const anonymous = () => new Browser(app, `10.1.0.${++ips}`);
   const as = async (role: Role): Promise<{ browser: Browser; account: Account }> =>
-    signedInBrowser(app, t.store.kysely, { email: `${role}${emails++}@example.org`, ip: `10.2.0.${++ips}`, role, now: clock });
+    signedInBrowser(app, t.db, { email: `${role}${emails++}@example.org`, ip: `10.2.0.${++ips}`, role, now: clock });
   const html = async (b: Browser, path: string) => {
     const res = await b.request(path);
     return { status: res.status, text: await res.text(), cache: res.headers.get('cache-control') };
   };
   const curate = async (b: Browser, id: string, fields: Record<string, string>) =>
     b.post(`/papers/${id}/curate`, { csrf: await b.csrf(`/papers/${EARLIER}`), ...fields });
-  const row = (id: string) => t.store.kysely.selectFrom('papers').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const row = (id: string) => t.db.selectFrom('papers').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
   beforeAll(async () => {
     site = await openTestSite(engine, {
@@ -85,7 +85,7 @@ describe.each(engines)('curation and moderation on the site, %s', (engine) => {
     expect(out.status).toBe(303);
     expect(out.headers.get('location')).toMatch(/^\/signin\?next=/);
     expect((await row(SPAM)).hidden_at).toBeNull();
-    expect(await auditEntries(t.store.kysely, { targetId: SPAM })).toEqual([]);
+    expect(await auditEntries(t.db, { targetId: SPAM })).toEqual([]);
   });
 
   it('hides a paper from the feed, the API, search and RSS; its page is 404 but for curators, who can unhide it', async () => {
@@ -101,7 +101,7 @@ describe.each(engines)('curation and moderation on the site, %s', (engine) => {
     const done = await curate(curator.browser, SPAM, { change: 'hide' });
     expect(done.status).toBe(303);
     expect(done.headers.get('location')).toBe(`/papers/${SPAM}`);
-    expect(await auditEntries(t.store.kysely, { targetId: SPAM })).toMatchObject([{ actorId: curator.account.id, action: 'paper.hide' }]);
+    expect(await auditEntries(t.db, { targetId: SPAM })).toMatchObject([{ actorId: curator.account.id, action: 'paper.hide' }]);
     await search.settled();
 
     for (const path of [`/day/${DAY}`, '/', '/feed.rss', '/feed.atom', '/search?q=zorblax+watches', `/month/${DAY.slice(0, 7)}`]) {
@@ -146,7 +146,7 @@ describe.each(engines)('curation and moderation on the site, %s', (engine) => {
 
     expect((await curate(curator.browser, EARLIER, { change: 'lock' })).status).toBe(303);
     expect((await row(EARLIER)).comments_locked_at).toBe(clock.toISOString());
-    expect((await auditEntries(t.store.kysely, { targetId: EARLIER })).map((e) => e.action).sort()).toEqual(['paper.feature', 'paper.lock']);
+    expect((await auditEntries(t.db, { targetId: EARLIER })).map((e) => e.action).sort()).toEqual(['paper.feature', 'paper.lock']);
     expect((await html(curator.browser, `/papers/${EARLIER}`)).text).toContain('Unlock the discussion');
   });
 
@@ -158,7 +158,7 @@ describe.each(engines)('curation and moderation on the site, %s', (engine) => {
     const curator = await as('curator');
     const byCurator = await curator.browser.post(`/admin/accounts/${member.account.id}/ban`, { csrf: await curator.browser.csrf('/admin') });
     expect(byCurator.status).toBe(403);
-    expect((await getAccount(t.store.kysely, member.account.id))?.bannedAt).toBeNull();
+    expect((await getAccount(t.db, member.account.id))?.bannedAt).toBeNull();
     expect((await admin.browser.post(`/admin/accounts/${member.account.id}/ban`, { csrf: 'forged' })).status).toBe(403);
 
     const page = await html(admin.browser, '/admin');
@@ -166,35 +166,35 @@ describe.each(engines)('curation and moderation on the site, %s', (engine) => {
     const banned = await admin.browser.post(`/admin/accounts/${member.account.id}/ban`, { csrf: await admin.browser.csrf('/admin') });
     expect(banned.status).toBe(303);
     expect((await html(member.browser, '/')).text).toContain(SIGN_IN_LINK);
-    const sessions = await t.store.kysely.selectFrom('sessions').select('token_hash').where('account_id', '=', member.account.id).execute();
+    const sessions = await t.db.selectFrom('sessions').select('token_hash').where('account_id', '=', member.account.id).execute();
     expect(sessions).toEqual([]);
-    expect(await auditEntries(t.store.kysely, { targetId: member.account.id })).toMatchObject([{ actorId: admin.account.id, action: 'account.ban' }]);
+    expect(await auditEntries(t.db, { targetId: member.account.id })).toMatchObject([{ actorId: admin.account.id, action: 'account.ban' }]);
 
     // A link asked for after the ban signs nobody in.
     const b = anonymous();
     expect((await b.post('/signin', { csrf: await b.csrf('/signin'), email: member.account.email })).status).toBe(200);
-    const mail = await t.store.kysely.selectFrom('outbox').select('text').where('recipient', '=', member.account.email).executeTakeFirstOrThrow();
+    const mail = await t.db.selectFrom('outbox').select('text').where('recipient', '=', member.account.email).executeTakeFirstOrThrow();
     const link = /http:\/\/paperboy\.test(\/signin\/verify\?token=[\w%-]+)/.exec(mail.text)![1]!;
     const use = await b.post(link, { csrf: await b.csrf(link) });
     expect(use.status).toBe(403);
     expect(await use.text()).toContain('banned');
-    expect(await t.store.kysely.selectFrom('sessions').select('token_hash').where('account_id', '=', member.account.id).execute()).toEqual([]);
+    expect(await t.db.selectFrom('sessions').select('token_hash').where('account_id', '=', member.account.id).execute()).toEqual([]);
   });
 
   it('refuses to demote the last admin or ban an admin, and keeps the admin page to curators and admins', async () => {
-    await t.store.kysely.updateTable('accounts').set({ role: 'member' }).where('role', '=', 'admin').execute();
+    await t.db.updateTable('accounts').set({ role: 'member' }).where('role', '=', 'admin').execute();
     const admin = await as('admin');
     const csrf = await admin.browser.csrf('/admin');
     const demote = await admin.browser.post(`/admin/accounts/${admin.account.id}/role`, { csrf, role: 'member' });
     expect(demote.status).toBe(409);
     expect(await demote.text()).toContain('is the last admin');
-    expect((await getAccount(t.store.kysely, admin.account.id))?.role).toBe('admin');
+    expect((await getAccount(t.db, admin.account.id))?.role).toBe('admin');
 
     const other = await as('member');
     expect((await admin.browser.post(`/admin/accounts/${other.account.id}/role`, { csrf, role: 'admin' })).status).toBe(303);
     expect((await admin.browser.post(`/admin/accounts/${other.account.id}/ban`, { csrf })).status).toBe(409);
     expect((await admin.browser.post(`/admin/accounts/${admin.account.id}/role`, { csrf, role: 'curator' })).status).toBe(303);
-    expect((await getAccount(t.store.kysely, admin.account.id))?.role).toBe('curator');
+    expect((await getAccount(t.db, admin.account.id))?.role).toBe('curator');
 
     expect((await html((await as('member')).browser, '/admin')).status).toBe(403);
     const out = await anonymous().request('/admin');
@@ -210,10 +210,10 @@ describe.each(engines)('curation and moderation on the site, %s', (engine) => {
     const author = await as('member');
     const reporter = await as('member');
     const at = clock.toISOString();
-    await t.store.kysely.insertInto('comments').values({
+    await t.db.insertInto('comments').values({
       id: 'c-spam', paper_id: GOOD, account_id: author.account.id, parent_id: null, body: 'Visit <script>evil</script> now', created_at: at, edited_at: null, deleted_at: null, hidden_at: null,
     }).execute();
-    await t.store.kysely.insertInto('comment_reports').values({ comment_id: 'c-spam', account_id: reporter.account.id, reason: 'spam', created_at: at, resolved_at: null }).execute();
+    await t.db.insertInto('comment_reports').values({ comment_id: 'c-spam', account_id: reporter.account.id, reason: 'spam', created_at: at, resolved_at: null }).execute();
     const page = (await html((await as('curator')).browser, '/admin')).text;
     expect(page).toContain(`href="/papers/${GOOD}#comment-c-spam"`);
     expect(page).toContain('Visit &lt;script&gt;evil&lt;/script&gt; now');

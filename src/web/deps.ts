@@ -1,19 +1,44 @@
 import type { Config } from '../config/config.js';
+import { Signer } from '../crypto/tokens.js';
 import type { PaperLookup } from '../ingest/arxiv-api.js';
 import type { Logger } from '../log.js';
 import type { SearchService } from '../search/search.js';
+import type { Db } from '../store/schema.js';
 import type { Store } from '../store/store.js';
-import type { SubscriptionDeps } from '../digest/job.js';
 
 /** What every route of the site, the API and the feeds is given. */
 export interface WebDeps {
   store: Store;
+  /** Accounts, sessions, votes, comments, subscriptions: the tables beside the papers. */
+  db: Db;
   search: SearchService;
   config: Pick<Config, 'baseUrl'> & Partial<Pick<Config, 'trustProxy' | 'apiRateLimit'>>;
   /** Where unexpected errors are reported; the console when absent (tests). */
-  log?: Logger | undefined;
-  /** Email subscriptions; without them /subscribe says digests are not set up. */
-  subscriptions?: SubscriptionDeps | undefined;
+  log: Logger | undefined;
+  /** Signs form tokens, sign-in and subscription links. */
+  signer: Signer;
+  clock: () => Date;
+  /** Asks for the outbox to be sent now (a confirmation or a sign-in mail); does nothing without an SMTP server. */
+  kick: () => void;
   /** Fetches a paper the store lacks from arXiv, for submissions; without it only stored papers can be submitted. */
+  fetchPaper: PaperLookup | undefined;
+}
+
+/** The site's dependencies, built in one place for `serve` and the tests alike. */
+export function webDeps(parts: {
+  store: Store;
+  db: Db;
+  search: SearchService;
+  config: WebDeps['config'];
+  secret: string;
+  log?: Logger | undefined;
+  clock?: (() => Date) | undefined;
+  kick?: (() => void) | undefined;
   fetchPaper?: PaperLookup | undefined;
+}): WebDeps {
+  return {
+    store: parts.store, db: parts.db, search: parts.search, config: parts.config, log: parts.log,
+    signer: new Signer(parts.secret), clock: parts.clock ?? (() => new Date()), kick: parts.kick ?? (() => {}),
+    fetchPaper: parts.fetchPaper,
+  };
 }

@@ -34,7 +34,7 @@ describe.each(engines)('forms on %s', (engine) => {
 
   /** What a forged post could change: every table a form writes to, by its row count, and the tables' contents hashed. */
   async function state(): Promise<string> {
-    const db = t.store.kysely;
+    const db = t.db;
     const tables = ['accounts', 'sessions', 'signin_links', 'paper_votes', 'comments', 'comment_reports', 'audit_log', 'subscribers'] as const;
     const out: unknown[] = [];
     for (const table of tables) out.push(table, await db.selectFrom(table).selectAll().execute());
@@ -43,17 +43,17 @@ describe.each(engines)('forms on %s', (engine) => {
   }
 
   it('refuses every POST route without a token, or with a forged one, and changes nothing', async () => {
-    const { browser: admin, account } = await signedInBrowser(app, t.store.kysely, { email: 'admin@example.org', ip: '10.9.0.1', role: 'admin', now: clock });
-    const { account: member } = await accountForEmail(t.store.kysely, 'member@example.org', clock);
-    const comment = await postComment(t.store.kysely, account, PAPER, { body: 'A comment to act on.' }, clock);
+    const { browser: admin, account } = await signedInBrowser(app, t.db, { email: 'admin@example.org', ip: '10.9.0.1', role: 'admin', now: clock });
+    const { account: member } = await accountForEmail(t.db, 'member@example.org', clock);
+    const comment = await postComment(t.store, account, PAPER, { body: 'A comment to act on.' }, clock);
     const one = `/papers/${PAPER}/comments/${comment}`;
     const ONE = '/papers/:id{.+}/comments/:comment{[A-Za-z0-9_-]+}';
     // Forms behind a mailed link: a real link each, so that only the token can be what refuses them.
-    const pending = await subscribe(t.store.kysely, 'pending@example.org', DEFAULT_PREFERENCES, clock);
+    const pending = await subscribe(t.db, 'pending@example.org', DEFAULT_PREFERENCES, clock);
     if (pending.kind !== 'confirm') throw new Error(`expected a confirmation link, got ${pending.kind}`);
-    const other = await subscribe(t.store.kysely, 'confirmed@example.org', DEFAULT_PREFERENCES, clock);
+    const other = await subscribe(t.db, 'confirmed@example.org', DEFAULT_PREFERENCES, clock);
     if (other.kind !== 'confirm') throw new Error(`expected a confirmation link, got ${other.kind}`);
-    const confirmed = (await confirm(t.store.kysely, other.token, clock))!;
+    const confirmed = (await confirm(t.db, other.token, clock))!;
     const posts: Record<string, [string, Record<string, string>]> = {
       '/signin': ['/signin', { email: 'someone@example.org', next: '/' }],
       '/signin/verify': ['/signin/verify', { token: 'x' }],

@@ -1,6 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
 import { upvotedAmong } from '../accounts/votes.js';
-import { Signer } from '../crypto/tokens.js';
 import { csrfToken } from './csrf.js';
 import type { WebDeps } from './deps.js';
 import { SIGN_IN_LINK } from './layout.js';
@@ -17,19 +16,16 @@ const UPVOTE_BUTTON = /aria-pressed="false" data-paper="([^"]+)"/g;
  * token of the upvote forms and which papers they upvoted; such answers are private and never cached.
  */
 export function personalize(deps: WebDeps): MiddlewareHandler {
-  const sub = deps.subscriptions;
-  if (!sub) return async (_c, next) => next();
-  const signer = new Signer(sub.secret);
-  const now = sub.clock ?? (() => new Date());
+  const { db, signer, clock: now } = deps;
   return async (c, next) => {
     await next();
     if (!c.res.headers.get('Content-Type')?.startsWith('text/html')) return;
     c.res.headers.append('Vary', 'Cookie');
-    const account = await viewer(c, sub.db, now());
+    const account = await viewer(c, db, now());
     if (!account) return;
     const html = await c.res.text();
     const ids = [...html.matchAll(UPVOTE_BUTTON)].map((m) => m[1]!);
-    const upvoted = await upvotedAmong(sub.db, account.id, ids);
+    const upvoted = await upvotedAmong(db, account.id, ids);
     const token = html.includes(UPVOTE_CSRF) || html.includes(FORM_CSRF) ? csrfToken(c, signer, deps.config.baseUrl) : '';
     const out = html
       .replace(SIGN_IN_LINK, `<a class="account" href="/account">@${account.handle}</a>`)

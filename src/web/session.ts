@@ -1,10 +1,9 @@
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import type { Kysely } from 'kysely';
 import type { Account } from '../accounts/accounts.js';
 import { SESSION_DAYS, sessionAccount } from '../accounts/sessions.js';
-import { Signer } from '../crypto/tokens.js';
-import type { Database } from '../store/schema.js';
+import type { Signer } from '../crypto/tokens.js';
+import type { Db } from '../store/schema.js';
 import type { WebDeps } from './deps.js';
 
 export const SESSION_COOKIE = 'pb_session';
@@ -22,7 +21,7 @@ export function clearSessionCookie(c: Context, baseUrl: string): void {
 const resolved = new WeakMap<Request, Promise<Account | undefined>>();
 
 /** The signed-in account of this request, looked up once per request. */
-export function viewer(c: Context, db: Kysely<Database>, now: Date): Promise<Account | undefined> {
+export function viewer(c: Context, db: Db, now: Date): Promise<Account | undefined> {
   const token = getCookie(c, SESSION_COOKIE);
   if (!token) return Promise.resolve(undefined);
   let found = resolved.get(c.req.raw);
@@ -40,19 +39,14 @@ export function localPath(value: unknown): string {
 }
 
 export interface AccountContext {
-  db: Kysely<Database>;
+  db: Db;
   signer: Signer;
   now: () => Date;
   baseUrl: string;
   trustProxy: boolean;
 }
 
-/** What the routes of signed-in visitors share; undefined when accounts are not set up (no subscriptions deps). */
-export function accountContext(deps: WebDeps): AccountContext | undefined {
-  const sub = deps.subscriptions;
-  if (!sub) return undefined;
-  return {
-    db: sub.db, signer: new Signer(sub.secret), now: sub.clock ?? (() => new Date()),
-    baseUrl: deps.config.baseUrl, trustProxy: deps.config.trustProxy ?? false,
-  };
+/** What the routes of signed-in visitors share. */
+export function accountContext(deps: WebDeps): AccountContext {
+  return { db: deps.db, signer: deps.signer, now: deps.clock, baseUrl: deps.config.baseUrl, trustProxy: deps.config.trustProxy ?? false };
 }

@@ -19,7 +19,6 @@ export const VOTES_WINDOW_SECONDS = 600;
 export function upvoteRoutes(deps: WebDeps): Hono {
   const app = new Hono();
   const ctx = accountContext(deps);
-  if (!ctx) return app;
   const { db, signer, now, baseUrl } = ctx;
 
   const limited = rateLimit({
@@ -42,10 +41,8 @@ export function upvoteRoutes(deps: WebDeps): Hono {
       if (wantsJson(c)) return c.json({ error: 'This form has expired. Reload the page and try again.' }, 403);
       return c.text('This form has expired. Go back, reload the page and try again.', 403);
     }
-    const result = await toggleVote(db, account, id, now());
+    const result = await toggleVote(deps.store, account, id, now());
     if (!result) return wantsJson(c) ? c.json({ error: `There is no paper ${id}.` }, 404) : c.text(`There is no paper ${id}.`, 404);
-    // The counts are on the day pages, which src/web/pages/feed.tsx keeps rendered until papers change.
-    deps.store.papersChanged([id]);
     if (wantsJson(c)) return c.json(result);
     return c.redirect(backTo(c) ?? paperPath(id), 303);
   });

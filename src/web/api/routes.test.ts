@@ -6,6 +6,7 @@ import { engines, freshStore, type TestStore } from '../../../test/stores.js';
 import { checkDocument, responseSchema, validate, type Doc } from './openapi-check.js';
 import { apiRoutes } from './routes.js';
 import { DAYS, HOSTILE_ID, LATEST_DAY, loadTestPapers, OLD_STYLE_ID, PER_DAY, type LoadedPapers } from './testing.js';
+import { testDeps } from '../../../test/site.js';
 
 const baseUrl = 'http://papers.test';
 
@@ -32,9 +33,9 @@ describe.each(engines)('JSON API on %s', (engine) => {
   beforeAll(async () => {
     t = await freshStore(engine);
     loaded = await loadTestPapers(t.store);
-    search = await createSearchService(t.store);
+    search = await createSearchService(t.store, t.db);
     await search.refit();
-    app = apiRoutes({ store: t.store, search, config: { baseUrl } }, { rateLimit: false });
+    app = apiRoutes(testDeps(t, search, { baseUrl }), { rateLimit: false });
     doc = (await (await app.request('/openapi.json')).json()) as Doc;
   });
   afterAll(async () => {
@@ -186,7 +187,7 @@ describe.each(engines)('JSON API on %s', (engine) => {
 
   it('limits each client to the configured requests per window, then answers 429 with RateLimit headers', async () => {
     let now = 1_000_000;
-    const limited = apiRoutes({ store: t.store, search, config: { baseUrl } }, { rateLimit: { limit: 3, windowSeconds: 60, now: () => now } });
+    const limited = apiRoutes(testDeps(t, search, { baseUrl }), { rateLimit: { limit: 3, windowSeconds: 60, now: () => now } });
     const hit = (ip?: string) => limited.request('/api/daily_papers', ip ? { headers: { 'X-Forwarded-For': ip } } : undefined);
     for (const remaining of [2, 1, 0]) {
       const ok = await hit();
@@ -205,7 +206,7 @@ describe.each(engines)('JSON API on %s', (engine) => {
     now += 45_000;
     expect((await hit()).status).toBe(200);
 
-    const behindProxy = apiRoutes({ store: t.store, search, config: { baseUrl } }, { rateLimit: { limit: 1, windowSeconds: 60, trustProxy: true } });
+    const behindProxy = apiRoutes(testDeps(t, search, { baseUrl }), { rateLimit: { limit: 1, windowSeconds: 60, trustProxy: true } });
     const via = (ip: string) => behindProxy.request('/api/daily_papers', { headers: { 'X-Forwarded-For': `${ip}, 10.0.0.1` } });
     expect((await via('198.51.100.1')).status).toBe(200);
     expect((await via('198.51.100.2')).status).toBe(200);
@@ -214,7 +215,7 @@ describe.each(engines)('JSON API on %s', (engine) => {
 
   it('keeps its errors, validation and headers when mounted in the site at /', async () => {
     const site = new Hono();
-    site.route('/', apiRoutes({ store: t.store, search, config: { baseUrl } }, { rateLimit: false }));
+    site.route('/', apiRoutes(testDeps(t, search, { baseUrl }), { rateLimit: false }));
     site.get('/', (c) => c.html('<h1>home</h1>'));
     site.notFound((c) => c.html('<h1>not found</h1>', 404));
     expect(await (await site.request('/api/daily_papers?limit=0')).json()).toMatchObject({ error: { code: 'invalid_request' } });
@@ -238,14 +239,15 @@ describe.each(engines)('JSON API on %s', (engine) => {
   it('answers a repeated feed request from memory until papers change', async () => {
     const { body: before } = await daily('?limit=3');
     const first = before[0]!.paper;
-    // Written beside the store's own writes: not yet told, the remembered page stands.
-    await t.store.kysely.updateTable('papers').set({ upvotes: first.upvotes + 41 }).where('id', '=', first.id).execute();
+    // Written by another process (beside this store): not announced here, the remembered page stands.
+    await t.db.updateTable('papers').set({ upvotes: first.upvotes + 41 }).where('id', '=', first.id).execute();
     expect((await daily('?limit=3')).body[0]!.paper.upvotes).toBe(first.upvotes);
-    t.store.papersChanged([first.id]);
+    // A vote through the store announces itself: the next request reads the papers again.
+    await t.store.transaction((_trx, papers) => papers.addVotes(first.id, 1, 4));
     const { body: after } = await daily('?limit=3');
-    expect(after.find((e) => e.paper.id === first.id)?.paper.upvotes).toBe(first.upvotes + 41);
-    await t.store.kysely.updateTable('papers').set({ upvotes: first.upvotes }).where('id', '=', first.id).execute();
-    t.store.papersChanged([first.id]);
+    expect(after.find((e) => e.paper.id === first.id)?.paper.upvotes).toBe(first.upvotes + 42);
+    await t.db.updateTable('papers').set({ upvotes: first.upvotes }).where('id', '=', first.id).execute();
+    await t.store.transaction((_trx, papers) => papers.addVotes(first.id, -1, -4));
   });
 
   it('caches with a weak ETag and 304, and allows any origin', async () => {

@@ -5,6 +5,7 @@ import { createSearchService, type SearchService } from '../../search/search.js'
 import { engines, freshStore, type TestStore } from '../../../test/stores.js';
 import { HOSTILE_ID, HOSTILE_TITLE, loadTestPapers, OLD_STYLE_ID, type LoadedPapers } from '../api/testing.js';
 import { feedLinks, feedRoutes, FEED_SIZE } from './routes.js';
+import { testDeps } from '../../../test/site.js';
 
 const baseUrl = 'http://papers.test';
 const ALWAYS_ARRAYS = new Set(['rss.channel.item', 'rss.channel.atom:link', 'rss.channel.item.author', 'rss.channel.item.category',
@@ -24,9 +25,9 @@ describe.each(engines)('feeds on %s', (engine) => {
   beforeAll(async () => {
     t = await freshStore(engine);
     loaded = await loadTestPapers(t.store);
-    search = await createSearchService(t.store);
+    search = await createSearchService(t.store, t.db);
     await search.refit();
-    app = feedRoutes({ store: t.store, search, config: { baseUrl } });
+    app = feedRoutes(testDeps(t, search, { baseUrl }));
   });
   afterAll(async () => {
     search?.close();

@@ -14,7 +14,6 @@ import { ownPage } from './signin.js';
 export function accountPages(deps: WebDeps): Hono {
   const app = new Hono();
   const ctx = accountContext(deps);
-  if (!ctx) return app;
   const { db, baseUrl, signer, now, trustProxy } = ctx;
   const limit = rateLimit({ limit: 60, windowSeconds: 600, trustProxy: trustProxy });
 

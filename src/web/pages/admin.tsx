@@ -86,7 +86,6 @@ function AccountRow(props: { account: ManagedAccount; csrf: string }) {
 export function adminPages(deps: WebDeps): Hono {
   const app = new Hono();
   const ctx = accountContext(deps);
-  if (!ctx) return app;
   const { db, baseUrl, signer, now, trustProxy } = ctx;
   const limit = rateLimit({ limit: CURATION_WRITES_PER_IP, windowSeconds: CURATION_WRITES_WINDOW_SECONDS, trustProxy: trustProxy });
   const moderation = { db, engine: deps.store.engine };

@@ -28,11 +28,9 @@ export interface CommentsView {
  * comments, curators). Its forms carry the empty CSRF field that src/web/personalize.ts fills for a signed-in reader.
  */
 export async function commentsView(c: Context, deps: WebDeps, paper: CommentsView['paper']): Promise<CommentsView | undefined> {
-  const sub = deps.subscriptions;
-  if (!sub) return undefined;
-  const now = (sub.clock ?? (() => new Date()))();
-  const account = await viewer(c, sub.db, now);
-  const thread = await commentThread(sub.db, paper.id, { curator: isCurator(account) });
+  const now = deps.clock();
+  const account = await viewer(c, deps.db, now);
+  const thread = await commentThread(deps.db, paper.id, { curator: isCurator(account) });
   return { paper, thread, viewer: account, now };
 }
 

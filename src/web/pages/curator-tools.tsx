@@ -3,7 +3,6 @@ import type { Account } from '../../accounts/accounts.js';
 import { isCurator } from '../../community/roles.js';
 import { feedDay } from '../../store/rows.js';
 import type { Paper } from '../../model/paper.js';
-import { Signer } from '../../crypto/tokens.js';
 import { CSRF_FIELD, csrfToken } from '../csrf.js';
 import { humanDay, isoDay } from '../../model/dates.js';
 import type { WebDeps } from '../deps.js';
@@ -23,13 +22,11 @@ export interface CuratorView {
  * answer private: the tools are never in a page rendered for everyone, nor in a cached one.
  */
 export async function curatorView(c: Context, deps: WebDeps): Promise<CuratorView | undefined> {
-  const sub = deps.subscriptions;
-  if (!sub) return undefined;
-  const now = (sub.clock ?? (() => new Date()))();
-  const account = await viewer(c, sub.db, now);
+  const now = deps.clock();
+  const account = await viewer(c, deps.db, now);
   if (!isCurator(account)) return undefined;
   c.header('Cache-Control', 'private, no-store');
-  return { account: account!, csrf: csrfToken(c, new Signer(sub.secret), deps.config.baseUrl), today: isoDay(now) };
+  return { account: account!, csrf: csrfToken(c, deps.signer, deps.config.baseUrl), today: isoDay(now) };
 }
 
 function Action(props: { paper: Paper; view: CuratorView; change: string; label: string; day?: string | undefined; next?: string | undefined }) {

@@ -3,6 +3,7 @@ import { createSearchService, type SearchService } from '../../search/search.js'
 import { engines, freshStore, type TestStore } from '../../../test/stores.js';
 import { createApp } from '../app.js';
 import { HOSTILE_ID, HOSTILE_TITLE, LATEST_DAY, loadTestPapers, OLD_STYLE_ID, type LoadedPapers } from '../api/testing.js';
+import { testDeps } from '../../../test/site.js';
 
 describe.each(engines)('pages on %s', (engine) => {
   let t: TestStore;
@@ -23,8 +24,8 @@ describe.each(engines)('pages on %s', (engine) => {
       id: '2607.00002', source: 'arxiv-api', version: 1, title: 'Bounds of order $O(n^2)$', abstract: 'We prove $\\sum_i x_i^2 \\le 1$ for <all> x.',
       authors: ['Émile Borel'], primaryCategory: 'math.PR', categories: ['math.PR', 'cs.LG'], listedOn: '2026-06-30',
     }]);
-    search = await createSearchService(t.store);
-    app = createApp({ store: t.store, search, config: { baseUrl: 'http://paperboy.test' } });
+    search = await createSearchService(t.store, t.db);
+    app = createApp(testDeps(t, search, { baseUrl: 'http://paperboy.test' }));
   });
   afterAll(async () => {
     search.close();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestSite, type TestSite } from '../../../test/site.js';
+import { openTestSite, testDeps, type TestSite } from '../../../test/site.js';
 import { engines, type TestStore } from '../../../test/stores.js';
 import { accountForEmail } from '../../accounts/accounts.js';
 import { createSession } from '../../accounts/sessions.js';
@@ -30,8 +30,8 @@ describe.each(engines)('accounts and upvotes on %s', (engine) => {
   let ips = 0;
   const browser = () => new Browser(app, `10.0.${Math.floor(ips / 250)}.${(ips++ % 250) + 1}`);
   const count = async (table: 'sessions' | 'signin_links' | 'accounts' | 'paper_votes') =>
-    Number((await t.store.kysely.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
-  const paperRow = () => t.store.kysely.selectFrom('papers').selectAll().where('id', '=', PAPER).executeTakeFirstOrThrow();
+    Number((await t.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const paperRow = () => t.db.selectFrom('papers').selectAll().where('id', '=', PAPER).executeTakeFirstOrThrow();
 
   beforeAll(async () => {
     site = await openTestSite(engine, {
@@ -45,7 +45,7 @@ describe.each(engines)('accounts and upvotes on %s', (engine) => {
     smtp = await startTestSmtp();
     transport = createSmtpTransport(smtp.url);
     const config = loadConfig({ PAPERBOY_BASE_URL: BASE, SMTP_URL: smtp.url, PAPERBOY_MAIL_RATE: '0' });
-    runner = createDigestRunner({ store: t.store, transport, config, secret: SECRET, clock: () => clock });
+    runner = createDigestRunner({ store: t.store, db: t.db, transport, config, secret: SECRET, clock: () => clock });
   });
   afterAll(async () => {
     transport?.close();
@@ -90,7 +90,7 @@ describe.each(engines)('accounts and upvotes on %s', (engine) => {
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Lax/);
     expect(cookie).not.toMatch(/Secure/);
-    const stored = await t.store.kysely.selectFrom('sessions').select('token_hash').executeTakeFirstOrThrow();
+    const stored = await t.db.selectFrom('sessions').select('token_hash').executeTakeFirstOrThrow();
     expect(stored.token_hash).not.toBe(b.cookies.get('pb_session'));
 
     const home = await b.request('/');
@@ -120,13 +120,13 @@ describe.each(engines)('accounts and upvotes on %s', (engine) => {
     };
     expect(await ask('ada@example.org')).toEqual(await ask('nobody@example.org'));
 
-    const links = async () => Number((await t.store.kysely.selectFrom('signin_links').select((eb) => eb.fn.countAll().as('n')).where('email', '=', 'flood@example.org').executeTakeFirstOrThrow()).n);
+    const links = async () => Number((await t.db.selectFrom('signin_links').select((eb) => eb.fn.countAll().as('n')).where('email', '=', 'flood@example.org').executeTakeFirstOrThrow()).n);
     const answers = [];
     for (let i = 0; i < LINKS_PER_ADDRESS + 2; i++) answers.push(await ask('flood@example.org'));
     expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
     expect(await links()).toBe(LINKS_PER_ADDRESS);
     // Sent at once, from many browsers, the requests for one address still make only LINKS_PER_ADDRESS links.
-    const burst = async () => Number((await t.store.kysely.selectFrom('signin_links').select((eb) => eb.fn.countAll().as('n')).where('email', '=', 'burst@example.org').executeTakeFirstOrThrow()).n);
+    const burst = async () => Number((await t.db.selectFrom('signin_links').select((eb) => eb.fn.countAll().as('n')).where('email', '=', 'burst@example.org').executeTakeFirstOrThrow()).n);
     const asking = await Promise.all(Array.from({ length: 12 }, async () => {
       const b = browser();
       return { b, csrf: await b.csrf('/signin') };
@@ -183,8 +183,8 @@ describe.each(engines)('accounts and upvotes on %s', (engine) => {
     expect((await second.request('/account')).status).toBe(200);
     expect((await second.post('/signout/all', { csrf: await second.csrf('/account') })).status).toBe(303);
     expect((await third.request('/account')).status).toBe(303);
-    const account = await t.store.kysely.selectFrom('accounts').select('id').where('email', '=', 'linus@example.org').executeTakeFirstOrThrow();
-    expect(await t.store.kysely.selectFrom('sessions').select('token_hash').where('account_id', '=', account.id).execute()).toEqual([]);
+    const account = await t.db.selectFrom('accounts').select('id').where('email', '=', 'linus@example.org').executeTakeFirstOrThrow();
+    expect(await t.db.selectFrom('sessions').select('token_hash').where('account_id', '=', account.id).execute()).toEqual([]);
   });
 
   it('toggles an upvote with a form or fetch, and refuses it signed out or without the CSRF token', async () => {
@@ -224,9 +224,9 @@ describe.each(engines)('accounts and upvotes on %s', (engine) => {
     const before = await paperRow();
     const signer = new Signer(SECRET);
     const voters = await Promise.all(Array.from({ length: 200 }, async (_, i) => {
-      const { account } = await accountForEmail(t.store.kysely, `crowd${i}@example.org`, clock);
+      const { account } = await accountForEmail(t.db, `crowd${i}@example.org`, clock);
       const b = browser();
-      b.cookies.set('pb_session', await createSession(t.store.kysely, account.id, clock));
+      b.cookies.set('pb_session', await createSession(t.db, account.id, clock));
       b.cookies.set('pb_csrf', `csrf-${i}`);
       return b;
     }));
@@ -241,7 +241,7 @@ describe.each(engines)('accounts and upvotes on %s', (engine) => {
     // Accounts younger than an hour weigh a quarter upvote each in trending.
     expect(after.community_points).toBe(before.community_points + 200);
     expect(await count('paper_votes')).toBe(201);
-    const other = await t.store.kysely.selectFrom('papers').select('community_upvotes').where('id', '=', '2607.00002').executeTakeFirstOrThrow();
+    const other = await t.db.selectFrom('papers').select('community_upvotes').where('id', '=', '2607.00002').executeTakeFirstOrThrow();
     expect(other.community_upvotes).toBe(0);
   });
   it('counts one account\'s 41 clicks sent at once as its vote row says', async () => {
@@ -250,8 +250,8 @@ describe.each(engines)('accounts and upvotes on %s', (engine) => {
     const csrf = new Signer(SECRET).sign('csrf', b.cookies.get('pb_csrf')!);
     const answers = await Promise.all(Array.from({ length: 41 }, () => b.post(`/papers/${PAPER}/upvote`, { csrf }, { accept: 'application/json' })));
     expect(answers.every((r) => r.status === 200)).toBe(true);
-    const account = await t.store.kysely.selectFrom('accounts').select('id').where('email', '=', 'clicker@example.org').executeTakeFirstOrThrow();
-    const rows = await t.store.kysely.selectFrom('paper_votes').select('points').where('account_id', '=', account.id).where('paper_id', '=', PAPER).execute();
+    const account = await t.db.selectFrom('accounts').select('id').where('email', '=', 'clicker@example.org').executeTakeFirstOrThrow();
+    const rows = await t.db.selectFrom('paper_votes').select('points').where('account_id', '=', account.id).where('paper_id', '=', PAPER).execute();
     expect(rows.length).toBeLessThanOrEqual(1);
     const after = await paperRow();
     expect(after.community_upvotes - before.community_upvotes).toBe(rows.length);
@@ -263,12 +263,12 @@ describe.each(engines)('accounts and upvotes on %s', (engine) => {
     const csrf = new Signer(SECRET).sign('csrf', b.cookies.get('pb_csrf')!);
     const vote = (id: string) => b.post(`/papers/${id}/upvote`, { csrf }, { accept: 'application/json' });
 
-    await t.store.kysely.updateTable('papers').set({ hidden_at: clock.toISOString() }).where('id', '=', '2607.00002').execute();
+    await t.db.updateTable('papers').set({ hidden_at: clock.toISOString() }).where('id', '=', '2607.00002').execute();
     const hidden = await vote('2607.00002');
     expect(hidden.status).toBe(404);
     expect(await hidden.json()).toEqual({ error: 'There is no paper 2607.00002.' });
-    await t.store.kysely.updateTable('papers').set({ hidden_at: null }).where('id', '=', '2607.00002').execute();
-    expect((await t.store.kysely.selectFrom('papers').select('community_upvotes').where('id', '=', '2607.00002').executeTakeFirstOrThrow()).community_upvotes).toBe(0);
+    await t.db.updateTable('papers').set({ hidden_at: null }).where('id', '=', '2607.00002').execute();
+    expect((await t.db.selectFrom('papers').select('community_upvotes').where('id', '=', '2607.00002').executeTakeFirstOrThrow()).community_upvotes).toBe(0);
 
     const huge = await b.post(`/papers/${PAPER}/upvote`, { csrf, padding: 'x'.repeat(MAX_BODY_BYTES) });
     expect(huge.status).toBe(413);
@@ -292,7 +292,7 @@ describe.each(engines)('accounts and upvotes on %s', (engine) => {
 
   it('marks every cookie Secure, HttpOnly and SameSite=Lax when the site is served over https', async () => {
     const secureBase = 'https://paperboy.test';
-    const secure = createApp({ store: t.store, search, config: { baseUrl: secureBase, trustProxy: true }, subscriptions: { db: t.store.kysely, secret: SECRET, clock: () => clock } });
+    const secure = createApp(testDeps(t, search, { baseUrl: secureBase, trustProxy: true }, { secret: SECRET, clock: () => clock }));
     const b = new Browser(secure, '10.8.0.1');
     const set: string[] = [];
     const collect = (res: Response) => {

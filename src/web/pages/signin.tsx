@@ -6,7 +6,6 @@ import { accountForEmail } from '../../accounts/accounts.js';
 import { checkEmail } from '../../accounts/profile.js';
 import { createSession, endAllSessions, endSession } from '../../accounts/sessions.js';
 import { checkSigninLink, LINK_MINUTES, requestSigninLink, useSigninLink, type LinkCheck } from '../../accounts/signin-links.js';
-import { Signer } from '../../crypto/tokens.js';
 import { checkedForm, CSRF_FIELD, csrfToken } from '../csrf.js';
 import type { WebDeps } from '../deps.js';
 import { Layout } from '../layout.js';
@@ -28,15 +27,8 @@ export function ownPage(c: Context, baseUrl: string, title: string, body: Child,
 /** Sign in by a link sent by email (no passwords), and sign out. */
 export function signinPages(deps: WebDeps): Hono {
   const app = new Hono();
-  const sub = deps.subscriptions;
   const baseUrl = deps.config.baseUrl;
-  if (!sub) {
-    app.get('/signin', (c) => ownPage(c, baseUrl, 'Sign in', <p>Accounts are not set up on this server.</p>));
-    return app;
-  }
-  const { db } = sub;
-  const signer = new Signer(sub.secret);
-  const now = sub.clock ?? (() => new Date());
+  const { db, signer, clock: now } = deps;
   const trustProxy = deps.config.trustProxy ?? false;
   const page = (c: Context, title: string, body: Child, status: Status = 200) => ownPage(c, baseUrl, title, body, status);
   const strict = rateLimit({ limit: 10, windowSeconds: 600, trustProxy, onLimited: (c, s) => page(c, 'Too many tries', <p>Too many tries from your address. Please try again in {Math.ceil(s / 60)} minutes.</p>, 429) });
@@ -74,7 +66,7 @@ export function signinPages(deps: WebDeps): Hono {
     let nonce = getCookie(c, NONCE_COOKIE);
     if (!nonce || nonce.length > 64) nonce = randomBytes(18).toString('base64url');
     setCookie(c, NONCE_COOKIE, nonce, { path: '/signin', httpOnly: true, sameSite: 'Lax', secure: baseUrl.startsWith('https:'), maxAge: LINK_MINUTES * 60 });
-    if (await requestSigninLink(db, { email: email.value, nonce, returnTo: next, baseUrl }, now())) sub.kick?.();
+    if (await requestSigninLink(db, { email: email.value, nonce, returnTo: next, baseUrl }, now())) deps.kick();
     // The same answer for every address, known or not, and past the per-address limit too.
     return page(c, 'Check your inbox', <p>If <strong>{email.value}</strong> can receive mail, a message is on its way with a link
       that signs you in. Open it in this browser within {LINK_MINUTES} minutes.</p>);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiFeed, readDay, type RawPaper } from '../../../test/arxiv-fixtures.js';
 import { Browser, signedInBrowser } from '../../../test/browser-session.js';
 import { closedPort } from '../../../test/ports.js';
+import { testDeps } from '../../../test/site.js';
 import { engines, freshStore, type TestStore } from '../../../test/stores.js';
 import { arxivLookup } from '../../ingest/arxiv-api.js';
 import { createFetcher } from '../../ingest/http.js';
@@ -54,9 +55,9 @@ describe.each(engines)('submissions on %s', (engine) => {
   let people = 0;
   const ip = () => `10.1.${Math.floor(ips / 250)}.${(ips++ % 250) + 1}`;
   const member = async (opts: { ip?: string } = {}) =>
-    signedInBrowser(app, t.store.kysely, { email: `reader${people++}@example.org`, ip: opts.ip ?? ip(), now: NOW });
+    signedInBrowser(app, t.db, { email: `reader${people++}@example.org`, ip: opts.ip ?? ip(), now: NOW });
   const submit = async (b: Browser, paper: string) => b.post('/submit', { csrf: await b.csrf('/submit'), paper });
-  const submissions = async () => t.store.kysely.selectFrom('submissions').selectAll().orderBy('paper_id').execute();
+  const submissions = async () => t.db.selectFrom('submissions').selectAll().orderBy('paper_id').execute();
 
   beforeAll(async () => {
     arxiv.requests = [];
@@ -69,13 +70,12 @@ describe.each(engines)('submissions on %s', (engine) => {
       { ...record(OLD), source: 'arxiv-api', version: 1, submittedAt: '2026-05-01T10:00:00Z', listedOn: '2026-05-02' },
       { ...record(RENAMED), source: 'arxiv-api', version: 1, submittedAt: '2026-06-25T10:00:00Z', listedOn: '2026-06-26' },
     ]);
-    search = await createSearchService(t.store);
+    search = await createSearchService(t.store, t.db);
     const fetcher = createFetcher({ userAgent: 'Paperboy-test/1', minDelayMs: 0, maxRetries: 0 });
-    app = createApp({
-      store: t.store, search, config: { baseUrl: BASE, trustProxy: true },
-      subscriptions: { db: t.store.kysely, secret: SECRET, clock: () => NOW },
+    app = createApp(testDeps(t, search, { baseUrl: BASE, trustProxy: true }, {
+      secret: SECRET, clock: () => NOW,
       fetchPaper: arxivLookup(fetcher, apiUrl),
-    });
+    }));
   });
   afterAll(async () => {
     search.close();
@@ -144,8 +144,8 @@ describe.each(engines)('submissions on %s', (engine) => {
     expect(html).toContain(`${STORED.id} was already submitted by ${handle} on ${TODAY}.`);
     expect(html).toContain(`<a href="/papers/${STORED.id}">See the paper</a>`);
 
-    const same = await t.store.kysely.selectFrom('accounts').select('email').where('id', '=', first.account_id).executeTakeFirstOrThrow();
-    const original = await signedInBrowser(app, t.store.kysely, { email: same.email, ip: ip(), now: NOW });
+    const same = await t.db.selectFrom('accounts').select('email').where('id', '=', first.account_id).executeTakeFirstOrThrow();
+    const original = await signedInBrowser(app, t.db, { email: same.email, ip: ip(), now: NOW });
     expect((await submit(original.browser, STORED.id)).status).toBe(409);
 
     const hf = await submit(browser, HF.id);
@@ -194,12 +194,11 @@ describe.each(engines)('submissions on %s', (engine) => {
     } finally {
       arxiv.down = false;
     }
-    const offline = createApp({
-      store: t.store, search, config: { baseUrl: BASE, trustProxy: true },
-      subscriptions: { db: t.store.kysely, secret: SECRET, clock: () => NOW },
+    const offline = createApp(testDeps(t, search, { baseUrl: BASE, trustProxy: true }, {
+      secret: SECRET, clock: () => NOW,
       fetchPaper: arxivLookup(createFetcher({ userAgent: 'Paperboy-test/1', minDelayMs: 0, maxRetries: 0 }), `http://127.0.0.1:${await closedPort()}/api/query`),
-    });
-    const elsewhere = await signedInBrowser(offline, t.store.kysely, { email: 'offline@example.org', ip: ip(), now: NOW });
+    }));
+    const elsewhere = await signedInBrowser(offline, t.db, { email: 'offline@example.org', ip: ip(), now: NOW });
     expect((await submit(elsewhere.browser, UNKNOWN.id)).status).toBe(503);
     expect(await t.store.getPaper(UNKNOWN.id)).toBeUndefined();
   });
@@ -233,7 +232,7 @@ describe.each(engines)('submissions on %s', (engine) => {
   it('refuses a banned account', async () => {
     const { browser, account } = await member();
     const csrf = await browser.csrf('/submit');
-    await t.store.kysely.updateTable('accounts').set({ banned_at: NOW.toISOString() }).where('id', '=', account.id).execute();
+    await t.db.updateTable('accounts').set({ banned_at: NOW.toISOString() }).where('id', '=', account.id).execute();
     const res = await browser.post('/submit', { csrf, paper: RENAMED.id });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/signin?next=/submit');

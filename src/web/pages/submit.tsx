@@ -2,7 +2,6 @@ import { Hono, type Context } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { Account } from '../../accounts/accounts.js';
 import { SUBMISSION_INPUT_MAX, SUBMIT_WINDOW_DAYS, submitPaper, type SubmitOutcome } from '../../community/submissions.js';
-import { Signer } from '../../crypto/tokens.js';
 import { paperPath } from '../components.js';
 import { checkedForm, CSRF_FIELD, csrfToken } from '../csrf.js';
 import type { WebDeps } from '../deps.js';
@@ -25,7 +24,6 @@ const STATUS: Record<Exclude<SubmitOutcome, { ok: true }>['code'], Status> = {
 /** GET /submit: the form; POST /submit: submits a paper to today's feed (src/community/submissions.ts). */
 export function submitPages(deps: WebDeps): Hono {
   const app = new Hono();
-  const sub = deps.subscriptions;
   const baseUrl = deps.config.baseUrl;
 
   function page(c: Context, title: string, body: Child, status: Status = 200) {
@@ -33,13 +31,7 @@ export function submitPages(deps: WebDeps): Hono {
     return c.html(<Layout title={`${title} | Paperboy`} path="/submit" baseUrl={baseUrl}><h1>{title}</h1>{body}</Layout>, status);
   }
 
-  if (!sub) {
-    app.get('/submit', (c) => page(c, 'Submit a paper', <p>Accounts are not set up on this server, so papers cannot be submitted here.</p>));
-    return app;
-  }
-  const { db } = sub;
-  const signer = new Signer(sub.secret);
-  const now = sub.clock ?? (() => new Date());
+  const { db, signer, clock: now } = deps;
   const trustProxy = deps.config.trustProxy ?? false;
   const tooMany = (c: Context, seconds: number) =>
     page(c, 'Too many submissions', <p>You have submitted a lot in a short time. Please try again in {Math.ceil(seconds / 60)} minutes.</p>, 429);

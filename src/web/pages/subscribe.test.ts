@@ -25,7 +25,7 @@ describe.each(engines)('subscriptions on %s', (engine) => {
     smtp = await startTestSmtp();
     transport = createSmtpTransport(smtp.url);
     const config = loadConfig({ PAPERBOY_BASE_URL: BASE, SMTP_URL: smtp.url, PAPERBOY_MAIL_RATE: '0' });
-    runner = createDigestRunner({ store: t.store, transport, config, secret: SECRET, clock: () => clock });
+    runner = createDigestRunner({ store: t.store, db: t.db, transport, config, secret: SECRET, clock: () => clock });
   });
   afterAll(async () => {
     transport?.close();
@@ -62,7 +62,7 @@ describe.each(engines)('subscriptions on %s', (engine) => {
     const confirmPath = linkIn(mail.parsed.text, '/subscribe/confirm')!;
     expect(mail.parsed.html).toContain('Confirm my subscription');
 
-    const row = () => t.store.kysely.selectFrom('subscribers').selectAll().where('email', '=', 'reader@example.org').executeTakeFirstOrThrow();
+    const row = () => t.db.selectFrom('subscribers').selectAll().where('email', '=', 'reader@example.org').executeTakeFirstOrThrow();
     expect((await row()).status).toBe('pending');
     // Opening the link (a mail scanner does) confirms nothing; the button on the page does.
     const page = await openForm(confirmPath);
@@ -71,7 +71,7 @@ describe.each(engines)('subscriptions on %s', (engine) => {
     expect(await done.text()).toContain('You are subscribed');
     const confirmed = await row();
     expect(confirmed).toMatchObject({ status: 'confirmed', frequency: 'weekdays', hour: 7, time_zone: 'Europe/Paris', trending: 1, confirm_hash: null });
-    expect((await getAlerts(t.store.kysely, [confirmed.id])).get(confirmed.id)).toEqual([
+    expect((await getAlerts(t.db, [confirmed.id])).get(confirmed.id)).toEqual([
       { kind: 'author', value: 'Yoshua Bengio' },
       { kind: 'category', value: 'cs.CL' }, { kind: 'category', value: 'cs.LG' },
       { kind: 'search', value: 'q=diffusion&cat=cs.CV' },
@@ -108,7 +108,7 @@ describe.each(engines)('subscriptions on %s', (engine) => {
     expect(form.html).toContain('value="cs.CL, cs.LG"');
     const saved = await post(prefsPath, { csrf: form.csrf, frequency: 'weekly', weekday: '5', hour: '18', time_zone: 'Asia/Tokyo', authors: 'Ada Lovelace' }, form.cookie);
     expect(saved.status).toBe(200);
-    const row = () => t.store.kysely.selectFrom('subscribers').selectAll().where('email', '=', 'reader@example.org').executeTakeFirstOrThrow();
+    const row = () => t.db.selectFrom('subscribers').selectAll().where('email', '=', 'reader@example.org').executeTakeFirstOrThrow();
     expect(await row()).toMatchObject({ frequency: 'weekly', weekday: 5, hour: 18, time_zone: 'Asia/Tokyo', trending: 0 });
 
     const tampered = prefsPath.replace(/token=([\w%-]+)\./, 'token=someone-else.');

@@ -5,7 +5,6 @@ import { queueConfirmation, queueReminder } from '../../digest/notices.js';
 import {
   confirm, confirmable, getAlerts, getSubscriber, searchAlertValue, subscribe, unsubscribe, updatePreferences, type Alert,
 } from '../../digest/subscribers.js';
-import { Signer } from '../../crypto/tokens.js';
 import { checkedForm, CSRF_FIELD, csrfToken } from '../csrf.js';
 import type { WebDeps } from '../deps.js';
 import { Layout } from '../layout.js';
@@ -20,17 +19,10 @@ import { DEFAULT_PREFERENCES, Errors, parsePreferencesForm, PreferenceFields } f
  */
 export function subscribePages(deps: WebDeps): Hono {
   const app = new Hono();
-  const sub = deps.subscriptions;
   const baseUrl = deps.config.baseUrl;
   const trustProxy = deps.config.trustProxy ?? false;
 
-  if (!sub) {
-    app.get('/subscribe', (c) => page(c, 'Subscribe', <p>Email digests are not set up on this server. Every list has a feed: see <a href="/about">About</a>.</p>));
-    return app;
-  }
-  const { db } = sub;
-  const signer = new Signer(sub.secret);
-  const now = sub.clock ?? (() => new Date());
+  const { db, signer, clock: now } = deps;
   const notices = { db, signer, baseUrl };
   const strict = rateLimit({ limit: 10, windowSeconds: 600, trustProxy, onLimited: (c, s) => page(c, 'Too many tries', <p>Too many tries from your address. Please try again in {Math.ceil(s / 60)} minutes.</p>, 429) });
   const loose = rateLimit({ limit: 60, windowSeconds: 600, trustProxy });
@@ -82,7 +74,7 @@ export function subscribePages(deps: WebDeps): Hono {
     const outcome = await subscribe(db, parsed.email, parsed.prefs, now());
     if (outcome.kind === 'confirm') await queueConfirmation(notices, outcome.subscriber, outcome.token, now());
     if (outcome.kind === 'remind') await queueReminder(notices, outcome.subscriber, now());
-    sub.kick?.();
+    deps.kick();
     // The same answer whatever the address's state, so the form does not tell who is subscribed.
     return page(c, 'Check your inbox', <p>If <strong>{parsed.email}</strong> can receive mail, a message is on its way with a link to confirm the subscription. The link works for two days.</p>);
   });

@@ -10,18 +10,16 @@ import { notFoundPage } from './not-found.js';
 /** /users/:handle: a member's public profile (handle, display name, the papers they submitted); never their address. */
 export function userPages(deps: WebDeps): Hono {
   const app = new Hono();
-  const sub = deps.subscriptions;
-  if (!sub) return app;
   const baseUrl = deps.config.baseUrl;
 
   app.get('/users/:handle', async (c) => {
     const handle = c.req.param('handle').toLowerCase();
     const row = handle.length <= HANDLE_MAX
-      ? await sub.db.selectFrom('accounts').selectAll().where('handle', '=', handle).where('banned_at', 'is', null).executeTakeFirst()
+      ? await deps.db.selectFrom('accounts').selectAll().where('handle', '=', handle).where('banned_at', 'is', null).executeTakeFirst()
       : undefined;
     if (!row) return notFoundPage(c, baseUrl, 'There is no member with this handle. Handles change: look for the paper instead.');
     const account = accountFromRow(row);
-    const papers = await submissionsOf(sub.db, account.id);
+    const papers = await submissionsOf(deps.db, account.id);
     return c.html(
       <Layout title={`${account.displayName} (@${account.handle}) | Paperboy`} path={userPath(account.handle)} baseUrl={baseUrl}>
         <h1>{account.displayName} <span class="sub">@{account.handle}</span></h1>

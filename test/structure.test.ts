@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cruise, type ICruiseResult } from 'dependency-cruiser';
 import extractDepcruiseOptions from 'dependency-cruiser/config-utl/extract-depcruise-options';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -43,5 +45,16 @@ describe('the structure of src/ (.dependency-cruiser.cjs)', () => {
     for (const node of edges.keys()) visit(node, []);
     expect(cycles).toEqual([]);
     expect(edges.get('web')?.has('store')).toBe(true);
+  });
+
+  it('writes papers only in src/store, which announces every change', () => {
+    const files = (readdirSync('src', { recursive: true }) as string[])
+      .filter((f) => /\.tsx?$/.test(f) && !/\.test\.tsx?$/.test(f) && !f.startsWith('store/'))
+      .map((f) => join('src', f));
+    const writers = files.filter((f) => /(updateTable|insertInto|deleteFrom)\(\s*'papers'/.test(readFileSync(f, 'utf8')));
+    expect(writers).toEqual([]);
+    expect(files.length).toBeGreaterThan(100);
+    const callers = files.filter((f) => /\.papersChanged\(|\.kysely\b/.test(readFileSync(f, 'utf8')));
+    expect(callers).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import type { SearchService } from '../search/search.js';
+import { ResultCache } from '../store/result-cache.js';
 import type { Db } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { Paper } from '../model/paper.js';
@@ -13,32 +14,14 @@ export const PER_SECTION = 10;
 const LIST_CACHE = 20_000;
 const PAPER_CACHE = 5_000;
 
-/** A bounded map that forgets the least recently used entry. */
-class Lru<V> {
-  private readonly map = new Map<string, V>();
-  constructor(private readonly size: number) {}
-  get(key: string): V | undefined {
-    const v = this.map.get(key);
-    if (v !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, v);
-    }
-    return v;
-  }
-  set(key: string, v: V): void {
-    this.map.delete(key);
-    this.map.set(key, v);
-    if (this.map.size > this.size) this.map.delete(this.map.keys().next().value!);
-  }
-}
-
 /**
  * The candidate papers of each list (trending, a category, an author, a saved search) in a window of feed days, as
  * ids best first. Many subscribers follow the same lists, so each is asked of the store or the search once per pass.
  */
 export class DigestSources {
-  private readonly lists = new Lru<Promise<string[]>>(LIST_CACHE);
-  private readonly papers = new Lru<Paper>(PAPER_CACHE);
+  // One pass at a time, so what is remembered never goes stale: no time limit, only a size.
+  private readonly lists = new ResultCache<Promise<string[]>>(LIST_CACHE, Infinity);
+  private readonly papers = new ResultCache<Paper>(PAPER_CACHE, Infinity);
 
   constructor(
     private readonly store: Store,
@@ -71,7 +54,7 @@ export class DigestSources {
       else missing.push(id);
     }
     for (const p of missing.length ? await this.store.getPapers(missing) : []) {
-      this.papers.set(p.id, p);
+      this.papers.set(p.id, p, this.papers.ticket());
       out.set(p.id, p);
     }
     return out;
@@ -94,7 +77,7 @@ export class DigestSources {
     let v = this.lists.get(key);
     if (!v) {
       v = load();
-      this.lists.set(key, v);
+      this.lists.set(key, v, this.lists.ticket());
     }
     return v;
   }

@@ -6,6 +6,7 @@ import type { OpenedStore } from '../store/store.js';
 import { accountsCommand } from './accounts.js';
 import { runDigestOnce, runWorker } from './digest.js';
 import { runImport } from './import.js';
+import { endQuietlyWhenOutputCloses } from './output.js';
 import { runIngest } from './ingest.js';
 import { runServe } from './serve.js';
 import { runStats } from './stats.js';
@@ -20,6 +21,8 @@ async function withStore<T>(fn: (opened: OpenedStore, config: Config) => Promise
     await opened.store.close();
   }
 }
+
+endQuietlyWhenOutputCloses();
 
 const program = new Command()
   .name('paperboy')

@@ -3,6 +3,11 @@ import type { Config } from './config/config.js';
 
 export type Logger = pino.Logger;
 
-export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
-  return pino({ level: config.logLevel, base: undefined });
+/** Fields that may carry a password or a token, wherever they appear in a logged object (one level down too). */
+const SECRET_FIELDS = ['secret', 'password', 'smtpUrl', 'databaseUrl', 'token', 'cookie', 'authorization'];
+export const REDACTED_PATHS = SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]);
+
+export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pino.DestinationStream): Logger {
+  const options = { level: config.logLevel, base: undefined, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -35,6 +35,13 @@ export function createApp(deps: WebDeps): Hono {
       baseUri: ["'none'"], formAction: ["'self'"], frameAncestors: ["'none'"], objectSrc: ["'none'"],
     },
     crossOriginEmbedderPolicy: false,
+    // Agrees with frame-ancestors 'none' for browsers that only know the older header.
+    xFrameOptions: 'DENY',
+    // The site uses none of these; a script injected past the CSP still could not ask for them.
+    permissionsPolicy: {
+      camera: [], microphone: [], geolocation: [], payment: [], usb: [], serial: [], bluetooth: [], hid: [], midi: [],
+      displayCapture: [], browsingTopics: [], fullscreen: ['self'],
+    },
   }));
   app.use('*', async (c, next) => {
     await next();

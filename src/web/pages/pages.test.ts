@@ -123,6 +123,9 @@ describe.each(engines)('pages on %s', (engine) => {
     const res = await get('/');
     expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('permissions-policy')).toMatch(/camera=\(\).*geolocation=\(\)/);
     expect(res.headers.get('cache-control')).toContain('max-age=60');
     const css = /href="(\/static\/app\.[0-9a-f]+\.css)"/.exec(await res.text())?.[1];
     const asset = await get(css!);

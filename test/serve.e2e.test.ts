@@ -112,6 +112,20 @@ describe('paperboy serve', () => {
     expect(s.logs().some((l) => l.msg.includes('harvesting is off'))).toBe(true);
   });
 
+  it('answers an oversized request with the JSON error the API documents, without resetting the connection', async () => {
+    const s = await startServe('sqlite', {});
+    for (const size of [20_000, 100_000]) {
+      const res = await fetch(`${s.url}/api/search?q=${'x'.repeat(size)}`);
+      expect(res.status).toBe(431);
+      expect(res.headers.get('content-type')).toContain('application/json');
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('request_too_large');
+      expect(body.error.message).toContain('16 KB');
+    }
+    // The process goes on serving.
+    expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
+  });
+
   it('offline: keeps serving and says so once per source, however many harvests fail', async () => {
     const closed = `http://127.0.0.1:${await closedPort()}`;
     const s = await startServe('sqlite', {

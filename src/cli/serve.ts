@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import type { Config } from '../config/config.js';
 import { arxivLookup } from '../ingest/arxiv-api.js';
@@ -14,6 +15,8 @@ import { createSearchService } from '../search/search.js';
 import type { OpenedStore } from '../store/store.js';
 import { createApp } from '../web/app.js';
 import { webDeps } from '../web/deps.js';
+import { MAX_HEADER_BYTES } from '../web/limits.js';
+import { answerOversizedRequests } from '../web/oversized.js';
 
 /** `paperboy serve`: the web site, plus harvests on the configured schedule (one right away). */
 export async function runServe(config: Config, opened: OpenedStore, opts: { harvest: boolean; digest?: boolean }): Promise<void> {
@@ -38,13 +41,14 @@ export async function runServe(config: Config, opened: OpenedStore, opts: { harv
   const mail = await setupMail(config, opened, log, { search: async () => search });
   const fetchPaper = arxivLookup(fetchers.arxivFetcher, config.arxivApiUrl);
   const app = createApp(webDeps({ store, db, search, config, log, secret: mail.secret, kick: mail.kick, fetchPaper }));
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host, serverOptions: { maxHeaderSize: MAX_HEADER_BYTES } }, (info) => {
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `http://${host}:${info.port}`;
     // With PORT=0 the system picks the port: the configured base URL does not know it.
     const open = config.port === 0 ? url : config.baseUrl;
     log.info(`Paperboy is listening on ${url} (${store.engine} store)${open === url ? '' : `; open ${open}`}`);
   });
+  answerOversizedRequests(server as Server);
   server.on('error', (error: NodeJS.ErrnoException) => {
     const hint = error.code === 'EADDRINUSE' ? ` Port ${config.port} is in use: set PORT to another port (PORT=0 picks a free one).` : '';
     log.fatal(`cannot listen on ${config.host}:${config.port}: ${error.message}.${hint}`);

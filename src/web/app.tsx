@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { apiRoutes } from './api/routes.js';
 import { assets } from './assets.js';
+import { MAX_BODY_BYTES } from './limits.js';
 import { defaultRateLimit } from './rate-limit.js';
 import type { WebDeps } from './deps.js';
 import { feedRoutes } from './feeds/routes.js';
@@ -24,8 +25,6 @@ import { adminPages } from './pages/admin.js';
 import { commentRoutes } from './comment-routes.js';
 
 /** The whole site: pages, feeds, the JSON API and its documentation. */
-/** The largest request body taken: a 10,000-character comment, every character percent-encoded, fits. */
-export const MAX_BODY_BYTES = 256 * 1024;
 
 export function createApp(deps: WebDeps): Hono {
   const app = new Hono();

@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
 
-export type ErrorCode = 'invalid_request' | 'not_found' | 'rate_limited' | 'internal';
+export type ErrorCode = 'invalid_request' | 'not_found' | 'rate_limited' | 'request_too_large' | 'internal';
 
 export interface FieldError {
   /** Where the bad value was: `query.limit`, `path.id`. */

@@ -1,3 +1,4 @@
+import { MAX_BODY_BYTES, MAX_HEADER_BYTES } from '../limits.js';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { cors } from 'hono/cors';
 import type { WebDeps } from '../deps.js';
@@ -22,6 +23,8 @@ const DESCRIPTION = [
   'Every answer can be cached for 60 s and carries a weak ETag (send `If-None-Match` to get 304). Any origin may call it (CORS). '
     + 'Each client may make a limited number of requests per window: see the `RateLimit-Policy` and `RateLimit` headers; over the limit the answer is 429 with `Retry-After`.',
   'Errors are JSON: `{ "error": { "code": "...", "message": "..." } }`; invalid parameters are listed in `error.fields`.',
+  `A request's URL and headers together may take at most ${MAX_HEADER_BYTES / 1024} KB; a larger one is answered 431 with code \`request_too_large\`. `
+    + `A request body may take at most ${MAX_BODY_BYTES / 1024} KB (413).`,
 ].join('\n\n');
 
 const corsForReads = cors({

@@ -68,7 +68,7 @@ export type DailyEntry = z.infer<typeof DailyEntry>;
 
 export const ErrorBody = z.object({
   error: z.object({
-    code: z.enum(['invalid_request', 'not_found', 'rate_limited', 'internal']),
+    code: z.enum(['invalid_request', 'not_found', 'rate_limited', 'request_too_large', 'internal']),
     message: z.string().openapi({ example: 'Invalid request (query.limit: must be at most 100)' }),
     fields: z.array(z.object({ field: z.string(), message: z.string() })).optional()
       .openapi({ description: 'for invalid requests: each bad parameter and what is wrong with it' }),

@@ -10,7 +10,8 @@ import { startTestSmtp, type TestSmtp } from '../../mail/test-smtp.js';
 import { Signer } from '../../crypto/tokens.js';
 import { createSmtpTransport, type MailTransport } from '../../mail/transport.js';
 import type { SearchService } from '../../search/search.js';
-import { createApp, MAX_BODY_BYTES } from '../app.js';
+import { createApp } from '../app.js';
+import { MAX_BODY_BYTES } from '../limits.js';
 import { VOTES_PER_IP } from '../upvote.js';
 import { Browser } from '../../../test/browser-session.js';
 

@@ -14,6 +14,7 @@ import { createApp } from '../app.js';
 import { MAX_BODY_BYTES } from '../limits.js';
 import { VOTES_PER_IP } from '../upvote.js';
 import { Browser } from '../../../test/browser-session.js';
+import { formToken } from '../csrf.js';
 
 const BASE = 'http://paperboy.test';
 const SECRET = 'accounts-test-secret-long-enough-for-hmac';
@@ -232,7 +233,7 @@ describe.each(engines)('accounts and upvotes on %s', (engine) => {
       return b;
     }));
     const answers = await Promise.all(voters.map((b) =>
-      b.post(`/papers/${PAPER}/upvote`, { csrf: signer.sign('csrf', b.cookies.get('pb_csrf')!) }, { accept: 'application/json' })));
+      b.post(`/papers/${PAPER}/upvote`, { csrf: formToken(signer, b.cookies.get('pb_csrf')!, b.cookies.get('pb_session')) }, { accept: 'application/json' })));
     expect(answers.map((r) => r.status).every((s) => s === 200)).toBe(true);
     const counts = (await Promise.all(answers.map(async (r) => ((await r.json()) as { upvotes: number }).upvotes))).sort((x, y) => x - y);
     expect(new Set(counts).size).toBe(200);
@@ -248,7 +249,7 @@ describe.each(engines)('accounts and upvotes on %s', (engine) => {
   it('counts one account\'s 41 clicks sent at once as its vote row says', async () => {
     const before = await paperRow();
     const b = await signIn('clicker@example.org');
-    const csrf = new Signer(SECRET).sign('csrf', b.cookies.get('pb_csrf')!);
+    const csrf = formToken(new Signer(SECRET), b.cookies.get('pb_csrf')!, b.cookies.get('pb_session'));
     const answers = await Promise.all(Array.from({ length: 41 }, () => b.post(`/papers/${PAPER}/upvote`, { csrf }, { accept: 'application/json' })));
     expect(answers.every((r) => r.status === 200)).toBe(true);
     const account = await t.db.selectFrom('accounts').select('id').where('email', '=', 'clicker@example.org').executeTakeFirstOrThrow();
@@ -261,7 +262,7 @@ describe.each(engines)('accounts and upvotes on %s', (engine) => {
 
   it('refuses votes on a hidden paper, past the per-address limit, and bodies past the size limit', async () => {
     const b = await signIn('limits@example.org');
-    const csrf = new Signer(SECRET).sign('csrf', b.cookies.get('pb_csrf')!);
+    const csrf = formToken(new Signer(SECRET), b.cookies.get('pb_csrf')!, b.cookies.get('pb_session'));
     const vote = (id: string) => b.post(`/papers/${id}/upvote`, { csrf }, { accept: 'application/json' });
 
     await t.db.updateTable('papers').set({ hidden_at: clock.toISOString() }).where('id', '=', '2607.00002').execute();
@@ -288,7 +289,7 @@ describe.each(engines)('accounts and upvotes on %s', (engine) => {
     expect(await paperRow()).toMatchObject({ community_upvotes: last.community_upvotes });
     // Another address still votes.
     const other = await signIn('limits2@example.org');
-    expect((await other.post(`/papers/${PAPER}/upvote`, { csrf: new Signer(SECRET).sign('csrf', other.cookies.get('pb_csrf')!) }, { accept: 'application/json' })).status).toBe(200);
+    expect((await other.post(`/papers/${PAPER}/upvote`, { csrf: formToken(new Signer(SECRET), other.cookies.get('pb_csrf')!, other.cookies.get('pb_session')) }, { accept: 'application/json' })).status).toBe(200);
   });
 
   it('marks every cookie Secure, HttpOnly and SameSite=Lax when the site is served over https', async () => {
@@ -316,7 +317,9 @@ describe.each(engines)('accounts and upvotes on %s', (engine) => {
       expect(line).toMatch(/; HttpOnly(;|$)/);
       expect(line).toMatch(/; SameSite=Lax(;|$)/);
     }
-    expect((await b.post('/signout', { csrf })).status).toBe(303);
+    // Form tokens are bound to the session: the one from before signing in no longer passes, a fresh one does.
+    expect((await b.post('/signout', { csrf })).status).toBe(403);
+    expect((await b.post('/signout', { csrf: await b.csrf('/account') })).status).toBe(303);
   });
 
   it('offers a signed-in reader the digest with their account address, privately', async () => {

@@ -112,6 +112,12 @@ function renderMath(token: Token): string {
   }
 }
 
+/**
+ * Comments are stored with their HTML and the version of this renderer that made it. Raise it whenever a change
+ * here changes the HTML of a comment: rows rendered by an older version are rendered again when next read.
+ */
+export const COMMENT_RENDERER_VERSION = 1;
+
 /** A comment's Markdown as HTML that can be inserted into a page unchanged. */
 export function renderCommentMarkdown(source: string): string {
   return md.render(source);

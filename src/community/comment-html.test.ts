@@ -35,6 +35,11 @@ describe.each(engines)('comment HTML stored at write time on %s', (engine) => {
     expect(await stored(id)).toMatchObject({ body: '', body_html: '' });
   });
 
+  it('stores a body without control characters, keeping its line breaks', async () => {
+    const id = await postComment(t.store.kysely, ada, paperId, { body: 'a\u0000b\u0001c\r\nd\u009B\tend' }, NOW);
+    expect((await stored(id)).body).toBe('abc\nd\tend');
+  });
+
   it('shows the stored HTML rather than rendering the body on each view', async () => {
     const db = t.store.kysely;
     const id = await postComment(db, ada, paperId, { body: 'plain' }, NOW);

@@ -4,6 +4,7 @@ import { randomId } from '../crypto/tokens.js';
 import { paperFromRow, paperTrending } from '../store/rows.js';
 import type { Database } from '../store/schema.js';
 import { recordAudit } from '../store/audit.js';
+import { cleanText } from '../model/text.js';
 import { COMMENT_RENDERER_VERSION, renderCommentMarkdown } from './markdown.js';
 import { can } from './roles.js';
 
@@ -49,9 +50,9 @@ export class CommentError extends Error {
 /** A comment's columns for its text: the Markdown and its HTML, written together. */
 export const bodyColumns = (body: string) => ({ body, body_html: renderCommentMarkdown(body), body_html_version: COMMENT_RENDERER_VERSION });
 
-/** The body as stored: line endings made uniform and the ends trimmed; refused when empty or too long. */
+/** The body as stored: control characters removed, line endings made uniform, the ends trimmed; refused when empty or too long. */
 export function checkBody(input: unknown): string {
-  const body = (typeof input === 'string' ? input : '').replace(/\r\n?/g, '\n').trim();
+  const body = cleanText(typeof input === 'string' ? input : '').replace(/\r\n?/g, '\n').trim();
   if (!body) throw new CommentError('invalid', 'The comment is empty. Write something, then post it.');
   if (body.length > BODY_MAX) {
     throw new CommentError('invalid', `A comment can be at most ${BODY_MAX.toLocaleString('en')} characters; this one has ${body.length.toLocaleString('en')}. Shorten it or split it into two comments.`);

@@ -2,6 +2,7 @@ import { type Kysely, type OrderByItemBuilder, sql, type Updateable } from 'kyse
 import { recordAudit } from './audit.js';
 import { authorKey, titleKey, type PaperRecord, type SourceName } from '../model/record.js';
 import { isSyntheticId } from '../model/synthetic-id.js';
+import { cleanRecord } from '../model/text.js';
 import { mergeRecord, recordHash } from './merge.js';
 import { paperFromRow, rowFromPaper } from './rows.js';
 import type { Database, PapersTable, PaperSourcesTable, PaperVersionsTable } from './schema.js';
@@ -47,7 +48,7 @@ export class KyselyStore implements Store {
 
   async upsertPapers(input: PaperRecord[], checkpoint?: Omit<ImportCheckpoint, 'updatedAt'>): Promise<UpsertResult> {
     const changed: string[] = [];
-    const result = await this.write(input, checkpoint, changed);
+    const result = await this.write(input.map(cleanRecord), checkpoint, changed);
     if (changed.length) for (const listener of this.listeners) listener(changed);
     return result;
   }

@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { apiRoutes } from './api/routes.js';
 import { assets } from './assets.js';
+import { cleanOutput } from './clean-output.js';
 import { defaultRateLimit } from './rate-limit.js';
 import type { WebDeps } from './deps.js';
 import { feedRoutes } from './feeds/routes.js';
@@ -36,6 +37,7 @@ export function createApp(deps: WebDeps): Hono {
     },
     crossOriginEmbedderPolicy: false,
   }));
+  app.use('*', cleanOutput());
   app.use('*', async (c, next) => {
     await next();
     if (c.req.method === 'GET' && c.res.status === 200 && !c.res.headers.has('Cache-Control')) {

@@ -1,3 +1,5 @@
+import { cleanName } from '../model/text.js';
+
 /** Public handles: what /account accepts, and what the header and votes show. */
 export const HANDLE_MIN = 3;
 export const HANDLE_MAX = 30;
@@ -23,7 +25,7 @@ export function checkHandle(input: string): Checked<string> {
 
 export function checkDisplayName(input: string): Checked<string> {
   // Control characters and runs of spaces would let one name imitate another in lists.
-  const name = input.replace(/[\p{Cc}\p{Cf}]/gu, '').replace(/\s+/g, ' ').trim();
+  const name = cleanName(input).replace(/[\p{Cc}\p{Cf}]/gu, '').replace(/\s+/g, ' ').trim();
   if (name.length === 0) return { ok: false, error: 'Enter a display name.' };
   if ([...name].length > DISPLAY_NAME_MAX) return { ok: false, error: `A display name is at most ${DISPLAY_NAME_MAX} characters long.` };
   return { ok: true, value: name };

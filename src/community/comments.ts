@@ -4,6 +4,8 @@ import { randomId } from '../crypto/tokens.js';
 import type { Database } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { recordAudit } from '../store/audit.js';
+import { cleanText } from '../model/text.js';
+import { COMMENT_RENDERER_VERSION, renderCommentMarkdown } from './markdown.js';
 import { can } from './roles.js';
 
 type Db = Kysely<Database>;
@@ -45,9 +47,12 @@ export class CommentError extends Error {
   }
 }
 
-/** The body as stored: line endings made uniform and the ends trimmed; refused when empty or too long. */
+/** A comment's columns for its text: the Markdown and its HTML, written together. */
+export const bodyColumns = (body: string) => ({ body, body_html: renderCommentMarkdown(body), body_html_version: COMMENT_RENDERER_VERSION });
+
+/** The body as stored: control characters removed, line endings made uniform, the ends trimmed; refused when empty or too long. */
 export function checkBody(input: unknown): string {
-  const body = (typeof input === 'string' ? input : '').replace(/\r\n?/g, '\n').trim();
+  const body = cleanText(typeof input === 'string' ? input : '').replace(/\r\n?/g, '\n').trim();
   if (!body) throw new CommentError('invalid', 'The comment is empty. Write something, then post it.');
   if (body.length > BODY_MAX) {
     throw new CommentError('invalid', `A comment can be at most ${BODY_MAX.toLocaleString('en')} characters; this one has ${body.length.toLocaleString('en')}. Shorten it or split it into two comments.`);
@@ -95,7 +100,7 @@ export async function postComment(
   store: Store, account: Actor, paperId: string, input: { body: unknown; parentId?: string | undefined }, now: Date,
 ): Promise<string> {
   if (!can(account, 'comment')) throw new CommentError('forbidden', 'Your account may not comment.');
-  const body = checkBody(input.body);
+  const text = bodyColumns(checkBody(input.body));
   return store.transaction(async (trx, papers) => {
     await openPaper(trx, paperId);
     if (input.parentId) {
@@ -115,7 +120,7 @@ export async function postComment(
     }
     const id = randomId();
     await trx.insertInto('comments').values({
-      id, paper_id: paperId, account_id: account.id, parent_id: input.parentId || null, body, created_at: now.toISOString(),
+      id, paper_id: paperId, account_id: account.id, parent_id: input.parentId || null, ...text, created_at: now.toISOString(),
     }).execute();
     await papers.addComments(paperId, 1);
     return id;
@@ -124,7 +129,7 @@ export async function postComment(
 
 /** The author corrects a comment within EDIT_GRACE_MINUTES of posting it. */
 export async function editComment(db: Db, account: Actor, paperId: string, commentId: string, bodyInput: unknown, now: Date): Promise<void> {
-  const body = checkBody(bodyInput);
+  const text = bodyColumns(checkBody(bodyInput));
   await db.transaction().execute(async (trx) => {
     const comment = await commentOn(trx, paperId, commentId);
     if (comment.accountId !== account.id || !can(account, 'comment')) throw new CommentError('forbidden', 'Only its author can edit a comment.');
@@ -134,7 +139,7 @@ export async function editComment(db: Db, account: Actor, paperId: string, comme
     if (!canStillEdit(comment, now)) {
       throw new CommentError('too-late', `A comment can be edited for ${EDIT_GRACE_MINUTES} minutes after it is posted, and this one is older. Reply to it to add a correction.`);
     }
-    await trx.updateTable('comments').set({ body, edited_at: now.toISOString() }).where('id', '=', commentId).execute();
+    await trx.updateTable('comments').set({ ...text, edited_at: now.toISOString() }).where('id', '=', commentId).execute();
   });
 }
 
@@ -148,7 +153,7 @@ export async function deleteComment(store: Store, account: Actor, paperId: strin
     if (comment.accountId !== account.id) {
       throw new CommentError('forbidden', 'Only its author can delete a comment. If it breaks the rules, report it to the curators.');
     }
-    const done = await trx.updateTable('comments').set({ body: '', deleted_at: now.toISOString() })
+    const done = await trx.updateTable('comments').set({ ...bodyColumns(''), deleted_at: now.toISOString() })
       .where('id', '=', commentId).where('deleted_at', 'is', null).executeTakeFirst();
     if (Number(done.numUpdatedRows) > 0 && !comment.hiddenAt) await papers.addComments(paperId, -1);
   });

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
-import { MAX_DISPLAY_DEPTH } from './comments.js';
+import { bodyColumns, MAX_DISPLAY_DEPTH } from './comments.js';
+import { COMMENT_RENDERER_VERSION } from './markdown.js';
 
 /** One comment as the thread shows it to a particular reader. */
 export interface ThreadComment {
@@ -9,6 +10,8 @@ export interface ThreadComment {
   author: { id: string; handle: string; displayName: string };
   /** Markdown source; empty for a removed comment kept as a placeholder for its replies. */
   body: string;
+  /** The body as HTML, safe to insert into a page as it is. */
+  html: string;
   createdAt: string;
   editedAt: string | null;
   /** Why the text is gone, when it is: the author deleted it, or a curator hid it (curators still see the text). */
@@ -31,7 +34,7 @@ export const THREAD_LIMIT = 2000;
 export async function commentThread(db: Kysely<Database>, paperId: string, opts: { curator?: boolean } = {}): Promise<ThreadComment[]> {
   const rows = await db.selectFrom('comments').innerJoin('accounts', 'accounts.id', 'comments.account_id')
     .select([
-      'comments.id', 'comments.parent_id', 'comments.body', 'comments.created_at', 'comments.edited_at', 'comments.deleted_at',
+      'comments.id', 'comments.parent_id', 'comments.body', 'comments.body_html', 'comments.body_html_version', 'comments.created_at', 'comments.edited_at', 'comments.deleted_at',
       'comments.hidden_at', 'accounts.id as account_id', 'accounts.handle', 'accounts.display_name',
     ])
     .where('comments.paper_id', '=', paperId).orderBy('comments.created_at').orderBy('comments.id').limit(THREAD_LIMIT).execute();
@@ -43,13 +46,32 @@ export async function commentThread(db: Kysely<Database>, paperId: string, opts:
       .groupBy('comment_reports.comment_id').execute();
     for (const r of open) reports.set(r.comment_id, Number(r.n));
   }
-  const nodes = rows.map((r): ThreadComment => ({
+  const html = await storedHtml(db, rows);
+  const nodes = rows.map((r, i): ThreadComment => ({
     id: r.id, parentId: r.parent_id, author: { id: r.account_id, handle: r.handle, displayName: r.display_name },
-    body: r.body, createdAt: r.created_at, editedAt: r.edited_at,
+    body: r.body, html: html[i]!, createdAt: r.created_at, editedAt: r.edited_at,
     removed: r.deleted_at ? 'deleted' : r.hidden_at ? 'hidden' : null, hiddenAt: r.hidden_at,
     openReports: reports.get(r.id) ?? 0, replyTo: null, replies: [],
   }));
   return capDepth(visible(buildTree(nodes), opts.curator ?? false));
+}
+
+/**
+ * Each comment's stored HTML. A row written before HTML was stored, or by an older renderer, is rendered now and
+ * stored unless its text changed meanwhile, so that it is rendered once and not on every view.
+ */
+async function storedHtml(db: Kysely<Database>, rows: { id: string; body: string; body_html: string | null; body_html_version: number }[]): Promise<string[]> {
+  const html: string[] = [];
+  for (const row of rows) {
+    if (row.body_html !== null && row.body_html_version === COMMENT_RENDERER_VERSION) {
+      html.push(row.body_html);
+      continue;
+    }
+    const columns = bodyColumns(row.body);
+    await db.updateTable('comments').set(columns).where('id', '=', row.id).where('body', '=', row.body).execute();
+    html.push(columns.body_html);
+  }
+  return html;
 }
 
 /** Links comments (given oldest first) to their parents; a reply whose parent is missing becomes a top-level comment. */
@@ -69,7 +91,7 @@ function visible(nodes: ThreadComment[], curator: boolean): ThreadComment[] {
     const shown = node.removed === null || (curator && node.removed === 'hidden');
     if (shown) return [{ ...node, replies }];
     if (replies.length === 0) return [];
-    return [{ ...node, body: '', replies }];
+    return [{ ...node, body: '', html: '', replies }];
   });
 }
 

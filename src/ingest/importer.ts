@@ -1,5 +1,6 @@
 import type { Store, UpsertResult } from '../store/store.js';
 import type { PaperRecord, ParsedEntry } from '../model/record.js';
+import { vetRecord } from '../model/record-check.js';
 import { SourceError } from './errors.js';
 
 export interface ImportCounts extends UpsertResult {
@@ -21,6 +22,8 @@ export interface ImportOptions {
   onReject?: ((entry: { position: string; error: string }) => void) | undefined;
   /** Told when an import resumes from a checkpoint. */
   onResume?: ((position: number, counts: ImportCounts) => void) | undefined;
+  /** The clock that dates in the future are refused by. */
+  clock?: (() => Date) | undefined;
 }
 
 export const zeroCounts = (): ImportCounts => ({ new: 0, updated: 0, unchanged: 0, rejected: 0 });
@@ -62,9 +65,10 @@ export async function importEntries(
   };
 
   try {
-    for await (const entry of entries) {
+    for await (const parsed of entries) {
       position++;
       if (position <= skip) continue;
+      const entry = vet(parsed, (options.clock ?? (() => new Date()))());
       if (!entry.ok) {
         if (options.strict) {
           position--; // not consumed: a later run without --strict resumes at this entry and reports it
@@ -86,4 +90,11 @@ export async function importEntries(
   await flush();
   if (key) await store.clearCheckpoint(key);
   return counts;
+}
+
+/** Every parser's record passes here: cleaned, or rejected at its position like an entry its parser refused. */
+function vet(entry: ParsedEntry, now: Date): ParsedEntry {
+  if (!entry.ok) return entry;
+  const vetted = vetRecord(entry.record, now);
+  return 'record' in vetted ? { ...entry, record: vetted.record } : { ok: false, error: `${entry.position}: ${vetted.error}`, position: entry.position };
 }

@@ -1,4 +1,5 @@
 import nodemailer from 'nodemailer';
+import { cleanLine, cleanName, cleanText } from '../model/text.js';
 
 /** One message, fully composed: what the outbox stores and the transport sends. */
 export interface OutgoingMail {
@@ -53,21 +54,24 @@ export function createSmtpTransport(url: string, opts: SmtpOptions = {}): MailTr
   return {
     async send(mail) {
       try {
-        await transporter.sendMail({
-          from: mail.from,
-          to: mail.to,
-          subject: mail.subject,
-          text: mail.text,
-          html: mail.html,
-          messageId: mail.messageId,
-          date: mail.date,
-          headers: mail.headers,
-        });
+        await transporter.sendMail({ ...sendable(mail), messageId: mail.messageId, date: mail.date });
       } catch (error) {
         throw classify(error);
       }
     },
     close: () => transporter.close(),
+  };
+}
+
+/** A message without control characters: none in a header (one line), none but tabs and line breaks in a body. */
+export function sendable(mail: OutgoingMail) {
+  return {
+    from: cleanLine(mail.from),
+    to: cleanLine(mail.to),
+    subject: cleanName(mail.subject),
+    text: cleanText(mail.text),
+    html: mail.html === undefined ? undefined : cleanText(mail.html),
+    headers: mail.headers && Object.fromEntries(Object.entries(mail.headers).map(([k, v]) => [cleanLine(k), cleanLine(v)])),
   };
 }
 

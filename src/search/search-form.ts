@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { SearchQuery } from './search.js';
 import { isValidDay } from '../model/dates.js';
+import { cleanLine } from '../model/text.js';
 
 /** The search page's query string (also used by the search feeds): lenient, so a bad filter is dropped, not fatal. */
 const list = z.string().max(500).transform((s) => s.split(/[\s,]+/).filter((c) => /^[a-z][a-z-]*(\.[A-Za-z-]+)?$/.test(c)).slice(0, 20));
@@ -24,7 +25,7 @@ export function parseSearchForm(params: URLSearchParams): SearchForm {
   };
   const page = Number.parseInt(params.get('page') ?? '1', 10);
   return {
-    q: (params.get('q') ?? '').slice(0, 500),
+    q: cleanLine((params.get('q') ?? '').slice(0, 500)),
     categories: get(list, 'cat') ?? [],
     exclude: get(list, 'exclude') ?? [],
     from: get(day, 'from'),

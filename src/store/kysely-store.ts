@@ -2,6 +2,7 @@ import { type Kysely, type OrderByItemBuilder, sql, type Transaction, type Updat
 import { recordAudit } from './audit.js';
 import { authorKey, titleKey, type PaperRecord, type SourceName } from '../model/record.js';
 import { isSyntheticId } from '../model/synthetic-id.js';
+import { cleanRecord } from '../model/text.js';
 import { mergeRecord, recordHash } from './merge.js';
 import { paperFromRow, paperTrending, rowFromPaper } from './rows.js';
 import { recomputeTrending } from './trending.js';
@@ -61,7 +62,7 @@ export class KyselyStore implements Store {
 
   async upsertPapers(input: PaperRecord[], checkpoint?: Omit<ImportCheckpoint, 'updatedAt'>): Promise<UpsertResult> {
     const changed: string[] = [];
-    const result = await this.write(input, checkpoint, changed);
+    const result = await this.write(input.map(cleanRecord), checkpoint, changed);
     this.announce(changed, true);
     return result;
   }

@@ -224,8 +224,12 @@ export interface CommentsTable {
   paper_id: string;
   account_id: string;
   parent_id: string | null;
-  /** The Markdown source; rendered on display (src/community/markdown.ts). */
+  /** The Markdown source. */
   body: string;
+  /** The body as HTML, rendered when written (src/community/markdown.ts); null before the first render. */
+  body_html: Generated<string | null>;
+  /** The COMMENT_RENDERER_VERSION that rendered body_html; an older one is rendered again when read. */
+  body_html_version: Generated<number>;
   created_at: string;
   edited_at: string | null;
   deleted_at: string | null;

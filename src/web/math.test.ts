@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { growth, run, seededText } from '../../test/linear.js';
 import { renderTextWithMath } from './math.js';
 
 describe('renderTextWithMath', () => {
@@ -21,5 +22,20 @@ describe('renderTextWithMath', () => {
     expect(hostile).not.toMatch(/href="?javascript/);
     expect(hostile).toContain('&lt;script&gt;');
     expect(renderTextWithMath('price is $5 and $6 today')).toContain('price is');
+  });
+});
+
+describe('renderTextWithMath on adversarial input', () => {
+  const adversarial: Record<string, (n: number) => string> = {
+    'unclosed \\(': run('\\('),
+    'unclosed \\[': run('\\['),
+    'dollars': run('$a'),
+    'display dollars': run('$$a'),
+    'math openers (issue 13)': (n) => `$${run('a$1')(n - 1)}`,
+    'random mix': seededText(4, ['$', '\\', '(', ')', '[', ']', 'x', '\n', ' ']),
+  };
+
+  it.each(Object.entries(adversarial))('grows linearly: %s', (_name, make) => {
+    expect(growth(renderTextWithMath, make, 2_500)).toBeLessThan(6);
   });
 });

@@ -6,19 +6,63 @@ import { escapeHtml } from '../model/html.js';
  * MathML, which every current browser draws without fonts or scripts. Math that does not parse is shown as the
  * escaped TeX it was. Nothing from the input reaches the page unescaped: temml escapes what it renders.
  */
-const MATH = /\$\$([^$]+?)\$\$|\$([^$\n]+?)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]/gs;
-
 export function renderTextWithMath(text: string): string {
   let html = '';
   let last = 0;
-  for (const m of text.matchAll(MATH)) {
-    const tex = m[1] ?? m[2] ?? m[3] ?? m[4] ?? '';
-    const display = m[1] !== undefined || m[4] !== undefined;
-    html += escapeHtml(text.slice(last, m.index));
-    html += renderMath(tex, display) ?? escapeHtml(m[0]);
-    last = m.index + m[0].length;
+  for (const span of mathSpans(text)) {
+    html += escapeHtml(text.slice(last, span.start));
+    const tex = text.slice(span.start + span.open, span.end - span.open);
+    html += (tex.length <= MAX_TEX ? renderMath(tex, span.display) : undefined) ?? escapeHtml(text.slice(span.start, span.end));
+    last = span.end;
   }
   return html + escapeHtml(text.slice(last));
+}
+
+/** At most this much TeX in one formula: temml's work grows with it. */
+const MAX_TEX = 2000;
+
+interface Span { start: number; end: number; open: number; display: boolean }
+
+/**
+ * The formulas, left to right: at each position `$$x$$`, then `$x$` (no line break, no `$` inside), then `\(x\)`
+ * and `\[x\]`. Work is linear in the text: a `$` formula ends at the next `$`, and the search for a closing `\)` or
+ * `\]` is remembered, so that many openers without a closer (`\(\(\(…`) do not each search to the end again.
+ */
+function mathSpans(text: string): Span[] {
+  const spans: Span[] = [];
+  const closers = { ')': closer(text, '\\)'), ']': closer(text, '\\]') };
+  for (let i = 0; i < text.length;) {
+    const span = text[i] === '$' ? dollars(text, i)
+      : text[i] === '\\' && (text[i + 1] === '(' || text[i + 1] === '[') ? bracket(text, i, closers[text[i + 1] === '(' ? ')' : ']'])
+        : undefined;
+    if (span) spans.push(span);
+    i = span ? span.end : i + 1;
+  }
+  return spans;
+}
+
+function dollars(text: string, i: number): Span | undefined {
+  const next = text.indexOf('$', i + 1);
+  if (next === i + 1) {
+    const close = text.indexOf('$', i + 2);
+    return close > i + 2 && text[close + 1] === '$' ? { start: i, end: close + 2, open: 2, display: true } : undefined;
+  }
+  if (next < 0 || text.slice(i + 1, next).includes('\n')) return undefined;
+  return { start: i, end: next + 1, open: 1, display: false };
+}
+
+function bracket(text: string, i: number, close: (from: number) => number): Span | undefined {
+  const end = close(i + 3);
+  return end < 0 ? undefined : { start: i, end: end + 2, open: 2, display: text[i + 1] === '[' };
+}
+
+/** The first `delimiter` at or after `from`, for `from` that never decreases. */
+function closer(text: string, delimiter: string): (from: number) => number {
+  let found = -2;
+  return (from) => {
+    if (found === -2 || (found >= 0 && found < from)) found = text.indexOf(delimiter, from);
+    return found;
+  };
 }
 
 function renderMath(tex: string, displayMode: boolean): string | undefined {

@@ -1,4 +1,5 @@
 import { escapeHtml } from '../../model/html.js';
+import { cleanName, xmlSafe } from '../../model/text.js';
 import { Feed, type Item } from 'feed';
 import { feedDay } from '../../store/rows.js';
 import type { Paper } from '../../model/paper.js';
@@ -30,6 +31,9 @@ const dayDate = (p: Paper) => {
   return new Date(day ? `${day}T00:00:00Z` : p.createdAt);
 };
 
+/** Author names without bidirectional overrides, should the store hold any: they would reverse the text after them. */
+const names = (p: Paper) => p.authors.map(cleanName);
+
 /** The abstract as HTML, followed by the paper's links. */
 function descriptionHtml(p: Paper): string {
   const links: string[] = [];
@@ -37,18 +41,19 @@ function descriptionHtml(p: Paper): string {
     links.push(`<a href="https://arxiv.org/abs/${escapeHtml(p.id)}">arXiv</a>`, `<a href="https://arxiv.org/pdf/${escapeHtml(p.id)}">PDF</a>`);
   }
   for (const url of new Set([...(p.githubRepo ? [p.githubRepo] : []), ...p.codeUrls])) links.push(`<a href="${escapeHtml(url)}">code</a>`);
-  const byline = `<p>${escapeHtml(p.authors.join(', '))}${p.categories.length ? ` · ${escapeHtml(p.categories.join(' · '))}` : ''}</p>`;
+  const byline = `<p>${escapeHtml(names(p).join(', '))}${p.categories.length ? ` · ${escapeHtml(p.categories.join(' · '))}` : ''}</p>`;
   return `${byline}<p>${escapeHtml(p.abstract)}</p>${links.length ? `<p>${links.join(' · ')}</p>` : ''}`;
 }
 
 /**
- * Text goes into the XML as CDATA, unescaped by the library, and readers read Atom's `type="html"` title and every
- * description as HTML: so those are HTML-escaped exactly once here. An RSS title is plain text and is left as is.
+ * Text goes into the XML as CDATA, unescaped by the library, and readers read titles (Atom's `type="html"` and RSS's
+ * alike) and every description as HTML: so those are HTML-escaped exactly once here. JSON Feed's title is plain text.
  */
 function item(p: Paper, format: FeedFormat, baseUrl: string): Item {
   const link = paperPageUrl(baseUrl, p.id);
+  const authors = names(p);
   return {
-    title: format === 'atom' ? escapeHtml(p.title) : p.title,
+    title: format === 'json' ? cleanName(p.title) : escapeHtml(cleanName(p.title)),
     id: link,
     guid: link,
     link,
@@ -57,7 +62,7 @@ function item(p: Paper, format: FeedFormat, baseUrl: string): Item {
     description: descriptionHtml(p),
     category: p.categories.map((c) => ({ name: c, term: c })),
     // The library reads the first author without checking there is one (papers from a saved page have none).
-    ...(p.authors.length ? { author: format === 'rss' ? [{ name: p.authors.join(', ') }] : p.authors.map((name) => ({ name })) } : {}),
+    ...(authors.length ? { author: format === 'rss' ? [{ name: authors.join(', ') }] : authors.map((name) => ({ name })) } : {}),
   };
 }
 
@@ -82,7 +87,7 @@ function toJsonFeed11(text: string, papers: Paper[], meta: FeedMeta): string {
         ...it,
         content_text: p.abstract,
         external_url: isArxivId(p.id) ? `https://arxiv.org/abs/${p.id}` : undefined,
-        authors: p.authors.map((name) => ({ name })),
+        authors: names(p).map((name) => ({ name })),
       };
     }),
   }, null, 2);
@@ -102,7 +107,7 @@ export function renderFeed(format: FeedFormat, meta: FeedMeta, papers: Paper[]):
     feedLinks: Object.fromEntries(FEED_FORMATS.map((f) => [f, `${meta.feedBase}.${f}${meta.query}`])),
   });
   for (const p of papers) feed.addItem(item(p, format, meta.baseUrl));
-  if (format === 'rss') return feed.rss2();
-  if (format === 'atom') return feed.atom1();
+  if (format === 'rss') return xmlSafe(feed.rss2());
+  if (format === 'atom') return xmlSafe(feed.atom1());
   return toJsonFeed11(feed.json1(), papers, meta);
 }

@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import type { Paper } from '../../model/paper.js';
+import { cleanName } from '../../model/text.js';
 import { httpCache } from '../api/cache.js';
 import { errorJson } from '../api/errors.js';
 import { siteUrl } from '../api/present.js';
@@ -71,7 +72,7 @@ export function feedRoutes(deps: WebDeps): Hono {
     };
   };
   const author: Load = async (c) => {
-    const name = (c.req.param('name') ?? '').trim();
+    const name = cleanName(c.req.param('name') ?? '').trim();
     if (!name || name.length > 200) return errorJson(c, 404, 'not_found', 'An author feed needs an author name: /authors/<name>/feed.atom.');
     return {
       title: `Papers by ${name}`, description: `The latest papers by ${name}.`, pagePath: `/authors/${encodeURIComponent(name)}`,

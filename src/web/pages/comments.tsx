@@ -2,7 +2,6 @@ import type { Context } from 'hono';
 import { raw } from 'hono/html';
 import type { Account } from '../../accounts/accounts.js';
 import { BODY_MAX, canStillEdit, EDIT_GRACE_MINUTES, REPORT_DETAIL_MAX, REPORT_REASONS } from '../../community/comments.js';
-import { renderCommentMarkdown } from '../../community/markdown.js';
 import { can, isCurator } from '../../community/roles.js';
 import { commentThread, type ThreadComment } from '../../community/thread.js';
 import type { Paper } from '../../model/paper.js';
@@ -150,7 +149,7 @@ function Comment(props: { view: CommentsView; comment: ThreadComment }) {
         </header>
         {placeholder
           ? <p class="removed">{comment.removed === 'deleted' ? '[deleted]' : '[hidden by a curator]'}</p>
-          : <div class="comment-body">{raw(renderCommentMarkdown(comment.body))}</div>}
+          : <div class="comment-body">{raw(comment.html)}</div>}
         <Actions view={view} comment={comment} />
       </article>
       {comment.replies.length ? <ol class="comments">{comment.replies.map((r) => <Comment view={view} comment={r} />)}</ol> : null}

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { cleanName } from '../../model/text.js';
 import { FeedLinks, PaperList, Pager } from '../components.js';
 import type { WebDeps } from '../deps.js';
 import { feedLinks } from '../feeds/links.js';
@@ -12,7 +13,7 @@ export function listPages(deps: WebDeps): Hono {
   const baseUrl = deps.config.baseUrl;
 
   const page = (kind: 'author' | 'category') => async (c: import('hono').Context) => {
-    const value = (c.req.param('value') ?? '').slice(0, 200);
+    const value = cleanName(c.req.param('value') ?? '').slice(0, 200);
     const n = Math.max(1, Math.min(1000, Number.parseInt(c.req.query('page') ?? '1', 10) || 1));
     const filter = kind === 'author' ? { author: value } : { category: value };
     const [papers, total] = await Promise.all([

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FREQUENCIES, isTimeZone, type Frequency } from '../../digest/due.js';
+import { cleanLine, cleanName } from '../../model/text.js';
 import { MAX_ALERTS, searchAlertValue, type Alert, type Preferences } from '../../digest/subscribers.js';
 
 const CATEGORY = /^[a-z][a-z-]*(\.[A-Za-z-]+)?$/;
@@ -8,7 +9,7 @@ const ZONES = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((z) => z !== 
 
 export const DEFAULT_PREFERENCES: Preferences = { frequency: 'weekdays', hour: 8, timeZone: 'UTC', weekday: 1, trending: true, alerts: [] };
 
-const lines = (s: string) => s.split(/[\n\r]+/).map((l) => l.trim()).filter(Boolean);
+const lines = (s: string) => s.split(/[\n\r]+/).map((l) => cleanLine(l).trim()).filter(Boolean);
 
 const form = z.object({
   email: z.string().trim().max(254).pipe(z.email({ message: 'Enter an email address like you@example.org.' })).optional(),
@@ -35,7 +36,7 @@ export function parsePreferencesForm(body: Record<string, unknown>): FormResult 
     if (CATEGORY.test(c)) alerts.push({ kind: 'category', value: c });
     else errors.push(`“${c}” is not an arXiv category (like cs.CL or math.PR).`);
   }
-  for (const a of lines(f.authors)) {
+  for (const a of lines(f.authors).map(cleanName)) {
     if (a.length <= 100) alerts.push({ kind: 'author', value: a });
     else errors.push('An author name is longer than 100 characters.');
   }

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { untilPapersChange } from '../../store/result-cache.js';
 import type { ListQuery } from '../../store/store.js';
 import { FeedLinks, PaperItem, PaperList, Pager } from '../components.js';
@@ -23,10 +23,26 @@ const RENDERED_TTL_MS = 10_000;
 /** Bounds the memory: a rendered day page is about 40 kB. */
 const RENDERED_MAX = 200;
 
-function pageNumber(value: string | undefined): number {
-  const n = Number.parseInt(value ?? '1', 10);
-  return Number.isFinite(n) && n >= 1 && n <= 10_000 ? n : 1;
+/** The highest page asked of a list: 10,000 pages of 30 papers pass any day, week or month there is. */
+const MAX_PAGE = 10_000;
+
+/** The page a `?page=` asks for, or undefined when it is not a whole number from 1 to MAX_PAGE. */
+function pageNumber(value: string | undefined): number | undefined {
+  if (value === undefined) return 1;
+  const n = /^\d{1,6}$/.test(value) ? Number(value) : Number.NaN;
+  return n >= 1 && n <= MAX_PAGE ? n : undefined;
 }
+
+/** Says what is wrong with a page number instead of showing another page. */
+function badPage(c: Context, baseUrl: string, value: string | undefined, pages?: number) {
+  const path = new URL(c.req.url).pathname;
+  const message = pages === undefined
+    ? `“${String(value).slice(0, 40)}” is not a page number: pages are numbered from 1 to ${MAX_PAGE.toLocaleString('en')}.`
+    : `This list has ${pages === 1 ? 'one page' : `${pages} pages`}, so there is no page ${value}. Its first page is at ${path}.`;
+  return notFoundPage(c, baseUrl, message);
+}
+
+const pagesOf = (total: number) => Math.max(1, Math.ceil(total / PAGE_SIZE));
 
 /** The daily, weekly and monthly feeds and trending. */
 export function feedPages(deps: WebDeps): Hono {
@@ -49,9 +65,16 @@ export function feedPages(deps: WebDeps): Hono {
 
   app.get('/', async (c) => {
     const params = new URLSearchParams(c.req.query());
+    const page = pageNumber(c.req.query('page'));
+    if (page === undefined) return badPage(c, baseUrl, c.req.query('page'));
+    if (page > 1) {
+      const day = await latestDay();
+      const total = day ? await store.countPapers({ from: day, to: day }) : 0;
+      if ((page - 1) * PAGE_SIZE >= total) return badPage(c, baseUrl, String(page), pagesOf(total));
+    }
     const html = await cached(`/?${params}`, async () => {
       const day = await latestDay();
-      return day ? dayPage(day, '/', pageNumber(c.req.query('page')), params) : '';
+      return day ? dayPage(day, '/', page, params) : '';
     });
     if (!html) {
       return c.html(
@@ -70,7 +93,13 @@ export function feedPages(deps: WebDeps): Hono {
     const day = c.req.param('day');
     if (!isValidDay(day)) return notFoundPage(c, baseUrl, `There is no day called “${day}”. Days look like 2026-07-01.`);
     const params = new URLSearchParams(c.req.query());
-    return c.html(await cached(`/day/${day}?${params}`, () => dayPage(day, `/day/${day}`, pageNumber(c.req.query('page')), params)));
+    const page = pageNumber(c.req.query('page'));
+    if (page === undefined) return badPage(c, baseUrl, c.req.query('page'));
+    if (page > 1) {
+      const total = await store.countPapers({ from: day, to: day });
+      if ((page - 1) * PAGE_SIZE >= total) return badPage(c, baseUrl, String(page), pagesOf(total));
+    }
+    return c.html(await cached(`/day/${day}?${params}`, () => dayPage(day, `/day/${day}`, page, params)));
   });
 
   async function dayPage(day: string, path: string, page: number, params: URLSearchParams): Promise<string> {
@@ -103,15 +132,17 @@ export function feedPages(deps: WebDeps): Hono {
     ).toString();
   }
 
-  async function rangePage(c: { req: { query(k: string): string | undefined; query(): Record<string, string> } }, opts: {
+  async function rangePage(c: Context, opts: {
     title: string; heading: string; path: string; from: string; to: string; previous: string; next: string; previousLabel: string; nextLabel: string;
   }) {
     const page = pageNumber(c.req.query('page'));
+    if (page === undefined) return badPage(c, baseUrl, c.req.query('page'));
     const [{ papers, hasNext }, counts] = await Promise.all([
       list({ from: opts.from, to: opts.to, sort: 'trending' }, page), store.dayCounts(opts.from, opts.to),
     ]);
     const total = counts.reduce((s, d) => s + d.count, 0);
-    return (
+    if (page > 1 && papers.length === 0) return badPage(c, baseUrl, String(page), pagesOf(total));
+    return c.html(
       <Layout title={`${opts.title} | Paperboy`} path={opts.path} baseUrl={baseUrl} feeds={feedLinks('/')}>
         <SubscribeBanner />
         <h1>{opts.heading}</h1>
@@ -125,7 +156,7 @@ export function feedPages(deps: WebDeps): Hono {
         </ul>
         {papers.length ? <PaperList papers={papers} /> : <p>No papers in this period.</p>}
         <Pager path={opts.path} params={new URLSearchParams(c.req.query())} page={page} hasNext={hasNext} />
-      </Layout>
+      </Layout>,
     );
   }
 
@@ -136,28 +167,30 @@ export function feedPages(deps: WebDeps): Hono {
     const week = c.req.param('week');
     const range = weekRange(week);
     if (!range) return notFoundPage(c, baseUrl, `There is no week called “${week}”. Weeks look like 2026-W27.`);
-    return c.html(await rangePage(c, {
+    return rangePage(c, {
       title: `Papers of ${week}`, heading: `Papers of the week ${humanDay(range.from)} to ${humanDay(range.to)}`, path: `/week/${week}`,
       ...range, previous: `/week/${shiftWeek(week, -1)}`, next: `/week/${shiftWeek(week, 1)}`, previousLabel: shiftWeek(week, -1), nextLabel: shiftWeek(week, 1),
-    }));
+    });
   });
 
   app.get('/month/:month', async (c) => {
     const month = c.req.param('month');
     const range = monthRange(month);
     if (!range) return notFoundPage(c, baseUrl, `There is no month called “${month}”. Months look like 2026-07.`);
-    return c.html(await rangePage(c, {
+    return rangePage(c, {
       title: `Papers of ${humanMonth(month)}`, heading: `Papers of ${humanMonth(month)}`, path: `/month/${month}`,
       ...range, previous: `/month/${shiftMonth(month, -1)}`, next: `/month/${shiftMonth(month, 1)}`,
       previousLabel: humanMonth(shiftMonth(month, -1)), nextLabel: humanMonth(shiftMonth(month, 1)),
-    }));
+    });
   });
 
   app.get('/trending', async (c) => {
     const page = pageNumber(c.req.query('page'));
+    if (page === undefined) return badPage(c, baseUrl, c.req.query('page'));
     const latest = (await latestDay()) ?? new Date().toISOString().slice(0, 10);
     const from = addDays(latest, -6);
     const { papers, hasNext } = await list({ from, to: latest, sort: 'trending' }, page);
+    if (page > 1 && papers.length === 0) return badPage(c, baseUrl, String(page), pagesOf(await store.countPapers({ from, to: latest })));
     return c.html(
       <Layout title="Trending papers | Paperboy" path="/trending" baseUrl={baseUrl} feeds={feedLinks('/trending')}>
         <SubscribeBanner />

@@ -46,6 +46,16 @@ describe.each(engines)('pages on %s', (engine) => {
     expect(page).toContain('<meta property="og:title"');
   });
 
+  it('says when a page number is past the end of a list, or not a page number, instead of showing another page', async () => {
+    for (const path of ['/', '/day/2025-12-29', '/week/2026-W01', '/month/2026-01', '/trending']) {
+      expect(await html(`${path}?page=9999`, 404)).toMatch(/This list has (one page|\d+ pages), so there is no page 9999\./);
+      expect(await html(`${path}?page=99999`, 404)).toContain('pages are numbered from 1 to 10,000');
+      expect(await html(`${path}?page=abc`, 404)).toContain('“abc” is not a page number');
+      expect(await html(`${path}?page=0`, 404)).toContain('is not a page number');
+      expect(await html(`${path}?page=1`)).toContain('/papers/');
+    }
+  });
+
   it('shows any day, week and month with counts, and explains a bad date', async () => {
     const day = await html('/day/2025-12-29');
     for (const id of loaded.byDay.get('2025-12-29')!) expect(day).toContain(`/papers/${id}"`);

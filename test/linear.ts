@@ -1,30 +1,40 @@
 /**
  * How much longer `render` takes on an input four times as long: about 4 when its work is linear in the input, 16
- * when quadratic. Each size is timed as the best of a few samples, each sample repeating the call for at least
- * 20 ms, so that a busy machine rarely skews the figure. A call that takes over a second is its own answer.
+ * when quadratic. Each size is timed in CPU time of this process (not the wall clock, which a busy machine stretches)
+ * as the best of a few samples, the two sizes taking turns, each sample repeating the call for at least 20 ms.
+ * A call that takes over a second is its own answer.
  * Keep `4 * n` within what the renderer is given in use: beyond ~20,000 characters markdown-it's many small tokens
  * outgrow V8's young generation, and garbage collection alone makes the ratio wander up to 8.
  */
 export function growth(render: (input: string) => unknown, make: (n: number) => string, n: number): number {
-  const small = bestTime(render, make(n));
-  return bestTime(render, make(4 * n)) / small;
+  const small = make(n);
+  const large = make(4 * n);
+  let bestSmall = Infinity;
+  let bestLarge = Infinity;
+  for (let sample = 0; sample < 5; sample++) {
+    bestSmall = Math.min(bestSmall, timeOnce(render, small));
+    const t = timeOnce(render, large);
+    if (t > 1000) return t / bestSmall;
+    bestLarge = Math.min(bestLarge, t);
+  }
+  return bestLarge / bestSmall;
 }
 
-function bestTime(render: (input: string) => unknown, input: string): number {
-  let best = Infinity;
-  for (let sample = 0; sample < 5; sample++) {
-    const start = performance.now();
-    let calls = 0;
-    let elapsed = 0;
-    do {
-      render(input);
-      calls++;
-      elapsed = performance.now() - start;
-    } while (elapsed < 20);
-    if (calls === 1 && elapsed > 1000) return elapsed;
-    best = Math.min(best, elapsed / calls);
-  }
-  return best;
+/** Milliseconds of CPU time per call, over calls repeated for at least 20 ms of CPU time. */
+function timeOnce(render: (input: string) => unknown, input: string): number {
+  const cpuMs = () => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+  };
+  const start = cpuMs();
+  let calls = 0;
+  let elapsed = 0;
+  do {
+    render(input);
+    calls++;
+    elapsed = cpuMs() - start;
+  } while (elapsed < 20);
+  return elapsed / calls;
 }
 
 /** A seeded pseudo-random text over `alphabet`: the same seed gives the same text, and a shorter one is a prefix. */

@@ -39,8 +39,9 @@ const adversarial: Record<string, (n: number) => string> = {
 };
 
 describe('comment Markdown on adversarial input', () => {
+  // Linear work grows about 4x, quadratic 16x; 9 leaves room for garbage collection on a busy machine.
   it.each(Object.entries(adversarial))('grows linearly: %s', (_name, make) => {
-    expect(growth(renderCommentMarkdown, make, BODY_MAX / 4)).toBeLessThan(6);
+    expect(growth(renderCommentMarkdown, make, BODY_MAX / 4)).toBeLessThan(9);
   });
 
   it('renders the 10,000-character comment of issue 13 in well under 50 ms', () => {

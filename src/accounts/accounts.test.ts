@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines, freshStore, type TestStore } from '../../test/stores.js';
+import { Refusal } from '../model/refusal.js';
 import { POINTS_PER_UPVOTE, NEW_ACCOUNT_VOTE_POINTS } from '../model/trending.js';
 import { paperTrending } from '../store/rows.js';
 import { accountForEmail, updateProfile } from './accounts.js';
@@ -25,9 +26,13 @@ describe.each(engines)('accounts store on %s', (engine) => {
     expect(first.created).toBe(true);
     expect(again).toEqual({ account: first.account, created: false });
     const other = await accountForEmail(t.db, 'b@example.org', now);
-    expect(await updateProfile(t.db, first.account.id, { handle: 'ada', displayName: 'Ada' }, now)).toBe('saved');
-    expect(await updateProfile(t.db, other.account.id, { handle: 'ada', displayName: 'Bob' }, now)).toBe('taken');
-    expect(await updateProfile(t.db, first.account.id, { handle: 'ada', displayName: 'Ada L.' }, now)).toBe('saved');
+    await updateProfile(t.db, first.account.id, { handle: 'ada', displayName: 'Ada' }, now);
+    const taken = updateProfile(t.db, other.account.id, { handle: 'ada', displayName: 'Bob' }, now);
+    await expect(taken).rejects.toBeInstanceOf(Refusal);
+    await expect(taken).rejects.toMatchObject({ code: 'taken', message: 'The handle "ada" is taken. Choose another.' });
+    await updateProfile(t.db, first.account.id, { handle: 'ada', displayName: 'Ada L.' }, now);
+    expect((await t.db.selectFrom('accounts').select(['handle', 'display_name']).where('id', 'in', [first.account.id, other.account.id]).orderBy('email').execute())
+      .map((r) => [r.handle, r.display_name])).toEqual([['ada', 'Ada L.'], [other.account.handle, other.account.displayName]]);
   });
 
   it('keeps sessions hashed, expiring, and ends them all at once', async () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { randomId } from '../crypto/tokens.js';
+import { Refusal } from '../model/refusal.js';
 import type { AccountsTable, Database } from '../store/schema.js';
 
 export interface Account {
@@ -48,17 +49,17 @@ export async function accountForEmail(db: Db, email: string, now: Date): Promise
   return { account: accountFromRow(stored), created: stored.id === row.id };
 }
 
-/** Saves a checked profile; `taken` when another account holds the handle. */
-export async function updateProfile(db: Db, id: string, profile: { handle: string; displayName: string }, now: Date): Promise<'saved' | 'taken'> {
+/** Saves a checked profile; refused ('taken') when another account holds the handle. */
+export async function updateProfile(db: Db, id: string, profile: { handle: string; displayName: string }, now: Date): Promise<void> {
+  const taken = () => new Refusal('taken', `The handle "${profile.handle}" is taken. Choose another.`);
   const holder = await db.selectFrom('accounts').select('id').where('handle', '=', profile.handle).executeTakeFirst();
-  if (holder && holder.id !== id) return 'taken';
+  if (holder && holder.id !== id) throw taken();
   try {
     await db.updateTable('accounts').set({ handle: profile.handle, display_name: profile.displayName, updated_at: now.toISOString() })
       .where('id', '=', id).execute();
-    return 'saved';
   } catch (error) {
     // The unique index decides between two accounts taking a free handle at the same moment.
-    if (/unique|duplicate/i.test(error instanceof Error ? error.message : '')) return 'taken';
+    if (/unique|duplicate/i.test(error instanceof Error ? error.message : '')) throw taken();
     throw error;
   }
 }

@@ -1,8 +1,8 @@
 import { Argument, Command, Option } from 'commander';
 import type { Role } from '../accounts/accounts.js';
-import { CurationError } from '../community/curation.js';
 import { createAccount, findAccount, listAccounts, setBanned, setRole, type ManagedAccount, type ModerationDb } from '../community/moderation.js';
 import type { Config } from '../config/config.js';
+import { Refusal } from '../model/refusal.js';
 import type { OpenedStore } from '../store/store.js';
 
 type WithStore = <T>(fn: (opened: OpenedStore, config: Config) => Promise<T>) => Promise<T>;
@@ -13,7 +13,7 @@ const moderation = ({ store, db }: OpenedStore): ModerationDb => ({ db, engine: 
 
 async function existing({ db }: OpenedStore, who: string): Promise<ManagedAccount> {
   const account = await findAccount(db, who);
-  if (!account) throw new CurationError('not-found', `No account has the handle or address “${who}”. \`paperboy accounts list\` shows them all.`);
+  if (!account) throw new Refusal('not-found', `No account has the handle or address “${who}”. \`paperboy accounts list\` shows them all.`);
   return account;
 }
 

@@ -4,6 +4,7 @@ import { lazySearch, setupMail } from '../digest/job.js';
 import { createDigestJob } from '../jobs/digest.js';
 import { startSchedules } from '../jobs/schedule.js';
 import { createLogger } from '../log.js';
+import { Refusal } from '../model/refusal.js';
 import { outboxCounts } from '../mail/outbox.js';
 import { createSearchService } from '../search/search.js';
 import type { OpenedStore } from '../store/store.js';
@@ -16,7 +17,7 @@ function requireSmtp(config: Config): void {
 export async function runDigestOnce(config: Config, opened: OpenedStore, opts: { now?: string | undefined }): Promise<void> {
   requireSmtp(config);
   const now = opts.now ? new Date(opts.now) : undefined;
-  if (now && Number.isNaN(now.getTime())) throw new ConfigError(`--now must be a date and time like 2026-07-01T08:00:00Z, got ${opts.now}`);
+  if (now && Number.isNaN(now.getTime())) throw new Refusal('invalid', `--now must be a date and time like 2026-07-01T08:00:00Z, got ${opts.now}`);
   const log = createLogger(config);
   const search = lazySearch(() => createSearchService(opened.store, opened.db));
   const mail = await setupMail(config, opened, log, { search: search.get });

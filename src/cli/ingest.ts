@@ -2,6 +2,7 @@ import type { Config } from '../config/config.js';
 import { harvestArxivApi, harvestArxivOai, harvestHfDaily, parseSources, type HarvestContext } from '../ingest/harvest.js';
 import { createFetchers } from '../ingest/fetchers.js';
 import { formatCounts, zeroCounts, type ImportCounts } from '../ingest/importer.js';
+import { Refusal } from '../model/refusal.js';
 import type { Store } from '../store/store.js';
 
 /** `paperboy ingest <source>`: one harvest now, in the foreground, ending with the import summary line. */
@@ -34,7 +35,7 @@ export async function runIngest(store: Store, config: Config, source: string, op
       break;
     }
     default:
-      throw new Error(`Unknown source "${source}". Use hf-daily, arxiv-oai, arxiv-api or configured.`);
+      throw new Refusal('invalid', `Unknown source "${source}". Use hf-daily, arxiv-oai, arxiv-api or configured.`);
   }
   console.log(formatCounts(counts));
 }

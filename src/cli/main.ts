@@ -1,5 +1,6 @@
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { loadConfig, type Config } from '../config/config.js';
+import { Refusal } from '../model/refusal.js';
 import { createSearchService } from '../search/search.js';
 import { openStore } from '../store/open.js';
 import type { OpenedStore } from '../store/store.js';
@@ -11,7 +12,6 @@ import { runIngest } from './ingest.js';
 import { runServe } from './serve.js';
 import { runStats } from './stats.js';
 
-/** Errors a user can act on end the command with their message alone; anything else keeps its stack. */
 async function withStore<T>(fn: (opened: OpenedStore, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const opened = await openStore(config);
@@ -100,10 +100,12 @@ program.command('migrate')
     console.log(`${stats.engine} store at schema version ${stats.schemaVersion}`);
   }));
 
+// A refusal (bad input, configuration or source, a rule the command broke) ends the command with its message alone,
+// which says what to do; anything else is a bug and keeps its stack.
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  const known = error instanceof Error && ['SourceError', 'ConfigError', 'CommanderError', 'CurationError'].includes(error.name);
-  console.error(`paperboy: ${known ? (error as Error).message : error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  const refused = error instanceof Refusal || error instanceof CommanderError;
+  console.error(`paperboy: ${refused ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exitCode = 1;
 }

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { engines, freshStore, type TestStore } from '../../test/stores.js';
 import { accountForEmail, type Account } from '../accounts/accounts.js';
+import { Refusal } from '../model/refusal.js';
 import { syntheticPaperId } from '../model/synthetic-id.js';
 import { paperFromRow, paperTrending } from '../store/rows.js';
 import { auditEntries } from '../store/audit.js';
 import {
-  BODY_MAX, CommentError, COMMENTS_PER_WINDOW, deleteComment, editComment, EDIT_GRACE_MINUTES, MAX_DISPLAY_DEPTH, postComment,
+  BODY_MAX, COMMENTS_PER_WINDOW, deleteComment, editComment, EDIT_GRACE_MINUTES, MAX_DISPLAY_DEPTH, postComment,
   reportComment, resolveReports, setCommentHidden,
 } from './comments.js';
 import { commentThread, flatten, type ThreadComment } from './thread.js';
@@ -15,10 +16,10 @@ const START = new Date('2026-07-01T09:00:00Z');
 /** The thread as nested [body, replies] pairs, to compare shapes at a glance. */
 const shape = (nodes: ThreadComment[]): unknown[] => nodes.map((n) => (n.replies.length ? [n.body || `(${n.removed})`, shape(n.replies)] : n.body || `(${n.removed})`));
 
-async function refusal(promise: Promise<unknown>): Promise<{ code: string; status: number; message: string }> {
+async function refusal(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
   const error = await promise.then(() => undefined, (e: unknown) => e);
-  if (!(error instanceof CommentError)) throw new Error(`expected a CommentError, got ${String(error)}`);
-  return { code: error.code, status: error.status, message: error.message };
+  if (!(error instanceof Refusal)) throw new Error(`expected a Refusal, got ${String(error)}`);
+  return { code: error.code, message: error.message };
 }
 
 describe.each(engines)('comments on %s', (engine) => {
@@ -72,7 +73,7 @@ describe.each(engines)('comments on %s', (engine) => {
     expect((await row(id)).community_comments).toBe(5);
 
     const other = await paper();
-    expect(await refusal(postComment(t.store, ada, other, { body: 'x', parentId: first }, at(5)))).toMatchObject({ code: 'not-found', status: 404 });
+    expect(await refusal(postComment(t.store, ada, other, { body: 'x', parentId: first }, at(5)))).toMatchObject({ code: 'not-found' });
     expect(await refusal(postComment(t.store, ada, '2607.99999', { body: 'x' }, at(5)))).toMatchObject({ code: 'not-found' });
     expect((await row(other)).community_comments).toBe(0);
   });
@@ -90,7 +91,7 @@ describe.each(engines)('comments on %s', (engine) => {
   it('refuses an empty or too long body with a clear message', async () => {
     const id = await paper();
     expect(await refusal(postComment(t.store, ada, id, { body: ' \r\n ' }, NOW))).toEqual({
-      code: 'invalid', status: 400, message: 'The comment is empty. Write something, then post it.',
+      code: 'invalid', message: 'The comment is empty. Write something, then post it.',
     });
     const long = await refusal(postComment(t.store, ada, id, { body: 'x'.repeat(BODY_MAX + 1) }, NOW));
     expect(long.message).toBe('A comment can be at most 10,000 characters; this one has 10,001. Shorten it or split it into two comments.');
@@ -130,9 +131,9 @@ describe.each(engines)('comments on %s', (engine) => {
     const id = await paper();
     const c = await postComment(t.store, ada, id, { body: 'tpyo' }, NOW);
     await editComment(db, ada, id, c, 'typo', at(EDIT_GRACE_MINUTES));
-    expect(await refusal(editComment(db, bob, id, c, 'mine now', at(1)))).toMatchObject({ code: 'forbidden', status: 403 });
+    expect(await refusal(editComment(db, bob, id, c, 'mine now', at(1)))).toMatchObject({ code: 'forbidden' });
     const late = await refusal(editComment(db, ada, id, c, 'too late', at(EDIT_GRACE_MINUTES + 1)));
-    expect(late).toMatchObject({ code: 'too-late', status: 403 });
+    expect(late).toMatchObject({ code: 'too-late' });
     expect(late.message).toContain(`edited for ${EDIT_GRACE_MINUTES} minutes`);
     expect(await refusal(editComment(db, ada, id, c, '', at(1)))).toMatchObject({ code: 'invalid' });
     const [comment] = await commentThread(db, id);
@@ -146,7 +147,7 @@ describe.each(engines)('comments on %s', (engine) => {
     const lonely = await postComment(t.store, ada, id, { body: 'lonely' }, at(1));
     await postComment(t.store, bob, id, { body: 'child' }, at(2)).then((child) => postComment(t.store, carol, id, { body: 'grandchild', parentId: child }, at(3)));
     await postComment(t.store, bob, id, { body: 'answer', parentId: parent }, at(4));
-    expect(await refusal(deleteComment(t.store, bob, id, parent, NOW))).toMatchObject({ code: 'forbidden', status: 403 });
+    expect(await refusal(deleteComment(t.store, bob, id, parent, NOW))).toMatchObject({ code: 'forbidden' });
     await deleteComment(t.store, ada, id, parent, at(5));
     await deleteComment(t.store, ada, id, lonely, at(5));
     expect(shape(await commentThread(db, id))).toEqual([['(deleted)', ['answer']], ['child', ['grandchild']]]);
@@ -161,7 +162,7 @@ describe.each(engines)('comments on %s', (engine) => {
     const id = await paper();
     const c = await postComment(t.store, ada, id, { body: 'buy cheap pills' }, NOW);
     await reportComment(db, bob, id, c, { reason: 'spam', detail: '' }, NOW);
-    expect(await refusal(reportComment(db, bob, id, c, { reason: 'abuse', detail: '' }, NOW))).toMatchObject({ code: 'already-reported', status: 409 });
+    expect(await refusal(reportComment(db, bob, id, c, { reason: 'abuse', detail: '' }, NOW))).toMatchObject({ code: 'already-reported' });
     expect(await refusal(reportComment(db, carol, id, c, { reason: 'other', detail: '  ' }, NOW))).toMatchObject({ code: 'invalid' });
     expect(await refusal(reportComment(db, carol, id, c, { reason: 'because', detail: '' }, NOW))).toMatchObject({ code: 'invalid' });
     expect(await refusal(reportComment(db, carol, id, c, { reason: 'other', detail: 'x'.repeat(501) }, NOW))).toMatchObject({ code: 'invalid' });
@@ -186,7 +187,7 @@ describe.each(engines)('comments on %s', (engine) => {
     const spam = await postComment(t.store, ada, id, { body: 'spam' }, NOW);
     await postComment(t.store, bob, id, { body: 'do not feed it', parentId: spam }, at(1));
     await reportComment(db, bob, id, spam, { reason: 'spam', detail: '' }, NOW);
-    expect(await refusal(setCommentHidden(t.store, bob, id, spam, true, NOW))).toMatchObject({ code: 'forbidden', status: 403 });
+    expect(await refusal(setCommentHidden(t.store, bob, id, spam, true, NOW))).toMatchObject({ code: 'forbidden' });
     expect(await auditEntries(db, { targetId: spam })).toEqual([]);
 
     expect(await setCommentHidden(t.store, curator, id, spam, true, at(2))).toBe(true);
@@ -212,7 +213,7 @@ describe.each(engines)('comments on %s', (engine) => {
     const c = await postComment(t.store, ada, id, { body: 'before the lock' }, NOW);
     await db.updateTable('papers').set({ comments_locked_at: at(1).toISOString() }).where('id', '=', id).execute();
     const locked = await refusal(postComment(t.store, bob, id, { body: 'after' }, at(2)));
-    expect(locked).toMatchObject({ code: 'locked', status: 403 });
+    expect(locked).toMatchObject({ code: 'locked' });
     expect(locked.message).toContain('locked the discussion');
     expect(await refusal(postComment(t.store, bob, id, { body: 'reply', parentId: c }, at(2)))).toMatchObject({ code: 'locked' });
     expect(await refusal(editComment(db, ada, id, c, 'edit', at(2)))).toMatchObject({ code: 'locked' });
@@ -225,7 +226,7 @@ describe.each(engines)('comments on %s', (engine) => {
     const { account } = await accountForEmail(db, 'chatty@example.org', NOW);
     const id = await paper();
     for (let i = 0; i < COMMENTS_PER_WINDOW; i++) await postComment(t.store, account, id, { body: `#${i}` }, at(i / 2));
-    expect(await refusal(postComment(t.store, account, id, { body: 'one more' }, at(6)))).toMatchObject({ code: 'rate-limited', status: 429 });
+    expect(await refusal(postComment(t.store, account, id, { body: 'one more' }, at(6)))).toMatchObject({ code: 'rate-limited' });
     await postComment(t.store, ada, id, { body: 'someone else' }, at(6));
     await postComment(t.store, account, id, { body: 'later' }, at(10.5));
     expect((await row(id)).community_comments).toBe(COMMENTS_PER_WINDOW + 2);
@@ -237,7 +238,7 @@ describe.each(engines)('comments on %s', (engine) => {
     const id = await paper();
     const results = await Promise.allSettled(Array.from({ length: 3 * COMMENTS_PER_WINDOW }, (_, i) => postComment(t.store, account, id, { body: `burst ${i}` }, at(1))));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(COMMENTS_PER_WINDOW);
-    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => (r.reason as CommentError).code);
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => (r.reason as Refusal).code);
     expect(refused).toEqual(Array(2 * COMMENTS_PER_WINDOW).fill('rate-limited'));
     expect((await row(id)).community_comments).toBe(COMMENTS_PER_WINDOW);
   });

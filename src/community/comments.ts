@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Account } from '../accounts/accounts.js';
 import { randomId } from '../crypto/tokens.js';
+import { Refusal } from '../model/refusal.js';
 import type { Database } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { recordAudit } from '../store/audit.js';
@@ -29,33 +30,15 @@ export const REPORT_REASONS = {
 } as const;
 export type ReportReason = keyof typeof REPORT_REASONS;
 
-export type CommentErrorCode = 'invalid' | 'forbidden' | 'not-found' | 'locked' | 'too-late' | 'already-reported' | 'rate-limited';
-
-const STATUS: Record<CommentErrorCode, 400 | 403 | 404 | 409 | 429> = {
-  invalid: 400, forbidden: 403, 'not-found': 404, locked: 403, 'too-late': 403, 'already-reported': 409, 'rate-limited': 429,
-};
-
-/** Why a comment action was refused; the message says what to do instead. */
-export class CommentError extends Error {
-  constructor(readonly code: CommentErrorCode, message: string) {
-    super(message);
-    this.name = 'CommentError';
-  }
-
-  get status(): 400 | 403 | 404 | 409 | 429 {
-    return STATUS[this.code];
-  }
-}
-
 /** A comment's columns for its text: the Markdown and its HTML, written together. */
 export const bodyColumns = (body: string) => ({ body, body_html: renderCommentMarkdown(body), body_html_version: COMMENT_RENDERER_VERSION });
 
 /** The body as stored: control characters removed, line endings made uniform, the ends trimmed; refused when empty or too long. */
 export function checkBody(input: unknown): string {
   const body = cleanText(typeof input === 'string' ? input : '').replace(/\r\n?/g, '\n').trim();
-  if (!body) throw new CommentError('invalid', 'The comment is empty. Write something, then post it.');
+  if (!body) throw new Refusal('invalid', 'The comment is empty. Write something, then post it.');
   if (body.length > BODY_MAX) {
-    throw new CommentError('invalid', `A comment can be at most ${BODY_MAX.toLocaleString('en')} characters; this one has ${body.length.toLocaleString('en')}. Shorten it or split it into two comments.`);
+    throw new Refusal('invalid', `A comment can be at most ${BODY_MAX.toLocaleString('en')} characters; this one has ${body.length.toLocaleString('en')}. Shorten it or split it into two comments.`);
   }
   return body;
 }
@@ -79,16 +62,16 @@ export function canStillEdit(comment: Pick<CommentRow, 'createdAt'>, now: Date):
 /** Moves the paper's live comment count, and its trending score with it, inside the caller's transaction. */
 async function openPaper(trx: Trx, paperId: string): Promise<void> {
   const paper = await trx.selectFrom('papers').select(['comments_locked_at', 'hidden_at']).where('id', '=', paperId).executeTakeFirst();
-  if (!paper || paper.hidden_at) throw new CommentError('not-found', `There is no paper ${paperId}.`);
+  if (!paper || paper.hidden_at) throw new Refusal('not-found', `There is no paper ${paperId}.`);
   if (paper.comments_locked_at) {
-    throw new CommentError('locked', 'A curator has locked the discussion of this paper: you can read it, but no longer add to it.');
+    throw new Refusal('locked', 'A curator has locked the discussion of this paper: you can read it, but no longer add to it.');
   }
 }
 
 /** The comment, when it is on this paper. */
 async function commentOn(db: Db | Trx, paperId: string, commentId: string): Promise<CommentRow> {
   const row = await db.selectFrom('comments').selectAll().where('id', '=', commentId).executeTakeFirst();
-  if (!row || row.paper_id !== paperId) throw new CommentError('not-found', 'There is no such comment on this paper; it may have been removed. Reload the page.');
+  if (!row || row.paper_id !== paperId) throw new Refusal('not-found', 'There is no such comment on this paper; it may have been removed. Reload the page.');
   return {
     id: row.id, paperId: row.paper_id, accountId: row.account_id, parentId: row.parent_id, body: row.body,
     createdAt: row.created_at, editedAt: row.edited_at, deletedAt: row.deleted_at, hiddenAt: row.hidden_at,
@@ -99,14 +82,14 @@ async function commentOn(db: Db | Trx, paperId: string, commentId: string): Prom
 export async function postComment(
   store: Store, account: Actor, paperId: string, input: { body: unknown; parentId?: string | undefined }, now: Date,
 ): Promise<string> {
-  if (!can(account, 'comment')) throw new CommentError('forbidden', 'Your account may not comment.');
+  if (!can(account, 'comment')) throw new Refusal('forbidden', 'Your account may not comment.');
   const text = bodyColumns(checkBody(input.body));
   return store.transaction(async (trx, papers) => {
     await openPaper(trx, paperId);
     if (input.parentId) {
       const parent = await commentOn(trx, paperId, input.parentId);
       if (parent.deletedAt || parent.hiddenAt) {
-        throw new CommentError('invalid', 'The comment you are answering has been removed. Post your comment on the paper instead.');
+        throw new Refusal('invalid', 'The comment you are answering has been removed. Post your comment on the paper instead.');
       }
     }
     // Touching the account's row first makes one account's posts take turns (PostgreSQL holds its row lock to the
@@ -116,7 +99,7 @@ export async function postComment(
     const recent = await trx.selectFrom('comments').select((eb) => eb.fn.countAll().as('n'))
       .where('account_id', '=', account.id).where('created_at', '>', since).executeTakeFirstOrThrow();
     if (Number(recent.n) >= COMMENTS_PER_WINDOW) {
-      throw new CommentError('rate-limited', `You have posted ${COMMENTS_PER_WINDOW} comments in the last ${COMMENT_WINDOW_MINUTES} minutes. Please wait a few minutes, then post again.`);
+      throw new Refusal('rate-limited', `You have posted ${COMMENTS_PER_WINDOW} comments in the last ${COMMENT_WINDOW_MINUTES} minutes. Please wait a few minutes, then post again.`);
     }
     const id = randomId();
     await trx.insertInto('comments').values({
@@ -132,12 +115,12 @@ export async function editComment(db: Db, account: Actor, paperId: string, comme
   const text = bodyColumns(checkBody(bodyInput));
   await db.transaction().execute(async (trx) => {
     const comment = await commentOn(trx, paperId, commentId);
-    if (comment.accountId !== account.id || !can(account, 'comment')) throw new CommentError('forbidden', 'Only its author can edit a comment.');
-    if (comment.deletedAt) throw new CommentError('not-found', 'This comment was deleted.');
-    if (comment.hiddenAt) throw new CommentError('forbidden', 'A curator has hidden this comment, so it can no longer be edited.');
+    if (comment.accountId !== account.id || !can(account, 'comment')) throw new Refusal('forbidden', 'Only its author can edit a comment.');
+    if (comment.deletedAt) throw new Refusal('not-found', 'This comment was deleted.');
+    if (comment.hiddenAt) throw new Refusal('forbidden', 'A curator has hidden this comment, so it can no longer be edited.');
     await openPaper(trx, paperId);
     if (!canStillEdit(comment, now)) {
-      throw new CommentError('too-late', `A comment can be edited for ${EDIT_GRACE_MINUTES} minutes after it is posted, and this one is older. Reply to it to add a correction.`);
+      throw new Refusal('too-late', `A comment can be edited for ${EDIT_GRACE_MINUTES} minutes after it is posted, and this one is older. Reply to it to add a correction.`);
     }
     await trx.updateTable('comments').set({ ...text, edited_at: now.toISOString() }).where('id', '=', commentId).execute();
   });
@@ -151,7 +134,7 @@ export async function deleteComment(store: Store, account: Actor, paperId: strin
   await store.transaction(async (trx, papers) => {
     const comment = await commentOn(trx, paperId, commentId);
     if (comment.accountId !== account.id) {
-      throw new CommentError('forbidden', 'Only its author can delete a comment. If it breaks the rules, report it to the curators.');
+      throw new Refusal('forbidden', 'Only its author can delete a comment. If it breaks the rules, report it to the curators.');
     }
     const done = await trx.updateTable('comments').set({ ...bodyColumns(''), deleted_at: now.toISOString() })
       .where('id', '=', commentId).where('deleted_at', 'is', null).executeTakeFirst();
@@ -162,11 +145,11 @@ export async function deleteComment(store: Store, account: Actor, paperId: strin
 export function reportReason(reason: unknown, detail: unknown): string {
   const key = typeof reason === 'string' && Object.hasOwn(REPORT_REASONS, reason) ? (reason as ReportReason) : undefined;
   const text = (typeof detail === 'string' ? detail : '').trim();
-  if (!key) throw new CommentError('invalid', `Choose a reason for the report: ${Object.values(REPORT_REASONS).join(', ')}.`);
+  if (!key) throw new Refusal('invalid', `Choose a reason for the report: ${Object.values(REPORT_REASONS).join(', ')}.`);
   if (text.length > REPORT_DETAIL_MAX) {
-    throw new CommentError('invalid', `Say what is wrong in at most ${REPORT_DETAIL_MAX} characters; you wrote ${text.length}.`);
+    throw new Refusal('invalid', `Say what is wrong in at most ${REPORT_DETAIL_MAX} characters; you wrote ${text.length}.`);
   }
-  if (key === 'other' && !text) throw new CommentError('invalid', 'Say in a few words what is wrong with the comment.');
+  if (key === 'other' && !text) throw new Refusal('invalid', 'Say in a few words what is wrong with the comment.');
   return text ? `${key}: ${text}` : key;
 }
 
@@ -174,16 +157,16 @@ export function reportReason(reason: unknown, detail: unknown): string {
 export async function reportComment(
   db: Db, account: Actor, paperId: string, commentId: string, input: { reason: unknown; detail: unknown }, now: Date,
 ): Promise<void> {
-  if (!can(account, 'report')) throw new CommentError('forbidden', 'Your account may not report comments.');
+  if (!can(account, 'report')) throw new Refusal('forbidden', 'Your account may not report comments.');
   const reason = reportReason(input.reason, input.detail);
   const comment = await commentOn(db, paperId, commentId);
-  if (comment.deletedAt) throw new CommentError('not-found', 'This comment was deleted.');
-  if (comment.accountId === account.id) throw new CommentError('invalid', 'This is your own comment: delete it instead of reporting it.');
+  if (comment.deletedAt) throw new Refusal('not-found', 'This comment was deleted.');
+  if (comment.accountId === account.id) throw new Refusal('invalid', 'This is your own comment: delete it instead of reporting it.');
   const inserted = await db.insertInto('comment_reports')
     .values({ comment_id: commentId, account_id: account.id, reason, created_at: now.toISOString() })
     .onConflict((oc) => oc.columns(['comment_id', 'account_id']).doNothing()).executeTakeFirst();
   if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
-    throw new CommentError('already-reported', 'You have already reported this comment; the curators will look at it.');
+    throw new Refusal('already-reported', 'You have already reported this comment; the curators will look at it.');
   }
 }
 
@@ -193,7 +176,7 @@ export async function reportComment(
  * comment is already in changes and records nothing. Returns whether anything changed.
  */
 export async function setCommentHidden(store: Store, curator: Actor, paperId: string, commentId: string, hidden: boolean, now: Date): Promise<boolean> {
-  if (!can(curator, 'hide')) throw new CommentError('forbidden', 'Only curators can hide or show comments. To flag a comment, report it.');
+  if (!can(curator, 'hide')) throw new Refusal('forbidden', 'Only curators can hide or show comments. To flag a comment, report it.');
   return store.transaction(async (trx, papers) => {
     const comment = await commentOn(trx, paperId, commentId);
     const at = now.toISOString();
@@ -218,7 +201,7 @@ async function resolveOpen(trx: Trx, commentId: string, at: string): Promise<num
 
 /** A curator dismisses a comment's open reports, leaving it shown. Returns how many were resolved. */
 export async function resolveReports(db: Db, curator: Actor, paperId: string, commentId: string, now: Date): Promise<number> {
-  if (!can(curator, 'hide')) throw new CommentError('forbidden', 'Only curators can resolve reports.');
+  if (!can(curator, 'hide')) throw new Refusal('forbidden', 'Only curators can resolve reports.');
   return db.transaction().execute(async (trx) => {
     await commentOn(trx, paperId, commentId);
     const resolved = await resolveOpen(trx, commentId, now.toISOString());

@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines, freshStore, type TestStore } from '../../test/stores.js';
 import { accountForEmail, getAccount, type Account, type Role } from '../accounts/accounts.js';
 import { createSession, sessionAccount } from '../accounts/sessions.js';
+import { Refusal } from '../model/refusal.js';
 import { auditEntries } from '../store/audit.js';
 import { deleteExpired } from './cleanup.js';
-import { CurationError, curatePaper } from './curation.js';
+import { curatePaper } from './curation.js';
 import { createAccount, findAccount, setBanned, setRole, type ModerationDb } from './moderation.js';
 
 const NOW = new Date('2026-07-01T09:00:00Z');
@@ -19,7 +20,7 @@ describe.each(engines)('curation and moderation on %s', (engine) => {
     await t.db.updateTable('accounts').set({ role }).where('id', '=', account.id).execute();
     return { ...account, role };
   };
-  const refusal = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => (e instanceof CurationError ? e.code : String(e)));
+  const refusal = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => (e instanceof Refusal ? e.code : String(e)));
 
   beforeAll(async () => {
     t = await freshStore(engine);

@@ -2,20 +2,11 @@ import type { Account } from '../accounts/accounts.js';
 import type { Paper } from '../model/paper.js';
 import type { CurationPatch, Store } from '../store/store.js';
 import { isValidDay } from '../model/dates.js';
+import { Refusal } from '../model/refusal.js';
 import { can, type Action } from './roles.js';
 
 /** Who acts: a signed-in account, or the command line (the operator, who may do anything). */
 export type Actor = Pick<Account, 'id' | 'role' | 'bannedAt'> | 'cli';
-
-export type CurationErrorCode = 'forbidden' | 'not-found' | 'invalid' | 'last-admin' | 'is-admin' | 'exists';
-
-/** A curation or moderation action that was refused; the message says why and what to do instead. */
-export class CurationError extends Error {
-  override readonly name = 'CurationError';
-  constructor(readonly code: CurationErrorCode, message: string) {
-    super(message);
-  }
-}
 
 const WHO_MAY: Record<Action, string> = {
   vote: 'members', submit: 'members', comment: 'members', report: 'members',
@@ -30,7 +21,7 @@ export function actorId(actor: Actor): string | null {
 /** Throws unless the actor may do this. */
 export function requireCan(actor: Actor, action: Action, what: string): void {
   if (actor === 'cli' || can(actor, action)) return;
-  throw new CurationError('forbidden', `Only ${WHO_MAY[action]} can ${what}. Ask an admin if you should be one.`);
+  throw new Refusal('forbidden', `Only ${WHO_MAY[action]} can ${what}. Ask an admin if you should be one.`);
 }
 
 export type PaperCuration = 'feature' | 'unfeature' | 'hide' | 'unhide' | 'lock' | 'unlock';
@@ -58,14 +49,14 @@ export async function curatePaper(
   const plan = planFor(change, now.toISOString(), day);
   requireCan(actor, plan.action, plan.what);
   if (change === 'feature' && !(day && isValidDay(day))) {
-    throw new CurationError('invalid', `Feature a paper for a day written like 2026-07-01, not “${day ?? ''}”.`);
+    throw new Refusal('invalid', `Feature a paper for a day written like 2026-07-01, not “${day ?? ''}”.`);
   }
   if (change === 'feature' && (await store.getPaper(paperId, { hidden: true }))?.hiddenAt) {
-    throw new CurationError('invalid', `${paperId} is hidden: unhide it first if it should be featured.`);
+    throw new Refusal('invalid', `${paperId} is hidden: unhide it first if it should be featured.`);
   }
   const result = await store.setCuration(paperId, plan.patch, {
     actorId: actorId(actor), action: `paper.${change}`, at: now, ...(day && change === 'feature' ? { detail: { day } } : {}),
   });
-  if (!result) throw new CurationError('not-found', `There is no paper ${paperId}.`);
+  if (!result) throw new Refusal('not-found', `There is no paper ${paperId}.`);
   return result;
 }

@@ -3,9 +3,10 @@ import type { Kysely, Selectable } from 'kysely';
 import { accountFromRow, type Account, type Role } from '../accounts/accounts.js';
 import { checkEmail, checkHandle } from '../accounts/profile.js';
 import { randomId } from '../crypto/tokens.js';
+import { Refusal } from '../model/refusal.js';
 import type { AccountsTable, Database } from '../store/schema.js';
 import { recordAudit } from '../store/audit.js';
-import { actorId, CurationError, requireCan, type Actor } from './curation.js';
+import { actorId, requireCan, type Actor } from './curation.js';
 
 /** The database, and its engine: PostgreSQL needs row locks where SQLite runs one transaction at a time. */
 export interface ModerationDb {
@@ -42,17 +43,17 @@ export async function createAccount(
 ): Promise<ManagedAccount> {
   requireCan(actor, 'set-role', 'create accounts');
   const email = checkEmail(input.email);
-  if (!email.ok) throw new CurationError('invalid', email.error);
+  if (!email.ok) throw new Refusal('invalid', email.error);
   const given = input.handle === undefined ? undefined : checkHandle(input.handle);
-  if (given && !given.ok) throw new CurationError('invalid', given.error);
+  if (given && !given.ok) throw new Refusal('invalid', given.error);
   return m.db.transaction().execute(async (trx) => {
     const existing = await trx.selectFrom('accounts').select('handle').where('email', '=', email.value).executeTakeFirst();
     if (existing) {
-      throw new CurationError('exists', `${email.value} already has an account, @${existing.handle}. Change its role with \`paperboy accounts role ${existing.handle} <role>\`.`);
+      throw new Refusal('exists', `${email.value} already has an account, @${existing.handle}. Change its role with \`paperboy accounts role ${existing.handle} <role>\`.`);
     }
     const handle = given?.value ?? await freeHandle(trx, email.value);
     if (await trx.selectFrom('accounts').select('id').where('handle', '=', handle).executeTakeFirst()) {
-      throw new CurationError('exists', `The handle @${handle} is taken. Choose another with --handle.`);
+      throw new Refusal('exists', `The handle @${handle} is taken. Choose another with --handle.`);
     }
     const origin = actor === 'cli' ? 'cli' : 'signin';
     const firstFromCli = actor === 'cli'
@@ -86,15 +87,15 @@ export async function setRole(m: ModerationDb, actor: Actor, targetId: string, r
   requireCan(actor, 'set-role', 'change roles');
   return m.db.transaction().execute(async (trx) => {
     const target = await trx.selectFrom('accounts').selectAll().where('id', '=', targetId).executeTakeFirst();
-    if (!target) throw new CurationError('not-found', 'There is no such account. `paperboy accounts list` shows them all.');
+    if (!target) throw new Refusal('not-found', 'There is no such account. `paperboy accounts list` shows them all.');
     if (target.role === role) return { account: managed(target), changed: false };
-    if (role === 'admin' && target.banned_at) throw new CurationError('invalid', `@${target.handle} is banned: unban them first.`);
+    if (role === 'admin' && target.banned_at) throw new Refusal('invalid', `@${target.handle} is banned: unban them first.`);
     if (target.role === 'admin') {
       // Locking every admin row makes two demotions at once take turns, so they cannot both leave "another admin".
       let admins = trx.selectFrom('accounts').select('id').where('role', '=', 'admin');
       if (m.engine === 'postgres') admins = admins.forUpdate();
       if ((await admins.execute()).length <= 1) {
-        throw new CurationError('last-admin', `@${target.handle} is the last admin. Make another account admin first, so that someone can still manage roles.`);
+        throw new Refusal('last-admin', `@${target.handle} is the last admin. Make another account admin first, so that someone can still manage roles.`);
       }
     }
     const row = await trx.updateTable('accounts').set({ role, updated_at: now.toISOString() }).where('id', '=', targetId)
@@ -114,9 +115,9 @@ export async function setBanned(
   requireCan(actor, 'ban', 'ban accounts');
   return m.db.transaction().execute(async (trx) => {
     const target = await trx.selectFrom('accounts').selectAll().where('id', '=', targetId).executeTakeFirst();
-    if (!target) throw new CurationError('not-found', 'There is no such account. `paperboy accounts list` shows them all.');
+    if (!target) throw new Refusal('not-found', 'There is no such account. `paperboy accounts list` shows them all.');
     if (banned && target.role === 'admin') {
-      throw new CurationError('is-admin', `@${target.handle} is an admin. Change their role first (\`paperboy accounts role ${target.handle} member\`), then ban them.`);
+      throw new Refusal('is-admin', `@${target.handle} is an admin. Change their role first (\`paperboy accounts role ${target.handle} member\`), then ban them.`);
     }
     if (banned === (target.banned_at !== null)) return { account: managed(target), changed: false, sessionsEnded: 0 };
     const row = await trx.updateTable('accounts').set({ banned_at: banned ? now.toISOString() : null, updated_at: now.toISOString() })

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines, freshStore, type TestStore } from '../../test/stores.js';
 import { accountForEmail, getAccount, updateProfile, type Account } from '../accounts/accounts.js';
+import { Refusal } from '../model/refusal.js';
 import { followHandle, parseSubmission, submissionRecord, submissionsOf, submitPaper } from './submissions.js';
 
 describe('parseSubmission', () => {
@@ -55,24 +56,27 @@ describe.each(engines)('submissions in the store on %s', (engine) => {
 
   it('refuses a banned account, a paper it cannot fetch without a fetcher, and a paper the curators removed', async () => {
     const banned = { ...account, bannedAt: now.toISOString() };
-    expect(await submitPaper(deps(), banned, '2607.00001', now)).toMatchObject({ ok: false, code: 'forbidden' });
-    expect(await submitPaper(deps(), account, '2607.09999', now)).toMatchObject({
-      ok: false, code: 'no-fetcher', message: '2607.09999 is not on this site, and this server does not fetch papers from arXiv. Ask its admins to import it.',
+    await expect(submitPaper(deps(), banned, '2607.00001', now)).rejects.toMatchObject({ code: 'forbidden' });
+    const noFetcher = submitPaper(deps(), account, '2607.09999', now);
+    await expect(noFetcher).rejects.toBeInstanceOf(Refusal);
+    await expect(noFetcher).rejects.toMatchObject({
+      code: 'unavailable', message: '2607.09999 is not on this site, and this server does not fetch papers from arXiv. Ask its admins to import it.',
     });
     await t.store.upsertPapers([{ id: '2607.00004', source: 'arxiv-api', version: 1, title: 'Spam', abstract: 'd', submittedAt: '2026-07-01T10:00:00Z' }]);
     await t.db.updateTable('papers').set({ hidden_at: now.toISOString() }).where('id', '=', '2607.00004').execute();
-    expect(await submitPaper(deps(), account, '2607.00004', now)).toMatchObject({ ok: false, code: 'removed' });
+    await expect(submitPaper(deps(), account, '2607.00004', now)).rejects.toMatchObject({ code: 'removed' });
     expect(await t.db.selectFrom('submissions').selectAll().execute()).toEqual([]);
   });
 
   it('lists the account\'s submissions and moves them to a new handle, leaving a Hugging Face submitter alone', async () => {
-    expect(await submitPaper(deps(), account, '2607.00001', now)).toEqual({ ok: true, paperId: '2607.00001' });
-    expect(await submitPaper(deps(), account, 'https://arxiv.org/abs/2607.00003', new Date('2026-07-04T09:00:00Z'))).toEqual({ ok: true, paperId: '2607.00003' });
+    expect(await submitPaper(deps(), account, '2607.00001', now)).toBe('2607.00001');
+    expect(await submitPaper(deps(), account, 'https://arxiv.org/abs/2607.00003', new Date('2026-07-04T09:00:00Z'))).toBe('2607.00003');
+    await expect(submitPaper(deps(), account, '2607.00001', now)).rejects.toMatchObject({ code: 'already-submitted', paperId: '2607.00001' });
     expect((await submissionsOf(t.db, account.id)).map((p) => p.id)).toEqual(['2607.00003', '2607.00001']);
     // Hugging Face names its own submitter for one of them later.
     await t.store.upsertPapers([{ id: '2607.00003', source: 'hf-daily', title: 'Only on this site', abstract: 'c', submittedBy: 'akhaliq' }]);
 
-    expect(await updateProfile(t.db, account.id, { handle: 'ada_l', displayName: 'Ada' }, now)).toBe('saved');
+    await updateProfile(t.db, account.id, { handle: 'ada_l', displayName: 'Ada' }, now);
     expect(await followHandle(deps(), account.id, 'ada_l')).toBe(1);
     expect((await t.store.getPaper('2607.00001'))!.submittedBy).toBe('ada_l');
     expect((await t.store.getPaper('2607.00003'))!.submittedBy).toBe('akhaliq');

@@ -4,6 +4,7 @@ import type { Account } from '../accounts/accounts.js';
 import type { PaperLookup } from '../ingest/arxiv-api.js';
 import { parseArxivId, type ArxivId } from '../model/arxiv-id.js';
 import { SourceError } from '../ingest/errors.js';
+import { Refusal } from '../model/refusal.js';
 import type { PaperRecord } from '../model/record.js';
 import { paperFromRow } from '../store/rows.js';
 import type { Database } from '../store/schema.js';
@@ -15,15 +16,6 @@ import { can } from './roles.js';
 export const SUBMIT_WINDOW_DAYS = 14;
 /** The longest arXiv id or link the form takes. */
 export const SUBMISSION_INPUT_MAX = 200;
-
-export type SubmissionErrorCode =
-  | 'forbidden' | 'empty' | 'too-long' | 'not-an-id' | 'not-found' | 'too-old' | 'already-submitted' | 'removed'
-  | 'unreachable' | 'no-fetcher';
-
-export type SubmitOutcome =
-  | { ok: true; paperId: string }
-  /** `paperId`: the paper the error is about, when it is on this site (to link to). */
-  | { ok: false; code: SubmissionErrorCode; message: string; paperId?: string | undefined };
 
 export interface SubmissionDeps {
   store: Store;
@@ -50,50 +42,47 @@ export function submissionRecord(paperId: string, day: string, handle: string): 
   return { id: paperId, source: 'community', title: '', abstract: '', dailyOn: day, submittedBy: handle };
 }
 
-const refuse = (code: SubmissionErrorCode, message: string, paperId?: string): SubmitOutcome => ({ ok: false, code, message, paperId });
-
 /**
- * Submits a paper to today's feed for this account. The paper is fetched from arXiv when the store lacks it. Refused
- * when the input is no arXiv id, the paper was already submitted (here, or on Hugging Face: it has a submitter or a
- * daily-feed day), or its first version is older than SUBMIT_WINDOW_DAYS.
+ * Submits a paper to today's feed for this account and returns its id. The paper is fetched from arXiv when the store
+ * lacks it. Refused when the input is no arXiv id, the paper was already submitted (here, or on Hugging Face: it has a
+ * submitter or a daily-feed day), or its first version is older than SUBMIT_WINDOW_DAYS; a refusal about a paper on
+ * this site names it (`paperId`), for the page to link to.
  */
-export async function submitPaper(deps: SubmissionDeps, account: Account, input: string, now: Date): Promise<SubmitOutcome> {
-  if (!can(account, 'submit')) return refuse('forbidden', 'Your account may not submit papers. Write to the site\'s admins if you think this is a mistake.');
+export async function submitPaper(deps: SubmissionDeps, account: Account, input: string, now: Date): Promise<string> {
+  if (!can(account, 'submit')) throw new Refusal('forbidden', 'Your account may not submit papers. Write to the site\'s admins if you think this is a mistake.');
   const text = input.trim();
-  if (!text) return refuse('empty', 'Enter an arXiv id, such as 2501.12345, or a link to the paper on arxiv.org.');
+  if (!text) throw new Refusal('invalid', 'Enter an arXiv id, such as 2501.12345, or a link to the paper on arxiv.org.');
   if (text.length > SUBMISSION_INPUT_MAX) {
-    return refuse('too-long', `That is ${text.length} characters; an arXiv id or link is at most ${SUBMISSION_INPUT_MAX}. Enter just the id, such as 2501.12345.`);
+    throw new Refusal('invalid', `That is ${text.length} characters; an arXiv id or link is at most ${SUBMISSION_INPUT_MAX}. Enter just the id, such as 2501.12345.`);
   }
   const parsed = parseSubmission(text);
   if (!parsed) {
-    return refuse('not-an-id', 'That is not an arXiv id or arxiv.org link. Enter an id such as 2501.12345 or hep-th/9901001, or a link such as https://arxiv.org/abs/2501.12345.');
+    throw new Refusal('invalid', 'That is not an arXiv id or arxiv.org link. Enter an id such as 2501.12345 or hep-th/9901001, or a link such as https://arxiv.org/abs/2501.12345.');
   }
   const id = parsed.id;
 
-  const earlier = await alreadySubmitted(deps.db, id);
-  if (earlier) return earlier;
+  await refuseIfSubmitted(deps.db, id);
   const stored = await storedPaper(deps.db, id);
-  if (stored?.hidden) return refuse('removed', `${id} was removed by the curators and cannot be submitted.`);
-  const known = stored && refusal(stored.paper);
-  if (known) return known;
+  if (stored?.hidden) throw new Refusal('removed', `${id} was removed by the curators and cannot be submitted.`);
+  if (stored) refuseIfOnHuggingFace(stored.paper);
 
   let fetched: PaperRecord | undefined;
   if (!stored?.paper.submittedAt) {
-    if (!deps.fetchPaper) return refuse('no-fetcher', `${id} is not on this site, and this server does not fetch papers from arXiv. Ask its admins to import it.`);
+    if (!deps.fetchPaper) throw new Refusal('unavailable', `${id} is not on this site, and this server does not fetch papers from arXiv. Ask its admins to import it.`);
     try {
       fetched = await deps.fetchPaper(id);
     } catch (error) {
       if (!(error instanceof SourceError)) throw error;
-      if (error.code !== 'remote-error') return refuse('unreachable', 'arXiv could not be reached just now. Try again in a few minutes.');
+      if (error.code !== 'remote-error') throw new Refusal('unavailable', 'arXiv could not be reached just now. Try again in a few minutes.', { cause: error });
     }
-    if (!fetched) return refuse('not-found', `arXiv has no paper ${id}. Check the id and try again.`);
+    if (!fetched) throw new Refusal('not-on-arxiv', `arXiv has no paper ${id}. Check the id and try again.`);
   }
 
   const firstPublished = (stored?.paper.submittedAt ?? fetched?.submittedAt)?.slice(0, 10);
   const earliest = isoDay(new Date(now.getTime() - SUBMIT_WINDOW_DAYS * DAY_MS));
   if (!firstPublished || firstPublished < earliest) {
     const when = firstPublished ? `was first published on ${firstPublished}` : 'has no publication date';
-    return refuse('too-old', `${id} ${when}; only papers first published in the last ${SUBMIT_WINDOW_DAYS} days can be submitted.`, stored ? id : undefined);
+    throw new Refusal('too-old', `${id} ${when}; only papers first published in the last ${SUBMIT_WINDOW_DAYS} days can be submitted.`, { paperId: stored ? id : undefined });
   }
 
   // The submission row refers to the paper, so a fetched paper is stored first (and stays, should the claim fail).
@@ -103,7 +92,8 @@ export async function submitPaper(deps: SubmissionDeps, account: Account, input:
     .values({ paper_id: id, account_id: account.id, day, created_at: now.toISOString() })
     .onConflict((oc) => oc.column('paper_id').doNothing()).executeTakeFirst();
   if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
-    return (await alreadySubmitted(deps.db, id)) ?? refuse('already-submitted', `${id} was just submitted by someone else.`, id);
+    await refuseIfSubmitted(deps.db, id);
+    throw new Refusal('already-submitted', `${id} was just submitted by someone else.`, { paperId: id });
   }
   try {
     await deps.store.upsertPapers([submissionRecord(id, day, account.handle)]);
@@ -111,20 +101,19 @@ export async function submitPaper(deps: SubmissionDeps, account: Account, input:
     await deps.db.deleteFrom('submissions').where('paper_id', '=', id).where('account_id', '=', account.id).execute();
     throw error;
   }
-  return { ok: true, paperId: id };
+  return id;
 }
 
-async function alreadySubmitted(db: Db, paperId: string): Promise<SubmitOutcome | undefined> {
+async function refuseIfSubmitted(db: Db, paperId: string): Promise<void> {
   const row = await db.selectFrom('submissions').innerJoin('accounts', 'accounts.id', 'submissions.account_id')
     .select(['accounts.handle', 'submissions.day']).where('submissions.paper_id', '=', paperId).executeTakeFirst();
-  return row ? refuse('already-submitted', `${paperId} was already submitted by ${row.handle} on ${row.day}.`, paperId) : undefined;
+  if (row) throw new Refusal('already-submitted', `${paperId} was already submitted by ${row.handle} on ${row.day}.`, { paperId });
 }
 
 /** A stored paper that was submitted on Hugging Face, or entered its daily feed there. */
-function refusal(paper: Paper): SubmitOutcome | undefined {
-  if (paper.submittedBy) return refuse('already-submitted', `${paper.id} was already submitted by ${paper.submittedBy}.`, paper.id);
-  if (paper.dailyOn) return refuse('already-submitted', `${paper.id} is already in the daily feed of ${paper.dailyOn}.`, paper.id);
-  return undefined;
+function refuseIfOnHuggingFace(paper: Paper): void {
+  if (paper.submittedBy) throw new Refusal('already-submitted', `${paper.id} was already submitted by ${paper.submittedBy}.`, { paperId: paper.id });
+  if (paper.dailyOn) throw new Refusal('already-submitted', `${paper.id} is already in the daily feed of ${paper.dailyOn}.`, { paperId: paper.id });
 }
 
 async function storedPaper(db: Db, id: string): Promise<{ paper: Paper; hidden: boolean } | undefined> {

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { Refusal } from '../model/refusal.js';
 
 /**
  * Every setting Paperboy reads from the environment, parsed once at start-up.
@@ -96,8 +97,12 @@ export type MailConfig = Readonly<{
   leaseSeconds: number;
 }>;
 
-export class ConfigError extends Error {
+/** Settings that are missing or wrong: the message names the setting and what to set it to. */
+export class ConfigError extends Refusal {
   override name = 'ConfigError';
+  constructor(message: string) {
+    super('misconfigured', message);
+  }
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {

@@ -1,4 +1,9 @@
-/** The one error type of the ingestion boundary: a code a caller can branch on and a message that says what to do. */
+import { Refusal } from '../model/refusal.js';
+
+/**
+ * The one error type of the ingestion boundary: a code a caller can branch on and a message that says what to do. A
+ * Refusal, so that the command line shows it as a user's problem (a host down, a bad file), not a bug.
+ */
 export type SourceErrorCode =
   | 'offline' // the remote host could not be reached
   | 'http' // the remote answered with an HTTP error after retries
@@ -6,13 +11,10 @@ export type SourceErrorCode =
   | 'parse' // the input is not valid XML / JSON / gzip
   | 'input'; // a local file is missing or unreadable
 
-export class SourceError extends Error {
+export class SourceError extends Refusal {
   override name = 'SourceError';
-  constructor(
-    readonly code: SourceErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+  declare readonly code: SourceErrorCode;
+  constructor(code: SourceErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }

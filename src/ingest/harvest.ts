@@ -1,5 +1,6 @@
 import { addDays, isoDay } from '../model/dates.js';
 import { ConfigError, type Config } from '../config/config.js';
+import { Refusal } from '../model/refusal.js';
 import type { Store } from '../store/store.js';
 import { fetchArxivByIds, searchArxiv } from './arxiv-api.js';
 import { harvestOai, oaiSetForCategory } from './arxiv-oai.js';
@@ -111,7 +112,7 @@ export async function harvestArxivApi(ctx: HarvestContext, opts: { ids?: string[
   if (opts.ids?.length) {
     return importEntries(ctx.store, await fetchArxivByIds(ctx.arxivFetcher, ctx.config.arxivApiUrl, opts.ids), { onReject: ctx.onReject });
   }
-  if (!opts.query) throw new Error('arxiv-api needs --id or --query.');
+  if (!opts.query) throw new Refusal('invalid', 'arxiv-api needs --id or --query.');
   let total = zeroCounts();
   for await (const page of searchArxiv(ctx.arxivFetcher, ctx.config.arxivApiUrl, opts.query, { max: opts.max })) {
     total = add(total, await importEntries(ctx.store, page.entries, { onReject: ctx.onReject }));

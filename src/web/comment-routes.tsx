@@ -2,21 +2,23 @@ import { Hono, type Context } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { Account } from '../accounts/accounts.js';
 import {
-  CommentError, deleteComment, editComment, postComment, reportComment, resolveReports, setCommentHidden,
+  deleteComment, editComment, postComment, reportComment, resolveReports, setCommentHidden,
 } from '../community/comments.js';
+import { Refusal } from '../model/refusal.js';
 import { paperPath } from './components.js';
 import { checkedForm } from './csrf.js';
 import type { WebDeps } from './deps.js';
 import { Layout } from './layout.js';
 import { commentAnchor, CommentForm, EditForm } from './pages/comments.js';
 import { rateLimit } from './rate-limit.js';
+import { refusalPage } from './refusal.js';
 import { accountContext, viewer } from './session.js';
 
 /** Comment writes of every kind (post, edit, delete, report, curator actions) from one address per window. */
 export const COMMENT_WRITES_PER_IP = 60;
 export const COMMENT_WRITES_WINDOW_SECONDS = 600;
 
-type Status = 200 | 400 | 403 | 404 | 409 | 429;
+type Status = 200 | 403 | 429;
 type Form = Record<string, unknown>;
 const text = (value: unknown) => (typeof value === 'string' ? value : '');
 
@@ -50,7 +52,7 @@ export function commentRoutes(deps: WebDeps): Hono {
 
   /**
    * Runs one action for a signed-in reader whose form is genuine. The action returns where to go next, or a page;
-   * a refusal (CommentError) is shown with its message, and `again` draws the form once more with what was sent.
+   * a refusal is shown with its message, and `again` draws the form once more with what was sent.
    */
   function action(
     run: (c: Context, account: Account, form: Form, ids: { paperId: string; commentId: string }) => Promise<string | Response>,
@@ -67,13 +69,13 @@ export function commentRoutes(deps: WebDeps): Hono {
         const next = await run(c, account, form, ids);
         return typeof next === 'string' ? c.redirect(next, 303) : next;
       } catch (error) {
-        if (!(error instanceof CommentError)) throw error;
+        if (!(error instanceof Refusal)) throw error;
         const retry = again && (error.code === 'invalid' || error.code === 'rate-limited') ? again(ids, form) : undefined;
         const written = text(form.body).trim();
-        return page(c, error.status, ids.paperId, 'That did not work', <>
-          <p class="error" role="alert">{error.message}</p>
-          {retry ?? (written ? <label class="comment-field">What you wrote, to keep<textarea readonly rows={5}>{written}</textarea></label> : null)}
-        </>);
+        return refusalPage(c, baseUrl, error, {
+          title: 'That did not work', path: paperPath(ids.paperId), back: { href: `${paperPath(ids.paperId)}#comments`, label: 'Back to the paper' },
+          children: retry ?? (written ? <label class="comment-field">What you wrote, to keep<textarea readonly rows={5}>{written}</textarea></label> : null),
+        });
       }
     };
   }

@@ -4,9 +4,11 @@ import { updateProfile } from '../../accounts/accounts.js';
 import { checkDisplayName, checkHandle, DISPLAY_NAME_MAX, HANDLE_MAX, HANDLE_MIN } from '../../accounts/profile.js';
 import { followHandle } from '../../community/submissions.js';
 import { isCurator } from '../../community/roles.js';
+import { Refusal } from '../../model/refusal.js';
 import { checkedForm, CSRF_FIELD, csrfToken } from '../csrf.js';
 import type { WebDeps } from '../deps.js';
 import { rateLimit } from '../rate-limit.js';
+import { refusalPage } from '../refusal.js';
 import { accountContext, localPath, viewer } from '../session.js';
 import { ownPage } from './signin.js';
 
@@ -18,11 +20,17 @@ export function accountPages(deps: WebDeps): Hono {
   const limit = rateLimit({ limit: 60, windowSeconds: 600, trustProxy: trustProxy });
 
   function form(c: Context, account: Account, values: { handle: string; displayName: string }, errors: string[], notice?: string) {
-    const token = csrfToken(c, signer, baseUrl);
-    const next = c.req.query('next');
     return ownPage(c, baseUrl, 'Your account', <>
       {notice ? <p class="notice" role="status">{notice}</p> : null}
       {errors.length ? <ul class="error" role="alert">{errors.map((e) => <li>{e}</li>)}</ul> : null}
+      {fields(c, account, values)}
+    </>, errors.length ? 400 : 200);
+  }
+
+  function fields(c: Context, account: Account, values: { handle: string; displayName: string }) {
+    const token = csrfToken(c, signer, baseUrl);
+    const next = c.req.query('next');
+    return <>
       <p>Signed in as <strong>{account.email}</strong>. Your email address is never shown to anyone.</p>
       {isCurator(account) ? <p>You are {account.role === 'admin' ? 'an admin' : 'a curator'}: <a href="/admin">curation and moderation</a>.</p> : null}
       <form method="post" action="/account">
@@ -36,7 +44,7 @@ export function accountPages(deps: WebDeps): Hono {
       <form method="post" action="/signout" class="inline"><input type="hidden" name={CSRF_FIELD} value={token} /><button type="submit">Sign out</button></form>
       {' '}
       <form method="post" action="/signout/all" class="inline"><input type="hidden" name={CSRF_FIELD} value={token} /><button type="submit">Sign out everywhere</button></form>
-    </>, errors.length ? 400 : 200);
+    </>;
   }
 
   app.get('/account', limit, async (c) => {
@@ -57,8 +65,11 @@ export function accountPages(deps: WebDeps): Hono {
     const name = checkDisplayName(entered.displayName);
     const errors = [handle, name].flatMap((r) => (r.ok ? [] : [r.error]));
     if (!handle.ok || !name.ok) return form(c, account, entered, errors);
-    if (await updateProfile(db, account.id, { handle: handle.value, displayName: name.value }, now()) === 'taken') {
-      return form(c, account, entered, [`The handle "${handle.value}" is taken. Choose another.`]);
+    try {
+      await updateProfile(db, account.id, { handle: handle.value, displayName: name.value }, now());
+    } catch (error) {
+      if (!(error instanceof Refusal)) throw error;
+      return refusalPage(c, baseUrl, error, { title: 'Your account', children: fields(c, account, entered) });
     }
     if (handle.value !== account.handle) await followHandle({ store: deps.store, db }, account.id, handle.value);
     return c.redirect('/account?saved=1', 303);

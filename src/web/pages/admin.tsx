@@ -2,15 +2,16 @@ import { Hono, type Context } from 'hono';
 import { isRole } from '../../accounts/accounts.js';
 import { featuredPapers, handlesOf, hiddenPapers, openReports } from '../../community/admin-lists.js';
 import { auditEntries, type AuditEntry } from '../../store/audit.js';
-import { CurationError } from '../../community/curation.js';
 import { listAccounts, setBanned, setRole, type ManagedAccount } from '../../community/moderation.js';
 import { can, isCurator } from '../../community/roles.js';
 import { paperPath, userPath } from '../components.js';
 import { checkedForm, CSRF_FIELD, csrfToken } from '../csrf.js';
 import { addDays, humanDay, isoDay } from '../../model/dates.js';
+import { Refusal } from '../../model/refusal.js';
 import type { WebDeps } from '../deps.js';
-import { CURATION_WRITES_PER_IP, CURATION_WRITES_WINDOW_SECONDS, expiredForm, refused } from '../curation-routes.js';
+import { CURATION_WRITES_PER_IP, CURATION_WRITES_WINDOW_SECONDS, expiredForm } from '../curation-routes.js';
 import { rateLimit } from '../rate-limit.js';
+import { refusalPage } from '../refusal.js';
 import { accountContext, viewer } from '../session.js';
 import { commentAnchor } from './comments.js';
 import { curatePath } from './curator-tools.js';
@@ -166,13 +167,13 @@ export function adminPages(deps: WebDeps): Hono {
     const change = c.req.param('change');
     try {
       if (change === 'role') {
-        if (!isRole(body.role)) throw new CurationError('invalid', 'Choose a role: member, curator or admin.');
+        if (!isRole(body.role)) throw new Refusal('invalid', 'Choose a role: member, curator or admin.');
         await setRole(moderation, me, id, body.role, now());
       } else {
         await setBanned(moderation, me, id, change === 'ban', now());
       }
     } catch (error) {
-      if (error instanceof CurationError) return refused(c, baseUrl, error, '/admin#accounts');
+      if (error instanceof Refusal) return refusalPage(c, baseUrl, error, { back: { href: '/admin#accounts' } });
       throw error;
     }
     return c.redirect(`/admin?done=${change}#accounts`, 303);

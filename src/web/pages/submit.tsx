@@ -1,12 +1,14 @@
 import { Hono, type Context } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { Account } from '../../accounts/accounts.js';
-import { SUBMISSION_INPUT_MAX, SUBMIT_WINDOW_DAYS, submitPaper, type SubmitOutcome } from '../../community/submissions.js';
+import { SUBMISSION_INPUT_MAX, SUBMIT_WINDOW_DAYS, submitPaper } from '../../community/submissions.js';
+import { Refusal } from '../../model/refusal.js';
 import { paperPath } from '../components.js';
 import { checkedForm, CSRF_FIELD, csrfToken } from '../csrf.js';
 import type { WebDeps } from '../deps.js';
 import { Layout } from '../layout.js';
 import { rateLimit } from '../rate-limit.js';
+import { refusalPage } from '../refusal.js';
 import { viewer } from '../session.js';
 
 /** Submissions each account, and each address, may try in SUBMIT_LIMIT_WINDOW seconds. */
@@ -14,12 +16,7 @@ export const SUBMIT_LIMIT_PER_ACCOUNT = 10;
 export const SUBMIT_LIMIT_PER_ADDRESS = 30;
 export const SUBMIT_LIMIT_WINDOW = 3600;
 
-type Status = 200 | 400 | 403 | 409 | 429 | 503;
-
-const STATUS: Record<Exclude<SubmitOutcome, { ok: true }>['code'], Status> = {
-  forbidden: 403, empty: 400, 'too-long': 400, 'not-an-id': 400, 'not-found': 400, 'too-old': 400,
-  'already-submitted': 409, removed: 409, unreachable: 503, 'no-fetcher': 503,
-};
+type Status = 200 | 403 | 429;
 
 /** GET /submit: the form; POST /submit: submits a paper to today's feed (src/community/submissions.ts). */
 export function submitPages(deps: WebDeps): Hono {
@@ -46,11 +43,10 @@ export function submitPages(deps: WebDeps): Hono {
   const loose = rateLimit({ limit: 60, windowSeconds: 600, trustProxy });
   const toSignIn = (c: Context) => c.redirect('/signin?next=/submit', 303);
 
-  function form(c: Context, account: Account, value: string, error?: Exclude<SubmitOutcome, { ok: true }>) {
-    return page(c, 'Submit a paper', <>
+  function form(c: Context, account: Account, value: string) {
+    return <>
       <p>Found a paper worth reading? Submit it to today's feed by its arXiv id or link. Papers first published on arXiv in the
         last {SUBMIT_WINDOW_DAYS} days can be submitted, each once; it will show “submitted by {account.handle}”.</p>
-      {error ? <p class="error" role="alert">{error.message}{error.paperId ? <> <a href={paperPath(error.paperId)}>See the paper</a>.</> : null}</p> : null}
       <form method="post" action="/submit">
         <input type="hidden" name={CSRF_FIELD} value={csrfToken(c, signer, baseUrl)} />
         <p><label>arXiv id or link<br />
@@ -58,13 +54,13 @@ export function submitPages(deps: WebDeps): Hono {
             placeholder="2501.12345 or https://arxiv.org/abs/2501.12345" autocomplete="off" /></label></p>
         <p><button type="submit">Submit</button></p>
       </form>
-    </>, error ? STATUS[error.code] : 200);
+    </>;
   }
 
   app.get('/submit', loose, async (c) => {
     const account = await viewer(c, db, now());
     if (!account) return toSignIn(c);
-    return form(c, account, c.req.query('paper') ?? '');
+    return page(c, 'Submit a paper', form(c, account, c.req.query('paper') ?? ''));
   });
 
   app.post('/submit', perAddress, perAccount, async (c) => {
@@ -73,9 +69,13 @@ export function submitPages(deps: WebDeps): Hono {
     const body = await checkedForm(c, signer);
     if (!body) return page(c, 'Please try again', <p>This form has expired. <a href="/submit">Open it again</a> and resend it.</p>, 403);
     const input = typeof body.paper === 'string' ? body.paper : '';
-    const outcome = await submitPaper({ store: deps.store, db, fetchPaper: deps.fetchPaper }, account, input, now());
-    if (!outcome.ok) return form(c, account, input, outcome);
-    return c.redirect(paperPath(outcome.paperId), 303);
+    try {
+      const paperId = await submitPaper({ store: deps.store, db, fetchPaper: deps.fetchPaper }, account, input, now());
+      return c.redirect(paperPath(paperId), 303);
+    } catch (error) {
+      if (!(error instanceof Refusal)) throw error;
+      return refusalPage(c, baseUrl, error, { title: 'Submit a paper', path: '/submit', children: form(c, account, input) });
+    }
   });
 
   return app;

@@ -20,10 +20,10 @@ import { subscribePages } from './pages/subscribe.js';
 import { submitPages } from './pages/submit.js';
 import { userPages } from './pages/users.js';
 import { personalize } from './personalize.js';
-import { upvoteRoutes } from './upvote.js';
-import { curationRoutes } from './curation-routes.js';
+import { upvoteRoutes } from './pages/upvote.js';
+import { curationRoutes } from './pages/curation-actions.js';
 import { adminPages } from './pages/admin.js';
-import { commentRoutes } from './comment-routes.js';
+import { commentRoutes } from './pages/comment-actions.js';
 
 /** The whole site: pages, feeds, the JSON API and its documentation. */
 

@@ -23,7 +23,7 @@ export function Authors(props: { authors: string[]; all?: boolean }) {
 export const upvotePath = (id: string) => `/papers/${id}/upvote`;
 
 /**
- * The upvote button: a plain form (src/web/upvote.ts), enhanced by app.js. The empty token and `aria-pressed` are
+ * The upvote button: a plain form (src/web/pages/upvote.ts), enhanced by app.js. The empty token and `aria-pressed` are
  * filled in for a signed-in visitor by src/web/personalize.ts; signed out, the form leads to sign-in.
  */
 export function UpvoteForm(props: { paper: Paper }) {

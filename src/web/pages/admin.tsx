@@ -9,7 +9,7 @@ import { checkedForm, CSRF_FIELD, csrfToken } from '../csrf.js';
 import { addDays, humanDay, isoDay } from '../../model/dates.js';
 import { Refusal } from '../../model/refusal.js';
 import type { WebDeps } from '../deps.js';
-import { CURATION_WRITES_PER_IP, CURATION_WRITES_WINDOW_SECONDS, expiredForm } from '../curation-routes.js';
+import { CURATION_WRITES_PER_IP, CURATION_WRITES_WINDOW_SECONDS, expiredForm } from './curation-actions.js';
 import { rateLimit } from '../rate-limit.js';
 import { refusalPage } from '../refusal.js';
 import { accountContext, viewer } from '../session.js';

@@ -59,7 +59,7 @@ export function HiddenBanner(props: { paper: Paper; view: CuratorView }) {
   );
 }
 
-/** Feature, hide and lock buttons: plain forms (src/web/curation-routes.ts), no JavaScript needed. */
+/** Feature, hide and lock buttons: plain forms (src/web/pages/curation-actions.tsx), no JavaScript needed. */
 export function CuratorTools(props: { paper: Paper; view: CuratorView }) {
   const { paper, view } = props;
   const day = feedDay(paper);

@@ -12,7 +12,7 @@ import { createSmtpTransport, type MailTransport } from '../../mail/transport.js
 import type { SearchService } from '../../search/search.js';
 import { createApp } from '../app.js';
 import { MAX_BODY_BYTES } from '../limits.js';
-import { VOTES_PER_IP } from '../upvote.js';
+import { VOTES_PER_IP } from './upvote.js';
 import { Browser } from '../../../test/browser-session.js';
 import { formToken } from '../csrf.js';
 

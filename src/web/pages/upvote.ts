@@ -1,10 +1,10 @@
 import { Hono, type Context } from 'hono';
-import { toggleVote } from '../accounts/votes.js';
-import { paperPath } from './components.js';
-import { checkedForm } from './csrf.js';
-import { rateLimit } from './rate-limit.js';
-import type { WebDeps } from './deps.js';
-import { accountContext, localPath, viewer } from './session.js';
+import { toggleVote } from '../../accounts/votes.js';
+import { paperPath } from '../components.js';
+import { checkedForm } from '../csrf.js';
+import { rateLimit } from '../rate-limit.js';
+import type { WebDeps } from '../deps.js';
+import { accountContext, localPath, viewer } from '../session.js';
 
 const wantsJson = (c: Context) => (c.req.header('accept') ?? '').includes('application/json');
 

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Browser, signedInBrowser } from '../../test/browser-session.js';
-import { openTestSite, type TestSite } from '../../test/site.js';
-import { engines, type TestStore } from '../../test/stores.js';
-import { getAccount, type Account, type Role } from '../accounts/accounts.js';
-import { auditEntries } from '../store/audit.js';
-import type { SearchService } from '../search/search.js';
-import { CURATION_WRITES_PER_IP } from './curation-routes.js';
-import { SIGN_IN_LINK } from './layout.js';
+import { Browser, signedInBrowser } from '../../../test/browser-session.js';
+import { openTestSite, type TestSite } from '../../../test/site.js';
+import { engines, type TestStore } from '../../../test/stores.js';
+import { getAccount, type Account, type Role } from '../../accounts/accounts.js';
+import { auditEntries } from '../../store/audit.js';
+import type { SearchService } from '../../search/search.js';
+import { CURATION_WRITES_PER_IP } from './curation-actions.js';
+import { SIGN_IN_LINK } from '../layout.js';
 
 const BASE = 'http://paperboy.test';
 const SECRET = 'curation-test-secret-long-enough-for-hmac';

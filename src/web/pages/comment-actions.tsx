@@ -1,18 +1,18 @@
 import { Hono, type Context } from 'hono';
 import type { Child } from 'hono/jsx';
-import type { Account } from '../accounts/accounts.js';
+import type { Account } from '../../accounts/accounts.js';
 import {
   deleteComment, editComment, postComment, reportComment, resolveReports, setCommentHidden,
-} from '../community/comments.js';
-import { Refusal } from '../model/refusal.js';
-import { paperPath } from './components.js';
-import { checkedForm } from './csrf.js';
-import type { WebDeps } from './deps.js';
-import { Layout } from './layout.js';
-import { commentAnchor, CommentForm, EditForm } from './pages/comments.js';
-import { rateLimit } from './rate-limit.js';
-import { refusalPage } from './refusal.js';
-import { accountContext, viewer } from './session.js';
+} from '../../community/comments.js';
+import { Refusal } from '../../model/refusal.js';
+import { paperPath } from '../components.js';
+import { checkedForm } from '../csrf.js';
+import type { WebDeps } from '../deps.js';
+import { Layout } from '../layout.js';
+import { commentAnchor, CommentForm, EditForm } from './comments.js';
+import { rateLimit } from '../rate-limit.js';
+import { refusalPage } from '../refusal.js';
+import { accountContext, viewer } from '../session.js';
 
 /** Comment writes of every kind (post, edit, delete, report, curator actions) from one address per window. */
 export const COMMENT_WRITES_PER_IP = 60;

@@ -1,13 +1,13 @@
 import { Hono, type Context } from 'hono';
-import { curatePaper, type PaperCuration } from '../community/curation.js';
-import { Refusal } from '../model/refusal.js';
-import { paperPath } from './components.js';
-import { checkedForm } from './csrf.js';
-import type { WebDeps } from './deps.js';
-import { ownPage } from './pages/signin.js';
-import { rateLimit } from './rate-limit.js';
-import { refusalPage } from './refusal.js';
-import { accountContext, localPath, viewer } from './session.js';
+import { curatePaper, type PaperCuration } from '../../community/curation.js';
+import { Refusal } from '../../model/refusal.js';
+import { paperPath } from '../components.js';
+import { checkedForm } from '../csrf.js';
+import type { WebDeps } from '../deps.js';
+import { ownPage } from './signin.js';
+import { rateLimit } from '../rate-limit.js';
+import { refusalPage } from '../refusal.js';
+import { accountContext, localPath, viewer } from '../session.js';
 
 /** Curator and admin writes from one address per window. */
 export const CURATION_WRITES_PER_IP = 60;

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readDay } from '../../test/arxiv-fixtures.js';
-import { Browser, signedInBrowser } from '../../test/browser-session.js';
-import { openTestSite, type TestSite } from '../../test/site.js';
-import { engines, type TestStore } from '../../test/stores.js';
-import type { Role } from '../accounts/accounts.js';
-import { auditEntries } from '../store/audit.js';
-import { BODY_MAX, COMMENTS_PER_WINDOW, EDIT_GRACE_MINUTES } from '../community/comments.js';
-import { Signer } from '../crypto/tokens.js';
-import { COMMENT_WRITES_PER_IP } from './comment-routes.js';
+import { readDay } from '../../../test/arxiv-fixtures.js';
+import { Browser, signedInBrowser } from '../../../test/browser-session.js';
+import { openTestSite, type TestSite } from '../../../test/site.js';
+import { engines, type TestStore } from '../../../test/stores.js';
+import type { Role } from '../../accounts/accounts.js';
+import { auditEntries } from '../../store/audit.js';
+import { BODY_MAX, COMMENTS_PER_WINDOW, EDIT_GRACE_MINUTES } from '../../community/comments.js';
+import { Signer } from '../../crypto/tokens.js';
+import { COMMENT_WRITES_PER_IP } from './comment-actions.js';
 
 const BASE = 'http://paperboy.test';
 const SECRET = 'comments-test-secret-long-enough-for-hmac';

@@ -36,17 +36,34 @@ export async function getAccount(db: Db, id: string): Promise<Account | undefine
   return row ? accountFromRow(row) : undefined;
 }
 
+/** A handle for an account whose owner has not chosen one yet (they can change it). */
+export const generatedHandle = () => `reader-${randomBytes(5).toString('hex')}`;
+
+/**
+ * Writes a new account: the one place accounts are made, on a first sign-in (accountForEmail) or by an admin or the
+ * command line (src/community/moderation.ts). Nothing is written when the address has an account already;
+ * answers the new account's id, or undefined then.
+ */
+export async function insertAccount(
+  db: Db, input: { email: string; handle: string; role?: Role; origin?: 'signin' | 'cli' }, now: Date,
+): Promise<string | undefined> {
+  const at = now.toISOString();
+  const row = {
+    id: randomId(), email: input.email, handle: input.handle, display_name: input.email.split('@')[0]!.slice(0, 80),
+    created_at: at, updated_at: at, ...(input.role ? { role: input.role } : {}), ...(input.origin ? { origin: input.origin } : {}),
+  };
+  const done = await db.insertInto('accounts').values(row).onConflict((oc) => oc.column('email').doNothing()).executeTakeFirst();
+  return Number(done.numInsertedOrUpdatedRows ?? 0) > 0 ? row.id : undefined;
+}
+
 /** The account of an address, created on its first sign-in with a generated handle the owner can change. */
 export async function accountForEmail(db: Db, email: string, now: Date): Promise<{ account: Account; created: boolean }> {
   const existing = await db.selectFrom('accounts').selectAll().where('email', '=', email).executeTakeFirst();
   if (existing) return { account: accountFromRow(existing), created: false };
-  const at = now.toISOString();
-  const handle = `reader-${randomBytes(5).toString('hex')}`;
-  const row = { id: randomId(), email, handle, display_name: email.split('@')[0]!.slice(0, 80), created_at: at, updated_at: at };
   // Two first sign-ins of one address at once: the loser reads the winner's account.
-  await db.insertInto('accounts').values(row).onConflict((oc) => oc.column('email').doNothing()).execute();
+  const id = await insertAccount(db, { email, handle: generatedHandle() }, now);
   const stored = await db.selectFrom('accounts').selectAll().where('email', '=', email).executeTakeFirstOrThrow();
-  return { account: accountFromRow(stored), created: stored.id === row.id };
+  return { account: accountFromRow(stored), created: stored.id === id };
 }
 
 /** Saves a checked profile; refused ('taken') when another account holds the handle. */

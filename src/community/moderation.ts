@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import { accountFromRow, type Account, type Role } from '../accounts/accounts.js';
+import { accountFromRow, generatedHandle, insertAccount, type Account, type Role } from '../accounts/accounts.js';
 import { checkEmail, checkHandle } from '../accounts/profile.js';
-import { randomId } from '../crypto/tokens.js';
 import { Refusal } from '../model/refusal.js';
 import type { AccountsTable, Database } from '../store/schema.js';
 import { recordAudit } from '../store/audit.js';
@@ -59,14 +57,10 @@ export async function createAccount(
     const firstFromCli = actor === 'cli'
       && !(await trx.selectFrom('accounts').select('id').where('origin', '=', 'cli').limit(1).executeTakeFirst());
     const role: Role = input.role ?? (firstFromCli ? 'admin' : 'member');
-    const at = now.toISOString();
-    const row = {
-      id: randomId(), email: email.value, handle, display_name: email.value.split('@')[0]!.slice(0, 80),
-      created_at: at, updated_at: at, role, origin,
-    };
-    await trx.insertInto('accounts').values(row).execute();
-    await recordAudit(trx, { actorId: actorId(actor), action: 'account.create', targetType: 'account', targetId: row.id, detail: { handle, role } }, now);
-    return managed(await trx.selectFrom('accounts').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow());
+    const id = await insertAccount(trx, { email: email.value, handle, role, origin }, now);
+    if (!id) throw new Refusal('exists', `${email.value} was given an account a moment ago. \`paperboy accounts list\` shows it.`);
+    await recordAudit(trx, { actorId: actorId(actor), action: 'account.create', targetType: 'account', targetId: id, detail: { handle, role } }, now);
+    return managed(await trx.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
   });
 }
 
@@ -76,7 +70,7 @@ async function freeHandle(db: Kysely<Database>, email: string): Promise<string> 
   if (fromName.ok && !(await db.selectFrom('accounts').select('id').where('handle', '=', fromName.value).executeTakeFirst())) {
     return fromName.value;
   }
-  return `reader-${randomBytes(5).toString('hex')}`;
+  return generatedHandle();
 }
 
 /**

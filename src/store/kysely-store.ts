@@ -230,7 +230,8 @@ export class KyselyStore implements Store {
           .whereRef('paper_categories.paper_id', '=', 'papers.id').where('category', '=', category)))
         : q.where('id', 'in', (eb) => eb.selectFrom('paper_categories').select('paper_id').where('category', '=', category));
     }
-    if (query.author) {
+    if (query.author !== undefined) {
+      // A name without a letter or digit (":") has an empty key: it names nobody, not everybody.
       const key = authorKey(query.author);
       q = q.where('id', 'in', (eb) => eb.selectFrom('paper_authors').select('paper_id').where('name_key', '=', key));
     }

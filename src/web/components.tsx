@@ -1,3 +1,4 @@
+import { authorKey } from '../model/record.js';
 import { raw } from 'hono/html';
 import type { Paper } from '../model/paper.js';
 import { humanDay } from '../model/dates.js';
@@ -14,7 +15,7 @@ export function Authors(props: { authors: string[]; all?: boolean }) {
   const more = props.authors.length - shown.length;
   return (
     <span>
-      {shown.map((name, i) => <>{i > 0 ? ', ' : ''}<a href={authorPath(name)}>{name}</a></>)}
+      {shown.map((name, i) => <>{i > 0 ? ', ' : ''}{authorKey(name) ? <a href={authorPath(name)}>{name}</a> : name}</>)}
       {more > 0 ? ` and ${more} more` : ''}
     </span>
   );

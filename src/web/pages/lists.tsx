@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { authorKey } from '../../model/record.js';
 import { cleanName } from '../../model/text.js';
 import { FeedLinks, PaperList, Pager } from '../components.js';
 import type { WebDeps } from '../deps.js';
@@ -15,6 +16,9 @@ export function listPages(deps: WebDeps): Hono {
   const page = (kind: 'author' | 'category') => async (c: import('hono').Context) => {
     const value = cleanName(c.req.param('value') ?? '').slice(0, 200);
     const n = Math.max(1, Math.min(1000, Number.parseInt(c.req.query('page') ?? '1', 10) || 1));
+    if (kind === 'author' && !authorKey(value)) {
+      return notFoundPage(c, baseUrl, 'An author’s name has at least one letter or digit. Search for the author instead.');
+    }
     const filter = kind === 'author' ? { author: value } : { category: value };
     const [papers, total] = await Promise.all([
       deps.store.listPapers({ ...filter, sort: 'date', limit: PAGE_SIZE + 1, offset: (n - 1) * PAGE_SIZE }),

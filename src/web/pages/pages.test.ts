@@ -127,6 +127,8 @@ describe.each(engines)('pages on %s', (engine) => {
     expect(await html('/authors/emile%20borel')).toContain('Bounds of order');
     expect(await html('/categories/cs.LG')).toContain('Bounds of order');
     expect(await html('/categories/astro-ph.ZZ', 404)).toContain('No papers in the category');
+    // A name of punctuation alone names nobody (not every paper, as its empty key once did).
+    for (const name of ['%3A', '%20', '%2D%2D']) expect(await html(`/authors/${name}`, 404)).toContain('at least one letter or digit');
   });
 
   it('sends security headers, caches pages briefly and static files forever', async () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { SearchQuery } from './search.js';
+import type { SearchQuery } from './types.js';
 import { isValidDay } from '../model/dates.js';
 
 /** The search page's query string (also used by the search feeds): lenient, so a bad filter is dropped, not fatal. */

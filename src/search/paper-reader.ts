@@ -13,7 +13,10 @@ export interface PaperReader {
   onPapersChanged(listener: (change: PapersChange) => void): () => void;
 }
 
-export function paperReader(store: Store, db: Db): PaperReader {
+/** The part of the store search is given: the reads above and the engine (for the phrase check's SQL). */
+export type SearchStore = Pick<Store, 'engine' | 'getPaper' | 'getPapers' | 'onPapersChanged'>;
+
+export function paperReader(store: SearchStore, db: Db): PaperReader {
   return {
     getPaper: (id) => store.getPaper(id),
     getPapers: (ids) => store.getPapers(ids),

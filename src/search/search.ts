@@ -2,14 +2,13 @@ import { parseArxivId } from '../model/arxiv-id.js';
 import type { Paper } from '../model/paper.js';
 import { ResultCache } from '../store/result-cache.js';
 import type { Db } from '../store/schema.js';
-import type { Store } from '../store/store.js';
 import { LsaEmbedder } from './embedder.js';
 import { FUSION } from './fusion.js';
 import { highlight, snippet } from './highlight.js';
 import { IndexSync } from './index-sync.js';
 import { MIN_LSA_DOCUMENTS } from './lsa.js';
 import type { Filters } from './paper-index.js';
-import { paperReader } from './paper-reader.js';
+import { paperReader, type SearchStore } from './paper-reader.js';
 import { phraseCheck } from './phrase-check.js';
 import { hasPositive, matchSet } from './query.js';
 import { planQuery, scoringTerms } from './query-plan.js';
@@ -31,7 +30,7 @@ export const RESULT_CACHE_HITS = 20_000;
  * The search service: answers from memory until papers change, waits for the index to take in the changes notified
  * so far, plans (query-plan.ts) and ranks (ranking.ts) a query, then reads the page's papers and marks them up.
  */
-export async function createSearchService(store: Store, db: Db, opts: SearchServiceOptions = {}): Promise<SearchService> {
+export async function createSearchService(store: SearchStore, db: Db, opts: SearchServiceOptions = {}): Promise<SearchService> {
   const embedder = opts.embedder ?? new LsaEmbedder();
   const log = opts.log ?? (() => {});
   const papers = paperReader(store, db);

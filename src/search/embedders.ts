@@ -18,7 +18,8 @@ export function embedderFromConfig(config: Pick<Config, 'embedder'>): Embedder {
       return new OpenAiEmbedder({ url: e.url, model: e.model, apiKey: e.apiKey });
     case 'onnx':
       if (!existsSync(join(e.folder, 'config.json'))) {
-        throw new ConfigError(`PAPERBOY_EMBEDDER is onnx:${e.folder}, which has no config.json: give a model folder in the Hugging Face layout (config.json, tokenizer.json, onnx/model.onnx).`);
+        throw new ConfigError(`PAPERBOY_EMBEDDER is onnx:${e.folder}, which has no config.json: `
+          + 'give a model folder in the Hugging Face layout (config.json, tokenizer.json, onnx/model.onnx).');
       }
       return new OnnxEmbedder({ modelPath: e.folder });
   }

@@ -14,7 +14,9 @@ import { hasPositive, matchSet } from './query.js';
 import { planQuery, scoringTerms } from './query-plan.js';
 import { rank, type Ranker } from './ranking.js';
 import { RelatedPapers } from './related.js';
-import { DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, TOTAL_CAP, type SearchHit, type SearchQuery, type SearchResult, type SearchService, type SearchServiceOptions } from './types.js';
+import {
+  DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, TOTAL_CAP, type SearchHit, type SearchQuery, type SearchResult, type SearchService, type SearchServiceOptions,
+} from './types.js';
 
 // The search's nouns, for callers that import the service.
 export { DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, TOTAL_CAP } from './types.js';

@@ -3,7 +3,7 @@
 // paper's related papers are relevant to the same request; then a known-item test on the arXiv corpus. Usage: npm run bench:search-quality [-- --engine sqlite|postgres|both] [--known-item 1000|0] [--collections no]
 import { parseArgs } from 'node:util';
 import { createSearchService, type SearchService } from '../src/search/search.js';
-import { evaluate, type Summary } from '../src/search/metrics.js';
+import { evaluate, type Summary } from './metrics.js';
 import type { Db } from '../src/store/schema.js';
 import type { Store } from '../src/store/store.js';
 import { cacm, cranfield, type Collection } from './search-collections.js';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { confirm, subscribe } from '../src/digest/subscribers.js';
 import { outboxCounts } from '../src/mail/outbox.js';
-import { startTestSmtp, type TestSmtp } from '../src/mail/test-smtp.js';
+import { startTestSmtp, type TestSmtp } from './smtp-server.js';
 import { runCli, startCli } from './cli.js';
 import { engines, freshStore, type TestStore } from './stores.js';
 

@@ -6,6 +6,7 @@ import { startSchedules } from '../jobs/schedule.js';
 import { createLogger } from '../log.js';
 import { Refusal } from '../model/refusal.js';
 import { outboxCounts } from '../mail/outbox.js';
+import { embedderFromConfig } from '../search/embedders.js';
 import { createSearchService } from '../search/search.js';
 import type { OpenedStore } from '../store/store.js';
 
@@ -19,7 +20,8 @@ export async function runDigestOnce(config: Config, opened: OpenedStore, opts: {
   const now = opts.now ? new Date(opts.now) : undefined;
   if (now && Number.isNaN(now.getTime())) throw new Refusal('invalid', `--now must be a date and time like 2026-07-01T08:00:00Z, got ${opts.now}`);
   const log = createLogger(config);
-  const search = lazySearch(() => createSearchService(opened.store, opened.db));
+  const embedder = embedderFromConfig(config);
+  const search = lazySearch(() => createSearchService(opened.store, opened.db, { embedder }));
   const mail = await setupMail(config, opened, log, { search: search.get });
   try {
     const r = await mail.runner!.run(now);
@@ -37,7 +39,8 @@ export async function runWorker(config: Config, opened: OpenedStore): Promise<vo
   requireSmtp(config);
   if (!config.mail.digestCron) throw new ConfigError('PAPERBOY_DIGEST_CRON is off: the worker would have nothing to do.');
   const log = createLogger(config);
-  const search = lazySearch(() => createSearchService(opened.store, opened.db));
+  const embedder = embedderFromConfig(config);
+  const search = lazySearch(() => createSearchService(opened.store, opened.db, { embedder }));
   const mail = await setupMail(config, opened, log, { search: search.get });
   const job = createDigestJob(mail.runner!, log);
   const schedules = startSchedules(config, { digest: job }, log);

@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { loadConfig, type Config } from '../config/config.js';
 import { Refusal } from '../model/refusal.js';
+import { embedderFromConfig } from '../search/embedders.js';
 import { createSearchService } from '../search/search.js';
 import { openStore } from '../store/open.js';
 import type { OpenedStore } from '../store/store.js';
@@ -81,8 +82,8 @@ program.command('stats')
 
 program.command('refit')
   .description('fit the semantic search model again on every paper and store the vectors (a running server picks it up at restart)')
-  .action(() => withStore(async ({ store, db }) => {
-    const search = await createSearchService(store, db);
+  .action(() => withStore(async ({ store, db }, config) => {
+    const search = await createSearchService(store, db, { embedder: embedderFromConfig(config) });
     try {
       const { documents, ms } = await search.refit();
       console.log(`refitted the search model on ${documents} papers in ${(ms / 1000).toFixed(1)} s`);

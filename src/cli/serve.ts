@@ -11,6 +11,7 @@ import { createTrendingJob } from '../jobs/trending.js';
 import { createHarvestJob } from '../jobs/harvest.js';
 import { startSchedules } from '../jobs/schedule.js';
 import { createLogger } from '../log.js';
+import { embedderFromConfig } from '../search/embedders.js';
 import { createSearchService } from '../search/search.js';
 import type { OpenedStore } from '../store/store.js';
 import { createApp } from '../web/app.js';
@@ -36,7 +37,8 @@ export async function runServe(config: Config, opened: OpenedStore, opts: { harv
 
   const started = performance.now();
   // A store without a fitted model gets one in the background; keyword search answers meanwhile.
-  const search = await createSearchService(store, db, { fitIfMissing: true, log: (level, message) => log[level](message) });
+  const embedder = embedderFromConfig(config);
+  const search = await createSearchService(store, db, { embedder, fitIfMissing: true, log: (level, message) => log[level](message) });
   log.info(`search index ready in ${Math.round(performance.now() - started)} ms`);
   const mail = await setupMail(config, opened, log, { search: async () => search });
   const fetchPaper = arxivLookup(fetchers.arxivFetcher, config.arxivApiUrl);

@@ -58,6 +58,21 @@ const schema = z.object({
   PAPERBOY_MAIL_BOUNCE_LIMIT: z.coerce.number().int().min(1).default(3),
   /** Seconds a claimed message stays reserved for its sender; after that another process may send it again. */
   PAPERBOY_MAIL_LEASE_SECONDS: z.coerce.number().min(0.1).default(120),
+  /**
+   * The semantic search model: `lsa` (fitted on the store's own papers), `openai:<base URL>` (an OpenAI-compatible
+   * `/embeddings` endpoint: OpenAI, Ollama, TEI, vLLM) or `onnx:<folder>` (a local ONNX model folder).
+   */
+  PAPERBOY_EMBEDDER: z.string().trim().regex(/^(lsa|openai:https?:\/\/\S+|onnx:.+)$/, {
+    error: (issue) => `PAPERBOY_EMBEDDER is ${JSON.stringify(issue.input)}: use lsa, openai:<base URL> (e.g. openai:http://127.0.0.1:11434/v1) or onnx:<model folder>`,
+  }).default('lsa'),
+  /** The model an `openai:` endpoint is asked for, e.g. nomic-embed-text or text-embedding-3-small. */
+  PAPERBOY_EMBEDDER_MODEL: z.string().trim().min(1).optional(),
+  /** Sent as a bearer token to an `openai:` endpoint (secret); unset for endpoints that need none (Ollama). */
+  PAPERBOY_EMBEDDER_API_KEY: z.string().optional(),
+}).superRefine((e, ctx) => {
+  if (e.PAPERBOY_EMBEDDER.startsWith('openai:') && !e.PAPERBOY_EMBEDDER_MODEL) {
+    ctx.addIssue({ code: 'custom', path: ['PAPERBOY_EMBEDDER_MODEL'], message: 'PAPERBOY_EMBEDDER_MODEL must name the model to ask the openai: endpoint for, e.g. nomic-embed-text' });
+  }
 });
 
 export type Config = Readonly<{
@@ -81,7 +96,15 @@ export type Config = Readonly<{
   trustProxy: boolean;
   production: boolean;
   mail: MailConfig;
+  embedder: EmbedderConfig;
 }>;
+
+/** Where search's vectors come from (src/search/embedders.ts makes the embedder). */
+export type EmbedderConfig = Readonly<
+  | { kind: 'lsa' }
+  | { kind: 'openai'; url: string; model: string; apiKey: string | undefined }
+  | { kind: 'onnx'; folder: string }
+>;
 
 export type MailConfig = Readonly<{
   smtpUrl: string | undefined;
@@ -148,5 +171,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       bounceLimit: e.PAPERBOY_MAIL_BOUNCE_LIMIT,
       leaseSeconds: e.PAPERBOY_MAIL_LEASE_SECONDS,
     }),
+    embedder: Object.freeze(embedderConfig(e)),
   });
+}
+
+function embedderConfig(e: z.infer<typeof schema>): EmbedderConfig {
+  const value = e.PAPERBOY_EMBEDDER;
+  if (value.startsWith('openai:')) {
+    return { kind: 'openai', url: value.slice('openai:'.length), model: e.PAPERBOY_EMBEDDER_MODEL!, apiKey: e.PAPERBOY_EMBEDDER_API_KEY };
+  }
+  if (value.startsWith('onnx:')) return { kind: 'onnx', folder: resolve(value.slice('onnx:'.length)) };
+  return { kind: 'lsa' };
 }

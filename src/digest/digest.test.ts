@@ -3,7 +3,7 @@ import { engines, freshStore, type TestStore } from '../../test/stores.js';
 import { loadConfig } from '../config/config.js';
 import type { PaperRecord } from '../model/record.js';
 import { outboxCounts } from '../mail/outbox.js';
-import { startTestSmtp, type TestSmtp } from '../mail/test-smtp.js';
+import { startTestSmtp, type TestSmtp } from '../../test/smtp-server.js';
 import { createSmtpTransport, type MailTransport } from '../mail/transport.js';
 import { createSearchService, type SearchService } from '../search/search.js';
 import { createDigestRunner, type DigestRunner } from './run.js';

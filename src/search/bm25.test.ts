@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PaperRecord } from '../model/record.js';
 import { Bm25Index, type FieldTexts, type ScoringTerm } from './bm25.js';
-import { corpusSlice } from './test-corpus.js';
+import { corpusSlice } from '../../test/corpus.js';
 import { terms } from './tokenize.js';
 
 /**

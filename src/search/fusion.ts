@@ -22,7 +22,7 @@ export interface FusionOptions {
 export const FUSION: FusionOptions = { method: 'linear', k: 60, keywordWeight: 0.7, semanticWeight: 0.3 };
 
 /**
- * Related papers (a whole paper as the query, search.ts): its vector says more than its words, which BM25 matches
+ * Related papers (a whole paper as the query, related.ts): its vector says more than its words, which BM25 matches
  * one by one. Measured as the share of a judged paper's 10 related papers judged relevant to the same request
  * (bench/search-quality): LSA neighbours alone 0.267 on CACM and 0.248 on Cranfield; this blend 0.286 and 0.249.
  */

@@ -30,7 +30,7 @@ export class IndexSync {
     private readonly log: Log,
   ) {}
 
-  static async open(store: Store, db: Db, embedder: Embedder, log: Log): Promise<IndexSync> {
+  static async open(store: Pick<Store, 'onPapersChanged'>, db: Db, embedder: Embedder, log: Log): Promise<IndexSync> {
     if (embedder.restore) {
       const saved = await loadModel(db, embedder.kind);
       if (saved) embedder.restore(saved.data, saved.model);

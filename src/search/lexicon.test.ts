@@ -3,7 +3,7 @@ import { Bm25Index } from './bm25.js';
 import { addToMemory, type MemoryIndex, type MetaRow } from './index-store.js';
 import { CORRECTION_ADVANTAGE, Lexicon, MIN_TYPO_LENGTH, TYPO_MAX_FREQUENCY } from './lexicon.js';
 import { PaperIndex } from './paper-index.js';
-import { corpusSlice } from './test-corpus.js';
+import { corpusSlice } from '../../test/corpus.js';
 import { words } from './tokenize.js';
 
 /** Optimal string alignment distance, the textbook table: the reference for the lexicon's bounded, filtered one. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseQuery, toFts5 } from './query.js';
+import { fts5Constraint, parseQuery } from './query.js';
 
 describe('parseQuery', () => {
   it('reads words, "phrases", -exclusions and a word being typed', () => {
@@ -7,7 +7,8 @@ describe('parseQuery', () => {
     expect(q.terms.map((t) => [t.word, t.prefix])).toEqual([['graph', false], ['neural', false], ['transfo', true]]);
     expect(q.phrases).toEqual([['message', 'passing']]);
     expect(q.exclude).toEqual([['survey'], ['time', 'series']]);
-    expect(toFts5(q)).toBe('("graph" OR "neural" OR ("transfo" OR "transfo"*)) AND "message passing" NOT ("survey" OR "time series")');
+    expect(fts5Constraint(q, 'phrases')).toBe('"message passing"');
+    expect(fts5Constraint(q, 'exclude')).toBe('"survey" OR "time series"');
   });
 
   it('drops stop words unless nothing else is left, and folds accents and case', () => {
@@ -25,11 +26,13 @@ describe('parseQuery', () => {
       const q = parseQuery(input, { prefixLast: true });
       for (const t of q.terms) expect(t.word).toMatch(/^[\p{L}\p{N}]+$/u);
       for (const p of [...q.phrases, ...q.exclude]) for (const w of p) expect(w).toMatch(/^[\p{L}\p{N}]+$/u);
-      const fts = toFts5(q);
-      if (fts) expect(fts).not.toMatch(/NEAR\(|\^|:|\{/);
+      for (const which of ['phrases', 'exclude'] as const) {
+        const fts = fts5Constraint(q, which);
+        if (fts) expect(fts).not.toMatch(/NEAR\(|\^|:|\{/);
+      }
     }
     expect(parseQuery('x'.repeat(100_000)).terms.length).toBeLessThanOrEqual(1);
     expect(parseQuery('w '.repeat(5000)).terms.length).toBeLessThanOrEqual(64);
-    expect(toFts5(parseQuery('-only -excluded'))).toBeUndefined();
+    expect(fts5Constraint(parseQuery('only words'), 'phrases')).toBeUndefined();
   });
 });

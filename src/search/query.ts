@@ -105,23 +105,7 @@ export function matchSet(q: ParsedQuery): MatchSet {
 
 const ftsWord = (w: string) => `"${w.replace(/"/g, '""')}"`;
 
-function ftsTerm(t: QueryTerm): string {
-  const options = [ftsWord(t.word), ...t.alternatives.map(ftsWord)];
-  if (t.prefix) options.push(`${ftsWord(t.word)}*`);
-  return options.length === 1 ? options[0]! : `(${options.join(' OR ')})`;
-}
-
 const ftsPhrase = (p: string[]) => ftsWord(p.join(' '));
-
-/** The positive part (any term, every phrase) as an FTS5 expression, or undefined when there is none. */
-export function toFts5(q: ParsedQuery): string | undefined {
-  const parts: string[] = [];
-  if (q.terms.length > 0) parts.push(`(${q.terms.map(ftsTerm).join(' OR ')})`);
-  for (const p of q.phrases) parts.push(ftsPhrase(p));
-  if (parts.length === 0) return undefined;
-  const positive = parts.join(' AND ');
-  return q.exclude.length > 0 ? `${positive} NOT (${q.exclude.map(ftsPhrase).join(' OR ')})` : positive;
-}
 
 /** An FTS5 expression that matches exactly the documents a hit must have (phrases) or must not have (exclusions). */
 export function fts5Constraint(q: ParsedQuery, which: 'phrases' | 'exclude'): string | undefined {

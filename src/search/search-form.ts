@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { SearchQuery } from './search.js';
+import type { SearchQuery } from './types.js';
 import { isValidDay } from '../model/dates.js';
 import { cleanLine } from '../model/text.js';
 

@@ -3,7 +3,7 @@ import { importEntries } from '../ingest/importer.js';
 import type { PaperRecord } from '../model/record.js';
 import { engines, freshStore, type TestStore } from '../../test/stores.js';
 import { createSearchService, type SearchService } from './search.js';
-import { corpusSlice } from './test-corpus.js';
+import { corpusSlice } from '../../test/corpus.js';
 
 const SLICE = 2000;
 

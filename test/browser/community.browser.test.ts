@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestSmtp, type TestSmtp } from '../../src/mail/test-smtp.js';
+import { startTestSmtp, type TestSmtp } from '../smtp-server.js';
 import { apiFeed, readDay, type RawPaper } from '../arxiv-fixtures.js';
 import { importLine, runCli } from '../cli.js';
 import { closedPort } from '../ports.js';

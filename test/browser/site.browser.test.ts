@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LATEST_DAY, loadTestPapers, type LoadedPapers } from '../../src/web/api/testing.js';
+import { LATEST_DAY, loadTestPapers, type LoadedPapers } from '../fixture-papers.js';
 import { renderTextWithMath } from '../../src/web/math.js';
 import { importLine, runCli } from '../cli.js';
 import { freshStore, type TestStore } from '../stores.js';

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSearchService } from '../../search/search.js';
 import type { SearchService } from '../../search/search.js';
 import { engines, freshStore, type TestStore } from '../../../test/stores.js';
-import { checkDocument, responseSchema, validate, type Doc } from './openapi-check.js';
+import { checkDocument, responseSchema, validate, type Doc } from '../../../test/openapi-check.js';
 import { apiRoutes } from './routes.js';
-import { DAYS, HOSTILE_ID, LATEST_DAY, loadTestPapers, OLD_STYLE_ID, PER_DAY, type LoadedPapers } from './testing.js';
+import { DAYS, HOSTILE_ID, LATEST_DAY, loadTestPapers, OLD_STYLE_ID, PER_DAY, type LoadedPapers } from '../../../test/fixture-papers.js';
 import { testDeps } from '../../../test/site.js';
 
 const baseUrl = 'http://papers.test';

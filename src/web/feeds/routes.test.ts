@@ -3,7 +3,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSearchService, type SearchService } from '../../search/search.js';
 import { engines, freshStore, type TestStore } from '../../../test/stores.js';
-import { HOSTILE_ID, HOSTILE_TITLE, loadTestPapers, OLD_STYLE_ID, type LoadedPapers } from '../api/testing.js';
+import { HOSTILE_ID, HOSTILE_TITLE, loadTestPapers, OLD_STYLE_ID, type LoadedPapers } from '../../../test/fixture-papers.js';
 import { feedLinks, feedRoutes, FEED_SIZE } from './routes.js';
 import { testDeps } from '../../../test/site.js';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSearchService, type SearchService } from '../../search/search.js';
 import { engines, freshStore, type TestStore } from '../../../test/stores.js';
 import { createApp } from '../app.js';
-import { HOSTILE_ID, HOSTILE_TITLE, LATEST_DAY, loadTestPapers, OLD_STYLE_ID, type LoadedPapers } from '../api/testing.js';
+import { HOSTILE_ID, HOSTILE_TITLE, LATEST_DAY, loadTestPapers, OLD_STYLE_ID, type LoadedPapers } from '../../../test/fixture-papers.js';
 import { testDeps } from '../../../test/site.js';
 
 describe.each(engines)('pages on %s', (engine) => {

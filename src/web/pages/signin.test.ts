@@ -6,7 +6,7 @@ import { createSession } from '../../accounts/sessions.js';
 import { LINKS_PER_ADDRESS } from '../../accounts/signin-links.js';
 import { loadConfig } from '../../config/config.js';
 import { createDigestRunner, type DigestRunner } from '../../digest/run.js';
-import { startTestSmtp, type TestSmtp } from '../../mail/test-smtp.js';
+import { startTestSmtp, type TestSmtp } from '../../../test/smtp-server.js';
 import { Signer } from '../../crypto/tokens.js';
 import { createSmtpTransport, type MailTransport } from '../../mail/transport.js';
 import type { SearchService } from '../../search/search.js';

@@ -4,7 +4,7 @@ import { engines, type TestStore } from '../../../test/stores.js';
 import { loadConfig } from '../../config/config.js';
 import { createDigestRunner, type DigestRunner } from '../../digest/run.js';
 import { getAlerts } from '../../digest/subscribers.js';
-import { startTestSmtp, type TestSmtp } from '../../mail/test-smtp.js';
+import { startTestSmtp, type TestSmtp } from '../../../test/smtp-server.js';
 import { createSmtpTransport, type MailTransport } from '../../mail/transport.js';
 
 const BASE = 'http://paperboy.test';

@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { readJsonlDump } from '../../ingest/jsonl-dump.js';
-import type { PaperRecord } from '../../model/record.js';
-import type { Store } from '../../store/store.js';
+import { readJsonlDump } from '../src/ingest/jsonl-dump.js';
+import type { PaperRecord } from '../src/model/record.js';
+import type { Store } from '../src/store/store.js';
 
 /** Test data for the API and feed tests: real arXiv listings from the shared fixtures, placed on chosen days. */
-export const FIXTURE = fileURLToPath(new URL('../../../../shared/data/fixtures/daily_arxiv_raw/2025-03-18.jsonl', import.meta.url));
+export const FIXTURE = fileURLToPath(new URL('../../shared/data/fixtures/daily_arxiv_raw/2025-03-18.jsonl', import.meta.url));
 
 /**
  * Feed days of the loaded papers, five each, chosen around ISO week and year boundaries: 2025-12-28 is the Sunday

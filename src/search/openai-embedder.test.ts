@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OpenAiEmbedder } from './remote-embedders.js';
+import { OpenAiEmbedder } from './openai-embedder.js';
 
 describe('OpenAiEmbedder against a local OpenAI-compatible server', () => {
   let server: Server;

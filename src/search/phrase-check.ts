@@ -1,12 +1,13 @@
 import { sql } from 'kysely';
 import type { Db } from '../store/schema.js';
+import type { Scored } from './paper-index.js';
 import { fts5Constraint, type ParsedQuery } from './query.js';
 
 /**
  * Phrases and exclusions are checked in the store's own full-text index (FTS5 on SQLite, tsvector on
- * PostgreSQL), which knows word positions; ranking happens in memory (bm25.ts).
+ * PostgreSQL), which knows word positions; ranking happens in memory (ranking.ts).
  */
-export interface PhraseIndex {
+export interface PhraseCheck {
   /** Which of these papers match all the query's phrases (`phrases`) or any of its exclusions (`exclude`). */
   matching(ids: string[], q: ParsedQuery, which: 'phrases' | 'exclude'): Promise<Set<string>>;
 }
@@ -14,7 +15,7 @@ export interface PhraseIndex {
 /** Ids per statement: well under both engines' bound-parameter limits. */
 const CHUNK = 500;
 
-export function phraseIndex(db: Db, engine: 'sqlite' | 'postgres'): PhraseIndex {
+export function phraseCheck(db: Db, engine: 'sqlite' | 'postgres'): PhraseCheck {
   return {
     async matching(ids, q, which) {
       const list = which === 'phrases' ? q.phrases : q.exclude;
@@ -32,4 +33,18 @@ export function phraseIndex(db: Db, engine: 'sqlite' | 'postgres'): PhraseIndex 
       return out;
     },
   };
+}
+
+/** Keeps the hits that have every quoted phrase and no excluded word, checked until `need` are kept. */
+export async function constrain(check: PhraseCheck, hits: Scored[], parsed: ParsedQuery, need: number): Promise<Scored[]> {
+  if (parsed.phrases.length === 0 && parsed.exclude.length === 0) return hits;
+  const out: Scored[] = [];
+  for (let i = 0; i < hits.length && out.length < need; i += CHUNK) {
+    const part = hits.slice(i, i + CHUNK);
+    const ids = part.map((h) => h.id);
+    const keep = parsed.phrases.length ? await check.matching(ids, parsed, 'phrases') : undefined;
+    const drop = parsed.exclude.length ? await check.matching(ids, parsed, 'exclude') : undefined;
+    out.push(...part.filter((h) => (!keep || keep.has(h.id)) && !drop?.has(h.id)));
+  }
+  return out;
 }

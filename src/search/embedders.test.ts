@@ -1,0 +1,101 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../config/config.js';
+import { importEntries } from '../ingest/importer.js';
+import { freshStore, type TestStore } from '../../test/stores.js';
+import { corpusSlice } from '../../test/corpus.js';
+import { LsaEmbedder } from './embedder.js';
+import { embedderFromConfig } from './embedders.js';
+import { OnnxEmbedder } from './onnx-embedder.js';
+import { OpenAiEmbedder } from './openai-embedder.js';
+import { createSearchService } from './search.js';
+import { terms } from './tokenize.js';
+
+/** Embeds a text as its stems hashed into 64 buckets: texts sharing words point alike, as a real model's would. */
+function hashedWords(text: string): number[] {
+  const v = new Array<number>(64).fill(0);
+  for (const t of terms(text)) {
+    let h = 0;
+    for (let i = 0; i < t.length; i++) h = (h * 31 + t.charCodeAt(i)) >>> 0;
+    v[h % 64]! += 1;
+  }
+  return v;
+}
+
+describe('embedderFromConfig', () => {
+  it('makes the default LSA embedder', () => {
+    expect(embedderFromConfig(loadConfig({}))).toBeInstanceOf(LsaEmbedder);
+  });
+
+  describe('openai: against a local OpenAI-compatible server', () => {
+    let server: Server;
+    let url: string;
+    const auth: (string | undefined)[] = [];
+    beforeAll(async () => {
+      server = createServer((req, res) => {
+        let raw = '';
+        req.on('data', (c: Buffer) => (raw += c.toString()));
+        req.on('end', () => {
+          auth.push(req.headers.authorization);
+          const body = JSON.parse(raw) as { model: string; input: string[] };
+          const data = body.input.map((text, index) => ({ index, embedding: hashedWords(text) }));
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data }));
+        });
+      });
+      await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    });
+    afterAll(() => new Promise<void>((done) => server.close(() => done())));
+
+    it('embeds every paper through the endpoint and finds one by its words in semantic mode', async () => {
+      const config = loadConfig({ PAPERBOY_EMBEDDER: `openai:${url}`, PAPERBOY_EMBEDDER_MODEL: 'hashed-words', PAPERBOY_EMBEDDER_API_KEY: 'key' });
+      const embedder = embedderFromConfig(config);
+      expect(embedder).toBeInstanceOf(OpenAiEmbedder);
+      expect(embedder.model()).toBe('openai:hashed-words');
+      const papers = await corpusSlice(60);
+      const t: TestStore = await freshStore('sqlite');
+      try {
+        await importEntries(t.store, papers.map((record) => ({ ok: true as const, record, position: '' })));
+        const search = await createSearchService(t.store, t.db, { embedder });
+        try {
+          expect((await search.refit()).documents).toBe(60);
+          // Words of its abstract, not its title: a title typed in full is boosted to the top in every mode.
+          const r = await search.search({ q: papers[17]!.abstract.split(/\s+/).slice(0, 15).join(' '), mode: 'semantic' });
+          expect(r.mode).toBe('semantic');
+          expect(r.hits[0]?.paper.id).toBe(papers[17]!.id);
+          expect(auth.every((a) => a === 'Bearer key')).toBe(true);
+        } finally {
+          search.close();
+        }
+      } finally {
+        await t.dispose();
+      }
+    });
+  });
+
+  describe('onnx: a local model folder', () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'paperboy-onnx-'));
+      mkdirSync(join(dir, 'onnx'));
+      writeFileSync(join(dir, 'config.json'), '{}');
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('makes the ONNX embedder for a folder in the Hugging Face layout', () => {
+      const embedder = embedderFromConfig(loadConfig({ PAPERBOY_EMBEDDER: `onnx:${dir}` }));
+      expect(embedder).toBeInstanceOf(OnnxEmbedder);
+      expect(embedder.model()).toBe(`onnx:${dir}`);
+    });
+
+    it('refuses a folder that holds no model, saying what it should hold', () => {
+      const config = loadConfig({ PAPERBOY_EMBEDDER: `onnx:${join(dir, 'onnx')}` });
+      expect(() => embedderFromConfig(config)).toThrow(ConfigError);
+      expect(() => embedderFromConfig(config)).toThrow(/has no config\.json: give a model folder in the Hugging Face layout/);
+    });
+  });
+});

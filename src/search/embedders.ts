@@ -1,0 +1,26 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, type Config } from '../config/config.js';
+import { LsaEmbedder, type Embedder } from './embedder.js';
+import { OnnxEmbedder } from './onnx-embedder.js';
+import { OpenAiEmbedder } from './openai-embedder.js';
+
+/**
+ * The embedder PAPERBOY_EMBEDDER names. Every process that opens the search (serve, worker, digest, refit) must
+ * take it from here: vectors are stored per model, and a process with another embedder would not see them.
+ */
+export function embedderFromConfig(config: Pick<Config, 'embedder'>): Embedder {
+  const e = config.embedder;
+  switch (e.kind) {
+    case 'lsa':
+      return new LsaEmbedder();
+    case 'openai':
+      return new OpenAiEmbedder({ url: e.url, model: e.model, apiKey: e.apiKey });
+    case 'onnx':
+      if (!existsSync(join(e.folder, 'config.json'))) {
+        throw new ConfigError(`PAPERBOY_EMBEDDER is onnx:${e.folder}, which has no config.json: `
+          + 'give a model folder in the Hugging Face layout (config.json, tokenizer.json, onnx/model.onnx).');
+      }
+      return new OnnxEmbedder({ modelPath: e.folder });
+  }
+}

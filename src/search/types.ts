@@ -1,0 +1,71 @@
+import type { Paper } from '../model/paper.js';
+import type { Embedder } from './embedder.js';
+import type { FusionOptions } from './fusion.js';
+
+export type SearchMode = 'hybrid' | 'keyword' | 'semantic';
+
+export interface SearchQuery {
+  q: string;
+  categories?: string[];
+  excludeCategories?: string[];
+  /** YYYY-MM-DD bounds on the paper's feed day. */
+  from?: string;
+  to?: string;
+  hasCode?: boolean;
+  author?: string;
+  sort?: 'relevance' | 'date';
+  mode?: SearchMode;
+  limit?: number;
+  offset?: number;
+}
+
+export interface SearchHit {
+  paper: Paper;
+  score: number;
+  /** HTML-escaped text with <mark>…</mark> around matched terms; nothing else unescaped. */
+  titleHtml: string;
+  snippetHtml: string;
+}
+
+export interface SearchResult {
+  total: number;
+  hits: SearchHit[];
+  /** Set when the query is an arXiv id/URL of a stored paper. */
+  paperId?: string;
+  tookMs: number;
+  /** The mode actually used: semantic and hybrid fall back to keyword while no model is fitted. */
+  mode?: SearchMode;
+  /** Why the result is not what was asked for, in words for the page (e.g. no semantic model yet). */
+  notice?: string;
+}
+
+export interface SearchService {
+  search(q: SearchQuery): Promise<SearchResult>;
+  /** Papers like this one (its own title and abstract as the query), best first, itself excluded. */
+  related(id: string, limit?: number, mode?: SearchMode): Promise<Paper[]>;
+  /** Titles completing what is being typed. */
+  suggest?(prefix: string, limit?: number): Promise<string[]>;
+  /** Fits the embedder again on every paper (LSA) or re-embeds every paper, and swaps the index. */
+  refit(): Promise<{ documents: number; ms: number }>;
+  /** Resolves when every change notified so far is in the index (tests, benchmarks). */
+  settled(): Promise<void>;
+  close(): void;
+}
+
+export interface SearchServiceOptions {
+  /** Defaults to LSA fitted on the store's papers (embedders.ts chooses one from the configuration). */
+  embedder?: Embedder;
+  fusion?: FusionOptions;
+  /** Fit the semantic model in the background at start when none is stored yet (the site does; tests do not). */
+  fitIfMissing?: boolean;
+  /** Told about background work (folding new papers in, failures); defaults to silence. */
+  log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+}
+
+/** Results per page when the query does not say; and the most a page may ask for. */
+export const DEFAULT_LIMIT = 20;
+export const MAX_LIMIT = 100;
+/** Deepest offset served: nobody pages this far, and each page costs its offset in candidates. */
+export const MAX_OFFSET = 1000;
+/** Matches are counted up to this many; past it a page says "1000+". */
+export const TOTAL_CAP = 1000;

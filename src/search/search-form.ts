@@ -16,6 +16,8 @@ export interface SearchForm {
   hasCode: boolean;
   sort: 'relevance' | 'date';
   page: number;
+  /** What was asked for but left out (a date that is not a day, a page past the last one allowed), in words. */
+  ignored: string[];
 }
 
 export function parseSearchForm(params: URLSearchParams): SearchForm {
@@ -24,7 +26,19 @@ export function parseSearchForm(params: URLSearchParams): SearchForm {
     return parsed.success ? parsed.data : undefined;
   };
   const page = Number.parseInt(params.get('page') ?? '1', 10);
+  const ignored: string[] = [];
+  for (const key of ['from', 'to'] as const) {
+    const given = params.get(key);
+    if (given && !day.safeParse(given).success) {
+      ignored.push(`“${given.slice(0, 40)}” is not a day (like 2026-07-01), so the results are not limited by ${key === 'from' ? 'a first' : 'a last'} day.`);
+    }
+  }
+  const pageGiven = params.get('page');
+  if (pageGiven && !(Number.isFinite(page) && page >= 1 && page <= 1000 && /^\d+$/.test(pageGiven))) {
+    ignored.push(`“${pageGiven.slice(0, 40)}” is not a page from 1 to 1000, so the first page is shown.`);
+  }
   return {
+    ignored,
     q: cleanLine((params.get('q') ?? '').slice(0, 500)),
     categories: get(list, 'cat') ?? [],
     exclude: get(list, 'exclude') ?? [],

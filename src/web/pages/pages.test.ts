@@ -106,6 +106,14 @@ describe.each(engines)('pages on %s', (engine) => {
     expect(await html('/papers/2101.99999', 404)).toContain('https://arxiv.org/abs/2101.99999');
   });
 
+  it('says which search filters it left out, instead of quietly showing other results', async () => {
+    const page = await html('/search?q=bounds&from=garbage&to=2026-13-40&page=abc');
+    expect(page).toContain('“garbage” is not a day (like 2026-07-01), so the results are not limited by a first day.');
+    expect(page).toContain('“2026-13-40” is not a day');
+    expect(page).toContain('“abc” is not a page from 1 to 1000');
+    expect(await html('/search?q=bounds&from=2026-01-01')).not.toContain('is not a day');
+  });
+
   it('searches without JavaScript, redirects an arXiv id, and survives hostile queries', async () => {
     const record = loaded.records[7]!;
     const page = await html(`/search?q=${encodeURIComponent(record.title)}`);

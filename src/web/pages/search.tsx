@@ -44,6 +44,7 @@ export function searchPages(deps: WebDeps): Hono {
             <label class="check"><input type="checkbox" name="code" value="1" checked={form.hasCode} />Has code</label>
           </fieldset>
         </form>
+        {form.ignored.length ? <ul class="error" role="alert">{form.ignored.map((line) => <li>{line}</li>)}</ul> : null}
         {result ? (
           <>
             <p class="sub" role="status">{result.total} {result.total === 1 ? 'paper' : 'papers'} for “{form.q}”</p>

@@ -97,7 +97,7 @@ async function pass(size: number, smtpUrl: string): Promise<void> {
   const now = new Date(`${latest}T12:00:00Z`);
   const categories = (await db.selectFrom('paper_categories').select('category').groupBy('category').orderBy((eb) => eb.fn.countAll(), 'desc').limit(60).execute()).map((r) => r.category);
   const authors = (await db.selectFrom('paper_authors').innerJoin('papers', 'papers.id', 'paper_authors.paper_id').select('paper_authors.name')
-    .where('papers.feed_day', '>=', latest.slice(0, 8) + '01').limit(3000).execute()).map((r) => r.name);
+    .where('papers.feed_day', '>=', `${latest.slice(0, 8)}01`).limit(3000).execute()).map((r) => r.name);
   let seed = 42;
   const rand = (n: number) => { seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31; return seed % n; };
   const { localTime } = await import('../src/digest/due.js');

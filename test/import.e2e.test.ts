@@ -52,7 +52,7 @@ describe.each(engines)('paperboy import on %s', (engine) => {
   it('imports a gzipped slice of the corpus idempotently and keeps only arXiv categories', async () => {
     const lines = await corpusLines(2500);
     const file = join(dir, `slice-${engine}.jsonl.gz`);
-    writeFileSync(file, gzipSync(lines.join('\n') + '\n'));
+    writeFileSync(file, gzipSync(`${lines.join('\n')}\n`));
     const first = await runCli(['import', file], t.env);
     expect(importLine(first.stdout), first.stderr).toEqual({ new: 2500, updated: 0, unchanged: 0, rejected: 0 });
     const second = await runCli(['import', file], t.env);
@@ -70,7 +70,7 @@ describe.each(engines)('paperboy import on %s', (engine) => {
     const lines = await corpusLines(30);
     lines.splice(10, 0, '{"id": "2503.99999", "title": "half a record", "summ');
     const file = join(dir, `bad-line-${engine}.jsonl`);
-    writeFileSync(file, lines.join('\n') + '\n');
+    writeFileSync(file, `${lines.join('\n')}\n`);
     const strict = await runCli(['import', '--strict', file], t.env);
     expect(strict.code).toBe(1);
     expect(strict.stderr).toMatch(/line 11/);
@@ -83,7 +83,7 @@ describe.each(engines)('paperboy import on %s', (engine) => {
 
   it('ends a truncated gzip with a clear message, keeping every complete paper before the cut', async () => {
     const lines = await corpusLines(1500);
-    const whole = gzipSync(lines.join('\n') + '\n');
+    const whole = gzipSync(`${lines.join('\n')}\n`);
     const cut = whole.subarray(0, Math.floor(whole.length * 0.6));
     const file = join(dir, `cut-${engine}.jsonl.gz`);
     writeFileSync(file, cut);
@@ -111,9 +111,9 @@ describe.each(engines)('paperboy import on %s', (engine) => {
   it('resumes an import killed with SIGKILL and ends with exactly the right count', async () => {
     const lines = await corpusLines(12000);
     const file = join(dir, `kill-${engine}.jsonl`);
-    writeFileSync(file, lines.join('\n') + '\n');
+    writeFileSync(file, `${lines.join('\n')}\n`);
     const child = startCli(['import', '--batch-size', '100', file], t.env);
-    let checkpoint;
+    let checkpoint: Awaited<ReturnType<typeof firstCheckpoint>>;
     for (let i = 0; i < 600 && !checkpoint; i++) {
       await new Promise((r) => setTimeout(r, 50));
       checkpoint = (await t.store.stats()).papers > 0 ? await firstCheckpoint(t) : undefined;

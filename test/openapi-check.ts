@@ -28,7 +28,7 @@ export function checkDocument(doc: Doc): string[] {
   if (!doc.info?.title || !doc.info?.version) problems.push('info.title and info.version are required');
   if (typeof doc.paths !== 'object') problems.push('paths is missing');
   const walk = (node: unknown, at: string) => {
-    if (Array.isArray(node)) node.forEach((n, i) => walk(n, `${at}/${i}`));
+    if (Array.isArray(node)) for (const [i, n] of node.entries()) walk(n, `${at}/${i}`);
     else if (typeof node === 'object' && node !== null) {
       for (const [k, v] of Object.entries(node)) {
         if (k === '$ref' && (typeof v !== 'string' || resolveRef(doc, v) === undefined)) problems.push(`${at}: $ref ${String(v)} does not resolve`);
@@ -83,7 +83,9 @@ export function validate(doc: Doc, schema: JsonSchema, value: unknown, at = '$',
     if (typeof schema.maximum === 'number' && value > schema.maximum) errors.push(`${at}: above ${schema.maximum}`);
   }
   if (typeof value === 'string' && typeof schema.pattern === 'string' && !new RegExp(schema.pattern, 'u').test(value)) errors.push(`${at}: does not match ${schema.pattern}`);
-  if (Array.isArray(value) && schema.items) value.forEach((v, i) => errors.push(...validate(doc, schema.items as JsonSchema, v, `${at}[${i}]`, strict)));
+  if (Array.isArray(value) && schema.items) {
+    for (const [i, v] of value.entries()) errors.push(...validate(doc, schema.items as JsonSchema, v, `${at}[${i}]`, strict));
+  }
   if (typeOf(value) === 'object' && schema.properties) {
     const obj = value as Record<string, unknown>;
     const props = schema.properties as Record<string, JsonSchema>;

@@ -92,7 +92,7 @@ export async function subscribe(db: Kysely<Database>, emailInput: string, prefs:
 /** The subscriber a confirmation link belongs to, now confirmed; undefined for an unknown, used or expired link. */
 export async function confirm(db: Kysely<Database>, token: string, now: Date): Promise<Subscriber | undefined> {
   const row = await db.selectFrom('subscribers').selectAll().where('confirm_hash', '=', hashToken(token)).executeTakeFirst();
-  if (!row || row.status !== 'pending' || !row.confirm_expires_at || Date.parse(row.confirm_expires_at) < now.getTime()) return undefined;
+  if (row?.status !== 'pending' || !row.confirm_expires_at || Date.parse(row.confirm_expires_at) < now.getTime()) return undefined;
   const at = now.toISOString();
   await db.updateTable('subscribers')
     .set({ status: 'confirmed', confirm_hash: null, confirm_expires_at: null, confirmed_at: at, updated_at: at })

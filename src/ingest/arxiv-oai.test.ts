@@ -16,7 +16,7 @@ const PAPERS: RawPaper[] = (() => {
   return [...all.slice(0, 5), needsEscaping];
 })();
 
-const escape = escapeXml;
+const escapeText = escapeXml;
 const collapse = (s: string) => s.replace(/\s+/g, ' ').trim();
 
 /** A <record> shaped like the one in the real fixture, filled with a paper from the daily listing. */
@@ -24,8 +24,8 @@ function recordXml(p: RawPaper, datestamp: string): string {
   const authors = p.authors.map((name) => {
     const parts = name.trim().split(' ');
     const keyname = parts.pop()!;
-    const forenames = parts.length ? `<forenames>${escape(parts.join(' '))}</forenames>` : '';
-    return `<author><keyname>${escape(keyname)}</keyname>${forenames}</author>`;
+    const forenames = parts.length ? `<forenames>${escapeText(parts.join(' '))}</forenames>` : '';
+    return `<author><keyname>${escapeText(keyname)}</keyname>${forenames}</author>`;
   }).join('');
   return `<record>
 <header>
@@ -35,7 +35,7 @@ function recordXml(p: RawPaper, datestamp: string): string {
 </header>
 <metadata>
 <arXiv xmlns="http://arxiv.org/OAI/arXiv/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://arxiv.org/OAI/arXiv/ http://arxiv.org/OAI/arXiv.xsd">
-<id>${p.id}</id><created>2025-03-14</created><authors>${authors}</authors><title>${escape(p.title)}</title><categories>${p.categories.join(' ')}</categories>${p.comment ? `<comments>${escape(p.comment)}</comments>` : ''}<abstract>${escape(p.summary)}</abstract></arXiv>
+<id>${p.id}</id><created>2025-03-14</created><authors>${authors}</authors><title>${escapeText(p.title)}</title><categories>${p.categories.join(' ')}</categories>${p.comment ? `<comments>${escapeText(p.comment)}</comments>` : ''}<abstract>${escapeText(p.summary)}</abstract></arXiv>
 </metadata>
 </record>`;
 }

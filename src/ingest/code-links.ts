@@ -1,5 +1,5 @@
 /** Code and model links named in an abstract or comment: GitHub and GitLab repositories, Hugging Face repos. */
-const LINK = /\b(?:https?:\/\/)?(?:www\.)?(github\.com|gitlab\.com|huggingface\.co)\/[A-Za-z0-9_.~%\/-]+/gi;
+const LINK = /\b(?:https?:\/\/)?(?:www\.)?(github\.com|gitlab\.com|huggingface\.co)\/[A-Za-z0-9_.~%/-]+/gi;
 const TRAILING = /[.,;:)\]}'"]+$/;
 
 export function findCodeLinks(...texts: (string | undefined | null)[]): string[] {

@@ -26,7 +26,7 @@ if (CV.some((p) => !p.categories.includes('cs.CV')) || NOT_CV.length < 3 || OUTS
   throw new Error('the daily_arxiv_raw fixtures changed: pick other papers');
 }
 
-const escape = escapeXml;
+const escapeText = escapeXml;
 
 interface OaiRecord {
   paper: RawPaper;
@@ -37,10 +37,10 @@ function recordXml({ paper: p, datestamp }: OaiRecord): string {
   const authors = p.authors.map((name) => {
     const parts = name.trim().split(' ');
     const keyname = parts.pop()!;
-    return `<author><keyname>${escape(keyname)}</keyname>${parts.length ? `<forenames>${escape(parts.join(' '))}</forenames>` : ''}</author>`;
+    return `<author><keyname>${escapeText(keyname)}</keyname>${parts.length ? `<forenames>${escapeText(parts.join(' '))}</forenames>` : ''}</author>`;
   }).join('');
   return `<record><header><identifier>oai:arXiv.org:${p.id}</identifier><datestamp>${datestamp}</datestamp><setSpec>cs</setSpec></header>
-<metadata><arXiv xmlns="http://arxiv.org/OAI/arXiv/"><id>${p.id}</id><created>${datestamp}</created><authors>${authors}</authors><title>${escape(p.title)}</title><categories>${p.categories.join(' ')}</categories>${p.comment ? `<comments>${escape(p.comment)}</comments>` : ''}<abstract>${escape(p.summary)}</abstract></arXiv></metadata></record>`;
+<metadata><arXiv xmlns="http://arxiv.org/OAI/arXiv/"><id>${p.id}</id><created>${datestamp}</created><authors>${authors}</authors><title>${escapeText(p.title)}</title><categories>${p.categories.join(' ')}</categories>${p.comment ? `<comments>${escapeText(p.comment)}</comments>` : ''}<abstract>${escapeText(p.summary)}</abstract></arXiv></metadata></record>`;
 }
 
 const listRecords = (inner: string) => ENVELOPE.replace(/<ListRecords>[\s\S]*<\/ListRecords>/, `<ListRecords>\n${inner}\n</ListRecords>`);

@@ -28,7 +28,7 @@ const FORMATS = 'a JSONL dump (plain or gzipped), an arXiv API Atom response, an
 /** Looks at the first bytes of a file to tell which source format it is in. */
 export async function openImportFile(path: string): Promise<ImportFile> {
   const full = resolve(path);
-  let info;
+  let info: Awaited<ReturnType<typeof stat>>;
   try {
     info = await stat(full);
   } catch {

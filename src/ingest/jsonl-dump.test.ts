@@ -157,7 +157,7 @@ describe('readJsonlDump on damaged and partial input', () => {
     };
     const edited = lines.map((line, i) => bad[i + 1] ?? line);
     edited[35] = '';
-    const { entries, error } = await readAll(await write('bad.jsonl', edited.join('\r\n') + '\r\n'));
+    const { entries, error } = await readAll(await write('bad.jsonl', `${edited.join('\r\n')}\r\n`));
     expect(error).toBeUndefined();
 
     const rejected = entries.filter((e) => !e.ok);

@@ -36,5 +36,9 @@ export function startSchedules(config: Pick<Config, 'harvestCron' | 'refitCron' 
     crons.push(new Cron(CLEANUP_CRON, { name: 'cleanup', protect: true, catch: (e) => log.error({ err: e }, 'cleanup job crashed') }, jobs.cleanup));
   }
   for (const cron of crons) log.info(`scheduled ${cron.name}: next run ${cron.nextRun()?.toISOString() ?? 'never'}`);
-  return { stop: () => crons.forEach((c) => c.stop()) };
+  return {
+    stop: () => {
+      for (const c of crons) c.stop();
+    },
+  };
 }

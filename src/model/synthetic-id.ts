@@ -6,7 +6,7 @@ import { titleKey } from './record.js';
  * cased or punctuated, always gets the same id, so re-importing the same page updates instead of duplicating.
  */
 export function syntheticPaperId(title: string): string {
-  return 'title-' + createHash('sha256').update(titleKey(title)).digest('hex').slice(0, 16);
+  return `title-${createHash('sha256').update(titleKey(title)).digest('hex').slice(0, 16)}`;
 }
 
 export function isSyntheticId(id: string): boolean {

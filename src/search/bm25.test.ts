@@ -29,7 +29,7 @@ function queriesFrom(papers: PaperRecord[]): ScoringTerm[][] {
 function expectSameTop(pruned: { slot: number; score: number }[], exact: { slot: number; score: number }[]): void {
   const k = pruned.length;
   expect(k).toBe(Math.min(exact.length, k));
-  pruned.forEach((h, i) => expect(h.score).toBeCloseTo(exact[i]!.score, 4));
+  for (const [i, h] of pruned.entries()) expect(h.score).toBeCloseTo(exact[i]!.score, 4);
   const tied = (i: number) => Math.abs(exact[i]!.score - (exact[i - 1]?.score ?? -1)) < 1e-4 || Math.abs(exact[i]!.score - (exact[i + 1]?.score ?? -1)) < 1e-4;
   for (let i = 0; i < k; i++) if (!tied(i)) expect(pruned[i]!.slot).toBe(exact[i]!.slot);
 }

@@ -70,7 +70,7 @@ describe('Int8Vectors', () => {
   it('gives the same scores in WebAssembly and in JavaScript', () => {
     const wasm = scanned(true);
     const js = scanned(false);
-    wasm.forEach((out, i) => expect(Array.from(out)).toEqual(Array.from(js[i]!)));
+    for (const [i, out] of wasm.entries()) expect(Array.from(out)).toEqual(Array.from(js[i]!));
   });
 
   it('approximates every dot product to within 1% of the vectors\' norms', () => {

@@ -70,7 +70,7 @@ describe('Lexicon corrections', () => {
     for (let n = 0; n < 300; n++) {
       const w = common[next(common.length)]!;
       const i = 1 + next(w.length - 2);
-      const typo = [w.slice(0, i) + w.slice(i + 1), w.slice(0, i) + w[i] + w.slice(i), w.slice(0, i) + w[i + 1] + w[i] + w.slice(i + 2), w.slice(0, i) + 'q' + w.slice(i + 1)][n % 4]!;
+      const typo = [w.slice(0, i) + w.slice(i + 1), w.slice(0, i) + w[i] + w.slice(i), w.slice(0, i) + w[i + 1] + w[i] + w.slice(i + 2), `${w.slice(0, i)}q${w.slice(i + 1)}`][n % 4]!;
       const got = lexicon.corrections(typo);
       expect(got, typo).toEqual(reference(typo));
       if (got.length) corrected++;

@@ -51,7 +51,7 @@ export function parseQuery(input: string, opts: { prefixLast?: boolean } = {}): 
       continue;
     }
     const explicitPrefix = /\p{L}\*$|\p{N}\*$/u.test(raw);
-    parts.forEach((w, i) => addTerm(w, explicitPrefix && i === parts.length - 1));
+    for (const [i, w] of parts.entries()) addTerm(w, explicitPrefix && i === parts.length - 1);
   }
   if (opts.prefixLast && terms.length > 0 && /[\p{L}\p{N}]$/u.test(text)) {
     const last = terms[terms.length - 1]!;

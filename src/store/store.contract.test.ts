@@ -178,7 +178,7 @@ describe.each(engines)('store contract on %s', (engine) => {
   });
 
   it('lists papers by feed day, newest first, within a date range', async () => {
-    const day = (id: string, listedOn: string, upvotes?: number): PaperRecord =>
+    const day = (id: string, listedOn: string): PaperRecord =>
       ({ id, source: 'jsonl', title: `Paper ${id}`, abstract: 'x', listedOn });
     await t.store.upsertPapers([day('2503.00001', '2025-03-18'), day('2503.00002', '2025-03-19'), day('2503.00003', '2025-03-20')]);
     await t.store.upsertPapers([{ id: '2503.00004', source: 'hf-daily', title: 'HF', abstract: 'y', dailyOn: '2025-03-19', upvotes: 9 }]);

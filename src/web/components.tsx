@@ -71,7 +71,7 @@ export function PaperItem(props: { paper: Paper; titleHtml?: string | undefined;
 /** The submitter: a link to their profile when they submitted here, the Hugging Face name otherwise. */
 export function Submitter(props: { paper: Paper }) {
   const p = props.paper;
-  return p.provenance.submittedBy === 'community' && p.submittedBy ? <a href={userPath(p.submittedBy)}>{p.submittedBy}</a> : <>{p.submittedBy}</>;
+  return p.provenance.submittedBy === 'community' && p.submittedBy ? <a href={userPath(p.submittedBy)}>{p.submittedBy}</a> : p.submittedBy;
 }
 
 const countOf = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;

@@ -42,6 +42,11 @@ describe('comment Markdown', () => {
     }
   });
 
+  it('drops control characters and lone surrogates, which HTML forbids (found by fuzzing)', () => {
+    expect(render('\u0001\u0000ce result!')).toBe('<p>ce result!</p>\n');
+    expect(render('a\u001B\u009Bb \uD800$x\u0007$')).toBe(render('ab $x$'));
+  });
+
   it('draws TeX math as MathML, keeping underscores and stars out of Markdown', () => {
     const inline = render('Let $a_1 * b_2$ and _c_ be');
     expect(inline).toMatch(/^<p>Let <math><mrow><msub><mi>a<\/mi><mn>1<\/mn><\/msub>/);

@@ -1,5 +1,6 @@
 import MarkdownIt, { type StateInline, type Token } from 'markdown-it';
 import temml from 'temml';
+import { cleanText } from '../model/text.js';
 
 /**
  * Comments are written in a small, safe Markdown: paragraphs and line breaks, *emphasis*, links (http, https and
@@ -118,7 +119,10 @@ function renderMath(token: Token): string {
  */
 export const COMMENT_RENDERER_VERSION = 1;
 
-/** A comment's Markdown as HTML that can be inserted into a page unchanged. */
+/**
+ * A comment's Markdown as HTML that can be inserted into a page unchanged. Control characters and lone surrogates
+ * are dropped first: markdown-it copies them into the text, and HTML forbids them.
+ */
 export function renderCommentMarkdown(source: string): string {
-  return md.render(source);
+  return md.render(cleanText(source));
 }

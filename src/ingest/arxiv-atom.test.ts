@@ -163,6 +163,16 @@ describe('parseArxivAtom, edge cases', () => {
     expect(error.message).toContain('line 3');
   });
 
+  it('throws parse for XML the validator passes but the parser refuses (found by fuzzing)', () => {
+    const pi = thrown(() => parseArxivAtom(`<?xml ve1.0' encoding='UTF-8'?>\n<feed></feed>`));
+    expect(pi.code).toBe('parse');
+    expect(pi.message).toBe('The arXiv API response is not valid XML: Pi Tag is not closed. Try again; if it persists, check the source URL.');
+    const entity = `<!DOCTYPE feed [<!ENTITY a "${'a'.repeat(200)}">]>`;
+    const expanded = thrown(() => parseArxivAtom(`${entity}<feed><entry><title>${'&a;'.repeat(1000)}</title></entry></feed>`));
+    expect(expanded.code).toBe('parse');
+    expect(expanded.message).toMatch(/Expanded content length limit exceeded/);
+  });
+
   it('says a truncated response looks truncated', () => {
     const xml = fixture('arxiv.py_2026_xml', 'id_1605.08386');
     const error = thrown(() => parseArxivAtom(xml.slice(0, xml.indexOf(' are studied'))));

@@ -165,6 +165,13 @@ describe('parseOaiListRecords', () => {
     expect(error.message).toContain('Illegal set.');
   });
 
+  it('throws parse for two DOCTYPEs, which the validator passes (found by fuzzing)', () => {
+    const doctype = '<!DOCTYPE x [<!ENTITY e "ee">]>';
+    const error = thrown(() => parseOaiListRecords(FIXTURE.replace('<title>', `<title>${doctype}${doctype}`)));
+    expect(error.code).toBe('parse');
+    expect(error.message).toMatch(/^The arXiv OAI-PMH response is not valid XML: Multiple DOCTYPE declarations found\./);
+  });
+
   it('throws parse for truncated XML', () => {
     const error = thrown(() => parseOaiListRecords(FIXTURE.slice(0, FIXTURE.indexOf('<title>'))));
     expect(error.code).toBe('parse');

@@ -128,6 +128,12 @@ describe('parseDailyPapers', () => {
     expect([rec.authors, rec.upvotes, rec.githubStars, rec.projectPage, rec.numComments]).toEqual([undefined, undefined, undefined, undefined, undefined]);
   });
 
+  it('reads a negative, fractional or unsafe count as absent (found by fuzzing: numComments -1)', () => {
+    const rec = parseOne(dailyEntry(raw[0]!, 0, { paper: { upvotes: 2.5, githubStars: 2 ** 53 }, entry: { numComments: -1 } }));
+    expect([rec.upvotes, rec.githubStars, rec.numComments]).toEqual([undefined, undefined, undefined]);
+    expect(parseOne(dailyEntry(raw[0]!, 0, { paper: { upvotes: 0 }, entry: { numComments: 3 } }))).toMatchObject({ upvotes: 0, numComments: 3 });
+  });
+
   it('rejects entries without an arXiv id or a title, with their number, and keeps the others', () => {
     const entries = parseDailyPapers(
       JSON.stringify([

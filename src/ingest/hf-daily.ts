@@ -14,6 +14,8 @@ export interface TextFetcher {
  * instead of costing the whole entry. Unknown fields are ignored.
  */
 const optional = <T extends z.ZodType>(schema: T) => schema.nullish().catch(undefined);
+/** Upvotes, comments, stars: a negative, fractional or unsafe number is as good as absent. */
+const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
 /** A user as the API names one: an object with `user`/`fullname`, or (leniently) a bare name. */
 const UserRef = z.union([z.string(), z.object({ user: z.string().nullish(), fullname: z.string().nullish() })]);
@@ -24,9 +26,9 @@ const Paper = z.object({
   summary: optional(z.string()),
   authors: optional(z.array(z.object({ name: optional(z.string()) }))),
   publishedAt: optional(z.string()),
-  upvotes: optional(z.number()),
+  upvotes: optional(count),
   githubRepo: optional(z.string()),
-  githubStars: optional(z.number()),
+  githubStars: optional(count),
   projectPage: optional(z.string()),
   submittedOnDailyAt: optional(z.string()),
   submittedOnDailyBy: optional(UserRef),
@@ -36,7 +38,7 @@ const Entry = z.object({
   paper: Paper,
   publishedAt: optional(z.string()),
   summary: optional(z.string()),
-  numComments: optional(z.number()),
+  numComments: optional(count),
   submittedBy: optional(UserRef),
 });
 type Entry = z.infer<typeof Entry>;

@@ -29,7 +29,14 @@ export function parseXml(xml: string, what: string, arrays: readonly string[]): 
     htmlEntities: true,
     isArray: (name, _path, _isLeaf, isAttribute) => !isAttribute && arraySet.has(name),
   });
-  const parsed: unknown = parser.parse(xml);
+  let parsed: unknown;
+  try {
+    parsed = parser.parse(xml);
+  } catch (err) {
+    // The validator passes some documents the parser then refuses (a processing instruction left open, two DOCTYPEs).
+    const message = (err instanceof Error ? err.message : String(err)).replace(/\.$/, '');
+    throw new SourceError('parse', `${what} is not valid XML: ${message}. Try again; if it persists, check the source URL.`, { cause: err });
+  }
   return isNode(parsed) ? parsed : {};
 }
 

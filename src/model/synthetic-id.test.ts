@@ -13,4 +13,9 @@ describe('syntheticPaperId', () => {
     expect(syntheticPaperId('  agentrefine   enhancing agent generalization THROUGH refinement tuning.')).toBe(id);
     expect(syntheticPaperId('AgentRefine: Enhancing Agent Generalization through Refinement')).not.toBe(id);
   });
+
+  it('tells apart titles without a letter or digit, whose title keys are all empty (found by fuzzing)', () => {
+    expect(syntheticPaperId('🙂')).not.toBe(syntheticPaperId('🚀'));
+    expect(syntheticPaperId(' 🙂 ')).toBe(syntheticPaperId('🙂'));
+  });
 });

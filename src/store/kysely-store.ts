@@ -348,10 +348,11 @@ function counters(trx: Trx, touched: Set<string>): PaperCounters {
 
 /**
  * A record from a source without arXiv ids (a saved page) names its paper by a title hash. When the store already
- * knows a paper with that title under its arXiv id, the record is about that paper.
+ * knows a paper with that title under its arXiv id, the record is about that paper. A title without a letter or
+ * digit ("???", emoji) has an empty key, which says nothing about which paper it is: it matches none.
  */
 async function resolveByTitle(trx: Trx, records: PaperRecord[]): Promise<PaperRecord[]> {
-  const keys = [...new Set(records.filter((r) => isSyntheticId(r.id)).map((r) => titleKey(r.title)))];
+  const keys = [...new Set(records.filter((r) => isSyntheticId(r.id)).map((r) => titleKey(r.title)))].filter(Boolean);
   if (keys.length === 0) return records;
   const known = new Map<string, string>();
   for (const part of chunks(keys)) {
@@ -370,6 +371,7 @@ async function resolveByTitle(trx: Trx, records: PaperRecord[]): Promise<PaperRe
 async function adoptProvisional(trx: Trx, records: PaperRecord[]): Promise<Map<string, { from: string; paper: Paper }>> {
   const adopted = new Map<string, { from: string; paper: Paper }>();
   const byKey = new Map(records.filter((r) => !isSyntheticId(r.id)).map((r) => [titleKey(r.title), r.id]));
+  byKey.delete('');
   if (byKey.size === 0) return adopted;
   for (const part of chunks([...byKey.keys()])) {
     const rows = await trx.selectFrom('papers').selectAll().where('title_key', 'in', part).where('id', 'like', 'title-%').execute();

@@ -127,6 +127,15 @@ describe.each(engines)('store contract on %s', (engine) => {
     expect((await t.store.getSources(base.id)).map((s) => s.source).sort()).toEqual(['arxiv-api', 'page']);
   });
 
+  it('never matches papers by a title without a letter or digit, whose title key is empty (found by fuzzing)', async () => {
+    await t.store.upsertPapers([{ id: 'title-0symbols', source: 'page', title: '\u{5D361}\u{ADE42}', abstract: 'A page paper.', dailyOn: '2025-03-18' }]);
+    await t.store.upsertPapers([{ id: '2001.00246', source: 'page', title: '\u{91759}', abstract: 'Another paper.', dailyOn: '2025-03-18' }]);
+    await t.store.upsertPapers([{ id: syntheticPaperId('🚀'), source: 'page', title: '🚀', abstract: 'A third.', dailyOn: '2025-03-18' }]);
+    expect(await t.store.countPapers()).toBe(3);
+    expect((await t.store.getPaper('title-0symbols'))?.title).toBe('\u{5D361}\u{ADE42}');
+    expect((await t.store.getPaper('2001.00246'))?.title).toBe('\u{91759}');
+  });
+
   it('counts a paper repeated inside one batch once as new', async () => {
     const again = { ...base, version: 2, title: 'Revised' };
     expect(await t.store.upsertPapers([base, again])).toEqual({ new: 1, updated: 1, unchanged: 0 });

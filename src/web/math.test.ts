@@ -11,6 +11,11 @@ describe('renderTextWithMath', () => {
     expect(html).not.toContain('<b>');
   });
 
+  it('drops control characters and lone surrogates, which HTML forbids (found by fuzzing)', () => {
+    expect(renderTextWithMath('\u0000ensor simulation')).toBe('ensor simulation');
+    expect(renderTextWithMath('a\u0001 \uDC00$x\u000B$ & b')).toBe(renderTextWithMath('a $x$ &amp; b'.replace('&amp;', '&')));
+  });
+
   it('renders display math and \\( \\) forms', () => {
     expect(renderTextWithMath('$$\\sum_i x_i$$')).toMatch(/<math[^>]*display="block"/);
     expect(renderTextWithMath('where \\(\\alpha\\) is')).toContain('α');

@@ -1,12 +1,15 @@
 import temml from 'temml';
 import { escapeHtml } from '../model/html.js';
+import { cleanText } from '../model/text.js';
 
 /**
  * An abstract as HTML: its text escaped, its TeX math (`$...$`, `$$...$$`, `\(...\)`, `\[...\]`) rendered as
  * MathML, which every current browser draws without fonts or scripts. Math that does not parse is shown as the
- * escaped TeX it was. Nothing from the input reaches the page unescaped: temml escapes what it renders.
+ * escaped TeX it was. Nothing from the input reaches the page unescaped: temml escapes what it renders. Control
+ * characters and lone surrogates, which escaping leaves in place and HTML forbids, are dropped first.
  */
-export function renderTextWithMath(text: string): string {
+export function renderTextWithMath(input: string): string {
+  const text = cleanText(input);
   let html = '';
   let last = 0;
   for (const span of mathSpans(text)) {

@@ -3,6 +3,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { randomId } from '../crypto/tokens.js';
 import { Refusal } from '../model/refusal.js';
 import type { AccountsTable, Database } from '../store/schema.js';
+import { cleanLine, cleanName } from '../model/text.js';
 
 export interface Account {
   id: string;
@@ -26,7 +27,7 @@ type Db = Kysely<Database>;
 
 export function accountFromRow(r: Selectable<AccountsTable>): Account {
   return {
-    id: r.id, email: r.email, handle: r.handle, displayName: r.display_name, createdAt: r.created_at,
+    id: r.id, email: r.email, handle: cleanLine(r.handle), displayName: cleanName(r.display_name), createdAt: r.created_at,
     role: isRole(r.role) ? r.role : 'member', bannedAt: r.banned_at,
   };
 }

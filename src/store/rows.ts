@@ -1,20 +1,25 @@
 import type { SourceName } from '../model/record.js';
+import { cleanLine, cleanName, cleanText } from '../model/text.js';
 import { trendingScore } from '../model/trending.js';
 import type { Selectable } from 'kysely';
 import type { PapersTable } from './schema.js';
 import type { Paper } from '../model/paper.js';
 
+/**
+ * A stored paper as every reader sees it. Its texts are cleaned again on the way out (src/model/text.ts), so that a
+ * row written before records were cleaned on the way in cannot put a control character into a page, feed or mail.
+ */
 export function paperFromRow(row: Selectable<PapersTable>): Paper {
   return {
     id: row.id,
     version: row.version,
-    title: row.title,
-    abstract: row.abstract,
-    authors: JSON.parse(row.authors) as string[],
+    title: cleanName(row.title),
+    abstract: cleanText(row.abstract),
+    authors: (JSON.parse(row.authors) as string[]).map(cleanName),
     primaryCategory: row.primary_category,
     categories: JSON.parse(row.categories) as string[],
-    comment: row.comment,
-    journalRef: row.journal_ref,
+    comment: row.comment === null ? null : cleanText(row.comment),
+    journalRef: row.journal_ref === null ? null : cleanLine(row.journal_ref),
     doi: row.doi,
     submittedAt: row.submitted_at,
     updatedAt: row.updated_at,
@@ -27,7 +32,7 @@ export function paperFromRow(row: Selectable<PapersTable>): Paper {
     communityPoints: row.community_points,
     numComments: row.num_comments,
     communityComments: row.community_comments,
-    submittedBy: row.submitted_by,
+    submittedBy: row.submitted_by === null ? null : cleanName(row.submitted_by),
     githubRepo: row.github_repo,
     githubStars: row.github_stars,
     provenance: JSON.parse(row.provenance) as Partial<Record<string, SourceName>>,

@@ -3,7 +3,6 @@ import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { apiRoutes } from './api/routes.js';
 import { assets } from './assets.js';
-import { cleanOutput } from './clean-output.js';
 import { MAX_BODY_BYTES } from './limits.js';
 import { defaultRateLimit } from './rate-limit.js';
 import type { WebDeps } from './deps.js';
@@ -43,7 +42,6 @@ export function createApp(deps: WebDeps): Hono {
       displayCapture: [], browsingTopics: [], fullscreen: ['self'],
     },
   }));
-  app.use('*', cleanOutput());
   app.use('*', async (c, next) => {
     await next();
     if (c.req.method === 'GET' && c.res.status === 200 && !c.res.headers.has('Cache-Control')) {

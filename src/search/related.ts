@@ -1,4 +1,5 @@
 import type { Paper } from '../model/paper.js';
+import { ResultCache } from '../store/result-cache.js';
 import type { ScoringTerm } from './bm25.js';
 import { fuse, RELATED_FUSION } from './fusion.js';
 import { coverage, type Ranker } from './ranking.js';
@@ -16,7 +17,7 @@ const RELATED_AT_LEAST = 10;
 
 /** Papers like a given one, remembered per paper and mode until `clear` (when the index's text changes). */
 export class RelatedPapers {
-  private readonly cache = new Map<string, string[]>();
+  private readonly cache = new ResultCache<string[]>(RELATED_CACHE_SIZE, Infinity);
 
   constructor(
     private readonly ranker: Pick<Ranker, 'memory' | 'embedder'>,
@@ -30,8 +31,7 @@ export class RelatedPapers {
     if (!ids || ids.length < n) {
       const paper = await this.getPaper(id);
       ids = paper ? this.find(paper, Math.max(n, RELATED_AT_LEAST), mode) : [];
-      if (this.cache.size >= RELATED_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(key, ids);
+      this.cache.set(key, ids, this.cache.ticket());
     }
     return ids.slice(0, n);
   }

@@ -6,6 +6,7 @@ import { createSearchService } from '../search/search.js';
 import { openStore } from '../store/open.js';
 import type { OpenedStore } from '../store/store.js';
 import { accountsCommand } from './accounts.js';
+import { backupCommand, restoreCommand } from './backup.js';
 import { runDigestOnce, runWorker } from './digest.js';
 import { runImport } from './import.js';
 import { endQuietlyWhenOutputCloses } from './output.js';
@@ -93,6 +94,8 @@ program.command('refit')
   }));
 
 program.addCommand(accountsCommand(withStore));
+program.addCommand(backupCommand());
+program.addCommand(restoreCommand());
 
 program.command('migrate')
   .description('create or upgrade the database schema, then exit')

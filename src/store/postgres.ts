@@ -55,6 +55,7 @@ export async function openPostgresStore(url: string): Promise<OpenedStore> {
   }
 }
 
-function redact(url: string): string {
+/** The URL with its password replaced by ***, for messages. */
+export function redact(url: string): string {
   return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }

@@ -33,5 +33,10 @@ export function openSqliteStore(file: string): OpenedStore {
   db.pragma('busy_timeout = 5000');
   const version = migrateSqlite(db);
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) });
-  return { store: new KyselyStore('sqlite', kysely, version), db: kysely };
+  // Kysely opens its side of the connection at the first query, and closes `db` only if it did: a store closed before
+  // any query would keep the file open (and locked for `restore`) until the process ends.
+  const closeUnused = async () => {
+    if (db.open) db.close();
+  };
+  return { store: new KyselyStore('sqlite', kysely, version, closeUnused), db: kysely };
 }

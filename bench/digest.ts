@@ -1,13 +1,13 @@
 // bench/digest: confirmed subscribers with varied alerts over the 74,728-paper store, composed and delivered to a
 // local SMTP server (in its own process). Each size runs in its own process so that its peak memory is its own.
 // Usage: npm run bench:digest [-- --sizes 2500,10000] [--file <dump>]
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
   options: {
@@ -20,18 +20,45 @@ const { values } = parseArgs({
 });
 const self = fileURLToPath(import.meta.url);
 const dataDir = join(tmpdir(), 'paperboy-bench-digest');
-const ZONES = ['UTC', 'Europe/Paris', 'America/New_York', 'Asia/Kolkata', 'America/Los_Angeles', 'Asia/Tokyo', 'Europe/London'];
-const WORDS = ['diffusion', 'reinforcement learning', 'retrieval augmented', 'graph neural', 'language model', 'robotics', 'vision transformer', 'speech', 'quantization', '"chain of thought"', 'benchmark', 'federated'];
+const ZONES = [
+  'UTC',
+  'Europe/Paris',
+  'America/New_York',
+  'Asia/Kolkata',
+  'America/Los_Angeles',
+  'Asia/Tokyo',
+  'Europe/London',
+];
+const WORDS = [
+  'diffusion',
+  'reinforcement learning',
+  'retrieval augmented',
+  'graph neural',
+  'language model',
+  'robotics',
+  'vision transformer',
+  'speech',
+  'quantization',
+  '"chain of thought"',
+  'benchmark',
+  'federated',
+];
 
 if (values.role === 'sink') {
   const { SMTPServer } = await import('smtp-server');
   let count = 0;
   let bytes = 0;
   const server = new SMTPServer({
-    authOptional: true, disabledCommands: ['STARTTLS'], logger: false, maxClients: 100,
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    maxClients: 100,
     onData(stream, _session, callback) {
       stream.on('data', (c: Buffer) => (bytes += c.length));
-      stream.on('end', () => { count++; callback(); });
+      stream.on('end', () => {
+        count++;
+        callback();
+      });
     },
   });
   server.listen(0, '127.0.0.1', () => process.send!({ port: (server.server.address() as AddressInfo).port }));
@@ -46,38 +73,85 @@ async function main(): Promise<void> {
   if (!existsSync(join(dataDir, 'paperboy.db'))) {
     mkdirSync(dataDir, { recursive: true });
     console.log(`importing ${values.file} into ${dataDir} (once; kept for the next run)...`);
-    execFileSync(process.execPath, ['bin/paperboy.js', 'import', values.file], { env: { ...process.env, PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(process.execPath, ['bin/paperboy.js', 'import', values.file], {
+      env: { ...process.env, PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
   }
-  const sink = fork(self, ['--role', 'sink'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const ask = <T>(child: ChildProcess, msg?: unknown) => new Promise<T>((resolve) => { child.once('message', (m) => resolve(m as T)); if (msg) child.send(msg); });
+  const sink = fork(self, ['--role', 'sink'], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const ask = <T>(child: ChildProcess, msg?: unknown) =>
+    new Promise<T>((resolve) => {
+      child.once('message', (m) => resolve(m as T));
+      if (msg) child.send(msg);
+    });
   const { port } = await ask<{ port: number }>(sink);
   const rows: string[][] = [];
   let delivered = 0;
   for (const size of values.sizes.split(',').map(Number)) {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', self, '--role', 'pass', '--subscribers', String(size), '--smtp', `smtp://127.0.0.1:${port}`], {
-      env: { ...process.env, PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const out = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', self, '--role', 'pass', '--subscribers', String(size), '--smtp', `smtp://127.0.0.1:${port}`],
+      {
+        env: { ...process.env, PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     const r = JSON.parse(out.trim().split('\n').pop()!) as PassResult;
     const { count } = await ask<{ count: number; bytes: number }>(sink, 'count');
     const arrived = count - delivered;
     delivered = count;
-    rows.push([String(size), String(r.composed), String(r.sent), String(r.failed), String(arrived), r.totalSeconds.toFixed(1), Math.round(r.sent / r.totalSeconds).toString(), r.searchOpenSeconds.toFixed(1), r.peakRssMb.toFixed(0), r.peakHeapMb.toFixed(0)]);
+    rows.push([
+      String(size),
+      String(r.composed),
+      String(r.sent),
+      String(r.failed),
+      String(arrived),
+      r.totalSeconds.toFixed(1),
+      Math.round(r.sent / r.totalSeconds).toString(),
+      r.searchOpenSeconds.toFixed(1),
+      r.peakRssMb.toFixed(0),
+      r.peakHeapMb.toFixed(0),
+    ]);
   }
   sink.kill();
-  const header = ['subscribers', 'composed', 'sent', 'failed', 'arrived', 'total s', 'messages/s', 'search open s', 'peak RSS MB', 'peak heap MB'];
+  const header = [
+    'subscribers',
+    'composed',
+    'sent',
+    'failed',
+    'arrived',
+    'total s',
+    'messages/s',
+    'search open s',
+    'peak RSS MB',
+    'peak heap MB',
+  ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
   console.log(`\nbench/digest: SQLite store of ${values.file}, SMTP sink on loopback in another process`);
-  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
-  console.log('target: 10,000 subscribers composed and delivered in < 60 s; memory flat in the number of subscribers\n');
+  console.log(
+    `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+  );
+  console.log(
+    'target: 10,000 subscribers composed and delivered in < 60 s; memory flat in the number of subscribers\n',
+  );
   console.log(line(header));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of rows) console.log(line(r));
 }
 
 interface PassResult {
-  composed: number; sent: number; failed: number; totalSeconds: number;
-  searchOpenSeconds: number; peakRssMb: number; peakHeapMb: number;
+  composed: number;
+  sent: number;
+  failed: number;
+  totalSeconds: number;
+  searchOpenSeconds: number;
+  peakRssMb: number;
+  peakHeapMb: number;
 }
 
 async function pass(size: number, smtpUrl: string): Promise<void> {
@@ -86,20 +160,55 @@ async function pass(size: number, smtpUrl: string): Promise<void> {
   const { createSearchService } = await import('../src/search/search.js');
   const { createSmtpTransport } = await import('../src/mail/transport.js');
   const { createDigestRunner } = await import('../src/digest/run.js');
-  const config = loadConfig({ ...process.env, SMTP_URL: smtpUrl, PAPERBOY_MAIL_RATE: '0', PAPERBOY_MAIL_CONCURRENCY: '4', PAPERBOY_DIGEST_BATCH: '500', PAPERBOY_BASE_URL: 'http://paperboy.bench' });
+  const config = loadConfig({
+    ...process.env,
+    SMTP_URL: smtpUrl,
+    PAPERBOY_MAIL_RATE: '0',
+    PAPERBOY_MAIL_CONCURRENCY: '4',
+    PAPERBOY_DIGEST_BATCH: '500',
+    PAPERBOY_BASE_URL: 'http://paperboy.bench',
+  });
   const { store, db } = await openStore(config);
   let peakRss = 0;
   let peakHeap = 0;
-  const sample = () => { const m = process.memoryUsage(); peakRss = Math.max(peakRss, m.rss); peakHeap = Math.max(peakHeap, m.heapUsed); };
+  const sample = () => {
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+  };
   const sampler = setInterval(sample, 50);
-  for (const table of ['sent_papers', 'outbox', 'subscriber_alerts', 'subscribers'] as const) await db.deleteFrom(table).execute();
-  const latest = (await db.selectFrom('papers').select((eb) => eb.fn.max('feed_day').as('d')).executeTakeFirstOrThrow()).d!;
+  for (const table of ['sent_papers', 'outbox', 'subscriber_alerts', 'subscribers'] as const)
+    await db.deleteFrom(table).execute();
+  const latest = (
+    await db
+      .selectFrom('papers')
+      .select((eb) => eb.fn.max('feed_day').as('d'))
+      .executeTakeFirstOrThrow()
+  ).d!;
   const now = new Date(`${latest}T12:00:00Z`);
-  const categories = (await db.selectFrom('paper_categories').select('category').groupBy('category').orderBy((eb) => eb.fn.countAll(), 'desc').limit(60).execute()).map((r) => r.category);
-  const authors = (await db.selectFrom('paper_authors').innerJoin('papers', 'papers.id', 'paper_authors.paper_id').select('paper_authors.name')
-    .where('papers.feed_day', '>=', `${latest.slice(0, 8)}01`).limit(3000).execute()).map((r) => r.name);
+  const categories = (
+    await db
+      .selectFrom('paper_categories')
+      .select('category')
+      .groupBy('category')
+      .orderBy((eb) => eb.fn.countAll(), 'desc')
+      .limit(60)
+      .execute()
+  ).map((r) => r.category);
+  const authors = (
+    await db
+      .selectFrom('paper_authors')
+      .innerJoin('papers', 'papers.id', 'paper_authors.paper_id')
+      .select('paper_authors.name')
+      .where('papers.feed_day', '>=', `${latest.slice(0, 8)}01`)
+      .limit(3000)
+      .execute()
+  ).map((r) => r.name);
   let seed = 42;
-  const rand = (n: number) => { seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31; return seed % n; };
+  const rand = (n: number) => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    return seed % n;
+  };
   const { localTime } = await import('../src/digest/due.js');
   const at = now.toISOString();
   for (let i = 0; i < size; i += 1000) {
@@ -108,9 +217,23 @@ async function pass(size: number, smtpUrl: string): Promise<void> {
       const local = localTime(now, zone);
       const kind = rand(10);
       return {
-        id: `s${String(i + k).padStart(6, '0')}`, email: `reader${i + k}@example.org`, account_id: null, status: 'confirmed', confirm_hash: null, confirm_expires_at: null,
-        frequency: kind < 7 ? 'weekdays' : kind < 9 ? 'daily' : 'weekly', weekday: local.weekday, hour: rand(local.hour + 1), time_zone: zone,
-        trending: rand(5) === 0 ? 0 : 1, bounces: 0, last_period: null, last_notice_at: null, created_at: at, confirmed_at: at, updated_at: at,
+        id: `s${String(i + k).padStart(6, '0')}`,
+        email: `reader${i + k}@example.org`,
+        account_id: null,
+        status: 'confirmed',
+        confirm_hash: null,
+        confirm_expires_at: null,
+        frequency: kind < 7 ? 'weekdays' : kind < 9 ? 'daily' : 'weekly',
+        weekday: local.weekday,
+        hour: rand(local.hour + 1),
+        time_zone: zone,
+        trending: rand(5) === 0 ? 0 : 1,
+        bounces: 0,
+        last_period: null,
+        last_notice_at: null,
+        created_at: at,
+        confirmed_at: at,
+        updated_at: at,
       };
     });
     await db.insertInto('subscribers').values(subs).execute();
@@ -124,14 +247,24 @@ async function pass(size: number, smtpUrl: string): Promise<void> {
       });
     });
     const unique = [...new Map(alerts.map((a) => [`${a.subscriber_id}|${a.kind}|${a.value}`, a])).values()];
-    for (let j = 0; j < unique.length; j += 1000) await db.insertInto('subscriber_alerts').values(unique.slice(j, j + 1000)).execute();
+    for (let j = 0; j < unique.length; j += 1000)
+      await db
+        .insertInto('subscriber_alerts')
+        .values(unique.slice(j, j + 1000))
+        .execute();
   }
   sample();
 
   const started = performance.now();
   let searchOpenSeconds = 0;
   let search: Promise<import('../src/search/search.js').SearchService> | undefined;
-  const openSearch = () => (search ??= (async () => { const t = performance.now(); const s = await createSearchService(store, db); searchOpenSeconds = (performance.now() - t) / 1000; return s; })());
+  const openSearch = () =>
+    (search ??= (async () => {
+      const t = performance.now();
+      const s = await createSearchService(store, db);
+      searchOpenSeconds = (performance.now() - t) / 1000;
+      return s;
+    })());
   const transport = createSmtpTransport(smtpUrl, { connections: config.mail.concurrency });
   const runner = createDigestRunner({ store, db, transport, config, secret: 'bench-secret', search: openSearch });
   const r = await runner.run(now);
@@ -142,8 +275,13 @@ async function pass(size: number, smtpUrl: string): Promise<void> {
   (await search)?.close();
   await store.close();
   const result: PassResult = {
-    composed: r.composed, sent: r.sent, failed: r.failed, totalSeconds,
-    searchOpenSeconds, peakRssMb: peakRss / 2 ** 20, peakHeapMb: peakHeap / 2 ** 20,
+    composed: r.composed,
+    sent: r.sent,
+    failed: r.failed,
+    totalSeconds,
+    searchOpenSeconds,
+    peakRssMb: peakRss / 2 ** 20,
+    peakHeapMb: peakHeap / 2 ** 20,
   };
   console.log(JSON.stringify(result));
 }

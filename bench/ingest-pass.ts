@@ -1,7 +1,8 @@
 // One timed import in its own process, so that its peak memory is its own. Prints one JSON line.
+
+import { loadConfig } from '../src/config/config.js';
 import { openImportFile } from '../src/ingest/import-file.js';
 import { importEntries } from '../src/ingest/importer.js';
-import { loadConfig } from '../src/config/config.js';
 import { openStore } from '../src/store/open.js';
 
 const file = process.argv[2];

@@ -16,11 +16,17 @@ const { values } = parseArgs({
 const engines = values.engine === 'both' ? ['sqlite', 'postgres'] : [values.engine];
 const adminUrl = process.env.PAPERBOY_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-interface Pass { counts: { new: number; updated: number; unchanged: number; rejected: number }; seconds: number; maxRssMb: number }
+interface Pass {
+  counts: { new: number; updated: number; unchanged: number; rejected: number };
+  seconds: number;
+  maxRssMb: number;
+}
 
 function pass(env: Record<string, string>): Pass {
   const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/ingest-pass.ts', values.file], {
-    env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
   return JSON.parse(out.trim().split('\n').pop()!) as Pass;
 }
@@ -41,7 +47,14 @@ for (const engine of engines) {
   if (engine === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'paperboy-bench-'));
     env = { PAPERBOY_DATA_DIR: dir };
-    size = async () => ['paperboy.db', 'paperboy.db-wal'].reduce((s, f) => { try { return s + statSync(join(dir, f)).size; } catch { return s; } }, 0);
+    size = async () =>
+      ['paperboy.db', 'paperboy.db-wal'].reduce((s, f) => {
+        try {
+          return s + statSync(join(dir, f)).size;
+        } catch {
+          return s;
+        }
+      }, 0);
     cleanup = async () => rmSync(dir, { recursive: true, force: true });
   } else {
     const name = `paperboy_bench_${Date.now()}`;
@@ -52,15 +65,24 @@ for (const engine of engines) {
     url.pathname = `/${name}`;
     env = { DATABASE_URL: url.toString() };
     size = () => pgSize(url.toString());
-    cleanup = async () => { await admin.query(`DROP DATABASE "${name}" WITH (FORCE)`); await admin.end(); };
+    cleanup = async () => {
+      await admin.query(`DROP DATABASE "${name}" WITH (FORCE)`);
+      await admin.end();
+    };
   }
   try {
     for (const label of ['first import', 're-import']) {
       const r = pass(env);
       const papers = r.counts.new + r.counts.updated + r.counts.unchanged;
       rows.push([
-        engine, label, String(papers), `${r.counts.new}/${r.counts.updated}/${r.counts.unchanged}/${r.counts.rejected}`,
-        Math.round(papers / r.seconds).toString(), r.seconds.toFixed(1), ((await size()) / 1e6).toFixed(0), r.maxRssMb.toFixed(0),
+        engine,
+        label,
+        String(papers),
+        `${r.counts.new}/${r.counts.updated}/${r.counts.unchanged}/${r.counts.rejected}`,
+        Math.round(papers / r.seconds).toString(),
+        r.seconds.toFixed(1),
+        ((await size()) / 1e6).toFixed(0),
+        r.maxRssMb.toFixed(0),
       ]);
     }
   } finally {
@@ -71,7 +93,9 @@ for (const engine of engines) {
 const header = ['engine', 'pass', 'papers', 'new/upd/same/rej', 'papers/s', 'wall s', 'db MB', 'peak RSS MB'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
-console.log(`\nbench/ingest: ${values.file}\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+console.log(
+  `\nbench/ingest: ${values.file}\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+);
 console.log('targets: first import < 40 s (~2,000 papers/s), re-import < 20 s, peak memory < 1 GB\n');
 console.log(line(header));
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { averagePrecision, evaluate, ndcgAt, recallAt } from './metrics.js';
 
 describe('retrieval metrics (trec_eval definitions)', () => {
-  const judged = new Map([['a', 3], ['b', 1], ['c', 2], ['z', 0]]);
+  const judged = new Map([
+    ['a', 3],
+    ['b', 1],
+    ['c', 2],
+    ['z', 0],
+  ]);
 
   it('nDCG@k with graded gains and a log2(rank + 1) discount', () => {
     // DCG = 3/log2(2) + 0/log2(3) + 2/log2(4) = 3 + 1 = 4; ideal 3, 2, 1: 3 + 2/log2(3) + 1/2.
@@ -20,7 +25,13 @@ describe('retrieval metrics (trec_eval definitions)', () => {
 
   it('recall@k and the mean over judged queries only', () => {
     expect(recallAt(['a', 'x', 'b', 'c'], judged, 2)).toBeCloseTo(1 / 3, 10);
-    const summary = evaluate(new Map([['q1', ['a', 'c', 'b']]]), new Map([['q1', judged], ['q2', new Map([['x', 0]])]]));
+    const summary = evaluate(
+      new Map([['q1', ['a', 'c', 'b']]]),
+      new Map([
+        ['q1', judged],
+        ['q2', new Map([['x', 0]])],
+      ]),
+    );
     expect(summary).toEqual({ ndcg10: 1, map: 1, recall100: 1, queries: 1 });
   });
 });

@@ -12,7 +12,10 @@ export function ndcgAt(ranked: readonly string[], judged: Judgments, k: number):
     const g = judged.get(id) ?? 0;
     if (g > 0) dcg += g / Math.log2(i + 2);
   });
-  const ideal = [...judged.values()].filter((g) => g > 0).sort((a, b) => b - a).slice(0, k);
+  const ideal = [...judged.values()]
+    .filter((g) => g > 0)
+    .sort((a, b) => b - a)
+    .slice(0, k);
   const idcg = ideal.reduce((sum, g, i) => sum + g / Math.log2(i + 2), 0);
   return idcg === 0 ? 0 : dcg / idcg;
 }

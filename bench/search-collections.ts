@@ -41,9 +41,17 @@ export function cranfield(): Collection {
   const dir = join(ROOT, 'cranfield');
   const records = smart(readFileSync(join(dir, 'cran.all.1400'), 'utf8')).map((d): PaperRecord => {
     const title = clean(d.fields.T) || `Cranfield document ${d.id}`;
-    return { id: `cran-${d.id}`, source: 'jsonl', title, abstract: clean(d.fields.W), authors: clean(d.fields.A) ? [clean(d.fields.A)] : [] };
+    return {
+      id: `cran-${d.id}`,
+      source: 'jsonl',
+      title,
+      abstract: clean(d.fields.W),
+      authors: clean(d.fields.A) ? [clean(d.fields.A)] : [],
+    };
   });
-  const queries = new Map(smart(readFileSync(join(dir, 'cran.qry'), 'utf8')).map((q, i) => [String(i + 1), clean(q.fields.W)]));
+  const queries = new Map(
+    smart(readFileSync(join(dir, 'cran.qry'), 'utf8')).map((q, i) => [String(i + 1), clean(q.fields.W)]),
+  );
   const qrels = new Map<string, Map<string, number>>();
   for (const line of readFileSync(join(dir, 'cranqrel'), 'utf8').split('\n')) {
     const [q, d, code] = line.trim().split(/\s+/);
@@ -59,11 +67,22 @@ export function cranfield(): Collection {
 /** CACM: 3,204 documents (title, abstract when there is one, authors), 64 queries of which 52 are judged (binary). */
 export function cacm(): Collection {
   const dir = join(ROOT, 'cacm');
-  const records = readFileSync(join(dir, 'cacm.jsonl'), 'utf8').split('\n').filter(Boolean).map((line): PaperRecord => {
-    const d = JSON.parse(line) as { id: string; title: string; abstract: string; authors: string[] };
-    return { id: `cacm-${d.id}`, source: 'jsonl', title: clean(d.title) || `CACM ${d.id}`, abstract: clean(d.abstract), authors: d.authors };
-  });
-  const queries = new Map(smart(readFileSync(join(dir, 'query.text'), 'utf8')).map((q) => [String(Number(q.id)), clean(q.fields.W)]));
+  const records = readFileSync(join(dir, 'cacm.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line): PaperRecord => {
+      const d = JSON.parse(line) as { id: string; title: string; abstract: string; authors: string[] };
+      return {
+        id: `cacm-${d.id}`,
+        source: 'jsonl',
+        title: clean(d.title) || `CACM ${d.id}`,
+        abstract: clean(d.abstract),
+        authors: d.authors,
+      };
+    });
+  const queries = new Map(
+    smart(readFileSync(join(dir, 'query.text'), 'utf8')).map((q) => [String(Number(q.id)), clean(q.fields.W)]),
+  );
   const qrels = new Map<string, Map<string, number>>();
   for (const line of readFileSync(join(dir, 'qrels.text'), 'utf8').split('\n')) {
     const [q, d] = line.trim().split(/\s+/);

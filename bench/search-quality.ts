@@ -3,10 +3,10 @@
 // paper's related papers are relevant to the same request; then a known-item test on the arXiv corpus. Usage: npm run bench:search-quality [-- --engine sqlite|postgres|both] [--known-item 1000|0] [--collections no]
 import { parseArgs } from 'node:util';
 import { createSearchService, type SearchService } from '../src/search/search.js';
-import { evaluate, type Summary } from './metrics.js';
 import type { Db } from '../src/store/schema.js';
 import type { Store } from '../src/store/store.js';
-import { cacm, cranfield, type Collection } from './search-collections.js';
+import { evaluate, type Summary } from './metrics.js';
+import { type Collection, cacm, cranfield } from './search-collections.js';
 import { benchStore, loadCorpus } from './search-stores.js';
 
 const { values } = parseArgs({
@@ -31,7 +31,10 @@ async function runCollection(store: Store, db: Db, c: Collection): Promise<Score
     for (const [id, q] of c.queries) {
       if (!c.qrels.has(id)) continue;
       const r = await search.search({ q, mode, limit: 100 });
-      runs.set(id, r.hits.map((h) => h.paper.id));
+      runs.set(
+        id,
+        r.hits.map((h) => h.paper.id),
+      );
     }
     out[mode] = { ...evaluate(runs, c.qrels), related: await coRelevance(search, c, mode) };
   }
@@ -68,8 +71,13 @@ for (const engine of values.collections === 'no' ? [] : engines) {
     const { store, db, dispose } = await benchStore(engine);
     try {
       const r = await runCollection(store, db, c);
-      for (const mode of modes) console.log(`| ${engine} | ${c.name} | ${r[mode].queries} | ${mode === 'keyword' ? 'BM25' : mode} | ${f(r[mode].ndcg10)} | ${f(r[mode].map)} | ${f(r[mode].recall100)} | ${f(r[mode].related)} |`);
-      gains.push(`${engine} ${c.name}: hybrid nDCG@10 ${((r.hybrid.ndcg10 / r.keyword.ndcg10 - 1) * 100).toFixed(1)}% over BM25 (target +5%)`);
+      for (const mode of modes)
+        console.log(
+          `| ${engine} | ${c.name} | ${r[mode].queries} | ${mode === 'keyword' ? 'BM25' : mode} | ${f(r[mode].ndcg10)} | ${f(r[mode].map)} | ${f(r[mode].recall100)} | ${f(r[mode].related)} |`,
+        );
+      gains.push(
+        `${engine} ${c.name}: hybrid nDCG@10 ${((r.hybrid.ndcg10 / r.keyword.ndcg10 - 1) * 100).toFixed(1)}% over BM25 (target +5%)`,
+      );
     } finally {
       await dispose();
     }
@@ -88,7 +96,9 @@ if (sample > 0) {
       const search = await createSearchService(store, db);
       await search.refit();
       const r = await knownItem(store, db, search, sample);
-      console.log(`| ${engine} | ${sample} | ${(r.title * 100).toFixed(1)}% (target 98%) | ${(r.sentence * 100).toFixed(1)}% (target 90%) |`);
+      console.log(
+        `| ${engine} | ${sample} | ${(r.title * 100).toFixed(1)}% (target 98%) | ${(r.sentence * 100).toFixed(1)}% (target 90%) |`,
+      );
       search.close();
     } finally {
       await dispose();
@@ -97,10 +107,15 @@ if (sample > 0) {
 }
 
 /** Papers sampled with a fixed seed; the query is the title, then the abstract's longest sentence. */
-async function knownItem(store: Store, db: Db, search: SearchService, n: number): Promise<{ title: number; sentence: number }> {
+async function knownItem(
+  store: Store,
+  db: Db,
+  search: SearchService,
+  n: number,
+): Promise<{ title: number; sentence: number }> {
   const ids = (await db.selectFrom('papers').select('id').orderBy('id').execute()).map((r) => r.id);
   let seed = 42;
-  const next = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   const picked = Array.from({ length: n }, () => ids[Math.floor(next() * ids.length)]!);
   const papers = await store.getPapers(picked);
   let title = 0;

@@ -2,14 +2,16 @@
 // and on a 300,000-paper set (the corpus plus generated variants), with index build time and memory.
 // Usage: npm run bench:search-speed [-- --engine sqlite|postgres] [--sizes 75000,300000]
 import { parseArgs } from 'node:util';
-import type { ParsedEntry, PaperRecord } from '../src/model/record.js';
 import { importEntries } from '../src/ingest/importer.js';
 import { readJsonlDump } from '../src/ingest/jsonl-dump.js';
+import type { PaperRecord, ParsedEntry } from '../src/model/record.js';
 import { createSearchService, type SearchService } from '../src/search/search.js';
 import type { Db } from '../src/store/schema.js';
 import { benchStore, CORPUS } from './search-stores.js';
 
-const { values } = parseArgs({ options: { engine: { type: 'string', default: 'sqlite' }, sizes: { type: 'string', default: '74728,300000' } } });
+const { values } = parseArgs({
+  options: { engine: { type: 'string', default: 'sqlite' }, sizes: { type: 'string', default: '74728,300000' } },
+});
 const engine = values.engine as 'sqlite' | 'postgres';
 const sizes = values.sizes.split(',').map(Number);
 const QUERIES = 500;
@@ -17,7 +19,7 @@ const WARM_UP = 50;
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
 }
 
 /** The corpus, then variants of it (title words and abstract sentences reshuffled, ids suffixed) up to `size`. */
@@ -37,14 +39,23 @@ async function* papers(size: number): AsyncGenerator<ParsedEntry> {
       const donor = base[Math.floor(random() * base.length)]!.title.split(' ');
       words[Math.floor(random() * words.length)] = donor[Math.floor(random() * donor.length)]!;
       const sentences = p.abstract.split(/(?<=\.)\s+/).sort(() => random() - 0.5);
-      yield { ok: true, record: { ...p, id: `${p.id}.g${round}`, title: words.join(' '), abstract: sentences.join(' ') }, position: `variant ${n}` };
+      yield {
+        ok: true,
+        record: { ...p, id: `${p.id}.g${round}`, title: words.join(' '), abstract: sentences.join(' ') },
+        position: `variant ${n}`,
+      };
     }
   }
 }
 
 /** Realistic queries from the corpus: topic words from titles, a typed prefix, an author, a whole title, a typo. */
 async function queries(db: Db): Promise<string[]> {
-  const rows = await db.selectFrom('papers').select(['title', 'authors']).where('id', 'not like', '%.g%').orderBy('id').execute();
+  const rows = await db
+    .selectFrom('papers')
+    .select(['title', 'authors'])
+    .where('id', 'not like', '%.g%')
+    .orderBy('id')
+    .execute();
   const random = rng(11);
   const out: string[] = [];
   while (out.length < QUERIES + WARM_UP) {
@@ -53,14 +64,17 @@ async function queries(db: Db): Promise<string[]> {
     const kind = out.length % 5;
     const start = Math.floor(random() * Math.max(1, words.length - 3));
     if (kind === 0 || kind === 1) out.push(words.slice(start, start + 2 + (kind % 2)).join(' '));
-    else if (kind === 2) out.push(`${words.slice(start, start + 2).join(' ')} ${(words[start + 2] ?? 'model').slice(0, 4)}`);
+    else if (kind === 2)
+      out.push(`${words.slice(start, start + 2).join(' ')} ${(words[start + 2] ?? 'model').slice(0, 4)}`);
     else if (kind === 3) out.push((JSON.parse(r.authors) as string[])[0] ?? r.title);
-    else out.push(random() < 0.5 ? r.title : words.map((w) => (w.length > 6 ? w.slice(0, 2) + w.slice(3) : w)).join(' '));
+    else
+      out.push(random() < 0.5 ? r.title : words.map((w) => (w.length > 6 ? w.slice(0, 2) + w.slice(3) : w)).join(' '));
   }
   return out;
 }
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
 /** Warms up on queries past the measured ones: a measured query must not be answered from the result cache. */
 async function measure(run: (i: number) => Promise<unknown>): Promise<number[]> {
@@ -99,15 +113,24 @@ for (const size of sizes) {
     const ids = (await db.selectFrom('papers').select('id').orderBy('id').execute()).map((r) => r.id);
     const random = rng(5);
     const relatedIds = Array.from({ length: QUERIES + WARM_UP }, () => ids[Math.floor(random() * ids.length)]!);
-    const target: Record<string, string> = { hybrid: count < 100_000 ? '15' : '40', related: count < 100_000 ? '20' : '' };
+    const target: Record<string, string> = {
+      hybrid: count < 100_000 ? '15' : '40',
+      related: count < 100_000 ? '20' : '',
+    };
     for (const mode of ['keyword', 'semantic', 'hybrid'] as const) {
       const times = await measure((i) => search.search({ q: qs[i]!, mode, limit: 20 }));
-      console.log(`| ${count} | ${mode} | ${pct(times, 50).toFixed(2)} | ${pct(times, 95).toFixed(2)} | ${pct(times, 99).toFixed(2)} | ${target[mode] ?? ''} |`);
+      console.log(
+        `| ${count} | ${mode} | ${pct(times, 50).toFixed(2)} | ${pct(times, 95).toFixed(2)} | ${pct(times, 99).toFixed(2)} | ${target[mode] ?? ''} |`,
+      );
     }
     const times = await measure((i) => search.related(relatedIds[i]!, 10));
-    console.log(`| ${count} | related (uncached) | ${pct(times, 50).toFixed(2)} | ${pct(times, 95).toFixed(2)} | ${pct(times, 99).toFixed(2)} | ${target.related} |`);
-    notes.push(`${count} papers: index load ${(openMs / 1000).toFixed(1)} s (no model), refit ${(fit.ms / 1000).toFixed(1)} s, load with vectors ${(reopenMs / 1000).toFixed(1)} s; `
-      + `heap ${((mem.heapUsed - heapBefore.heapUsed) / 1e6).toFixed(0)} MB + typed arrays ${((mem.arrayBuffers - heapBefore.arrayBuffers) / 1e6).toFixed(0)} MB, RSS ${(mem.rss / 1e6).toFixed(0)} MB`);
+    console.log(
+      `| ${count} | related (uncached) | ${pct(times, 50).toFixed(2)} | ${pct(times, 95).toFixed(2)} | ${pct(times, 99).toFixed(2)} | ${target.related} |`,
+    );
+    notes.push(
+      `${count} papers: index load ${(openMs / 1000).toFixed(1)} s (no model), refit ${(fit.ms / 1000).toFixed(1)} s, load with vectors ${(reopenMs / 1000).toFixed(1)} s; ` +
+        `heap ${((mem.heapUsed - heapBefore.heapUsed) / 1e6).toFixed(0)} MB + typed arrays ${((mem.arrayBuffers - heapBefore.arrayBuffers) / 1e6).toFixed(0)} MB, RSS ${(mem.rss / 1e6).toFixed(0)} MB`,
+    );
     search.close();
   } finally {
     await dispose();

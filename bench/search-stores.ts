@@ -3,21 +3,31 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { readJsonlDump } from '../src/ingest/jsonl-dump.js';
 import { importEntries } from '../src/ingest/importer.js';
-import type { Db } from '../src/store/schema.js';
-import type { Store } from '../src/store/store.js';
+import { readJsonlDump } from '../src/ingest/jsonl-dump.js';
 import { openPostgresStore } from '../src/store/postgres.js';
+import type { Db } from '../src/store/schema.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
+import type { Store } from '../src/store/store.js';
 
-export const CORPUS = new URL('../../shared/data/corpus/arxiv-listings-2025-03-18_2026-07-01.jsonl.gz', import.meta.url).pathname;
+export const CORPUS = new URL('../../shared/data/corpus/arxiv-listings-2025-03-18_2026-07-01.jsonl.gz', import.meta.url)
+  .pathname;
 const adminUrl = process.env.PAPERBOY_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-export async function benchStore(engine: 'sqlite' | 'postgres'): Promise<{ store: Store; db: Db; dispose: () => Promise<void> }> {
+export async function benchStore(
+  engine: 'sqlite' | 'postgres',
+): Promise<{ store: Store; db: Db; dispose: () => Promise<void> }> {
   if (engine === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'paperboy-search-bench-'));
     const { store, db } = openSqliteStore(join(dir, 'paperboy.db'));
-    return { store, db, dispose: async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); } };
+    return {
+      store,
+      db,
+      dispose: async () => {
+        await store.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
   }
   const name = `paperboy_search_bench_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
   const admin = new pg.Client({ connectionString: adminUrl });

@@ -4,15 +4,24 @@
 // Usage: npm run bench:web [-- --data-dir DIR] [--duration 10] [--connections 10] [--warmup 2] [--query "..."]
 //                            [--only home,paper] [--cpu-prof]
 // With --data-dir the store is kept and reused (imported only while it holds fewer papers than the corpus).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import { type RunningServer, startServer } from '../test/browser/server.js';
 import { runCli, startCli } from '../test/cli.js';
-import { startServer, type RunningServer } from '../test/browser/server.js';
 
 const CORPUS_PAPERS = 74_728;
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -21,7 +30,10 @@ const autocannonBin = join(root, 'node_modules/autocannon/autocannon.js');
 const { values } = parseArgs({
   options: {
     'data-dir': { type: 'string' },
-    file: { type: 'string', default: join(root, '../shared/data/corpus/arxiv-listings-2025-03-18_2026-07-01.jsonl.gz') },
+    file: {
+      type: 'string',
+      default: join(root, '../shared/data/corpus/arxiv-listings-2025-03-18_2026-07-01.jsonl.gz'),
+    },
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '2' },
@@ -59,11 +71,14 @@ interface Result {
 function autocannon(url: string, seconds: number, paths?: { file: string; start: number }): Promise<Result> {
   return new Promise((resolvePromise, reject) => {
     const args = paths
-      ? ['-e', `const ac=require(${JSON.stringify(autocannonBin)});`
-        + `const paths=JSON.parse(require('fs').readFileSync(${JSON.stringify(paths.file)},'utf8'));let i=${paths.start};`
-        + `ac({url:${JSON.stringify(url)},connections:${connections},duration:${seconds},`
-        + 'requests:[{setupRequest:(r)=>({...r,path:paths[i++%paths.length]})}]},'
-        + '(e,r)=>{if(e){console.error(e);process.exit(1)}console.log(JSON.stringify(r))})']
+      ? [
+          '-e',
+          `const ac=require(${JSON.stringify(autocannonBin)});` +
+            `const paths=JSON.parse(require('fs').readFileSync(${JSON.stringify(paths.file)},'utf8'));let i=${paths.start};` +
+            `ac({url:${JSON.stringify(url)},connections:${connections},duration:${seconds},` +
+            'requests:[{setupRequest:(r)=>({...r,path:paths[i++%paths.length]})}]},' +
+            '(e,r)=>{if(e){console.error(e);process.exit(1)}console.log(JSON.stringify(r))})',
+        ]
       : [autocannonBin, '-c', String(connections), '-d', String(seconds), '-j', url];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -73,12 +88,23 @@ function autocannon(url: string, seconds: number, paths?: { file: string; start:
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`autocannon ended with ${code}: ${err}`));
       const r = JSON.parse(out) as {
-        duration: number; errors: number; timeouts: number; non2xx: number; latency: { p50: number; p99: number };
-        requests: { total: number }; statusCodeStats?: Record<string, { count: number }>;
+        duration: number;
+        errors: number;
+        timeouts: number;
+        non2xx: number;
+        latency: { p50: number; p99: number };
+        requests: { total: number };
+        statusCodeStats?: Record<string, { count: number }>;
       };
       resolvePromise({
-        rps: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts,
-        codes: Object.entries(r.statusCodeStats ?? {}).map(([code, s]) => `${code}:${s.count}`).join(' '),
+        rps: r.requests.total / r.duration,
+        p50: r.latency.p50,
+        p99: r.latency.p99,
+        non2xx: r.non2xx,
+        errors: r.errors + r.timeouts,
+        codes: Object.entries(r.statusCodeStats ?? {})
+          .map(([code, s]) => `${code}:${s.count}`)
+          .join(' '),
       });
     });
   });
@@ -86,8 +112,9 @@ function autocannon(url: string, seconds: number, paths?: { file: string; start:
 
 /** A bare Node http server answering a fixed string: the ceiling of this machine, Node and autocannon. */
 async function startBare(): Promise<{ url: string; child: ChildProcess }> {
-  const code = "const s=require('http').createServer((q,r)=>{r.setHeader('Content-Type','text/plain');r.end('ok')});"
-    + "s.listen(0,'127.0.0.1',()=>console.log(s.address().port))";
+  const code =
+    "const s=require('http').createServer((q,r)=>{r.setHeader('Content-Type','text/plain');r.end('ok')});" +
+    "s.listen(0,'127.0.0.1',()=>console.log(s.address().port))";
   const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<string>((res, rej) => {
     child.stdout!.once('data', (d: Buffer) => res(d.toString().trim()));
@@ -101,9 +128,11 @@ const DISTINCT_QUERIES = 8000;
 function distinctSearches(dir: string): string[] {
   const db = new Database(join(dir, 'paperboy.db'), { readonly: true });
   try {
-    const titles = (db.prepare('SELECT title FROM papers ORDER BY id').all() as { title: string }[]).map((r) => r.title);
+    const titles = (db.prepare('SELECT title FROM papers ORDER BY id').all() as { title: string }[]).map(
+      (r) => r.title,
+    );
     let seed = 17;
-    const random = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296);
+    const random = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296;
     const out = new Set<string>();
     for (let tries = 0; out.size < DISTINCT_QUERIES && tries < DISTINCT_QUERIES * 20; tries++) {
       const words = titles[Math.floor(random() * titles.length)]!.split(/\s+/).filter((w) => /^[A-Za-z-]{4,}$/.test(w));
@@ -138,7 +167,10 @@ async function importCorpus(env: Record<string, string>): Promise<void> {
  * within `window` (microseconds since the profile started, which is about when the process was spawned).
  */
 function summarizeProfile(file: string, window: [number, number], top = 15): string {
-  interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }
+  interface Node {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+  }
   const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfByNode = new Map<number, number>();
@@ -154,14 +186,23 @@ function summarizeProfile(file: string, window: [number, number], top = 15): str
   for (const [id, us] of selfByNode) {
     const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
     const short = url.replace(/^file:\/\//, '').replace(root, '');
-    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(short)?.[1]
-      ?? (short.startsWith('src/') ? short : short.startsWith('node:') ? 'node internals' : short || `(VM) ${functionName}`);
+    const pkg =
+      /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(short)?.[1] ??
+      (short.startsWith('src/')
+        ? short
+        : short.startsWith('node:')
+          ? 'node internals'
+          : short || `(VM) ${functionName}`);
     const key = `${functionName || '(anonymous)'} ${short ? `${short}:${lineNumber + 1}` : ''}`;
     fn.set(key, (fn.get(key) ?? 0) + us);
     where.set(pkg, (where.get(pkg) ?? 0) + us);
   }
-  const fmt = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, top)
-    .map(([k, us]) => `  ${((100 * us) / total).toFixed(1).padStart(5)}%  ${k}`).join('\n');
+  const fmt = (m: Map<string, number>) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([k, us]) => `  ${((100 * us) / total).toFixed(1).padStart(5)}%  ${k}`)
+      .join('\n');
   return `self time by file or package:\n${fmt(where)}\nself time by function:\n${fmt(fn)}`;
 }
 
@@ -209,11 +250,23 @@ try {
   const started = Date.now();
   spawnedAt = performance.now();
   // The API's per-client rate limit would turn the benchmark into a measure of 429s: lift it for this server.
-  server = await startServer({ ...env, LOG_LEVEL: 'info', PAPERBOY_API_RATE_LIMIT: '0', PAPERBOY_DIGEST_CRON: 'off', PAPERBOY_REFIT_CRON: 'off' }, {
-    timeoutMs: 180_000, nodeArgs: values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
-  });
+  server = await startServer(
+    {
+      ...env,
+      LOG_LEVEL: 'info',
+      PAPERBOY_API_RATE_LIMIT: '0',
+      PAPERBOY_DIGEST_CRON: 'off',
+      PAPERBOY_REFIT_CRON: 'off',
+    },
+    {
+      timeoutMs: 180_000,
+      nodeArgs: values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
+    },
+  );
   const indexLine = /search index ready in (\d+) ms/.exec(server.output())?.[1];
-  console.error(`paperboy serve listening on ${server.url} after ${((Date.now() - started) / 1000).toFixed(1)} s (search index ${indexLine ?? '?'} ms)`);
+  console.error(
+    `paperboy serve listening on ${server.url} after ${((Date.now() - started) / 1000).toFixed(1)} s (search index ${indexLine ?? '?'} ms)`,
+  );
   const started2 = await startBare();
   bare = started2.child;
 
@@ -225,10 +278,19 @@ try {
   const routes: Route[] = [
     { name: 'home', path: '/', target: { rps: 1500, p99: 50 } },
     { name: 'paper', path: paperPath, target: { p99: 100 } },
-    { name: 'search', path: `/search?q=${encodeURIComponent(values.query!).replace(/%20/g, '+')}`, target: { p99: 100 } },
+    {
+      name: 'search',
+      path: `/search?q=${encodeURIComponent(values.query!).replace(/%20/g, '+')}`,
+      target: { p99: 100 },
+    },
     { name: 'api', path: '/api/daily_papers', target: { p99: 100 } },
   ];
-  routes.push({ name: 'search-distinct', path: `/search?q=… (${DISTINCT_QUERIES} different queries)`, paths: distinctSearches(dataDir), target: { p99: 100 } });
+  routes.push({
+    name: 'search-distinct',
+    path: `/search?q=… (${DISTINCT_QUERIES} different queries)`,
+    paths: distinctSearches(dataDir),
+    target: { p99: 100 },
+  });
   const only = values.only?.split(',').map((s) => s.trim());
   const chosen = routes.filter((r) => !only || only.includes(r.name));
 
@@ -252,7 +314,9 @@ try {
     const okRps = target?.rps === undefined || r.rps >= target.rps;
     const okP99 = target === undefined || r.p99 <= target.p99;
     rows.push({
-      route: name, bytes: String(bytes), r,
+      route: name,
+      bytes: String(bytes),
+      r,
       target: target ? `${target.rps ? `>= ${target.rps} req/s, ` : ''}p99 <= ${target.p99} ms` : '',
       ok: target ? (okRps && okP99 && r.non2xx === 0 && r.errors === 0 ? 'yes' : 'NO') : '',
     });
@@ -262,29 +326,52 @@ try {
   console.error(`running autocannon: ${connections} connections, ${duration} s per route after a ${warmup} s warm-up`);
   await measure('bare node http', started2.url, undefined);
   for (const route of chosen) {
-    await measure(`${route.name} ${route.path}`, route.paths ? `${server.url}/` : `${server.url}${route.path}`, route.target, route.paths);
+    await measure(
+      `${route.name} ${route.path}`,
+      route.paths ? `${server.url}/` : `${server.url}${route.path}`,
+      route.target,
+      route.paths,
+    );
   }
   const bareRps = rows[0]!.r.rps;
 
   const header = ['route', 'bytes', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'x bare', 'target', 'met'];
   const cells = rows.map((row) => [
-    row.route, row.bytes, Math.round(row.r.rps).toString(), String(row.r.p50), String(row.r.p99), String(row.r.non2xx),
-    String(row.r.errors), (row.r.rps / bareRps).toFixed(3), row.target, row.ok,
+    row.route,
+    row.bytes,
+    Math.round(row.r.rps).toString(),
+    String(row.r.p50),
+    String(row.r.p99),
+    String(row.r.non2xx),
+    String(row.r.errors),
+    (row.r.rps / bareRps).toFixed(3),
+    row.target,
+    row.ok,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]) => `| ${c.map((v, i) => (i === 0 || i >= 8 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join(' | ')} |`;
-  console.log(`\nbench/web: ${papers} papers in a SQLite store; ${connections} connections, ${duration} s per route, loopback`);
-  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+  const line = (c: string[]) =>
+    `| ${c.map((v, i) => (i === 0 || i >= 8 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join(' | ')} |`;
+  console.log(
+    `\nbench/web: ${papers} papers in a SQLite store; ${connections} connections, ${duration} s per route, loopback`,
+  );
+  console.log(
+    `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+  );
   console.log('targets: home feed >= 1,500 req/s with p99 <= 50 ms; every route p99 <= 100 ms\n');
   console.log(line(header));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const c of cells) console.log(line(c));
   if (rows.some((r) => r.route.startsWith('search '))) {
-    console.log('\nnote: the search row repeats one query, answered from memory after the first (src/store/result-cache.ts); '
-      + 'search-distinct sends a different query every time, so each is ranked, fetched and rendered afresh.');
+    console.log(
+      '\nnote: the search row repeats one query, answered from memory after the first (src/store/result-cache.ts); ' +
+        'search-distinct sends a different query every time, so each is ranked, fetched and rendered afresh.',
+    );
   }
   const limited = rows.filter((r) => /\b429:/.test(r.r.codes));
-  for (const r of limited) console.log(`\nnote: ${r.route} answered ${r.r.codes}: the API's rate limit (per client address) answered most of the run.`);
+  for (const r of limited)
+    console.log(
+      `\nnote: ${r.route} answered ${r.r.codes}: the API's rate limit (per client address) answered most of the run.`,
+    );
 } finally {
   bare?.kill();
   await server?.stop();
@@ -293,11 +380,16 @@ try {
 
 if (values['cpu-prof']) {
   // One profile per thread: the main thread's is the largest (the other is tsx's module loader).
-  const profiles = existsSync(profDir) ? readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(profDir, f)) : [];
+  const profiles = existsSync(profDir)
+    ? readdirSync(profDir)
+        .filter((f) => f.endsWith('.cpuprofile'))
+        .map((f) => join(profDir, f))
+    : [];
   const main = profiles.sort((a, b) => statSync(b).size - statSync(a).size)[0];
   if (!main) console.log(`\nno CPU profile was written to ${profDir}`);
   else {
     console.log(`\nCPU profile of paperboy serve: ${main} (open it in Chrome DevTools > Performance)`);
-    for (const w of windows.slice(1)) console.log(`\nwhile measuring ${w.route}:\n${summarizeProfile(main, [w.from, w.to])}`);
+    for (const w of windows.slice(1))
+      console.log(`\nwhile measuring ${w.route}:\n${summarizeProfile(main, [w.from, w.to])}`);
   }
 }

@@ -17,16 +17,25 @@ export interface RawPaper {
 }
 
 export const readDay = (file: string): RawPaper[] =>
-  readFileSync(`${FIXTURES}daily_arxiv_raw/${file}`, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as RawPaper);
+  readFileSync(`${FIXTURES}daily_arxiv_raw/${file}`, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as RawPaper);
 
 export const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** The real recorded arXiv API answer to an unknown id (an Atom feed without entries), to template answers from. */
-export const API_EMPTY_FEED = (JSON.parse(readFileSync(`${FIXTURES}arxiv_api_atom/arxiv.py_2026/id_0000.0000_s0_m100_8b51d9633a68.json`, 'utf8')) as { body: string }).body;
+export const API_EMPTY_FEED = (
+  JSON.parse(
+    readFileSync(`${FIXTURES}arxiv_api_atom/arxiv.py_2026/id_0000.0000_s0_m100_8b51d9633a68.json`, 'utf8'),
+  ) as { body: string }
+).body;
 
 /** The arXiv API's answer holding these papers (version 1, first published at `published`), as for an id_list query. */
 export function apiFeed(entries: { paper: RawPaper; published: string }[]): string {
-  const xml = entries.map(({ paper: p, published }) => `
+  const xml = entries
+    .map(
+      ({ paper: p, published }) => `
   <entry>
     <id>http://arxiv.org/abs/${p.id}v1</id>
     <title>${escapeXml(p.title)}</title>
@@ -38,6 +47,11 @@ export function apiFeed(entries: { paper: RawPaper; published: string }[]): stri
     ${p.comment ? `<arxiv:comment>${escapeXml(p.comment)}</arxiv:comment>` : ''}
     <arxiv:primary_category term="${p.categories[0]}"/>
     ${p.authors.map((name) => `<author><name>${escapeXml(name)}</name></author>`).join('\n    ')}
-  </entry>`).join('');
-  return API_EMPTY_FEED.replace('<opensearch:totalResults>0<', `<opensearch:totalResults>${entries.length}<`).replace('</feed>', `${xml}\n</feed>`);
+  </entry>`,
+    )
+    .join('');
+  return API_EMPTY_FEED.replace('<opensearch:totalResults>0<', `<opensearch:totalResults>${entries.length}<`).replace(
+    '</feed>',
+    `${xml}\n</feed>`,
+  );
 }

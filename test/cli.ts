@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
@@ -23,7 +23,9 @@ export function startCli(args: string[], env: Record<string, string>): ChildProc
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const result = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  const result = new Promise<CliResult>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
   return Object.assign(child, { result });
 }
 
@@ -32,7 +34,9 @@ export function runCli(args: string[], env: Record<string, string>): Promise<Cli
 }
 
 /** The summary line `paperboy import` ends with, as numbers. */
-export function importLine(stdout: string): { new: number; updated: number; unchanged: number; rejected: number } | undefined {
+export function importLine(
+  stdout: string,
+): { new: number; updated: number; unchanged: number; rejected: number } | undefined {
   const m = /^imported: (\d+) new, (\d+) updated, (\d+) unchanged, (\d+) rejected$/m.exec(stdout);
   if (!m) return undefined;
   return { new: Number(m[1]), updated: Number(m[2]), unchanged: Number(m[3]), rejected: Number(m[4]) };

@@ -1,7 +1,8 @@
 import { readJsonlDump } from '../src/ingest/jsonl-dump.js';
 import type { PaperRecord } from '../src/model/record.js';
 
-export const CORPUS = new URL('../../shared/data/corpus/arxiv-listings-2025-03-18_2026-07-01.jsonl.gz', import.meta.url).pathname;
+export const CORPUS = new URL('../../shared/data/corpus/arxiv-listings-2025-03-18_2026-07-01.jsonl.gz', import.meta.url)
+  .pathname;
 
 /** The first `n` papers of the real corpus, read at test time. */
 export async function corpusSlice(n: number): Promise<PaperRecord[]> {

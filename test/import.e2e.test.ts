@@ -2,8 +2,7 @@ import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { gunzipSync, gzipSync, constants as zlib } from 'node:zlib';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, gunzipSync, gzipSync, constants as zlib } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { importLine, runCli, shared, startCli } from './cli.js';
 import { engines, freshStore, type TestStore } from './stores.js';
@@ -99,7 +98,10 @@ describe.each(engines)('paperboy import on %s', (engine) => {
   });
 
   it('rejects broken XML with a clear message and stores nothing', async () => {
-    const xml = readFileSync(join(shared, 'fixtures/arxiv_api_atom/arxiv.py_2026_xml/q_testing_s0_m10_bc5a6c384fe9.xml'), 'utf8');
+    const xml = readFileSync(
+      join(shared, 'fixtures/arxiv_api_atom/arxiv.py_2026_xml/q_testing_s0_m10_bc5a6c384fe9.xml'),
+      'utf8',
+    );
     const file = join(dir, `broken-${engine}.xml`);
     writeFileSync(file, xml.slice(0, Math.floor(xml.length / 2)));
     const result = await runCli(['import', file], t.env);

@@ -7,14 +7,26 @@ export type JsonSchema = Record<string, unknown>;
 export interface Doc {
   openapi: string;
   info: { title: string; version: string };
-  paths: Record<string, Record<string, { parameters?: { name: string; in: string }[]; responses: Record<string, { content?: Record<string, { schema: JsonSchema }> }> }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        parameters?: { name: string; in: string }[];
+        responses: Record<string, { content?: Record<string, { schema: JsonSchema }> }>;
+      }
+    >
+  >;
   components?: { schemas?: Record<string, JsonSchema> };
 }
 
 export function resolveRef(doc: unknown, ref: string): unknown {
   if (!ref.startsWith('#/')) return undefined;
   let node: unknown = doc;
-  for (const part of ref.slice(2).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))) {
+  for (const part of ref
+    .slice(2)
+    .split('/')
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))) {
     if (typeof node !== 'object' || node === null || !(part in node)) return undefined;
     node = (node as Record<string, unknown>)[part];
   }
@@ -31,7 +43,8 @@ export function checkDocument(doc: Doc): string[] {
     if (Array.isArray(node)) for (const [i, n] of node.entries()) walk(n, `${at}/${i}`);
     else if (typeof node === 'object' && node !== null) {
       for (const [k, v] of Object.entries(node)) {
-        if (k === '$ref' && (typeof v !== 'string' || resolveRef(doc, v) === undefined)) problems.push(`${at}: $ref ${String(v)} does not resolve`);
+        if (k === '$ref' && (typeof v !== 'string' || resolveRef(doc, v) === undefined))
+          problems.push(`${at}: $ref ${String(v)} does not resolve`);
         else walk(v, `${at}/${k}`);
       }
     }
@@ -45,20 +58,31 @@ export function checkDocument(doc: Doc): string[] {
       if (id && operationIds.has(id)) problems.push(`${method} ${path}: operationId ${id} is not unique`);
       if (id) operationIds.add(id);
       for (const [, name] of path.matchAll(/\{([^}]+)\}/g)) {
-        if (!op.parameters?.some((p) => p.in === 'path' && p.name === name)) problems.push(`${method} ${path}: path parameter ${name} is not declared`);
+        if (!op.parameters?.some((p) => p.in === 'path' && p.name === name))
+          problems.push(`${method} ${path}: path parameter ${name} is not declared`);
       }
     }
   }
   return problems;
 }
 
-const typeOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : Number.isInteger(v) ? 'integer' : typeof v);
+const typeOf = (v: unknown) =>
+  v === null ? 'null' : Array.isArray(v) ? 'array' : Number.isInteger(v) ? 'integer' : typeof v;
 
 /** Where `value` does not match `schema`; empty when it does. */
-export function validate(doc: Doc, schema: JsonSchema, value: unknown, at = '$', strict = true, partOfAllOf = false): string[] {
+export function validate(
+  doc: Doc,
+  schema: JsonSchema,
+  value: unknown,
+  at = '$',
+  strict = true,
+  partOfAllOf = false,
+): string[] {
   if (typeof schema.$ref === 'string') {
     const target = resolveRef(doc, schema.$ref);
-    return target ? validate(doc, target as JsonSchema, value, at, strict, partOfAllOf) : [`${at}: unresolved ${schema.$ref}`];
+    return target
+      ? validate(doc, target as JsonSchema, value, at, strict, partOfAllOf)
+      : [`${at}: unresolved ${schema.$ref}`];
   }
   const errors: string[] = [];
   if (Array.isArray(schema.allOf)) {
@@ -69,29 +93,37 @@ export function validate(doc: Doc, schema: JsonSchema, value: unknown, at = '$',
   }
   for (const key of ['anyOf', 'oneOf'] as const) {
     const options = schema[key] as JsonSchema[] | undefined;
-    if (options && !options.some((o) => validate(doc, o, value, at, strict).length === 0)) errors.push(`${at}: matches none of ${key}`);
+    if (options && !options.some((o) => validate(doc, o, value, at, strict).length === 0))
+      errors.push(`${at}: matches none of ${key}`);
   }
   if (schema.type !== undefined) {
     const types = Array.isArray(schema.type) ? (schema.type as string[]) : [schema.type as string];
     const actual = typeOf(value);
-    if (!types.some((t) => t === actual || (t === 'number' && actual === 'integer'))) return [`${at}: expected ${types.join(' | ')}, got ${actual}`];
+    if (!types.some((t) => t === actual || (t === 'number' && actual === 'integer')))
+      return [`${at}: expected ${types.join(' | ')}, got ${actual}`];
   }
-  if (Array.isArray(schema.enum) && !schema.enum.includes(value)) errors.push(`${at}: ${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}`);
+  if (Array.isArray(schema.enum) && !schema.enum.includes(value))
+    errors.push(`${at}: ${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}`);
   if ('const' in schema && schema.const !== value) errors.push(`${at}: expected ${JSON.stringify(schema.const)}`);
   if (typeof value === 'number') {
     if (typeof schema.minimum === 'number' && value < schema.minimum) errors.push(`${at}: below ${schema.minimum}`);
     if (typeof schema.maximum === 'number' && value > schema.maximum) errors.push(`${at}: above ${schema.maximum}`);
   }
-  if (typeof value === 'string' && typeof schema.pattern === 'string' && !new RegExp(schema.pattern, 'u').test(value)) errors.push(`${at}: does not match ${schema.pattern}`);
+  if (typeof value === 'string' && typeof schema.pattern === 'string' && !new RegExp(schema.pattern, 'u').test(value))
+    errors.push(`${at}: does not match ${schema.pattern}`);
   if (Array.isArray(value) && schema.items) {
-    for (const [i, v] of value.entries()) errors.push(...validate(doc, schema.items as JsonSchema, v, `${at}[${i}]`, strict));
+    for (const [i, v] of value.entries())
+      errors.push(...validate(doc, schema.items as JsonSchema, v, `${at}[${i}]`, strict));
   }
   if (typeOf(value) === 'object' && schema.properties) {
     const obj = value as Record<string, unknown>;
     const props = schema.properties as Record<string, JsonSchema>;
-    for (const name of (schema.required as string[] | undefined) ?? []) if (!(name in obj)) errors.push(`${at}.${name}: required but missing`);
-    for (const [name, v] of Object.entries(obj)) if (props[name]) errors.push(...validate(doc, props[name], v, `${at}.${name}`, strict));
-    if (strict && !partOfAllOf && schema.additionalProperties === undefined) errors.push(...unknownProperties(value, new Set(Object.keys(props)), at));
+    for (const name of (schema.required as string[] | undefined) ?? [])
+      if (!(name in obj)) errors.push(`${at}.${name}: required but missing`);
+    for (const [name, v] of Object.entries(obj))
+      if (props[name]) errors.push(...validate(doc, props[name], v, `${at}.${name}`, strict));
+    if (strict && !partOfAllOf && schema.additionalProperties === undefined)
+      errors.push(...unknownProperties(value, new Set(Object.keys(props)), at));
   }
   return errors;
 }
@@ -103,7 +135,9 @@ function propertiesOf(doc: Doc, schema: JsonSchema): Record<string, unknown> {
 
 function unknownProperties(value: unknown, known: Set<string>, at: string): string[] {
   if (typeOf(value) !== 'object') return [];
-  return Object.keys(value as object).filter((k) => !known.has(k)).map((k) => `${at}.${k}: not in the document`);
+  return Object.keys(value as object)
+    .filter((k) => !known.has(k))
+    .map((k) => `${at}.${k}: not in the document`);
 }
 
 /** The schema the document gives for one response. */

@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { shared, startCli } from './cli.js';
-import { engines, freshStore, type Engine, type TestStore } from './stores.js';
 import { closedPort } from './ports.js';
+import { type Engine, engines, freshStore, type TestStore } from './stores.js';
 
 /** `paperboy serve` as a user runs it: the real program on a free port, with sources replayed on loopback. */
 
@@ -46,14 +46,19 @@ async function startServe(engine: Engine, env: Record<string, string>) {
   child.on('close', () => {
     for (const w of waiters) w();
   });
-  const logs = (): LogLine[] => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as LogLine);
+  const logs = (): LogLine[] =>
+    out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as LogLine);
   /** Resolves with the first log line that matches, or fails after `ms` (or when the process ends) with the output so far. */
   const waitFor = (test: (line: LogLine) => boolean, ms = 20_000) =>
     new Promise<LogLine>((resolve, reject) => {
       const check = () => {
         const line = logs().find(test);
         if (line) done(() => resolve(line));
-        else if (child.exitCode !== null || child.signalCode !== null) done(() => reject(new Error(`paperboy serve ended early:\n${out}`)));
+        else if (child.exitCode !== null || child.signalCode !== null)
+          done(() => reject(new Error(`paperboy serve ended early:\n${out}`)));
       };
       const timer = setTimeout(() => done(() => reject(new Error(`timed out; the log so far:\n${out}`))), ms);
       const done = (fn: () => void) => {
@@ -83,19 +88,44 @@ interface RawPaper {
 
 /** Real papers of one raw arXiv day, as Hugging Face's daily_papers would list them (no recorded response exists). */
 const RAW: RawPaper[] = readFileSync(join(shared, 'fixtures/daily_arxiv_raw/2026-07-01.jsonl'), 'utf8')
-  .split('\n').filter(Boolean).slice(0, 3).map((l) => JSON.parse(l) as RawPaper);
+  .split('\n')
+  .filter(Boolean)
+  .slice(0, 3)
+  .map((l) => JSON.parse(l) as RawPaper);
 const HOSTILE = `${RAW[1]!.title} <script>alert(1)</script>`;
 
 /** On the feed day `day` (today by the child's clock, so that any "today" view of the site lists them). */
 function dailyEntry(p: RawPaper, title: string, upvotes: number, day: string) {
-  const submitter = { _id: 'u1', avatarUrl: 'https://example.org/a.png', isPro: false, fullname: 'A. K.', user: 'akhaliq', type: 'user' };
+  const submitter = {
+    _id: 'u1',
+    avatarUrl: 'https://example.org/a.png',
+    isPro: false,
+    fullname: 'A. K.',
+    user: 'akhaliq',
+    type: 'user',
+  };
   return {
     paper: {
-      id: p.id, authors: p.authors.map((name, j) => ({ _id: `a${j}`, name, hidden: false })), publishedAt: `${day}T00:00:00.000Z`,
-      title, summary: p.summary, upvotes, discussionId: `d-${p.id}`, githubRepo: null, githubStars: null, projectPage: null,
-      submittedOnDailyAt: `${day}T06:02:03.000Z`, submittedOnDailyBy: submitter, withdrawnAt: null,
+      id: p.id,
+      authors: p.authors.map((name, j) => ({ _id: `a${j}`, name, hidden: false })),
+      publishedAt: `${day}T00:00:00.000Z`,
+      title,
+      summary: p.summary,
+      upvotes,
+      discussionId: `d-${p.id}`,
+      githubRepo: null,
+      githubStars: null,
+      projectPage: null,
+      submittedOnDailyAt: `${day}T06:02:03.000Z`,
+      submittedOnDailyBy: submitter,
+      withdrawnAt: null,
     },
-    publishedAt: `${day}T06:02:03.000Z`, title, summary: p.summary, numComments: 2, submittedBy: submitter, isAuthorParticipating: false,
+    publishedAt: `${day}T06:02:03.000Z`,
+    title,
+    summary: p.summary,
+    numComments: 2,
+    submittedBy: submitter,
+    isAuthorParticipating: false,
   };
 }
 
@@ -163,7 +193,12 @@ describe('paperboy serve', () => {
   it('refuses an unknown source before listening, naming it', async () => {
     const t = await freshStore('sqlite');
     stores.push(t);
-    const child = startCli(['serve'], { ...t.env, PORT: '0', LOG_LEVEL: 'info', PAPERBOY_SOURCES: 'hf-daily,arxiv-oai:cs.XX.YY' });
+    const child = startCli(['serve'], {
+      ...t.env,
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      PAPERBOY_SOURCES: 'hf-daily,arxiv-oai:cs.XX.YY',
+    });
     children.push(child);
     const result = await child.result;
     expect(result.code).toBe(1);
@@ -175,14 +210,20 @@ describe('paperboy serve', () => {
 describe.each(engines)('paperboy serve on %s with a working source', (engine) => {
   it('shows the harvested papers, with their titles escaped', async () => {
     const today = new Date().toISOString().slice(0, 10);
-    const entries = [dailyEntry(RAW[0]!, RAW[0]!.title, 42, today), dailyEntry(RAW[1]!, HOSTILE, 7, today), dailyEntry(RAW[2]!, RAW[2]!.title, 3, today)];
+    const entries = [
+      dailyEntry(RAW[0]!, RAW[0]!.title, 42, today),
+      dailyEntry(RAW[1]!, HOSTILE, 7, today),
+      dailyEntry(RAW[2]!, RAW[2]!.title, 3, today),
+    ];
     const dates: string[] = [];
     const hf = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       if (url.pathname !== '/api/daily_papers') return void res.writeHead(404).end('{"error":"Not Found"}');
       dates.push(url.searchParams.get('date')!);
       // The same three papers whatever the day: the harvest's dates follow the child's clock.
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(url.searchParams.get('p') === '0' ? entries : []));
+      res
+        .writeHead(200, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify(url.searchParams.get('p') === '0' ? entries : []));
     });
     servers.push(hf);
     await new Promise<void>((resolve) => hf.listen(0, '127.0.0.1', resolve));

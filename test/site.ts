@@ -1,8 +1,8 @@
 import type { PaperRecord } from '../src/model/record.js';
 import { createSearchService, type SearchService } from '../src/search/search.js';
 import { createApp } from '../src/web/app.js';
-import { webDeps, type WebDeps } from '../src/web/deps.js';
-import { freshStore, type Engine, type TestStore } from './stores.js';
+import { type WebDeps, webDeps } from '../src/web/deps.js';
+import { type Engine, freshStore, type TestStore } from './stores.js';
 
 /** The whole site, as `serve` builds it, over a fresh store: what the request tests of the web pages talk to. */
 export interface TestSite {
@@ -12,22 +12,34 @@ export interface TestSite {
   close(): Promise<void>;
 }
 
-export async function openTestSite(engine: Engine, opts: {
-  baseUrl: string;
-  /** Signs form tokens and mailed links. */
-  secret: string;
-  clock: () => Date;
-  /** Stored before the search index opens. */
-  papers?: PaperRecord[];
-  /** Each test browser has its own address through X-Forwarded-For (test/browser-session.ts); default true. */
-  trustProxy?: boolean;
-}): Promise<TestSite> {
+export async function openTestSite(
+  engine: Engine,
+  opts: {
+    baseUrl: string;
+    /** Signs form tokens and mailed links. */
+    secret: string;
+    clock: () => Date;
+    /** Stored before the search index opens. */
+    papers?: PaperRecord[];
+    /** Each test browser has its own address through X-Forwarded-For (test/browser-session.ts); default true. */
+    trustProxy?: boolean;
+  },
+): Promise<TestSite> {
   const t = await freshStore(engine);
   if (opts.papers?.length) await t.store.upsertPapers(opts.papers);
   const search = await createSearchService(t.store, t.db);
-  const app = createApp(testDeps(t, search, { baseUrl: opts.baseUrl, trustProxy: opts.trustProxy ?? true }, { secret: opts.secret, clock: opts.clock }));
+  const app = createApp(
+    testDeps(
+      t,
+      search,
+      { baseUrl: opts.baseUrl, trustProxy: opts.trustProxy ?? true },
+      { secret: opts.secret, clock: opts.clock },
+    ),
+  );
   return {
-    t, search, app,
+    t,
+    search,
+    app,
     close: async () => {
       search.close();
       await t.dispose();
@@ -42,5 +54,12 @@ export function testDeps(
   config: WebDeps['config'],
   more: Partial<Parameters<typeof webDeps>[0]> = {},
 ): WebDeps {
-  return webDeps({ store: t.store, db: t.db, search, config, secret: 'a test secret of at least thirty-two characters', ...more });
+  return webDeps({
+    store: t.store,
+    db: t.db,
+    search,
+    config,
+    secret: 'a test secret of at least thirty-two characters',
+    ...more,
+  });
 }

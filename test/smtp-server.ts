@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { simpleParser, type ParsedMail } from 'mailparser';
+import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
 export interface Received {
@@ -49,7 +49,9 @@ export async function startTestSmtp(opts: TestSmtpOptions = {}): Promise<TestSmt
         const finish = async () => {
           if (code) {
             refused.push({ to, code });
-            callback(Object.assign(new Error(code >= 500 ? 'Mailbox unavailable' : 'Try again later'), { responseCode: code }));
+            callback(
+              Object.assign(new Error(code >= 500 ? 'Mailbox unavailable' : 'Try again later'), { responseCode: code }),
+            );
             return;
           }
           const raw = Buffer.concat(chunks).toString('utf8');
@@ -73,11 +75,21 @@ export async function startTestSmtp(opts: TestSmtpOptions = {}): Promise<TestSmt
     received,
     refused,
     connectionErrors,
-    waitFor: (n, timeoutMs = 20_000) => new Promise<void>((resolve, reject) => {
-      if (received.length >= n) return resolve();
-      const timer = setTimeout(() => reject(new Error(`only ${received.length} of ${n} messages arrived`)), timeoutMs);
-      waiters.push({ n, resolve: () => { clearTimeout(timer); resolve(); } });
-    }),
+    waitFor: (n, timeoutMs = 20_000) =>
+      new Promise<void>((resolve, reject) => {
+        if (received.length >= n) return resolve();
+        const timer = setTimeout(
+          () => reject(new Error(`only ${received.length} of ${n} messages arrived`)),
+          timeoutMs,
+        );
+        waiters.push({
+          n,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
+      }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

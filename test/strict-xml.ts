@@ -11,6 +11,7 @@ export function xmlError(xml: string): string | undefined {
   const valid = XMLValidator.validate(xml);
   if (valid !== true) return `${valid.err.code}: ${valid.err.msg} (line ${valid.err.line})`;
   const bad = NOT_XML_CHAR.exec(xml);
-  if (bad) return `U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} at offset ${bad.index}, which XML forbids`;
+  if (bad)
+    return `U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} at offset ${bad.index}, which XML forbids`;
   return undefined;
 }

@@ -15,7 +15,10 @@ describe('the structure of src/ (.dependency-cruiser.cjs)', () => {
   });
 
   it('has no upward import, no import cycle and no product import of test code', () => {
-    const violations = result.summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}${v.cycle ? ` (cycle ${v.cycle.map((c) => c.name).join(' → ')})` : ''}`);
+    const violations = result.summary.violations.map(
+      (v) =>
+        `${v.rule.name}: ${v.from} → ${v.to}${v.cycle ? ` (cycle ${v.cycle.map((c) => c.name).join(' → ')})` : ''}`,
+    );
     expect(violations).toEqual([]);
     expect(result.summary.totalCruised).toBeGreaterThan(150);
   });
@@ -51,7 +54,9 @@ describe('the structure of src/ (.dependency-cruiser.cjs)', () => {
     const files = (readdirSync('src', { recursive: true }) as string[])
       .filter((f) => /\.tsx?$/.test(f) && !/\.test\.tsx?$/.test(f) && !f.startsWith('store/'))
       .map((f) => join('src', f));
-    const writers = files.filter((f) => /(updateTable|insertInto|deleteFrom)\(\s*'papers'/.test(readFileSync(f, 'utf8')));
+    const writers = files.filter((f) =>
+      /(updateTable|insertInto|deleteFrom)\(\s*'papers'/.test(readFileSync(f, 'utf8')),
+    );
     expect(writers).toEqual([]);
     expect(files.length).toBeGreaterThan(100);
     const callers = files.filter((f) => /\.papersChanged\(|\.kysely\b/.test(readFileSync(f, 'utf8')));

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { randomId } from '../crypto/tokens.js';
 import { Refusal } from '../model/refusal.js';
-import type { AccountsTable, Database } from '../store/schema.js';
 import { cleanLine, cleanName } from '../model/text.js';
+import type { AccountsTable, Database } from '../store/schema.js';
 
 export interface Account {
   id: string;
@@ -27,8 +27,13 @@ type Db = Kysely<Database>;
 
 export function accountFromRow(r: Selectable<AccountsTable>): Account {
   return {
-    id: r.id, email: r.email, handle: cleanLine(r.handle), displayName: cleanName(r.display_name), createdAt: r.created_at,
-    role: isRole(r.role) ? r.role : 'member', bannedAt: r.banned_at,
+    id: r.id,
+    email: r.email,
+    handle: cleanLine(r.handle),
+    displayName: cleanName(r.display_name),
+    createdAt: r.created_at,
+    role: isRole(r.role) ? r.role : 'member',
+    bannedAt: r.banned_at,
   };
 }
 
@@ -46,19 +51,35 @@ export const generatedHandle = () => `reader-${randomBytes(5).toString('hex')}`;
  * answers the new account's id, or undefined then.
  */
 export async function insertAccount(
-  db: Db, input: { email: string; handle: string; role?: Role; origin?: 'signin' | 'cli' }, now: Date,
+  db: Db,
+  input: { email: string; handle: string; role?: Role; origin?: 'signin' | 'cli' },
+  now: Date,
 ): Promise<string | undefined> {
   const at = now.toISOString();
   const row = {
-    id: randomId(), email: input.email, handle: input.handle, display_name: input.email.split('@')[0]!.slice(0, 80),
-    created_at: at, updated_at: at, ...(input.role ? { role: input.role } : {}), ...(input.origin ? { origin: input.origin } : {}),
+    id: randomId(),
+    email: input.email,
+    handle: input.handle,
+    display_name: input.email.split('@')[0]!.slice(0, 80),
+    created_at: at,
+    updated_at: at,
+    ...(input.role ? { role: input.role } : {}),
+    ...(input.origin ? { origin: input.origin } : {}),
   };
-  const done = await db.insertInto('accounts').values(row).onConflict((oc) => oc.column('email').doNothing()).executeTakeFirst();
+  const done = await db
+    .insertInto('accounts')
+    .values(row)
+    .onConflict((oc) => oc.column('email').doNothing())
+    .executeTakeFirst();
   return Number(done.numInsertedOrUpdatedRows ?? 0) > 0 ? row.id : undefined;
 }
 
 /** The account of an address, created on its first sign-in with a generated handle the owner can change. */
-export async function accountForEmail(db: Db, email: string, now: Date): Promise<{ account: Account; created: boolean }> {
+export async function accountForEmail(
+  db: Db,
+  email: string,
+  now: Date,
+): Promise<{ account: Account; created: boolean }> {
   const existing = await db.selectFrom('accounts').selectAll().where('email', '=', email).executeTakeFirst();
   if (existing) return { account: accountFromRow(existing), created: false };
   // Two first sign-ins of one address at once: the loser reads the winner's account.
@@ -68,13 +89,21 @@ export async function accountForEmail(db: Db, email: string, now: Date): Promise
 }
 
 /** Saves a checked profile; refused ('taken') when another account holds the handle. */
-export async function updateProfile(db: Db, id: string, profile: { handle: string; displayName: string }, now: Date): Promise<void> {
+export async function updateProfile(
+  db: Db,
+  id: string,
+  profile: { handle: string; displayName: string },
+  now: Date,
+): Promise<void> {
   const taken = () => new Refusal('taken', `The handle "${profile.handle}" is taken. Choose another.`);
   const holder = await db.selectFrom('accounts').select('id').where('handle', '=', profile.handle).executeTakeFirst();
   if (holder && holder.id !== id) throw taken();
   try {
-    await db.updateTable('accounts').set({ handle: profile.handle, display_name: profile.displayName, updated_at: now.toISOString() })
-      .where('id', '=', id).execute();
+    await db
+      .updateTable('accounts')
+      .set({ handle: profile.handle, display_name: profile.displayName, updated_at: now.toISOString() })
+      .where('id', '=', id)
+      .execute();
   } catch (error) {
     // The unique index decides between two accounts taking a free handle at the same moment.
     if (/unique|duplicate/i.test(error instanceof Error ? error.message : '')) throw taken();

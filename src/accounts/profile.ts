@@ -7,7 +7,20 @@ export const DISPLAY_NAME_MAX = 80;
 
 const HANDLE = /^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$/;
 /** Handles that would read as the site speaking, or collide with paths. */
-const RESERVED = new Set(['admin', 'administrator', 'paperboy', 'support', 'root', 'system', 'staff', 'moderator', 'account', 'signin', 'signout', 'api']);
+const RESERVED = new Set([
+  'admin',
+  'administrator',
+  'paperboy',
+  'support',
+  'root',
+  'system',
+  'staff',
+  'moderator',
+  'account',
+  'signin',
+  'signout',
+  'api',
+]);
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -17,7 +30,10 @@ export function checkHandle(input: string): Checked<string> {
     return { ok: false, error: `A handle is ${HANDLE_MIN} to ${HANDLE_MAX} characters long.` };
   }
   if (!HANDLE.test(handle)) {
-    return { ok: false, error: 'A handle uses letters a-z, digits, "-" and "_", and starts and ends with a letter or digit.' };
+    return {
+      ok: false,
+      error: 'A handle uses letters a-z, digits, "-" and "_", and starts and ends with a letter or digit.',
+    };
   }
   if (RESERVED.has(handle)) return { ok: false, error: `The handle "${handle}" is reserved. Choose another.` };
   return { ok: true, value: handle };
@@ -25,9 +41,13 @@ export function checkHandle(input: string): Checked<string> {
 
 export function checkDisplayName(input: string): Checked<string> {
   // Control characters and runs of spaces would let one name imitate another in lists.
-  const name = cleanName(input).replace(/[\p{Cc}\p{Cf}]/gu, '').replace(/\s+/g, ' ').trim();
+  const name = cleanName(input)
+    .replace(/[\p{Cc}\p{Cf}]/gu, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (name.length === 0) return { ok: false, error: 'Enter a display name.' };
-  if ([...name].length > DISPLAY_NAME_MAX) return { ok: false, error: `A display name is at most ${DISPLAY_NAME_MAX} characters long.` };
+  if ([...name].length > DISPLAY_NAME_MAX)
+    return { ok: false, error: `A display name is at most ${DISPLAY_NAME_MAX} characters long.` };
   return { ok: true, value: name };
 }
 
@@ -35,6 +55,7 @@ const EMAIL = /^[^\s@<>()",;]+@[^\s@<>()",;]+\.[^\s@<>()",;]+$/;
 
 export function checkEmail(input: string): Checked<string> {
   const email = input.trim().toLowerCase();
-  if (email.length > 254 || !EMAIL.test(email)) return { ok: false, error: 'Enter an email address, like name@example.org.' };
+  if (email.length > 254 || !EMAIL.test(email))
+    return { ok: false, error: 'Enter an email address, like name@example.org.' };
   return { ok: true, value: email };
 }

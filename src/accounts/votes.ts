@@ -23,19 +23,35 @@ export function votePoints(account: Pick<Account, 'createdAt'>, now: Date): numb
  * change in one transaction (src/store/kysely-store.ts keeps concurrent votes from losing one another).
  * Undefined when there is no such paper, or it is hidden.
  */
-export async function toggleVote(store: Store, account: Pick<Account, 'id' | 'createdAt'>, paperId: string, now: Date): Promise<VoteResult | undefined> {
+export async function toggleVote(
+  store: Store,
+  account: Pick<Account, 'id' | 'createdAt'>,
+  paperId: string,
+  now: Date,
+): Promise<VoteResult | undefined> {
   return store.transaction(async (trx, papers) => {
     // A paper a curator hid (spam) takes no votes: to readers it is not there.
-    const exists = await trx.selectFrom('papers').select('id').where('id', '=', paperId).where('hidden_at', 'is', null).executeTakeFirst();
+    const exists = await trx
+      .selectFrom('papers')
+      .select('id')
+      .where('id', '=', paperId)
+      .where('hidden_at', 'is', null)
+      .executeTakeFirst();
     if (!exists) return undefined;
     const points = votePoints(account, now);
-    const inserted = await trx.insertInto('paper_votes')
+    const inserted = await trx
+      .insertInto('paper_votes')
       .values({ account_id: account.id, paper_id: paperId, points, created_at: now.toISOString() })
-      .onConflict((oc) => oc.columns(['account_id', 'paper_id']).doNothing()).executeTakeFirst();
+      .onConflict((oc) => oc.columns(['account_id', 'paper_id']).doNothing())
+      .executeTakeFirst();
     let delta = { votes: 1, points };
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
-      const removed = await trx.deleteFrom('paper_votes').where('account_id', '=', account.id).where('paper_id', '=', paperId)
-        .returning('points').executeTakeFirst();
+      const removed = await trx
+        .deleteFrom('paper_votes')
+        .where('account_id', '=', account.id)
+        .where('paper_id', '=', paperId)
+        .returning('points')
+        .executeTakeFirst();
       delta = removed ? { votes: -1, points: -removed.points } : { votes: 0, points: 0 };
     }
     const paper = await papers.addVotes(paperId, delta.votes, delta.points);
@@ -46,7 +62,11 @@ export async function toggleVote(store: Store, account: Pick<Account, 'id' | 'cr
 /** Which of these papers the account has upvoted. */
 export async function upvotedAmong(db: Db, accountId: string, paperIds: string[]): Promise<Set<string>> {
   if (paperIds.length === 0) return new Set();
-  const rows = await db.selectFrom('paper_votes').select('paper_id').where('account_id', '=', accountId)
-    .where('paper_id', 'in', paperIds.slice(0, 500)).execute();
+  const rows = await db
+    .selectFrom('paper_votes')
+    .select('paper_id')
+    .where('account_id', '=', accountId)
+    .where('paper_id', 'in', paperIds.slice(0, 500))
+    .execute();
   return new Set(rows.map((r) => r.paper_id));
 }

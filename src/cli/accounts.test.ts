@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../test/cli.js';
 import { engines, freshStore, type TestStore } from '../../test/stores.js';
 import { createSession, sessionAccount } from '../accounts/sessions.js';
-import { auditEntries } from '../store/audit.js';
 import { findAccount } from '../community/moderation.js';
+import { auditEntries } from '../store/audit.js';
 
 describe.each(engines)('paperboy accounts on %s', (engine) => {
   let t: TestStore;
@@ -19,7 +19,9 @@ describe.each(engines)('paperboy accounts on %s', (engine) => {
 
     const first = await cli('create', 'Ada@Example.org');
     expect(first).toMatchObject({ code: 0, stdout: 'created @ada <ada@example.org> as admin\n' });
-    expect((await cli('create', 'bob@example.org', '--handle', 'bobby')).stdout).toBe('created @bobby <bob@example.org> as member\n');
+    expect((await cli('create', 'bob@example.org', '--handle', 'bobby')).stdout).toBe(
+      'created @bobby <bob@example.org> as member\n',
+    );
     const again = await cli('create', 'bob@example.org');
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('bob@example.org already has an account, @bobby');
@@ -27,7 +29,9 @@ describe.each(engines)('paperboy accounts on %s', (engine) => {
     expect((await cli('role', 'bobby', 'curator')).stdout).toBe('@bobby is now curator\n');
     const last = await cli('role', 'ada@example.org', 'member');
     expect(last.code).toBe(1);
-    expect(last.stderr).toBe('paperboy: @ada is the last admin. Make another account admin first, so that someone can still manage roles.\n');
+    expect(last.stderr).toBe(
+      'paperboy: @ada is the last admin. Make another account admin first, so that someone can still manage roles.\n',
+    );
     const admin = await cli('ban', 'ada');
     expect(admin.code).toBe(1);
     expect(admin.stderr).toContain('Change their role first');
@@ -42,11 +46,24 @@ describe.each(engines)('paperboy accounts on %s', (engine) => {
     expect((await findAccount(t.db, 'bobby'))?.bannedAt).not.toBeNull();
     expect((await cli('unban', 'bob@example.org')).stdout).toBe('unbanned @bobby\n');
 
-    const listed = JSON.parse((await cli('list', '--json')).stdout) as { handle: string; role: string; bannedAt: string | null }[];
-    expect(listed.map((a) => [a.handle, a.role, a.bannedAt])).toEqual([['bobby', 'curator', null], ['ada', 'admin', null]]);
+    const listed = JSON.parse((await cli('list', '--json')).stdout) as {
+      handle: string;
+      role: string;
+      bannedAt: string | null;
+    }[];
+    expect(listed.map((a) => [a.handle, a.role, a.bannedAt])).toEqual([
+      ['bobby', 'curator', null],
+      ['ada', 'admin', null],
+    ]);
 
     const audit = await auditEntries(t.db);
     expect(audit.every((e) => e.actorId === null)).toBe(true);
-    expect(audit.map((e) => e.action).sort()).toEqual(['account.ban', 'account.create', 'account.create', 'account.role', 'account.unban']);
+    expect(audit.map((e) => e.action).sort()).toEqual([
+      'account.ban',
+      'account.create',
+      'account.create',
+      'account.role',
+      'account.unban',
+    ]);
   });
 });

@@ -9,12 +9,12 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, shared, startCli } from '../../test/cli.js';
-import { createTestDatabase, engines, type Engine } from '../../test/stores.js';
+import { createTestDatabase, type Engine, engines } from '../../test/stores.js';
 import { toggleVote } from '../accounts/votes.js';
 import { postComment } from '../community/comments.js';
 import { createAccount } from '../community/moderation.js';
 import { loadConfig } from '../config/config.js';
-import { confirm, subscribe, type Preferences } from '../digest/subscribers.js';
+import { confirm, type Preferences, subscribe } from '../digest/subscribers.js';
 import { importEntries } from '../ingest/importer.js';
 import { readJsonlDump } from '../ingest/jsonl-dump.js';
 import type { PaperRecord } from '../model/record.js';
@@ -28,8 +28,15 @@ const NOW = new Date('2026-07-01T09:00:00Z');
 const PAPERS = 300;
 /** A backup from before accounts (migration 7), to restore into a store that has them. */
 const OLD_VERSION = 6;
-const prefs = (over: Partial<Preferences> = {}): Preferences =>
-  ({ frequency: 'weekdays', hour: 8, timeZone: 'UTC', weekday: 1, trending: true, alerts: [], ...over });
+const prefs = (over: Partial<Preferences> = {}): Preferences => ({
+  frequency: 'weekdays',
+  hour: 8,
+  timeZone: 'UTC',
+  weekday: 1,
+  trending: true,
+  alerts: [],
+  ...over,
+});
 
 let dir: string;
 let slice: string;
@@ -37,7 +44,9 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'paperboy-backup-'));
   // The first lines of the real corpus (the repository holds no abstracts).
   const lines: string[] = [];
-  const rl = createInterface({ input: createReadStream(join(shared, 'corpus/arxiv-listings-2025-03-18_2026-07-01.jsonl.gz')).pipe(createGunzip()) });
+  const rl = createInterface({
+    input: createReadStream(join(shared, 'corpus/arxiv-listings-2025-03-18_2026-07-01.jsonl.gz')).pipe(createGunzip()),
+  });
   for await (const line of rl) if (lines.push(line) === PAPERS) break;
   rl.close();
   slice = join(dir, 'slice.jsonl');
@@ -47,7 +56,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** An empty store, created and migrated the normal way, and closed: where a store is configured by `env`. */
 async function emptyStore(engine: Engine): Promise<Record<string, string>> {
-  const env: Record<string, string> = engine === 'sqlite' ? { PAPERBOY_DATA_DIR: mkdtempSync(join(dir, 'store-')) } : { DATABASE_URL: await createTestDatabase() };
+  const env: Record<string, string> =
+    engine === 'sqlite'
+      ? { PAPERBOY_DATA_DIR: mkdtempSync(join(dir, 'store-')) }
+      : { DATABASE_URL: await createTestDatabase() };
   await (await open(env)).store.close();
   return env;
 }
@@ -76,7 +88,12 @@ async function fill({ store, db }: OpenedStore, engine: Engine): Promise<string>
   await toggleVote(store, bob, first!, NOW);
   await toggleVote(store, bob, second!, NOW);
   await postComment(store, ada, first!, { body: 'A *careful* result: $O(n \\log n)$.' }, NOW);
-  const confirmed = await subscribe(db, 'reader@example.org', prefs({ alerts: [{ kind: 'category', value: 'cs.CL' }] }), NOW);
+  const confirmed = await subscribe(
+    db,
+    'reader@example.org',
+    prefs({ alerts: [{ kind: 'category', value: 'cs.CL' }] }),
+    NOW,
+  );
   if (confirmed.kind !== 'confirm') throw new Error(confirmed.kind);
   await confirm(db, confirmed.token, NOW);
   await subscribe(db, 'pending@example.org', prefs({ frequency: 'daily' }), NOW);
@@ -85,9 +102,14 @@ async function fill({ store, db }: OpenedStore, engine: Engine): Promise<string>
 
 /** Every table's rows, in one order (SQLite's rowids of papers too: the full-text index points at them). */
 async function tables(db: Db, engine: Engine): Promise<Record<string, unknown[]>> {
-  const names = engine === 'sqlite'
-    ? await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%'`.execute(db)
-    : await sql<{ name: string }>`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'`.execute(db);
+  const names =
+    engine === 'sqlite'
+      ? await sql<{
+          name: string;
+        }>`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%'`.execute(
+          db,
+        )
+      : await sql<{ name: string }>`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'`.execute(db);
   const all: Record<string, unknown[]> = {};
   for (const { name } of names.rows) {
     const rowid = engine === 'sqlite' && name === 'papers' ? sql`rowid AS _rowid, ` : sql``;
@@ -154,11 +176,16 @@ describe.each(engines)('paperboy backup and restore on %s', (engine) => {
     const file = join(dir, `${engine}-refusals.${ext}`);
     expect((await runCli(['backup', file], source)).code).toBe(0);
     const again = await runCli(['backup', file], source);
-    expect(again).toMatchObject({ code: 1, stderr: `paperboy: ${file} exists. Choose another file name, or pass --force to replace it.\n` });
+    expect(again).toMatchObject({
+      code: 1,
+      stderr: `paperboy: ${file} exists. Choose another file name, or pass --force to replace it.\n`,
+    });
 
     const full = await runCli(['restore', file], source);
     expect(full.code).toBe(1);
-    expect(full.stderr).toMatch(/^paperboy: The store at .+ is not empty \(300 papers, 3 accounts, 2 subscribers, 3 votes, 1 comment\)\. Restoring replaces all of it: back it up first \(paperboy backup <file>\), then run restore again with --force\.\n$/);
+    expect(full.stderr).toMatch(
+      /^paperboy: The store at .+ is not empty \(300 papers, 3 accounts, 2 subscribers, 3 votes, 1 comment\)\. Restoring replaces all of it: back it up first \(paperboy backup <file>\), then run restore again with --force\.\n$/,
+    );
     const forced = await runCli(['restore', file, '--force'], source);
     expect(forced.code, forced.stderr).toBe(0);
     expect(await withStore(source, ({ db }) => tables(db, engine))).toEqual(before);
@@ -212,8 +239,14 @@ describe.each(engines)('paperboy backup and restore on %s', (engine) => {
     const writes = (async () => {
       while (writing) {
         const records: PaperRecord[] = Array.from({ length: 50 }, (_, i) => ({
-          id: `2607.${String(10_000 + batches * 50 + i)}`, source: 'arxiv-api', version: 1, title: `Busy paper ${batches}-${i}`,
-          abstract: 'Written while the backup runs. '.repeat(20), authors: ['Ada Lovelace'], categories: ['cs.LG'], listedOn: '2026-06-30',
+          id: `2607.${String(10_000 + batches * 50 + i)}`,
+          source: 'arxiv-api',
+          version: 1,
+          title: `Busy paper ${batches}-${i}`,
+          abstract: 'Written while the backup runs. '.repeat(20),
+          authors: ['Ada Lovelace'],
+          categories: ['cs.LG'],
+          listedOn: '2026-06-30',
         }));
         await writer.store.upsertPapers(records);
         batches++;
@@ -264,7 +297,9 @@ describe('paperboy restore on sqlite while the store is open', () => {
     try {
       const refused = await runCli(['restore', file, '--force'], env);
       expect(refused.code).toBe(1);
-      expect(refused.stderr).toContain('is open in another process (is `paperboy serve`, `worker` or an import running?)');
+      expect(refused.stderr).toContain(
+        'is open in another process (is `paperboy serve`, `worker` or an import running?)',
+      );
       expect((await running.store.stats()).papers).toBe(0);
       expect(readdirSync(env.PAPERBOY_DATA_DIR!).filter((f) => f.includes('partial'))).toEqual([]);
     } finally {
@@ -282,9 +317,14 @@ describe('paperboy restore on sqlite while the store is open', () => {
  */
 async function backupOf(engine: Engine, version: number, file: string): Promise<void> {
   const applied = migrations.slice(0, version);
-  const rows = Array.from({ length: version }, (_, i) => [i + 1, applied[i]?.name ?? `from the future ${i + 1}`, NOW.toISOString()] as const);
-  const paper = "INSERT INTO papers (id, title, title_key, abstract, created_at, modified_at) VALUES ('2401.00001', 'An old paper', 'an old paper', 'Old.', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')";
-  const create = 'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)';
+  const rows = Array.from(
+    { length: version },
+    (_, i) => [i + 1, applied[i]?.name ?? `from the future ${i + 1}`, NOW.toISOString()] as const,
+  );
+  const paper =
+    "INSERT INTO papers (id, title, title_key, abstract, created_at, modified_at) VALUES ('2401.00001', 'An old paper', 'an old paper', 'Old.', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')";
+  const create =
+    'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)';
   if (engine === 'sqlite') {
     const storeDir = mkdtempSync(join(dir, 'old-'));
     const db = new BetterSqlite3(join(storeDir, 'paperboy.db'));

@@ -4,21 +4,29 @@ import { lazySearch, setupMail } from '../digest/job.js';
 import { createDigestJob } from '../jobs/digest.js';
 import { startSchedules } from '../jobs/schedule.js';
 import { createLogger } from '../log.js';
-import { Refusal } from '../model/refusal.js';
 import { outboxCounts } from '../mail/outbox.js';
+import { Refusal } from '../model/refusal.js';
 import { embedderFromConfig } from '../search/embedders.js';
 import { createSearchService } from '../search/search.js';
 import type { OpenedStore } from '../store/store.js';
 
 function requireSmtp(config: Config): void {
-  if (!config.mail.smtpUrl) throw new ConfigError('SMTP_URL is not set: set it to your mail server, e.g. smtp://user:pass@mail.example.org:587.');
+  if (!config.mail.smtpUrl)
+    throw new ConfigError(
+      'SMTP_URL is not set: set it to your mail server, e.g. smtp://user:pass@mail.example.org:587.',
+    );
 }
 
 /** `paperboy digest run`: composes the digests due now (or at --now) and sends the outbox once, then exits. */
-export async function runDigestOnce(config: Config, opened: OpenedStore, opts: { now?: string | undefined }): Promise<void> {
+export async function runDigestOnce(
+  config: Config,
+  opened: OpenedStore,
+  opts: { now?: string | undefined },
+): Promise<void> {
   requireSmtp(config);
   const now = opts.now ? new Date(opts.now) : undefined;
-  if (now && Number.isNaN(now.getTime())) throw new Refusal('invalid', `--now must be a date and time like 2026-07-01T08:00:00Z, got ${opts.now}`);
+  if (now && Number.isNaN(now.getTime()))
+    throw new Refusal('invalid', `--now must be a date and time like 2026-07-01T08:00:00Z, got ${opts.now}`);
   const log = createLogger(config);
   const embedder = embedderFromConfig(config);
   const search = lazySearch(() => createSearchService(opened.store, opened.db, { embedder }));
@@ -27,7 +35,9 @@ export async function runDigestOnce(config: Config, opened: OpenedStore, opts: {
     const r = await mail.runner!.run(now);
     const left = await outboxCounts(opened.db);
     console.log(`digests: ${r.composed} composed, ${r.empty} with nothing new, ${r.subscribers} subscribers looked at`);
-    console.log(`mail: ${r.sent} sent, ${r.retried} deferred, ${r.failed} failed; outbox: ${left.pending} waiting, ${left.sending} in flight, ${left.sent} sent, ${left.failed} failed`);
+    console.log(
+      `mail: ${r.sent} sent, ${r.retried} deferred, ${r.failed} failed; outbox: ${left.pending} waiting, ${left.sending} in flight, ${left.sent} sent, ${left.failed} failed`,
+    );
   } finally {
     mail.close();
     search.close();
@@ -37,7 +47,8 @@ export async function runDigestOnce(config: Config, opened: OpenedStore, opts: {
 /** `paperboy worker`: the digest schedule without the web site, for deployments that run them apart. */
 export async function runWorker(config: Config, opened: OpenedStore): Promise<void> {
   requireSmtp(config);
-  if (!config.mail.digestCron) throw new ConfigError('PAPERBOY_DIGEST_CRON is off: the worker would have nothing to do.');
+  if (!config.mail.digestCron)
+    throw new ConfigError('PAPERBOY_DIGEST_CRON is off: the worker would have nothing to do.');
   const log = createLogger(config);
   const embedder = embedderFromConfig(config);
   const search = lazySearch(() => createSearchService(opened.store, opened.db, { embedder }));

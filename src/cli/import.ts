@@ -1,12 +1,16 @@
 import { openImportFile } from '../ingest/import-file.js';
-import { formatCounts, importEntries, zeroCounts, type ImportCounts } from '../ingest/importer.js';
+import { formatCounts, type ImportCounts, importEntries, zeroCounts } from '../ingest/importer.js';
 import type { Store } from '../store/store.js';
 import { createProgress } from './progress.js';
 
 const MAX_REJECTS_SHOWN = 20;
 
 /** `paperboy import`: each file in turn, then one summary line (the interface scripts rely on). */
-export async function runImport(store: Store, files: string[], opts: { strict: boolean; batchSize: number }): Promise<ImportCounts> {
+export async function runImport(
+  store: Store,
+  files: string[],
+  opts: { strict: boolean; batchSize: number },
+): Promise<ImportCounts> {
   const total = zeroCounts();
   let shown = 0;
   for (const path of files) {

@@ -1,14 +1,27 @@
 import type { Config } from '../config/config.js';
-import { harvestArxivApi, harvestArxivOai, harvestHfDaily, parseSources, type HarvestContext } from '../ingest/harvest.js';
 import { createFetchers } from '../ingest/fetchers.js';
-import { formatCounts, zeroCounts, type ImportCounts } from '../ingest/importer.js';
+import {
+  type HarvestContext,
+  harvestArxivApi,
+  harvestArxivOai,
+  harvestHfDaily,
+  parseSources,
+} from '../ingest/harvest.js';
+import { formatCounts, type ImportCounts, zeroCounts } from '../ingest/importer.js';
 import { Refusal } from '../model/refusal.js';
 import type { Store } from '../store/store.js';
 
 /** `paperboy ingest <source>`: one harvest now, in the foreground, ending with the import summary line. */
-export async function runIngest(store: Store, config: Config, source: string, opts: Record<string, unknown>): Promise<void> {
+export async function runIngest(
+  store: Store,
+  config: Config,
+  source: string,
+  opts: Record<string, unknown>,
+): Promise<void> {
   const ctx: HarvestContext = {
-    store, config, ...createFetchers(config),
+    store,
+    config,
+    ...createFetchers(config),
     onReject: (entry) => console.error(`${source}: rejected ${entry.error}`),
   };
   const str = (k: string) => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
@@ -19,10 +32,19 @@ export async function runIngest(store: Store, config: Config, source: string, op
       counts = await harvestHfDaily(ctx, { date: str('date') });
       break;
     case 'arxiv-oai':
-      counts = await harvestArxivOai(ctx, { set: str('set') ?? 'cs', categories: list('category'), from: str('from'), until: str('until') });
+      counts = await harvestArxivOai(ctx, {
+        set: str('set') ?? 'cs',
+        categories: list('category'),
+        from: str('from'),
+        until: str('until'),
+      });
       break;
     case 'arxiv-api':
-      counts = await harvestArxivApi(ctx, { ids: list('id'), query: str('query'), max: typeof opts.max === 'number' ? opts.max : undefined });
+      counts = await harvestArxivApi(ctx, {
+        ids: list('id'),
+        query: str('query'),
+        max: typeof opts.max === 'number' ? opts.max : undefined,
+      });
       break;
     case 'configured': {
       counts = zeroCounts();

@@ -13,7 +13,9 @@ describe('paperboy tells refusals from bugs', () => {
   it('ends a refused command with its message alone', async () => {
     const result = await runCli(['ingest', 'nowhere'], { PAPERBOY_DATA_DIR: dir });
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('paperboy: Unknown source "nowhere". Use hf-daily, arxiv-oai, arxiv-api or configured.\n');
+    expect(result.stderr).toBe(
+      'paperboy: Unknown source "nowhere". Use hf-daily, arxiv-oai, arxiv-api or configured.\n',
+    );
   });
 
   it('ends with the message of a configuration refusal', async () => {

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { loadConfig, type Config } from '../config/config.js';
+import { type Config, loadConfig } from '../config/config.js';
 import { Refusal } from '../model/refusal.js';
 import { embedderFromConfig } from '../search/embedders.js';
 import { createSearchService } from '../search/search.js';
@@ -9,8 +9,8 @@ import { accountsCommand } from './accounts.js';
 import { backupCommand, restoreCommand } from './backup.js';
 import { runDigestOnce, runWorker } from './digest.js';
 import { runImport } from './import.js';
-import { endQuietlyWhenOutputCloses } from './output.js';
 import { runIngest } from './ingest.js';
+import { endQuietlyWhenOutputCloses } from './output.js';
 import { runServe } from './serve.js';
 import { runStats } from './stats.js';
 
@@ -31,7 +31,8 @@ const program = new Command()
   .description('A self-hostable Daily Papers: ingest papers, serve the site, send digests.')
   .showHelpAfterError();
 
-program.command('serve')
+program
+  .command('serve')
   .description('serve the web site and harvest the configured sources on a schedule (PORT, PAPERBOY_SOURCES)')
   .option('--no-harvest', 'serve only; do not harvest')
   .option('--no-digest', 'do not send digests from this process (run `paperboy worker` instead)')
@@ -40,69 +41,101 @@ program.command('serve')
     await runServe(config, await openStore(config), { harvest: opts.harvest, digest: opts.digest });
   });
 
-program.command('worker')
-  .description('compose and send the email digests on their schedule, without the web site (SMTP_URL, PAPERBOY_DIGEST_CRON)')
+program
+  .command('worker')
+  .description(
+    'compose and send the email digests on their schedule, without the web site (SMTP_URL, PAPERBOY_DIGEST_CRON)',
+  )
   .action(async () => {
     const config = loadConfig();
     await runWorker(config, await openStore(config));
   });
 
-program.command('digest')
+program
+  .command('digest')
   .description('email digests')
   .command('run')
   .description('compose the digests due now and send the outbox once, then exit')
   .option('--now <time>', 'compose as if it were this time (ISO 8601), e.g. to catch up or to test')
   .action((opts: { now?: string }) => withStore((opened, config) => runDigestOnce(config, opened, opts)));
 
-program.command('import')
-  .description('import papers from files: JSONL dumps (plain or .gz), arXiv Atom or OAI-PMH XML, HF daily_papers JSON, a saved Daily Papers page')
+program
+  .command('import')
+  .description(
+    'import papers from files: JSONL dumps (plain or .gz), arXiv Atom or OAI-PMH XML, HF daily_papers JSON, a saved Daily Papers page',
+  )
   .argument('<files...>', 'files to import')
   .option('--strict', 'stop at the first malformed entry instead of reporting and skipping it')
-  .addOption(new Option('--batch-size <n>', 'papers per transaction').argParser((v) => Number.parseInt(v, 10)).default(1000))
+  .addOption(
+    new Option('--batch-size <n>', 'papers per transaction').argParser((v) => Number.parseInt(v, 10)).default(1000),
+  )
   .action(async (files: string[], opts: { strict?: boolean; batchSize: number }) => {
-    await withStore(({ store }) => runImport(store, files, { strict: opts.strict ?? false, batchSize: opts.batchSize }));
+    await withStore(({ store }) =>
+      runImport(store, files, { strict: opts.strict ?? false, batchSize: opts.batchSize }),
+    );
   });
 
-program.command('ingest')
-  .description('fetch papers from a remote source now: hf-daily, arxiv-oai, arxiv-api, or "configured" for every source in PAPERBOY_SOURCES')
+program
+  .command('ingest')
+  .description(
+    'fetch papers from a remote source now: hf-daily, arxiv-oai, arxiv-api, or "configured" for every source in PAPERBOY_SOURCES',
+  )
   .argument('<source>', 'hf-daily | arxiv-oai | arxiv-api | configured')
   .option('--date <YYYY-MM-DD>', 'hf-daily: the day to fetch (default: since the last harvest, at most a week back)')
   .option('--set <set>', 'arxiv-oai: the OAI-PMH set, e.g. cs', 'cs')
   .option('--category <cats...>', 'arxiv-oai: keep only papers in these categories, e.g. cs.AI cs.CL')
-  .option('--from <YYYY-MM-DD>', 'arxiv-oai: harvest records changed since this day (default: where the last harvest stopped)')
+  .option(
+    '--from <YYYY-MM-DD>',
+    'arxiv-oai: harvest records changed since this day (default: where the last harvest stopped)',
+  )
   .option('--until <YYYY-MM-DD>', 'arxiv-oai: up to this day')
   .option('--id <ids...>', 'arxiv-api: arXiv ids or URLs to fetch')
   .option('--query <query>', 'arxiv-api: an arXiv search query, e.g. "cat:cs.CL AND ti:robustness"')
-  .addOption(new Option('--max <n>', 'arxiv-api: at most this many results').argParser((v) => Number.parseInt(v, 10)).default(100))
-  .action((source: string, opts: Record<string, unknown>) => withStore(({ store }, config) => runIngest(store, config, source, opts)));
+  .addOption(
+    new Option('--max <n>', 'arxiv-api: at most this many results')
+      .argParser((v) => Number.parseInt(v, 10))
+      .default(100),
+  )
+  .action((source: string, opts: Record<string, unknown>) =>
+    withStore(({ store }, config) => runIngest(store, config, source, opts)),
+  );
 
-program.command('stats')
+program
+  .command('stats')
   .description('what the store holds')
   .option('--json', 'print JSON')
   .action((opts: { json?: boolean }) => withStore(({ store }) => runStats(store, opts.json ?? false)));
 
-program.command('refit')
-  .description('fit the semantic search model again on every paper and store the vectors (a running server picks it up at restart)')
-  .action(() => withStore(async ({ store, db }, config) => {
-    const search = await createSearchService(store, db, { embedder: embedderFromConfig(config) });
-    try {
-      const { documents, ms } = await search.refit();
-      console.log(`refitted the search model on ${documents} papers in ${(ms / 1000).toFixed(1)} s`);
-    } finally {
-      search.close();
-    }
-  }));
+program
+  .command('refit')
+  .description(
+    'fit the semantic search model again on every paper and store the vectors (a running server picks it up at restart)',
+  )
+  .action(() =>
+    withStore(async ({ store, db }, config) => {
+      const search = await createSearchService(store, db, { embedder: embedderFromConfig(config) });
+      try {
+        const { documents, ms } = await search.refit();
+        console.log(`refitted the search model on ${documents} papers in ${(ms / 1000).toFixed(1)} s`);
+      } finally {
+        search.close();
+      }
+    }),
+  );
 
 program.addCommand(accountsCommand(withStore));
 program.addCommand(backupCommand());
 program.addCommand(restoreCommand());
 
-program.command('migrate')
+program
+  .command('migrate')
   .description('create or upgrade the database schema, then exit')
-  .action(() => withStore(async ({ store }) => {
-    const stats = await store.stats();
-    console.log(`${stats.engine} store at schema version ${stats.schemaVersion}`);
-  }));
+  .action(() =>
+    withStore(async ({ store }) => {
+      const stats = await store.stats();
+      console.log(`${stats.engine} store at schema version ${stats.schemaVersion}`);
+    }),
+  );
 
 // A refusal (bad input, configuration or source, a rule the command broke) ends the command with its message alone,
 // which says what to do; anything else is a bug and keeps its stack.
@@ -110,6 +143,8 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   const refused = error instanceof Refusal || error instanceof CommanderError;
-  console.error(`paperboy: ${refused ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  console.error(
+    `paperboy: ${refused ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  );
   process.exitCode = 1;
 }

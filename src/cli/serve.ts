@@ -1,15 +1,15 @@
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import type { Config } from '../config/config.js';
+import { setupMail } from '../digest/job.js';
 import { arxivLookup } from '../ingest/arxiv-api.js';
 import { createFetchers } from '../ingest/fetchers.js';
-import { setupMail } from '../digest/job.js';
 import { createCleanupJob } from '../jobs/cleanup.js';
 import { createDigestJob } from '../jobs/digest.js';
-import { createRefitJob } from '../jobs/refit.js';
-import { createTrendingJob } from '../jobs/trending.js';
 import { createHarvestJob } from '../jobs/harvest.js';
+import { createRefitJob } from '../jobs/refit.js';
 import { startSchedules } from '../jobs/schedule.js';
+import { createTrendingJob } from '../jobs/trending.js';
 import { createLogger } from '../log.js';
 import { embedderFromConfig } from '../search/embedders.js';
 import { createSearchService } from '../search/search.js';
@@ -20,7 +20,11 @@ import { MAX_HEADER_BYTES } from '../web/limits.js';
 import { answerOversizedRequests } from '../web/oversized.js';
 
 /** `paperboy serve`: the web site, plus harvests on the configured schedule (one right away). */
-export async function runServe(config: Config, opened: OpenedStore, opts: { harvest: boolean; digest?: boolean }): Promise<void> {
+export async function runServe(
+  config: Config,
+  opened: OpenedStore,
+  opts: { harvest: boolean; digest?: boolean },
+): Promise<void> {
   const { store, db } = opened;
   const log = createLogger(config);
   const harvesting = opts.harvest && config.sources.length > 0;
@@ -38,21 +42,31 @@ export async function runServe(config: Config, opened: OpenedStore, opts: { harv
   const started = performance.now();
   // A store without a fitted model gets one in the background; keyword search answers meanwhile.
   const embedder = embedderFromConfig(config);
-  const search = await createSearchService(store, db, { embedder, fitIfMissing: true, log: (level, message) => log[level](message) });
+  const search = await createSearchService(store, db, {
+    embedder,
+    fitIfMissing: true,
+    log: (level, message) => log[level](message),
+  });
   log.info(`search index ready in ${Math.round(performance.now() - started)} ms`);
   const mail = await setupMail(config, opened, log, { search: async () => search });
   const fetchPaper = arxivLookup(fetchers.arxivFetcher, config.arxivApiUrl);
   const app = createApp(webDeps({ store, db, search, config, log, secret: mail.secret, kick: mail.kick, fetchPaper }));
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host, serverOptions: { maxHeaderSize: MAX_HEADER_BYTES } }, (info) => {
-    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-    const url = `http://${host}:${info.port}`;
-    // With PORT=0 the system picks the port: the configured base URL does not know it.
-    const open = config.port === 0 ? url : config.baseUrl;
-    log.info(`Paperboy is listening on ${url} (${store.engine} store)${open === url ? '' : `; open ${open}`}`);
-  });
+  const server = serve(
+    { fetch: app.fetch, port: config.port, hostname: config.host, serverOptions: { maxHeaderSize: MAX_HEADER_BYTES } },
+    (info) => {
+      const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+      const url = `http://${host}:${info.port}`;
+      // With PORT=0 the system picks the port: the configured base URL does not know it.
+      const open = config.port === 0 ? url : config.baseUrl;
+      log.info(`Paperboy is listening on ${url} (${store.engine} store)${open === url ? '' : `; open ${open}`}`);
+    },
+  );
   answerOversizedRequests(server as Server);
   server.on('error', (error: NodeJS.ErrnoException) => {
-    const hint = error.code === 'EADDRINUSE' ? ` Port ${config.port} is in use: set PORT to another port (PORT=0 picks a free one).` : '';
+    const hint =
+      error.code === 'EADDRINUSE'
+        ? ` Port ${config.port} is in use: set PORT to another port (PORT=0 picks a free one).`
+        : '';
     log.fatal(`cannot listen on ${config.host}:${config.port}: ${error.message}.${hint}`);
     process.exit(1);
   });
@@ -78,7 +92,8 @@ export async function runServe(config: Config, opened: OpenedStore, opts: { harv
     mail.close();
     search.close();
     server.close(() => {
-      store.close()
+      store
+        .close()
         .catch((error: unknown) => log.error({ err: error }, 'closing the store failed'))
         .finally(() => process.exit(0));
     });

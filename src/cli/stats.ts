@@ -13,6 +13,8 @@ export async function runStats(store: Store, json: boolean): Promise<void> {
   console.log(`newest listed: ${stats.newestListedOn ?? '-'}`);
   for (const [source, n] of Object.entries(stats.bySource)) console.log(`from ${source.padEnd(10)} ${n}`);
   if (stats.papers === 0) {
-    console.log('\nThe store is empty. Import a dump (npx paperboy import <file>) or fetch papers (npx paperboy ingest configured).');
+    console.log(
+      '\nThe store is empty. Import a dump (npx paperboy import <file>) or fetch papers (npx paperboy ingest configured).',
+    );
   }
 }

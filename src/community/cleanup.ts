@@ -11,6 +11,9 @@ export async function deleteExpired(db: Kysely<Database>, now: Date): Promise<{ 
   const at = now.toISOString();
   const links = await db.deleteFrom('signin_links').where('expires_at', '<=', at).executeTakeFirst();
   const sessions = await db.deleteFrom('sessions').where('expires_at', '<=', at).executeTakeFirst();
-  await db.deleteFrom('signin_addresses').where('asked_at', '<=', new Date(now.getTime() - LINK_MINUTES * 60_000).toISOString()).execute();
+  await db
+    .deleteFrom('signin_addresses')
+    .where('asked_at', '<=', new Date(now.getTime() - LINK_MINUTES * 60_000).toISOString())
+    .execute();
   return { links: Number(links.numDeletedRows), sessions: Number(sessions.numDeletedRows) };
 }

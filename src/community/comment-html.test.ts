@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines, freshStore, type TestStore } from '../../test/stores.js';
-import { accountForEmail, type Account } from '../accounts/accounts.js';
+import { type Account, accountForEmail } from '../accounts/accounts.js';
 import { deleteComment, editComment, postComment } from './comments.js';
 import { COMMENT_RENDERER_VERSION, renderCommentMarkdown } from './markdown.js';
 import { commentThread } from './thread.js';
@@ -11,13 +11,19 @@ describe.each(engines)('comment HTML stored at write time on %s', (engine) => {
   let t: TestStore;
   let ada: Account;
   const paperId = '2607.00001';
-  const stored = (id: string) => t.db.selectFrom('comments').select(['body', 'body_html', 'body_html_version'])
-    .where('id', '=', id).executeTakeFirstOrThrow();
+  const stored = (id: string) =>
+    t.db
+      .selectFrom('comments')
+      .select(['body', 'body_html', 'body_html_version'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
 
   beforeAll(async () => {
     t = await freshStore(engine);
     ada = (await accountForEmail(t.db, 'ada@example.org', NOW)).account;
-    await t.store.upsertPapers([{ id: paperId, source: 'hf-daily', title: 'Paper', abstract: 'x', dailyOn: '2026-06-30' }]);
+    await t.store.upsertPapers([
+      { id: paperId, source: 'hf-daily', title: 'Paper', abstract: 'x', dailyOn: '2026-06-30' },
+    ]);
   });
   afterAll(async () => {
     await t.dispose();
@@ -27,7 +33,9 @@ describe.each(engines)('comment HTML stored at write time on %s', (engine) => {
     const db = t.db;
     const id = await postComment(t.store, ada, paperId, { body: 'Let $x_1$ be *new*' }, NOW);
     expect(await stored(id)).toEqual({
-      body: 'Let $x_1$ be *new*', body_html: renderCommentMarkdown('Let $x_1$ be *new*'), body_html_version: COMMENT_RENDERER_VERSION,
+      body: 'Let $x_1$ be *new*',
+      body_html: renderCommentMarkdown('Let $x_1$ be *new*'),
+      body_html_version: COMMENT_RENDERER_VERSION,
     });
     await editComment(db, ada, paperId, id, 'now **bold**', NOW);
     expect((await stored(id)).body_html).toBe('<p>now <strong>bold</strong></p>\n');
@@ -53,7 +61,11 @@ describe.each(engines)('comment HTML stored at write time on %s', (engine) => {
     const old = await postComment(t.store, ada, paperId, { body: 'from *before*' }, NOW);
     const stale = await postComment(t.store, ada, paperId, { body: 'from an *older* renderer' }, NOW);
     await db.updateTable('comments').set({ body_html: null, body_html_version: 0 }).where('id', '=', old).execute();
-    await db.updateTable('comments').set({ body_html: 'stale', body_html_version: COMMENT_RENDERER_VERSION - 1 }).where('id', '=', stale).execute();
+    await db
+      .updateTable('comments')
+      .set({ body_html: 'stale', body_html_version: COMMENT_RENDERER_VERSION - 1 })
+      .where('id', '=', stale)
+      .execute();
     const thread = await commentThread(db, paperId);
     expect(thread.find((c) => c.id === old)?.html).toBe('<p>from <em>before</em></p>\n');
     expect(thread.find((c) => c.id === stale)?.html).toBe('<p>from an <em>older</em> renderer</p>\n');

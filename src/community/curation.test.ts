@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines, freshStore, type TestStore } from '../../test/stores.js';
-import { accountForEmail, getAccount, type Account, type Role } from '../accounts/accounts.js';
+import { type Account, accountForEmail, getAccount, type Role } from '../accounts/accounts.js';
 import { createSession, sessionAccount } from '../accounts/sessions.js';
 import { Refusal } from '../model/refusal.js';
 import { auditEntries } from '../store/audit.js';
 import { deleteExpired } from './cleanup.js';
 import { curatePaper } from './curation.js';
-import { createAccount, findAccount, setBanned, setRole, type ModerationDb } from './moderation.js';
+import { createAccount, findAccount, type ModerationDb, setBanned, setRole } from './moderation.js';
 
 const NOW = new Date('2026-07-01T09:00:00Z');
 const DAY = '2026-06-30';
@@ -20,15 +20,33 @@ describe.each(engines)('curation and moderation on %s', (engine) => {
     await t.db.updateTable('accounts').set({ role }).where('id', '=', account.id).execute();
     return { ...account, role };
   };
-  const refusal = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => (e instanceof Refusal ? e.code : String(e)));
+  const refusal = (p: Promise<unknown>) =>
+    p.then(
+      () => undefined,
+      (e: unknown) => (e instanceof Refusal ? e.code : String(e)),
+    );
 
   beforeAll(async () => {
     t = await freshStore(engine);
     m = { db: t.db, engine };
     await t.store.upsertPapers([
-      { id: '2606.00001', source: 'hf-daily', title: 'A useful paper', abstract: 'Real results.', dailyOn: DAY, upvotes: 4 },
+      {
+        id: '2606.00001',
+        source: 'hf-daily',
+        title: 'A useful paper',
+        abstract: 'Real results.',
+        dailyOn: DAY,
+        upvotes: 4,
+      },
       { id: '2606.00002', source: 'hf-daily', title: 'Buy cheap watches', abstract: 'Spam.', dailyOn: DAY, upvotes: 9 },
-      { id: '2606.00003', source: 'hf-daily', title: 'A paper from the day before', abstract: 'Earlier.', dailyOn: '2026-06-29', upvotes: 1 },
+      {
+        id: '2606.00003',
+        source: 'hf-daily',
+        title: 'A paper from the day before',
+        abstract: 'Earlier.',
+        dailyOn: '2026-06-29',
+        upvotes: 1,
+      },
     ]);
   });
   afterAll(() => t.dispose());
@@ -45,7 +63,9 @@ describe.each(engines)('curation and moderation on %s', (engine) => {
 
     const { changed } = await curatePaper(t.store, curator, '2606.00002', 'hide', NOW);
     expect(changed).toBe(true);
-    expect((await curatePaper(t.store, curator, '2606.00002', 'hide', new Date(NOW.getTime() + 1000))).changed).toBe(false);
+    expect((await curatePaper(t.store, curator, '2606.00002', 'hide', new Date(NOW.getTime() + 1000))).changed).toBe(
+      false,
+    );
     off();
     expect(changes).toEqual([['2606.00002']]);
     const audit = await auditEntries(t.db, { targetId: '2606.00002' });
@@ -59,7 +79,16 @@ describe.each(engines)('curation and moderation on %s', (engine) => {
     expect((await t.store.getPapers(['2606.00002', '2606.00001'])).map((p) => p.id)).toEqual(['2606.00001']);
 
     // An import that brings the paper again leaves it hidden.
-    await t.store.upsertPapers([{ id: '2606.00002', source: 'hf-daily', title: 'Buy cheap watches', abstract: 'Spam!', dailyOn: DAY, upvotes: 10 }]);
+    await t.store.upsertPapers([
+      {
+        id: '2606.00002',
+        source: 'hf-daily',
+        title: 'Buy cheap watches',
+        abstract: 'Spam!',
+        dailyOn: DAY,
+        upvotes: 10,
+      },
+    ]);
     expect(await t.store.getPaper('2606.00002')).toBeUndefined();
 
     await curatePaper(t.store, curator, '2606.00002', 'unhide', NOW);
@@ -78,7 +107,11 @@ describe.each(engines)('curation and moderation on %s', (engine) => {
     const paper = await t.store.getPaper('2606.00003');
     expect(paper).toMatchObject({ featuredOn: DAY, commentsLockedAt: NOW.toISOString() });
     expect((await auditEntries(t.db, { targetId: '2606.00003' })).map((e) => [e.action, e.detail])).toEqual(
-      expect.arrayContaining([['paper.feature', { day: DAY }], ['paper.lock', {}]]));
+      expect.arrayContaining([
+        ['paper.feature', { day: DAY }],
+        ['paper.lock', {}],
+      ]),
+    );
 
     await curatePaper(t.store, curator, '2606.00003', 'unfeature', NOW);
     await curatePaper(t.store, curator, '2606.00003', 'unlock', NOW);
@@ -112,7 +145,10 @@ describe.each(engines)('curation and moderation on %s', (engine) => {
     expect((await setRole(m, admin, admin.id, 'member', NOW)).changed).toBe(true);
     // Both demoted at once: one of them must stay.
     const third = await account('admin');
-    const results = await Promise.allSettled([setRole(m, 'cli', second.id, 'member', NOW), setRole(m, 'cli', third.id, 'member', NOW)]);
+    const results = await Promise.allSettled([
+      setRole(m, 'cli', second.id, 'member', NOW),
+      setRole(m, 'cli', third.id, 'member', NOW),
+    ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const admins = await t.db.selectFrom('accounts').select('id').where('role', '=', 'admin').execute();
     expect(admins).toHaveLength(1);
@@ -134,7 +170,10 @@ describe.each(engines)('curation and moderation on %s', (engine) => {
 
     await setBanned(m, admin, member.id, false, NOW);
     expect((await getAccount(t.db, member.id))?.bannedAt).toBeNull();
-    expect((await auditEntries(t.db, { targetId: member.id })).map((e) => e.action).sort()).toEqual(['account.ban', 'account.unban']);
+    expect((await auditEntries(t.db, { targetId: member.id })).map((e) => e.action).sort()).toEqual([
+      'account.ban',
+      'account.unban',
+    ]);
   });
 
   it('creates accounts from the command line: the first is an admin, the next members; finds them by handle or email', async () => {
@@ -145,10 +184,14 @@ describe.each(engines)('curation and moderation on %s', (engine) => {
     expect(await refusal(createAccount(m, 'cli', { email: 'editor@example.org' }, NOW))).toBe('exists');
     expect(await refusal(createAccount(m, 'cli', { email: 'x@example.org', handle: 'editor' }, NOW))).toBe('exists');
     expect(await refusal(createAccount(m, 'cli', { email: 'not an address' }, NOW))).toBe('invalid');
-    expect(await refusal(createAccount(m, await account('curator'), { email: 'y@example.org' }, NOW))).toBe('forbidden');
+    expect(await refusal(createAccount(m, await account('curator'), { email: 'y@example.org' }, NOW))).toBe(
+      'forbidden',
+    );
     expect((await findAccount(t.db, '@editor'))?.id).toBe(second.id);
     expect((await findAccount(t.db, 'EDITOR@example.org'))?.id).toBe(second.id);
-    expect((await auditEntries(t.db, { targetId: first.id }))).toMatchObject([{ actorId: null, action: 'account.create' }]);
+    expect(await auditEntries(t.db, { targetId: first.id })).toMatchObject([
+      { actorId: null, action: 'account.create' },
+    ]);
   });
 
   it('deletes expired sign-in links and sessions, and keeps the live ones', async () => {
@@ -156,20 +199,36 @@ describe.each(engines)('curation and moderation on %s', (engine) => {
     const live = await createSession(t.db, member.id, NOW);
     const old = await createSession(t.db, member.id, new Date(NOW.getTime() - 31 * 86_400_000));
     const link = (hash: string, expires: Date) => ({
-      token_hash: hash, email: 'a@example.org', nonce_hash: 'n', return_to: '/', created_at: NOW.toISOString(), expires_at: expires.toISOString(), used_at: null,
+      token_hash: hash,
+      email: 'a@example.org',
+      nonce_hash: 'n',
+      return_to: '/',
+      created_at: NOW.toISOString(),
+      expires_at: expires.toISOString(),
+      used_at: null,
     });
-    await t.db.insertInto('signin_links').values([link('expired', new Date(NOW.getTime() - 1000)), link('live', new Date(NOW.getTime() + 60_000))]).execute();
-    await t.db.insertInto('signin_addresses').values([
-      { email: 'long-ago@example.org', asked_at: new Date(NOW.getTime() - 16 * 60_000).toISOString() },
-      { email: 'just-now@example.org', asked_at: new Date(NOW.getTime() - 60_000).toISOString() },
-    ]).execute();
+    await t.db
+      .insertInto('signin_links')
+      .values([link('expired', new Date(NOW.getTime() - 1000)), link('live', new Date(NOW.getTime() + 60_000))])
+      .execute();
+    await t.db
+      .insertInto('signin_addresses')
+      .values([
+        { email: 'long-ago@example.org', asked_at: new Date(NOW.getTime() - 16 * 60_000).toISOString() },
+        { email: 'just-now@example.org', asked_at: new Date(NOW.getTime() - 60_000).toISOString() },
+      ])
+      .execute();
 
     const deleted = await deleteExpired(t.db, NOW);
     expect(deleted.links).toBe(1);
     expect(deleted.sessions).toBe(1);
     expect(await sessionAccount(t.db, live, NOW)).toBeDefined();
     expect(await sessionAccount(t.db, old, new Date(NOW.getTime() - 2 * 86_400_000))).toBeUndefined();
-    expect((await t.db.selectFrom('signin_links').select('token_hash').execute()).map((r) => r.token_hash)).toEqual(['live']);
-    expect((await t.db.selectFrom('signin_addresses').select('email').execute()).map((r) => r.email)).toEqual(['just-now@example.org']);
+    expect((await t.db.selectFrom('signin_links').select('token_hash').execute()).map((r) => r.token_hash)).toEqual([
+      'live',
+    ]);
+    expect((await t.db.selectFrom('signin_addresses').select('email').execute()).map((r) => r.email)).toEqual([
+      'just-now@example.org',
+    ]);
   });
 });

@@ -1,17 +1,23 @@
 import type { Account } from '../accounts/accounts.js';
-import type { Paper } from '../model/paper.js';
-import type { CurationPatch, Store } from '../store/store.js';
 import { isValidDay } from '../model/dates.js';
+import type { Paper } from '../model/paper.js';
 import { Refusal } from '../model/refusal.js';
-import { can, type Action } from './roles.js';
+import type { CurationPatch, Store } from '../store/store.js';
+import { type Action, can } from './roles.js';
 
 /** Who acts: a signed-in account, or the command line (the operator, who may do anything). */
 export type Actor = Pick<Account, 'id' | 'role' | 'bannedAt'> | 'cli';
 
 const WHO_MAY: Record<Action, string> = {
-  vote: 'members', submit: 'members', comment: 'members', report: 'members',
-  feature: 'curators and admins', hide: 'curators and admins', lock: 'curators and admins',
-  'set-role': 'admins', ban: 'admins',
+  vote: 'members',
+  submit: 'members',
+  comment: 'members',
+  report: 'members',
+  feature: 'curators and admins',
+  hide: 'curators and admins',
+  lock: 'curators and admins',
+  'set-role': 'admins',
+  ban: 'admins',
 };
 
 export function actorId(actor: Actor): string | null {
@@ -27,14 +33,24 @@ export function requireCan(actor: Actor, action: Action, what: string): void {
 export type PaperCuration = 'feature' | 'unfeature' | 'hide' | 'unhide' | 'lock' | 'unlock';
 
 /** The action each change needs, what it writes, and how the refusal names it. */
-function planFor(change: PaperCuration, at: string, day: string | undefined): { action: Action; patch: CurationPatch; what: string } {
+function planFor(
+  change: PaperCuration,
+  at: string,
+  day: string | undefined,
+): { action: Action; patch: CurationPatch; what: string } {
   switch (change) {
-    case 'feature': return { action: 'feature', patch: { featuredOn: day! }, what: 'feature papers' };
-    case 'unfeature': return { action: 'feature', patch: { featuredOn: null }, what: 'feature papers' };
-    case 'hide': return { action: 'hide', patch: { hiddenAt: at }, what: 'hide papers' };
-    case 'unhide': return { action: 'hide', patch: { hiddenAt: null }, what: 'hide papers' };
-    case 'lock': return { action: 'lock', patch: { commentsLockedAt: at }, what: 'lock comment threads' };
-    case 'unlock': return { action: 'lock', patch: { commentsLockedAt: null }, what: 'lock comment threads' };
+    case 'feature':
+      return { action: 'feature', patch: { featuredOn: day! }, what: 'feature papers' };
+    case 'unfeature':
+      return { action: 'feature', patch: { featuredOn: null }, what: 'feature papers' };
+    case 'hide':
+      return { action: 'hide', patch: { hiddenAt: at }, what: 'hide papers' };
+    case 'unhide':
+      return { action: 'hide', patch: { hiddenAt: null }, what: 'hide papers' };
+    case 'lock':
+      return { action: 'lock', patch: { commentsLockedAt: at }, what: 'lock comment threads' };
+    case 'unlock':
+      return { action: 'lock', patch: { commentsLockedAt: null }, what: 'lock comment threads' };
   }
 }
 
@@ -44,7 +60,12 @@ function planFor(change: PaperCuration, at: string, day: string | undefined): { 
  * line are one transaction (Store.setCuration); doing what is already done changes and records nothing.
  */
 export async function curatePaper(
-  store: Store, actor: Actor, paperId: string, change: PaperCuration, now: Date, day?: string,
+  store: Store,
+  actor: Actor,
+  paperId: string,
+  change: PaperCuration,
+  now: Date,
+  day?: string,
 ): Promise<{ paper: Paper; changed: boolean }> {
   const plan = planFor(change, now.toISOString(), day);
   requireCan(actor, plan.action, plan.what);
@@ -55,7 +76,10 @@ export async function curatePaper(
     throw new Refusal('invalid', `${paperId} is hidden: unhide it first if it should be featured.`);
   }
   const result = await store.setCuration(paperId, plan.patch, {
-    actorId: actorId(actor), action: `paper.${change}`, at: now, ...(day && change === 'feature' ? { detail: { day } } : {}),
+    actorId: actorId(actor),
+    action: `paper.${change}`,
+    at: now,
+    ...(day && change === 'feature' ? { detail: { day } } : {}),
   });
   if (!result) throw new Refusal('not-found', `There is no paper ${paperId}.`);
   return result;

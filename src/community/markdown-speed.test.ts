@@ -13,23 +13,35 @@ const adversarial: Record<string, (n: number) => string> = {
   'inline math': run('$a'),
   'display math': run('$$a'),
   'dollar then spaces': run('$a $'),
-  'stars': run('*a'),
+  stars: run('*a'),
   'double stars': run('**a'),
-  'underscores': run('_a'),
+  underscores: run('_a'),
   'stars and underscores': run('*_'),
   'a run of underscores': (n) => `a${'_'.repeat(n - 2)}a`,
   'a run of stars': run('*'),
-  'backticks': run('`a'),
-  'growing backtick runs': (n) => { let s = ''; for (let i = 1; s.length < n; i++) s += `${'`'.repeat(i)}a`; return s.slice(0, n); },
-  'brackets': run('['),
+  backticks: run('`a'),
+  'growing backtick runs': (n) => {
+    let s = '';
+    for (let i = 1; s.length < n; i++) s += `${'`'.repeat(i)}a`;
+    return s.slice(0, n);
+  },
+  brackets: run('['),
   'link openers': run('[a]('),
   'reference openers': run('[a]['),
-  'backslashes': run('\\'),
+  backslashes: run('\\'),
   'escaped dollars': run('\\$'),
   'angle brackets': run('<a'),
   'nested quotes': run('>'),
-  'deepening quotes': (n) => { let s = ''; for (let i = 0; s.length < n; i++) s += `${'>'.repeat(i % 40)} a\n`; return s.slice(0, n); },
-  'deepening lists': (n) => { let s = ''; for (let i = 0; s.length < n; i++) s += `${'  '.repeat(i % 30)}- a\n`; return s.slice(0, n); },
+  'deepening quotes': (n) => {
+    let s = '';
+    for (let i = 0; s.length < n; i++) s += `${'>'.repeat(i % 40)} a\n`;
+    return s.slice(0, n);
+  },
+  'deepening lists': (n) => {
+    let s = '';
+    for (let i = 0; s.length < n; i++) s += `${'  '.repeat(i % 30)}- a\n`;
+    return s.slice(0, n);
+  },
   'a long word': run('a'),
   'line breaks': run('a\n'),
   'bare URLs': run('http://a.b/'),

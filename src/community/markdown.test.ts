@@ -9,12 +9,16 @@ describe('comment Markdown', () => {
     expect(render('Hello *world* and __strong__')).toBe('<p>Hello <em>world</em> and <strong>strong</strong></p>\n');
     expect(render('one\ntwo')).toBe('<p>one<br>\ntwo</p>\n');
     expect(render('[the paper](https://arxiv.org/abs/2607.00001)')).toBe(
-      '<p><a href="https://arxiv.org/abs/2607.00001" rel="nofollow ugc noopener">the paper</a></p>\n');
+      '<p><a href="https://arxiv.org/abs/2607.00001" rel="nofollow ugc noopener">the paper</a></p>\n',
+    );
     expect(render('see https://example.org/x and <a@example.org>')).toBe(
-      '<p>see <a href="https://example.org/x" rel="nofollow ugc noopener">https://example.org/x</a> and '
-      + '<a href="mailto:a@example.org" rel="nofollow ugc noopener">a@example.org</a></p>\n');
+      '<p>see <a href="https://example.org/x" rel="nofollow ugc noopener">https://example.org/x</a> and ' +
+        '<a href="mailto:a@example.org" rel="nofollow ugc noopener">a@example.org</a></p>\n',
+    );
     expect(render('use `a < b`')).toBe('<p>use <code>a &lt; b</code></p>\n');
-    expect(render('```py\nif a < b:\n    pass\n```')).toBe('<pre><code class="language-py">if a &lt; b:\n    pass\n</code></pre>\n');
+    expect(render('```py\nif a < b:\n    pass\n```')).toBe(
+      '<pre><code class="language-py">if a &lt; b:\n    pass\n</code></pre>\n',
+    );
     expect(render('- a\n- b\n\n1. c')).toBe('<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n<ol>\n<li>c</li>\n</ol>\n');
     expect(render('> quoted')).toBe('<blockquote>\n<p>quoted</p>\n</blockquote>\n');
   });
@@ -32,12 +36,20 @@ describe('comment Markdown', () => {
     expect(render('<img src=x onerror=alert(1)>')).toBe('<p>&lt;img src=x onerror=alert(1)&gt;</p>\n');
     expect(render('<div onclick="x()">hi</div>')).not.toMatch(/<div/);
     expect(render('[x](javascript:alert(1))')).toBe('<p>[x](javascript:alert(1))</p>\n');
-    expect(render('[x](JaVaScRiPt:alert(1)) [y](data:text/html;base64,PHNjcmlwdD4=) [z](vbscript:x) [w](/relative)')).not.toContain('<a');
+    expect(
+      render('[x](JaVaScRiPt:alert(1)) [y](data:text/html;base64,PHNjcmlwdD4=) [z](vbscript:x) [w](/relative)'),
+    ).not.toContain('<a');
     expect(render('<javascript:alert(1)>')).toBe('<p>&lt;javascript:alert(1)&gt;</p>\n');
-    expect(render('[x](https://ok.example "a\\" onmouseover=\\"alert(1)")')).toContain('title="a&quot; onmouseover=&quot;alert(1)"');
+    expect(render('[x](https://ok.example "a\\" onmouseover=\\"alert(1)")')).toContain(
+      'title="a&quot; onmouseover=&quot;alert(1)"',
+    );
     expect(render('```"><script>\nx\n```')).not.toContain('<script');
     // Every attribute value is quoted and escaped, so no event handler can appear.
-    for (const input of ['[a](https://x.example/"onmouseover="alert(1))', '<https://x.example/" onfocus="x>', 'https://x.example/?"onload=x']) {
+    for (const input of [
+      '[a](https://x.example/"onmouseover="alert(1))',
+      '<https://x.example/" onfocus="x>',
+      'https://x.example/?"onload=x',
+    ]) {
       expect(render(input)).not.toMatch(/\son[a-z]+="/);
     }
   });

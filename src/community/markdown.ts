@@ -11,7 +11,18 @@ import { cleanText } from '../model/text.js';
 // The 'zero' preset keeps markdown-it's nesting limit (maxNesting: 20), which bounds quotes and lists in quotes.
 const md = new MarkdownIt('zero', { html: false, linkify: true, breaks: true });
 md.enable([
-  'paragraph', 'newline', 'emphasis', 'link', 'autolink', 'linkify', 'backticks', 'fence', 'code', 'list', 'blockquote', 'escape',
+  'paragraph',
+  'newline',
+  'emphasis',
+  'link',
+  'autolink',
+  'linkify',
+  'backticks',
+  'fence',
+  'code',
+  'list',
+  'blockquote',
+  'escape',
 ]);
 
 const ALLOWED_LINK = /^(https?:\/\/|mailto:)/i;
@@ -83,7 +94,10 @@ function closeFinder(find: (src: string, from: number) => Scan) {
 }
 
 /** `end`: where the formula closes, or -1; every start from the scan's start up to `stop` has the same answer. */
-interface Scan { end: number; stop: number }
+interface Scan {
+  end: number;
+  stop: number;
+}
 
 const isSpace = (src: string, i: number) => /\s/.test(src[i] ?? ' ');
 
@@ -107,7 +121,12 @@ const displayClose = closeFinder((src, from) => {
 function renderMath(token: Token): string {
   const display = token.markup === '$$';
   try {
-    return temml.renderToString(token.content, { displayMode: display, throwOnError: true, trust: false, maxExpand: 200 });
+    return temml.renderToString(token.content, {
+      displayMode: display,
+      throwOnError: true,
+      trust: false,
+      maxExpand: 200,
+    });
   } catch {
     return `<code class="tex">${md.utils.escapeHtml(`${token.markup}${token.content}${token.markup}`)}</code>`;
   }

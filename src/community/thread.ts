@@ -31,28 +31,62 @@ export const THREAD_LIMIT = 2000;
  * A paper's discussion as a tree, oldest first at every level. Deleted comments, and hidden ones for everyone but
  * curators, keep their place only when replies hang from them, with their text left out.
  */
-export async function commentThread(db: Kysely<Database>, paperId: string, opts: { curator?: boolean } = {}): Promise<ThreadComment[]> {
-  const rows = await db.selectFrom('comments').innerJoin('accounts', 'accounts.id', 'comments.account_id')
+export async function commentThread(
+  db: Kysely<Database>,
+  paperId: string,
+  opts: { curator?: boolean } = {},
+): Promise<ThreadComment[]> {
+  const rows = await db
+    .selectFrom('comments')
+    .innerJoin('accounts', 'accounts.id', 'comments.account_id')
     .select([
-      'comments.id', 'comments.parent_id', 'comments.body', 'comments.body_html', 'comments.body_html_version', 'comments.created_at', 'comments.edited_at', 'comments.deleted_at',
-      'comments.hidden_at', 'accounts.id as account_id', 'accounts.handle', 'accounts.display_name',
+      'comments.id',
+      'comments.parent_id',
+      'comments.body',
+      'comments.body_html',
+      'comments.body_html_version',
+      'comments.created_at',
+      'comments.edited_at',
+      'comments.deleted_at',
+      'comments.hidden_at',
+      'accounts.id as account_id',
+      'accounts.handle',
+      'accounts.display_name',
     ])
-    .where('comments.paper_id', '=', paperId).orderBy('comments.created_at').orderBy('comments.id').limit(THREAD_LIMIT).execute();
+    .where('comments.paper_id', '=', paperId)
+    .orderBy('comments.created_at')
+    .orderBy('comments.id')
+    .limit(THREAD_LIMIT)
+    .execute();
   const reports = new Map<string, number>();
   if (opts.curator && rows.length) {
-    const open = await db.selectFrom('comment_reports').innerJoin('comments', 'comments.id', 'comment_reports.comment_id')
+    const open = await db
+      .selectFrom('comment_reports')
+      .innerJoin('comments', 'comments.id', 'comment_reports.comment_id')
       .select(['comment_reports.comment_id', (eb) => eb.fn.countAll().as('n')])
-      .where('comments.paper_id', '=', paperId).where('comment_reports.resolved_at', 'is', null)
-      .groupBy('comment_reports.comment_id').execute();
+      .where('comments.paper_id', '=', paperId)
+      .where('comment_reports.resolved_at', 'is', null)
+      .groupBy('comment_reports.comment_id')
+      .execute();
     for (const r of open) reports.set(r.comment_id, Number(r.n));
   }
   const html = await storedHtml(db, rows);
-  const nodes = rows.map((r, i): ThreadComment => ({
-    id: r.id, parentId: r.parent_id, author: { id: r.account_id, handle: r.handle, displayName: r.display_name },
-    body: r.body, html: html[i]!, createdAt: r.created_at, editedAt: r.edited_at,
-    removed: r.deleted_at ? 'deleted' : r.hidden_at ? 'hidden' : null, hiddenAt: r.hidden_at,
-    openReports: reports.get(r.id) ?? 0, replyTo: null, replies: [],
-  }));
+  const nodes = rows.map(
+    (r, i): ThreadComment => ({
+      id: r.id,
+      parentId: r.parent_id,
+      author: { id: r.account_id, handle: r.handle, displayName: r.display_name },
+      body: r.body,
+      html: html[i]!,
+      createdAt: r.created_at,
+      editedAt: r.edited_at,
+      removed: r.deleted_at ? 'deleted' : r.hidden_at ? 'hidden' : null,
+      hiddenAt: r.hidden_at,
+      openReports: reports.get(r.id) ?? 0,
+      replyTo: null,
+      replies: [],
+    }),
+  );
   return capDepth(visible(buildTree(nodes), opts.curator ?? false));
 }
 
@@ -60,7 +94,10 @@ export async function commentThread(db: Kysely<Database>, paperId: string, opts:
  * Each comment's stored HTML. A row written before HTML was stored, or by an older renderer, is rendered now and
  * stored unless its text changed meanwhile, so that it is rendered once and not on every view.
  */
-async function storedHtml(db: Kysely<Database>, rows: { id: string; body: string; body_html: string | null; body_html_version: number }[]): Promise<string[]> {
+async function storedHtml(
+  db: Kysely<Database>,
+  rows: { id: string; body: string; body_html: string | null; body_html_version: number }[],
+): Promise<string[]> {
   const html: string[] = [];
   for (const row of rows) {
     if (row.body_html !== null && row.body_html_version === COMMENT_RENDERER_VERSION) {
@@ -104,7 +141,11 @@ function capDepth(nodes: ThreadComment[], depth = 1): ThreadComment[] {
     const walk = (list: ThreadComment[]) => {
       for (const reply of list) {
         handles.set(reply.id, reply.author.handle);
-        flat.push({ ...reply, replyTo: reply.parentId === node.id ? null : handles.get(reply.parentId!) ?? null, replies: [] });
+        flat.push({
+          ...reply,
+          replyTo: reply.parentId === node.id ? null : (handles.get(reply.parentId!) ?? null),
+          replies: [],
+        });
         walk(reply.replies);
       }
     };

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigError, type Config } from '../config/config.js';
+import { type Config, ConfigError } from '../config/config.js';
 import type { Logger } from '../log.js';
 
 /**
@@ -15,9 +15,13 @@ export async function resolveSecret(
 ): Promise<string> {
   if (config.mail.secret) return config.mail.secret;
   if (config.production) {
-    throw new ConfigError('PAPERBOY_SECRET is not set. In production it must be: set it to a long random string, e.g. `openssl rand -hex 32`.');
+    throw new ConfigError(
+      'PAPERBOY_SECRET is not set. In production it must be: set it to a long random string, e.g. `openssl rand -hex 32`.',
+    );
   }
   const kept = await keep(randomBytes(32).toString('hex'));
-  log?.warn('PAPERBOY_SECRET is not set: using a secret generated and kept in the store. Set PAPERBOY_SECRET in production.');
+  log?.warn(
+    'PAPERBOY_SECRET is not set: using a secret generated and kept in the store. Set PAPERBOY_SECRET in production.',
+  );
   return kept;
 }

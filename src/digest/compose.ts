@@ -1,15 +1,15 @@
-import type { Logger } from '../log.js';
-import { enqueue } from '../mail/outbox.js';
 import type { Signer } from '../crypto/tokens.js';
 import { randomId } from '../crypto/tokens.js';
+import type { Logger } from '../log.js';
+import { messageId } from '../mail/notice.js';
+import { enqueue } from '../mail/outbox.js';
 import type { Db } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { addDays, duePeriod, localTime, lookbackDays } from './due.js';
-import { messageId } from '../mail/notice.js';
 import { subscriberLinks, unsubscribeHeaders } from './links.js';
-import { renderHtml, renderText, subject, type Section } from './render.js';
-import { PER_SECTION, type DigestSources } from './sources.js';
-import { fromRow, getAlerts, type Alert, type Subscriber } from './subscribers.js';
+import { renderHtml, renderText, type Section, subject } from './render.js';
+import { type DigestSources, PER_SECTION } from './sources.js';
+import { type Alert, fromRow, getAlerts, type Subscriber } from './subscribers.js';
 
 export interface ComposeDeps {
   store: Store;
@@ -48,8 +48,14 @@ export async function composeDue(deps: ComposeDeps, now: Date): Promise<ComposeR
   const result: ComposeResult = { subscribers: 0, composed: 0, empty: 0 };
   let after = '';
   for (;;) {
-    const rows = await db.selectFrom('subscribers').selectAll().where('status', '=', 'confirmed').where('id', '>', after)
-      .orderBy('id').limit(deps.batchSize).execute();
+    const rows = await db
+      .selectFrom('subscribers')
+      .selectAll()
+      .where('status', '=', 'confirmed')
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(deps.batchSize)
+      .execute();
     if (rows.length === 0) return result;
     after = rows[rows.length - 1]!.id;
     result.subscribers += rows.length;
@@ -63,23 +69,51 @@ export async function composeDue(deps: ComposeDeps, now: Date): Promise<ComposeR
     await db.transaction().execute(async (trx) => {
       for (const p of planned) {
         const sections: Section[] = p.sections
-          .map((s) => ({ kind: s.kind, label: s.label, url: s.url, papers: s.ids.flatMap((id) => papers.get(id) ?? []) }))
+          .map((s) => ({
+            kind: s.kind,
+            label: s.label,
+            url: s.url,
+            papers: s.ids.flatMap((id) => papers.get(id) ?? []),
+          }))
           .filter((s) => s.papers.length > 0);
         if (sections.length === 0) {
           result.empty++;
         } else {
           const id = randomId();
           const links = subscriberLinks(deps.baseUrl, deps.signer, p.subscriber.id);
-          const content = { frequency: p.subscriber.frequency, day: localTime(now, p.subscriber.timeZone).day, sections, baseUrl: deps.baseUrl, ...links };
+          const content = {
+            frequency: p.subscriber.frequency,
+            day: localTime(now, p.subscriber.timeZone).day,
+            sections,
+            baseUrl: deps.baseUrl,
+            ...links,
+          };
           const title = subject(content);
-          const added = await enqueue(trx, {
-            id, idempotencyKey: `digest:${p.subscriber.id}:${p.period}`, subscriberId: p.subscriber.id, kind: 'digest',
-            to: p.subscriber.email, subject: title, html: renderHtml(content, title), text: renderText(content),
-            headers: unsubscribeHeaders(links.unsubscribeUrl), messageId: messageId(id, deps.baseUrl),
-          }, deps.clock());
+          const added = await enqueue(
+            trx,
+            {
+              id,
+              idempotencyKey: `digest:${p.subscriber.id}:${p.period}`,
+              subscriberId: p.subscriber.id,
+              kind: 'digest',
+              to: p.subscriber.email,
+              subject: title,
+              html: renderHtml(content, title),
+              text: renderText(content),
+              headers: unsubscribeHeaders(links.unsubscribeUrl),
+              messageId: messageId(id, deps.baseUrl),
+            },
+            deps.clock(),
+          );
           if (added) {
-            const sent = sections.flatMap((s) => s.papers.map((paper) => ({ subscriber_id: p.subscriber.id, paper_id: paper.id, outbox_id: id })));
-            await trx.insertInto('sent_papers').values(sent).onConflict((oc) => oc.columns(['subscriber_id', 'paper_id']).doNothing()).execute();
+            const sent = sections.flatMap((s) =>
+              s.papers.map((paper) => ({ subscriber_id: p.subscriber.id, paper_id: paper.id, outbox_id: id })),
+            );
+            await trx
+              .insertInto('sent_papers')
+              .values(sent)
+              .onConflict((oc) => oc.columns(['subscriber_id', 'paper_id']).doNothing())
+              .execute();
             result.composed++;
           }
         }
@@ -91,17 +125,37 @@ export async function composeDue(deps: ComposeDeps, now: Date): Promise<ComposeR
 }
 
 /** Chooses each due subscriber's papers: alerts first, then trending; none they had before, none twice in one mail. */
-async function plan(deps: ComposeDeps, due: { subscriber: Subscriber; period: string }[], now: Date): Promise<Planned[]> {
-  const alerts = await getAlerts(deps.db, due.map((d) => d.subscriber.id));
-  const candidates = await Promise.all(due.map(async ({ subscriber: s }) => {
-    const to = localTime(now, s.timeZone).day;
-    const from = addDays(to, -lookbackDays(s.frequency));
-    const lists: { kind: Section['kind']; label: string; url: string; ids: string[] }[] = [];
-    for (const a of alerts.get(s.id) ?? []) lists.push({ kind: a.kind, ...describe(a, deps.baseUrl), ids: await deps.sources.alert(a, from, to) });
-    if (s.trending) lists.push({ kind: 'trending', label: 'Trending', url: `${deps.baseUrl}/trending`, ids: await deps.sources.trending(from, to) });
-    return lists;
-  }));
-  const sent = await alreadySent(deps.db, due.map((d) => d.subscriber.id), [...new Set(candidates.flat().flatMap((l) => l.ids))]);
+async function plan(
+  deps: ComposeDeps,
+  due: { subscriber: Subscriber; period: string }[],
+  now: Date,
+): Promise<Planned[]> {
+  const alerts = await getAlerts(
+    deps.db,
+    due.map((d) => d.subscriber.id),
+  );
+  const candidates = await Promise.all(
+    due.map(async ({ subscriber: s }) => {
+      const to = localTime(now, s.timeZone).day;
+      const from = addDays(to, -lookbackDays(s.frequency));
+      const lists: { kind: Section['kind']; label: string; url: string; ids: string[] }[] = [];
+      for (const a of alerts.get(s.id) ?? [])
+        lists.push({ kind: a.kind, ...describe(a, deps.baseUrl), ids: await deps.sources.alert(a, from, to) });
+      if (s.trending)
+        lists.push({
+          kind: 'trending',
+          label: 'Trending',
+          url: `${deps.baseUrl}/trending`,
+          ids: await deps.sources.trending(from, to),
+        });
+      return lists;
+    }),
+  );
+  const sent = await alreadySent(
+    deps.db,
+    due.map((d) => d.subscriber.id),
+    [...new Set(candidates.flat().flatMap((l) => l.ids))],
+  );
   return due.map((d, i) => {
     const seen = new Set(sent.get(d.subscriber.id));
     const sections = candidates[i]!.map((l) => {
@@ -125,8 +179,12 @@ const CHUNK = 500;
 async function alreadySent(db: Db, subscribers: string[], papers: string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   for (let i = 0; i < papers.length; i += CHUNK) {
-    const rows = await db.selectFrom('sent_papers').select(['subscriber_id', 'paper_id'])
-      .where('subscriber_id', 'in', subscribers).where('paper_id', 'in', papers.slice(i, i + CHUNK)).execute();
+    const rows = await db
+      .selectFrom('sent_papers')
+      .select(['subscriber_id', 'paper_id'])
+      .where('subscriber_id', 'in', subscribers)
+      .where('paper_id', 'in', papers.slice(i, i + CHUNK))
+      .execute();
     for (const r of rows) {
       const list = out.get(r.subscriber_id);
       if (list) list.push(r.paper_id);

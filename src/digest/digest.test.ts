@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startTestSmtp, type TestSmtp } from '../../test/smtp-server.js';
 import { engines, freshStore, type TestStore } from '../../test/stores.js';
 import { loadConfig } from '../config/config.js';
-import type { PaperRecord } from '../model/record.js';
 import { outboxCounts } from '../mail/outbox.js';
-import { startTestSmtp, type TestSmtp } from '../../test/smtp-server.js';
 import { createSmtpTransport, type MailTransport } from '../mail/transport.js';
+import type { PaperRecord } from '../model/record.js';
 import { createSearchService, type SearchService } from '../search/search.js';
 import { createDigestRunner, type DigestRunner } from './run.js';
-import { confirm, getSubscriber, subscribe, type Preferences } from './subscribers.js';
+import { confirm, getSubscriber, type Preferences, subscribe } from './subscribers.js';
 
 const BASE = 'http://paperboy.test';
 const SECRET = 'a-test-secret-that-is-long-enough-to-pass';
@@ -19,14 +19,28 @@ let n = 0;
 function paper(day: string, over: Partial<PaperRecord> = {}): PaperRecord {
   n++;
   return {
-    id: `2607.${String(10000 + n)}`, source: 'arxiv-api', version: 1, title: `Paper number ${n} about learning`,
-    abstract: `We study problem ${n}. `.repeat(30), authors: ['Ada Lovelace', 'Alan Turing'], primaryCategory: 'cs.LG',
-    categories: ['cs.LG'], listedOn: day, ...over,
+    id: `2607.${String(10000 + n)}`,
+    source: 'arxiv-api',
+    version: 1,
+    title: `Paper number ${n} about learning`,
+    abstract: `We study problem ${n}. `.repeat(30),
+    authors: ['Ada Lovelace', 'Alan Turing'],
+    primaryCategory: 'cs.LG',
+    categories: ['cs.LG'],
+    listedOn: day,
+    ...over,
   };
 }
 
-const prefs = (over: Partial<Preferences> = {}): Preferences =>
-  ({ frequency: 'weekdays', hour: 8, timeZone: 'UTC', weekday: 1, trending: true, alerts: [], ...over });
+const prefs = (over: Partial<Preferences> = {}): Preferences => ({
+  frequency: 'weekdays',
+  hour: 8,
+  timeZone: 'UTC',
+  weekday: 1,
+  trending: true,
+  alerts: [],
+  ...over,
+});
 
 describe.each(engines)('digests on %s', (engine) => {
   let t: TestStore;
@@ -35,10 +49,22 @@ describe.each(engines)('digests on %s', (engine) => {
   let search: SearchService;
   let clock: Date;
 
-  const runner = (env: Record<string, string> = {}): DigestRunner => createDigestRunner({
-    store: t.store, db: t.db, transport, secret: SECRET, search: async () => search, clock: () => clock,
-    config: loadConfig({ PAPERBOY_BASE_URL: BASE, SMTP_URL: smtp.url, PAPERBOY_MAIL_RATE: '0', PAPERBOY_MAIL_FROM: 'Paperboy <digest@paperboy.test>', ...env }),
-  });
+  const runner = (env: Record<string, string> = {}): DigestRunner =>
+    createDigestRunner({
+      store: t.store,
+      db: t.db,
+      transport,
+      secret: SECRET,
+      search: async () => search,
+      clock: () => clock,
+      config: loadConfig({
+        PAPERBOY_BASE_URL: BASE,
+        SMTP_URL: smtp.url,
+        PAPERBOY_MAIL_RATE: '0',
+        PAPERBOY_MAIL_FROM: 'Paperboy <digest@paperboy.test>',
+        ...env,
+      }),
+    });
   async function subscriber(email: string, p: Preferences): Promise<string> {
     const out = await subscribe(t.db, email, p, WED);
     if (out.kind !== 'confirm') throw new Error(out.kind);
@@ -65,16 +91,33 @@ describe.each(engines)('digests on %s', (engine) => {
 
   it('sends each due subscriber one digest with its alerts, never a paper twice, nothing when nothing is new', async () => {
     await start();
-    const cv = paper('2026-06-30', { title: 'Seeing transformers in vision', categories: ['cs.CV'], primaryCategory: 'cs.CV', authors: ['Grace Hopper'], githubRepo: undefined, codeUrls: ['https://github.com/x/seeing'] });
+    const cv = paper('2026-06-30', {
+      title: 'Seeing transformers in vision',
+      categories: ['cs.CV'],
+      primaryCategory: 'cs.CV',
+      authors: ['Grace Hopper'],
+      githubRepo: undefined,
+      codeUrls: ['https://github.com/x/seeing'],
+    });
     const older = paper('2026-06-20');
     const rest = [paper('2026-06-30'), paper('2026-07-01'), paper('2026-07-01', { title: 'Diffusion for everything' })];
     await t.store.upsertPapers([cv, older, ...rest]);
-    await t.store.upsertPapers([{ id: rest[0]!.id, source: 'hf-daily', title: rest[0]!.title, abstract: '', dailyOn: '2026-06-30', upvotes: 42 }]);
+    await t.store.upsertPapers([
+      { id: rest[0]!.id, source: 'hf-daily', title: rest[0]!.title, abstract: '', dailyOn: '2026-06-30', upvotes: 42 },
+    ]);
     await search.settled();
     await subscriber('ann@example.org', prefs());
-    await subscriber('bob@example.org', prefs({ trending: false, alerts: [
-      { kind: 'category', value: 'cs.CV' }, { kind: 'author', value: 'grace hopper' }, { kind: 'search', value: 'q=diffusion' },
-    ] }));
+    await subscriber(
+      'bob@example.org',
+      prefs({
+        trending: false,
+        alerts: [
+          { kind: 'category', value: 'cs.CV' },
+          { kind: 'author', value: 'grace hopper' },
+          { kind: 'search', value: 'q=diffusion' },
+        ],
+      }),
+    );
     await subscriber('cat@example.org', prefs({ hour: 10 }));
 
     const first = await runner().run(WED);
@@ -87,7 +130,9 @@ describe.each(engines)('digests on %s', (engine) => {
     expect(mail.messageId).toMatch(/^<[\w-]+@paperboy\.test>$/);
     expect(mail.date?.toISOString()).toBe(WED.toISOString());
     expect(ann!.raw).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$/m);
-    expect(ann!.raw).toMatch(/^List-Unsubscribe:\s+<http:\/\/paperboy\.test\/subscribe\/unsubscribe\?token=[\w.-]+>\r?$/m);
+    expect(ann!.raw).toMatch(
+      /^List-Unsubscribe:\s+<http:\/\/paperboy\.test\/subscribe\/unsubscribe\?token=[\w.-]+>\r?$/m,
+    );
     for (const p of [cv, ...rest]) expect(mail.html).toContain(`href="${BASE}/papers/${p.id}"`);
     expect(mail.html).not.toContain(older.id);
     expect(mail.html).toContain('&#9650; 42');
@@ -100,7 +145,9 @@ describe.each(engines)('digests on %s', (engine) => {
     // A paper appears in the first list that has it (authors, categories, searches): the category's only paper is the
     // author's, so that list is left out.
     expect(bob.subject).toContain('alerts: grace hopper (1), diffusion (1) · Seeing transformers');
-    expect(bob.text ?? '').toMatch(/NEW IN GRACE HOPPER[\s\S]*Seeing transformers[\s\S]*NEW FOR “DIFFUSION”[\s\S]*Diffusion for everything/);
+    expect(bob.text ?? '').toMatch(
+      /NEW IN GRACE HOPPER[\s\S]*Seeing transformers[\s\S]*NEW FOR “DIFFUSION”[\s\S]*Diffusion for everything/,
+    );
     expect(bob.text).not.toContain('NEW IN CS.CV');
     expect((bob.text ?? '').match(/Seeing transformers/g)).toHaveLength(1);
     expect(bob.text).not.toContain('TRENDING');

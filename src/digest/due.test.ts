@@ -16,7 +16,9 @@ describe('when a digest is due', () => {
     expect(duePeriod(weekdays, new Date('2026-07-01T08:00:00Z'), null)).toBe('2026-07-01');
     expect(duePeriod(weekdays, new Date('2026-07-01T22:00:00Z'), '2026-07-01')).toBeUndefined();
     expect(duePeriod(weekdays, new Date('2026-07-04T09:00:00Z'), '2026-07-03')).toBeUndefined(); // Saturday
-    expect(duePeriod({ ...weekdays, frequency: 'daily' }, new Date('2026-07-04T09:00:00Z'), '2026-07-03')).toBe('2026-07-04');
+    expect(duePeriod({ ...weekdays, frequency: 'daily' }, new Date('2026-07-04T09:00:00Z'), '2026-07-03')).toBe(
+      '2026-07-04',
+    );
   });
 
   it('follows the zone across a daylight-saving change', () => {

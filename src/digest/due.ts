@@ -36,13 +36,23 @@ export function localTime(now: Date, timeZone: string): LocalTime {
   let format = formats.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-US', {
-      timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', weekday: 'short',
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      weekday: 'short',
     });
     formats.set(timeZone, format);
   }
   const parts: Record<string, string> = {};
   for (const p of format.formatToParts(now)) parts[p.type] = p.value;
-  return { day: `${parts.year}-${parts.month}-${parts.day}`, hour: Number(parts.hour), weekday: WEEKDAYS[parts.weekday!] ?? 1 };
+  return {
+    day: `${parts.year}-${parts.month}-${parts.day}`,
+    hour: Number(parts.hour),
+    weekday: WEEKDAYS[parts.weekday!] ?? 1,
+  };
 }
 
 /** ISO-8601 week of a YYYY-MM-DD day, e.g. 2026-W01. */

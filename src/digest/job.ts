@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.js';
-import type { Logger } from '../log.js';
 import { resolveSecret } from '../crypto/secret.js';
+import type { Logger } from '../log.js';
 import { createSmtpTransport, type MailTransport } from '../mail/transport.js';
 import type { SearchService } from '../search/search.js';
 import { keepSigningSecret } from '../store/app-secrets.js';
@@ -19,14 +19,27 @@ export interface Mail {
 
 /** Everything mail needs in one process (serve, worker, digest run): the secret, the SMTP transport, the runner. */
 export async function setupMail(
-  config: Config, { store, db }: OpenedStore, log: Logger, opts: { search?: (() => Promise<SearchService>) | undefined; transport?: MailTransport } = {},
+  config: Config,
+  { store, db }: OpenedStore,
+  log: Logger,
+  opts: { search?: (() => Promise<SearchService>) | undefined; transport?: MailTransport } = {},
 ): Promise<Mail> {
   const secret = await resolveSecret(config, (fresh) => keepSigningSecret(db, fresh), log);
-  const transport = opts.transport ?? (config.mail.smtpUrl ? createSmtpTransport(config.mail.smtpUrl, { connections: config.mail.concurrency }) : undefined);
-  if (!transport) log.warn('SMTP_URL is not set: no mail is sent. Subscriptions are kept and their mails wait in the outbox until it is.');
-  const runner = transport ? createDigestRunner({ store, db, transport, config, secret, search: opts.search, log }) : undefined;
+  const transport =
+    opts.transport ??
+    (config.mail.smtpUrl
+      ? createSmtpTransport(config.mail.smtpUrl, { connections: config.mail.concurrency })
+      : undefined);
+  if (!transport)
+    log.warn(
+      'SMTP_URL is not set: no mail is sent. Subscriptions are kept and their mails wait in the outbox until it is.',
+    );
+  const runner = transport
+    ? createDigestRunner({ store, db, transport, config, secret, search: opts.search, log })
+    : undefined;
   const kick = runner
-    ? () => void runner.send().catch((error: unknown) => log.error({ err: error }, `sending mail failed: ${String(error)}`))
+    ? () =>
+        void runner.send().catch((error: unknown) => log.error({ err: error }, `sending mail failed: ${String(error)}`))
     : () => {};
   return { runner, secret, kick, close: () => transport?.close() };
 }

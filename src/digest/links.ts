@@ -3,7 +3,11 @@ import type { Signer } from '../crypto/tokens.js';
 /** The purpose a subscriber's signed token is made for: it opens their preferences and unsubscribes them. */
 export const SUBSCRIBER_TOKEN = 'subscriber';
 
-export function subscriberLinks(baseUrl: string, signer: Signer, subscriberId: string): { preferencesUrl: string; unsubscribeUrl: string } {
+export function subscriberLinks(
+  baseUrl: string,
+  signer: Signer,
+  subscriberId: string,
+): { preferencesUrl: string; unsubscribeUrl: string } {
   const token = encodeURIComponent(signer.token(SUBSCRIBER_TOKEN, subscriberId));
   return {
     preferencesUrl: `${baseUrl}/subscribe/preferences?token=${token}`,

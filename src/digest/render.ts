@@ -31,7 +31,12 @@ export function shorten(s: string, max = ABSTRACT_CHARS): string {
   return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), max - 20))}…`;
 }
 
-const dayFormat = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' });
+const dayFormat = new Intl.DateTimeFormat('en-GB', {
+  weekday: 'short',
+  day: 'numeric',
+  month: 'short',
+  timeZone: 'UTC',
+});
 
 function dayLabel(day: string): string {
   return dayFormat.format(new Date(`${day}T12:00:00Z`));
@@ -49,7 +54,8 @@ function once(cache: WeakMap<Paper, string>, p: Paper, render: () => string): st
 const htmlRows = new WeakMap<Paper, string>();
 const textRows = new WeakMap<Paper, string>();
 
-const sectionTitle = (s: Section) => (s.kind === 'trending' ? 'Trending papers' : s.kind === 'search' ? `New for “${s.label}”` : `New in ${s.label}`);
+const sectionTitle = (s: Section) =>
+  s.kind === 'trending' ? 'Trending papers' : s.kind === 'search' ? `New for “${s.label}”` : `New in ${s.label}`;
 
 /** Says what is inside: how many papers, which alerts matched, and the top title. */
 export function subject(c: DigestContent): string {
@@ -57,7 +63,9 @@ export function subject(c: DigestContent): string {
   const alerts = c.sections.filter((s) => s.kind !== 'trending').map((s) => `${s.label} (${s.papers.length})`);
   const first = c.sections[0]?.papers[0]?.title ?? '';
   const head = `${c.frequency === 'weekly' ? 'Your weekly papers' : 'Your daily papers'}, ${dayLabel(c.day)}: ${total} new`;
-  const what = alerts.length ? ` · alerts: ${alerts.slice(0, 3).join(', ')}${alerts.length > 3 ? ` +${alerts.length - 3}` : ''}` : '';
+  const what = alerts.length
+    ? ` · alerts: ${alerts.slice(0, 3).join(', ')}${alerts.length > 3 ? ` +${alerts.length - 3}` : ''}`
+    : '';
   return `${head}${what} · ${shorten(first, 70)}`;
 }
 
@@ -67,7 +75,11 @@ function codeUrl(p: Paper): string | undefined {
 
 function textRow(p: Paper, baseUrl: string): string {
   const code = codeUrl(p);
-  const lines = [`* ${p.title}`, `  ${baseUrl}/papers/${p.id}`, `  ▲ ${p.upvotes + p.communityUpvotes} · ${p.authors.slice(0, 3).join(', ')}${p.authors.length > 3 ? ' et al.' : ''}`];
+  const lines = [
+    `* ${p.title}`,
+    `  ${baseUrl}/papers/${p.id}`,
+    `  ▲ ${p.upvotes + p.communityUpvotes} · ${p.authors.slice(0, 3).join(', ')}${p.authors.length > 3 ? ' et al.' : ''}`,
+  ];
   if (code) lines.push(`  Code: ${code}`);
   lines.push(`  ${shorten(p.abstract)}`, '');
   return lines.join('\n');
@@ -98,10 +110,14 @@ function paperRow(p: Paper, baseUrl: string): string {
 }
 
 export function renderHtml(c: DigestContent, title: string): string {
-  const sections = c.sections.map((s) => `<tr><td style="padding:24px 0 4px;">
+  const sections = c.sections
+    .map(
+      (s) => `<tr><td style="padding:24px 0 4px;">
 <h2 style="margin:0;font-size:18px;"><a class="pb-link" href="${escapeHtml(s.url)}" style="color:${C.text};text-decoration:none;">${escapeHtml(sectionTitle(s))}</a></h2>
 </td></tr>
-${s.papers.map((p) => once(htmlRows, p, () => paperRow(p, c.baseUrl))).join('\n')}`).join('\n');
+${s.papers.map((p) => once(htmlRows, p, () => paperRow(p, c.baseUrl))).join('\n')}`,
+    )
+    .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark"><meta name="supported-color-schemes" content="light dark">

@@ -1,12 +1,12 @@
 import type { Config } from '../config/config.js';
-import type { Logger } from '../log.js';
-import { drainOutbox, type DrainResult } from '../mail/sender.js';
 import { Signer } from '../crypto/tokens.js';
+import type { Logger } from '../log.js';
+import { type DrainResult, drainOutbox } from '../mail/sender.js';
 import type { MailTransport } from '../mail/transport.js';
 import type { SearchService } from '../search/search.js';
 import type { Db } from '../store/schema.js';
 import type { Store } from '../store/store.js';
-import { composeDue, type ComposeResult } from './compose.js';
+import { type ComposeResult, composeDue } from './compose.js';
 import { DigestSources } from './sources.js';
 
 export interface DigestRunner {
@@ -41,26 +41,46 @@ export function createDigestRunner(deps: RunnerDeps): DigestRunner {
     chain = next.catch(() => {});
     return next;
   };
-  const send = (more?: () => boolean) => drainOutbox({ db: deps.db, engine: deps.store.engine, transport: deps.transport, config: { ...deps.config.mail }, log: deps.log, clock, more });
+  const send = (more?: () => boolean) =>
+    drainOutbox({
+      db: deps.db,
+      engine: deps.store.engine,
+      transport: deps.transport,
+      config: { ...deps.config.mail },
+      log: deps.log,
+      clock,
+      more,
+    });
   return {
-    run: (now) => serial(async () => {
-      const sources = new DigestSources(deps.store, deps.db, deps.search);
-      // Sending starts with the first composed batch and waits for the next ones until composing is done.
-      let composing = true;
-      const sending = send(() => composing);
-      sending.catch(() => {});
-      try {
-        const composed = await composeDue({
-          store: deps.store, db: deps.db, sources, signer, baseUrl: deps.config.baseUrl, batchSize: deps.config.mail.batchSize, clock, log: deps.log,
-        }, now ?? clock());
-        composing = false;
-        return { ...composed, ...(await sending) };
-      } catch (error) {
-        composing = false;
-        await sending.catch(() => {});
-        throw error;
-      }
-    }),
+    run: (now) =>
+      serial(async () => {
+        const sources = new DigestSources(deps.store, deps.db, deps.search);
+        // Sending starts with the first composed batch and waits for the next ones until composing is done.
+        let composing = true;
+        const sending = send(() => composing);
+        sending.catch(() => {});
+        try {
+          const composed = await composeDue(
+            {
+              store: deps.store,
+              db: deps.db,
+              sources,
+              signer,
+              baseUrl: deps.config.baseUrl,
+              batchSize: deps.config.mail.batchSize,
+              clock,
+              log: deps.log,
+            },
+            now ?? clock(),
+          );
+          composing = false;
+          return { ...composed, ...(await sending) };
+        } catch (error) {
+          composing = false;
+          await sending.catch(() => {});
+          throw error;
+        }
+      }),
     send: () => serial(() => send()),
   };
 }

@@ -1,9 +1,9 @@
+import type { Paper } from '../model/paper.js';
 import type { SearchService } from '../search/search.js';
+import { parseSearchForm, toSearchQuery } from '../search/search-form.js';
 import { ResultCache } from '../store/result-cache.js';
 import type { Db } from '../store/schema.js';
 import type { Store } from '../store/store.js';
-import type { Paper } from '../model/paper.js';
-import { parseSearchForm, toSearchQuery } from '../search/search-form.js';
 import type { Alert } from './subscribers.js';
 
 /** Candidates fetched per list: enough to fill a section after the papers a subscriber already had are skipped. */
@@ -26,20 +26,29 @@ export class DigestSources {
   constructor(
     private readonly store: Store,
     private readonly db: Db,
-    private readonly search: (() => Promise<SearchService>) | undefined) {}
+    private readonly search: (() => Promise<SearchService>) | undefined,
+  ) {}
 
   trending(from: string, to: string): Promise<string[]> {
     return this.cached(`trending\u0000${from}\u0000${to}`, async () =>
-      ids(await this.store.listPapers({ from, to, sort: 'trending', limit: CANDIDATES })));
+      ids(await this.store.listPapers({ from, to, sort: 'trending', limit: CANDIDATES })),
+    );
   }
 
   alert(alert: Alert, from: string, to: string): Promise<string[]> {
     return this.cached(`${alert.kind}\u0000${alert.value}\u0000${from}\u0000${to}`, async () => {
       if (alert.kind === 'category') return this.inCategory(alert.value, from, to);
-      if (alert.kind === 'author') return ids(await this.store.listPapers({ author: alert.value, from, to, limit: CANDIDATES }));
+      if (alert.kind === 'author')
+        return ids(await this.store.listPapers({ author: alert.value, from, to, limit: CANDIDATES }));
       if (!this.search) return [];
       const search = await this.search();
-      const query = { ...toSearchQuery(parseSearchForm(new URLSearchParams(alert.value)), CANDIDATES), from, to, sort: 'relevance' as const, mode: 'keyword' as const };
+      const query = {
+        ...toSearchQuery(parseSearchForm(new URLSearchParams(alert.value)), CANDIDATES),
+        from,
+        to,
+        sort: 'relevance' as const,
+        mode: 'keyword' as const,
+      };
       return (await search.search(query)).hits.map((h) => h.paper.id);
     });
   }
@@ -65,11 +74,25 @@ export class DigestSources {
    * store's `category IN (all papers of the category)` filter takes 30 ms for a large category such as cs.LG.
    */
   private async inCategory(category: string, from: string, to: string): Promise<string[]> {
-    const rows = await this.db.selectFrom('papers').select('id')
-      .where('feed_day', '>=', from).where('feed_day', '<=', to)
-      .where((eb) => eb.exists(eb.selectFrom('paper_categories').select('paper_id')
-        .whereRef('paper_categories.paper_id', '=', 'papers.id').where('category', '=', category)))
-      .orderBy('feed_day', 'desc').orderBy('trending', 'desc').orderBy('id', 'desc').limit(CANDIDATES).execute();
+    const rows = await this.db
+      .selectFrom('papers')
+      .select('id')
+      .where('feed_day', '>=', from)
+      .where('feed_day', '<=', to)
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('paper_categories')
+            .select('paper_id')
+            .whereRef('paper_categories.paper_id', '=', 'papers.id')
+            .where('category', '=', category),
+        ),
+      )
+      .orderBy('feed_day', 'desc')
+      .orderBy('trending', 'desc')
+      .orderBy('id', 'desc')
+      .limit(CANDIDATES)
+      .execute();
     return rows.map((r) => r.id);
   }
 

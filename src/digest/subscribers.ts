@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import type { Database, SubscribersTable } from '../store/schema.js';
-import { parseSearchForm, searchFormQuery } from '../search/search-form.js';
 import { hashToken, randomId, randomToken } from '../crypto/tokens.js';
+import { parseSearchForm, searchFormQuery } from '../search/search-form.js';
+import type { Database, SubscribersTable } from '../store/schema.js';
 import type { Frequency, Schedule } from './due.js';
 
 export type SubscriberStatus = 'pending' | 'confirmed' | 'unsubscribed' | 'suppressed';
@@ -40,7 +40,11 @@ export function normalizeEmail(email: string): string {
 export function searchAlertValue(input: string): string | undefined {
   const text = input.trim();
   if (!text) return undefined;
-  const query = text.includes('?') ? text.slice(text.indexOf('?') + 1) : /^[a-z_]+=/.test(text) ? text : `q=${encodeURIComponent(text)}`;
+  const query = text.includes('?')
+    ? text.slice(text.indexOf('?') + 1)
+    : /^[a-z_]+=/.test(text)
+      ? text
+      : `q=${encodeURIComponent(text)}`;
   const form = parseSearchForm(new URLSearchParams(query));
   if (!form.q.trim() && form.categories.length === 0) return undefined;
   return searchFormQuery({ ...form, from: undefined, to: undefined, sort: 'relevance' });
@@ -48,8 +52,15 @@ export function searchAlertValue(input: string): string | undefined {
 
 export function fromRow(r: SubscribersTable): Subscriber {
   return {
-    id: r.id, email: r.email, status: r.status as SubscriberStatus, trending: r.trending === 1, lastPeriod: r.last_period,
-    frequency: r.frequency as Frequency, hour: r.hour, timeZone: r.time_zone, weekday: r.weekday,
+    id: r.id,
+    email: r.email,
+    status: r.status as SubscriberStatus,
+    trending: r.trending === 1,
+    lastPeriod: r.last_period,
+    frequency: r.frequency as Frequency,
+    hour: r.hour,
+    timeZone: r.time_zone,
+    weekday: r.weekday,
   };
 }
 
@@ -64,12 +75,18 @@ export type SubscribeOutcome =
  * preferences are not changed by a stranger). Mail to one address goes out at most once per NOTICE_MINUTES. The
  * caller answers the same page whatever the outcome, so the form does not tell who is subscribed.
  */
-export async function subscribe(db: Kysely<Database>, emailInput: string, prefs: Preferences, now: Date): Promise<SubscribeOutcome> {
+export async function subscribe(
+  db: Kysely<Database>,
+  emailInput: string,
+  prefs: Preferences,
+  now: Date,
+): Promise<SubscribeOutcome> {
   const email = normalizeEmail(emailInput);
   const at = now.toISOString();
   return db.transaction().execute(async (trx) => {
     const existing = await trx.selectFrom('subscribers').selectAll().where('email', '=', email).executeTakeFirst();
-    if (existing?.last_notice_at && now.getTime() - Date.parse(existing.last_notice_at) < NOTICE_MINUTES * 60_000) return { kind: 'quiet' };
+    if (existing?.last_notice_at && now.getTime() - Date.parse(existing.last_notice_at) < NOTICE_MINUTES * 60_000)
+      return { kind: 'quiet' };
     if (existing?.status === 'confirmed') {
       await trx.updateTable('subscribers').set({ last_notice_at: at }).where('id', '=', existing.id).execute();
       return { kind: 'remind', subscriber: fromRow(existing) };
@@ -77,12 +94,25 @@ export async function subscribe(db: Kysely<Database>, emailInput: string, prefs:
     const { token, hash } = randomToken();
     const expires = new Date(now.getTime() + CONFIRM_HOURS * 3_600_000).toISOString();
     const values = {
-      status: 'pending', confirm_hash: hash, confirm_expires_at: expires, frequency: prefs.frequency, weekday: prefs.weekday,
-      hour: prefs.hour, time_zone: prefs.timeZone, trending: prefs.trending ? 1 : 0, bounces: 0, last_notice_at: at, updated_at: at,
+      status: 'pending',
+      confirm_hash: hash,
+      confirm_expires_at: expires,
+      frequency: prefs.frequency,
+      weekday: prefs.weekday,
+      hour: prefs.hour,
+      time_zone: prefs.timeZone,
+      trending: prefs.trending ? 1 : 0,
+      bounces: 0,
+      last_notice_at: at,
+      updated_at: at,
     };
     const id = existing?.id ?? randomId();
     if (existing) await trx.updateTable('subscribers').set(values).where('id', '=', id).execute();
-    else await trx.insertInto('subscribers').values({ id, email, account_id: null, last_period: null, created_at: at, confirmed_at: null, ...values }).execute();
+    else
+      await trx
+        .insertInto('subscribers')
+        .values({ id, email, account_id: null, last_period: null, created_at: at, confirmed_at: null, ...values })
+        .execute();
     await replaceAlerts(trx, id, prefs.alerts);
     const row = await trx.selectFrom('subscribers').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     return { kind: 'confirm', subscriber: fromRow(row), token };
@@ -91,19 +121,32 @@ export async function subscribe(db: Kysely<Database>, emailInput: string, prefs:
 
 /** The subscriber a confirmation link belongs to, now confirmed; undefined for an unknown, used or expired link. */
 export async function confirm(db: Kysely<Database>, token: string, now: Date): Promise<Subscriber | undefined> {
-  const row = await db.selectFrom('subscribers').selectAll().where('confirm_hash', '=', hashToken(token)).executeTakeFirst();
-  if (row?.status !== 'pending' || !row.confirm_expires_at || Date.parse(row.confirm_expires_at) < now.getTime()) return undefined;
+  const row = await db
+    .selectFrom('subscribers')
+    .selectAll()
+    .where('confirm_hash', '=', hashToken(token))
+    .executeTakeFirst();
+  if (row?.status !== 'pending' || !row.confirm_expires_at || Date.parse(row.confirm_expires_at) < now.getTime())
+    return undefined;
   const at = now.toISOString();
-  await db.updateTable('subscribers')
+  await db
+    .updateTable('subscribers')
     .set({ status: 'confirmed', confirm_hash: null, confirm_expires_at: null, confirmed_at: at, updated_at: at })
-    .where('id', '=', row.id).execute();
+    .where('id', '=', row.id)
+    .execute();
   return { ...fromRow(row), status: 'confirmed' };
 }
 
 /** Whether a confirmation link is one we would accept (to show its page before the button is pressed). */
 export async function confirmable(db: Kysely<Database>, token: string, now: Date): Promise<boolean> {
-  const row = await db.selectFrom('subscribers').select(['status', 'confirm_expires_at']).where('confirm_hash', '=', hashToken(token)).executeTakeFirst();
-  return !!row && row.status === 'pending' && !!row.confirm_expires_at && Date.parse(row.confirm_expires_at) >= now.getTime();
+  const row = await db
+    .selectFrom('subscribers')
+    .select(['status', 'confirm_expires_at'])
+    .where('confirm_hash', '=', hashToken(token))
+    .executeTakeFirst();
+  return (
+    !!row && row.status === 'pending' && !!row.confirm_expires_at && Date.parse(row.confirm_expires_at) >= now.getTime()
+  );
 }
 
 export async function getSubscriber(db: Kysely<Database>, id: string): Promise<Subscriber | undefined> {
@@ -114,30 +157,57 @@ export async function getSubscriber(db: Kysely<Database>, id: string): Promise<S
 export async function getAlerts(db: Kysely<Database>, ids: string[]): Promise<Map<string, Alert[]>> {
   const out = new Map<string, Alert[]>(ids.map((id) => [id, []]));
   if (ids.length === 0) return out;
-  const rows = await db.selectFrom('subscriber_alerts').selectAll().where('subscriber_id', 'in', ids)
-    .orderBy('subscriber_id').orderBy('kind').orderBy('value').execute();
+  const rows = await db
+    .selectFrom('subscriber_alerts')
+    .selectAll()
+    .where('subscriber_id', 'in', ids)
+    .orderBy('subscriber_id')
+    .orderBy('kind')
+    .orderBy('value')
+    .execute();
   for (const r of rows) out.get(r.subscriber_id)?.push({ kind: r.kind as AlertKind, value: r.value });
   return out;
 }
 
-export async function updatePreferences(db: Kysely<Database>, id: string, prefs: Preferences, now: Date): Promise<void> {
+export async function updatePreferences(
+  db: Kysely<Database>,
+  id: string,
+  prefs: Preferences,
+  now: Date,
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable('subscribers').set({
-      frequency: prefs.frequency, weekday: prefs.weekday, hour: prefs.hour, time_zone: prefs.timeZone,
-      trending: prefs.trending ? 1 : 0, updated_at: now.toISOString(),
-    }).where('id', '=', id).execute();
+    await trx
+      .updateTable('subscribers')
+      .set({
+        frequency: prefs.frequency,
+        weekday: prefs.weekday,
+        hour: prefs.hour,
+        time_zone: prefs.timeZone,
+        trending: prefs.trending ? 1 : 0,
+        updated_at: now.toISOString(),
+      })
+      .where('id', '=', id)
+      .execute();
     await replaceAlerts(trx, id, prefs.alerts);
   });
 }
 
 export async function unsubscribe(db: Kysely<Database>, id: string, now: Date): Promise<boolean> {
-  const r = await db.updateTable('subscribers').set({ status: 'unsubscribed', confirm_hash: null, updated_at: now.toISOString() })
-    .where('id', '=', id).where('status', 'in', ['confirmed', 'pending', 'suppressed']).executeTakeFirst();
+  const r = await db
+    .updateTable('subscribers')
+    .set({ status: 'unsubscribed', confirm_hash: null, updated_at: now.toISOString() })
+    .where('id', '=', id)
+    .where('status', 'in', ['confirmed', 'pending', 'suppressed'])
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }
 
 async function replaceAlerts(db: Kysely<Database>, id: string, alerts: Alert[]): Promise<void> {
   await db.deleteFrom('subscriber_alerts').where('subscriber_id', '=', id).execute();
   const unique = [...new Map(alerts.map((a) => [`${a.kind}\u0000${a.value}`, a])).values()].slice(0, MAX_ALERTS);
-  if (unique.length) await db.insertInto('subscriber_alerts').values(unique.map((a) => ({ subscriber_id: id, ...a }))).execute();
+  if (unique.length)
+    await db
+      .insertInto('subscriber_alerts')
+      .values(unique.map((a) => ({ subscriber_id: id, ...a })))
+      .execute();
 }

@@ -3,9 +3,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { records, rejection } from '../../test/expect-errors.js';
 import { arxivQueryUrl, fetchArxivByIds, searchArxiv } from './arxiv-api.js';
 import { createFetcher } from './http.js';
-import { records, rejection } from '../../test/expect-errors.js';
 
 const RECORDINGS = new URL('../../../shared/data/fixtures/arxiv_api_atom/arxiv.py_2026/', import.meta.url).pathname;
 const MATCHED = ['search_query', 'id_list', 'start', 'max_results'] as const;
@@ -20,7 +20,8 @@ const recordings: Recording[] = readdirSync(RECORDINGS)
   .filter((f) => f.endsWith('.json'))
   .map((f) => JSON.parse(readFileSync(join(RECORDINGS, f), 'utf8')) as Recording);
 
-const sameQuery = (a: URLSearchParams, b: URLSearchParams) => MATCHED.every((k) => (a.get(k) ?? '') === (b.get(k) ?? ''));
+const sameQuery = (a: URLSearchParams, b: URLSearchParams) =>
+  MATCHED.every((k) => (a.get(k) ?? '') === (b.get(k) ?? ''));
 
 /** Replays the recorded arXiv responses, matching requests by their query parameters; 404 for anything else. */
 let server: Server;
@@ -53,9 +54,13 @@ async function collect<T>(pages: AsyncIterable<T>): Promise<T[]> {
 
 describe('arxivQueryUrl', () => {
   it('builds the query the arXiv API documents', () => {
-    const url = new URL(arxivQueryUrl('https://export.arxiv.org/api/query', {
-      idList: ['astro-ph/0601001', '1707.08567'], start: 0, maxResults: 100,
-    }));
+    const url = new URL(
+      arxivQueryUrl('https://export.arxiv.org/api/query', {
+        idList: ['astro-ph/0601001', '1707.08567'],
+        start: 0,
+        maxResults: 100,
+      }),
+    );
     expect(url.origin + url.pathname).toBe('https://export.arxiv.org/api/query');
     expect(url.searchParams.get('id_list')).toBe('astro-ph/0601001,1707.08567');
     expect(url.searchParams.get('search_query')).toBe('');
@@ -102,7 +107,7 @@ describe('fetchArxivByIds', () => {
     expect(await fetchArxivByIds(fetcher, baseUrl, ['0000.0000'])).toEqual([]);
   });
 
-  it('turns the HTTP 400 error feed into remote-error with arXiv\'s words', async () => {
+  it("turns the HTTP 400 error feed into remote-error with arXiv's words", async () => {
     const error = await rejection(fetchArxivByIds(fetcher, baseUrl, ['abc']));
     expect(error.code).toBe('remote-error');
     expect(error.message).toMatch(/^arXiv API error: incorrect id format for abc/);
@@ -181,7 +186,10 @@ describe('searchArxiv', () => {
     try {
       const url = `http://127.0.0.1:${(local.address() as AddressInfo).port}/api/query`;
       const pages = await collect(searchArxiv(fetcher, url, 'testing', { pageSize: 10 }));
-      expect(pages.map((p) => [p.start, p.total, p.entries.length])).toEqual([[0, 20, 10], [10, 20, 10]]);
+      expect(pages.map((p) => [p.start, p.total, p.entries.length])).toEqual([
+        [0, 20, 10],
+        [10, 20, 10],
+      ]);
       expect(requests).toHaveLength(2);
     } finally {
       await new Promise((resolve) => local.close(resolve));

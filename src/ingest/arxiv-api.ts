@@ -1,7 +1,7 @@
-import { parseArxivAtom, type ArxivFeedPage } from './arxiv-atom.js';
+import type { PaperRecord, ParsedEntry } from '../model/record.js';
+import { type ArxivFeedPage, parseArxivAtom } from './arxiv-atom.js';
 import { SourceError } from './errors.js';
 import type { Fetcher } from './http.js';
-import type { PaperRecord, ParsedEntry } from '../model/record.js';
 
 /** The arXiv API takes up to this many ids per request in our use (its own limit is higher, URLs are not). */
 const IDS_PER_REQUEST = 100;
@@ -104,5 +104,7 @@ async function query(fetcher: Fetcher, baseUrl: string, params: QueryParams): Pr
     if (error instanceof SourceError && error.code === 'remote-error') throw error;
     cause = error;
   }
-  throw new SourceError('http', `HTTP ${res.status} from ${url}. Check the arXiv API URL (PAPERBOY_ARXIV_API_URL).`, { cause });
+  throw new SourceError('http', `HTTP ${res.status} from ${url}. Check the arXiv API URL (PAPERBOY_ARXIV_API_URL).`, {
+    cause,
+  });
 }

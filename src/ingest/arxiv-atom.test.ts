@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseArxivAtom } from './arxiv-atom.js';
 import { records, thrown } from '../../test/expect-errors.js';
+import { parseArxivAtom } from './arxiv-atom.js';
 
 const FIXTURES = new URL('../../../shared/data/fixtures/arxiv_api_atom/', import.meta.url).pathname;
 
@@ -25,7 +25,8 @@ describe('parseArxivAtom, current (2026) format', () => {
       id: 'astro-ph/0601001',
       version: 1,
       source: 'arxiv-api',
-      title: 'Frequency of Hot Jupiters and Very Hot Jupiters from the OGLE-III Transit Surveys Toward the Galactic Bulge and Carina',
+      title:
+        'Frequency of Hot Jupiters and Very Hot Jupiters from the OGLE-III Transit Surveys Toward the Galactic Bulge and Carina',
       authors: ['Andrew Gould', 'Susan Dorsher', 'B. Scott Gaudi', 'Andrzej Udalski'],
       primaryCategory: 'astro-ph',
       categories: ['astro-ph'],
@@ -122,7 +123,8 @@ describe('parseArxivAtom, 2016 format', () => {
 
 describe('parseArxivAtom, edge cases', () => {
   it('reports an entry without an id or title as a failed entry, keeping the others', () => {
-    const page = parseArxivAtom(feed(`
+    const page = parseArxivAtom(
+      feed(`
       <entry><title>No id here</title></entry>
       <entry><id>http://arxiv.org/abs/2401.00001v3</id><title>
         A title
@@ -130,7 +132,8 @@ describe('parseArxivAtom, edge cases', () => {
         <arxiv:comment>Code: huggingface.co/acme/model</arxiv:comment>
         <category term="cs.LG"/><category term="I.2.7"/><category term="68T05"/><category term="cs.LG"/>
         <arxiv:doi>10.1000/a 10.1000/b</arxiv:doi></entry>
-      <entry><id>http://arxiv.org/abs/2401.00002v1</id></entry>`));
+      <entry><id>http://arxiv.org/abs/2401.00002v1</id></entry>`),
+    );
     expect(page.entries[0]).toEqual({ ok: false, error: 'entry has no <id>', position: 'entry 1' });
     expect(page.entries[2]).toMatchObject({ ok: false, position: 'entry 3' });
     const second = page.entries[1];
@@ -150,9 +153,11 @@ describe('parseArxivAtom, edge cases', () => {
   });
 
   it('decodes numeric character references', () => {
-    const [paper] = records(parseArxivAtom(feed(
-      '<entry><id>http://arxiv.org/abs/2401.00001v1</id><title>Poincar&#233; &amp; W&#xFC;bben</title></entry>',
-    )).entries);
+    const [paper] = records(
+      parseArxivAtom(
+        feed('<entry><id>http://arxiv.org/abs/2401.00001v1</id><title>Poincar&#233; &amp; W&#xFC;bben</title></entry>'),
+      ).entries,
+    );
     expect(paper!.title).toBe('Poincaré & Wübben');
   });
 
@@ -166,9 +171,13 @@ describe('parseArxivAtom, edge cases', () => {
   it('throws parse for XML the validator passes but the parser refuses (found by fuzzing)', () => {
     const pi = thrown(() => parseArxivAtom(`<?xml ve1.0' encoding='UTF-8'?>\n<feed></feed>`));
     expect(pi.code).toBe('parse');
-    expect(pi.message).toBe('The arXiv API response is not valid XML: Pi Tag is not closed. Try again; if it persists, check the source URL.');
+    expect(pi.message).toBe(
+      'The arXiv API response is not valid XML: Pi Tag is not closed. Try again; if it persists, check the source URL.',
+    );
     const entity = `<!DOCTYPE feed [<!ENTITY a "${'a'.repeat(200)}">]>`;
-    const expanded = thrown(() => parseArxivAtom(`${entity}<feed><entry><title>${'&a;'.repeat(1000)}</title></entry></feed>`));
+    const expanded = thrown(() =>
+      parseArxivAtom(`${entity}<feed><entry><title>${'&a;'.repeat(1000)}</title></entry></feed>`),
+    );
     expect(expanded.code).toBe('parse');
     expect(expanded.message).toMatch(/Expanded content length limit exceeded/);
   });

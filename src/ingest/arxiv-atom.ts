@@ -1,7 +1,7 @@
-import { parseArxivId, isArxivCategory } from '../model/arxiv-id.js';
+import { isArxivCategory, parseArxivId } from '../model/arxiv-id.js';
+import type { PaperRecord, ParsedEntry } from '../model/record.js';
 import { findCodeLinks } from './code-links.js';
 import { SourceError } from './errors.js';
-import type { ParsedEntry, PaperRecord } from '../model/record.js';
 import { attr, child, children, parseXml, text, unique } from './xml.js';
 
 export interface ArxivFeedPage {
@@ -17,13 +17,19 @@ export function parseArxivAtom(xml: string): ArxivFeedPage {
   const doc = parseXml(xml, 'The arXiv API response', ['entry', 'author', 'category']);
   const feed = child(doc, 'feed');
   if (!feed) {
-    throw new SourceError('parse', 'The arXiv API response is not an Atom feed (no <feed> element). Check the arXiv API URL.');
+    throw new SourceError(
+      'parse',
+      'The arXiv API response is not an Atom feed (no <feed> element). Check the arXiv API URL.',
+    );
   }
   const rawEntries = children(feed, 'entry');
   const error = rawEntries.find(isErrorEntry);
   if (error) {
     const summary = text(error, 'summary') ?? text(error, 'id') ?? 'unknown error';
-    throw new SourceError('remote-error', `arXiv API error: ${summary} (arXiv rejected the request; check the ids or the query).`);
+    throw new SourceError(
+      'remote-error',
+      `arXiv API error: ${summary} (arXiv rejected the request; check the ids or the query).`,
+    );
   }
   const entries = rawEntries.map((entry, i) => toEntry(entry, `entry ${i + 1}`));
   return {
@@ -42,7 +48,8 @@ function toEntry(entry: unknown, position: string): ParsedEntry {
   const idUrl = text(entry, 'id');
   const parsedId = idUrl === undefined ? undefined : parseArxivId(idUrl);
   const title = text(entry, 'title');
-  if (!parsedId) return { ok: false, error: idUrl ? `unrecognised arXiv id "${idUrl}"` : 'entry has no <id>', position };
+  if (!parsedId)
+    return { ok: false, error: idUrl ? `unrecognised arXiv id "${idUrl}"` : 'entry has no <id>', position };
   if (title === undefined) return { ok: false, error: `entry ${parsedId.id} has no title`, position };
 
   const abstract = text(entry, 'summary') ?? '';
@@ -56,7 +63,9 @@ function toEntry(entry: unknown, position: string): ParsedEntry {
     version: parsedId.version,
     title,
     abstract,
-    authors: children(entry, 'author').map((a) => text(a, 'name')).filter((n): n is string => n !== undefined),
+    authors: children(entry, 'author')
+      .map((a) => text(a, 'name'))
+      .filter((n): n is string => n !== undefined),
     primaryCategory: isCategory(primary) ? primary : categories[0],
     categories,
     comment,

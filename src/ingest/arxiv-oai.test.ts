@@ -1,10 +1,10 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { harvestOai, oaiSetForCategory, parseOaiListRecords, type OaiPage } from './arxiv-oai.js';
-import { createFetcher } from './http.js';
+import { escapeXml, OAI_ENVELOPE, type RawPaper, readDay } from '../../test/arxiv-fixtures.js';
 import { records, rejection, thrown } from '../../test/expect-errors.js';
-import { escapeXml, OAI_ENVELOPE, readDay, type RawPaper } from '../../test/arxiv-fixtures.js';
+import { harvestOai, type OaiPage, oaiSetForCategory, parseOaiListRecords } from './arxiv-oai.js';
+import { createFetcher } from './http.js';
 
 const FIXTURE = OAI_ENVELOPE;
 
@@ -21,12 +21,14 @@ const collapse = (s: string) => s.replace(/\s+/g, ' ').trim();
 
 /** A <record> shaped like the one in the real fixture, filled with a paper from the daily listing. */
 function recordXml(p: RawPaper, datestamp: string): string {
-  const authors = p.authors.map((name) => {
-    const parts = name.trim().split(' ');
-    const keyname = parts.pop()!;
-    const forenames = parts.length ? `<forenames>${escapeText(parts.join(' '))}</forenames>` : '';
-    return `<author><keyname>${escapeText(keyname)}</keyname>${forenames}</author>`;
-  }).join('');
+  const authors = p.authors
+    .map((name) => {
+      const parts = name.trim().split(' ');
+      const keyname = parts.pop()!;
+      const forenames = parts.length ? `<forenames>${escapeText(parts.join(' '))}</forenames>` : '';
+      return `<author><keyname>${escapeText(keyname)}</keyname>${forenames}</author>`;
+    })
+    .join('');
   return `<record>
 <header>
 <identifier>oai:arXiv.org:${p.id}</identifier>
@@ -96,11 +98,14 @@ describe('parseOaiListRecords', () => {
       id: '0801.3931',
       source: 'arxiv-oai',
       title: 'Dynamical study of 2D and 3D barred galaxy models',
-      abstract: expect.stringMatching(/^We study the dynamics of 2D and 3D barred galaxy analytical models, focusing on the distinction/),
+      abstract: expect.stringMatching(
+        /^We study the dynamics of 2D and 3D barred galaxy analytical models, focusing on the distinction/,
+      ),
       authors: ['T. Manos', 'E. Athanassoula'],
       primaryCategory: 'astro-ph',
       categories: ['astro-ph'],
-      comment: '8 pages, 3 figures, to appear in the proceedings of the international conference "Chaos in Astronomy", Athens, Greece (talk contribution)',
+      comment:
+        '8 pages, 3 figures, to appear in the proceedings of the international conference "Chaos in Astronomy", Athens, Greece (talk contribution)',
       journalRef: 'Chaos in Astronomy Astrophysics and Space Science Proceedings 2009, pp 115-122',
       doi: '10.1007/978-3-540-75826-6_11',
       submittedAt: '2008-01-25',
@@ -113,23 +118,29 @@ describe('parseOaiListRecords', () => {
   });
 
   it('reads a resumption token with its list size and cursor', () => {
-    const page = parseOaiListRecords(listRecords(
-      `${recordXml(PAPERS[0]!, '2025-03-18')}<resumptionToken cursor="0" completeListSize="2">6963104|1001</resumptionToken>`,
-    ));
+    const page = parseOaiListRecords(
+      listRecords(
+        `${recordXml(PAPERS[0]!, '2025-03-18')}<resumptionToken cursor="0" completeListSize="2">6963104|1001</resumptionToken>`,
+      ),
+    );
     expect(page).toMatchObject({ resumptionToken: '6963104|1001', completeListSize: 2, cursor: 0 });
   });
 
   it('treats an empty resumption token as the end of the list', () => {
-    const page = parseOaiListRecords(listRecords(`${recordXml(PAPERS[0]!, '2025-03-18')}<resumptionToken cursor="1" completeListSize="2"/>`));
+    const page = parseOaiListRecords(
+      listRecords(`${recordXml(PAPERS[0]!, '2025-03-18')}<resumptionToken cursor="1" completeListSize="2"/>`),
+    );
     expect(page.resumptionToken).toBeUndefined();
     expect(page.completeListSize).toBe(2);
   });
 
   it('reads updated, several DOIs, a suffix, and drops non-arXiv classes', () => {
-    const page = parseOaiListRecords(listRecords(`<record><header><identifier>oai:arXiv.org:hep-th/9901001</identifier><datestamp>2020-01-02</datestamp></header>
+    const page = parseOaiListRecords(
+      listRecords(`<record><header><identifier>oai:arXiv.org:hep-th/9901001</identifier><datestamp>2020-01-02</datestamp></header>
       <metadata><arXiv xmlns="http://arxiv.org/OAI/arXiv/"><id>hep-th/9901001</id><created>1999-01-01</created><updated>2001-05-06</updated>
       <authors><author><keyname>King</keyname><forenames>Martin L.</forenames><suffix>Jr</suffix></author><author><keyname>Collaboration</keyname></author></authors>
-      <title>T</title><categories>hep-th math.MP 81T30</categories><doi>10.1/a 10.2/b</doi></arXiv></metadata></record>`));
+      <title>T</title><categories>hep-th math.MP 81T30</categories><doi>10.1/a 10.2/b</doi></arXiv></metadata></record>`),
+    );
     expect(records(page.entries)[0]).toMatchObject({
       id: 'hep-th/9901001',
       authors: ['Martin L. King Jr', 'Collaboration'],
@@ -149,12 +160,19 @@ describe('parseOaiListRecords', () => {
   });
 
   it('reports a record without a title as a failed entry', () => {
-    const page = parseOaiListRecords(listRecords(recordXml(PAPERS[0]!, '2025-03-18').replace(/<title>.*<\/title>/, '')));
+    const page = parseOaiListRecords(
+      listRecords(recordXml(PAPERS[0]!, '2025-03-18').replace(/<title>.*<\/title>/, '')),
+    );
     expect(page.entries).toEqual([{ ok: false, error: `record ${PAPERS[0]!.id} has no title`, position: 'record 1' }]);
   });
 
   it('reads noRecordsMatch as an empty, complete list', () => {
-    const page = parseOaiListRecords(oaiError('noRecordsMatch', 'The combination of the values of the from, until, set and metadataPrefix arguments results in an empty list.'));
+    const page = parseOaiListRecords(
+      oaiError(
+        'noRecordsMatch',
+        'The combination of the values of the from, until, set and metadataPrefix arguments results in an empty list.',
+      ),
+    );
     expect(page).toEqual({ entries: [] });
   });
 
@@ -169,7 +187,9 @@ describe('parseOaiListRecords', () => {
     const doctype = '<!DOCTYPE x [<!ENTITY e "ee">]>';
     const error = thrown(() => parseOaiListRecords(FIXTURE.replace('<title>', `<title>${doctype}${doctype}`)));
     expect(error.code).toBe('parse');
-    expect(error.message).toMatch(/^The arXiv OAI-PMH response is not valid XML: Multiple DOCTYPE declarations found\./);
+    expect(error.message).toMatch(
+      /^The arXiv OAI-PMH response is not valid XML: Multiple DOCTYPE declarations found\./,
+    );
   });
 
   it('throws parse for truncated XML', () => {
@@ -183,9 +203,15 @@ describe('harvestOai', () => {
   it('follows resumption tokens across three pages, retrying a 503 in the middle', async () => {
     waits.length = 0;
     const pages = [
-      listRecords(`${recordXml(PAPERS[0]!, '2025-03-18')}${recordXml(PAPERS[1]!, '2025-03-18')}<resumptionToken cursor="0" completeListSize="6">tok|2</resumptionToken>`),
-      listRecords(`${recordXml(PAPERS[2]!, '2025-03-18')}${deletedRecordXml}${recordXml(PAPERS[3]!, '2025-03-18')}<resumptionToken cursor="2" completeListSize="6">tok|4</resumptionToken>`),
-      listRecords(`${recordXml(PAPERS[4]!, '2025-03-18')}${recordXml(PAPERS[5]!, '2025-03-18')}<resumptionToken cursor="4" completeListSize="6"/>`),
+      listRecords(
+        `${recordXml(PAPERS[0]!, '2025-03-18')}${recordXml(PAPERS[1]!, '2025-03-18')}<resumptionToken cursor="0" completeListSize="6">tok|2</resumptionToken>`,
+      ),
+      listRecords(
+        `${recordXml(PAPERS[2]!, '2025-03-18')}${deletedRecordXml}${recordXml(PAPERS[3]!, '2025-03-18')}<resumptionToken cursor="2" completeListSize="6">tok|4</resumptionToken>`,
+      ),
+      listRecords(
+        `${recordXml(PAPERS[4]!, '2025-03-18')}${recordXml(PAPERS[5]!, '2025-03-18')}<resumptionToken cursor="4" completeListSize="6"/>`,
+      ),
     ];
     const { baseUrl, requests } = await serve((params, n, res) => {
       if (n === 2) return void res.writeHead(503, { 'Retry-After': '1' }).end('Retry later');
@@ -222,7 +248,8 @@ describe('harvestOai', () => {
 
   it('resumes from a given token and reports badResumptionToken as remote-error', async () => {
     const { baseUrl, requests } = await serve((_params, _n, res) =>
-      xml(res, oaiError('badResumptionToken', 'The value of the resumptionToken argument is invalid or expired.')));
+      xml(res, oaiError('badResumptionToken', 'The value of the resumptionToken argument is invalid or expired.')),
+    );
     const error = await rejection(collect(harvestOai({ fetcher, baseUrl, resumptionToken: 'stale|1000', set: 'cs' })));
     expect(error.code).toBe('remote-error');
     expect(error.message).toContain('badResumptionToken');
@@ -252,7 +279,8 @@ describe('harvestOai', () => {
 
   it('stops if the server hands back the token it was given', async () => {
     const { baseUrl, requests } = await serve((_params, _n, res) =>
-      xml(res, listRecords(`${recordXml(PAPERS[0]!, '2025-03-18')}<resumptionToken>same</resumptionToken>`)));
+      xml(res, listRecords(`${recordXml(PAPERS[0]!, '2025-03-18')}<resumptionToken>same</resumptionToken>`)),
+    );
     const error = await rejection(collect(harvestOai({ fetcher, baseUrl })));
     expect(error.code).toBe('remote-error');
     expect(requests).toHaveLength(2);

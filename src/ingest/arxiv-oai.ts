@@ -1,8 +1,8 @@
-import { parseArxivId, isArxivCategory } from '../model/arxiv-id.js';
+import { isArxivCategory, parseArxivId } from '../model/arxiv-id.js';
+import type { PaperRecord, ParsedEntry } from '../model/record.js';
 import { findCodeLinks } from './code-links.js';
 import { SourceError } from './errors.js';
 import type { Fetcher } from './http.js';
-import type { ParsedEntry, PaperRecord } from '../model/record.js';
 import { attr, child, children, parseXml, text, unique } from './xml.js';
 
 export interface OaiPage {
@@ -61,10 +61,12 @@ export function parseOaiListRecords(xml: string): OaiPage {
 function toEntry(record: unknown, position: string): ParsedEntry {
   const header = child(record, 'header');
   const meta = child(child(record, 'metadata'), 'arXiv');
-  if (!meta) return { ok: false, error: 'record has no arXiv metadata (was metadataPrefix=arXiv requested?)', position };
+  if (!meta)
+    return { ok: false, error: 'record has no arXiv metadata (was metadataPrefix=arXiv requested?)', position };
   const rawId = text(meta, 'id') ?? text(header, 'identifier');
   const parsedId = rawId === undefined ? undefined : parseArxivId(rawId);
-  if (!parsedId) return { ok: false, error: rawId ? `unrecognised arXiv id "${rawId}"` : 'record has no <id>', position };
+  if (!parsedId)
+    return { ok: false, error: rawId ? `unrecognised arXiv id "${rawId}"` : 'record has no <id>', position };
   const title = text(meta, 'title');
   if (title === undefined) return { ok: false, error: `record ${parsedId.id} has no title`, position };
 
@@ -77,7 +79,9 @@ function toEntry(record: unknown, position: string): ParsedEntry {
     source: 'arxiv-oai',
     title,
     abstract,
-    authors: children(child(meta, 'authors'), 'author').map(authorName).filter((n) => n !== ''),
+    authors: children(child(meta, 'authors'), 'author')
+      .map(authorName)
+      .filter((n) => n !== ''),
     primaryCategory: categories[0],
     categories,
     comment,
@@ -145,7 +149,10 @@ export async function* harvestOai(opts: HarvestOptions): AsyncGenerator<OaiPage>
     yield page;
     if (page.resumptionToken === undefined) return;
     if (page.resumptionToken === token) {
-      throw new SourceError('remote-error', `arXiv OAI-PMH returned the same resumption token twice (${token}); stopping to avoid a loop. Try again later.`);
+      throw new SourceError(
+        'remote-error',
+        `arXiv OAI-PMH returned the same resumption token twice (${token}); stopping to avoid a loop. Try again later.`,
+      );
     }
     token = page.resumptionToken;
   }
@@ -162,7 +169,9 @@ async function fetchPage(fetcher: Fetcher, url: string): Promise<OaiPage> {
     if (error instanceof SourceError && error.code === 'remote-error') throw error;
     cause = error;
   }
-  throw new SourceError('http', `HTTP ${res.status} from ${url}. Check the OAI-PMH URL (PAPERBOY_ARXIV_OAI_URL).`, { cause });
+  throw new SourceError('http', `HTTP ${res.status} from ${url}. Check the OAI-PMH URL (PAPERBOY_ARXIV_OAI_URL).`, {
+    cause,
+  });
 }
 
 /**
@@ -178,13 +187,27 @@ export function oaiSetForCategory(code: string): string {
   const [, archive = '', subject] = /^([a-z][a-z-]*)(?:\.([A-Za-z][A-Za-z-]+))?$/.exec(code) ?? [];
   const group = PHYSICS_ARCHIVES.has(archive) ? 'physics' : GROUPS.has(archive) ? archive : undefined;
   if (!group) {
-    throw new SourceError('input', `"${code}" is not an arXiv category or archive: use one like cs.AI, math, or astro-ph.`);
+    throw new SourceError(
+      'input',
+      `"${code}" is not an arXiv category or archive: use one like cs.AI, math, or astro-ph.`,
+    );
   }
   return subject === undefined ? `${group}:${archive}` : `${group}:${archive}:${subject}`;
 }
 
 const GROUPS = new Set(['cs', 'econ', 'eess', 'math', 'physics', 'q-bio', 'q-fin', 'stat']);
 const PHYSICS_ARCHIVES = new Set([
-  'astro-ph', 'cond-mat', 'gr-qc', 'hep-ex', 'hep-lat', 'hep-ph', 'hep-th', 'math-ph', 'nlin', 'nucl-ex', 'nucl-th',
-  'physics', 'quant-ph',
+  'astro-ph',
+  'cond-mat',
+  'gr-qc',
+  'hep-ex',
+  'hep-lat',
+  'hep-ph',
+  'hep-th',
+  'math-ph',
+  'nlin',
+  'nucl-ex',
+  'nucl-th',
+  'physics',
+  'quant-ph',
 ]);

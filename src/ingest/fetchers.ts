@@ -5,9 +5,16 @@ import { createFetcher, type Fetcher } from './http.js';
 const HF_DELAY_MS = 500;
 
 /** One fetcher per remote for the whole process, so that the per-host spacing holds across harvests. */
-export function createFetchers(config: Pick<Config, 'userAgent' | 'arxivDelayMs' | 'httpRetries'>): { arxivFetcher: Fetcher; hfFetcher: Fetcher } {
+export function createFetchers(config: Pick<Config, 'userAgent' | 'arxivDelayMs' | 'httpRetries'>): {
+  arxivFetcher: Fetcher;
+  hfFetcher: Fetcher;
+} {
   return {
-    arxivFetcher: createFetcher({ userAgent: config.userAgent, minDelayMs: config.arxivDelayMs, maxRetries: config.httpRetries }),
+    arxivFetcher: createFetcher({
+      userAgent: config.userAgent,
+      minDelayMs: config.arxivDelayMs,
+      maxRetries: config.httpRetries,
+    }),
     hfFetcher: createFetcher({ userAgent: config.userAgent, minDelayMs: HF_DELAY_MS, maxRetries: config.httpRetries }),
   };
 }

@@ -1,13 +1,13 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { escapeXml, OAI_ENVELOPE, type RawPaper, readDay } from '../../test/arxiv-fixtures.js';
+import { rejection } from '../../test/expect-errors.js';
+import { closedPort } from '../../test/ports.js';
 import { engines, freshStore, type TestStore } from '../../test/stores.js';
 import { loadConfig } from '../config/config.js';
-import { harvestArxivOai, harvestHfDaily, parseSources, type HarvestContext } from './harvest.js';
+import { type HarvestContext, harvestArxivOai, harvestHfDaily, parseSources } from './harvest.js';
 import { createFetcher } from './http.js';
-import { rejection } from '../../test/expect-errors.js';
-import { escapeXml, OAI_ENVELOPE, readDay, type RawPaper } from '../../test/arxiv-fixtures.js';
-import { closedPort } from '../../test/ports.js';
 
 /**
  * Harvests against local servers that replay responses templated at test time: real paper metadata from the
@@ -20,7 +20,10 @@ const DEFAULT_CATEGORIES = ['cs.AI', 'cs.CL', 'cs.CV', 'cs.LG'];
 const CV = readDay('2025-03-18.jsonl').slice(0, 5);
 const DAY_2026 = readDay('2026-07-01.jsonl');
 /** cs papers of 2026-07-01 outside cs.CV, and outside every default category. */
-const NOT_CV = DAY_2026.filter((p) => p.categories[0]!.startsWith('cs.') && !p.categories.includes('cs.CV')).slice(0, 3);
+const NOT_CV = DAY_2026.filter((p) => p.categories[0]!.startsWith('cs.') && !p.categories.includes('cs.CV')).slice(
+  0,
+  3,
+);
 const OUTSIDE_DEFAULTS = DAY_2026.filter((p) => !p.categories.some((c) => DEFAULT_CATEGORIES.includes(c))).slice(0, 2);
 if (CV.some((p) => !p.categories.includes('cs.CV')) || NOT_CV.length < 3 || OUTSIDE_DEFAULTS.length < 2) {
   throw new Error('the daily_arxiv_raw fixtures changed: pick other papers');
@@ -34,17 +37,21 @@ interface OaiRecord {
 }
 
 function recordXml({ paper: p, datestamp }: OaiRecord): string {
-  const authors = p.authors.map((name) => {
-    const parts = name.trim().split(' ');
-    const keyname = parts.pop()!;
-    return `<author><keyname>${escapeText(keyname)}</keyname>${parts.length ? `<forenames>${escapeText(parts.join(' '))}</forenames>` : ''}</author>`;
-  }).join('');
+  const authors = p.authors
+    .map((name) => {
+      const parts = name.trim().split(' ');
+      const keyname = parts.pop()!;
+      return `<author><keyname>${escapeText(keyname)}</keyname>${parts.length ? `<forenames>${escapeText(parts.join(' '))}</forenames>` : ''}</author>`;
+    })
+    .join('');
   return `<record><header><identifier>oai:arXiv.org:${p.id}</identifier><datestamp>${datestamp}</datestamp><setSpec>cs</setSpec></header>
 <metadata><arXiv xmlns="http://arxiv.org/OAI/arXiv/"><id>${p.id}</id><created>${datestamp}</created><authors>${authors}</authors><title>${escapeText(p.title)}</title><categories>${p.categories.join(' ')}</categories>${p.comment ? `<comments>${escapeText(p.comment)}</comments>` : ''}<abstract>${escapeText(p.summary)}</abstract></arXiv></metadata></record>`;
 }
 
-const listRecords = (inner: string) => ENVELOPE.replace(/<ListRecords>[\s\S]*<\/ListRecords>/, `<ListRecords>\n${inner}\n</ListRecords>`);
-const oaiError = (code: string, text: string) => ENVELOPE.replace(/<ListRecords>[\s\S]*<\/ListRecords>/, `<error code="${code}">${text}</error>`);
+const listRecords = (inner: string) =>
+  ENVELOPE.replace(/<ListRecords>[\s\S]*<\/ListRecords>/, `<ListRecords>\n${inner}\n</ListRecords>`);
+const oaiError = (code: string, text: string) =>
+  ENVELOPE.replace(/<ListRecords>[\s\S]*<\/ListRecords>/, `<error code="${code}">${text}</error>`);
 
 const servers: Server[] = [];
 afterAll(async () => {
@@ -72,23 +79,40 @@ async function serve(answer: (url: URL, res: ServerResponse) => void) {
 function oaiEndpoint(records: OaiRecord[], pageSize = 3) {
   const state = { generation: 1, failPage: undefined as number | undefined };
   const answer = (url: URL, res: ServerResponse) => {
-    const send = (body: string, status = 200) => void res.writeHead(status, { 'Content-Type': 'text/xml; charset=utf-8' }).end(body);
+    const send = (body: string, status = 200) =>
+      void res.writeHead(status, { 'Content-Type': 'text/xml; charset=utf-8' }).end(body);
     const token = url.searchParams.get('resumptionToken');
     let from = url.searchParams.get('from') ?? '0000-00-00';
     let offset = 0;
     if (token !== null) {
       const [generation, tokenFrom, tokenOffset] = token.split('|');
-      if (Number(generation) !== state.generation) return send(oaiError('badResumptionToken', `The value of the resumptionToken argument is invalid or expired: ${token}`));
+      if (Number(generation) !== state.generation)
+        return send(
+          oaiError('badResumptionToken', `The value of the resumptionToken argument is invalid or expired: ${token}`),
+        );
       from = tokenFrom!;
       offset = Number(tokenOffset);
     }
     if (state.failPage !== undefined && offset === state.failPage * pageSize) return send('Internal Server Error', 500);
     const matching = records.filter((r) => r.datestamp >= from);
-    if (matching.length === 0) return send(oaiError('noRecordsMatch', 'The combination of the values of the from, until, set and metadataPrefix arguments results in an empty list.'));
-    const page = matching.slice(offset, offset + pageSize).map(recordXml).join('\n');
+    if (matching.length === 0)
+      return send(
+        oaiError(
+          'noRecordsMatch',
+          'The combination of the values of the from, until, set and metadataPrefix arguments results in an empty list.',
+        ),
+      );
+    const page = matching
+      .slice(offset, offset + pageSize)
+      .map(recordXml)
+      .join('\n');
     const next = offset + pageSize < matching.length ? `${state.generation}|${from}|${offset + pageSize}` : '';
     const attrs = `cursor="${offset}" completeListSize="${matching.length}"`;
-    send(listRecords(`${page}\n${next ? `<resumptionToken ${attrs}>${next}</resumptionToken>` : `<resumptionToken ${attrs}/>`}`));
+    send(
+      listRecords(
+        `${page}\n${next ? `<resumptionToken ${attrs}>${next}</resumptionToken>` : `<resumptionToken ${attrs}/>`}`,
+      ),
+    );
   };
   return { state, answer };
 }
@@ -110,7 +134,8 @@ const RECORDS: OaiRecord[] = [
 const CV_IDS = CV.map((p) => p.id).sort();
 const STATE_KEY = 'arxiv-oai:cs:cs.CV';
 
-const fetcher = (maxRetries = 0) => createFetcher({ userAgent: 'Paperboy-test/1', minDelayMs: 0, maxRetries, baseBackoffMs: 1, maxBackoffMs: 5 });
+const fetcher = (maxRetries = 0) =>
+  createFetcher({ userAgent: 'Paperboy-test/1', minDelayMs: 0, maxRetries, baseBackoffMs: 1, maxBackoffMs: 5 });
 
 describe.each(engines)('harvests on %s', (engine) => {
   let t: TestStore;
@@ -125,7 +150,11 @@ describe.each(engines)('harvests on %s', (engine) => {
     store: t.store,
     arxivFetcher: fetcher(maxRetries),
     hfFetcher: fetcher(maxRetries),
-    config: { arxivApiUrl: 'http://127.0.0.1:9/unused', arxivOaiUrl: urls.oai ?? 'http://127.0.0.1:9/unused', hfApiUrl: urls.hf ?? 'http://127.0.0.1:9/unused' },
+    config: {
+      arxivApiUrl: 'http://127.0.0.1:9/unused',
+      arxivOaiUrl: urls.oai ?? 'http://127.0.0.1:9/unused',
+      hfApiUrl: urls.hf ?? 'http://127.0.0.1:9/unused',
+    },
     today: () => today,
   });
   const storedIds = async () => (await t.store.listPapers({ limit: 1000 })).map((p) => p.id).sort();
@@ -164,8 +193,9 @@ describe.each(engines)('harvests on %s', (engine) => {
       const oai = oaiEndpoint(RECORDS.filter((r) => r.datestamp < '2025-03-16'));
       const { base, requests } = await serve(oai.answer);
       await t.store.setHarvestState(STATE_KEY, { from: '2025-03-16' });
-      expect(await harvestArxivOai(context({ oai: `${base}/oai` }, TODAY), { set: 'cs', categories: ['cs.CV'] }))
-        .toEqual({ new: 0, updated: 0, unchanged: 0, rejected: 0 });
+      expect(
+        await harvestArxivOai(context({ oai: `${base}/oai` }, TODAY), { set: 'cs', categories: ['cs.CV'] }),
+      ).toEqual({ new: 0, updated: 0, unchanged: 0, rejected: 0 });
       expect(requests[0]?.from).toBe('2025-03-16');
       expect((await t.store.getHarvestState(STATE_KEY))?.state).toEqual({ from: NEXT_FROM });
     });
@@ -181,7 +211,10 @@ describe.each(engines)('harvests on %s', (engine) => {
       expect(error.message).toContain('HTTP 500');
       expect(requests.map((r) => r.resumptionToken ?? 'start')).toEqual(['start', '1|2025-03-15|3', '1|2025-03-15|3']);
       expect(await storedIds()).toEqual([CV[0]!.id, CV[1]!.id].sort());
-      expect((await t.store.getHarvestState(STATE_KEY))?.state).toEqual({ from: '2025-03-15', resumptionToken: '1|2025-03-15|3' });
+      expect((await t.store.getHarvestState(STATE_KEY))?.state).toEqual({
+        from: '2025-03-15',
+        resumptionToken: '1|2025-03-15|3',
+      });
 
       oai.state.failPage = undefined;
       requests.length = 0;
@@ -221,14 +254,27 @@ describe.each(engines)('harvests on %s', (engine) => {
       const oai = oaiEndpoint(RECORDS);
       const { base, requests } = await serve(oai.answer);
       await t.store.setHarvestState(STATE_KEY, { from: '2025-03-01' });
-      await harvestArxivOai(context({ oai: `${base}/oai` }, TODAY), { set: 'cs', categories: ['cs.CV'], from: '2025-03-17', until: '2025-03-17' });
-      expect(requests[0]).toEqual({ verb: 'ListRecords', metadataPrefix: 'arXiv', set: 'cs', from: '2025-03-17', until: '2025-03-17' });
+      await harvestArxivOai(context({ oai: `${base}/oai` }, TODAY), {
+        set: 'cs',
+        categories: ['cs.CV'],
+        from: '2025-03-17',
+        until: '2025-03-17',
+      });
+      expect(requests[0]).toEqual({
+        verb: 'ListRecords',
+        metadataPrefix: 'arXiv',
+        set: 'cs',
+        from: '2025-03-17',
+        until: '2025-03-17',
+      });
       expect((await t.store.getHarvestState(STATE_KEY))?.state).toEqual({ from: '2025-03-01' });
     });
 
     it('says offline when the endpoint cannot be reached, and stores nothing', async () => {
       const closed = await closedPort();
-      const error = await rejection(harvestArxivOai(context({ oai: `http://127.0.0.1:${closed}/oai` }, TODAY), { set: 'cs' }));
+      const error = await rejection(
+        harvestArxivOai(context({ oai: `http://127.0.0.1:${closed}/oai` }, TODAY), { set: 'cs' }),
+      );
       expect(error.code).toBe('offline');
       expect(await t.store.getHarvestState('arxiv-oai:cs')).toBeUndefined();
     });
@@ -239,7 +285,14 @@ describe.each(engines)('harvests on %s', (engine) => {
     const feedPapers = DAY_2026.slice(0, 5);
 
     function hfEntry(p: RawPaper, day: string, upvotes: number, user: string) {
-      const submitter = { _id: `u-${user}`, avatarUrl: 'https://example.org/a.png', isPro: false, fullname: user.toUpperCase(), user, type: 'user' };
+      const submitter = {
+        _id: `u-${user}`,
+        avatarUrl: 'https://example.org/a.png',
+        isPro: false,
+        fullname: user.toUpperCase(),
+        user,
+        type: 'user',
+      };
       return {
         paper: {
           id: p.id,
@@ -270,10 +323,16 @@ describe.each(engines)('harvests on %s', (engine) => {
       const state = { bump: 0 };
       const answer = (url: URL, res: ServerResponse) => {
         const date = url.searchParams.get('date');
-        const entries = url.pathname !== '/api/daily_papers' || url.searchParams.get('p') !== '0' ? []
-          : date === HF_TODAY ? feedPapers.slice(0, 3).map((p, i) => hfEntry(p, HF_TODAY, 10 * (i + 1) + (i === 0 ? state.bump : 0), `user${i}`))
-          : date === '2026-06-27' ? feedPapers.slice(3, 5).map((p, i) => hfEntry(p, date, 5 + i, `early${i}`))
-          : [];
+        const entries =
+          url.pathname !== '/api/daily_papers' || url.searchParams.get('p') !== '0'
+            ? []
+            : date === HF_TODAY
+              ? feedPapers
+                  .slice(0, 3)
+                  .map((p, i) => hfEntry(p, HF_TODAY, 10 * (i + 1) + (i === 0 ? state.bump : 0), `user${i}`))
+              : date === '2026-06-27'
+                ? feedPapers.slice(3, 5).map((p, i) => hfEntry(p, date, 5 + i, `early${i}`))
+                : [];
         res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(entries));
       };
       return { state, answer };
@@ -284,13 +343,25 @@ describe.each(engines)('harvests on %s', (engine) => {
       const { base, requests } = await serve(hf.answer);
 
       const first = await harvestHfDaily(context({ hf: `${base}/api` }, HF_TODAY));
-      expect(requests.map((r) => r.date)).toEqual(['2026-06-25', '2026-06-26', '2026-06-27', '2026-06-28', '2026-06-29', '2026-06-30', '2026-07-01']);
+      expect(requests.map((r) => r.date)).toEqual([
+        '2026-06-25',
+        '2026-06-26',
+        '2026-06-27',
+        '2026-06-28',
+        '2026-06-29',
+        '2026-06-30',
+        '2026-07-01',
+      ]);
       expect(requests.every((r) => r.p === '0' && r.limit === '100')).toBe(true);
       expect(first).toEqual({ new: 5, updated: 0, unchanged: 0, rejected: 0 });
 
       const top = await t.store.getPaper(feedPapers[2]!.id);
       expect(top).toMatchObject({ upvotes: 30, submittedBy: 'user2', dailyOn: HF_TODAY, numComments: 1 });
-      expect((await t.store.getPaper(feedPapers[3]!.id))).toMatchObject({ upvotes: 5, submittedBy: 'early0', dailyOn: '2026-06-27' });
+      expect(await t.store.getPaper(feedPapers[3]!.id)).toMatchObject({
+        upvotes: 5,
+        submittedBy: 'early0',
+        dailyOn: '2026-06-27',
+      });
       expect((await t.store.getHarvestState('hf-daily'))?.state).toEqual({ lastDate: HF_TODAY });
 
       // Later the same day: the last three days again, whose upvotes have moved.
@@ -304,7 +375,13 @@ describe.each(engines)('harvests on %s', (engine) => {
       // Two days later: from two days before the last day harvested up to the new today.
       requests.length = 0;
       await harvestHfDaily(context({ hf: `${base}/api` }, '2026-07-03'));
-      expect(requests.map((r) => r.date)).toEqual(['2026-06-29', '2026-06-30', '2026-07-01', '2026-07-02', '2026-07-03']);
+      expect(requests.map((r) => r.date)).toEqual([
+        '2026-06-29',
+        '2026-06-30',
+        '2026-07-01',
+        '2026-07-02',
+        '2026-07-03',
+      ]);
       expect((await t.store.getHarvestState('hf-daily'))?.state).toEqual({ lastDate: '2026-07-03' });
     });
 
@@ -312,7 +389,15 @@ describe.each(engines)('harvests on %s', (engine) => {
       const { base, requests } = await serve(hfEndpoint().answer);
       await t.store.setHarvestState('hf-daily', { lastDate: '2026-05-01' });
       await harvestHfDaily(context({ hf: `${base}/api` }, HF_TODAY));
-      expect(requests.map((r) => r.date)).toEqual(['2026-06-25', '2026-06-26', '2026-06-27', '2026-06-28', '2026-06-29', '2026-06-30', '2026-07-01']);
+      expect(requests.map((r) => r.date)).toEqual([
+        '2026-06-25',
+        '2026-06-26',
+        '2026-06-27',
+        '2026-06-28',
+        '2026-06-29',
+        '2026-06-30',
+        '2026-07-01',
+      ]);
     });
 
     it('keeps the days before a failing one and continues from the last one stored', async () => {
@@ -324,13 +409,25 @@ describe.each(engines)('harvests on %s', (engine) => {
       });
       const error = await rejection(harvestHfDaily(context({ hf: `${base}/api` }, HF_TODAY)));
       expect(error.code).toBe('http');
-      expect(await storedIds()).toEqual(feedPapers.slice(3, 5).map((p) => p.id).sort());
+      expect(await storedIds()).toEqual(
+        feedPapers
+          .slice(3, 5)
+          .map((p) => p.id)
+          .sort(),
+      );
       expect((await t.store.getHarvestState('hf-daily'))?.state).toEqual({ lastDate: '2026-06-28' });
 
       failing = false;
       requests.length = 0;
       await harvestHfDaily(context({ hf: `${base}/api` }, HF_TODAY));
-      expect(requests.map((r) => r.date)).toEqual(['2026-06-26', '2026-06-27', '2026-06-28', '2026-06-29', '2026-06-30', '2026-07-01']);
+      expect(requests.map((r) => r.date)).toEqual([
+        '2026-06-26',
+        '2026-06-27',
+        '2026-06-28',
+        '2026-06-29',
+        '2026-06-30',
+        '2026-07-01',
+      ]);
       expect(await t.store.countPapers()).toBe(5);
     });
   });
@@ -342,18 +439,30 @@ describe('parseSources', () => {
     expect(specs.map((s) => s.name)).toEqual(['hf-daily', 'arxiv-oai:cs (cs.AI, cs.CL, cs.CV, cs.LG)']);
 
     // Run the OAI job: it asks for the whole cs set once and keeps the papers of those four categories.
-    const inside = [CV[0]!, ...DAY_2026.filter((p) => p.categories[0] === 'cs.CL').slice(0, 1), ...DAY_2026.filter((p) => p.categories[0] === 'cs.AI').slice(0, 1)];
-    const oai = oaiEndpoint([...inside, ...OUTSIDE_DEFAULTS].map((paper) => ({ paper, datestamp: '2026-06-30' })), 10);
+    const inside = [
+      CV[0]!,
+      ...DAY_2026.filter((p) => p.categories[0] === 'cs.CL').slice(0, 1),
+      ...DAY_2026.filter((p) => p.categories[0] === 'cs.AI').slice(0, 1),
+    ];
+    const oai = oaiEndpoint(
+      [...inside, ...OUTSIDE_DEFAULTS].map((paper) => ({ paper, datestamp: '2026-06-30' })),
+      10,
+    );
     const { base, requests } = await serve(oai.answer);
     const t = await freshStore('sqlite');
     try {
       const counts = await specs[1]!.run({
-        store: t.store, arxivFetcher: fetcher(), hfFetcher: fetcher(),
-        config: { arxivApiUrl: base, arxivOaiUrl: `${base}/oai`, hfApiUrl: base }, today: () => '2026-07-01',
+        store: t.store,
+        arxivFetcher: fetcher(),
+        hfFetcher: fetcher(),
+        config: { arxivApiUrl: base, arxivOaiUrl: `${base}/oai`, hfApiUrl: base },
+        today: () => '2026-07-01',
       });
       expect(requests).toEqual([{ verb: 'ListRecords', metadataPrefix: 'arXiv', set: 'cs', from: '2026-06-28' }]);
       expect(counts.new).toBe(3);
-      expect((await t.store.listPapers({ limit: 100 })).map((p) => p.id).sort()).toEqual(inside.map((p) => p.id).sort());
+      expect((await t.store.listPapers({ limit: 100 })).map((p) => p.id).sort()).toEqual(
+        inside.map((p) => p.id).sort(),
+      );
       expect(await t.store.getHarvestState('arxiv-oai:cs:cs.AI,cs.CL,cs.CV,cs.LG')).toBeDefined();
     } finally {
       await t.dispose();
@@ -361,15 +470,24 @@ describe('parseSources', () => {
   });
 
   it('groups categories by archive, and a whole archive overrides its categories', () => {
-    expect(parseSources(['arxiv-oai:cs.CL', 'arxiv-oai:math.AG', 'arxiv-oai:cs.CL', 'arxiv-oai:astro-ph.GA']).map((s) => s.name))
-      .toEqual(['arxiv-oai:cs (cs.CL)', 'arxiv-oai:math (math.AG)', 'arxiv-oai:astro-ph (astro-ph.GA)']);
-    expect(parseSources(['arxiv-oai:cs.AI', 'arxiv-oai:cs', 'arxiv-oai:cs.CL']).map((s) => s.name)).toEqual(['arxiv-oai:cs']);
-    expect(parseSources(['arxiv-api:cat:cs.CL AND ti:robustness']).map((s) => s.name)).toEqual(['arxiv-api:cat:cs.CL AND ti:robustness']);
+    expect(
+      parseSources(['arxiv-oai:cs.CL', 'arxiv-oai:math.AG', 'arxiv-oai:cs.CL', 'arxiv-oai:astro-ph.GA']).map(
+        (s) => s.name,
+      ),
+    ).toEqual(['arxiv-oai:cs (cs.CL)', 'arxiv-oai:math (math.AG)', 'arxiv-oai:astro-ph (astro-ph.GA)']);
+    expect(parseSources(['arxiv-oai:cs.AI', 'arxiv-oai:cs', 'arxiv-oai:cs.CL']).map((s) => s.name)).toEqual([
+      'arxiv-oai:cs',
+    ]);
+    expect(parseSources(['arxiv-api:cat:cs.CL AND ti:robustness']).map((s) => s.name)).toEqual([
+      'arxiv-api:cat:cs.CL AND ti:robustness',
+    ]);
     expect(parseSources([])).toEqual([]);
   });
 
   it('refuses an unknown source, naming it', () => {
-    expect(() => parseSources(['hf-daily', 'arxiv-oia:cs.AI'])).toThrow(/Unknown source "arxiv-oia:cs\.AI" in PAPERBOY_SOURCES/);
+    expect(() => parseSources(['hf-daily', 'arxiv-oia:cs.AI'])).toThrow(
+      /Unknown source "arxiv-oia:cs\.AI" in PAPERBOY_SOURCES/,
+    );
     expect(() => parseSources(['hf-daily', 'arxiv-oai:biology'])).toThrow(/"arxiv-oai:biology".*not an arXiv category/);
     expect(() => parseSources(['arxiv-oai'])).toThrow(/"arxiv-oai"/);
     expect(() => parseSources(['hf-daily'])).not.toThrow();

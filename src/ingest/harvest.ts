@@ -1,5 +1,6 @@
+import { type Config, ConfigError } from '../config/config.js';
 import { addDays, isoDay } from '../model/dates.js';
-import { ConfigError, type Config } from '../config/config.js';
+import type { ParsedEntry } from '../model/record.js';
 import { Refusal } from '../model/refusal.js';
 import type { Store } from '../store/store.js';
 import { fetchArxivByIds, searchArxiv } from './arxiv-api.js';
@@ -7,8 +8,7 @@ import { harvestOai, oaiSetForCategory } from './arxiv-oai.js';
 import { SourceError } from './errors.js';
 import { fetchDailyPapers } from './hf-daily.js';
 import type { Fetcher } from './http.js';
-import { importEntries, type ImportCounts, zeroCounts } from './importer.js';
-import type { ParsedEntry } from '../model/record.js';
+import { type ImportCounts, importEntries, zeroCounts } from './importer.js';
 
 /** What every harvester needs: the store, one polite fetcher per remote, the endpoints and a clock. */
 export interface HarvestContext {
@@ -31,14 +31,22 @@ const OAI_OVERLAP_DAYS = 1;
 const todayUtc = () => isoDay(new Date());
 
 function add(total: ImportCounts, counts: ImportCounts): ImportCounts {
-  return { new: total.new + counts.new, updated: total.updated + counts.updated, unchanged: total.unchanged + counts.unchanged, rejected: total.rejected + counts.rejected };
+  return {
+    new: total.new + counts.new,
+    updated: total.updated + counts.updated,
+    unchanged: total.unchanged + counts.unchanged,
+    rejected: total.rejected + counts.rejected,
+  };
 }
 
 /**
  * Hugging Face daily papers, day by day from the last day harvested (fetched again: its upvotes move) to today,
  * at most a week back.
  */
-export async function harvestHfDaily(ctx: HarvestContext, opts: { date?: string | undefined } = {}): Promise<ImportCounts> {
+export async function harvestHfDaily(
+  ctx: HarvestContext,
+  opts: { date?: string | undefined } = {},
+): Promise<ImportCounts> {
   const today = (ctx.today ?? todayUtc)();
   const key = 'hf-daily';
   const last = (await ctx.store.getHarvestState(key))?.state.lastDate;
@@ -85,7 +93,12 @@ export async function harvestArxivOai(ctx: HarvestContext, opts: OaiHarvestOptio
   let pagesStored = 0;
   const run = async (token: string | undefined) => {
     const pages = harvestOai({
-      fetcher: ctx.arxivFetcher, baseUrl: ctx.config.arxivOaiUrl, set: oaiSetForCategory(opts.set), from, until: opts.until, resumptionToken: token,
+      fetcher: ctx.arxivFetcher,
+      baseUrl: ctx.config.arxivOaiUrl,
+      set: oaiSetForCategory(opts.set),
+      from,
+      until: opts.until,
+      resumptionToken: token,
     });
     for await (const page of pages) {
       total = add(total, await importEntries(ctx.store, page.entries.filter(keep), { onReject: ctx.onReject }));
@@ -98,7 +111,12 @@ export async function harvestArxivOai(ctx: HarvestContext, opts: OaiHarvestOptio
   } catch (error) {
     // Resumption tokens expire. A saved one the server no longer knows would otherwise fail every harvest from
     // now on: start that harvest again from its from-date instead (papers already stored come back as unchanged).
-    const expired = resumptionToken !== undefined && pagesStored === 0 && error instanceof SourceError && error.code === 'remote-error' && error.message.includes('badResumptionToken');
+    const expired =
+      resumptionToken !== undefined &&
+      pagesStored === 0 &&
+      error instanceof SourceError &&
+      error.code === 'remote-error' &&
+      error.message.includes('badResumptionToken');
     if (!expired) throw error;
     await ctx.store.setHarvestState(key, { from });
     await run(undefined);
@@ -108,9 +126,14 @@ export async function harvestArxivOai(ctx: HarvestContext, opts: OaiHarvestOptio
 }
 
 /** The arXiv API: papers by id, or the results of a search query, page by page. */
-export async function harvestArxivApi(ctx: HarvestContext, opts: { ids?: string[] | undefined; query?: string | undefined; max?: number | undefined }): Promise<ImportCounts> {
+export async function harvestArxivApi(
+  ctx: HarvestContext,
+  opts: { ids?: string[] | undefined; query?: string | undefined; max?: number | undefined },
+): Promise<ImportCounts> {
   if (opts.ids?.length) {
-    return importEntries(ctx.store, await fetchArxivByIds(ctx.arxivFetcher, ctx.config.arxivApiUrl, opts.ids), { onReject: ctx.onReject });
+    return importEntries(ctx.store, await fetchArxivByIds(ctx.arxivFetcher, ctx.config.arxivApiUrl, opts.ids), {
+      onReject: ctx.onReject,
+    });
   }
   if (!opts.query) throw new Refusal('invalid', 'arxiv-api needs --id or --query.');
   let total = zeroCounts();
@@ -142,16 +165,21 @@ export function parseSources(names: readonly string[]): SourceSpec[] {
       try {
         oaiSetForCategory(arg);
       } catch (error) {
-        throw new ConfigError(`Unknown source "${name}" in PAPERBOY_SOURCES: ${error instanceof Error ? error.message : String(error)}`);
+        throw new ConfigError(
+          `Unknown source "${name}" in PAPERBOY_SOURCES: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
       // A setSpec (`cs:cs:AI`) is harvested as given; a category joins the harvest of its archive.
       const archive = arg.includes(':') ? arg : arg.split('.')[0]!;
       const whole = arg.includes(':') || !arg.includes('.');
       const list = oaiByArchive.has(archive) ? oaiByArchive.get(archive) : [];
       oaiByArchive.set(archive, whole || list === undefined ? undefined : [...new Set([...list, arg])]);
-    } else if (kind === 'arxiv-api' && arg) specs.push({ name, run: (ctx) => harvestArxivApi(ctx, { query: arg, max: 200 }) });
+    } else if (kind === 'arxiv-api' && arg)
+      specs.push({ name, run: (ctx) => harvestArxivApi(ctx, { query: arg, max: 200 }) });
     else {
-      throw new ConfigError(`Unknown source "${name}" in PAPERBOY_SOURCES. Use hf-daily, arxiv-oai:<category or archive> (e.g. arxiv-oai:cs.CL), arxiv-api:<query>, or none.`);
+      throw new ConfigError(
+        `Unknown source "${name}" in PAPERBOY_SOURCES. Use hf-daily, arxiv-oai:<category or archive> (e.g. arxiv-oai:cs.CL), arxiv-api:<query>, or none.`,
+      );
     }
   }
   for (const [archive, categories] of oaiByArchive) {

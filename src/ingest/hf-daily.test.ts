@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { records } from '../../test/expect-errors.js';
+import type { PaperRecord } from '../model/record.js';
 import { SourceError } from './errors.js';
 import { fetchDailyPapers, parseDailyPapers, type TextFetcher } from './hf-daily.js';
-import type { PaperRecord } from '../model/record.js';
-import { records } from '../../test/expect-errors.js';
 
 /**
  * No recorded daily_papers response exists: entries are built from the documented field list (API-NOTES.md),
@@ -23,8 +23,19 @@ interface RawPaper {
 
 let raw: RawPaper[];
 
-function dailyEntry(paper: RawPaper, i: number, overrides: { paper?: Record<string, unknown>; entry?: Record<string, unknown> } = {}) {
-  const submitter = { _id: `u${i}`, avatarUrl: 'https://example.org/a.png', isPro: false, fullname: 'A. K.', user: 'akhaliq', type: 'user' };
+function dailyEntry(
+  paper: RawPaper,
+  i: number,
+  overrides: { paper?: Record<string, unknown>; entry?: Record<string, unknown> } = {},
+) {
+  const submitter = {
+    _id: `u${i}`,
+    avatarUrl: 'https://example.org/a.png',
+    isPro: false,
+    fullname: 'A. K.',
+    user: 'akhaliq',
+    type: 'user',
+  };
   return {
     paper: {
       id: paper.id,
@@ -72,7 +83,15 @@ beforeAll(async () => {
 describe('parseDailyPapers', () => {
   it('maps a documented entry to a record', () => {
     const paper = raw[0]!;
-    const rec = parseOne(dailyEntry(paper, 3, { paper: { githubRepo: 'https://github.com/example/auctions', githubStars: 7, projectPage: 'https://example.org/auctions' } }));
+    const rec = parseOne(
+      dailyEntry(paper, 3, {
+        paper: {
+          githubRepo: 'https://github.com/example/auctions',
+          githubStars: 7,
+          projectPage: 'https://example.org/auctions',
+        },
+      }),
+    );
     expect(rec).toEqual({
       id: paper.id,
       source: 'hf-daily',
@@ -95,7 +114,10 @@ describe('parseDailyPapers', () => {
   it('takes the feed day from submittedOnDailyAt, else the requested date, else the entry date', () => {
     const paper = raw[1]!;
     expect(parseOne(dailyEntry(paper, 0), '2026-07-09').dailyOn).toBe('2026-07-01');
-    const noDailyAt = dailyEntry(paper, 0, { paper: { submittedOnDailyAt: null }, entry: { publishedAt: '2026-07-03T08:00:00.000Z' } });
+    const noDailyAt = dailyEntry(paper, 0, {
+      paper: { submittedOnDailyAt: null },
+      entry: { publishedAt: '2026-07-03T08:00:00.000Z' },
+    });
     expect(parseOne(noDailyAt, '2026-07-02').dailyOn).toBe('2026-07-02');
     expect(parseOne(noDailyAt).dailyOn).toBe('2026-07-03');
   });
@@ -103,7 +125,8 @@ describe('parseDailyPapers', () => {
   it('names the submitter from the paper, then the entry, as an object or a string', () => {
     const paper = raw[1]!;
     const by = (paperBy: unknown, entryBy: unknown) =>
-      parseOne(dailyEntry(paper, 0, { paper: { submittedOnDailyBy: paperBy }, entry: { submittedBy: entryBy } })).submittedBy;
+      parseOne(dailyEntry(paper, 0, { paper: { submittedOnDailyBy: paperBy }, entry: { submittedBy: entryBy } }))
+        .submittedBy;
     expect(by({ user: 'alice', fullname: 'Alice A.' }, { user: 'bob' })).toBe('alice');
     expect(by({ fullname: 'Alice A.' }, { user: 'bob' })).toBe('Alice A.');
     expect(by('carol', null)).toBe('carol');
@@ -112,7 +135,10 @@ describe('parseDailyPapers', () => {
   });
 
   it('merges githubRepo with the code links of the abstract, without duplicates', () => {
-    const paper = { ...raw[2]!, summary: `${raw[2]!.summary}\nCode: github.com/example/tool. Weights: https://huggingface.co/example/tool-7b` };
+    const paper = {
+      ...raw[2]!,
+      summary: `${raw[2]!.summary}\nCode: github.com/example/tool. Weights: https://huggingface.co/example/tool-7b`,
+    };
     const rec = parseOne(dailyEntry(paper, 0, { paper: { githubRepo: 'https://github.com/example/tool' } }));
     expect(rec.codeUrls).toEqual(['https://github.com/example/tool', 'https://huggingface.co/example/tool-7b']);
   });
@@ -120,18 +146,40 @@ describe('parseDailyPapers', () => {
   it('is lenient about nulls, unknown fields and odd enrichment fields, and falls back to the entry summary', () => {
     const paper = raw[3]!;
     const entry = dailyEntry(paper, 0, {
-      paper: { summary: null, authors: null, upvotes: null, githubStars: 'many', projectPage: 42, somethingNew: { nested: true } },
+      paper: {
+        summary: null,
+        authors: null,
+        upvotes: null,
+        githubStars: 'many',
+        projectPage: 42,
+        somethingNew: { nested: true },
+      },
       entry: { numComments: null, submittedBy: null, anotherField: [1, 2] },
     });
     const rec = parseOne(entry);
-    expect(rec).toMatchObject({ id: paper.id, title: paper.title, abstract: paper.summary.replace(/\s+/g, ' ').trim() });
-    expect([rec.authors, rec.upvotes, rec.githubStars, rec.projectPage, rec.numComments]).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect(rec).toMatchObject({
+      id: paper.id,
+      title: paper.title,
+      abstract: paper.summary.replace(/\s+/g, ' ').trim(),
+    });
+    expect([rec.authors, rec.upvotes, rec.githubStars, rec.projectPage, rec.numComments]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   it('reads a negative, fractional or unsafe count as absent (found by fuzzing: numComments -1)', () => {
-    const rec = parseOne(dailyEntry(raw[0]!, 0, { paper: { upvotes: 2.5, githubStars: 2 ** 53 }, entry: { numComments: -1 } }));
+    const rec = parseOne(
+      dailyEntry(raw[0]!, 0, { paper: { upvotes: 2.5, githubStars: 2 ** 53 }, entry: { numComments: -1 } }),
+    );
     expect([rec.upvotes, rec.githubStars, rec.numComments]).toEqual([undefined, undefined, undefined]);
-    expect(parseOne(dailyEntry(raw[0]!, 0, { paper: { upvotes: 0 }, entry: { numComments: 3 } }))).toMatchObject({ upvotes: 0, numComments: 3 });
+    expect(parseOne(dailyEntry(raw[0]!, 0, { paper: { upvotes: 0 }, entry: { numComments: 3 } }))).toMatchObject({
+      upvotes: 0,
+      numComments: 3,
+    });
   });
 
   it('rejects entries without an arXiv id or a title, with their number, and keeps the others', () => {
@@ -155,7 +203,9 @@ describe('parseDailyPapers', () => {
   it('throws a parse SourceError on invalid JSON and on a body that is not an array', () => {
     expect(() => parseDailyPapers('<!doctype html><html>Rate limited</html>')).toThrow(SourceError);
     expect(() => parseDailyPapers('[{"paper": ')).toThrow(/^the daily papers response is not valid JSON/);
-    expect(() => parseDailyPapers('{"error":"Invalid date"}')).toThrow(/^expected an array of daily papers, got object: the body starts with "\{"error":"Invalid date"\}"/);
+    expect(() => parseDailyPapers('{"error":"Invalid date"}')).toThrow(
+      /^expected an array of daily papers, got object: the body starts with "\{"error":"Invalid date"\}"/,
+    );
     try {
       parseDailyPapers('null');
       expect.unreachable();
@@ -207,19 +257,31 @@ describe('fetchDailyPapers against a local server', () => {
 
   it('pages through a day while pages come back full', async () => {
     requests.length = 0;
-    respond = feed('2026-07-01', raw.slice(0, 5).map((paper, i) => dailyEntry(paper, i)));
+    respond = feed(
+      '2026-07-01',
+      raw.slice(0, 5).map((paper, i) => dailyEntry(paper, i)),
+    );
     const entries = await fetchDailyPapers(fetcher, `${baseUrl}/`, '2026-07-01', { limit: 3 });
     expect(requests.map((q) => Object.fromEntries(q))).toEqual([
       { date: '2026-07-01', p: '0', limit: '3' },
       { date: '2026-07-01', p: '1', limit: '3' },
     ]);
     expect(records(entries).map((r) => r.id)).toEqual(raw.slice(0, 5).map((p) => p.id));
-    expect(entries.map((e) => e.position)).toEqual(['page 1, entry 1', 'page 1, entry 2', 'page 1, entry 3', 'page 2, entry 1', 'page 2, entry 2']);
+    expect(entries.map((e) => e.position)).toEqual([
+      'page 1, entry 1',
+      'page 1, entry 2',
+      'page 1, entry 3',
+      'page 2, entry 1',
+      'page 2, entry 2',
+    ]);
   });
 
   it('asks for one more page when the last one was exactly full, and uses limit 100 by default', async () => {
     requests.length = 0;
-    respond = feed('2026-07-02', raw.slice(0, 6).map((paper, i) => dailyEntry(paper, i)));
+    respond = feed(
+      '2026-07-02',
+      raw.slice(0, 6).map((paper, i) => dailyEntry(paper, i)),
+    );
     expect(await fetchDailyPapers(fetcher, baseUrl, '2026-07-02', { limit: 3 })).toHaveLength(6);
     expect(requests.map((q) => q.get('p'))).toEqual(['0', '1', '2']);
 
@@ -229,9 +291,17 @@ describe('fetchDailyPapers against a local server', () => {
   });
 
   it('reports a rejected entry with its page', async () => {
-    respond = feed('2026-07-01', [dailyEntry(raw[0]!, 0), dailyEntry(raw[1]!, 1), dailyEntry(raw[2]!, 2, { paper: { id: 'x' } })]);
+    respond = feed('2026-07-01', [
+      dailyEntry(raw[0]!, 0),
+      dailyEntry(raw[1]!, 1),
+      dailyEntry(raw[2]!, 2, { paper: { id: 'x' } }),
+    ]);
     const entries = await fetchDailyPapers(fetcher, baseUrl, '2026-07-01', { limit: 2 });
-    expect(entries[2]).toEqual({ ok: false, position: 'page 2, entry 1', error: 'page 2, entry 1: paper.id: is not an arXiv id' });
+    expect(entries[2]).toEqual({
+      ok: false,
+      position: 'page 2, entry 1',
+      error: 'page 2, entry 1: paper.id: is not an arXiv id',
+    });
   });
 
   it('throws an http SourceError on a non-200 answer', async () => {
@@ -250,7 +320,9 @@ describe('fetchDailyPapers against a local server', () => {
     const malformed = await fetchDailyPapers(fetcher, baseUrl, '2026-07-01').catch((e: unknown) => e);
     expect(malformed).toBeInstanceOf(SourceError);
     expect((malformed as SourceError).code).toBe('parse');
-    expect((malformed as SourceError).message).toMatch(/daily_papers\?date=2026-07-01&p=0&limit=100: the daily papers response is not valid JSON/);
+    expect((malformed as SourceError).message).toMatch(
+      /daily_papers\?date=2026-07-01&p=0&limit=100: the daily papers response is not valid JSON/,
+    );
 
     respond = () => ({ status: 200, body: '{"papers": []}' });
     const notArray = await fetchDailyPapers(fetcher, baseUrl, '2026-07-01').catch((e: unknown) => e);

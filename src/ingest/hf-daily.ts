@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { parseArxivId } from '../model/arxiv-id.js';
+import type { PaperRecord, ParsedEntry } from '../model/record.js';
 import { findCodeLinks } from './code-links.js';
 import { SourceError } from './errors.js';
-import type { ParsedEntry, PaperRecord } from '../model/record.js';
 
 /** What this client needs of an HTTP fetcher (src/ingest/http.ts provides one). */
 export interface TextFetcher {
@@ -56,7 +56,9 @@ export function parseDailyPapers(json: string, date?: string): ParsedEntry[] {
     value = JSON.parse(json);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    throw new SourceError('parse', `the daily papers response is not valid JSON (${message}): ${describeBody(json)}`, { cause: err });
+    throw new SourceError('parse', `the daily papers response is not valid JSON (${message}): ${describeBody(json)}`, {
+      cause: err,
+    });
   }
   if (!Array.isArray(value)) {
     throw new SourceError(
@@ -68,7 +70,9 @@ export function parseDailyPapers(json: string, date?: string): ParsedEntry[] {
     const position = `entry ${index + 1}`;
     const parsed = Entry.safeParse(item);
     if (!parsed.success) {
-      const reason = parsed.error.issues.map((i) => `${i.path.join('.') || 'the entry'}: ${i.message.replace(/^Invalid input: /, '')}`);
+      const reason = parsed.error.issues.map(
+        (i) => `${i.path.join('.') || 'the entry'}: ${i.message.replace(/^Invalid input: /, '')}`,
+      );
       return { ok: false, error: `${position}: ${reason.slice(0, 3).join('; ')}`, position };
     }
     return { ok: true, record: toRecord(parsed.data, date), position };
@@ -120,7 +124,10 @@ export async function fetchDailyPapers(
     const url = `${baseUrl.replace(/\/+$/, '')}/daily_papers?date=${date}&p=${p}&limit=${limit}`;
     const response = await fetcher.getText(url);
     if (response.status !== 200) {
-      throw new SourceError('http', `${url} answered HTTP ${response.status}${httpAdvice(response.status)}: ${describeBody(response.body)}`);
+      throw new SourceError(
+        'http',
+        `${url} answered HTTP ${response.status}${httpAdvice(response.status)}: ${describeBody(response.body)}`,
+      );
     }
     let page: ParsedEntry[];
     try {
@@ -131,7 +138,10 @@ export async function fetchDailyPapers(
     }
     const ids = page.map((e) => (e.ok ? e.record.id : e.error)).join(' ');
     if (p > 0 && ids === previousIds) {
-      throw new SourceError('remote-error', `${url} returned the same papers as page p=${p - 1}: the server seems to ignore the "p" parameter; check the API base URL`);
+      throw new SourceError(
+        'remote-error',
+        `${url} returned the same papers as page p=${p - 1}: the server seems to ignore the "p" parameter; check the API base URL`,
+      );
     }
     previousIds = ids;
     for (const entry of page) {
@@ -142,7 +152,9 @@ export async function fetchDailyPapers(
   }
 }
 
-function userName(ref: string | { user?: string | null | undefined; fullname?: string | null | undefined } | null | undefined): string | undefined {
+function userName(
+  ref: string | { user?: string | null | undefined; fullname?: string | null | undefined } | null | undefined,
+): string | undefined {
   if (typeof ref === 'string') return ref || undefined;
   return ref?.user || ref?.fullname || undefined;
 }

@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createFetcher, parseRetryAfter } from './http.js';
 import { rejection } from '../../test/expect-errors.js';
 import { closedPort } from '../../test/ports.js';
+import { createFetcher, parseRetryAfter } from './http.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, hit: number) => void;
 
@@ -80,7 +80,12 @@ describe('createFetcher', () => {
       else res.end('ok');
     });
     const waits: number[] = [];
-    const fetcher = createFetcher({ ...fast, baseBackoffMs: 100, random: () => 0.5, sleep: async (ms) => void waits.push(ms) });
+    const fetcher = createFetcher({
+      ...fast,
+      baseBackoffMs: 100,
+      random: () => 0.5,
+      sleep: async (ms) => void waits.push(ms),
+    });
     const result = await fetcher.getText(url);
     expect(result.body).toBe('ok');
     expect(hits).toHaveLength(3);

@@ -95,9 +95,10 @@ export function parseRetryAfter(value: string, now: number): number | undefined 
 }
 
 function httpError(url: string, status: number, attempts: number): SourceError {
-  const hint = status === 429
-    ? 'The server is rate-limiting this client: wait a while before trying again, or increase the delay between requests.'
-    : 'The server is failing or overloaded: try again later.';
+  const hint =
+    status === 429
+      ? 'The server is rate-limiting this client: wait a while before trying again, or increase the delay between requests.'
+      : 'The server is failing or overloaded: try again later.';
   const tries = attempts === 1 ? '' : ` after ${attempts} attempts`;
   return new SourceError('http', `HTTP ${status} from ${url}${tries}. ${hint}`);
 }

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
+import type { ParsedEntry } from '../model/record.js';
 import { parseArxivAtom } from './arxiv-atom.js';
 import { parseOaiListRecords } from './arxiv-oai.js';
 import { SourceError } from './errors.js';
 import { parseDailyPapers } from './hf-daily.js';
 import { readJsonlDump } from './jsonl-dump.js';
-import type { ParsedEntry } from '../model/record.js';
 import { looksLikeSeedPage, parseSeedPage } from './seed-page.js';
 
 export type FileFormat = 'jsonl' | 'arxiv-atom' | 'arxiv-oai' | 'hf-daily' | 'page';
@@ -23,7 +23,8 @@ export interface ImportFile {
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b];
-const FORMATS = 'a JSONL dump (plain or gzipped), an arXiv API Atom response, an arXiv OAI-PMH ListRecords response, a Hugging Face daily_papers JSON response, or a saved Daily Papers page';
+const FORMATS =
+  'a JSONL dump (plain or gzipped), an arXiv API Atom response, an arXiv OAI-PMH ListRecords response, a Hugging Face daily_papers JSON response, or a saved Daily Papers page';
 
 /** Looks at the first bytes of a file to tell which source format it is in. */
 export async function openImportFile(path: string): Promise<ImportFile> {
@@ -42,21 +43,52 @@ export async function openImportFile(path: string): Promise<ImportFile> {
   const checkpointKey = `file:${full}:${info.size}:${createHash('sha1').update(first).digest('hex').slice(0, 16)}`;
 
   if (first[0] === GZIP_MAGIC[0] && first[1] === GZIP_MAGIC[1]) {
-    return { format: 'jsonl', checkpointKey, entries: () => readJsonlDump(full), countEntries: () => countLines(full, true) };
+    return {
+      format: 'jsonl',
+      checkpointKey,
+      entries: () => readJsonlDump(full),
+      countEntries: () => countLines(full, true),
+    };
   }
-  const start = first.toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  const start = first
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart();
   if (start.startsWith('{')) {
-    return { format: 'jsonl', checkpointKey, entries: () => readJsonlDump(full), countEntries: () => countLines(full, false) };
+    return {
+      format: 'jsonl',
+      checkpointKey,
+      entries: () => readJsonlDump(full),
+      countEntries: () => countLines(full, false),
+    };
   }
   if (start.startsWith('[')) {
-    return { format: 'hf-daily', checkpointKey, entries: async function* () { yield* parseDailyPapers(await readFile(full, 'utf8')); } };
+    return {
+      format: 'hf-daily',
+      checkpointKey,
+      entries: async function* () {
+        yield* parseDailyPapers(await readFile(full, 'utf8'));
+      },
+    };
   }
   if (start.startsWith('<')) {
     if (/<OAI-PMH[\s>]/.test(start)) {
-      return { format: 'arxiv-oai', checkpointKey, entries: async function* () { yield* parseOaiListRecords(await readFile(full, 'utf8')).entries; } };
+      return {
+        format: 'arxiv-oai',
+        checkpointKey,
+        entries: async function* () {
+          yield* parseOaiListRecords(await readFile(full, 'utf8')).entries;
+        },
+      };
     }
     if (/<feed[\s>]/.test(start)) {
-      return { format: 'arxiv-atom', checkpointKey, entries: async function* () { yield* parseArxivAtom(await readFile(full, 'utf8')).entries; } };
+      return {
+        format: 'arxiv-atom',
+        checkpointKey,
+        entries: async function* () {
+          yield* parseArxivAtom(await readFile(full, 'utf8')).entries;
+        },
+      };
     }
   }
   if (bytesRead === 0) throw new SourceError('input', `${full} is empty. Give the path of ${FORMATS}.`);

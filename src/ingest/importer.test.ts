@@ -10,9 +10,16 @@ import { importEntries } from './importer.js';
 const NOW = new Date('2026-07-02T12:00:00Z');
 const clock = () => NOW;
 
-const line = (id: string, extra: Record<string, unknown> = {}) => JSON.stringify({
-  id, title: `Paper ${id}`, summary: 'An abstract.', authors: ['Ada Lovelace'], categories: ['cs.LG'], listing_date: '2026-07-01', ...extra,
-});
+const line = (id: string, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    id,
+    title: `Paper ${id}`,
+    summary: 'An abstract.',
+    authors: ['Ada Lovelace'],
+    categories: ['cs.LG'],
+    listing_date: '2026-07-01',
+    ...extra,
+  });
 
 describe.each(engines)('importing hostile records on %s', (engine) => {
   let t: TestStore;
@@ -30,7 +37,10 @@ describe.each(engines)('importing hostile records on %s', (engine) => {
     const path = join(dir, name);
     await writeFile(path, `${lines.join('\n')}\n`);
     const rejected: string[] = [];
-    const counts = await importEntries(t.store, (await openImportFile(path)).entries(), { clock, onReject: (e) => rejected.push(e.error) });
+    const counts = await importEntries(t.store, (await openImportFile(path)).entries(), {
+      clock,
+      onReject: (e) => rejected.push(e.error),
+    });
     return { counts, rejected };
   }
 
@@ -56,27 +66,35 @@ describe.each(engines)('importing hostile records on %s', (engine) => {
 
   it('refuses daily, submission and update dates out of range from any source, at their position', async () => {
     const entry = (position: string, extra: Partial<PaperRecord>): ParsedEntry => ({
-      ok: true, position, record: { id: `2607.2000${position.at(-1)}`, source: 'hf-daily', title: 'T', abstract: 'A', ...extra },
+      ok: true,
+      position,
+      record: { id: `2607.2000${position.at(-1)}`, source: 'hf-daily', title: 'T', abstract: 'A', ...extra },
     });
     const rejected: string[] = [];
-    const counts = await importEntries(t.store, [
-      entry('entry 1', { dailyOn: '2027-01-01' }),
-      entry('entry 2', { submittedAt: '2099-05-01T00:00:00Z' }),
-      entry('entry 3', { updatedAt: '1900-01-01T00:00:00Z' }),
-      entry('entry 4', { submittedAt: 'yesterday' }),
-      entry('entry 5', { dailyOn: '2026-07-02', submittedAt: '1999-01-04T00:00:00Z' }),
-    ], { clock, onReject: (e) => rejected.push(e.error) });
+    const counts = await importEntries(
+      t.store,
+      [
+        entry('entry 1', { dailyOn: '2027-01-01' }),
+        entry('entry 2', { submittedAt: '2099-05-01T00:00:00Z' }),
+        entry('entry 3', { updatedAt: '1900-01-01T00:00:00Z' }),
+        entry('entry 4', { submittedAt: 'yesterday' }),
+        entry('entry 5', { dailyOn: '2026-07-02', submittedAt: '1999-01-04T00:00:00Z' }),
+      ],
+      { clock, onReject: (e) => rejected.push(e.error) },
+    );
     expect(counts).toMatchObject({ new: 1, rejected: 4 });
     expect(rejected.map((e) => e.split(':')[0])).toEqual(['entry 1', 'entry 2', 'entry 3', 'entry 4']);
     expect(rejected[0]).toContain('daily day 2027-01-01 is in the future');
   });
 
   it('stores abstracts, titles and names without control characters, lone surrogates or bidirectional overrides', async () => {
-    const { counts } = await importLines('controls.jsonl', [line('2607.30001', {
-      title: 'A \u0001title\u0085 with \u202Econtrols\u202C',
-      summary: 'NUL\u0000 SOH\u0001 VT\u000B FF\u000C ESC\u001B DEL\u007F C1\u009B lone\uD800 surrogate',
-      authors: ['Han\u0000 Li', '\u202Eilobma\u2066 Ada\u2069'],
-    })]);
+    const { counts } = await importLines('controls.jsonl', [
+      line('2607.30001', {
+        title: 'A \u0001title\u0085 with \u202Econtrols\u202C',
+        summary: 'NUL\u0000 SOH\u0001 VT\u000B FF\u000C ESC\u001B DEL\u007F C1\u009B lone\uD800 surrogate',
+        authors: ['Han\u0000 Li', '\u202Eilobma\u2066 Ada\u2069'],
+      }),
+    ]);
     expect(counts).toMatchObject({ new: 1, rejected: 0 });
     const paper = (await t.store.getPaper('2607.30001'))!;
     expect(paper.title).toBe('A title with controls');
@@ -85,9 +103,15 @@ describe.each(engines)('importing hostile records on %s', (engine) => {
   });
 
   it('cleans records that reach the store without the importer (submissions, arXiv lookups), keeping line breaks in abstracts', async () => {
-    await t.store.upsertPapers([{
-      id: '2607.30002', source: 'arxiv-api', title: 'Looked\u0000 up', abstract: 'one\ttwo\nthree\u0001', authors: ['\u202DBob\u0007'],
-    }]);
+    await t.store.upsertPapers([
+      {
+        id: '2607.30002',
+        source: 'arxiv-api',
+        title: 'Looked\u0000 up',
+        abstract: 'one\ttwo\nthree\u0001',
+        authors: ['\u202DBob\u0007'],
+      },
+    ]);
     const paper = (await t.store.getPaper('2607.30002'))!;
     expect([paper.title, paper.abstract, paper.authors]).toEqual(['Looked up', 'one\ttwo\nthree', ['Bob']]);
   });

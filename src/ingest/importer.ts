@@ -1,6 +1,6 @@
-import type { Store, UpsertResult } from '../store/store.js';
 import type { PaperRecord, ParsedEntry } from '../model/record.js';
 import { vetRecord } from '../model/record-check.js';
+import type { Store, UpsertResult } from '../store/store.js';
 import { SourceError } from './errors.js';
 
 export interface ImportCounts extends UpsertResult {
@@ -96,5 +96,7 @@ export async function importEntries(
 function vet(entry: ParsedEntry, now: Date): ParsedEntry {
   if (!entry.ok) return entry;
   const vetted = vetRecord(entry.record, now);
-  return 'record' in vetted ? { ...entry, record: vetted.record } : { ok: false, error: `${entry.position}: ${vetted.error}`, position: entry.position };
+  return 'record' in vetted
+    ? { ...entry, record: vetted.record }
+    : { ok: false, error: `${entry.position}: ${vetted.error}`, position: entry.position };
 }

@@ -1,15 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { constants, gunzipSync, gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { records } from '../../test/expect-errors.js';
 import { isArxivCategory } from '../model/arxiv-id.js';
-import { SourceError } from './errors.js';
-import { readJsonlDump } from './jsonl-dump.js';
 import type { ParsedEntry } from '../model/record.js';
 import { syntheticPaperId } from '../model/synthetic-id.js';
-import { records } from '../../test/expect-errors.js';
+import { SourceError } from './errors.js';
+import { readJsonlDump } from './jsonl-dump.js';
 
 const DATA = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
 const RAW_2025 = join(DATA, 'fixtures/daily_arxiv_raw/2025-03-18.jsonl');
@@ -140,7 +140,9 @@ describe('readJsonlDump on gzip', () => {
     const { error } = await readAll(await write('corrupt.jsonl.gz', full));
     expect(error).toBeInstanceOf(SourceError);
     expect((error as SourceError).code).toBe('parse');
-    expect((error as SourceError).message).toMatch(/^the gzip data is corrupt at line 1 \(.+\); the lines before it were read: get a fresh copy of /);
+    expect((error as SourceError).message).toMatch(
+      /^the gzip data is corrupt at line 1 \(.+\); the lines before it were read: get a fresh copy of /,
+    );
   });
 });
 
@@ -184,7 +186,9 @@ describe('readJsonlDump on damaged and partial input', () => {
     const { entries, error } = await readAll(path);
     expect(records(entries).map((r) => r.id)).toEqual(lines.map((l) => (JSON.parse(l) as RawLine).id));
     expect(error).toBeInstanceOf(SourceError);
-    expect((error as SourceError).message).toMatch(/^input ends early at line 4: the file looks truncated \(.+\); the lines before it were read$/);
+    expect((error as SourceError).message).toMatch(
+      /^input ends early at line 4: the file looks truncated \(.+\); the lines before it were read$/,
+    );
   });
 
   it('accepts a complete last line without a final newline', async () => {
@@ -244,13 +248,21 @@ describe('readJsonlDump on other shapes', () => {
   });
 
   it('takes the version from the id and the listing date', async () => {
-    const line = { ...(JSON.parse((await rawLines(RAW_2026))[0]!) as RawLine), id: '2606.30776v3', listing_date: '2026-07-01' };
+    const line = {
+      ...(JSON.parse((await rawLines(RAW_2026))[0]!) as RawLine),
+      id: '2606.30776v3',
+      listing_date: '2026-07-01',
+    };
     const [entry] = (await readAll(await write('version.jsonl', JSON.stringify(line)))).entries;
     expect(entry?.ok && entry.record).toMatchObject({ id: '2606.30776', version: 3, listedOn: '2026-07-01' });
   });
 
   it('falls back to the id in the abs URL when a listing line has no id', async () => {
-    const line = { ...(JSON.parse((await rawLines(RAW_2026))[0]!) as RawLine), id: null, abs: 'https://arxiv.org/abs/2606.30776v2' };
+    const line = {
+      ...(JSON.parse((await rawLines(RAW_2026))[0]!) as RawLine),
+      id: null,
+      abs: 'https://arxiv.org/abs/2606.30776v2',
+    };
     const [entry] = (await readAll(await write('abs-only.jsonl', JSON.stringify(line)))).entries;
     expect(entry?.ok && entry.record).toMatchObject({ id: '2606.30776', version: 2 });
   });

@@ -1,11 +1,11 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { z } from 'zod';
-import { isArxivCategory, parseArxivId, type ArxivId } from '../model/arxiv-id.js';
+import { type ArxivId, isArxivCategory, parseArxivId } from '../model/arxiv-id.js';
+import type { PaperRecord, ParsedEntry } from '../model/record.js';
+import { syntheticPaperId } from '../model/synthetic-id.js';
 import { findCodeLinks } from './code-links.js';
 import { SourceError } from './errors.js';
-import type { ParsedEntry, PaperRecord } from '../model/record.js';
-import { syntheticPaperId } from '../model/synthetic-id.js';
 
 /**
  * One line of a JSONL dump. Two shapes are accepted: arXiv listings (`id`, `summary` or `abstract`, `authors`,
@@ -93,7 +93,8 @@ async function* splitLines(
       for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, start)) {
         done++;
         if (done > skip) {
-          const bytes = pending.length > 0 ? Buffer.concat([...pending, chunk.subarray(start, nl)]) : chunk.subarray(start, nl);
+          const bytes =
+            pending.length > 0 ? Buffer.concat([...pending, chunk.subarray(start, nl)]) : chunk.subarray(start, nl);
           lines.push(decodeLine(bytes, done));
         }
         pending = [];
@@ -162,12 +163,18 @@ function readFailure(path: string, err: unknown, line: number): SourceError {
     );
   }
   if (code === 'ENOENT') return new SourceError('input', `no such file: ${path}: check the path`, { cause: err });
-  if (code === 'EISDIR') return new SourceError('input', `${path} is a directory: give the path of a .jsonl or .jsonl.gz file`, { cause: err });
+  if (code === 'EISDIR')
+    return new SourceError('input', `${path} is a directory: give the path of a .jsonl or .jsonl.gz file`, {
+      cause: err,
+    });
   return new SourceError('input', `cannot read ${path} (line ${line}): ${errorMessage(err)}`, { cause: err });
 }
 
 function truncated(line: number, why: string): SourceError {
-  return new SourceError('parse', `input ends early at line ${line}: the file looks truncated (${why}); the lines before it were read`);
+  return new SourceError(
+    'parse',
+    `input ends early at line ${line}: the file looks truncated (${why}); the lines before it were read`,
+  );
 }
 
 function toEntry(value: unknown, lineNo: number): ParsedEntry {
@@ -202,7 +209,8 @@ function resolveId(line: DumpLine): ArxivId | string {
   if (line.id != null) return parseArxivId(line.id) ?? `id ${JSON.stringify(line.id)} is not an arXiv id`;
   const fromUrl = (line.abs && parseArxivId(line.abs)) || (line.pdf && parseArxivId(line.pdf));
   if (fromUrl) return fromUrl;
-  const looksLikeListing = line.summary != null || line.categories != null || line.listing_date != null || line.abs != null;
+  const looksLikeListing =
+    line.summary != null || line.categories != null || line.listing_date != null || line.abs != null;
   return looksLikeListing ? 'missing "id"' : { id: syntheticPaperId(line.title) };
 }
 

@@ -1,10 +1,10 @@
-import { beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { records } from '../../test/expect-errors.js';
+import { syntheticPaperId } from '../model/synthetic-id.js';
 import { SourceError } from './errors.js';
 import { looksLikeSeedPage, parseSeedPage } from './seed-page.js';
-import { syntheticPaperId } from '../model/synthetic-id.js';
-import { records } from '../../test/expect-errors.js';
 
 const SEED = fileURLToPath(new URL('../../../shared/data/seed-page/', import.meta.url));
 
@@ -59,7 +59,9 @@ describe('parseSeedPage', () => {
     const compact = pairs(page)
       .map(([title, abstract], i) => (i === 10 ? `Daily Papers\n${title}\n${abstract}` : `${title}\n${abstract}`))
       .join('\n\n');
-    expect(records(parseSeedPage(compact)).map((r) => [r.title, r.abstract])).toEqual(papers.map((p) => [p.title, p.abstract]));
+    expect(records(parseSeedPage(compact)).map((r) => [r.title, r.abstract])).toEqual(
+      papers.map((p) => [p.title, p.abstract]),
+    );
   });
 
   it('rejects the last title of a page cut off after it, naming the title', () => {
@@ -78,16 +80,23 @@ describe('parseSeedPage', () => {
 
   it('keeps its footing when an abstract is missing in the middle or the page starts mid-abstract', () => {
     const list = pairs(page).slice(0, 6);
-    const text = [list[0]![1], ...list.flatMap(([title, abstract], i) => (i === 2 ? [title] : [title, abstract]))].join('\n\n');
+    const text = [list[0]![1], ...list.flatMap(([title, abstract], i) => (i === 2 ? [title] : [title, abstract]))].join(
+      '\n\n',
+    );
     const entries = parseSeedPage(text);
     expect(entries.map((e) => e.ok)).toEqual([false, true, true, false, true, true, true]);
     expect(entries[0]!.ok || entries[0]!.error).toMatch(/^paper 1: an abstract with no title before it/);
     expect(entries[3]!.ok || entries[3]!.error).toContain(papers[2]!.title);
-    expect(records(entries.filter((e) => e.ok)).map((r) => r.title)).toEqual([0, 1, 3, 4, 5].map((i) => papers[i]!.title));
+    expect(records(entries.filter((e) => e.ok)).map((r) => r.title)).toEqual(
+      [0, 1, 3, 4, 5].map((i) => papers[i]!.title),
+    );
   });
 
   it('throws a SourceError when there are no papers at all', () => {
-    for (const text of ['', 'new\n\nGet trending papers in your email inbox!\n\nSubscribe\n\nDaily Papers\n\nby AK and the research community\n']) {
+    for (const text of [
+      '',
+      'new\n\nGet trending papers in your email inbox!\n\nSubscribe\n\nDaily Papers\n\nby AK and the research community\n',
+    ]) {
       expect(() => parseSeedPage(text)).toThrow(SourceError);
       expect(() => parseSeedPage(text)).toThrow(/^no papers found: is this a saved Daily Papers page\?/);
     }

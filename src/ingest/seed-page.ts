@@ -1,7 +1,7 @@
-import { findCodeLinks } from './code-links.js';
-import { SourceError } from './errors.js';
 import type { ParsedEntry } from '../model/record.js';
 import { syntheticPaperId } from '../model/synthetic-id.js';
+import { findCodeLinks } from './code-links.js';
+import { SourceError } from './errors.js';
 
 /** Lines of the page's chrome, skipped wherever they appear. The first group is distinctive enough to detect a page by. */
 const DISTINCTIVE_HEADER = [
@@ -79,7 +79,8 @@ export function parseSeedPage(text: string): ParsedEntry[] {
  * is reported rather than paired with the next paper's title.
  */
 function lostItsAbstract(next: string[], afterNext: string[] | undefined): boolean {
-  const isTitle = (p: string[] | undefined) => p?.length === 1 && p[0]!.length <= MAX_TITLE_LENGTH && !p[0]!.endsWith('.');
+  const isTitle = (p: string[] | undefined) =>
+    p?.length === 1 && p[0]!.length <= MAX_TITLE_LENGTH && !p[0]!.endsWith('.');
   return isTitle(next) && !isTitle(afterNext);
 }
 

@@ -17,7 +17,10 @@ export function parseXml(xml: string, what: string, arrays: readonly string[]): 
     const problem = unclosed
       ? `it ends before ${unclosedTags(unclosed[1]!)} closed, so the response looks truncated (line ${xml.split('\n').length})`
       : `${msg} (line ${line}${col === undefined ? '' : `, column ${col}`})`;
-    throw new SourceError('parse', `${what} is not valid XML: ${problem}. Try again; if it persists, check the source URL.`);
+    throw new SourceError(
+      'parse',
+      `${what} is not valid XML: ${problem}. Try again; if it persists, check the source URL.`,
+    );
   }
   const arraySet = new Set(arrays);
   const parser = new XMLParser({
@@ -35,7 +38,11 @@ export function parseXml(xml: string, what: string, arrays: readonly string[]): 
   } catch (err) {
     // The validator passes some documents the parser then refuses (a processing instruction left open, two DOCTYPEs).
     const message = (err instanceof Error ? err.message : String(err)).replace(/\.$/, '');
-    throw new SourceError('parse', `${what} is not valid XML: ${message}. Try again; if it persists, check the source URL.`, { cause: err });
+    throw new SourceError(
+      'parse',
+      `${what} is not valid XML: ${message}. Try again; if it persists, check the source URL.`,
+      { cause: err },
+    );
   }
   return isNode(parsed) ? parsed : {};
 }

@@ -1,5 +1,5 @@
 import { SourceError } from '../ingest/errors.js';
-import { parseSources, type HarvestContext } from '../ingest/harvest.js';
+import { type HarvestContext, parseSources } from '../ingest/harvest.js';
 import { formatCounts } from '../ingest/importer.js';
 import type { Logger } from '../log.js';
 
@@ -30,10 +30,16 @@ export function createHarvestJob(ctx: HarvestContext, sources: readonly string[]
           if (error instanceof SourceError && error.code === 'offline') {
             if (!offlineSaid.has(spec.name)) {
               offlineSaid.add(spec.name);
-              log.warn({ source: spec.name }, `offline: ${spec.name}: ${error.message} Paperboy keeps serving the papers it has and will try again at the next harvest.`);
+              log.warn(
+                { source: spec.name },
+                `offline: ${spec.name}: ${error.message} Paperboy keeps serving the papers it has and will try again at the next harvest.`,
+              );
             }
           } else {
-            log.error({ source: spec.name, err: error }, `harvest of ${spec.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+            log.error(
+              { source: spec.name, err: error },
+              `harvest of ${spec.name} failed: ${error instanceof Error ? error.message : String(error)}`,
+            );
           }
         }
       }

@@ -18,22 +18,56 @@ export interface Jobs {
 /** 03:23 every night: a quiet hour, away from the harvests at minute 17. */
 export const CLEANUP_CRON = '23 3 * * *';
 
-export function startSchedules(config: Pick<Config, 'harvestCron' | 'refitCron' | 'trendingCron' | 'mail'>, jobs: Jobs, log: Logger): { stop(): void } {
+export function startSchedules(
+  config: Pick<Config, 'harvestCron' | 'refitCron' | 'trendingCron' | 'mail'>,
+  jobs: Jobs,
+  log: Logger,
+): { stop(): void } {
   const crons: Cron[] = [];
   if (jobs.harvest) {
-    crons.push(new Cron(config.harvestCron, { name: 'harvest', protect: true, catch: (e) => log.error({ err: e }, 'harvest job crashed') }, jobs.harvest));
+    crons.push(
+      new Cron(
+        config.harvestCron,
+        { name: 'harvest', protect: true, catch: (e) => log.error({ err: e }, 'harvest job crashed') },
+        jobs.harvest,
+      ),
+    );
   }
   if (jobs.digest && config.mail.digestCron) {
-    crons.push(new Cron(config.mail.digestCron, { name: 'digest', protect: true, catch: (e) => log.error({ err: e }, 'digest job crashed') }, jobs.digest));
+    crons.push(
+      new Cron(
+        config.mail.digestCron,
+        { name: 'digest', protect: true, catch: (e) => log.error({ err: e }, 'digest job crashed') },
+        jobs.digest,
+      ),
+    );
   }
   if (jobs.refit && config.refitCron) {
-    crons.push(new Cron(config.refitCron, { name: 'refit', protect: true, catch: (e) => log.error({ err: e }, 'refit job crashed') }, jobs.refit));
+    crons.push(
+      new Cron(
+        config.refitCron,
+        { name: 'refit', protect: true, catch: (e) => log.error({ err: e }, 'refit job crashed') },
+        jobs.refit,
+      ),
+    );
   }
   if (jobs.trending && config.trendingCron) {
-    crons.push(new Cron(config.trendingCron, { name: 'trending', protect: true, catch: (e) => log.error({ err: e }, 'trending job crashed') }, jobs.trending));
+    crons.push(
+      new Cron(
+        config.trendingCron,
+        { name: 'trending', protect: true, catch: (e) => log.error({ err: e }, 'trending job crashed') },
+        jobs.trending,
+      ),
+    );
   }
   if (jobs.cleanup) {
-    crons.push(new Cron(CLEANUP_CRON, { name: 'cleanup', protect: true, catch: (e) => log.error({ err: e }, 'cleanup job crashed') }, jobs.cleanup));
+    crons.push(
+      new Cron(
+        CLEANUP_CRON,
+        { name: 'cleanup', protect: true, catch: (e) => log.error({ err: e }, 'cleanup job crashed') },
+        jobs.cleanup,
+      ),
+    );
   }
   for (const cron of crons) log.info(`scheduled ${cron.name}: next run ${cron.nextRun()?.toISOString() ?? 'never'}`);
   return {

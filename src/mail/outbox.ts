@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database, OutboxTable } from '../store/schema.js';
 import type { OutgoingMail } from './transport.js';
 
@@ -20,11 +20,29 @@ type Db = Kysely<Database> | Transaction<Database>;
  */
 export async function enqueue(db: Db, m: Omit<OutboxMessage, 'attempts'>, now: Date): Promise<boolean> {
   const at = now.toISOString();
-  const result = await db.insertInto('outbox').values({
-    id: m.id, idempotency_key: m.idempotencyKey, subscriber_id: m.subscriberId, kind: m.kind, recipient: m.to,
-    subject: m.subject, html: m.html ?? '', text: m.text, headers: JSON.stringify(m.headers ?? {}), message_id: m.messageId,
-    status: 'pending', attempts: 0, next_attempt_at: at, lease_until: null, last_error: null, created_at: at, sent_at: null,
-  }).onConflict((oc) => oc.column('idempotency_key').doNothing()).executeTakeFirst();
+  const result = await db
+    .insertInto('outbox')
+    .values({
+      id: m.id,
+      idempotency_key: m.idempotencyKey,
+      subscriber_id: m.subscriberId,
+      kind: m.kind,
+      recipient: m.to,
+      subject: m.subject,
+      html: m.html ?? '',
+      text: m.text,
+      headers: JSON.stringify(m.headers ?? {}),
+      message_id: m.messageId,
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: at,
+      lease_until: null,
+      last_error: null,
+      created_at: at,
+      sent_at: null,
+    })
+    .onConflict((oc) => oc.column('idempotency_key').doNothing())
+    .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
@@ -33,43 +51,83 @@ export async function enqueue(db: Db, m: Omit<OutboxMessage, 'attempts'>, now: D
  * (it died with the message on the wire; sending it again is the only way not to lose it). Claimed messages are
  * `sending` until `lease_until`, so other processes on the same store leave them alone.
  */
-export async function claim(db: Kysely<Database>, engine: 'sqlite' | 'postgres', limit: number, now: Date, leaseSeconds: number): Promise<OutboxMessage[]> {
+export async function claim(
+  db: Kysely<Database>,
+  engine: 'sqlite' | 'postgres',
+  limit: number,
+  now: Date,
+  leaseSeconds: number,
+): Promise<OutboxMessage[]> {
   const at = now.toISOString();
   const lease = new Date(now.getTime() + leaseSeconds * 1000).toISOString();
   return db.transaction().execute(async (trx) => {
-    let ready = trx.selectFrom('outbox').select('id')
-      .where((eb) => eb.or([
-        eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', at)]),
-        eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', at)]),
-      ]))
-      .orderBy('next_attempt_at').limit(limit);
+    let ready = trx
+      .selectFrom('outbox')
+      .select('id')
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', at)]),
+          eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', at)]),
+        ]),
+      )
+      .orderBy('next_attempt_at')
+      .limit(limit);
     if (engine === 'postgres') ready = ready.forUpdate().skipLocked();
     const ids = (await ready.execute()).map((r) => r.id);
     if (ids.length === 0) return [];
-    const rows = await trx.updateTable('outbox').set({ status: 'sending', lease_until: lease })
-      .where('id', 'in', ids).returningAll().execute();
+    const rows = await trx
+      .updateTable('outbox')
+      .set({ status: 'sending', lease_until: lease })
+      .where('id', 'in', ids)
+      .returningAll()
+      .execute();
     return rows.map(fromRow);
   });
 }
 
 export async function markSent(db: Kysely<Database>, id: string, now: Date): Promise<void> {
   // The bodies are not needed once sent; the row stays as the record that it was.
-  await db.updateTable('outbox').set({ status: 'sent', sent_at: now.toISOString(), lease_until: null, html: '', text: '', last_error: null })
-    .where('id', '=', id).execute();
+  await db
+    .updateTable('outbox')
+    .set({ status: 'sent', sent_at: now.toISOString(), lease_until: null, html: '', text: '', last_error: null })
+    .where('id', '=', id)
+    .execute();
 }
 
-export async function markRetry(db: Kysely<Database>, id: string, attempts: number, at: Date, error: string): Promise<void> {
-  await db.updateTable('outbox').set({ status: 'pending', attempts, next_attempt_at: at.toISOString(), lease_until: null, last_error: error.slice(0, 1000) })
-    .where('id', '=', id).execute();
+export async function markRetry(
+  db: Kysely<Database>,
+  id: string,
+  attempts: number,
+  at: Date,
+  error: string,
+): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set({
+      status: 'pending',
+      attempts,
+      next_attempt_at: at.toISOString(),
+      lease_until: null,
+      last_error: error.slice(0, 1000),
+    })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function markFailed(db: Kysely<Database>, id: string, attempts: number, error: string): Promise<void> {
-  await db.updateTable('outbox').set({ status: 'failed', attempts, lease_until: null, last_error: error.slice(0, 1000) })
-    .where('id', '=', id).execute();
+  await db
+    .updateTable('outbox')
+    .set({ status: 'failed', attempts, lease_until: null, last_error: error.slice(0, 1000) })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function outboxCounts(db: Kysely<Database>): Promise<Record<OutboxStatus, number>> {
-  const rows = await db.selectFrom('outbox').select(['status', sql<number>`count(*)`.as('n')]).groupBy('status').execute();
+  const rows = await db
+    .selectFrom('outbox')
+    .select(['status', sql<number>`count(*)`.as('n')])
+    .groupBy('status')
+    .execute();
   const counts: Record<OutboxStatus, number> = { pending: 0, sending: 0, sent: 0, failed: 0 };
   for (const r of rows) counts[r.status as OutboxStatus] = Number(r.n);
   return counts;
@@ -77,8 +135,16 @@ export async function outboxCounts(db: Kysely<Database>): Promise<Record<OutboxS
 
 function fromRow(r: OutboxTable): OutboxMessage {
   return {
-    id: r.id, idempotencyKey: r.idempotency_key, subscriberId: r.subscriber_id, kind: r.kind as OutboxMessage['kind'],
-    to: r.recipient, subject: r.subject, html: r.html || undefined, text: r.text,
-    headers: JSON.parse(r.headers) as Record<string, string>, messageId: r.message_id, attempts: r.attempts,
+    id: r.id,
+    idempotencyKey: r.idempotency_key,
+    subscriberId: r.subscriber_id,
+    kind: r.kind as OutboxMessage['kind'],
+    to: r.recipient,
+    subject: r.subject,
+    html: r.html || undefined,
+    text: r.text,
+    headers: JSON.parse(r.headers) as Record<string, string>,
+    messageId: r.message_id,
+    attempts: r.attempts,
   };
 }

@@ -8,7 +8,10 @@ export interface SenderDeps {
   db: Db;
   engine: 'sqlite' | 'postgres';
   transport: MailTransport;
-  config: Pick<MailConfig, 'from' | 'ratePerSecond' | 'concurrency' | 'maxAttempts' | 'retrySeconds' | 'bounceLimit' | 'leaseSeconds'>;
+  config: Pick<
+    MailConfig,
+    'from' | 'ratePerSecond' | 'concurrency' | 'maxAttempts' | 'retrySeconds' | 'bounceLimit' | 'leaseSeconds'
+  >;
   log?: Logger | undefined;
   clock?: (() => Date) | undefined;
   /** While this says more messages are coming (digests still being composed), an empty outbox is waited on. */
@@ -68,12 +71,21 @@ export async function drainOutbox(deps: SenderDeps): Promise<DrainResult> {
         const at = new Date(clock().getTime() + backoffSeconds(config.retrySeconds, attempts) * 1000);
         await markRetry(db, m.id, attempts, at, e.message);
         result.retried++;
-        deps.log?.info({ to: m.to, id: m.id, code: e.smtpCode, retryAt: at.toISOString() }, `mail to ${m.to} deferred: ${e.message}`);
+        deps.log?.info(
+          { to: m.to, id: m.id, code: e.smtpCode, retryAt: at.toISOString() },
+          `mail to ${m.to} deferred: ${e.message}`,
+        );
       }
       return;
     }
     await markSent(db, m.id, clock());
-    if (m.subscriberId) await db.updateTable('subscribers').set({ bounces: 0 }).where('id', '=', m.subscriberId).where('bounces', '>', 0).execute();
+    if (m.subscriberId)
+      await db
+        .updateTable('subscribers')
+        .set({ bounces: 0 })
+        .where('id', '=', m.subscriberId)
+        .where('bounces', '>', 0)
+        .execute();
     result.sent++;
   };
 
@@ -96,11 +108,19 @@ export async function drainOutbox(deps: SenderDeps): Promise<DrainResult> {
 async function bounced(deps: SenderDeps, m: OutboxMessage): Promise<void> {
   if (!m.subscriberId) return;
   const { db } = deps;
-  const row = await db.updateTable('subscribers').set((eb) => ({ bounces: eb('bounces', '+', 1) }))
-    .where('id', '=', m.subscriberId).returning(['bounces', 'email']).executeTakeFirst();
+  const row = await db
+    .updateTable('subscribers')
+    .set((eb) => ({ bounces: eb('bounces', '+', 1) }))
+    .where('id', '=', m.subscriberId)
+    .returning(['bounces', 'email'])
+    .executeTakeFirst();
   if (row && row.bounces >= deps.config.bounceLimit) {
-    await db.updateTable('subscribers').set({ status: 'suppressed', updated_at: new Date().toISOString() })
-      .where('id', '=', m.subscriberId).where('status', '=', 'confirmed').execute();
+    await db
+      .updateTable('subscribers')
+      .set({ status: 'suppressed', updated_at: new Date().toISOString() })
+      .where('id', '=', m.subscriberId)
+      .where('status', '=', 'confirmed')
+      .execute();
     deps.log?.warn({ to: row.email }, `${row.email} suppressed after ${row.bounces} permanent failures`);
   }
 }

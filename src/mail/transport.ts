@@ -20,7 +20,11 @@ export interface OutgoingMail {
  */
 export class MailError extends Error {
   override name = 'MailError';
-  constructor(message: string, readonly kind: 'temporary' | 'permanent', readonly smtpCode?: number) {
+  constructor(
+    message: string,
+    readonly kind: 'temporary' | 'permanent',
+    readonly smtpCode?: number,
+  ) {
     super(message);
   }
 }
@@ -71,7 +75,8 @@ export function sendable(mail: OutgoingMail) {
     subject: cleanName(mail.subject),
     text: cleanText(mail.text),
     html: mail.html === undefined ? undefined : cleanText(mail.html),
-    headers: mail.headers && Object.fromEntries(Object.entries(mail.headers).map(([k, v]) => [cleanLine(k), cleanLine(v)])),
+    headers:
+      mail.headers && Object.fromEntries(Object.entries(mail.headers).map(([k, v]) => [cleanLine(k), cleanLine(v)])),
   };
 }
 

@@ -7,17 +7,16 @@ export interface ArxivId {
 
 const NEW_STYLE = /^(\d{4}\.\d{4,5})(?:v(\d+))?$/;
 const OLD_STYLE = /^([a-z][a-z-]*(?:\.[A-Z]{2})?\/\d{7})(?:v(\d+))?$/;
-const PREFIXES = [
-  /^https?:\/\/(?:www\.|export\.)?arxiv\.org\/(?:abs|pdf|html)\//i,
-  /^oai:arxiv\.org:/i,
-  /^arxiv:/i,
-];
+const PREFIXES = [/^https?:\/\/(?:www\.|export\.)?arxiv\.org\/(?:abs|pdf|html)\//i, /^oai:arxiv\.org:/i, /^arxiv:/i];
 
 /** Parses a bare id, an `arXiv:` id, an OAI identifier or an arxiv.org abs/pdf URL; undefined when it is none. */
 export function parseArxivId(input: string): ArxivId | undefined {
   let s = input.trim();
   for (const prefix of PREFIXES) s = s.replace(prefix, '');
-  s = s.replace(/\.pdf$/i, '').replace(/[?#].*$/, '').replace(/\/$/, '');
+  s = s
+    .replace(/\.pdf$/i, '')
+    .replace(/[?#].*$/, '')
+    .replace(/\/$/, '');
   const m = NEW_STYLE.exec(s) ?? OLD_STYLE.exec(s);
   if (!m?.[1]) return undefined;
   return { id: m[1], version: m[2] === undefined ? undefined : Number(m[2]) };

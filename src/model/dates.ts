@@ -2,7 +2,8 @@
 export const DAY_MS = 86_400_000;
 
 export const isoDay = (d: Date): string => d.toISOString().slice(0, 10);
-export const addDays = (day: string, n: number): string => isoDay(new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS));
+export const addDays = (day: string, n: number): string =>
+  isoDay(new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS));
 
 export function isValidDay(day: string): boolean {
   return /^\d{4}-\d{2}-\d{2}$/.test(day) && isoDay(new Date(Date.parse(`${day}T00:00:00Z`) || 0)) === day;
@@ -17,7 +18,7 @@ export function weekRange(week: string): { from: string; to: string } | undefine
   if (n < 1 || n > weeksInYear(year)) return undefined;
   // ISO week 1 is the week with the year's first Thursday, i.e. the week holding January 4th.
   const jan4 = Date.UTC(year, 0, 4);
-  const mondayOfWeek1 = jan4 - (((new Date(jan4).getUTCDay() + 6) % 7) * DAY_MS);
+  const mondayOfWeek1 = jan4 - ((new Date(jan4).getUTCDay() + 6) % 7) * DAY_MS;
   const from = isoDay(new Date(mondayOfWeek1 + (n - 1) * 7 * DAY_MS));
   return { from, to: addDays(from, 6) };
 }
@@ -55,7 +56,20 @@ export function shiftMonth(month: string, n: number): string {
   return d.toISOString().slice(0, 7);
 }
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 /** `2026-07-01` → `1 July 2026`. */
 export function humanDay(day: string): string {

@@ -42,7 +42,12 @@ export type ParsedEntry =
 
 /** Text folded for matching across sources: accents dropped, lower case, letters and digits only. */
 export function foldKey(text: string): string {
-  return text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 }
 
 /** A title as matched across sources (a saved page and arXiv spell the same title differently). */

@@ -26,7 +26,11 @@ export const REFUSAL_CODES = [
   // Configuration (ConfigError, src/config/config.ts)
   'misconfigured',
   // Ingestion (SourceError, src/ingest/errors.ts says what each means)
-  'offline', 'http', 'remote-error', 'parse', 'input',
+  'offline',
+  'http',
+  'remote-error',
+  'parse',
+  'input',
 ] as const;
 
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
@@ -45,7 +49,11 @@ export class Refusal extends Error {
   override name = 'Refusal';
   readonly paperId: string | undefined;
 
-  constructor(readonly code: RefusalCode, message: string, options: RefusalOptions = {}) {
+  constructor(
+    readonly code: RefusalCode,
+    message: string,
+    options: RefusalOptions = {},
+  ) {
     super(message, 'cause' in options ? { cause: options.cause } : undefined);
     this.paperId = options.paperId;
   }

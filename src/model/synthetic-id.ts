@@ -7,7 +7,10 @@ import { titleKey } from './record.js';
  * A title without a letter or digit has an empty key, shared by every such title: its id is made from the title.
  */
 export function syntheticPaperId(title: string): string {
-  return `title-${createHash('sha256').update(titleKey(title) || title.trim()).digest('hex').slice(0, 16)}`;
+  return `title-${createHash('sha256')
+    .update(titleKey(title) || title.trim())
+    .digest('hex')
+    .slice(0, 16)}`;
 }
 
 export function isSyntheticId(id: string): boolean {

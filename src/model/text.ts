@@ -5,7 +5,8 @@ import type { PaperRecord } from './record.js';
  * surrogates without their pair, and the two noncharacters U+FFFE and U+FFFF. XML 1.0 forbids most of them, so a
  * single one in an abstract made every feed carrying it unreadable; the rest are invisible and only cause trouble.
  */
-const UNWANTED = /[\0-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const UNWANTED =
+  /[\0-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 /** Line breaks, tabs and other spacing controls, which a one-line text (a title, a name, a query) shows as a space. */
 const BREAKS = /[\t\n\v\f\r\u2028\u2029]/g;
 /** Bidirectional embeddings, overrides and isolates: in a name they can make the text around it read backwards. */

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { DAYS_PER_DECADE, trendingScore } from './trending.js';
 
-const paper = (upvotes: number, day: string, numComments = 0, githubStars: number | null = null) => ({ upvotes, numComments, githubStars, day });
+const paper = (upvotes: number, day: string, numComments = 0, githubStars: number | null = null) => ({
+  upvotes,
+  numComments,
+  githubStars,
+  day,
+});
 
 describe('trendingScore', () => {
   it.each([

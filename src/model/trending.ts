@@ -39,7 +39,11 @@ export interface TrendingInput {
 }
 
 export function trendingScore(p: TrendingInput): number {
-  const attention = Math.max(0, p.upvotes) + Math.max(0, p.communityPoints ?? 0) / POINTS_PER_UPVOTE + COMMENT_WEIGHT * Math.max(0, p.numComments) + Math.max(0, p.githubStars ?? 0) / STARS_PER_UPVOTE;
+  const attention =
+    Math.max(0, p.upvotes) +
+    Math.max(0, p.communityPoints ?? 0) / POINTS_PER_UPVOTE +
+    COMMENT_WEIGHT * Math.max(0, p.numComments) +
+    Math.max(0, p.githubStars ?? 0) / STARS_PER_UPVOTE;
   const days = p.day ? Date.parse(`${p.day}T00:00:00Z`) / DAY_MS : 0;
   return Math.log10(1 + attention) + (Number.isFinite(days) ? days : 0) / DAYS_PER_DECADE;
 }

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { corpusSlice } from '../../test/corpus.js';
 import type { PaperRecord } from '../model/record.js';
 import { Bm25Index, type FieldTexts, type ScoringTerm } from './bm25.js';
-import { corpusSlice } from '../../test/corpus.js';
 import { terms } from './tokenize.js';
 
 /**
@@ -9,7 +9,11 @@ import { terms } from './tokenize.js';
  * returns. Checked on real papers, with and without a filter, and with papers added after the build (per-term lists).
  */
 
-const fieldsOf = (p: PaperRecord): FieldTexts => ({ title: p.title, authors: (p.authors ?? []).join(' '), abstract: p.abstract });
+const fieldsOf = (p: PaperRecord): FieldTexts => ({
+  title: p.title,
+  authors: (p.authors ?? []).join(' '),
+  abstract: p.abstract,
+});
 
 /** Queries as readers type them: a few words of a paper's title, and a longer one from its abstract. */
 function queriesFrom(papers: PaperRecord[]): ScoringTerm[][] {
@@ -30,7 +34,9 @@ function expectSameTop(pruned: { slot: number; score: number }[], exact: { slot:
   const k = pruned.length;
   expect(k).toBe(Math.min(exact.length, k));
   for (const [i, h] of pruned.entries()) expect(h.score).toBeCloseTo(exact[i]!.score, 4);
-  const tied = (i: number) => Math.abs(exact[i]!.score - (exact[i - 1]?.score ?? -1)) < 1e-4 || Math.abs(exact[i]!.score - (exact[i + 1]?.score ?? -1)) < 1e-4;
+  const tied = (i: number) =>
+    Math.abs(exact[i]!.score - (exact[i - 1]?.score ?? -1)) < 1e-4 ||
+    Math.abs(exact[i]!.score - (exact[i + 1]?.score ?? -1)) < 1e-4;
   for (let i = 0; i < k; i++) if (!tied(i)) expect(pruned[i]!.slot).toBe(exact[i]!.slot);
 }
 
@@ -83,6 +89,7 @@ describe('Bm25Index on real papers', () => {
     const target = papers[3900]!;
     const q = [...new Set(terms(target.title))].map((stem) => ({ stem, weight: 1 }));
     expect(grown.search(q, 5, () => true, 0).hits[0]!.slot).toBe(3900);
-    for (const query of queries) expectSameTop(grown.search(query, 10, () => true, 0).hits, grown.search(query, 15, () => true).hits);
+    for (const query of queries)
+      expectSameTop(grown.search(query, 10, () => true, 0).hits, grown.search(query, 15, () => true).hits);
   });
 });

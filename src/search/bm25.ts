@@ -87,7 +87,11 @@ export class Bm25Index {
       const id = this.termId(term);
       let list = this.delta.get(id);
       if (!list) this.delta.set(id, (list = { docs: [], impacts: [], max: 0 }));
-      const last = list.docs.length ? list.docs[list.docs.length - 1]! : id + 1 < this.offsets.length && this.offsets[id + 1]! > this.offsets[id]! ? this.docs[this.offsets[id + 1]! - 1]! : -1;
+      const last = list.docs.length
+        ? list.docs[list.docs.length - 1]!
+        : id + 1 < this.offsets.length && this.offsets[id + 1]! > this.offsets[id]!
+          ? this.docs[this.offsets[id + 1]! - 1]!
+          : -1;
       if (slot <= last) this.ordered = false;
       const impact = this.impact(slot, tf);
       list.docs.push(slot);
@@ -114,7 +118,10 @@ export class Bm25Index {
   frequency(stem: string): number {
     const id = this.termIds.get(stem);
     if (id === undefined) return 0;
-    return (id + 1 < this.offsets.length ? this.offsets[id + 1]! - this.offsets[id]! : 0) + (this.delta.get(id)?.docs.length ?? 0);
+    return (
+      (id + 1 < this.offsets.length ? this.offsets[id + 1]! - this.offsets[id]! : 0) +
+      (this.delta.get(id)?.docs.length ?? 0)
+    );
   }
 
   /** BM25's idf of a stem (the Lucene form, never negative); 0 for a stem no paper has. */
@@ -135,7 +142,12 @@ export class Bm25Index {
    * add together, a paper found only in those cannot enter the top k, so they are no longer walked but only probed
    * for the papers the stronger lists find. The top k are the same as scoring every posting (up to rounding).
    */
-  search(query: ScoringTerm[], k: number, allow: (slot: number) => boolean, countUpTo = Infinity): { hits: { slot: number; score: number }[]; total: number } {
+  search(
+    query: ScoringTerm[],
+    k: number,
+    allow: (slot: number) => boolean,
+    countUpTo = Infinity,
+  ): { hits: { slot: number; score: number }[]; total: number } {
     const lists = this.cursors(query);
     if (this.ordered && lists.length > 0 && lists.length <= MAX_SCORE_TERMS && lists.every((c) => c.idf > 0)) {
       const longest = lists.reduce((a, b) => (b.length > a.length ? b : a));
@@ -155,13 +167,28 @@ export class Bm25Index {
       const compact = id + 1 < this.offsets.length;
       const d = this.delta.get(id);
       const max = Math.max(compact ? this.maxImpacts[id]! : 0, d?.max ?? 0);
-      out.push(new Cursor(this.docs, this.impacts, compact ? this.offsets[id]! : 0, compact ? this.offsets[id + 1]! : 0, d?.docs, d?.impacts, idf, idf * max));
+      out.push(
+        new Cursor(
+          this.docs,
+          this.impacts,
+          compact ? this.offsets[id]! : 0,
+          compact ? this.offsets[id + 1]! : 0,
+          d?.docs,
+          d?.impacts,
+          idf,
+          idf * max,
+        ),
+      );
     }
     return out;
   }
 
   /** Scores every posting of the terms (term at a time, in an accumulator per paper), counting every match. */
-  private exhaustive(query: ScoringTerm[], k: number, allow: (slot: number) => boolean): { hits: { slot: number; score: number }[]; total: number } {
+  private exhaustive(
+    query: ScoringTerm[],
+    k: number,
+    allow: (slot: number) => boolean,
+  ): { hits: { slot: number; score: number }[]; total: number } {
     if (this.acc.length < this.lengths.length / 3) this.acc = new Float32Array(Math.ceil(this.lengths.length / 3));
     const acc = this.acc;
     const touched: number[] = [];
@@ -205,7 +232,8 @@ export class Bm25Index {
     for (const { stem } of query) {
       const id = this.termIds.get(stem);
       if (id === undefined) continue;
-      if (id + 1 < this.offsets.length) for (let p = this.offsets[id]!; p < this.offsets[id + 1]!; p++) out.add(this.docs[p]!);
+      if (id + 1 < this.offsets.length)
+        for (let p = this.offsets[id]!; p < this.offsets[id + 1]!; p++) out.add(this.docs[p]!);
       for (const slot of this.delta.get(id)?.docs ?? []) out.add(slot);
     }
     return [...out].filter(allow);

@@ -1,4 +1,4 @@
-import { fitLsa, LsaModel, MIN_LSA_DOCUMENTS, type LsaOptions } from './lsa.js';
+import { fitLsa, LsaModel, type LsaOptions, MIN_LSA_DOCUMENTS } from './lsa.js';
 
 /**
  * Turns texts into unit-length vectors whose dot product says how alike two texts are. The search service stores
@@ -34,7 +34,10 @@ export class LsaEmbedder implements Embedder {
   private current: LsaModel | undefined;
   private name: string | undefined;
 
-  constructor(private readonly options: LsaOptions = {}, private readonly clock: () => Date = () => new Date()) {}
+  constructor(
+    private readonly options: LsaOptions = {},
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
 
   model(): string | undefined {
     return this.name;
@@ -46,7 +49,8 @@ export class LsaEmbedder implements Embedder {
 
   async embed(texts: string[], _purpose?: 'query' | 'document'): Promise<Float32Array[]> {
     const model = this.current;
-    if (!model) throw new Error('The LSA model is not fitted yet: run `paperboy refit` (or wait for the scheduled refit).');
+    if (!model)
+      throw new Error('The LSA model is not fitted yet: run `paperboy refit` (or wait for the scheduled refit).');
     return texts.map((t) => model.embed(t));
   }
 

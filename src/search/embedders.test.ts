@@ -4,10 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { corpusSlice } from '../../test/corpus.js';
+import { freshStore, type TestStore } from '../../test/stores.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { importEntries } from '../ingest/importer.js';
-import { freshStore, type TestStore } from '../../test/stores.js';
-import { corpusSlice } from '../../test/corpus.js';
 import { LsaEmbedder } from './embedder.js';
 import { embedderFromConfig } from './embedders.js';
 import { OnnxEmbedder } from './onnx-embedder.js';
@@ -52,19 +52,29 @@ describe('embedderFromConfig', () => {
     afterAll(() => new Promise<void>((done) => server.close(() => done())));
 
     it('embeds every paper through the endpoint and finds one by its words in semantic mode', async () => {
-      const config = loadConfig({ PAPERBOY_EMBEDDER: `openai:${url}`, PAPERBOY_EMBEDDER_MODEL: 'hashed-words', PAPERBOY_EMBEDDER_API_KEY: 'key' });
+      const config = loadConfig({
+        PAPERBOY_EMBEDDER: `openai:${url}`,
+        PAPERBOY_EMBEDDER_MODEL: 'hashed-words',
+        PAPERBOY_EMBEDDER_API_KEY: 'key',
+      });
       const embedder = embedderFromConfig(config);
       expect(embedder).toBeInstanceOf(OpenAiEmbedder);
       expect(embedder.model()).toBe('openai:hashed-words');
       const papers = await corpusSlice(60);
       const t: TestStore = await freshStore('sqlite');
       try {
-        await importEntries(t.store, papers.map((record) => ({ ok: true as const, record, position: '' })));
+        await importEntries(
+          t.store,
+          papers.map((record) => ({ ok: true as const, record, position: '' })),
+        );
         const search = await createSearchService(t.store, t.db, { embedder });
         try {
           expect((await search.refit()).documents).toBe(60);
           // Words of its abstract, not its title: a title typed in full is boosted to the top in every mode.
-          const r = await search.search({ q: papers[17]!.abstract.split(/\s+/).slice(0, 15).join(' '), mode: 'semantic' });
+          const r = await search.search({
+            q: papers[17]!.abstract.split(/\s+/).slice(0, 15).join(' '),
+            mode: 'semantic',
+          });
           expect(r.mode).toBe('semantic');
           expect(r.hits[0]?.paper.id).toBe(papers[17]!.id);
           expect(auth.every((a) => a === 'Bearer key')).toBe(true);
@@ -95,7 +105,9 @@ describe('embedderFromConfig', () => {
     it('refuses a folder that holds no model, saying what it should hold', () => {
       const config = loadConfig({ PAPERBOY_EMBEDDER: `onnx:${join(dir, 'onnx')}` });
       expect(() => embedderFromConfig(config)).toThrow(ConfigError);
-      expect(() => embedderFromConfig(config)).toThrow(/has no config\.json: give a model folder in the Hugging Face layout/);
+      expect(() => embedderFromConfig(config)).toThrow(
+        /has no config\.json: give a model folder in the Hugging Face layout/,
+      );
     });
   });
 });

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, type Config } from '../config/config.js';
-import { LsaEmbedder, type Embedder } from './embedder.js';
+import { type Config, ConfigError } from '../config/config.js';
+import { type Embedder, LsaEmbedder } from './embedder.js';
 import { OnnxEmbedder } from './onnx-embedder.js';
 import { OpenAiEmbedder } from './openai-embedder.js';
 
@@ -18,8 +18,10 @@ export function embedderFromConfig(config: Pick<Config, 'embedder'>): Embedder {
       return new OpenAiEmbedder({ url: e.url, model: e.model, apiKey: e.apiKey });
     case 'onnx':
       if (!existsSync(join(e.folder, 'config.json'))) {
-        throw new ConfigError(`PAPERBOY_EMBEDDER is onnx:${e.folder}, which has no config.json: `
-          + 'give a model folder in the Hugging Face layout (config.json, tokenizer.json, onnx/model.onnx).');
+        throw new ConfigError(
+          `PAPERBOY_EMBEDDER is onnx:${e.folder}, which has no config.json: ` +
+            'give a model folder in the Hugging Face layout (config.json, tokenizer.json, onnx/model.onnx).',
+        );
       }
       return new OnnxEmbedder({ modelPath: e.folder });
   }

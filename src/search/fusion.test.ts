@@ -2,8 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { fuse, semanticShare } from './fusion.js';
 
 describe('fuse', () => {
-  const keyword = [{ id: 'a', score: 10 }, { id: 'b', score: 6 }, { id: 'c', score: 2 }];
-  const semantic = [{ id: 'c', score: 0.9 }, { id: 'd', score: 0.5 }, { id: 'a', score: 0.1 }];
+  const keyword = [
+    { id: 'a', score: 10 },
+    { id: 'b', score: 6 },
+    { id: 'c', score: 2 },
+  ];
+  const semantic = [
+    { id: 'c', score: 0.9 },
+    { id: 'd', score: 0.5 },
+    { id: 'a', score: 0.1 },
+  ];
 
   it('reciprocal rank fusion adds weight / (k + rank)', () => {
     const fused = fuse(keyword, semantic, { method: 'rrf', k: 60, keywordWeight: 1, semanticWeight: 1 });
@@ -39,8 +47,13 @@ describe('fuse', () => {
 });
 
 describe('semanticShare', () => {
-  it('is the known terms\' share of the idf mass', () => {
-    expect(semanticShare([{ weight: 3, known: true }, { weight: 1, known: false }])).toBeCloseTo(0.75, 12);
+  it("is the known terms' share of the idf mass", () => {
+    expect(
+      semanticShare([
+        { weight: 3, known: true },
+        { weight: 1, known: false },
+      ]),
+    ).toBeCloseTo(0.75, 12);
     expect(semanticShare([{ weight: 2, known: false }])).toBe(0);
   });
 

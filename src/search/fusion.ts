@@ -64,7 +64,8 @@ export function fuse(keyword: Scored[], semantic: Scored[], o: FusionOptions = F
     // A list given no weight adds nothing, not even its papers: they would trail at 0, in no meaningful order.
     if (list.length === 0 || weight <= 0) return;
     if (o.method === 'rrf') {
-      for (const [rank, hit] of list.entries()) scores.set(hit.id, (scores.get(hit.id) ?? 0) + weight / (o.k + rank + 1));
+      for (const [rank, hit] of list.entries())
+        scores.set(hit.id, (scores.get(hit.id) ?? 0) + weight / (o.k + rank + 1));
       return;
     }
     const max = list[0]!.score;

@@ -1,6 +1,6 @@
 import { escapeHtml } from '../model/html.js';
 import type { MatchSet } from './query.js';
-import { stem, tokenize, type Token } from './tokenize.js';
+import { stem, type Token, tokenize } from './tokenize.js';
 
 /** What a match set (one a query, shared by its page of hits) needs to judge words fast. */
 interface Matcher {
@@ -38,7 +38,13 @@ function matches(token: Token, m: Matcher): boolean {
 export function highlight(text: string, set: MatchSet): string {
   const tokens = tokenize(text);
   const m = matcherOf(set);
-  return markRange(text, tokens, tokens.map((t) => matches(t, m)), 0, text.length);
+  return markRange(
+    text,
+    tokens,
+    tokens.map((t) => matches(t, m)),
+    0,
+    text.length,
+  );
 }
 
 function markRange(text: string, tokens: Token[], hit: boolean[], from: number, to: number): string {

@@ -109,7 +109,13 @@ export async function* readPapers(db: Db, withAbstract: boolean, ids?: string[])
   }
   let after = '';
   for (;;) {
-    const q = db.selectFrom('papers').select(columns).where('id', '>', after).where('hidden_at', 'is', null).orderBy('id').limit(PAGE);
+    const q = db
+      .selectFrom('papers')
+      .select(columns)
+      .where('id', '>', after)
+      .where('hidden_at', 'is', null)
+      .orderBy('id')
+      .limit(PAGE);
     const rows: MetaRow[] = withAbstract ? await q.select('abstract').execute() : await q.execute();
     if (rows.length === 0) return;
     yield rows;
@@ -118,14 +124,25 @@ export async function* readPapers(db: Db, withAbstract: boolean, ids?: string[])
 }
 
 /** The search model of this embedder kind last fitted, if any. */
-export async function loadModel(db: Db, kind: string): Promise<{ model: string; data: Uint8Array; documents: number } | undefined> {
+export async function loadModel(
+  db: Db,
+  kind: string,
+): Promise<{ model: string; data: Uint8Array; documents: number } | undefined> {
   const row = await db.selectFrom('search_models').selectAll().where('name', '=', kind).executeTakeFirst();
   return row ? { model: `${kind}@${row.fitted_at}`, data: row.data, documents: row.documents } : undefined;
 }
 
-export async function saveModel(db: Db, kind: string, fittedAt: string, documents: number, data: Uint8Array): Promise<void> {
+export async function saveModel(
+  db: Db,
+  kind: string,
+  fittedAt: string,
+  documents: number,
+  data: Uint8Array,
+): Promise<void> {
   const row = { name: kind, fitted_at: fittedAt, documents, data };
-  await db.insertInto('search_models').values(row)
+  await db
+    .insertInto('search_models')
+    .values(row)
     .onConflict((oc) => oc.column('name').doUpdateSet({ fitted_at: fittedAt, documents, data }))
     .execute();
 }
@@ -135,8 +152,14 @@ export async function loadVectors(db: Db, model: string, index: PaperIndex): Pro
   let after = '';
   let n = 0;
   for (;;) {
-    const rows = await db.selectFrom('paper_vectors').select(['paper_id', 'vector'])
-      .where('model', '=', model).where('paper_id', '>', after).orderBy('paper_id').limit(PAGE).execute();
+    const rows = await db
+      .selectFrom('paper_vectors')
+      .select(['paper_id', 'vector'])
+      .where('model', '=', model)
+      .where('paper_id', '>', after)
+      .orderBy('paper_id')
+      .limit(PAGE)
+      .execute();
     if (rows.length === 0) return n;
     for (const r of rows) {
       const v = decodeVector(r.vector);
@@ -149,25 +172,44 @@ export async function loadVectors(db: Db, model: string, index: PaperIndex): Pro
 }
 
 /** Saves vectors; with `replaceAll`, in one transaction that first drops every vector of other models. */
-export async function saveVectors(db: Db, model: string, entries: [string, Float32Array][], replaceAll = false): Promise<void> {
+export async function saveVectors(
+  db: Db,
+  model: string,
+  entries: [string, Float32Array][],
+  replaceAll = false,
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     if (replaceAll) await trx.deleteFrom('paper_vectors').where('model', '!=', model).execute();
     for (let i = 0; i < entries.length; i += WRITE_CHUNK) {
-      const values = entries.slice(i, i + WRITE_CHUNK).map(([paper_id, v]) => ({ paper_id, model, vector: encodeVector(v) }));
+      const values = entries
+        .slice(i, i + WRITE_CHUNK)
+        .map(([paper_id, v]) => ({ paper_id, model, vector: encodeVector(v) }));
       // A paper removed since it was read would fail the foreign key: insert only the papers still there.
       const ids = values.map((v) => v.paper_id);
-      const present = new Set((await trx.selectFrom('papers').select('id').where('id', 'in', ids).execute()).map((r) => r.id));
+      const present = new Set(
+        (await trx.selectFrom('papers').select('id').where('id', 'in', ids).execute()).map((r) => r.id),
+      );
       const kept = values.filter((v) => present.has(v.paper_id));
       if (kept.length === 0) continue;
-      await trx.insertInto('paper_vectors').values(kept)
-        .onConflict((oc) => oc.column('paper_id').doUpdateSet({ model: sql.ref('excluded.model'), vector: sql.ref('excluded.vector') }))
+      await trx
+        .insertInto('paper_vectors')
+        .values(kept)
+        .onConflict((oc) =>
+          oc.column('paper_id').doUpdateSet({ model: sql.ref('excluded.model'), vector: sql.ref('excluded.vector') }),
+        )
         .execute();
     }
   });
 }
 
 export async function newMemoryIndex(db: Db, embedder: Embedder): Promise<MemoryIndex> {
-  const m: MemoryIndex = { papers: new PaperIndex(), lexicon: new Lexicon(), bm25: new Bm25Index(), titles: new Map(), signatures: new Map() };
+  const m: MemoryIndex = {
+    papers: new PaperIndex(),
+    lexicon: new Lexicon(),
+    bm25: new Bm25Index(),
+    titles: new Map(),
+    signatures: new Map(),
+  };
   const texts: { slot: number; fields: ReturnType<typeof fieldsOf> }[] = [];
   for await (const rows of readPapers(db, true)) {
     for (const r of rows) {

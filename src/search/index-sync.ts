@@ -1,8 +1,15 @@
 import type { Db } from '../store/schema.js';
 import type { PapersChange, Store } from '../store/store.js';
-import { paperText, type Embedder } from './embedder.js';
+import { type Embedder, paperText } from './embedder.js';
 import {
-  addToMemory, removeFromMemory, loadModel, newMemoryIndex, readPapers, saveModel, saveVectors, type MemoryIndex,
+  addToMemory,
+  loadModel,
+  type MemoryIndex,
+  newMemoryIndex,
+  readPapers,
+  removeFromMemory,
+  saveModel,
+  saveVectors,
 } from './index-store.js';
 
 /** Papers embedded per step when folding in new papers or catching up. */
@@ -59,7 +66,10 @@ export class IndexSync {
 
   private onPapersChanged({ ids }: PapersChange): void {
     const read = this.textChain.then(() => this.applyText(ids));
-    this.textChain = read.then(() => undefined, (error: unknown) => this.fail(error));
+    this.textChain = read.then(
+      () => undefined,
+      (error: unknown) => this.fail(error),
+    );
     this.enqueue(async () => {
       const texts = await read.catch(() => []);
       if (this.embedder.model()) await this.embedAndSave(texts);
@@ -78,10 +88,12 @@ export class IndexSync {
 
   refit(): Promise<{ documents: number; ms: number }> {
     return new Promise((resolve, reject) => {
-      this.enqueue(() => this.doRefit().then(resolve, (error: unknown) => {
-        reject(error as Error);
-        throw error;
-      }));
+      this.enqueue(() =>
+        this.doRefit().then(resolve, (error: unknown) => {
+          reject(error as Error);
+          throw error;
+        }),
+      );
     });
   }
 
@@ -104,7 +116,8 @@ export class IndexSync {
         present.add(r.id);
         const changed = addToMemory(this.memory, r);
         textChanged ||= changed;
-        if (changed || !this.memory.papers.hasVectorFor(r.id)) texts.push([r.id, paperText({ title: r.title, abstract: r.abstract ?? '' })]);
+        if (changed || !this.memory.papers.hasVectorFor(r.id))
+          texts.push([r.id, paperText({ title: r.title, abstract: r.abstract ?? '' })]);
       }
     }
     for (const id of ids) {
@@ -135,7 +148,10 @@ export class IndexSync {
   private async embedAndSave(texts: [string, string][]): Promise<void> {
     const model = this.embedder.model();
     if (!model || texts.length === 0) return;
-    const vectors = await this.embedder.embed(texts.map(([, t]) => t), 'document');
+    const vectors = await this.embedder.embed(
+      texts.map(([, t]) => t),
+      'document',
+    );
     const entries = texts.map(([id], i): [string, Float32Array] => [id, vectors[i]!]);
     for (const [id, v] of entries) this.memory.papers.setVector(id, v);
     await saveVectors(this.db, model, entries);
@@ -159,11 +175,18 @@ export class IndexSync {
         return { documents: texts.length, ms: Date.now() - started };
       }
       const model = this.embedder.model()!;
-      await saveModel(this.db, this.embedder.kind, model.slice(this.embedder.kind.length + 1), texts.length, fitted.state);
+      await saveModel(
+        this.db,
+        this.embedder.kind,
+        model.slice(this.embedder.kind.length + 1),
+        texts.length,
+        fitted.state,
+      );
       vectors = fitted.vectors;
     } else {
       vectors = [];
-      for (let i = 0; i < texts.length; i += EMBED_BATCH) vectors.push(...(await this.embedder.embed(texts.slice(i, i + EMBED_BATCH), 'document')));
+      for (let i = 0; i < texts.length; i += EMBED_BATCH)
+        vectors.push(...(await this.embedder.embed(texts.slice(i, i + EMBED_BATCH), 'document')));
     }
     const model = this.embedder.model()!;
     const entries = ids.map((id, i): [string, Float32Array] => [id, vectors[i]!]);

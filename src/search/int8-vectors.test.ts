@@ -73,12 +73,13 @@ describe('Int8Vectors', () => {
     for (const [i, out] of wasm.entries()) expect(Array.from(out)).toEqual(Array.from(js[i]!));
   });
 
-  it('approximates every dot product to within 1% of the vectors\' norms', () => {
+  it("approximates every dot product to within 1% of the vectors' norms", () => {
     const out = scanned(true);
     queries.forEach((q, i) => {
       // The scan's unit is the query's scale: its largest component over 32767 (at this size).
       const unit = Math.max(...q.map(Math.abs)) / 32_767;
-      for (let s = 0; s < rows.length; s += 7) expect(Math.abs(out[i]![s]! * unit - dot(q, rows[s]!))).toBeLessThan(0.01);
+      for (let s = 0; s < rows.length; s += 7)
+        expect(Math.abs(out[i]![s]! * unit - dot(q, rows[s]!))).toBeLessThan(0.01);
     });
   });
 });
@@ -90,7 +91,12 @@ describe('PaperIndex.nearest above the exact-scan size', () => {
     const vectors = unitVectors(n, d, 3);
     const index = new PaperIndex();
     vectors.forEach((v, i) => {
-      index.upsert({ id: `p${i}`, feedDay: `2026-01-${String(1 + (i % 28)).padStart(2, '0')}`, hasCode: i % 3 === 0, categories: [i % 2 ? 'cs.CL' : 'cs.LG'] });
+      index.upsert({
+        id: `p${i}`,
+        feedDay: `2026-01-${String(1 + (i % 28)).padStart(2, '0')}`,
+        hasCode: i % 3 === 0,
+        categories: [i % 2 ? 'cs.CL' : 'cs.LG'],
+      });
       index.setVector(`p${i}`, v);
     });
     for (const q of unitVectors(25, d, 4)) {

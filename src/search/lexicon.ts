@@ -91,7 +91,10 @@ export class Lexicon {
       }
     }
     found.sort((a, b) => a.d - b.d || b.f - a.f);
-    return found.filter((c) => c.d === found[0]!.d).slice(0, max).map((c) => c.w);
+    return found
+      .filter((c) => c.d === found[0]!.d)
+      .slice(0, max)
+      .map((c) => c.w);
   }
 
   /** The most frequent known words that start with `prefix` (at most `scan` of them are looked at). */
@@ -182,7 +185,8 @@ export function boundedLevenshtein(a: string, b: string, limit: number): number 
     for (let j = 1; j <= b.length; j++) {
       const bj = b.charCodeAt(j - 1);
       let v = Math.min(rows[prev + j]! + 1, rows[cur + j - 1]! + 1, rows[prev + j - 1]! + (ai === bj ? 0 : 1));
-      if (i > 1 && j > 1 && ai === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === bj) v = Math.min(v, rows[before + j - 2]! + 1);
+      if (i > 1 && j > 1 && ai === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === bj)
+        v = Math.min(v, rows[before + j - 2]! + 1);
       rows[cur + j] = v;
       if (v < rowMin) rowMin = v;
     }

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { corpusSlice } from '../../test/corpus.js';
 import type { PaperRecord } from '../model/record.js';
 import { LsaEmbedder, paperText } from './embedder.js';
-import { fitLsa, LsaModel, type LsaFit } from './lsa.js';
-import { corpusSlice } from '../../test/corpus.js';
+import { fitLsa, type LsaFit, LsaModel } from './lsa.js';
 
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
 

@@ -28,7 +28,13 @@ export interface LsaOptions {
 }
 
 const DEFAULTS: Required<LsaOptions> = {
-  dimensions: 128, maxTerms: 80_000, minDf: 2, oversample: 16, powerIterations: 1, seed: 20250318, titleWeight: 2,
+  dimensions: 128,
+  maxTerms: 80_000,
+  minDf: 2,
+  oversample: 16,
+  powerIterations: 1,
+  seed: 20250318,
+  titleWeight: 2,
 };
 
 /** Fewer documents than this cannot be fitted meaningfully; the search stays keyword-only. */
@@ -83,7 +89,14 @@ export class LsaModel {
   }
 
   serialize(): Uint8Array {
-    const header = Buffer.from(JSON.stringify({ version: 1, dimensions: this.dimensions, titleWeight: this.titleWeight, terms: [...this.vocabulary.keys()] }));
+    const header = Buffer.from(
+      JSON.stringify({
+        version: 1,
+        dimensions: this.dimensions,
+        titleWeight: this.titleWeight,
+        terms: [...this.vocabulary.keys()],
+      }),
+    );
     const out = Buffer.alloc(4 + header.length + this.idf.byteLength + this.projection.byteLength);
     out.writeUInt32LE(header.length, 0);
     header.copy(out, 4);
@@ -98,15 +111,28 @@ export class LsaModel {
   static deserialize(data: Uint8Array): LsaModel {
     const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     const headerLength = buf.readUInt32LE(0);
-    const header = JSON.parse(buf.toString('utf8', 4, 4 + headerLength)) as { version: number; dimensions: number; titleWeight?: number; terms: string[] };
-    if (header.version !== 1) throw new Error(`Unknown LSA model version ${header.version}: refit the search model (paperboy refit).`);
+    const header = JSON.parse(buf.toString('utf8', 4, 4 + headerLength)) as {
+      version: number;
+      dimensions: number;
+      titleWeight?: number;
+      terms: string[];
+    };
+    if (header.version !== 1)
+      throw new Error(`Unknown LSA model version ${header.version}: refit the search model (paperboy refit).`);
     const n = header.terms.length;
-    const copy = (offset: number, length: number) => new Float32Array(buf.buffer.slice(buf.byteOffset + offset, buf.byteOffset + offset + length * 4));
+    const copy = (offset: number, length: number) =>
+      new Float32Array(buf.buffer.slice(buf.byteOffset + offset, buf.byteOffset + offset + length * 4));
     const at = 4 + headerLength;
     const idf = copy(at, n);
     const projection = copy(at + n * 4, n * header.dimensions);
     // Models saved before titleWeight existed were fitted without it: keep embedding new papers as they were.
-    return new LsaModel(new Map(header.terms.map((t, i) => [t, i])), idf, projection, header.dimensions, header.titleWeight ?? 1);
+    return new LsaModel(
+      new Map(header.terms.map((t, i) => [t, i])),
+      idf,
+      projection,
+      header.dimensions,
+      header.titleWeight ?? 1,
+    );
   }
 }
 
@@ -132,7 +158,13 @@ export function normalize(v: Float32Array): Float32Array {
 }
 
 /** Sparse rows (documents) over term columns. */
-interface Csr { rows: number; cols: number; ptr: Int32Array; idx: Int32Array; val: Float64Array }
+interface Csr {
+  rows: number;
+  cols: number;
+  ptr: Int32Array;
+  idx: Int32Array;
+  val: Float64Array;
+}
 
 export interface LsaFit {
   model: LsaModel;
@@ -151,7 +183,10 @@ export async function fitLsa(texts: string[], options: LsaOptions = {}): Promise
   }
   const df = new Map<string, number>();
   for (const d of docs) for (const t of new Set(d)) df.set(t, (df.get(t) ?? 0) + 1);
-  const kept = [...df].filter(([, n]) => n >= o.minDf).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, o.maxTerms);
+  const kept = [...df]
+    .filter(([, n]) => n >= o.minDf)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, o.maxTerms);
   const vocabulary = new Map(kept.map(([t], i) => [t, i]));
   const idf = new Float32Array(kept.map(([, n]) => Math.log((docs.length + 1) / n)));
   const provisional = new LsaModel(vocabulary, idf, new Float32Array(0), 0, o.titleWeight);
@@ -167,7 +202,13 @@ export async function fitLsa(texts: string[], options: LsaOptions = {}): Promise
     }
     ptr[i + 1] = idx.length;
   });
-  const a: Csr = { rows: docs.length, cols: vocabulary.size, ptr, idx: Int32Array.from(idx), val: Float64Array.from(val) };
+  const a: Csr = {
+    rows: docs.length,
+    cols: vocabulary.size,
+    ptr,
+    idx: Int32Array.from(idx),
+    val: Float64Array.from(val),
+  };
   const k = Math.max(1, Math.min(o.dimensions, a.rows - 1, a.cols - 1));
   const projection = await termProjection(a, k, o, pause);
   const model = new LsaModel(vocabulary, idf, projection, k, o.titleWeight);
@@ -277,7 +318,10 @@ function symmetricEigen(g: Float64Array, l: number): { values: number[]; vectors
   const eig = new EigenvalueDecomposition(new Matrix(rows), { assumeSymmetric: true });
   const all = eig.realEigenvalues;
   const top = Math.max(...all);
-  const order = all.map((v, i) => [v, i] as const).filter(([v]) => v > top * 1e-12).sort((x, y) => y[0] - x[0]);
+  const order = all
+    .map((v, i) => [v, i] as const)
+    .filter(([v]) => v > top * 1e-12)
+    .sort((x, y) => y[0] - x[0]);
   const w = eig.eigenvectorMatrix;
   const vectors = new Float64Array(l * order.length);
   order.forEach(([, col], c) => {
@@ -287,14 +331,21 @@ function symmetricEigen(g: Float64Array, l: number): { values: number[]; vectors
 }
 
 /** An orthonormal basis of the columns of Y (rows × l): Y W Λ^-½ from the eigen-decomposition of YᵀY. */
-async function orthonormalize(y: Float64Array, rows: number, l: number, passes: number, pause: Pause): Promise<{ m: Float64Array; l: number }> {
+async function orthonormalize(
+  y: Float64Array,
+  rows: number,
+  l: number,
+  passes: number,
+  pause: Pause,
+): Promise<{ m: Float64Array; l: number }> {
   let m = y;
   let width = l;
   for (let pass = 0; pass < passes; pass++) {
     const { values, vectors } = symmetricEigen(await gram(m, rows, width, pause), width);
     const kept = values.length;
     const t = new Float64Array(width * kept);
-    for (let r = 0; r < width; r++) for (let c = 0; c < kept; c++) t[r * kept + c] = vectors[r * kept + c]! / Math.sqrt(values[c]!);
+    for (let r = 0; r < width; r++)
+      for (let c = 0; c < kept; c++) t[r * kept + c] = vectors[r * kept + c]! / Math.sqrt(values[c]!);
     const out = new Float64Array(rows * kept);
     for (let i = 0; i < rows; i++) {
       const o = i * width;

@@ -13,7 +13,10 @@ export interface OnnxEmbedderOptions {
   documentPrefix?: string;
 }
 
-type FeatureExtractor = (texts: string[], opts: { pooling: 'mean'; normalize: boolean }) => Promise<{ data: Float32Array; dims: number[] }>;
+type FeatureExtractor = (
+  texts: string[],
+  opts: { pooling: 'mean'; normalize: boolean },
+) => Promise<{ data: Float32Array; dims: number[] }>;
 
 /**
  * A sentence-embedding model run locally with ONNX Runtime through `@huggingface/transformers`, which is an
@@ -56,7 +59,10 @@ export class OnnxEmbedder implements Embedder {
     try {
       lib = (await import(name)) as typeof lib;
     } catch (error) {
-      throw new Error('The ONNX embedder needs @huggingface/transformers: npm_config_onnxruntime_node_install=skip npm install @huggingface/transformers', { cause: error });
+      throw new Error(
+        'The ONNX embedder needs @huggingface/transformers: npm_config_onnxruntime_node_install=skip npm install @huggingface/transformers',
+        { cause: error },
+      );
     }
     lib.env.allowRemoteModels = this.options.allowRemoteModels ?? false;
     lib.env.allowLocalModels = true;

@@ -32,7 +32,9 @@ describe('OpenAiEmbedder against a local OpenAI-compatible server', () => {
     const e = new OpenAiEmbedder({ url, model: 'nomic-embed-text', apiKey: 'secret', batchSize: 2 });
     const out = await e.embed(['a', 'bbb', 'cccc'], 'document');
     expect(out).toHaveLength(3);
-    expect(Array.from(out[1]!)).toEqual([3 / Math.sqrt(34), 3 / Math.sqrt(34), 4 / Math.sqrt(34)].map((x) => Math.fround(x)));
+    expect(Array.from(out[1]!)).toEqual(
+      [3 / Math.sqrt(34), 3 / Math.sqrt(34), 4 / Math.sqrt(34)].map((x) => Math.fround(x)),
+    );
     expect(e.dimensions()).toBe(3);
     expect(e.model()).toBe('openai:nomic-embed-text');
     expect(requests.map((r) => r.body.input)).toEqual([['a', 'bbb'], ['cccc']]);

@@ -176,7 +176,9 @@ export class PaperIndex {
   /** A predicate over slots for the filters, or undefined when nothing is filtered. */
   private predicate(f: Filters): ((s: number) => boolean) | undefined {
     const include = f.categories?.length ? new Set(f.categories.map((c) => this.categoryIds.get(c) ?? -1)) : undefined;
-    const exclude = f.excludeCategories?.length ? new Set(f.excludeCategories.map((c) => this.categoryIds.get(c) ?? -1)) : undefined;
+    const exclude = f.excludeCategories?.length
+      ? new Set(f.excludeCategories.map((c) => this.categoryIds.get(c) ?? -1))
+      : undefined;
     const from = f.from ? dayNumber(f.from) : 0;
     const to = f.to ? dayNumber(f.to) : 0;
     const only = f.only ? new Set([...f.only].map((id) => this.slots.get(id) ?? -1)) : undefined;
@@ -240,7 +242,10 @@ export class PaperIndex {
 
 /** The dot product of v[offset .. offset + d) with q[0 .. d). */
 function dot(v: Float32Array, offset: number, q: Float32Array, d: number): number {
-  let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+  let a0 = 0,
+    a1 = 0,
+    a2 = 0,
+    a3 = 0;
   let i = 0;
   for (; i + 3 < d; i += 4) {
     a0 += v[offset + i]! * q[i]!;

@@ -21,7 +21,11 @@ export function paperReader(store: SearchStore, db: Db): PaperReader {
     getPaper: (id) => store.getPaper(id),
     getPapers: (ids) => store.getPapers(ids),
     async authorPapers(name) {
-      const rows = await db.selectFrom('paper_authors').select('paper_id').where('name_key', '=', authorKey(name)).execute();
+      const rows = await db
+        .selectFrom('paper_authors')
+        .select('paper_id')
+        .where('name_key', '=', authorKey(name))
+        .execute();
       return new Set(rows.map((r) => r.paper_id));
     },
     onPapersChanged: (listener) => store.onPapersChanged(listener),

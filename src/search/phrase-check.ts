@@ -23,11 +23,18 @@ export function phraseCheck(db: Db, engine: 'sqlite' | 'postgres'): PhraseCheck 
       if (list.length === 0 || ids.length === 0) return out;
       for (let i = 0; i < ids.length; i += CHUNK) {
         const part = ids.slice(i, i + CHUNK);
-        const rows = engine === 'sqlite'
-          ? await sql<{ id: string }>`SELECT p.id FROM papers_fts JOIN papers p ON p.rowid = papers_fts.rowid
+        const rows =
+          engine === 'sqlite'
+            ? await sql<{ id: string }>`SELECT p.id FROM papers_fts JOIN papers p ON p.rowid = papers_fts.rowid
               WHERE papers_fts MATCH ${fts5Constraint(q, which)} AND p.id IN (${sql.join(part)})`.execute(db)
-          : await sql<{ id: string }>`SELECT p.id FROM papers p WHERE p.id IN (${sql.join(part)})
-              AND p.search @@ (${sql.join(list.map((words) => sql`(phraseto_tsquery('english', ${words.join(' ')}) || phraseto_tsquery('simple', ${words.join(' ')}))`), which === 'phrases' ? sql` && ` : sql` || `)})`.execute(db);
+            : await sql<{ id: string }>`SELECT p.id FROM papers p WHERE p.id IN (${sql.join(part)})
+              AND p.search @@ (${sql.join(
+                list.map(
+                  (words) =>
+                    sql`(phraseto_tsquery('english', ${words.join(' ')}) || phraseto_tsquery('simple', ${words.join(' ')}))`,
+                ),
+                which === 'phrases' ? sql` && ` : sql` || `,
+              )})`.execute(db);
         for (const r of rows.rows) out.add(r.id);
       }
       return out;
@@ -36,7 +43,12 @@ export function phraseCheck(db: Db, engine: 'sqlite' | 'postgres'): PhraseCheck 
 }
 
 /** Keeps the hits that have every quoted phrase and no excluded word, checked until `need` are kept. */
-export async function constrain(check: PhraseCheck, hits: Scored[], parsed: ParsedQuery, need: number): Promise<Scored[]> {
+export async function constrain(
+  check: PhraseCheck,
+  hits: Scored[],
+  parsed: ParsedQuery,
+  need: number,
+): Promise<Scored[]> {
   if (parsed.phrases.length === 0 && parsed.exclude.length === 0) return hits;
   const out: Scored[] = [];
   for (let i = 0; i < hits.length && out.length < need; i += CHUNK) {

@@ -1,7 +1,7 @@
 import { ALTERNATIVE_WEIGHT, type ScoringTerm } from './bm25.js';
 import type { MemoryIndex } from './index-store.js';
 import { MIN_TYPO_LENGTH } from './lexicon.js';
-import { parseQuery, type ParsedQuery } from './query.js';
+import { type ParsedQuery, parseQuery } from './query.js';
 import { STOP_WORDS, stem } from './tokenize.js';
 
 /**
@@ -18,7 +18,8 @@ export function planQuery(text: string, m: MemoryIndex): ParsedQuery {
  */
 function expand(q: ParsedQuery, m: MemoryIndex): ParsedQuery {
   for (const t of q.terms) {
-    if (t.prefix && !isKnown(m, t.word)) t.alternatives.push(...m.lexicon.completions(t.word, 3).filter((w) => w !== t.word));
+    if (t.prefix && !isKnown(m, t.word))
+      t.alternatives.push(...m.lexicon.completions(t.word, 3).filter((w) => w !== t.word));
     else if (!t.prefix && t.word.length >= MIN_TYPO_LENGTH) t.alternatives.push(...m.lexicon.corrections(t.word, 2));
   }
   return q;

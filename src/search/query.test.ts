@@ -4,7 +4,11 @@ import { fts5Constraint, parseQuery } from './query.js';
 describe('parseQuery', () => {
   it('reads words, "phrases", -exclusions and a word being typed', () => {
     const q = parseQuery('graph neural "message passing" -survey -"time series" transfo', { prefixLast: true });
-    expect(q.terms.map((t) => [t.word, t.prefix])).toEqual([['graph', false], ['neural', false], ['transfo', true]]);
+    expect(q.terms.map((t) => [t.word, t.prefix])).toEqual([
+      ['graph', false],
+      ['neural', false],
+      ['transfo', true],
+    ]);
     expect(q.phrases).toEqual([['message', 'passing']]);
     expect(q.exclude).toEqual([['survey'], ['time', 'series']]);
     expect(fts5Constraint(q, 'phrases')).toBe('"message passing"');
@@ -19,8 +23,23 @@ describe('parseQuery', () => {
 
   it('turns hostile input into words only', () => {
     const hostile = [
-      'NEAR(a b, 3)', '"unbalanced', 'a*b* OR', '^title:foo', 'col:"x" AND (', ')))', '"', '-', '***', "'; DROP TABLE papers; --",
-      'a" OR "b', '\u0000\uffff', 'x'.repeat(100_000), '"'.repeat(999), 'NOT AND OR', '{title authors}: x', 'a -"" b',
+      'NEAR(a b, 3)',
+      '"unbalanced',
+      'a*b* OR',
+      '^title:foo',
+      'col:"x" AND (',
+      ')))',
+      '"',
+      '-',
+      '***',
+      "'; DROP TABLE papers; --",
+      'a" OR "b',
+      '\u0000\uffff',
+      'x'.repeat(100_000),
+      '"'.repeat(999),
+      'NOT AND OR',
+      '{title authors}: x',
+      'a -"" b',
     ];
     for (const input of hostile) {
       const q = parseQuery(input, { prefixLast: true });

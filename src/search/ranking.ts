@@ -1,14 +1,14 @@
 import { titleKey } from '../model/record.js';
 import type { ScoringTerm } from './bm25.js';
 import type { Embedder } from './embedder.js';
-import { fuse, semanticShare, type FusionOptions } from './fusion.js';
+import { type FusionOptions, fuse, semanticShare } from './fusion.js';
 import type { MemoryIndex } from './index-store.js';
 import { normalize } from './lsa.js';
 import type { Filters, Scored } from './paper-index.js';
 import { constrain, type PhraseCheck } from './phrase-check.js';
-import { queryText, type ParsedQuery } from './query.js';
+import { type ParsedQuery, queryText } from './query.js';
 import { scoringTerms } from './query-plan.js';
-import { TOTAL_CAP, type SearchMode, type SearchQuery } from './types.js';
+import { type SearchMode, type SearchQuery, TOTAL_CAP } from './types.js';
 
 /** Candidates each list contributes to hybrid fusion. */
 export const FUSION_POOL = 200;
@@ -62,15 +62,19 @@ export async function rank(r: Ranker, q: RankRequest): Promise<Ranked> {
   let total: number;
   if (mode === 'keyword' && q.sort === 'date') {
     const slots = memory.bm25.matchingSlots(scoringTerms(q.parsed, memory), memory.papers.allow(q.filters));
-    ranked = byDate(memory, slots.map((slot) => ({ id: memory.papers.idOf(slot), score: 0 })));
+    ranked = byDate(
+      memory,
+      slots.map((slot) => ({ id: memory.papers.idOf(slot), score: 0 })),
+    );
     ranked = await constrain(r.phrases, ranked, q.parsed, q.offset + q.limit);
     total = ranked.length < q.offset + q.limit ? ranked.length : slots.length;
   } else {
     const keyword = mode === 'semantic' ? undefined : await keywordHits(r, q.parsed, q.filters, pool);
     const semantic = mode === 'keyword' ? undefined : await semanticHits(r, q.parsed, q.filters, pool, keyword?.hits);
-    ranked = keyword && semantic
-      ? fuse(keyword.hits, semantic, r.fusion, coverage(r, scoringTerms(q.parsed, memory)))
-      : (keyword?.hits ?? semantic!);
+    ranked =
+      keyword && semantic
+        ? fuse(keyword.hits, semantic, r.fusion, coverage(r, scoringTerms(q.parsed, memory)))
+        : (keyword?.hits ?? semantic!);
     total = Math.max(keyword?.total ?? 0, ranked.length);
     ranked = boostExactTitle(memory, q.text, ranked, q.filters, q.sort);
     if (q.sort === 'date') ranked = byDate(memory, ranked);
@@ -78,10 +82,20 @@ export async function rank(r: Ranker, q: RankRequest): Promise<Ranked> {
   return { ranked, total, mode, ...(notice ? { notice } : {}) };
 }
 
-async function keywordHits(r: Ranker, parsed: ParsedQuery, filters: Filters, pool: number): Promise<{ hits: Scored[]; total: number }> {
+async function keywordHits(
+  r: Ranker,
+  parsed: ParsedQuery,
+  filters: Filters,
+  pool: number,
+): Promise<{ hits: Scored[]; total: number }> {
   const { memory } = r;
   const constrained = parsed.phrases.length > 0 || parsed.exclude.length > 0;
-  const found = memory.bm25.search(scoringTerms(parsed, memory), constrained ? pool * 4 : pool, memory.papers.allow(filters), TOTAL_CAP);
+  const found = memory.bm25.search(
+    scoringTerms(parsed, memory),
+    constrained ? pool * 4 : pool,
+    memory.papers.allow(filters),
+    TOTAL_CAP,
+  );
   const hits = found.hits.map(({ slot, score }) => ({ id: memory.papers.idOf(slot), score }));
   if (!constrained) return { hits, total: found.total };
   const kept = await constrain(r.phrases, hits, parsed, Infinity);
@@ -93,7 +107,13 @@ async function keywordHits(r: Ranker, parsed: ParsedQuery, filters: Filters, poo
  * hybrid mode the query vector is moved towards the best keyword hits first (pseudo-relevance feedback,
  * Rocchio 1971): a short query says little in LSA space, the papers it surely matches say more.
  */
-async function semanticHits(r: Ranker, parsed: ParsedQuery, filters: Filters, pool: number, feedback?: Scored[]): Promise<Scored[]> {
+async function semanticHits(
+  r: Ranker,
+  parsed: ParsedQuery,
+  filters: Filters,
+  pool: number,
+  feedback?: Scored[],
+): Promise<Scored[]> {
   const [embedded] = await r.embedder.embed([queryText(parsed)], 'query');
   if (!embedded) return [];
   const vector = Float32Array.from(embedded);
@@ -109,7 +129,9 @@ async function semanticHits(r: Ranker, parsed: ParsedQuery, filters: Filters, po
 export function coverage(r: Pick<Ranker, 'memory' | 'embedder'>, scored: ScoringTerm[]): number {
   const knows = r.embedder.knows?.bind(r.embedder);
   if (!knows) return 1;
-  return semanticShare(scored.map(({ stem, weight }) => ({ weight: weight * r.memory.bm25.idf(stem), known: knows(stem) })));
+  return semanticShare(
+    scored.map(({ stem, weight }) => ({ weight: weight * r.memory.bm25.idf(stem), known: knows(stem) })),
+  );
 }
 
 function byDate(m: MemoryIndex, hits: Scored[]): Scored[] {

@@ -52,7 +52,9 @@ export class RelatedPapers {
     if (semantic && mode === 'semantic') return semantic.slice(0, n).map((h) => h.id);
     const query = this.tellingTerms(paper);
     const found = memory.bm25.search(query, RELATED_POOL + 1, memory.papers.allow({}), 0);
-    const keyword = found.hits.map(({ slot, score }) => ({ id: memory.papers.idOf(slot), score })).filter((h) => h.id !== id);
+    const keyword = found.hits
+      .map(({ slot, score }) => ({ id: memory.papers.idOf(slot), score }))
+      .filter((h) => h.id !== id);
     const ranked = semantic ? fuse(keyword, semantic, RELATED_FUSION, coverage(this.ranker, query)) : keyword;
     return ranked.slice(0, n).map((h) => h.id);
   }

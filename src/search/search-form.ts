@@ -1,10 +1,18 @@
 import { z } from 'zod';
-import type { SearchQuery } from './types.js';
 import { isValidDay } from '../model/dates.js';
 import { cleanLine } from '../model/text.js';
+import type { SearchQuery } from './types.js';
 
 /** The search page's query string (also used by the search feeds): lenient, so a bad filter is dropped, not fatal. */
-const list = z.string().max(500).transform((s) => s.split(/[\s,]+/).filter((c) => /^[a-z][a-z-]*(\.[A-Za-z-]+)?$/.test(c)).slice(0, 20));
+const list = z
+  .string()
+  .max(500)
+  .transform((s) =>
+    s
+      .split(/[\s,]+/)
+      .filter((c) => /^[a-z][a-z-]*(\.[A-Za-z-]+)?$/.test(c))
+      .slice(0, 20),
+  );
 const day = z.string().refine(isValidDay);
 
 export interface SearchForm {
@@ -21,7 +29,7 @@ export interface SearchForm {
 }
 
 export function parseSearchForm(params: URLSearchParams): SearchForm {
-  const get = <T,>(schema: z.ZodType<T>, key: string): T | undefined => {
+  const get = <T>(schema: z.ZodType<T>, key: string): T | undefined => {
     const parsed = schema.safeParse(params.getAll(key).join(','));
     return parsed.success ? parsed.data : undefined;
   };
@@ -30,7 +38,9 @@ export function parseSearchForm(params: URLSearchParams): SearchForm {
   for (const key of ['from', 'to'] as const) {
     const given = params.get(key);
     if (given && !day.safeParse(given).success) {
-      ignored.push(`“${given.slice(0, 40)}” is not a day (like 2026-07-01), so the results are not limited by ${key === 'from' ? 'a first' : 'a last'} day.`);
+      ignored.push(
+        `“${given.slice(0, 40)}” is not a day (like 2026-07-01), so the results are not limited by ${key === 'from' ? 'a first' : 'a last'} day.`,
+      );
     }
   }
   const pageGiven = params.get('page');

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { corpusSlice } from '../../test/corpus.js';
+import { engines, freshStore, type TestStore } from '../../test/stores.js';
 import { importEntries } from '../ingest/importer.js';
 import type { PaperRecord } from '../model/record.js';
-import { engines, freshStore, type TestStore } from '../../test/stores.js';
 import { createSearchService, type SearchService } from './search.js';
-import { corpusSlice } from '../../test/corpus.js';
 
 const SLICE = 2000;
 
@@ -14,7 +14,10 @@ describe.each(engines)('search service on %s', (engine) => {
   beforeAll(async () => {
     papers = await corpusSlice(SLICE + 1);
     t = await freshStore(engine);
-    await importEntries(t.store, papers.slice(0, SLICE).map((record) => ({ ok: true as const, record, position: '' })));
+    await importEntries(
+      t.store,
+      papers.slice(0, SLICE).map((record) => ({ ok: true as const, record, position: '' })),
+    );
     search = await createSearchService(t.store, t.db);
     await search.refit();
   }, 180_000);
@@ -84,8 +87,18 @@ describe.each(engines)('search service on %s', (engine) => {
 
   it('finds related papers by their words when their vectors know little of them', async () => {
     // Two new papers about words no other paper has, which the fitted model has never seen.
-    const a = { ...papers[400]!, id: '2612.99901', title: 'Quorblex vintrels', abstract: 'We study quorblex vintrels.' };
-    const b = { ...papers[900]!, id: '2612.99902', title: 'Zandic quorblex vintrels', abstract: 'Quorblex vintrels, revisited in brief.' };
+    const a = {
+      ...papers[400]!,
+      id: '2612.99901',
+      title: 'Quorblex vintrels',
+      abstract: 'We study quorblex vintrels.',
+    };
+    const b = {
+      ...papers[900]!,
+      id: '2612.99902',
+      title: 'Zandic quorblex vintrels',
+      abstract: 'Quorblex vintrels, revisited in brief.',
+    };
     await t.store.upsertPapers([a, b]);
     await search.settled();
     expect((await search.related(a.id, 5, 'keyword')).map((p) => p.id)[0]).toBe(b.id);
@@ -111,7 +124,11 @@ describe.each(engines)('search service on %s', (engine) => {
     const hit = first.hits.find((h) => h.paper.id === p.id)!;
     expect(hit).toBeDefined();
     // Votes written by another process (beside this store) are not announced here: the remembered answer stands.
-    await t.db.updateTable('papers').set({ community_upvotes: hit.paper.communityUpvotes + 5 }).where('id', '=', p.id).execute();
+    await t.db
+      .updateTable('papers')
+      .set({ community_upvotes: hit.paper.communityUpvotes + 5 })
+      .where('id', '=', p.id)
+      .execute();
     const again = await search.search({ q: `  ${p.title} `, limit: 5 });
     expect(again.hits.find((h) => h.paper.id === p.id)!.paper.communityUpvotes).toBe(hit.paper.communityUpvotes);
     // A vote through the store announces itself: the next search reads the paper again.
@@ -126,7 +143,8 @@ describe.each(engines)('search service on %s', (engine) => {
   it('leaves a paper out while a curator hides it, counts included, and finds it again once unhidden', async () => {
     const p = papers[311]!;
     const audit = { actorId: null, action: 'paper.hide', at: new Date('2026-07-01T09:00:00Z') };
-    const found = async () => (await search.search({ q: p.title, mode: 'keyword', limit: 5 })).hits.map((h) => h.paper.id);
+    const found = async () =>
+      (await search.search({ q: p.title, mode: 'keyword', limit: 5 })).hits.map((h) => h.paper.id);
     expect(await found()).toContain(p.id);
     const before = (await search.search({ q: p.title, mode: 'keyword' })).total;
     await t.store.setCuration(p.id, { hiddenAt: audit.at.toISOString() }, audit);
@@ -149,7 +167,9 @@ describe.each(engines)('search service on %s', (engine) => {
       expect(await s.related('2503.00001')).toEqual([]);
       expect(await s.refit()).toMatchObject({ documents: 0 });
       // Too few papers for a model: related papers by their words alone.
-      const few = papers.slice(600, 605).map((p, i) => ({ ...p, title: i < 2 ? `Quorblex vintrels: ${p.title}` : p.title }));
+      const few = papers
+        .slice(600, 605)
+        .map((p, i) => ({ ...p, title: i < 2 ? `Quorblex vintrels: ${p.title}` : p.title }));
       await empty.store.upsertPapers(few);
       await s.settled();
       expect((await s.related(few[0]!.id, 3)).map((p) => p.id)[0]).toBe(few[1]!.id);

@@ -12,15 +12,23 @@ import { paperReader, type SearchStore } from './paper-reader.js';
 import { phraseCheck } from './phrase-check.js';
 import { hasPositive, matchSet } from './query.js';
 import { planQuery, scoringTerms } from './query-plan.js';
-import { rank, type Ranker } from './ranking.js';
+import { type Ranker, rank } from './ranking.js';
 import { RelatedPapers } from './related.js';
 import {
-  DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, TOTAL_CAP, type SearchHit, type SearchQuery, type SearchResult, type SearchService, type SearchServiceOptions,
+  DEFAULT_LIMIT,
+  MAX_LIMIT,
+  MAX_OFFSET,
+  type SearchHit,
+  type SearchQuery,
+  type SearchResult,
+  type SearchService,
+  type SearchServiceOptions,
+  TOTAL_CAP,
 } from './types.js';
 
+export type { SearchHit, SearchMode, SearchQuery, SearchResult, SearchService, SearchServiceOptions } from './types.js';
 // The search's nouns, for callers that import the service.
 export { DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, TOTAL_CAP } from './types.js';
-export type { SearchHit, SearchMode, SearchQuery, SearchResult, SearchService, SearchServiceOptions } from './types.js';
 
 /** Search answers remembered until the index changes (result-cache.ts), and for at most this long. */
 export const RESULT_CACHE_SIZE = 2_000;
@@ -32,7 +40,11 @@ export const RESULT_CACHE_HITS = 20_000;
  * The search service: answers from memory until papers change, waits for the index to take in the changes notified
  * so far, plans (query-plan.ts) and ranks (ranking.ts) a query, then reads the page's papers and marks them up.
  */
-export async function createSearchService(store: SearchStore, db: Db, opts: SearchServiceOptions = {}): Promise<SearchService> {
+export async function createSearchService(
+  store: SearchStore,
+  db: Db,
+  opts: SearchServiceOptions = {},
+): Promise<SearchService> {
   const embedder = opts.embedder ?? new LsaEmbedder();
   const log = opts.log ?? (() => {});
   const papers = paperReader(store, db);
@@ -45,7 +57,10 @@ export async function createSearchService(store: SearchStore, db: Db, opts: Sear
     sync.refit().catch((error: unknown) => log('error', `search: the first fit failed: ${String(error)}`));
   }
 
-  const results = new ResultCache<Omit<SearchResult, 'tookMs'>>(RESULT_CACHE_SIZE, RESULT_CACHE_MS, { weigh: (r) => Math.max(1, r.hits.length), budget: RESULT_CACHE_HITS });
+  const results = new ResultCache<Omit<SearchResult, 'tookMs'>>(RESULT_CACHE_SIZE, RESULT_CACHE_MS, {
+    weigh: (r) => Math.max(1, r.hits.length),
+    budget: RESULT_CACHE_HITS,
+  });
   const forget = () => results.clear();
   sync.onChange(forget);
   // Votes and comments change what a hit shows (its counts) without changing the index's text: forget at once too.
@@ -66,7 +81,13 @@ export async function createSearchService(store: SearchStore, db: Db, opts: Sear
 
     const filters = await resolveFilters(query);
     const { ranked, total, mode, notice } = await rank(ranker, {
-      text, parsed, filters, mode: query.mode ?? 'hybrid', sort: query.sort ?? 'relevance', offset, limit,
+      text,
+      parsed,
+      filters,
+      mode: query.mode ?? 'hybrid',
+      sort: query.sort ?? 'relevance',
+      offset,
+      limit,
     });
     const pageIds = ranked.slice(offset, offset + limit);
     const page = await papers.getPapers(pageIds.map((h) => h.id));
@@ -74,7 +95,10 @@ export async function createSearchService(store: SearchStore, db: Db, opts: Sear
     // getPapers leaves out papers hidden since they were ranked: scores go by id, not by position.
     const scores = new Map(pageIds.map((h) => [h.id, h.score]));
     const hits = page.map((paper) => ({
-      paper, score: scores.get(paper.id) ?? 0, titleHtml: highlight(paper.title, set), snippetHtml: snippet(paper.abstract, set),
+      paper,
+      score: scores.get(paper.id) ?? 0,
+      titleHtml: highlight(paper.title, set),
+      snippetHtml: snippet(paper.abstract, set),
     }));
     return { total: Math.min(total, TOTAL_CAP), hits, mode, ...(notice ? { notice } : {}) };
   }
@@ -82,7 +106,14 @@ export async function createSearchService(store: SearchStore, db: Db, opts: Sear
   async function resolveFilters(q: SearchQuery): Promise<Filters> {
     const author = q.author?.trim();
     const only = author ? await papers.authorPapers(author) : undefined;
-    return { categories: q.categories, excludeCategories: q.excludeCategories, from: q.from, to: q.to, hasCode: q.hasCode, only };
+    return {
+      categories: q.categories,
+      excludeCategories: q.excludeCategories,
+      from: q.from,
+      to: q.to,
+      hasCode: q.hasCode,
+      only,
+    };
   }
 
   return {
@@ -115,8 +146,17 @@ export async function createSearchService(store: SearchStore, db: Db, opts: Sear
 function cacheKey(q: SearchQuery): string {
   const sorted = (xs: string[] | undefined) => (xs ? [...xs].sort() : []);
   return JSON.stringify([
-    typeof q.q === 'string' ? q.q.trim() : '', sorted(q.categories), sorted(q.excludeCategories), q.from ?? '', q.to ?? '',
-    q.hasCode ?? null, q.author?.trim() ?? '', q.sort ?? 'relevance', q.mode ?? 'hybrid', q.limit ?? DEFAULT_LIMIT, q.offset ?? 0,
+    typeof q.q === 'string' ? q.q.trim() : '',
+    sorted(q.categories),
+    sorted(q.excludeCategories),
+    q.from ?? '',
+    q.to ?? '',
+    q.hasCode ?? null,
+    q.author?.trim() ?? '',
+    q.sort ?? 'relevance',
+    q.mode ?? 'hybrid',
+    q.limit ?? DEFAULT_LIMIT,
+    q.offset ?? 0,
   ]);
 }
 

@@ -76,10 +76,12 @@ export function terms(text: string): string[] {
  * Words too common to say anything about a document (the SMART list's core). Dropped from free-text queries
  * (they would only slow the index down), kept inside quoted phrases.
  */
-export const STOP_WORDS: ReadonlySet<string> = new Set(`a about above after again against all also am an and any are
+export const STOP_WORDS: ReadonlySet<string> = new Set(
+  `a about above after again against all also am an and any are
 as at be because been before being below between both but by can could did do does doing down during each either
 few for from further had has have having he her here hers herself him himself his how i if in into is it its itself
 just may me might more most must my myself no nor not now of off on once only or other our ours ourselves out over
 own same shall she should so some such than that the their theirs them themselves then there these they this those
 through to too under until up upon us very via was we were what when where which while who whom why will with
-within without would you your yours yourself yourselves`.split(/\s+/));
+within without would you your yours yourself yourselves`.split(/\s+/),
+);

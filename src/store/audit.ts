@@ -21,23 +21,50 @@ export interface AuditEntry {
  */
 export async function recordAudit(
   db: Kysely<Database> | Transaction<Database>,
-  entry: { actorId: string | null; action: string; targetType: AuditTarget; targetId: string; detail?: Record<string, unknown> },
+  entry: {
+    actorId: string | null;
+    action: string;
+    targetType: AuditTarget;
+    targetId: string;
+    detail?: Record<string, unknown>;
+  },
   now: Date,
 ): Promise<void> {
-  await db.insertInto('audit_log').values({
-    id: randomId(), at: now.toISOString(), actor_id: entry.actorId, action: entry.action,
-    target_type: entry.targetType, target_id: entry.targetId, detail: JSON.stringify(entry.detail ?? {}),
-  }).execute();
+  await db
+    .insertInto('audit_log')
+    .values({
+      id: randomId(),
+      at: now.toISOString(),
+      actor_id: entry.actorId,
+      action: entry.action,
+      target_type: entry.targetType,
+      target_id: entry.targetId,
+      detail: JSON.stringify(entry.detail ?? {}),
+    })
+    .execute();
 }
 
 /** The newest entries first, optionally about one target. */
-export async function auditEntries(db: Kysely<Database>, opts: { limit?: number; targetType?: AuditTarget; targetId?: string } = {}): Promise<AuditEntry[]> {
-  let q = db.selectFrom('audit_log').selectAll().orderBy('at', 'desc').orderBy('id', 'desc').limit(Math.min(opts.limit ?? 100, 500));
+export async function auditEntries(
+  db: Kysely<Database>,
+  opts: { limit?: number; targetType?: AuditTarget; targetId?: string } = {},
+): Promise<AuditEntry[]> {
+  let q = db
+    .selectFrom('audit_log')
+    .selectAll()
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(Math.min(opts.limit ?? 100, 500));
   if (opts.targetType) q = q.where('target_type', '=', opts.targetType);
   if (opts.targetId) q = q.where('target_id', '=', opts.targetId);
   const rows = await q.execute();
   return rows.map((r) => ({
-    id: r.id, at: r.at, actorId: r.actor_id, action: r.action, targetType: r.target_type as AuditTarget, targetId: r.target_id,
+    id: r.id,
+    at: r.at,
+    actorId: r.actor_id,
+    action: r.action,
+    targetType: r.target_type as AuditTarget,
+    targetId: r.target_id,
     detail: JSON.parse(r.detail) as Record<string, unknown>,
   }));
 }

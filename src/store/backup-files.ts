@@ -5,7 +5,13 @@ import { Refusal } from '../model/refusal.js';
 /** What both engines' backup and restore share: the rows they report, refusals, and writing a file atomically. */
 
 /** The rows a backup or a restore reports, by table. */
-export const COUNTED = { papers: 'papers', accounts: 'accounts', subscribers: 'subscribers', votes: 'paper_votes', comments: 'comments' } as const;
+export const COUNTED = {
+  papers: 'papers',
+  accounts: 'accounts',
+  subscribers: 'subscribers',
+  votes: 'paper_votes',
+  comments: 'comments',
+} as const;
 export type StoreCounts = Record<keyof typeof COUNTED, number>;
 
 /** What one engine's backup or restore found, before the file's size and the time taken are added. */
@@ -24,9 +30,12 @@ export type Restored = Omit<Copied, 'counts'>;
 export const refusal = (message: string): Error => new Refusal('invalid', message);
 
 /** Counts the rows of each COUNTED table; `count` answers undefined for a table the store does not have (yet). */
-export async function countRows(count: (table: string) => Promise<number | undefined> | number | undefined): Promise<StoreCounts> {
+export async function countRows(
+  count: (table: string) => Promise<number | undefined> | number | undefined,
+): Promise<StoreCounts> {
   const counts = {} as StoreCounts;
-  for (const [key, table] of Object.entries(COUNTED) as [keyof StoreCounts, string][]) counts[key] = (await count(table)) ?? 0;
+  for (const [key, table] of Object.entries(COUNTED) as [keyof StoreCounts, string][])
+    counts[key] = (await count(table)) ?? 0;
   return counts;
 }
 
@@ -35,18 +44,26 @@ export const holdsData = (c: StoreCounts) => c.papers + c.accounts + c.subscribe
 
 export function describeCounts(c: StoreCounts): string {
   const n = (count: number, one: string) => `${count} ${one}${count === 1 ? '' : 's'}`;
-  return [n(c.papers, 'paper'), n(c.accounts, 'account'), n(c.subscribers, 'subscriber'), n(c.votes, 'vote'), n(c.comments, 'comment')].join(', ');
+  return [
+    n(c.papers, 'paper'),
+    n(c.accounts, 'account'),
+    n(c.subscribers, 'subscriber'),
+    n(c.votes, 'vote'),
+    n(c.comments, 'comment'),
+  ].join(', ');
 }
 
 export function notEmpty(store: string, counts: StoreCounts): Error {
   return refusal(
     `The store at ${store} is not empty (${describeCounts(counts)}). Restoring replaces all of it: ` +
-    'back it up first (paperboy backup <file>), then run restore again with --force.',
+      'back it up first (paperboy backup <file>), then run restore again with --force.',
   );
 }
 
 export function newerSchema(file: string, version: number, known: number): Error {
-  return refusal(`${file} comes from a newer Paperboy (schema version ${version}; this one knows ${known}). Upgrade Paperboy, then restore.`);
+  return refusal(
+    `${file} comes from a newer Paperboy (schema version ${version}; this one knows ${known}). Upgrade Paperboy, then restore.`,
+  );
 }
 
 /** A name beside `file` (in its folder, so that the rename is atomic) for the copy being written. */

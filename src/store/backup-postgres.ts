@@ -2,7 +2,17 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pg from 'pg';
-import { countRows, holdsData, moveIntoPlace, newerSchema, notEmpty, partialName, refusal, type Copied, type Restored } from './backup-files.js';
+import {
+  type Copied,
+  countRows,
+  holdsData,
+  moveIntoPlace,
+  newerSchema,
+  notEmpty,
+  partialName,
+  type Restored,
+  refusal,
+} from './backup-files.js';
 import { migrations } from './migrations.js';
 import { redact } from './postgres.js';
 
@@ -41,11 +51,19 @@ export async function backupPostgres(url: string, file: string): Promise<Copied>
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
     const { rows } = await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id');
     const version = await schemaVersion(client);
-    if (version === undefined) throw refusal(`The database at ${db.shown} holds no Paperboy store (it has no schema_migrations table). Check DATABASE_URL.`);
+    if (version === undefined)
+      throw refusal(
+        `The database at ${db.shown} holds no Paperboy store (it has no schema_migrations table). Check DATABASE_URL.`,
+      );
     const counts = await countRows((table) => countTable(client, table));
     mkdirSync(dirname(file), { recursive: true });
     rmSync(partial, { force: true });
-    await run('pg_dump', ['--format=custom', `--snapshot=${rows[0]!.id}`, `--file=${partial}`, `--dbname=${db.dbname}`], db, major);
+    await run(
+      'pg_dump',
+      ['--format=custom', `--snapshot=${rows[0]!.id}`, `--file=${partial}`, `--dbname=${db.dbname}`],
+      db,
+      major,
+    );
     await client.query('COMMIT');
     moveIntoPlace(partial, file);
     return { engine: 'postgres', store: db.shown, schemaVersion: version, counts };
@@ -74,7 +92,9 @@ export async function restorePostgres(url: string, file: string, force: boolean)
     if (!/^\d+; \d+ \d+ TABLE DATA \S+ schema_migrations /m.test(list)) {
       throw refusal(`${file} is not a Paperboy backup: a pg_dump archive without Paperboy's schema_migrations table.`);
     }
-    const version = migrationsIn(await run('pg_restore', ['--data-only', '--table=schema_migrations', '--file=-', file], db, major));
+    const version = migrationsIn(
+      await run('pg_restore', ['--data-only', '--table=schema_migrations', '--file=-', file], db, major),
+    );
     if (version > migrations.length) throw newerSchema(file, version, migrations.length);
 
     const counts = await countRows((table) => countTable(client, table));
@@ -83,7 +103,12 @@ export async function restorePostgres(url: string, file: string, force: boolean)
     for (const table of tablesCreatedAfter(version)) if (await exists(client, table)) later.push(table);
     if (later.length > 0) await client.query(`DROP TABLE IF EXISTS ${later.map((t) => `"${t}"`).join(', ')} CASCADE`);
 
-    await run('pg_restore', ['--clean', '--if-exists', '--no-owner', '--single-transaction', `--dbname=${db.dbname}`, file], db, major);
+    await run(
+      'pg_restore',
+      ['--clean', '--if-exists', '--no-owner', '--single-transaction', `--dbname=${db.dbname}`, file],
+      db,
+      major,
+    );
     return { engine: 'postgres', store: db.shown, schemaVersion: version };
   } finally {
     await client.end();
@@ -97,7 +122,9 @@ async function connect(url: string, db: Target): Promise<pg.Client> {
     await client.connect();
     return client;
   } catch (error) {
-    throw refusal(`Could not connect to PostgreSQL at ${db.shown}: ${(error as Error).message}. Check DATABASE_URL and that the server is running.`);
+    throw refusal(
+      `Could not connect to PostgreSQL at ${db.shown}: ${(error as Error).message}. Check DATABASE_URL and that the server is running.`,
+    );
   }
 }
 
@@ -132,15 +159,17 @@ function migrationsIn(script: string): number {
 
 /** The tables the migrations after `version` create. */
 function tablesCreatedAfter(version: number): string[] {
-  return migrations.slice(version).flatMap((m) => [...m.postgres.matchAll(/CREATE TABLE (?:IF NOT EXISTS )?(\w+)/gi)].map((x) => x[1]!));
+  return migrations
+    .slice(version)
+    .flatMap((m) => [...m.postgres.matchAll(/CREATE TABLE (?:IF NOT EXISTS )?(\w+)/gi)].map((x) => x[1]!));
 }
 
 /** What to install when a PostgreSQL client program is missing. */
 function missing(tool: string, major: number): Error {
   return refusal(
     `${tool} is not on PATH. Install the PostgreSQL client programs of version ${major} (the server's) or newer: ` +
-    `Debian/Ubuntu \`apt-get install postgresql-client\` (postgresql-client-${major} from apt.postgresql.org when the distribution's is older), ` +
-    `Alpine \`apk add postgresql${major}-client\`, macOS \`brew install libpq\`; then run this command again.`,
+      `Debian/Ubuntu \`apt-get install postgresql-client\` (postgresql-client-${major} from apt.postgresql.org when the distribution's is older), ` +
+      `Alpine \`apk add postgresql${major}-client\`, macOS \`brew install libpq\`; then run this command again.`,
   );
 }
 

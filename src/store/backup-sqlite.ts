@@ -1,7 +1,18 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { countRows, holdsData, moveIntoPlace, newerSchema, notEmpty, partialName, refusal, type Copied, type Restored, type StoreCounts } from './backup-files.js';
+import {
+  type Copied,
+  countRows,
+  holdsData,
+  moveIntoPlace,
+  newerSchema,
+  notEmpty,
+  partialName,
+  type Restored,
+  refusal,
+  type StoreCounts,
+} from './backup-files.js';
 import { migrations } from './migrations.js';
 
 /**
@@ -13,7 +24,9 @@ import { migrations } from './migrations.js';
  */
 export async function backupSqlite(storeFile: string, target: string): Promise<Copied> {
   if (!existsSync(storeFile)) {
-    throw refusal(`There is no store at ${storeFile} to back up. Set PAPERBOY_DATA_DIR to the folder that holds paperboy.db (or DATABASE_URL for PostgreSQL).`);
+    throw refusal(
+      `There is no store at ${storeFile} to back up. Set PAPERBOY_DATA_DIR to the folder that holds paperboy.db (or DATABASE_URL for PostgreSQL).`,
+    );
   }
   if (target === storeFile) throw refusal(`${target} is the store itself. Back it up to another file.`);
   mkdirSync(dirname(target), { recursive: true });
@@ -63,7 +76,8 @@ export async function restoreSqlite(storeFile: string, source: string, force: bo
     // Again, just before the swap: a process may have opened the store while the copy was written.
     if (current) leaveWal(current, storeFile);
     current?.close();
-    for (const leftover of [`${storeFile}-wal`, `${storeFile}-shm`, `${storeFile}-journal`]) rmSync(leftover, { force: true });
+    for (const leftover of [`${storeFile}-wal`, `${storeFile}-shm`, `${storeFile}-journal`])
+      rmSync(leftover, { force: true });
     moveIntoPlace(partial, storeFile);
   } catch (error) {
     rmSync(partial, { force: true });
@@ -82,17 +96,22 @@ async function readBackup(file: string, name: string): Promise<{ version: number
     db = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
     tables = tablesOf(db);
   } catch (error) {
-    if (sqliteCode(error) === 'SQLITE_NOTADB') throw refusal(`${name} is not a Paperboy backup: it is not an SQLite database.`);
+    if (sqliteCode(error) === 'SQLITE_NOTADB')
+      throw refusal(`${name} is not a Paperboy backup: it is not an SQLite database.`);
     throw error;
   }
   try {
-    if (!tables.has('schema_migrations')) throw refusal(`${name} is not a Paperboy backup: it is an SQLite database without Paperboy's schema_migrations table.`);
+    if (!tables.has('schema_migrations'))
+      throw refusal(
+        `${name} is not a Paperboy backup: it is an SQLite database without Paperboy's schema_migrations table.`,
+      );
     const check = db.pragma('quick_check', { simple: true });
     if (check !== 'ok') throw refusal(`${name} is damaged (SQLite quick_check: ${String(check)}). Use another backup.`);
     const version = (db.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number }).n;
     return { version, counts: await countTables(db, tables) };
   } catch (error) {
-    if (sqliteCode(error) === 'SQLITE_CORRUPT') throw refusal(`${name} is damaged (${(error as Error).message}). Use another backup.`);
+    if (sqliteCode(error) === 'SQLITE_CORRUPT')
+      throw refusal(`${name} is damaged (${(error as Error).message}). Use another backup.`);
     throw error;
   } finally {
     db.close();
@@ -119,7 +138,7 @@ async function openCurrent(storeFile: string, force: boolean): Promise<BetterSql
 function leaveWal(db: BetterSqlite3.Database, storeFile: string): void {
   const inUse = refusal(
     `The store at ${storeFile} is open in another process (is \`paperboy serve\`, \`worker\` or an import running?). ` +
-    'Stop it, restore, then start it again (README: "Restore into a running site").',
+      'Stop it, restore, then start it again (README: "Restore into a running site").',
   );
   try {
     if (db.pragma('journal_mode = DELETE', { simple: true }) !== 'delete') throw inUse;
@@ -135,7 +154,9 @@ function tablesOf(db: BetterSqlite3.Database): Set<string> {
 }
 
 function countTables(db: BetterSqlite3.Database, tables: Set<string>): Promise<StoreCounts> {
-  return countRows((table) => (tables.has(table) ? (db.prepare(`SELECT count(*) AS n FROM "${table}"`).get() as { n: number }).n : undefined));
+  return countRows((table) =>
+    tables.has(table) ? (db.prepare(`SELECT count(*) AS n FROM "${table}"`).get() as { n: number }).n : undefined,
+  );
 }
 
 /** The SQLite result code of an error, without its extended part: SQLITE_CORRUPT_INDEX is SQLITE_CORRUPT. */

@@ -2,9 +2,9 @@ import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { sql } from 'kysely';
 import type { Config } from '../config/config.js';
+import { type Copied, countRows, refusal } from './backup-files.js';
 import { backupPostgres, restorePostgres } from './backup-postgres.js';
 import { backupSqlite, restoreSqlite } from './backup-sqlite.js';
-import { countRows, refusal, type Copied } from './backup-files.js';
 import { migrations } from './migrations.js';
 import { openStore } from './open.js';
 
@@ -30,11 +30,18 @@ type StoreConfig = Pick<Config, 'dataDir' | 'databaseUrl'>;
 
 const sqliteFile = (config: Pick<Config, 'dataDir'>) => join(config.dataDir, 'paperboy.db');
 
-export async function backupStore(config: StoreConfig, file: string, opts: { force?: boolean } = {}): Promise<BackupSummary> {
+export async function backupStore(
+  config: StoreConfig,
+  file: string,
+  opts: { force?: boolean } = {},
+): Promise<BackupSummary> {
   const target = resolve(file);
-  if (existsSync(target) && !opts.force) throw refusal(`${target} exists. Choose another file name, or pass --force to replace it.`);
+  if (existsSync(target) && !opts.force)
+    throw refusal(`${target} exists. Choose another file name, or pass --force to replace it.`);
   const started = performance.now();
-  const copied = config.databaseUrl ? await backupPostgres(config.databaseUrl, target) : await backupSqlite(sqliteFile(config), target);
+  const copied = config.databaseUrl
+    ? await backupPostgres(config.databaseUrl, target)
+    : await backupSqlite(sqliteFile(config), target);
   return { ...copied, file: target, bytes: statSync(target).size, seconds: (performance.now() - started) / 1000 };
 }
 
@@ -43,19 +50,27 @@ export async function backupStore(config: StoreConfig, file: string, opts: { for
  * not a Paperboy backup for this engine, or when it comes from a newer schema. An older backup is migrated forward by
  * opening the store the normal way; the counts reported are read from the store after that.
  */
-export async function restoreStore(config: StoreConfig, file: string, opts: { force?: boolean } = {}): Promise<RestoreSummary> {
+export async function restoreStore(
+  config: StoreConfig,
+  file: string,
+  opts: { force?: boolean } = {},
+): Promise<RestoreSummary> {
   const source = resolve(file);
   if (!existsSync(source) || !statSync(source).isFile()) throw refusal(`There is no backup file at ${source}.`);
   const kind = fileKind(source);
   if (config.databaseUrl && kind === 'sqlite') {
-    throw refusal(`${source} is a backup of an SQLite store, and DATABASE_URL points at PostgreSQL. Unset DATABASE_URL to restore it into the embedded store.`);
+    throw refusal(
+      `${source} is a backup of an SQLite store, and DATABASE_URL points at PostgreSQL. Unset DATABASE_URL to restore it into the embedded store.`,
+    );
   }
   if (!config.databaseUrl && kind === 'postgres') {
     throw refusal(`${source} is a PostgreSQL backup (pg_dump). Set DATABASE_URL to the database to restore it into.`);
   }
   const started = performance.now();
   const force = opts.force ?? false;
-  const restored = config.databaseUrl ? await restorePostgres(config.databaseUrl, source, force) : await restoreSqlite(sqliteFile(config), source, force);
+  const restored = config.databaseUrl
+    ? await restorePostgres(config.databaseUrl, source, force)
+    : await restoreSqlite(sqliteFile(config), source, force);
 
   const { store, db } = await openStore(config);
   try {
@@ -65,8 +80,13 @@ export async function restoreStore(config: StoreConfig, file: string, opts: { fo
     });
     const schemaVersion = migrations.length;
     return {
-      ...restored, counts, schemaVersion, migratedFrom: restored.schemaVersion < schemaVersion ? restored.schemaVersion : undefined,
-      file: source, bytes: statSync(source).size, seconds: (performance.now() - started) / 1000,
+      ...restored,
+      counts,
+      schemaVersion,
+      migratedFrom: restored.schemaVersion < schemaVersion ? restored.schemaVersion : undefined,
+      file: source,
+      bytes: statSync(source).size,
+      seconds: (performance.now() - started) / 1000,
     };
   } finally {
     await store.close();

@@ -1,17 +1,34 @@
-import { type Kysely, type OrderByItemBuilder, sql, type Transaction, type UpdateObject, type Updateable } from 'kysely';
-import { recordAudit } from './audit.js';
-import { authorKey, titleKey, type PaperRecord, type SourceName } from '../model/record.js';
+import {
+  type Kysely,
+  type OrderByItemBuilder,
+  sql,
+  type Transaction,
+  type Updateable,
+  type UpdateObject,
+} from 'kysely';
+import type { Paper } from '../model/paper.js';
+import { authorKey, type PaperRecord, type SourceName, titleKey } from '../model/record.js';
 import { isSyntheticId } from '../model/synthetic-id.js';
 import { cleanRecord } from '../model/text.js';
+import { recordAudit } from './audit.js';
 import { mergeRecord, recordHash } from './merge.js';
 import { paperFromRow, paperTrending, rowFromPaper } from './rows.js';
-import { recomputeTrending } from './trending.js';
-import type { Database, PapersTable, PaperSourcesTable, PaperVersionsTable } from './schema.js';
-import type { Paper } from '../model/paper.js';
+import type { Database, PaperSourcesTable, PapersTable, PaperVersionsTable } from './schema.js';
 import type {
-  CurationAudit, CurationPatch, HarvestState, ImportCheckpoint, ListQuery, PaperCounters, PapersChange, PaperSource, PaperVersion, Store,
-  StoreStats, UpsertResult,
+  CurationAudit,
+  CurationPatch,
+  HarvestState,
+  ImportCheckpoint,
+  ListQuery,
+  PaperCounters,
+  PaperSource,
+  PapersChange,
+  PaperVersion,
+  Store,
+  StoreStats,
+  UpsertResult,
 } from './store.js';
+import { recomputeTrending } from './trending.js';
 
 /** Papers in a category above which a listing walks the feed order instead of collecting the category. */
 export const LARGE_CATEGORY = 2000;
@@ -67,18 +84,27 @@ export class KyselyStore implements Store {
     return result;
   }
 
-  private async write(input: PaperRecord[], checkpoint: Omit<ImportCheckpoint, 'updatedAt'> | undefined, changed: string[]): Promise<UpsertResult> {
+  private async write(
+    input: PaperRecord[],
+    checkpoint: Omit<ImportCheckpoint, 'updatedAt'> | undefined,
+    changed: string[],
+  ): Promise<UpsertResult> {
     const now = this.clock().toISOString();
     return this.db.transaction().execute(async (trx) => {
       const records = await resolveByTitle(trx, input);
       const ids = [...new Set(records.map((r) => r.id))];
       const knownHashes = new Map<string, string>();
       for (const part of chunks(ids)) {
-        const rows = await trx.selectFrom('paper_sources').select(['paper_id', 'source', 'hash']).where('paper_id', 'in', part).execute();
+        const rows = await trx
+          .selectFrom('paper_sources')
+          .select(['paper_id', 'source', 'hash'])
+          .where('paper_id', 'in', part)
+          .execute();
         for (const row of rows) knownHashes.set(`${row.paper_id}\u0000${row.source}`, row.hash);
       }
 
-      const pending = records.map((record) => ({ record, hash: recordHash(record) }))
+      const pending = records
+        .map((record) => ({ record, hash: recordHash(record) }))
         .filter(({ record, hash }) => knownHashes.get(`${record.id}\u0000${record.source}`) !== hash);
       const result: UpsertResult = { new: 0, updated: 0, unchanged: records.length - pending.length };
 
@@ -88,7 +114,10 @@ export class KyselyStore implements Store {
         for (const row of rows) current.set(row.id, paperFromRow(row));
       }
 
-      const adopted = await adoptProvisional(trx, pending.map((p) => p.record).filter((r) => !current.has(r.id)));
+      const adopted = await adoptProvisional(
+        trx,
+        pending.map((p) => p.record).filter((r) => !current.has(r.id)),
+      );
       for (const [id, paper] of adopted) current.set(id, paper.paper);
 
       const papers = new Map<string, Paper>();
@@ -104,18 +133,29 @@ export class KyselyStore implements Store {
         const key = `${record.id}\u0000${record.source}`;
         if (record.version === undefined || record.version >= (before?.version ?? 0)) {
           sources.set(key, {
-            paper_id: record.id, source: record.source, hash, version: record.version ?? null,
-            first_seen_at: now, changed_at: now,
+            paper_id: record.id,
+            source: record.source,
+            hash,
+            version: record.version ?? null,
+            first_seen_at: now,
+            changed_at: now,
           });
         }
         if (record.version !== undefined) {
           const date = record.version === 1 ? (record.submittedAt ?? null) : (record.updatedAt ?? null);
-          versions.set(`${record.id}\u0000${record.version}`, { paper_id: record.id, version: record.version, date, source: record.source });
+          versions.set(`${record.id}\u0000${record.version}`, {
+            paper_id: record.id,
+            version: record.version,
+            date,
+            source: record.source,
+          });
         }
       }
 
       for (const part of chunks([...papers.values()].map((p) => rowFromPaper(p, titleKey(p.title))))) {
-        await trx.insertInto('papers').values(part)
+        await trx
+          .insertInto('papers')
+          .values(part)
           .onConflict((oc) => oc.column('id').doUpdateSet((eb) => updateAll(eb, part[0]!, ['id', 'created_at'])))
           .execute();
       }
@@ -126,10 +166,16 @@ export class KyselyStore implements Store {
         await trx.deleteFrom('paper_categories').where('paper_id', 'in', part).execute();
       }
       const authorRows = [...papers.values()].flatMap((p) =>
-        p.authors.map((name, position) => ({ paper_id: p.id, position, name, name_key: authorKey(name) })));
+        p.authors.map((name, position) => ({ paper_id: p.id, position, name, name_key: authorKey(name) })),
+      );
       for (const part of chunks(authorRows)) await trx.insertInto('paper_authors').values(part).execute();
       const categoryRows = [...papers.values()].flatMap((p) =>
-        [...new Set(p.categories)].map((category) => ({ paper_id: p.id, category, is_primary: category === p.primaryCategory ? 1 : 0 })));
+        [...new Set(p.categories)].map((category) => ({
+          paper_id: p.id,
+          category,
+          is_primary: category === p.primaryCategory ? 1 : 0,
+        })),
+      );
       for (const part of chunks(categoryRows)) await trx.insertInto('paper_categories').values(part).execute();
 
       for (const [id, { from }] of adopted) {
@@ -140,31 +186,58 @@ export class KyselyStore implements Store {
         // Community votes and comments belong to the paper, not to its provisional id.
         await trx.updateTable('paper_votes').set({ paper_id: id }).where('paper_id', '=', from).execute();
         await trx.updateTable('comments').set({ paper_id: id }).where('paper_id', '=', from).execute();
-        const counters = await trx.selectFrom('papers').select(['community_upvotes', 'community_points', 'community_comments'])
-          .where('id', '=', from).executeTakeFirst();
+        const counters = await trx
+          .selectFrom('papers')
+          .select(['community_upvotes', 'community_points', 'community_comments'])
+          .where('id', '=', from)
+          .executeTakeFirst();
         if (counters) await trx.updateTable('papers').set(counters).where('id', '=', id).execute();
         await trx.deleteFrom('papers').where('id', '=', from).execute();
       }
       for (const part of chunks([...sources.values()])) {
-        await trx.insertInto('paper_sources').values(part)
-          .onConflict((oc) => oc.columns(['paper_id', 'source']).doUpdateSet((eb) => ({
-            hash: eb.ref('excluded.hash'), version: eb.ref('excluded.version'), changed_at: eb.ref('excluded.changed_at'),
-          })))
+        await trx
+          .insertInto('paper_sources')
+          .values(part)
+          .onConflict((oc) =>
+            oc.columns(['paper_id', 'source']).doUpdateSet((eb) => ({
+              hash: eb.ref('excluded.hash'),
+              version: eb.ref('excluded.version'),
+              changed_at: eb.ref('excluded.changed_at'),
+            })),
+          )
           .execute();
       }
       for (const part of chunks([...versions.values()])) {
-        await trx.insertInto('paper_versions').values(part)
-          .onConflict((oc) => oc.columns(['paper_id', 'version']).doUpdateSet((eb) => ({
-            date: sql<string | null>`coalesce(${eb.ref('paper_versions.date')}, ${eb.ref('excluded.date')})`,
-          })))
+        await trx
+          .insertInto('paper_versions')
+          .values(part)
+          .onConflict((oc) =>
+            oc.columns(['paper_id', 'version']).doUpdateSet((eb) => ({
+              date: sql<string | null>`coalesce(${eb.ref('paper_versions.date')}, ${eb.ref('excluded.date')})`,
+            })),
+          )
           .execute();
       }
       if (checkpoint) {
         const c = checkpoint.counts;
-        const counts = { new: c.new + result.new, updated: c.updated + result.updated, unchanged: c.unchanged + result.unchanged, rejected: c.rejected };
-        const row = { key: checkpoint.key, position: checkpoint.position, counts: JSON.stringify(counts), updated_at: now };
-        await trx.insertInto('import_checkpoints').values(row)
-          .onConflict((oc) => oc.column('key').doUpdateSet({ position: row.position, counts: row.counts, updated_at: now }))
+        const counts = {
+          new: c.new + result.new,
+          updated: c.updated + result.updated,
+          unchanged: c.unchanged + result.unchanged,
+          rejected: c.rejected,
+        };
+        const row = {
+          key: checkpoint.key,
+          position: checkpoint.position,
+          counts: JSON.stringify(counts),
+          updated_at: now,
+        };
+        await trx
+          .insertInto('import_checkpoints')
+          .values(row)
+          .onConflict((oc) =>
+            oc.column('key').doUpdateSet({ position: row.position, counts: row.counts, updated_at: now }),
+          )
           .execute();
       }
       return result;
@@ -178,19 +251,32 @@ export class KyselyStore implements Store {
     return row ? paperFromRow(row) : undefined;
   }
 
-  async setCuration(id: string, patch: CurationPatch, audit: CurationAudit): Promise<{ paper: Paper; changed: boolean } | undefined> {
+  async setCuration(
+    id: string,
+    patch: CurationPatch,
+    audit: CurationAudit,
+  ): Promise<{ paper: Paper; changed: boolean } | undefined> {
     const result = await this.db.transaction().execute(async (trx) => {
       const before = await trx.selectFrom('papers').selectAll().where('id', '=', id).executeTakeFirst();
       if (!before) return undefined;
       const set: Updateable<PapersTable> = {};
       if (patch.featuredOn !== undefined && patch.featuredOn !== before.featured_on) set.featured_on = patch.featuredOn;
       // Hiding a hidden paper (or locking a locked thread) keeps the time it was first done.
-      if (patch.hiddenAt !== undefined && (patch.hiddenAt === null) !== (before.hidden_at === null)) set.hidden_at = patch.hiddenAt;
-      if (patch.commentsLockedAt !== undefined && (patch.commentsLockedAt === null) !== (before.comments_locked_at === null)) {
+      if (patch.hiddenAt !== undefined && (patch.hiddenAt === null) !== (before.hidden_at === null))
+        set.hidden_at = patch.hiddenAt;
+      if (
+        patch.commentsLockedAt !== undefined &&
+        (patch.commentsLockedAt === null) !== (before.comments_locked_at === null)
+      ) {
         set.comments_locked_at = patch.commentsLockedAt;
       }
       if (Object.keys(set).length === 0) return { paper: paperFromRow(before), changed: false };
-      const row = await trx.updateTable('papers').set(set).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+      const row = await trx
+        .updateTable('papers')
+        .set(set)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
       await recordAudit(trx, { ...audit, targetType: 'paper', targetId: id }, audit.at);
       return { paper: paperFromRow(row), changed: true };
     });
@@ -199,13 +285,28 @@ export class KyselyStore implements Store {
   }
 
   async getVersions(id: string): Promise<PaperVersion[]> {
-    const rows = await this.db.selectFrom('paper_versions').selectAll().where('paper_id', '=', id).orderBy('version').execute();
+    const rows = await this.db
+      .selectFrom('paper_versions')
+      .selectAll()
+      .where('paper_id', '=', id)
+      .orderBy('version')
+      .execute();
     return rows.map((r) => ({ version: r.version, date: r.date, source: r.source as SourceName }));
   }
 
   async getSources(id: string): Promise<PaperSource[]> {
-    const rows = await this.db.selectFrom('paper_sources').selectAll().where('paper_id', '=', id).orderBy('first_seen_at').orderBy('source').execute();
-    return rows.map((r) => ({ source: r.source as SourceName, firstSeenAt: r.first_seen_at, lastSeenAt: r.changed_at }));
+    const rows = await this.db
+      .selectFrom('paper_sources')
+      .selectAll()
+      .where('paper_id', '=', id)
+      .orderBy('first_seen_at')
+      .orderBy('source')
+      .execute();
+    return rows.map((r) => ({
+      source: r.source as SourceName,
+      firstSeenAt: r.first_seen_at,
+      lastSeenAt: r.changed_at,
+    }));
   }
 
   private async filtered(query: ListQuery) {
@@ -223,12 +324,28 @@ export class KyselyStore implements Store {
       // A large category is best read by walking the feed order and probing each paper (EXISTS: 0.1 ms for cs.LG at
       // 75k papers, against 35 ms to collect and sort all of it with IN); a small one the other way round (IN: 0.01 ms,
       // EXISTS: 18 ms). The planner cannot tell them apart, so the category's size, an index-only count, decides.
-      const size = Number((await this.db.selectFrom('paper_categories').select((eb) => eb.fn.countAll().as('n'))
-        .where('category', '=', category).executeTakeFirstOrThrow()).n);
-      q = size > LARGE_CATEGORY
-        ? q.where(({ exists, selectFrom }) => exists(selectFrom('paper_categories').select('paper_id')
-          .whereRef('paper_categories.paper_id', '=', 'papers.id').where('category', '=', category)))
-        : q.where('id', 'in', (eb) => eb.selectFrom('paper_categories').select('paper_id').where('category', '=', category));
+      const size = Number(
+        (
+          await this.db
+            .selectFrom('paper_categories')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('category', '=', category)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+      q =
+        size > LARGE_CATEGORY
+          ? q.where(({ exists, selectFrom }) =>
+              exists(
+                selectFrom('paper_categories')
+                  .select('paper_id')
+                  .whereRef('paper_categories.paper_id', '=', 'papers.id')
+                  .where('category', '=', category),
+              ),
+            )
+          : q.where('id', 'in', (eb) =>
+              eb.selectFrom('paper_categories').select('paper_id').where('category', '=', category),
+            );
     }
     if (query.author !== undefined) {
       // A name without a letter or digit (":") has an empty key: it names nobody, not everybody.
@@ -245,7 +362,11 @@ export class KyselyStore implements Store {
     if (query.sort === 'trending') q = q.orderBy('trending', 'desc');
     else if (query.sort === 'date') q = q.orderBy('feed_day', byDay);
     else q = q.orderBy('feed_day', byDay).orderBy('trending', 'desc');
-    const rows = await q.orderBy('id', 'desc').limit(query.limit ?? 50).offset(query.offset ?? 0).execute();
+    const rows = await q
+      .orderBy('id', 'desc')
+      .limit(query.limit ?? 50)
+      .offset(query.offset ?? 0)
+      .execute();
     return rows.map(paperFromRow);
   }
 
@@ -255,34 +376,66 @@ export class KyselyStore implements Store {
   }
 
   async dayCounts(from: string, to: string): Promise<{ day: string; count: number }[]> {
-    const rows = await this.db.selectFrom('papers').select(['feed_day', (eb) => eb.fn.countAll().as('n')])
-      .where('feed_day', '>=', from).where('feed_day', '<=', to).where('hidden_at', 'is', null).groupBy('feed_day').orderBy('feed_day', 'desc').execute();
+    const rows = await this.db
+      .selectFrom('papers')
+      .select(['feed_day', (eb) => eb.fn.countAll().as('n')])
+      .where('feed_day', '>=', from)
+      .where('feed_day', '<=', to)
+      .where('hidden_at', 'is', null)
+      .groupBy('feed_day')
+      .orderBy('feed_day', 'desc')
+      .execute();
     return rows.map((r) => ({ day: r.feed_day!, count: Number(r.n) }));
   }
 
   async neighbourDays(day: string): Promise<{ previous: string | null; next: string | null }> {
-    const previous = await this.db.selectFrom('papers').select((eb) => eb.fn.max('feed_day').as('d')).where('feed_day', '<', day)
-      .where('hidden_at', 'is', null).executeTakeFirst();
-    const next = await this.db.selectFrom('papers').select((eb) => eb.fn.min('feed_day').as('d')).where('feed_day', '>', day)
-      .where('hidden_at', 'is', null).executeTakeFirst();
+    const previous = await this.db
+      .selectFrom('papers')
+      .select((eb) => eb.fn.max('feed_day').as('d'))
+      .where('feed_day', '<', day)
+      .where('hidden_at', 'is', null)
+      .executeTakeFirst();
+    const next = await this.db
+      .selectFrom('papers')
+      .select((eb) => eb.fn.min('feed_day').as('d'))
+      .where('feed_day', '>', day)
+      .where('hidden_at', 'is', null)
+      .executeTakeFirst();
     return { previous: previous?.d ?? null, next: next?.d ?? null };
   }
 
   async getPapers(ids: string[]): Promise<Paper[]> {
     const byId = new Map<string, Paper>();
     for (const part of chunks([...new Set(ids)])) {
-      const rows = await this.db.selectFrom('papers').selectAll().where('id', 'in', part).where('hidden_at', 'is', null).execute();
+      const rows = await this.db
+        .selectFrom('papers')
+        .selectAll()
+        .where('id', 'in', part)
+        .where('hidden_at', 'is', null)
+        .execute();
       for (const row of rows) byId.set(row.id, paperFromRow(row));
     }
     return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
   async stats(): Promise<StoreStats> {
-    const totals = await this.db.selectFrom('papers')
-      .select((eb) => [eb.fn.countAll().as('papers'), eb.fn.sum<number>('has_code').as('with_code'), eb.fn.max('listed_on').as('newest')])
+    const totals = await this.db
+      .selectFrom('papers')
+      .select((eb) => [
+        eb.fn.countAll().as('papers'),
+        eb.fn.sum<number>('has_code').as('with_code'),
+        eb.fn.max('listed_on').as('newest'),
+      ])
       .executeTakeFirstOrThrow();
-    const versions = await this.db.selectFrom('paper_versions').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-    const bySource = await this.db.selectFrom('paper_sources').select(['source', (eb) => eb.fn.countAll().as('n')]).groupBy('source').execute();
+    const versions = await this.db
+      .selectFrom('paper_versions')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    const bySource = await this.db
+      .selectFrom('paper_sources')
+      .select(['source', (eb) => eb.fn.countAll().as('n')])
+      .groupBy('source')
+      .execute();
     return {
       papers: Number(totals.papers),
       versions: Number(versions.n),
@@ -297,7 +450,12 @@ export class KyselyStore implements Store {
   async getCheckpoint(key: string): Promise<ImportCheckpoint | undefined> {
     const row = await this.db.selectFrom('import_checkpoints').selectAll().where('key', '=', key).executeTakeFirst();
     if (!row) return undefined;
-    return { key: row.key, position: row.position, counts: JSON.parse(row.counts) as ImportCheckpoint['counts'], updatedAt: row.updated_at };
+    return {
+      key: row.key,
+      position: row.position,
+      counts: JSON.parse(row.counts) as ImportCheckpoint['counts'],
+      updatedAt: row.updated_at,
+    };
   }
 
   async clearCheckpoint(key: string): Promise<void> {
@@ -306,12 +464,16 @@ export class KyselyStore implements Store {
 
   async getHarvestState(key: string): Promise<HarvestState | undefined> {
     const row = await this.db.selectFrom('harvest_state').selectAll().where('key', '=', key).executeTakeFirst();
-    return row ? { key: row.key, state: JSON.parse(row.state) as Record<string, unknown>, updatedAt: row.updated_at } : undefined;
+    return row
+      ? { key: row.key, state: JSON.parse(row.state) as Record<string, unknown>, updatedAt: row.updated_at }
+      : undefined;
   }
 
   async setHarvestState(key: string, state: Record<string, unknown>): Promise<void> {
     const row = { key, state: JSON.stringify(state), updated_at: this.clock().toISOString() };
-    await this.db.insertInto('harvest_state').values(row)
+    await this.db
+      .insertInto('harvest_state')
+      .values(row)
       .onConflict((oc) => oc.column('key').doUpdateSet({ state: row.state, updated_at: row.updated_at }))
       .execute();
   }
@@ -337,9 +499,11 @@ function counters(trx: Trx, touched: Set<string>): PaperCounters {
     return paper;
   };
   return {
-    addVotes: (id, votes, points) => bump(id, {
-      community_upvotes: sql<number>`community_upvotes + ${votes}`, community_points: sql<number>`community_points + ${points}`,
-    }),
+    addVotes: (id, votes, points) =>
+      bump(id, {
+        community_upvotes: sql<number>`community_upvotes + ${votes}`,
+        community_points: sql<number>`community_points + ${points}`,
+      }),
     addComments: async (id, delta) => {
       await bump(id, { community_comments: sql<number>`community_comments + ${delta}` });
     },
@@ -361,20 +525,30 @@ async function resolveByTitle(trx: Trx, records: PaperRecord[]): Promise<PaperRe
       if (!known.has(row.title_key) || isSyntheticId(known.get(row.title_key)!)) known.set(row.title_key, row.id);
     }
   }
-  return records.map((r) => (isSyntheticId(r.id) && known.has(titleKey(r.title)) ? { ...r, id: known.get(titleKey(r.title))! } : r));
+  return records.map((r) =>
+    isSyntheticId(r.id) && known.has(titleKey(r.title)) ? { ...r, id: known.get(titleKey(r.title))! } : r,
+  );
 }
 
 /**
  * The reverse: an arXiv record arrives for a title the store holds only under a provisional title-hash id.
  * That paper is taken over under the arXiv id (its sources move with it; the provisional row goes).
  */
-async function adoptProvisional(trx: Trx, records: PaperRecord[]): Promise<Map<string, { from: string; paper: Paper }>> {
+async function adoptProvisional(
+  trx: Trx,
+  records: PaperRecord[],
+): Promise<Map<string, { from: string; paper: Paper }>> {
   const adopted = new Map<string, { from: string; paper: Paper }>();
   const byKey = new Map(records.filter((r) => !isSyntheticId(r.id)).map((r) => [titleKey(r.title), r.id]));
   byKey.delete('');
   if (byKey.size === 0) return adopted;
   for (const part of chunks([...byKey.keys()])) {
-    const rows = await trx.selectFrom('papers').selectAll().where('title_key', 'in', part).where('id', 'like', 'title-%').execute();
+    const rows = await trx
+      .selectFrom('papers')
+      .selectAll()
+      .where('title_key', 'in', part)
+      .where('id', 'like', 'title-%')
+      .execute();
     for (const row of rows) {
       const id = byKey.get(row.title_key)!;
       if (!adopted.has(id)) adopted.set(id, { from: row.id, paper: { ...paperFromRow(row), id } });

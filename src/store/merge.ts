@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { PaperRecord, SourceName } from '../model/record.js';
 import type { Paper } from '../model/paper.js';
+import type { PaperRecord, SourceName } from '../model/record.js';
 
 /**
  * How much each source is trusted for bibliographic fields (title, abstract, authors, categories, ...).
@@ -17,7 +17,16 @@ export const SOURCE_AUTHORITY: Record<SourceName, number> = {
 };
 
 /** Bibliographic fields: one source owns each, by authority, and a newer arXiv version replaces them. */
-const BIBLIOGRAPHIC = ['title', 'abstract', 'authors', 'primaryCategory', 'categories', 'comment', 'journalRef', 'doi'] as const;
+const BIBLIOGRAPHIC = [
+  'title',
+  'abstract',
+  'authors',
+  'primaryCategory',
+  'categories',
+  'comment',
+  'journalRef',
+  'doi',
+] as const;
 /** Community facts: only the source that counts them knows them; its latest word wins. */
 const COMMUNITY = ['upvotes', 'numComments', 'submittedBy', 'githubRepo', 'githubStars', 'projectPage'] as const;
 /** Days a paper first appeared somewhere: the earliest one wins. */
@@ -34,10 +43,33 @@ function isEmpty(value: unknown): boolean {
 
 export function emptyPaper(id: string, now: string): Paper {
   return {
-    id, version: 0, title: '', abstract: '', authors: [], primaryCategory: null, categories: [], comment: null,
-    journalRef: null, doi: null, submittedAt: null, updatedAt: null, listedOn: null, dailyOn: null, codeUrls: [],
-    projectPage: null, upvotes: 0, communityUpvotes: 0, communityPoints: 0, numComments: 0, communityComments: 0, submittedBy: null, githubRepo: null, githubStars: null,
-    provenance: {}, createdAt: now, modifiedAt: now,
+    id,
+    version: 0,
+    title: '',
+    abstract: '',
+    authors: [],
+    primaryCategory: null,
+    categories: [],
+    comment: null,
+    journalRef: null,
+    doi: null,
+    submittedAt: null,
+    updatedAt: null,
+    listedOn: null,
+    dailyOn: null,
+    codeUrls: [],
+    projectPage: null,
+    upvotes: 0,
+    communityUpvotes: 0,
+    communityPoints: 0,
+    numComments: 0,
+    communityComments: 0,
+    submittedBy: null,
+    githubRepo: null,
+    githubStars: null,
+    provenance: {},
+    createdAt: now,
+    modifiedAt: now,
   };
 }
 
@@ -45,7 +77,11 @@ export function emptyPaper(id: string, now: string): Paper {
  * Folds one source record into the stored paper (or a new one). Pure: returns the merged paper and whether
  * anything a reader could see changed.
  */
-export function mergeRecord(existing: Paper | undefined, record: PaperRecord, now: string): { paper: Paper; changed: boolean } {
+export function mergeRecord(
+  existing: Paper | undefined,
+  record: PaperRecord,
+  now: string,
+): { paper: Paper; changed: boolean } {
   const base = existing ?? emptyPaper(record.id, now);
   const next: Paper = { ...base, provenance: { ...base.provenance } };
   const set = <K extends keyof Paper>(field: K, value: Paper[K]) => {
@@ -76,11 +112,15 @@ export function mergeRecord(existing: Paper | undefined, record: PaperRecord, no
     const value = record[field];
     if (value && (!base[field] || value < base[field]!)) set(field, value);
   }
-  const codeUrls = [...new Set([...base.codeUrls, ...(record.codeUrls ?? []), ...(record.githubRepo ? [record.githubRepo] : [])])];
+  const codeUrls = [
+    ...new Set([...base.codeUrls, ...(record.codeUrls ?? []), ...(record.githubRepo ? [record.githubRepo] : [])]),
+  ];
   if (codeUrls.length !== base.codeUrls.length) set('codeUrls', codeUrls);
 
   if (!next.title) {
-    throw new Error(`Paper ${record.id} from ${record.source} has no title; the parser of that source should have rejected it.`);
+    throw new Error(
+      `Paper ${record.id} from ${record.source} has no title; the parser of that source should have rejected it.`,
+    );
   }
   const changed = existing === undefined || visibleChange(base, next);
   if (changed) next.modifiedAt = now;

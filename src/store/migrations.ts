@@ -379,7 +379,9 @@ DROP INDEX papers_feed_day_trending;
     // A comment's HTML is rendered when it is written, not on every view; body_html_version is the renderer that
     // made it (src/community/markdown.ts), so that rows made by an older one are rendered again when next read.
     name: 'comment HTML stored with the version of the renderer that made it',
-    sqlite: 'ALTER TABLE comments ADD COLUMN body_html TEXT; ALTER TABLE comments ADD COLUMN body_html_version INTEGER NOT NULL DEFAULT 0;',
-    postgres: 'ALTER TABLE comments ADD COLUMN body_html TEXT; ALTER TABLE comments ADD COLUMN body_html_version INTEGER NOT NULL DEFAULT 0;',
+    sqlite:
+      'ALTER TABLE comments ADD COLUMN body_html TEXT; ALTER TABLE comments ADD COLUMN body_html_version INTEGER NOT NULL DEFAULT 0;',
+    postgres:
+      'ALTER TABLE comments ADD COLUMN body_html TEXT; ALTER TABLE comments ADD COLUMN body_html_version INTEGER NOT NULL DEFAULT 0;',
   },
 ];

@@ -2,8 +2,8 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { KyselyStore } from './kysely-store.js';
 import { migrations } from './migrations.js';
-import type { OpenedStore } from './store.js';
 import type { Database } from './schema.js';
+import type { OpenedStore } from './store.js';
 
 /** Any number for pg_advisory_xact_lock, so that two processes starting together migrate one after the other. */
 const MIGRATION_LOCK = 7_302_114;
@@ -11,7 +11,9 @@ const MIGRATION_LOCK = 7_302_114;
 export async function migratePostgres(pool: pg.Pool): Promise<number> {
   const client = await pool.connect();
   try {
-    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+    );
     for (;;) {
       await client.query('BEGIN');
       try {
@@ -19,7 +21,9 @@ export async function migratePostgres(pool: pg.Pool): Promise<number> {
         const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM schema_migrations');
         const applied = Number(rows[0]?.n ?? 0);
         if (applied > migrations.length) {
-          throw new Error(`The database has schema version ${applied}, newer than this Paperboy (${migrations.length}). Upgrade Paperboy.`);
+          throw new Error(
+            `The database has schema version ${applied}, newer than this Paperboy (${migrations.length}). Upgrade Paperboy.`,
+          );
         }
         const next = migrations[applied];
         if (!next) {
@@ -27,7 +31,11 @@ export async function migratePostgres(pool: pg.Pool): Promise<number> {
           return migrations.length;
         }
         await client.query(next.postgres);
-        await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [applied + 1, next.name, new Date().toISOString()]);
+        await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+          applied + 1,
+          next.name,
+          new Date().toISOString(),
+        ]);
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK');
@@ -51,7 +59,10 @@ export async function openPostgresStore(url: string): Promise<OpenedStore> {
   } catch (error) {
     await pool.end();
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`Could not open the PostgreSQL store at ${redact(url)}: ${reason}. Check DATABASE_URL and that the server is running.`, { cause: error });
+    throw new Error(
+      `Could not open the PostgreSQL store at ${redact(url)}: ${reason}. Check DATABASE_URL and that the server is running.`,
+      { cause: error },
+    );
   }
 }
 

@@ -86,7 +86,11 @@ export class ResultCache<V> {
  * A cache cleared whenever the store's papers change (a write in this process). Papers written by another process
  * (`paperboy import` beside `serve`) notify nobody here: `ttlMs` bounds how long such a change goes unseen.
  */
-export function untilPapersChange<V>(store: Pick<Store, 'onPapersChanged'>, size: number, ttlMs: number): ResultCache<V> {
+export function untilPapersChange<V>(
+  store: Pick<Store, 'onPapersChanged'>,
+  size: number,
+  ttlMs: number,
+): ResultCache<V> {
   const cache = new ResultCache<V>(size, ttlMs);
   store.onPapersChanged(() => cache.clear());
   return cache;

@@ -1,9 +1,9 @@
+import type { Selectable } from 'kysely';
+import type { Paper } from '../model/paper.js';
 import type { SourceName } from '../model/record.js';
 import { cleanLine, cleanName, cleanText } from '../model/text.js';
 import { trendingScore } from '../model/trending.js';
-import type { Selectable } from 'kysely';
 import type { PapersTable } from './schema.js';
-import type { Paper } from '../model/paper.js';
 
 /**
  * A stored paper as every reader sees it. Its texts are cleaned again on the way out (src/model/text.ts), so that a
@@ -50,7 +50,13 @@ export function feedDay(paper: Paper): string | null {
 }
 
 /** Columns written only by this site's community code (votes, comments, curation), never by an import. */
-type CommunityColumns = 'community_upvotes' | 'community_points' | 'community_comments' | 'featured_on' | 'hidden_at' | 'comments_locked_at';
+type CommunityColumns =
+  | 'community_upvotes'
+  | 'community_points'
+  | 'community_comments'
+  | 'featured_on'
+  | 'hidden_at'
+  | 'comments_locked_at';
 
 /**
  * The row of a paper, without its community columns: those are written only by votes (src/accounts/votes.ts),

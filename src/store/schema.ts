@@ -1,5 +1,4 @@
-import type { Kysely } from 'kysely';
-import type { Generated } from 'kysely';
+import type { Generated, Kysely } from 'kysely';
 
 /** Row types of the tables in migrations.ts, for Kysely. JSON columns hold text on both engines. */
 export interface PapersTable {

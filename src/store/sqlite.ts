@@ -4,21 +4,28 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { KyselyStore } from './kysely-store.js';
 import { migrations } from './migrations.js';
-import type { OpenedStore } from './store.js';
 import type { Database } from './schema.js';
+import type { OpenedStore } from './store.js';
 
 /** Applies the migrations not yet applied, each in its own transaction; returns the schema version. */
 export function migrateSqlite(db: BetterSqlite3.Database): number {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+  );
   const applied = (db.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number }).n;
   if (applied > migrations.length) {
-    throw new Error(`The database at ${db.name} has schema version ${applied}, newer than this Paperboy (${migrations.length}). Upgrade Paperboy.`);
+    throw new Error(
+      `The database at ${db.name} has schema version ${applied}, newer than this Paperboy (${migrations.length}). Upgrade Paperboy.`,
+    );
   }
   migrations.slice(applied).forEach((migration, i) => {
     db.transaction(() => {
       db.exec(migration.sqlite);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
-        .run(applied + i + 1, migration.name, new Date().toISOString());
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        applied + i + 1,
+        migration.name,
+        new Date().toISOString(),
+      );
     })();
   });
   return migrations.length;

@@ -137,7 +137,11 @@ export interface Store {
    * Changes a paper's curation and writes its audit line in the same transaction, then tells the listeners.
    * Undefined when there is no such paper; `changed` is false (and nothing is written) when it was already so.
    */
-  setCuration(id: string, patch: CurationPatch, audit: CurationAudit): Promise<{ paper: Paper; changed: boolean } | undefined>;
+  setCuration(
+    id: string,
+    patch: CurationPatch,
+    audit: CurationAudit,
+  ): Promise<{ paper: Paper; changed: boolean } | undefined>;
   getVersions(id: string): Promise<PaperVersion[]>;
   getSources(id: string): Promise<PaperSource[]>;
   listPapers(query?: ListQuery): Promise<Paper[]>;

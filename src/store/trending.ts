@@ -20,11 +20,13 @@ export async function recomputeTrending(db: Kysely<Database>): Promise<{ papers:
     if (rows.length === 0) break;
     after = rows[rows.length - 1]!.id;
     papers += rows.length;
-    const stale = rows.map((row) => ({ id: row.id, stored: row.trending, score: paperTrending(paperFromRow(row)) }))
+    const stale = rows
+      .map((row) => ({ id: row.id, stored: row.trending, score: paperTrending(paperFromRow(row)) }))
       .filter((r) => Math.abs(r.score - r.stored) > 1e-9);
     if (stale.length === 0) continue;
     await db.transaction().execute(async (trx) => {
-      for (const r of stale) await trx.updateTable('papers').set({ trending: r.score }).where('id', '=', r.id).execute();
+      for (const r of stale)
+        await trx.updateTable('papers').set({ trending: r.score }).where('id', '=', r.id).execute();
     });
     ids.push(...stale.map((r) => r.id));
   }

@@ -3,45 +3,64 @@ import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { apiRoutes } from './api/routes.js';
 import { assets } from './assets.js';
-import { MAX_BODY_BYTES } from './limits.js';
-import { defaultRateLimit } from './rate-limit.js';
 import type { WebDeps } from './deps.js';
 import { feedRoutes } from './feeds/routes.js';
+import { MAX_BODY_BYTES } from './limits.js';
 import { aboutPages } from './pages/about.js';
+import { accountPages } from './pages/account.js';
+import { adminPages } from './pages/admin.js';
+import { commentRoutes } from './pages/comment-actions.js';
+import { curationRoutes } from './pages/curation-actions.js';
 import { feedPages } from './pages/feed.js';
 import { listPages } from './pages/lists.js';
 import { notFoundPage } from './pages/not-found.js';
 import { paperPages } from './pages/paper.js';
 import { searchPages } from './pages/search.js';
-import { accountPages } from './pages/account.js';
 import { signinPages } from './pages/signin.js';
-import { subscribePages } from './pages/subscribe.js';
 import { submitPages } from './pages/submit.js';
+import { subscribePages } from './pages/subscribe.js';
+import { upvoteRoutes } from './pages/upvote.js';
 import { userPages } from './pages/users.js';
 import { personalize } from './personalize.js';
-import { upvoteRoutes } from './pages/upvote.js';
-import { curationRoutes } from './pages/curation-actions.js';
-import { adminPages } from './pages/admin.js';
-import { commentRoutes } from './pages/comment-actions.js';
+import { defaultRateLimit } from './rate-limit.js';
 
 /** The whole site: pages, feeds, the JSON API and its documentation. */
 
 export function createApp(deps: WebDeps): Hono {
   const app = new Hono();
-  app.use('*', secureHeaders({
-    contentSecurityPolicy: {
-      defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'],
-      baseUri: ["'none'"], formAction: ["'self'"], frameAncestors: ["'none'"], objectSrc: ["'none'"],
-    },
-    crossOriginEmbedderPolicy: false,
-    // Agrees with frame-ancestors 'none' for browsers that only know the older header.
-    xFrameOptions: 'DENY',
-    // The site uses none of these; a script injected past the CSP still could not ask for them.
-    permissionsPolicy: {
-      camera: [], microphone: [], geolocation: [], payment: [], usb: [], serial: [], bluetooth: [], hid: [], midi: [],
-      displayCapture: [], browsingTopics: [], fullscreen: ['self'],
-    },
-  }));
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+      },
+      crossOriginEmbedderPolicy: false,
+      // Agrees with frame-ancestors 'none' for browsers that only know the older header.
+      xFrameOptions: 'DENY',
+      // The site uses none of these; a script injected past the CSP still could not ask for them.
+      permissionsPolicy: {
+        camera: [],
+        microphone: [],
+        geolocation: [],
+        payment: [],
+        usb: [],
+        serial: [],
+        bluetooth: [],
+        hid: [],
+        midi: [],
+        displayCapture: [],
+        browsingTopics: [],
+        fullscreen: ['self'],
+      },
+    }),
+  );
   app.use('*', async (c, next) => {
     await next();
     if (c.req.method === 'GET' && c.res.status === 200 && !c.res.headers.has('Cache-Control')) {
@@ -50,17 +69,27 @@ export function createApp(deps: WebDeps): Hono {
   });
   app.use('*', personalize(deps));
   // Every form is read whole before its token and lengths are checked: a body past this is refused unread.
-  app.use('*', bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: (c) => c.text(`This request is too large: at most ${MAX_BODY_BYTES / 1024} KB. Shorten the text and send it again.`, 413),
-  }));
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) =>
+        c.text(
+          `This request is too large: at most ${MAX_BODY_BYTES / 1024} KB. Shorten the text and send it again.`,
+          413,
+        ),
+    }),
+  );
 
   for (const asset of assets) {
-    app.get(asset.path, (c) => c.body(asset.body, 200, { 'Content-Type': asset.type, 'Cache-Control': 'public, max-age=31536000, immutable' }));
+    app.get(asset.path, (c) =>
+      c.body(asset.body, 200, { 'Content-Type': asset.type, 'Cache-Control': 'public, max-age=31536000, immutable' }),
+    );
   }
   app.get('/healthz', async (c) => c.json({ ok: true, papers: await deps.store.countPapers() }));
 
-  const reportError = (error: Error) => (deps.log ? deps.log.error({ err: error }, error.message) : console.error(error));
+  const reportError = (error: Error) =>
+    deps.log ? deps.log.error({ err: error }, error.message) : console.error(error);
   const apiLimit = deps.config.apiRateLimit ?? defaultRateLimit.limit;
   const rateLimit = apiLimit === 0 ? false : { limit: apiLimit, trustProxy: deps.config.trustProxy ?? false };
   app.route('/', apiRoutes(deps, { rateLimit, reportError }));

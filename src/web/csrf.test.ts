@@ -11,16 +11,28 @@ describe.each(engines)('form tokens on %s', (engine) => {
   const clock = new Date('2026-07-01T09:00:00Z');
   beforeAll(async () => {
     site = await openTestSite(engine, {
-      baseUrl: 'http://paperboy.test', secret: 'csrf-test-secret-long-enough-for-the-hmac', clock: () => clock,
-      papers: [{ id: PAPER, source: 'hf-daily', title: 'Planted cookies', abstract: 'x', dailyOn: '2026-06-30', upvotes: 1 }],
+      baseUrl: 'http://paperboy.test',
+      secret: 'csrf-test-secret-long-enough-for-the-hmac',
+      clock: () => clock,
+      papers: [
+        { id: PAPER, source: 'hf-daily', title: 'Planted cookies', abstract: 'x', dailyOn: '2026-06-30', upvotes: 1 },
+      ],
     });
   });
   afterAll(() => site?.close());
 
   it('are bound to the session: a pair made by another visitor and planted in a browser does not pass', async () => {
     const { app, t } = site;
-    const { browser: attacker } = await signedInBrowser(app, t.db, { email: 'mallory@example.org', ip: '10.7.0.1', now: clock });
-    const { browser: victim } = await signedInBrowser(app, t.db, { email: 'victim@example.org', ip: '10.7.0.2', now: clock });
+    const { browser: attacker } = await signedInBrowser(app, t.db, {
+      email: 'mallory@example.org',
+      ip: '10.7.0.1',
+      now: clock,
+    });
+    const { browser: victim } = await signedInBrowser(app, t.db, {
+      email: 'victim@example.org',
+      ip: '10.7.0.2',
+      now: clock,
+    });
     const token = await attacker.csrf(`/papers/${PAPER}`);
     expect(token).not.toBe('');
     // A sibling subdomain can set cookies for the site: it plants the attacker's cookie, and a page posts the token.

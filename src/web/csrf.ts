@@ -18,14 +18,21 @@ export function csrfToken(c: Context, signer: Signer, baseUrl: string): string {
   let value = getCookie(c, CSRF_COOKIE);
   if (!value || value.length > 64) {
     value = randomBytes(18).toString('base64url');
-    setCookie(c, CSRF_COOKIE, value, { path: '/', httpOnly: true, sameSite: 'Lax', secure: baseUrl.startsWith('https:') });
+    setCookie(c, CSRF_COOKIE, value, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'Lax',
+      secure: baseUrl.startsWith('https:'),
+    });
   }
   return formToken(signer, value, getCookie(c, SESSION_COOKIE));
 }
 
 export function csrfValid(c: Context, signer: Signer, token: unknown): boolean {
   const cookie = getCookie(c, CSRF_COOKIE);
-  return !!cookie && typeof token === 'string' && signer.verify('csrf', bound(cookie, getCookie(c, SESSION_COOKIE)), token);
+  return (
+    !!cookie && typeof token === 'string' && signer.verify('csrf', bound(cookie, getCookie(c, SESSION_COOKIE)), token)
+  );
 }
 
 /** The token a form carries for this browser: its CSRF cookie and its session cookie (none when signed out), signed. */

@@ -37,8 +37,14 @@ export function webDeps(parts: {
   fetchPaper?: PaperLookup | undefined;
 }): WebDeps {
   return {
-    store: parts.store, db: parts.db, search: parts.search, config: parts.config, log: parts.log,
-    signer: new Signer(parts.secret), clock: parts.clock ?? (() => new Date()), kick: parts.kick ?? (() => {}),
+    store: parts.store,
+    db: parts.db,
+    search: parts.search,
+    config: parts.config,
+    log: parts.log,
+    signer: new Signer(parts.secret),
+    clock: parts.clock ?? (() => new Date()),
+    kick: parts.kick ?? (() => {}),
     fetchPaper: parts.fetchPaper,
   };
 }

@@ -4,9 +4,9 @@ import { openTestSite, type TestSite } from '../../test/site.js';
 import { engines, type TestStore } from '../../test/stores.js';
 import { accountForEmail } from '../accounts/accounts.js';
 import { postComment } from '../community/comments.js';
+import { Signer } from '../crypto/tokens.js';
 import { SUBSCRIBER_TOKEN } from '../digest/links.js';
 import { confirm, subscribe } from '../digest/subscribers.js';
-import { Signer } from '../crypto/tokens.js';
 import { DEFAULT_PREFERENCES } from './pages/subscribe-form.js';
 
 const BASE = 'http://paperboy.test';
@@ -25,8 +25,19 @@ describe.each(engines)('forms on %s', (engine) => {
 
   beforeAll(async () => {
     site = await openTestSite(engine, {
-      baseUrl: BASE, secret: SECRET, clock: () => clock,
-      papers: [{ id: PAPER, source: 'hf-daily', title: 'Tokens on every form', abstract: 'x', dailyOn: '2026-06-30', upvotes: 1 }],
+      baseUrl: BASE,
+      secret: SECRET,
+      clock: () => clock,
+      papers: [
+        {
+          id: PAPER,
+          source: 'hf-daily',
+          title: 'Tokens on every form',
+          abstract: 'x',
+          dailyOn: '2026-06-30',
+          upvotes: 1,
+        },
+      ],
     });
     ({ t, app } = site);
   });
@@ -35,7 +46,16 @@ describe.each(engines)('forms on %s', (engine) => {
   /** What a forged post could change: every table a form writes to, by its row count, and the tables' contents hashed. */
   async function state(): Promise<string> {
     const db = t.db;
-    const tables = ['accounts', 'sessions', 'signin_links', 'paper_votes', 'comments', 'comment_reports', 'audit_log', 'subscribers'] as const;
+    const tables = [
+      'accounts',
+      'sessions',
+      'signin_links',
+      'paper_votes',
+      'comments',
+      'comment_reports',
+      'audit_log',
+      'subscribers',
+    ] as const;
     const out: unknown[] = [];
     for (const table of tables) out.push(table, await db.selectFrom(table).selectAll().execute());
     out.push(await db.selectFrom('papers').selectAll().orderBy('id').execute());
@@ -43,7 +63,12 @@ describe.each(engines)('forms on %s', (engine) => {
   }
 
   it('refuses every POST route without a token, or with a forged one, and changes nothing', async () => {
-    const { browser: admin, account } = await signedInBrowser(app, t.db, { email: 'admin@example.org', ip: '10.9.0.1', role: 'admin', now: clock });
+    const { browser: admin, account } = await signedInBrowser(app, t.db, {
+      email: 'admin@example.org',
+      ip: '10.9.0.1',
+      role: 'admin',
+      now: clock,
+    });
     const { account: member } = await accountForEmail(t.db, 'member@example.org', clock);
     const comment = await postComment(t.store, account, PAPER, { body: 'A comment to act on.' }, clock);
     const one = `/papers/${PAPER}/comments/${comment}`;
@@ -72,7 +97,10 @@ describe.each(engines)('forms on %s', (engine) => {
       '/submit': ['/submit', { paper: '2606.00002' }],
       '/subscribe': ['/subscribe', { email: 'reader@example.org' }],
       '/subscribe/confirm': [`/subscribe/confirm?token=${encodeURIComponent(pending.token)}`, {}],
-      '/subscribe/preferences': [`/subscribe/preferences?token=${encodeURIComponent(new Signer(SECRET).token(SUBSCRIBER_TOKEN, confirmed.id))}`, { frequency: 'daily' }],
+      '/subscribe/preferences': [
+        `/subscribe/preferences?token=${encodeURIComponent(new Signer(SECRET).token(SUBSCRIBER_TOKEN, confirmed.id))}`,
+        { frequency: 'daily' },
+      ],
       '/admin/accounts/:id/:change{role|ban|unban}': [`/admin/accounts/${member.id}/ban`, {}],
     };
     // The one form without a token, on purpose: one-click unsubscribe (RFC 8058) comes from mail clients, and its

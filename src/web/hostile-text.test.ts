@@ -1,10 +1,10 @@
 import { parseFeed } from '@rowanmanning/feed-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDeps } from '../../test/site.js';
 import { engines, freshStore, type TestStore } from '../../test/stores.js';
 import { xmlError } from '../../test/strict-xml.js';
 import { createSearchService, type SearchService } from '../search/search.js';
 import { createApp } from './app.js';
-import { testDeps } from '../../test/site.js';
 
 const ID = '2607.40001';
 /** Characters no feed or page may carry. PostgreSQL cannot store NUL in text at all, so only SQLite is given one. */
@@ -22,14 +22,28 @@ describe.each(engines)('hostile text out of the store on %s', (engine) => {
 
   beforeAll(async () => {
     t = await freshStore(engine);
-    await t.store.upsertPapers([{
-      id: ID, source: 'arxiv-api', title: 'Plain title', abstract: 'Plain abstract', authors: ['Ada Lovelace'],
-      primaryCategory: 'cs.CR', categories: ['cs.CR'], listedOn: '2026-07-01',
-    }]);
+    await t.store.upsertPapers([
+      {
+        id: ID,
+        source: 'arxiv-api',
+        title: 'Plain title',
+        abstract: 'Plain abstract',
+        authors: ['Ada Lovelace'],
+        primaryCategory: 'cs.CR',
+        categories: ['cs.CR'],
+        listedOn: '2026-07-01',
+      },
+    ]);
     const c = controls(engine);
-    await t.db.updateTable('papers').set({
-      title: `A <b>bold</b> title${c}`, abstract: `An abstract${c} with controls`, authors: JSON.stringify([`Ada${c} Lovelace`, '\u202Eecila']),
-    }).where('id', '=', ID).execute();
+    await t.db
+      .updateTable('papers')
+      .set({
+        title: `A <b>bold</b> title${c}`,
+        abstract: `An abstract${c} with controls`,
+        authors: JSON.stringify([`Ada${c} Lovelace`, '\u202Eecila']),
+      })
+      .where('id', '=', ID)
+      .execute();
     search = await createSearchService(t.store, t.db);
     app = createApp(testDeps(t, search, { baseUrl: 'http://paperboy.test' }));
   });
@@ -44,8 +58,16 @@ describe.each(engines)('hostile text out of the store on %s', (engine) => {
   };
 
   it.each([
-    '/feed.rss', '/feed.atom', '/trending/feed.rss', '/trending/feed.atom', '/categories/cs.CR/feed.rss', '/categories/cs.CR/feed.atom',
-    '/search/feed.atom?q=x%0B%0Cy', '/search/feed.rss?q=bold%01', '/authors/Han%00Li/feed.atom', '/authors/Ada%01%20Lovelace/feed.rss',
+    '/feed.rss',
+    '/feed.atom',
+    '/trending/feed.rss',
+    '/trending/feed.atom',
+    '/categories/cs.CR/feed.rss',
+    '/categories/cs.CR/feed.atom',
+    '/search/feed.atom?q=x%0B%0Cy',
+    '/search/feed.rss?q=bold%01',
+    '/authors/Han%00Li/feed.atom',
+    '/authors/Ada%01%20Lovelace/feed.rss',
   ])('serves %s as XML a strict parser accepts', async (path) => {
     const { status, body } = await get(path);
     expect(status).toBe(200);
@@ -69,11 +91,13 @@ describe.each(engines)('hostile text out of the store on %s', (engine) => {
   });
 
   it.each([`/papers/${ID}`, '/', '/authors/Han%00Li', '/authors/%01', '/search?q=a%00b%0Bc', '/categories/cs%00CR'])(
-    'keeps control characters out of the HTML of %s', async (path) => {
+    'keeps control characters out of the HTML of %s',
+    async (path) => {
       const { type, body } = await get(path);
       expect(type).toMatch(/^text\/html/);
       expect(body).not.toMatch(FORBIDDEN);
-    });
+    },
+  );
 
   it('answers JSON with control characters escaped, as JSON requires', async () => {
     const { body } = await get(`/api/papers/${ID}`);

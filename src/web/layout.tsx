@@ -29,11 +29,14 @@ const NAV = [
 /** Replaced by the handle for a signed-in visitor (src/web/personalize.ts), so pages stay the same for everyone. */
 export const SIGN_IN_LINK = '<a class="account" href="/signin">Sign in</a>';
 
-const DEFAULT_DESCRIPTION = 'The research community\'s front page for new papers: daily, weekly and trending, with search and feeds.';
+const DEFAULT_DESCRIPTION =
+  "The research community's front page for new papers: daily, weekly and trending, with search and feeds.";
 
 export function Layout(props: PageProps) {
   const description = props.description ?? DEFAULT_DESCRIPTION;
-  const current = NAV.findLast(([href]) => href === '/' ? props.path === '/' || props.path.startsWith('/day/') : props.path.startsWith(href))?.[0];
+  const current = NAV.findLast(([href]) =>
+    href === '/' ? props.path === '/' || props.path.startsWith('/day/') : props.path.startsWith(href),
+  )?.[0];
   return (
     <>
       {/* Without a doctype browsers lay the page out in quirks mode. */}
@@ -54,31 +57,55 @@ export function Layout(props: PageProps) {
           <meta name="twitter:card" content="summary" />
           <link rel="stylesheet" href={stylesheet.path} />
           <link rel="icon" href="data:," />
-          {(props.feeds ?? []).map((f) => <link rel="alternate" type={f.type} href={f.href} title={f.title} />)}
+          {(props.feeds ?? []).map((f) => (
+            <link rel="alternate" type={f.type} href={f.href} title={f.title} />
+          ))}
           <script src={script.path} defer />
         </head>
         <body class={props.bodyClass}>
-          <a class="skip" href="#content">Skip to content</a>
+          <a class="skip" href="#content">
+            Skip to content
+          </a>
           <header class="site">
             <div class="wrap">
-              <a class="brand" href="/">Paperboy</a>
+              <a class="brand" href="/">
+                Paperboy
+              </a>
               <nav class="main" aria-label="Main">
-                {NAV.map(([href, label]) => <a href={href} aria-current={href === current ? 'page' : undefined}>{label}</a>)}
+                {NAV.map(([href, label]) => (
+                  <a href={href} aria-current={href === current ? 'page' : undefined}>
+                    {label}
+                  </a>
+                ))}
               </nav>
               <form class="quick" role="search" action="/search" method="get">
-                <label class="skip" for="quick-q">Search papers</label>
-                <input id="quick-q" type="search" name="q" value={props.query ?? ''} placeholder="Search papers" list="suggestions" data-suggest autocomplete="off" />
+                <label class="skip" for="quick-q">
+                  Search papers
+                </label>
+                <input
+                  id="quick-q"
+                  type="search"
+                  name="q"
+                  value={props.query ?? ''}
+                  placeholder="Search papers"
+                  list="suggestions"
+                  data-suggest
+                  autocomplete="off"
+                />
                 <datalist id="suggestions" />
                 <button type="submit">Search</button>
               </form>
               {raw(SIGN_IN_LINK)}
             </div>
           </header>
-          <main id="content" class="wrap" tabindex={-1}>{props.children}</main>
+          <main id="content" class="wrap" tabindex={-1}>
+            {props.children}
+          </main>
           <footer class="site">
             <div class="wrap">
-              Paperboy, a self-hosted Daily Papers. Metadata from arXiv and Hugging Face; each abstract carries its own licence.
-              {' '}<a href="/docs">API</a> · <a href="/feed.atom">Atom</a> · <a href="/feed.rss">RSS</a> · <a href="/about">About</a>
+              Paperboy, a self-hosted Daily Papers. Metadata from arXiv and Hugging Face; each abstract carries its own
+              licence. <a href="/docs">API</a> · <a href="/feed.atom">Atom</a> · <a href="/feed.rss">RSS</a> ·{' '}
+              <a href="/about">About</a>
             </div>
           </footer>
         </body>
@@ -90,8 +117,12 @@ export function Layout(props: PageProps) {
 export function SubscribeBanner() {
   return (
     <aside class="banner" aria-label="Subscribe">
-      <p><strong>Get trending papers in your email inbox!</strong> A daily or weekly digest, with alerts for your topics.</p>
-      <a class="button" href="/subscribe">Subscribe</a>
+      <p>
+        <strong>Get trending papers in your email inbox!</strong> A daily or weekly digest, with alerts for your topics.
+      </p>
+      <a class="button" href="/subscribe">
+        Subscribe
+      </a>
     </aside>
   );
 }

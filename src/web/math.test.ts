@@ -13,7 +13,9 @@ describe('renderTextWithMath', () => {
 
   it('drops control characters and lone surrogates, which HTML forbids (found by fuzzing)', () => {
     expect(renderTextWithMath('\u0000ensor simulation')).toBe('ensor simulation');
-    expect(renderTextWithMath('a\u0001 \uDC00$x\u000B$ & b')).toBe(renderTextWithMath('a $x$ &amp; b'.replace('&amp;', '&')));
+    expect(renderTextWithMath('a\u0001 \uDC00$x\u000B$ & b')).toBe(
+      renderTextWithMath('a $x$ &amp; b'.replace('&amp;', '&')),
+    );
   });
 
   it('renders display math and \\( \\) forms', () => {
@@ -34,7 +36,7 @@ describe('renderTextWithMath on adversarial input', () => {
   const adversarial: Record<string, (n: number) => string> = {
     'unclosed \\(': run('\\('),
     'unclosed \\[': run('\\['),
-    'dollars': run('$a'),
+    dollars: run('$a'),
     'display dollars': run('$$a'),
     'math openers (issue 13)': (n) => `$${run('a$1')(n - 1)}`,
     'random mix': seededText(4, ['$', '\\', '(', ')', '[', ']', 'x', '\n', ' ']),

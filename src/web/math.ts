@@ -15,7 +15,9 @@ export function renderTextWithMath(input: string): string {
   for (const span of mathSpans(text)) {
     html += escapeHtml(text.slice(last, span.start));
     const tex = text.slice(span.start + span.open, span.end - span.open);
-    html += (tex.length <= MAX_TEX ? renderMath(tex, span.display) : undefined) ?? escapeHtml(text.slice(span.start, span.end));
+    html +=
+      (tex.length <= MAX_TEX ? renderMath(tex, span.display) : undefined) ??
+      escapeHtml(text.slice(span.start, span.end));
     last = span.end;
   }
   return html + escapeHtml(text.slice(last));
@@ -24,7 +26,12 @@ export function renderTextWithMath(input: string): string {
 /** At most this much TeX in one formula: temml's work grows with it. */
 const MAX_TEX = 2000;
 
-interface Span { start: number; end: number; open: number; display: boolean }
+interface Span {
+  start: number;
+  end: number;
+  open: number;
+  display: boolean;
+}
 
 /**
  * The formulas, left to right: at each position `$$x$$`, then `$x$` (no line break, no `$` inside), then `\(x\)`
@@ -34,10 +41,13 @@ interface Span { start: number; end: number; open: number; display: boolean }
 function mathSpans(text: string): Span[] {
   const spans: Span[] = [];
   const closers = { ')': closer(text, '\\)'), ']': closer(text, '\\]') };
-  for (let i = 0; i < text.length;) {
-    const span = text[i] === '$' ? dollars(text, i)
-      : text[i] === '\\' && (text[i + 1] === '(' || text[i + 1] === '[') ? bracket(text, i, closers[text[i + 1] === '(' ? ')' : ']'])
-        : undefined;
+  for (let i = 0; i < text.length; ) {
+    const span =
+      text[i] === '$'
+        ? dollars(text, i)
+        : text[i] === '\\' && (text[i + 1] === '(' || text[i + 1] === '[')
+          ? bracket(text, i, closers[text[i + 1] === '(' ? ')' : ']'])
+          : undefined;
     if (span) spans.push(span);
     i = span ? span.end : i + 1;
   }

@@ -27,8 +27,10 @@ export function answerOversizedRequests(server: Server): void {
       },
     };
     const json = JSON.stringify(body);
-    socket.write(`HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: application/json; charset=utf-8\r\n`
-      + `Content-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\nCache-Control: no-store\r\n\r\n${json}`);
+    socket.write(
+      `HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\nCache-Control: no-store\r\n\r\n${json}`,
+    );
     socket.on('data', () => {});
     socket.resume();
     socket.end();

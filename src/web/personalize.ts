@@ -26,12 +26,15 @@ export function personalize(deps: WebDeps): MiddlewareHandler {
     const html = await c.res.text();
     const ids = [...html.matchAll(UPVOTE_BUTTON)].map((m) => m[1]!);
     const upvoted = await upvotedAmong(db, account.id, ids);
-    const token = html.includes(UPVOTE_CSRF) || html.includes(FORM_CSRF) ? csrfToken(c, signer, deps.config.baseUrl) : '';
+    const token =
+      html.includes(UPVOTE_CSRF) || html.includes(FORM_CSRF) ? csrfToken(c, signer, deps.config.baseUrl) : '';
     const out = html
       .replace(SIGN_IN_LINK, `<a class="account" href="/account">@${account.handle}</a>`)
       .replaceAll(UPVOTE_CSRF, `value="${token}" data-upvote-csrf`)
       .replaceAll(FORM_CSRF, `value="${token}" data-csrf`)
-      .replace(UPVOTE_BUTTON, (whole, id: string) => (upvoted.has(id) ? `aria-pressed="true" data-paper="${id}"` : whole));
+      .replace(UPVOTE_BUTTON, (whole, id: string) =>
+        upvoted.has(id) ? `aria-pressed="true" data-paper="${id}"` : whole,
+      );
     const headers = new Headers(c.res.headers);
     headers.set('Cache-Control', 'private, no-store');
     headers.delete('Content-Length');

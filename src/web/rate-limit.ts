@@ -13,7 +13,11 @@ export interface RateLimitOptions {
   now?: (() => number) | undefined;
 }
 
-export const defaultRateLimit: Readonly<RateLimitOptions> = Object.freeze({ limit: 300, windowSeconds: 300, trustProxy: false });
+export const defaultRateLimit: Readonly<RateLimitOptions> = Object.freeze({
+  limit: 300,
+  windowSeconds: 300,
+  trustProxy: false,
+});
 
 /** The address used when the request did not come through @hono/node-server (e.g. `app.request` in tests). */
 export const UNKNOWN_CLIENT = 'unknown';
@@ -38,8 +42,10 @@ export function clientAddress(c: Context, trustProxy: boolean): string {
  */
 export function rateLimit(options: Partial<RateLimitOptions> = {}): MiddlewareHandler {
   const opts: RateLimitOptions = { ...defaultRateLimit, ...options };
-  if (!Number.isInteger(opts.limit) || opts.limit < 1) throw new RangeError(`rate limit must be a whole number >= 1, got ${opts.limit}`);
-  if (!(opts.windowSeconds > 0)) throw new RangeError(`rate-limit window must be > 0 seconds, got ${opts.windowSeconds}`);
+  if (!Number.isInteger(opts.limit) || opts.limit < 1)
+    throw new RangeError(`rate limit must be a whole number >= 1, got ${opts.limit}`);
+  if (!(opts.windowSeconds > 0))
+    throw new RangeError(`rate-limit window must be > 0 seconds, got ${opts.windowSeconds}`);
   const now = opts.now ?? Date.now;
   const windowMs = opts.windowSeconds * 1000;
   const windows = new Map<string, { start: number; count: number }>();
@@ -69,7 +75,10 @@ export function rateLimit(options: Partial<RateLimitOptions> = {}): MiddlewareHa
       for (const [k, v] of Object.entries(headers)) c.header(k, v);
       c.header('Retry-After', String(reset));
       if (opts.onLimited) return opts.onLimited(c, reset);
-      return c.text(`Too many requests: at most ${opts.limit} every ${opts.windowSeconds} s. Try again in ${reset} s.`, 429);
+      return c.text(
+        `Too many requests: at most ${opts.limit} every ${opts.windowSeconds} s. Try again in ${reset} s.`,
+        429,
+      );
     }
     await next();
     for (const [k, v] of Object.entries(headers)) c.res.headers.set(k, v);

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { Refusal, REFUSAL_CODES } from '../model/refusal.js';
+import { REFUSAL_CODES, Refusal } from '../model/refusal.js';
 import { refusalPage, statusOf } from './refusal.js';
 
 describe('statusOf', () => {
@@ -9,22 +9,43 @@ describe('statusOf', () => {
     expect(Number.isInteger(status) && status >= 400 && status < 600).toBe(true);
   });
 
-  it('answers each feature\'s refusals as the site always has', () => {
+  it("answers each feature's refusals as the site always has", () => {
     const statuses = Object.fromEntries(REFUSAL_CODES.map((code) => [code, statusOf(new Refusal(code, 'x'))]));
     expect(statuses).toMatchObject({
-      invalid: 400, forbidden: 403, 'not-found': 404, 'rate-limited': 429, unavailable: 503,
-      locked: 403, 'too-late': 403, 'already-reported': 409,
-      taken: 400, exists: 409, 'last-admin': 409, 'is-admin': 409,
-      'not-on-arxiv': 400, 'too-old': 400, 'already-submitted': 409, removed: 409,
+      invalid: 400,
+      forbidden: 403,
+      'not-found': 404,
+      'rate-limited': 429,
+      unavailable: 503,
+      locked: 403,
+      'too-late': 403,
+      'already-reported': 409,
+      taken: 400,
+      exists: 409,
+      'last-admin': 409,
+      'is-admin': 409,
+      'not-on-arxiv': 400,
+      'too-old': 400,
+      'already-submitted': 409,
+      removed: 409,
     });
   });
 });
 
 describe('refusalPage', () => {
   const app = new Hono();
-  app.get('/refused', (c) => refusalPage(c, 'http://paperboy.test', new Refusal('already-submitted', 'Already <b>there</b>.', { paperId: '2607.00001' }), {
-    title: 'Submit a paper', back: { href: '/submit', label: 'Back to the form' }, children: 'What you wrote, to keep',
-  }));
+  app.get('/refused', (c) =>
+    refusalPage(
+      c,
+      'http://paperboy.test',
+      new Refusal('already-submitted', 'Already <b>there</b>.', { paperId: '2607.00001' }),
+      {
+        title: 'Submit a paper',
+        back: { href: '/submit', label: 'Back to the form' },
+        children: 'What you wrote, to keep',
+      },
+    ),
+  );
   app.get('/plain', (c) => refusalPage(c, 'http://paperboy.test', new Refusal('forbidden', 'No.')));
 
   it('says why in an alert, links the paper it is about, keeps what is given and links back; never cached', async () => {
@@ -33,7 +54,9 @@ describe('refusalPage', () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
     const html = await res.text();
     expect(html).toContain('<title>Submit a paper | Paperboy</title>');
-    expect(html).toContain('<p class="error" role="alert">Already &lt;b&gt;there&lt;/b&gt;. <a href="/papers/2607.00001">See the paper</a>.</p>');
+    expect(html).toContain(
+      '<p class="error" role="alert">Already &lt;b&gt;there&lt;/b&gt;. <a href="/papers/2607.00001">See the paper</a>.</p>',
+    );
     expect(html).toContain('</p>What you wrote, to keep<p>');
     expect(html).toContain('<a href="/submit">Back to the form</a>');
   });

@@ -53,17 +53,32 @@ export interface RefusalPageOptions {
  * The page that says a request was refused: the refusal's message (with a link to the paper it is about, if any),
  * anything to keep or try again, and a way back; its status from statusOf. Never cached.
  */
-export function refusalPage(c: Context, baseUrl: string, refusal: Refusal, options: RefusalPageOptions = {}): Response | Promise<Response> {
+export function refusalPage(
+  c: Context,
+  baseUrl: string,
+  refusal: Refusal,
+  options: RefusalPageOptions = {},
+): Response | Promise<Response> {
   const title = options.title ?? 'Not done';
   c.header('Cache-Control', 'no-store');
   return c.html(
     <Layout title={`${title} | Paperboy`} path={options.path ?? new URL(c.req.url).pathname} baseUrl={baseUrl}>
       <h1>{title}</h1>
       <p class="error" role="alert">
-        {refusal.message}{refusal.paperId ? <> <a href={paperPath(refusal.paperId)}>See the paper</a>.</> : null}
+        {refusal.message}
+        {refusal.paperId ? (
+          <>
+            {' '}
+            <a href={paperPath(refusal.paperId)}>See the paper</a>.
+          </>
+        ) : null}
       </p>
       {options.children}
-      {options.back ? <p><a href={options.back.href}>{options.back.label ?? 'Go back'}</a></p> : null}
+      {options.back ? (
+        <p>
+          <a href={options.back.href}>{options.back.label ?? 'Go back'}</a>
+        </p>
+      ) : null}
     </Layout>,
     statusOf(refusal),
   );

@@ -8,7 +8,12 @@ import type { WebDeps } from './deps.js';
 
 export const SESSION_COOKIE = 'pb_session';
 
-const cookieOptions = (baseUrl: string) => ({ path: '/', httpOnly: true, sameSite: 'Lax' as const, secure: baseUrl.startsWith('https:') });
+const cookieOptions = (baseUrl: string) => ({
+  path: '/',
+  httpOnly: true,
+  sameSite: 'Lax' as const,
+  secure: baseUrl.startsWith('https:'),
+});
 
 export function setSessionCookie(c: Context, token: string, baseUrl: string): void {
   setCookie(c, SESSION_COOKIE, token, { ...cookieOptions(baseUrl), maxAge: SESSION_DAYS * 86_400 });
@@ -34,7 +39,14 @@ export function viewer(c: Context, db: Db, now: Date): Promise<Account | undefin
 
 /** A path on this site to come back to, or `/`: never another origin (`//evil.example`, `/\evil.example`). */
 export function localPath(value: unknown): string {
-  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\') || value.length > 500) return '/';
+  if (
+    typeof value !== 'string' ||
+    !value.startsWith('/') ||
+    value.startsWith('//') ||
+    value.startsWith('/\\') ||
+    value.length > 500
+  )
+    return '/';
   return value;
 }
 
@@ -48,5 +60,11 @@ export interface AccountContext {
 
 /** What the routes of signed-in visitors share. */
 export function accountContext(deps: WebDeps): AccountContext {
-  return { db: deps.db, signer: deps.signer, now: deps.clock, baseUrl: deps.config.baseUrl, trustProxy: deps.config.trustProxy ?? false };
+  return {
+    db: deps.db,
+    signer: deps.signer,
+    now: deps.clock,
+    baseUrl: deps.config.baseUrl,
+    trustProxy: deps.config.trustProxy ?? false,
+  };
 }

@@ -18,7 +18,10 @@ export interface RunningServer {
  * Starts the real `paperboy serve` on a port the system picks (PORT=0), harvesting nothing, and resolves once it logs
  * the address it listens on. `env` names the store (PAPERBOY_DATA_DIR or DATABASE_URL) and anything else to set.
  */
-export async function startServer(env: Record<string, string>, opts: { timeoutMs?: number; nodeArgs?: string[] } = {}): Promise<RunningServer> {
+export async function startServer(
+  env: Record<string, string>,
+  opts: { timeoutMs?: number; nodeArgs?: string[] } = {},
+): Promise<RunningServer> {
   // Spawned here rather than by test/cli.ts's startCli to pass options to node itself (--cpu-prof is refused in NODE_OPTIONS).
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), bin, 'serve'], {
     cwd: root,
@@ -43,7 +46,11 @@ export async function startServer(env: Record<string, string>, opts: { timeoutMs
       if (m) finish(() => resolve(m[1]!));
       else if (ended()) finish(() => reject(new Error(`paperboy serve ended before listening:\n${out}`)));
     };
-    const timer = setTimeout(() => finish(() => reject(new Error(`paperboy serve did not listen within ${opts.timeoutMs ?? 60_000} ms:\n${out}`))), opts.timeoutMs ?? 60_000);
+    const timer = setTimeout(
+      () =>
+        finish(() => reject(new Error(`paperboy serve did not listen within ${opts.timeoutMs ?? 60_000} ms:\n${out}`))),
+      opts.timeoutMs ?? 60_000,
+    );
     const finish = (fn: () => void) => {
       clearTimeout(timer);
       child.stdout!.off('data', check);

@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LATEST_DAY, loadTestPapers, type LoadedPapers } from '../fixture-papers.js';
 import { renderTextWithMath } from '../../src/web/math.js';
 import { importLine, runCli } from '../cli.js';
+import { LATEST_DAY, type LoadedPapers, loadTestPapers } from '../fixture-papers.js';
 import { freshStore, type TestStore } from '../stores.js';
 import { launchChromium, SCREENSHOTS, watchProblems, writeCorpusTail } from './chromium.js';
-import { startServer, type RunningServer } from './server.js';
+import { type RunningServer, startServer } from './server.js';
 
 /**
  * The site as a user meets it: the real `paperboy serve` on a store of real papers, driven through Debian's
@@ -52,7 +52,11 @@ describe('the site in Chromium', { timeout: 60_000 }, () => {
   async function newContext(options: BrowserContextOptions = {}): Promise<BrowserContext> {
     const context = await browser.newContext({ baseURL: base, ...VIEWPORTS.desktop, ...options });
     contexts.push(context);
-    watchProblems(context, (p) => problems.push(p), (url) => url.pathname.startsWith('/favicon'));
+    watchProblems(
+      context,
+      (p) => problems.push(p),
+      (url) => url.pathname.startsWith('/favicon'),
+    );
     return context;
   }
 
@@ -78,10 +82,7 @@ describe('the site in Chromium', { timeout: 60_000 }, () => {
     expect(imported.code, imported.stderr).toBe(0);
     expect(importLine(imported.stdout)).toMatchObject({ new: CORPUS_TAIL, rejected: 0 });
     loaded = await loadTestPapers(t.store);
-    const [started, launched] = await Promise.allSettled([
-      startServer(t.env),
-      launchChromium(),
-    ]);
+    const [started, launched] = await Promise.allSettled([startServer(t.env), launchChromium()]);
     if (started.status === 'fulfilled') server = started.value;
     if (launched.status === 'fulfilled') browser = launched.value;
     for (const r of [started, launched]) if (r.status === 'rejected') throw r.reason;
@@ -126,12 +127,17 @@ describe('the site in Chromium', { timeout: 60_000 }, () => {
     await expect(page.locator('h1').innerText()).resolves.toBe(record.title.replace(/\s+/g, ' ').trim());
     expect(await page.title()).toContain('| Paperboy');
     const abstract = page.locator('.abstract');
-    const words = record.abstract.split(/\s+/).filter((w) => /^[A-Za-z]{4,}$/.test(w)).slice(0, 5);
+    const words = record.abstract
+      .split(/\s+/)
+      .filter((w) => /^[A-Za-z]{4,}$/.test(w))
+      .slice(0, 5);
     for (const word of words) await expect(abstract.innerText()).resolves.toContain(word);
-    const math = await abstract.locator('math').evaluateAll((nodes) => nodes.map((n) => {
-      const box = n.getBoundingClientRect();
-      return { ns: n.namespaceURI, width: box.width, height: box.height };
-    }));
+    const math = await abstract.locator('math').evaluateAll((nodes) =>
+      nodes.map((n) => {
+        const box = n.getBoundingClientRect();
+        return { ns: n.namespaceURI, width: box.width, height: box.height };
+      }),
+    );
     expect(math.length).toBeGreaterThan(0);
     for (const m of math) {
       expect(m.ns).toBe('http://www.w3.org/1998/Math/MathML');
@@ -151,7 +157,9 @@ describe('the site in Chromium', { timeout: 60_000 }, () => {
     await box.press('Enter');
     await page.waitForURL(/\/search\?q=gaussian\+splatting$/);
     expect(await page.title()).toBe(`${QUERY} | Search | Paperboy`);
-    await expect(page.locator('[role=status]').innerText()).resolves.toMatch(/^\d+\+? papers? for “gaussian splatting”$/);
+    await expect(page.locator('[role=status]').innerText()).resolves.toMatch(
+      /^\d+\+? papers? for “gaussian splatting”$/,
+    );
     const results = page.locator('ol.papers > li.paper');
     expect(await results.count()).toBeGreaterThan(3);
     const marks = (await results.first().locator('mark').allInnerTexts()).map((m) => m.toLowerCase());
@@ -185,11 +193,15 @@ describe('the site in Chromium', { timeout: 60_000 }, () => {
     expect(response?.headers()['content-type']).toMatch(/^application\/atom\+xml/);
     const xml = await response!.text();
     expect(xml).toMatch(/^<\?xml version="1.0" encoding="utf-8"\?>\s*<feed xmlns="http:\/\/www.w3.org\/2005\/Atom"/i);
-    const parsed = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'entry' || name === 'link' }).parse(xml) as {
+    const parsed = new XMLParser({
+      ignoreAttributes: false,
+      isArray: (name) => name === 'entry' || name === 'link',
+    }).parse(xml) as {
       feed?: { '@_xmlns'?: string; title?: unknown; entry?: { id?: string; link?: { '@_href'?: string }[] }[] };
     };
     const feed = {
-      ns: parsed.feed?.['@_xmlns'], entries: parsed.feed?.entry?.length ?? 0,
+      ns: parsed.feed?.['@_xmlns'],
+      entries: parsed.feed?.entry?.length ?? 0,
       firstLink: parsed.feed?.entry?.[0]?.link?.[0]?.['@_href'] ?? null,
     };
     expect(feed.ns).toBe('http://www.w3.org/2005/Atom');
@@ -232,8 +244,14 @@ describe('the site in Chromium', { timeout: 60_000 }, () => {
         const page = await context.newPage();
         for (const [name, path] of Object.entries(pages)) {
           expect((await page.goto(path))?.status(), path).toBe(200);
-          expect(await page.evaluate('document.compatMode'), `${path} is laid out in standards mode`).toBe('CSS1Compat');
-          if (device === 'mobile') expect(await page.evaluate('document.documentElement.scrollWidth'), `${path} fits the phone`).toBeLessThanOrEqual(390);
+          expect(await page.evaluate('document.compatMode'), `${path} is laid out in standards mode`).toBe(
+            'CSS1Compat',
+          );
+          if (device === 'mobile')
+            expect(
+              await page.evaluate('document.documentElement.scrollWidth'),
+              `${path} fits the phone`,
+            ).toBeLessThanOrEqual(390);
           await page.screenshot({ path: join(SCREENSHOTS, `${name}-${device}-${colorScheme}.png`) });
         }
         await context.close();

@@ -41,18 +41,26 @@ export async function fuzz(t: Target, opts: { runs: number; seed: number }): Pro
     const times: number[] = [];
     let crashes = 0;
     let hangs = 0;
-    await fc.check(fc.asyncProperty(t.arbitrary, async (input) => {
-      const { ms, error } = await timed(t, input);
-      if (error !== undefined) crashes++;
-      const best = ms > HANG_MS && error === undefined ? await bestTime(t, input, ms) : ms;
-      if (best > HANG_MS) hangs++;
-      times.push(best);
-      return true;
-    }), { numRuns: opts.runs, seed: opts.seed });
+    await fc.check(
+      fc.asyncProperty(t.arbitrary, async (input) => {
+        const { ms, error } = await timed(t, input);
+        if (error !== undefined) crashes++;
+        const best = ms > HANG_MS && error === undefined ? await bestTime(t, input, ms) : ms;
+        if (best > HANG_MS) hangs++;
+        times.push(best);
+        return true;
+      }),
+      { numRuns: opts.runs, seed: opts.seed },
+    );
     times.sort((a, b) => a - b);
     const result: FuzzResult = {
-      target: t.name, inputs: times.length, crashes, hangs, seed: opts.seed,
-      maxMs: times.at(-1) ?? 0, p99Ms: times[Math.min(times.length - 1, Math.floor(times.length * 0.99))] ?? 0,
+      target: t.name,
+      inputs: times.length,
+      crashes,
+      hangs,
+      seed: opts.seed,
+      maxMs: times.at(-1) ?? 0,
+      p99Ms: times[Math.min(times.length - 1, Math.floor(times.length * 0.99))] ?? 0,
     };
     if (crashes + hangs > 0) result.counterexample = await shrink(t, opts, crashes > 0);
     return result;
@@ -84,19 +92,27 @@ async function bestTime(t: Target, input: unknown, first: number): Promise<numbe
 
 /** The same run again, failing at the first crash (or, when there was none, hang), which fast-check then shrinks. */
 async function shrink(t: Target, opts: { runs: number; seed: number }, crashes: boolean): Promise<string> {
-  const details = await fc.check(fc.asyncProperty(t.arbitrary, async (input) => {
-    const { ms, error } = await timed(t, input);
-    if (error !== undefined) throw error;
-    if (!crashes && ms > HANG_MS && (await bestTime(t, input, ms)) > HANG_MS) throw new Error(`took ${ms.toFixed(0)} ms`);
-  }), { numRuns: opts.runs, seed: opts.seed });
+  const details = await fc.check(
+    fc.asyncProperty(t.arbitrary, async (input) => {
+      const { ms, error } = await timed(t, input);
+      if (error !== undefined) throw error;
+      if (!crashes && ms > HANG_MS && (await bestTime(t, input, ms)) > HANG_MS)
+        throw new Error(`took ${ms.toFixed(0)} ms`);
+    }),
+    { numRuns: opts.runs, seed: opts.seed },
+  );
   if (!details.failed) return '(not reproduced)';
-  const error = details.errorInstance instanceof Error ? details.errorInstance.stack ?? details.errorInstance.message : String(details.errorInstance);
+  const error =
+    details.errorInstance instanceof Error
+      ? (details.errorInstance.stack ?? details.errorInstance.message)
+      : String(details.errorInstance);
   return `${show(details.counterexample?.[0])}\n${error}`;
 }
 
 /** An input as a JS literal, with every invisible or non-ASCII character escaped. */
 export function show(value: unknown): string {
-  const json = JSON.stringify(value, (_k, v: unknown) => (v instanceof Uint8Array ? `<${v.length} bytes>` : v)) ?? String(value);
+  const json =
+    JSON.stringify(value, (_k, v: unknown) => (v instanceof Uint8Array ? `<${v.length} bytes>` : v)) ?? String(value);
   const escaped = json.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return escaped.length > 4000 ? `${escaped.slice(0, 4000)}… (${escaped.length} characters)` : escaped;
 }
@@ -104,9 +120,22 @@ export function show(value: unknown): string {
 export function table(results: FuzzResult[]): string {
   const rows = [['target', 'inputs', 'crashes', 'hangs (>100 ms)', 'max ms', 'p99 ms', 'seed']];
   for (const r of results) {
-    rows.push([r.target, String(r.inputs), String(r.crashes), String(r.hangs), r.maxMs.toFixed(1), r.p99Ms.toFixed(1), String(r.seed)]);
+    rows.push([
+      r.target,
+      String(r.inputs),
+      String(r.crashes),
+      String(r.hangs),
+      r.maxMs.toFixed(1),
+      r.p99Ms.toFixed(1),
+      String(r.seed),
+    ]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  const line = (row: string[]) => `| ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(' | ')} |`;
-  return [line(rows[0]!), `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
+  const line = (row: string[]) =>
+    `| ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(' | ')} |`;
+  return [
+    line(rows[0]!),
+    `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+    ...rows.slice(1).map(line),
+  ].join('\n');
 }

@@ -30,18 +30,28 @@ export function expectCount(value: unknown, what: string): void {
 /** Every entry is a record with an id and a title, or a rejection that says where and why. */
 export function expectEntries(entries: readonly ParsedEntry[]): void {
   for (const entry of entries) {
-    expect(typeof entry.position === 'string' && entry.position !== '', () => `an entry has no position: ${JSON.stringify(entry)}`);
+    expect(
+      typeof entry.position === 'string' && entry.position !== '',
+      () => `an entry has no position: ${JSON.stringify(entry)}`,
+    );
     if (!entry.ok) {
-      expect(typeof entry.error === 'string' && entry.error.trim() !== '', () => `a rejection without a reason at ${entry.position}`);
+      expect(
+        typeof entry.error === 'string' && entry.error.trim() !== '',
+        () => `a rejection without a reason at ${entry.position}`,
+      );
       continue;
     }
     const r = entry.record;
     expect(typeof r.id === 'string' && r.id.trim() !== '', () => `a record without an id at ${entry.position}`);
     expect(typeof r.title === 'string' && r.title.trim() !== '', () => `record ${r.id} has no title`);
     expect(typeof r.abstract === 'string', () => `record ${r.id} has no abstract string`);
-    for (const key of ['upvotes', 'numComments', 'githubStars', 'version'] as const) expectCount(r[key], `${key} of ${r.id}`);
+    for (const key of ['upvotes', 'numComments', 'githubStars', 'version'] as const)
+      expectCount(r[key], `${key} of ${r.id}`);
     for (const list of [r.authors, r.categories, r.codeUrls]) {
-      expect(list === undefined || list.every((s) => typeof s === 'string'), () => `record ${r.id} has a list holding a non-string`);
+      expect(
+        list === undefined || list.every((s) => typeof s === 'string'),
+        () => `record ${r.id} has a list holding a non-string`,
+      );
     }
   }
 }
@@ -56,7 +66,8 @@ export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\u
 export function htmlProblem(html: string, allowedTags: ReadonlySet<string>): string | undefined {
   if (/<script/i.test(html)) return 'it holds <script';
   const control = CONTROL.exec(html);
-  if (control) return `it holds the control character U+${control[0].charCodeAt(0).toString(16).padStart(4, '0')} at ${control.index}`;
+  if (control)
+    return `it holds the control character U+${control[0].charCodeAt(0).toString(16).padStart(4, '0')} at ${control.index}`;
   if (LONE_SURROGATE.test(html)) return 'it holds a lone surrogate';
   const tag = /<(\/?)([A-Za-z][A-Za-z0-9]*)((?:\s+[A-Za-z][A-Za-z-]*="[^"<>]*")*)\s*(\/?)>/y;
   for (let i = html.indexOf('<'); i >= 0; i = html.indexOf('<', i + 1)) {
@@ -66,7 +77,8 @@ export function htmlProblem(html: string, allowedTags: ReadonlySet<string>): str
     if (!allowedTags.has(m[2]!.toLowerCase())) return `a tag it does not make: <${m[2]}>`;
     for (const a of m[3]!.matchAll(/([A-Za-z-]+)="([^"]*)"/g)) {
       if (/^on/i.test(a[1]!)) return `an event handler attribute ${a[1]}`;
-      if (/^(href|src)$/i.test(a[1]!) && !/^(https?:\/\/|mailto:|#)/i.test(a[2]!)) return `a link to ${JSON.stringify(a[2])}`;
+      if (/^(href|src)$/i.test(a[1]!) && !/^(https?:\/\/|mailto:|#)/i.test(a[2]!))
+        return `a link to ${JSON.stringify(a[2])}`;
     }
   }
   return undefined;

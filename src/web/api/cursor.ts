@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { feedDay } from '../../store/rows.js';
 import type { Paper } from '../../model/paper.js';
+import { feedDay } from '../../store/rows.js';
 import type { Store } from '../../store/store.js';
 import { ApiError } from './errors.js';
 
@@ -11,7 +11,11 @@ import { ApiError } from './errors.js';
  * among the rows around position `n` (so papers added to that same day do not repeat or skip a paper either).
  * Papers without any date (no daily, listing or submission day) are not part of this listing.
  */
-const Position = z.object({ d: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), n: z.number().int().min(0), i: z.string().min(1) });
+const Position = z.object({
+  d: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  n: z.number().int().min(0),
+  i: z.string().min(1),
+});
 type Position = z.infer<typeof Position>;
 
 /** How far around position `n` the last paper is looked for (papers added to or removed from its day since). */
@@ -26,9 +30,12 @@ export function decodeCursor(cursor: string): Position {
   try {
     return Position.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
   } catch {
-    throw new ApiError(400, 'invalid_request', 'query.cursor: not a cursor this API gave out; start again without one and follow the Link header', [
-      { field: 'query.cursor', message: 'not a cursor this API gave out' },
-    ]);
+    throw new ApiError(
+      400,
+      'invalid_request',
+      'query.cursor: not a cursor this API gave out; start again without one and follow the Link header',
+      [{ field: 'query.cursor', message: 'not a cursor this API gave out' }],
+    );
   }
 }
 
@@ -40,7 +47,11 @@ async function resumeAt(store: Store, pos: Position): Promise<number> {
   return at >= 0 ? windowStart + at + 1 : pos.n;
 }
 
-export async function pageAfter(store: Store, cursor: string | undefined, limit: number): Promise<{ papers: Paper[]; next: string | null }> {
+export async function pageAfter(
+  store: Store,
+  cursor: string | undefined,
+  limit: number,
+): Promise<{ papers: Paper[]; next: string | null }> {
   const pos = cursor === undefined ? undefined : decodeCursor(cursor);
   const offset = pos ? await resumeAt(store, pos) : 0;
   const rows = await store.listPapers({ sort: 'date', to: pos?.d ?? LAST_DAY, offset, limit: limit + 1 });

@@ -76,25 +76,64 @@ export function exampleUrl(base: string, path: string, params: Parameter[]): str
 }
 
 /** Text with `code` spans, as the descriptions in the document are written. */
-const Prose: FC<{ text: string }> = ({ text }) => <>{text.split('`').map((part, i) => (i % 2 === 1 ? <code>{part}</code> : part))}</>;
+const Prose: FC<{ text: string }> = ({ text }) => (
+  <>{text.split('`').map((part, i) => (i % 2 === 1 ? <code>{part}</code> : part))}</>
+);
 
-const OperationView: FC<{ method: string; path: string; op: Operation; base: string }> = ({ method, path, op, base }) => {
+const OperationView: FC<{ method: string; path: string; op: Operation; base: string }> = ({
+  method,
+  path,
+  op,
+  base,
+}) => {
   const params = op.parameters ?? [];
   return (
     <section id={op.operationId}>
-      <h2><code>{method.toUpperCase()} {path}</code></h2>
-      {op.summary ? <p><strong>{op.summary}</strong></p> : null}
-      {op.description ? <p><Prose text={op.description} /></p> : null}
+      <h2>
+        <code>
+          {method.toUpperCase()} {path}
+        </code>
+      </h2>
+      {op.summary ? (
+        <p>
+          <strong>{op.summary}</strong>
+        </p>
+      ) : null}
+      {op.description ? (
+        <p>
+          <Prose text={op.description} />
+        </p>
+      ) : null}
       {params.length > 0 ? (
         <table>
-          <thead><tr><th>parameter</th><th>in</th><th>type</th><th>description</th></tr></thead>
+          <thead>
+            <tr>
+              <th>parameter</th>
+              <th>in</th>
+              <th>type</th>
+              <th>description</th>
+            </tr>
+          </thead>
           <tbody>
             {params.map((p) => (
               <tr>
-                <td><code>{p.name}</code>{p.required ? ' (required)' : ''}</td>
+                <td>
+                  <code>{p.name}</code>
+                  {p.required ? ' (required)' : ''}
+                </td>
                 <td>{p.in}</td>
-                <td><code>{typeLabel(p.schema)}</code> {constraints(p.schema)}</td>
-                <td><Prose text={p.description ?? p.schema?.description ?? ''} />{p.schema?.example !== undefined ? <> e.g. <code>{String(p.schema.example)}</code></> : null}</td>
+                <td>
+                  <code>{typeLabel(p.schema)}</code> {constraints(p.schema)}
+                </td>
+                <td>
+                  <Prose text={p.description ?? p.schema?.description ?? ''} />
+                  {p.schema?.example !== undefined ? (
+                    <>
+                      {' '}
+                      e.g. <code>{String(p.schema.example)}</code>
+                    </>
+                  ) : null}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -104,7 +143,15 @@ const OperationView: FC<{ method: string; path: string; op: Operation; base: str
       <pre>curl '{exampleUrl(base, path, params)}'</pre>
       <ul>
         {Object.entries(op.responses ?? {}).map(([status, r]) => (
-          <li><code>{status}</code> <Prose text={r.description ?? ''} />{r.content?.['application/json'] ? <> — <code>{typeLabel(r.content['application/json'].schema)}</code></> : null}</li>
+          <li>
+            <code>{status}</code> <Prose text={r.description ?? ''} />
+            {r.content?.['application/json'] ? (
+              <>
+                {' '}
+                — <code>{typeLabel(r.content['application/json'].schema)}</code>
+              </>
+            ) : null}
+          </li>
         ))}
       </ul>
     </section>
@@ -121,7 +168,19 @@ const SchemaView: FC<{ name: string; schema: Schema }> = ({ name, schema }) => {
       {inherited.length ? <p>All the fields of {inherited.join(', ')}, and:</p> : null}
       <table>
         <tbody>
-          {props.map(([field, s]) => <tr><td><code>{field}</code></td><td><code>{typeLabel(s)}</code></td><td><Prose text={s.description ?? ''} /></td></tr>)}
+          {props.map(([field, s]) => (
+            <tr>
+              <td>
+                <code>{field}</code>
+              </td>
+              <td>
+                <code>{typeLabel(s)}</code>
+              </td>
+              <td>
+                <Prose text={s.description ?? ''} />
+              </td>
+            </tr>
+          ))}
         </tbody>
       </table>
     </section>
@@ -130,18 +189,44 @@ const SchemaView: FC<{ name: string; schema: Schema }> = ({ name, schema }) => {
 
 /** The API reference, rendered on the server from the same OpenAPI document served at /openapi.json. */
 export const DocsPage: FC<{ doc: OpenApiDoc; baseUrl: string }> = ({ doc, baseUrl }) => {
-  const ops = Object.entries(doc.paths ?? {}).sort(([a], [b]) => a.localeCompare(b))
+  const ops = Object.entries(doc.paths ?? {})
+    .sort(([a], [b]) => a.localeCompare(b))
     .flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op })));
   return (
     <Layout title={`${doc.info.title} reference | Paperboy`} path="/docs" baseUrl={baseUrl}>
       <article class="api-docs">
-        <h1>{doc.info.title} <small>{doc.info.version}</small></h1>
-        {doc.info.description?.split('\n\n').map((para) => <p><Prose text={para} /></p>)}
-        <p>The machine-readable description: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1).</p>
-        <nav><ul>{ops.map(({ path, method, op }) => <li><a href={`#${op.operationId ?? ''}`}><code>{method.toUpperCase()} {path}</code></a> — {op.summary}</li>)}</ul></nav>
-        {ops.map(({ path, method, op }) => <OperationView method={method} path={path} op={op} base={baseUrl} />)}
+        <h1>
+          {doc.info.title} <small>{doc.info.version}</small>
+        </h1>
+        {doc.info.description?.split('\n\n').map((para) => (
+          <p>
+            <Prose text={para} />
+          </p>
+        ))}
+        <p>
+          The machine-readable description: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1).
+        </p>
+        <nav>
+          <ul>
+            {ops.map(({ path, method, op }) => (
+              <li>
+                <a href={`#${op.operationId ?? ''}`}>
+                  <code>
+                    {method.toUpperCase()} {path}
+                  </code>
+                </a>{' '}
+                — {op.summary}
+              </li>
+            ))}
+          </ul>
+        </nav>
+        {ops.map(({ path, method, op }) => (
+          <OperationView method={method} path={path} op={op} base={baseUrl} />
+        ))}
         <h2>Schemas</h2>
-        {Object.entries(doc.components?.schemas ?? {}).map(([name, schema]) => <SchemaView name={name} schema={schema} />)}
+        {Object.entries(doc.components?.schemas ?? {}).map(([name, schema]) => (
+          <SchemaView name={name} schema={schema} />
+        ))}
       </article>
     </Layout>
   );

@@ -28,7 +28,13 @@ export class ApiError extends Error {
   }
 }
 
-export function errorJson(c: Context, status: ContentfulStatusCode, code: ErrorCode, message: string, fields?: FieldError[]): Response {
+export function errorJson(
+  c: Context,
+  status: ContentfulStatusCode,
+  code: ErrorCode,
+  message: string,
+  fields?: FieldError[],
+): Response {
   const body: ErrorBody = { error: fields ? { code, message, fields } : { code, message } };
   return c.json(body, status);
 }
@@ -44,11 +50,20 @@ export function fieldErrors(error: ZodError, target: string): FieldError[] {
 }
 
 /** The validation hook of every API route: a 400 naming each bad parameter and what is wrong with it. */
-export function validationHook(result: { success: boolean; error?: ZodError; target: string }, c: Context): Response | undefined {
+export function validationHook(
+  result: { success: boolean; error?: ZodError; target: string },
+  c: Context,
+): Response | undefined {
   if (result.success || !result.error) return undefined;
   const fields = fieldErrors(result.error, result.target);
   const list = fields.map((f) => `${f.field}: ${f.message}`).join('; ');
-  return errorJson(c, 400, 'invalid_request', `Invalid request (${list}). See /docs for the parameters of each operation.`, fields);
+  return errorJson(
+    c,
+    400,
+    'invalid_request',
+    `Invalid request (${list}). See /docs for the parameters of each operation.`,
+    fields,
+  );
 }
 
 export function handleApiError(err: Error, c: Context, report: (err: Error) => void): Response {
@@ -57,5 +72,10 @@ export function handleApiError(err: Error, c: Context, report: (err: Error) => v
     return errorJson(c, err.status, err.status === 404 ? 'not_found' : 'invalid_request', err.message || 'Bad request');
   }
   report(err);
-  return errorJson(c, 500, 'internal', 'Internal server error: the request could not be answered. It has been logged; try again later.');
+  return errorJson(
+    c,
+    500,
+    'internal',
+    'Internal server error: the request could not be answered. It has been logged; try again later.',
+  );
 }

@@ -1,23 +1,32 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { parseArxivId } from '../../model/arxiv-id.js';
 import type { WebDeps } from '../deps.js';
 import { pageAfter } from './cursor.js';
 import { ApiError } from './errors.js';
 import { apiPaper, apiPaperDetail, siteUrl } from './present.js';
-import { errorResponses, notFoundResponse, okJson, pageLimit, Paper, PaperDetail, PaperIdParam } from './schemas.js';
+import { errorResponses, notFoundResponse, okJson, Paper, PaperDetail, PaperIdParam, pageLimit } from './schemas.js';
 
 /** A paper id from the path: an arXiv id with its version dropped, or a `title-<hash>` id as stored. */
 export function paperIdFromPath(raw: string): string {
   if (/^title-[0-9a-z]+$/.test(raw)) return raw;
   const parsed = parseArxivId(raw);
   if (!parsed) {
-    throw new ApiError(400, 'invalid_request', `path.id: "${raw}" is not an arXiv id; ids look like 2503.11731, 2503.11731v2 or hep-th/9901001`,
-      [{ field: 'path.id', message: 'not an arXiv id' }]);
+    throw new ApiError(
+      400,
+      'invalid_request',
+      `path.id: "${raw}" is not an arXiv id; ids look like 2503.11731, 2503.11731v2 or hep-th/9901001`,
+      [{ field: 'path.id', message: 'not an arXiv id' }],
+    );
   }
   return parsed.id;
 }
 
-export const notFound = (id: string) => new ApiError(404, 'not_found', `No paper with id ${id} here. Search for it with /api/papers/search?q=... or import it (npx paperboy ingest arxiv-api --id ${id}).`);
+export const notFound = (id: string) =>
+  new ApiError(
+    404,
+    'not_found',
+    `No paper with id ${id} here. Search for it with /api/papers/search?q=... or import it (npx paperboy ingest arxiv-api --id ${id}).`,
+  );
 
 export const getPaperRoute = createRoute({
   method: 'get',
@@ -30,7 +39,9 @@ export const getPaperRoute = createRoute({
 });
 
 const ListQuery = z.object({
-  cursor: z.string().max(500).optional().openapi({ description: 'where to continue: copy it from the `Link: <...>; rel="next"` header of the previous page' }),
+  cursor: z.string().max(500).optional().openapi({
+    description: 'where to continue: copy it from the `Link: <...>; rel="next"` header of the previous page',
+  }),
   limit: pageLimit(100, 50),
 });
 
@@ -40,8 +51,9 @@ export const listPapersRoute = createRoute({
   operationId: 'listPapers',
   tags: ['papers'],
   summary: 'Every paper, newest feed day first, page by page',
-  description: 'Follow the `Link` header (`rel="next"`) for the next page; there is none after the last page. '
-    + 'Pages stay consistent while new papers arrive. Papers with no date at all are not listed.',
+  description:
+    'Follow the `Link` header (`rel="next"`) for the next page; there is none after the last page. ' +
+    'Pages stay consistent while new papers arrive. Papers with no date at all are not listed.',
   request: { query: ListQuery },
   responses: {
     200: {
@@ -62,15 +74,21 @@ export function registerPapers(app: OpenAPIHono, deps: WebDeps): void {
       const url = siteUrl(baseUrl, `/api/papers?${new URLSearchParams({ cursor: next, limit: String(q.limit) })}`);
       c.header('Link', `<${url}>; rel="next"`);
     }
-    return c.json(papers.map((p) => apiPaper(p, baseUrl)), 200);
+    return c.json(
+      papers.map((p) => apiPaper(p, baseUrl)),
+      200,
+    );
   });
 
   // Documented as `{id}`; routed as `:id{.+}` so that an old-style id may keep its slash (`hep-th/9901001`).
   app.openAPIRegistry.registerPath(getPaperRoute);
-  app.openapi({ ...getPaperRoute, path: '/api/papers/{id{.+}}', hide: true } as unknown as typeof getPaperRoute, async (c) => {
-    const id = paperIdFromPath(c.req.valid('param').id);
-    const paper = await deps.store.getPaper(id);
-    if (!paper) throw notFound(id);
-    return c.json(apiPaperDetail(paper, await deps.store.getVersions(id), baseUrl), 200);
-  });
+  app.openapi(
+    { ...getPaperRoute, path: '/api/papers/{id{.+}}', hide: true } as unknown as typeof getPaperRoute,
+    async (c) => {
+      const id = paperIdFromPath(c.req.valid('param').id);
+      const paper = await deps.store.getPaper(id);
+      if (!paper) throw notFound(id);
+      return c.json(apiPaperDetail(paper, await deps.store.getVersions(id), baseUrl), 200);
+    },
+  );
 }

@@ -1,5 +1,5 @@
-import { feedDay } from '../../store/rows.js';
 import type { Paper as StoredPaper } from '../../model/paper.js';
+import { feedDay } from '../../store/rows.js';
 import type { PaperVersion } from '../../store/store.js';
 import type { DailyEntry, Paper, PaperDetail } from './schemas.js';
 
@@ -46,7 +46,10 @@ export function apiPaper(p: StoredPaper, baseUrl: string): Paper {
 }
 
 export function apiPaperDetail(p: StoredPaper, versions: PaperVersion[], baseUrl: string): PaperDetail {
-  return { ...apiPaper(p, baseUrl), versions: versions.map((v) => ({ version: v.version, date: v.date, source: v.source })) };
+  return {
+    ...apiPaper(p, baseUrl),
+    versions: versions.map((v) => ({ version: v.version, date: v.date, source: v.source })),
+  };
 }
 
 export function dailyEntry(p: StoredPaper, baseUrl: string): DailyEntry {

@@ -1,12 +1,20 @@
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSearchService } from '../../search/search.js';
-import type { SearchService } from '../../search/search.js';
-import { engines, freshStore, type TestStore } from '../../../test/stores.js';
-import { checkDocument, responseSchema, validate, type Doc } from '../../../test/openapi-check.js';
-import { apiRoutes } from './routes.js';
-import { DAYS, HOSTILE_ID, LATEST_DAY, loadTestPapers, OLD_STYLE_ID, PER_DAY, type LoadedPapers } from '../../../test/fixture-papers.js';
+import {
+  DAYS,
+  HOSTILE_ID,
+  LATEST_DAY,
+  type LoadedPapers,
+  loadTestPapers,
+  OLD_STYLE_ID,
+  PER_DAY,
+} from '../../../test/fixture-papers.js';
+import { checkDocument, type Doc, responseSchema, validate } from '../../../test/openapi-check.js';
 import { testDeps } from '../../../test/site.js';
+import { engines, freshStore, type TestStore } from '../../../test/stores.js';
+import type { SearchService } from '../../search/search.js';
+import { createSearchService } from '../../search/search.js';
+import { apiRoutes } from './routes.js';
 
 const baseUrl = 'http://papers.test';
 
@@ -44,7 +52,11 @@ describe.each(engines)('JSON API on %s', (engine) => {
   });
 
   /** GETs a path and checks the body against the document's schema for that operation and status. */
-  async function get<T>(url: string, op: { path: string; status?: number }, init?: RequestInit): Promise<{ res: Response; body: T }> {
+  async function get<T>(
+    url: string,
+    op: { path: string; status?: number },
+    init?: RequestInit,
+  ): Promise<{ res: Response; body: T }> {
     const res = await app.request(url, init);
     const status = op.status ?? 200;
     const text = await res.text();
@@ -60,7 +72,13 @@ describe.each(engines)('JSON API on %s', (engine) => {
   it('serves a sound OpenAPI 3.1 document describing every operation', async () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(checkDocument(doc)).toEqual([]);
-    expect(Object.keys(doc.paths).sort()).toEqual(['/api/daily_papers', '/api/papers', '/api/papers/search', '/api/papers/{id}', '/api/papers/{id}/related']);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/daily_papers',
+      '/api/papers',
+      '/api/papers/search',
+      '/api/papers/{id}',
+      '/api/papers/{id}/related',
+    ]);
     const html = await (await app.request('/docs')).text();
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(item)) {
@@ -77,7 +95,12 @@ describe.each(engines)('JSON API on %s', (engine) => {
     expect(body).toHaveLength(PER_DAY + 1);
     expect(new Set(body.map((e) => e.paper.feedDay))).toEqual(new Set([LATEST_DAY]));
     expect(body[0]!.paper.upvotes).toBe(50);
-    expect(body[0]).toMatchObject({ thumbnail: null, mediaUrls: [], isAuthorParticipating: false, submittedBy: { name: 'alice' } });
+    expect(body[0]).toMatchObject({
+      thumbnail: null,
+      mediaUrls: [],
+      isAuthorParticipating: false,
+      submittedBy: { name: 'alice' },
+    });
   });
 
   it('selects a day, an ISO week and a month', async () => {
@@ -110,7 +133,9 @@ describe.each(engines)('JSON API on %s', (engine) => {
   it('rejects bad parameters with a 400 that names them', async () => {
     const bad = async (qs: string, fields: string[]) => {
       const { body } = await get<{ error: { code: string; message: string; fields: { field: string }[] } }>(
-        `/api/daily_papers${qs}`, { path: '/api/daily_papers', status: 400 });
+        `/api/daily_papers${qs}`,
+        { path: '/api/daily_papers', status: 400 },
+      );
       expect(body.error.code).toBe('invalid_request');
       expect(body.error.fields.map((f) => f.field).sort()).toEqual(fields);
       for (const f of fields) expect(body.error.message).toContain(f);
@@ -128,15 +153,30 @@ describe.each(engines)('JSON API on %s', (engine) => {
 
   it('returns one paper by id, with or without version, old-style ids with their slash', async () => {
     const first = loaded.records[0]!;
-    const one = await get<{ id: string; versions: unknown[]; url: string; arxivUrl: string }>(`/api/papers/${first.id}`, { path: '/api/papers/{id}' });
-    expect(one.body).toMatchObject({ id: first.id, title: first.title, url: `${baseUrl}/papers/${first.id}`, arxivUrl: `https://arxiv.org/abs/${first.id}` });
-    expect((await get<{ id: string }>(`/api/papers/${first.id}v3`, { path: '/api/papers/{id}' })).body.id).toBe(first.id);
+    const one = await get<{ id: string; versions: unknown[]; url: string; arxivUrl: string }>(
+      `/api/papers/${first.id}`,
+      { path: '/api/papers/{id}' },
+    );
+    expect(one.body).toMatchObject({
+      id: first.id,
+      title: first.title,
+      url: `${baseUrl}/papers/${first.id}`,
+      arxivUrl: `https://arxiv.org/abs/${first.id}`,
+    });
+    expect((await get<{ id: string }>(`/api/papers/${first.id}v3`, { path: '/api/papers/{id}' })).body.id).toBe(
+      first.id,
+    );
     for (const path of [OLD_STYLE_ID, encodeURIComponent(OLD_STYLE_ID), `${OLD_STYLE_ID}v2`]) {
-      const old = await get<{ id: string; version: number; versions: { version: number }[] }>(`/api/papers/${path}`, { path: '/api/papers/{id}' });
+      const old = await get<{ id: string; version: number; versions: { version: number }[] }>(`/api/papers/${path}`, {
+        path: '/api/papers/{id}',
+      });
       expect(old.body).toMatchObject({ id: OLD_STYLE_ID, version: 2 });
       expect(old.body.versions.map((v) => v.version)).toEqual([1, 2]);
     }
-    const missing = await get<{ error: { code: string; message: string } }>('/api/papers/2501.00000', { path: '/api/papers/{id}', status: 404 });
+    const missing = await get<{ error: { code: string; message: string } }>('/api/papers/2501.00000', {
+      path: '/api/papers/{id}',
+      status: 404,
+    });
     expect(missing.body.error).toMatchObject({ code: 'not_found' });
     expect(missing.body.error.message).toContain('2501.00000');
     await get('/api/papers/not-an-id', { path: '/api/papers/{id}', status: 400 });
@@ -159,16 +199,22 @@ describe.each(engines)('JSON API on %s', (engine) => {
   it('searches with filters and highlights, and finds related papers', async () => {
     const target = loaded.records[3]!;
     const words = target.title.split(/\s+/).slice(0, 4).join(' ');
-    const { body } = await get<ApiPaper[]>(`/api/papers/search?q=${encodeURIComponent(words)}&limit=5`, { path: '/api/papers/search' });
+    const { body } = await get<ApiPaper[]>(`/api/papers/search?q=${encodeURIComponent(words)}&limit=5`, {
+      path: '/api/papers/search',
+    });
     expect(body.length).toBeGreaterThan(0);
     expect(body.map((p) => p.id)).toContain(target.id);
     expect(body.some((p) => p.highlight!.title.includes('<mark>'))).toBe(true);
     const expected = await search.search({ q: words, limit: 5, offset: 0 });
     expect(body.map((p) => p.id)).toEqual(expected.hits.map((h) => h.paper.id));
     const cat = target.categories![0]!;
-    const inCat = await get<ApiPaper[]>(`/api/papers/search?q=${encodeURIComponent(words)}&category=${cat}`, { path: '/api/papers/search' });
+    const inCat = await get<ApiPaper[]>(`/api/papers/search?q=${encodeURIComponent(words)}&category=${cat}`, {
+      path: '/api/papers/search',
+    });
     expect(inCat.body.every((p) => p.categories.includes(cat))).toBe(true);
-    const withCode = await get<ApiPaper[]>(`/api/papers/search?q=${encodeURIComponent(words)}&has_code=true`, { path: '/api/papers/search' });
+    const withCode = await get<ApiPaper[]>(`/api/papers/search?q=${encodeURIComponent(words)}&has_code=true`, {
+      path: '/api/papers/search',
+    });
     expect(withCode.body.every((p) => p.codeUrls.length > 0 || p.githubRepo)).toBe(true);
     await get('/api/papers/search', { path: '/api/papers/search', status: 400 });
     await get('/api/papers/search?q=x&limit=121', { path: '/api/papers/search', status: 400 });
@@ -177,7 +223,9 @@ describe.each(engines)('JSON API on %s', (engine) => {
     const byId = await get<ApiPaper[]>(`/api/papers/search?q=${OLD_STYLE_ID}v1`, { path: '/api/papers/search' });
     expect(byId.body.map((p) => p.id)).toEqual([OLD_STYLE_ID]);
 
-    const related = await get<ApiPaper[]>(`/api/papers/${target.id}/related?limit=3`, { path: '/api/papers/{id}/related' });
+    const related = await get<ApiPaper[]>(`/api/papers/${target.id}/related?limit=3`, {
+      path: '/api/papers/{id}/related',
+    });
     expect(related.body.length).toBeGreaterThan(0);
     expect(related.body.length).toBeLessThanOrEqual(3);
     expect(related.body.map((p) => p.id)).not.toContain(target.id);
@@ -187,8 +235,11 @@ describe.each(engines)('JSON API on %s', (engine) => {
 
   it('limits each client to the configured requests per window, then answers 429 with RateLimit headers', async () => {
     let now = 1_000_000;
-    const limited = apiRoutes(testDeps(t, search, { baseUrl }), { rateLimit: { limit: 3, windowSeconds: 60, now: () => now } });
-    const hit = (ip?: string) => limited.request('/api/daily_papers', ip ? { headers: { 'X-Forwarded-For': ip } } : undefined);
+    const limited = apiRoutes(testDeps(t, search, { baseUrl }), {
+      rateLimit: { limit: 3, windowSeconds: 60, now: () => now },
+    });
+    const hit = (ip?: string) =>
+      limited.request('/api/daily_papers', ip ? { headers: { 'X-Forwarded-For': ip } } : undefined);
     for (const remaining of [2, 1, 0]) {
       const ok = await hit();
       expect(ok.status).toBe(200);
@@ -206,8 +257,11 @@ describe.each(engines)('JSON API on %s', (engine) => {
     now += 45_000;
     expect((await hit()).status).toBe(200);
 
-    const behindProxy = apiRoutes(testDeps(t, search, { baseUrl }), { rateLimit: { limit: 1, windowSeconds: 60, trustProxy: true } });
-    const via = (ip: string) => behindProxy.request('/api/daily_papers', { headers: { 'X-Forwarded-For': `${ip}, 10.0.0.1` } });
+    const behindProxy = apiRoutes(testDeps(t, search, { baseUrl }), {
+      rateLimit: { limit: 1, windowSeconds: 60, trustProxy: true },
+    });
+    const via = (ip: string) =>
+      behindProxy.request('/api/daily_papers', { headers: { 'X-Forwarded-For': `${ip}, 10.0.0.1` } });
     expect((await via('198.51.100.1')).status).toBe(200);
     expect((await via('198.51.100.2')).status).toBe(200);
     expect((await via('198.51.100.1')).status).toBe(429);
@@ -218,7 +272,9 @@ describe.each(engines)('JSON API on %s', (engine) => {
     site.route('/', apiRoutes(testDeps(t, search, { baseUrl }), { rateLimit: false }));
     site.get('/', (c) => c.html('<h1>home</h1>'));
     site.notFound((c) => c.html('<h1>not found</h1>', 404));
-    expect(await (await site.request('/api/daily_papers?limit=0')).json()).toMatchObject({ error: { code: 'invalid_request' } });
+    expect(await (await site.request('/api/daily_papers?limit=0')).json()).toMatchObject({
+      error: { code: 'invalid_request' },
+    });
     expect(await (await site.request('/api/papers/2501.00000')).json()).toMatchObject({ error: { code: 'not_found' } });
     expect(await (await site.request('/api/unknown')).json()).toMatchObject({ error: { code: 'not_found' } });
     const page = await site.request('/');
@@ -229,7 +285,11 @@ describe.each(engines)('JSON API on %s', (engine) => {
   });
 
   it('answers unknown API paths with a JSON 404', async () => {
-    for (const [method, path] of [['GET', '/api/nothing'], ['POST', '/api/papers'], ['GET', '/api/daily_papers/extra']] as const) {
+    for (const [method, path] of [
+      ['GET', '/api/nothing'],
+      ['POST', '/api/papers'],
+      ['GET', '/api/daily_papers/extra'],
+    ] as const) {
       const res = await app.request(path, { method });
       expect(res.status).toBe(404);
       expect(await res.json()).toMatchObject({ error: { code: 'not_found' } });
@@ -240,7 +300,11 @@ describe.each(engines)('JSON API on %s', (engine) => {
     const { body: before } = await daily('?limit=3');
     const first = before[0]!.paper;
     // Written by another process (beside this store): not announced here, the remembered page stands.
-    await t.db.updateTable('papers').set({ upvotes: first.upvotes + 41 }).where('id', '=', first.id).execute();
+    await t.db
+      .updateTable('papers')
+      .set({ upvotes: first.upvotes + 41 })
+      .where('id', '=', first.id)
+      .execute();
     expect((await daily('?limit=3')).body[0]!.paper.upvotes).toBe(first.upvotes);
     // A vote through the store announces itself: the next request reads the papers again.
     await t.store.transaction((_trx, papers) => papers.addVotes(first.id, 1, 4));
@@ -265,12 +329,17 @@ describe.each(engines)('JSON API on %s', (engine) => {
     const head = await app.request(url, { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(head.headers.get('etag')).toBe(tag);
-    const preflight = await app.request('/api/papers', { method: 'OPTIONS', headers: { Origin: 'https://x.example', 'Access-Control-Request-Method': 'GET' } });
+    const preflight = await app.request('/api/papers', {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://x.example', 'Access-Control-Request-Method': 'GET' },
+    });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
     expect(preflight.headers.get('access-control-allow-methods')).toBe('GET,HEAD,OPTIONS');
     expect((await app.request('/openapi.json')).headers.get('access-control-allow-origin')).toBe('*');
-    expect((await app.request(`/api/papers/${HOSTILE_ID}`)).headers.get('access-control-expose-headers')).toContain('Link');
+    expect((await app.request(`/api/papers/${HOSTILE_ID}`)).headers.get('access-control-expose-headers')).toContain(
+      'Link',
+    );
   });
 
   it('keeps cursor pages consistent while papers arrive', async () => {
@@ -284,7 +353,7 @@ describe.each(engines)('JSON API on %s', (engine) => {
       { id: '2712.99998', source: 'arxiv-api', title: 'A paper added to the same day', abstract: 'x', listedOn: day },
     ]);
     const rest: string[] = [];
-    for (let url: string | undefined = next; url;) {
+    for (let url: string | undefined = next; url; ) {
       const res = await app.request(url.slice(baseUrl.length));
       rest.push(...((await res.json()) as ApiPaper[]).map((p) => p.id));
       url = /^<([^>]+)>/.exec(res.headers.get('link') ?? '')?.[1];

@@ -1,11 +1,11 @@
-import { MAX_BODY_BYTES, MAX_HEADER_BYTES } from '../limits.js';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { cors } from 'hono/cors';
 import type { WebDeps } from '../deps.js';
-import { rateLimit, type RateLimitOptions } from '../rate-limit.js';
+import { MAX_BODY_BYTES, MAX_HEADER_BYTES } from '../limits.js';
+import { type RateLimitOptions, rateLimit } from '../rate-limit.js';
 import { httpCache } from './cache.js';
 import { registerDailyPapers } from './daily.js';
-import { renderDocs, type OpenApiDoc } from './docs.js';
+import { type OpenApiDoc, renderDocs } from './docs.js';
 import { errorJson, handleApiError, validationHook } from './errors.js';
 import { registerPapers } from './papers.js';
 import { siteUrl } from './present.js';
@@ -19,12 +19,12 @@ export interface ApiOptions {
 }
 
 const DESCRIPTION = [
-  'The papers of this Paperboy site as JSON, in the shapes of Hugging Face\'s Daily Papers API (`/api/daily_papers`, `/api/papers/...`).',
-  'Every answer can be cached for 60 s and carries a weak ETag (send `If-None-Match` to get 304). Any origin may call it (CORS). '
-    + 'Each client may make a limited number of requests per window: see the `RateLimit-Policy` and `RateLimit` headers; over the limit the answer is 429 with `Retry-After`.',
+  "The papers of this Paperboy site as JSON, in the shapes of Hugging Face's Daily Papers API (`/api/daily_papers`, `/api/papers/...`).",
+  'Every answer can be cached for 60 s and carries a weak ETag (send `If-None-Match` to get 304). Any origin may call it (CORS). ' +
+    'Each client may make a limited number of requests per window: see the `RateLimit-Policy` and `RateLimit` headers; over the limit the answer is 429 with `Retry-After`.',
   'Errors are JSON: `{ "error": { "code": "...", "message": "..." } }`; invalid parameters are listed in `error.fields`.',
-  `A request's URL and headers together may take at most ${MAX_HEADER_BYTES / 1024} KB; a larger one is answered 431 with code \`request_too_large\`. `
-    + `A request body may take at most ${MAX_BODY_BYTES / 1024} KB (413).`,
+  `A request's URL and headers together may take at most ${MAX_HEADER_BYTES / 1024} KB; a larger one is answered 431 with code \`request_too_large\`. ` +
+    `A request body may take at most ${MAX_BODY_BYTES / 1024} KB (413).`,
 ].join('\n\n');
 
 const corsForReads = cors({
@@ -45,10 +45,19 @@ export function apiRoutes(deps: WebDeps, options: ApiOptions = {}): OpenAPIHono 
   app.use('/api/*', corsForReads);
   app.use('/openapi.json', corsForReads);
   if (options.rateLimit !== false) {
-    app.use('/api/*', rateLimit({
-      ...options.rateLimit,
-      onLimited: (c, seconds) => errorJson(c, 429, 'rate_limited', `Too many requests from your address. Try again in ${seconds} s (see the RateLimit headers).`),
-    }));
+    app.use(
+      '/api/*',
+      rateLimit({
+        ...options.rateLimit,
+        onLimited: (c, seconds) =>
+          errorJson(
+            c,
+            429,
+            'rate_limited',
+            `Too many requests from your address. Try again in ${seconds} s (see the RateLimit headers).`,
+          ),
+      }),
+    );
   }
   app.use('/api/*', httpCache());
   app.use('/openapi.json', httpCache());
@@ -59,15 +68,23 @@ export function apiRoutes(deps: WebDeps, options: ApiOptions = {}): OpenAPIHono 
   registerPapers(app, deps);
 
   let doc: OpenApiDoc | undefined;
-  const document = (): OpenApiDoc => (doc ??= app.getOpenAPI31Document({
-    openapi: '3.1.0',
-    info: { title: 'Paperboy API', version: '1.0.0', description: DESCRIPTION },
-    servers: [{ url: siteUrl(deps.config.baseUrl, '') }],
-  }) as OpenApiDoc);
+  const document = (): OpenApiDoc =>
+    (doc ??= app.getOpenAPI31Document({
+      openapi: '3.1.0',
+      info: { title: 'Paperboy API', version: '1.0.0', description: DESCRIPTION },
+      servers: [{ url: siteUrl(deps.config.baseUrl, '') }],
+    }) as OpenApiDoc);
   app.get('/openapi.json', (c) => c.json(document()));
   app.get('/docs', (c) => c.html(renderDocs(document(), siteUrl(deps.config.baseUrl, ''))));
 
-  app.all('/api/*', (c) => errorJson(c, 404, 'not_found', `No API operation at ${c.req.method} ${c.req.path}. The operations are listed at /docs and in /openapi.json.`));
+  app.all('/api/*', (c) =>
+    errorJson(
+      c,
+      404,
+      'not_found',
+      `No API operation at ${c.req.method} ${c.req.path}. The operations are listed at /docs and in /openapi.json.`,
+    ),
+  );
   app.onError((err, c) => handleApiError(err, c, report));
   return app;
 }

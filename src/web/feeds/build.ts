@@ -1,8 +1,8 @@
-import { escapeHtml } from '../../model/html.js';
-import { cleanName, xmlSafe } from '../../model/text.js';
 import { Feed, type Item } from 'feed';
-import { feedDay } from '../../store/rows.js';
+import { escapeHtml } from '../../model/html.js';
 import type { Paper } from '../../model/paper.js';
+import { cleanName, xmlSafe } from '../../model/text.js';
+import { feedDay } from '../../store/rows.js';
 import { isArxivId, paperPageUrl } from '../api/present.js';
 
 export const FEED_FORMATS = ['atom', 'rss', 'json'] as const;
@@ -25,7 +25,6 @@ export interface FeedMeta {
   baseUrl: string;
 }
 
-
 const dayDate = (p: Paper) => {
   const day = feedDay(p);
   return new Date(day ? `${day}T00:00:00Z` : p.createdAt);
@@ -38,9 +37,13 @@ const names = (p: Paper) => p.authors.map(cleanName);
 function descriptionHtml(p: Paper): string {
   const links: string[] = [];
   if (isArxivId(p.id)) {
-    links.push(`<a href="https://arxiv.org/abs/${escapeHtml(p.id)}">arXiv</a>`, `<a href="https://arxiv.org/pdf/${escapeHtml(p.id)}">PDF</a>`);
+    links.push(
+      `<a href="https://arxiv.org/abs/${escapeHtml(p.id)}">arXiv</a>`,
+      `<a href="https://arxiv.org/pdf/${escapeHtml(p.id)}">PDF</a>`,
+    );
   }
-  for (const url of new Set([...(p.githubRepo ? [p.githubRepo] : []), ...p.codeUrls])) links.push(`<a href="${escapeHtml(url)}">code</a>`);
+  for (const url of new Set([...(p.githubRepo ? [p.githubRepo] : []), ...p.codeUrls]))
+    links.push(`<a href="${escapeHtml(url)}">code</a>`);
   const byline = `<p>${escapeHtml(names(p).join(', '))}${p.categories.length ? ` · ${escapeHtml(p.categories.join(' · '))}` : ''}</p>`;
   return `${byline}<p>${escapeHtml(p.abstract)}</p>${links.length ? `<p>${links.join(' · ')}</p>` : ''}`;
 }
@@ -62,7 +65,9 @@ function item(p: Paper, format: FeedFormat, baseUrl: string): Item {
     description: descriptionHtml(p),
     category: p.categories.map((c) => ({ name: c, term: c })),
     // The library reads the first author without checking there is one (papers from a saved page have none).
-    ...(authors.length ? { author: format === 'rss' ? [{ name: authors.join(', ') }] : authors.map((name) => ({ name })) } : {}),
+    ...(authors.length
+      ? { author: format === 'rss' ? [{ name: authors.join(', ') }] : authors.map((name) => ({ name })) }
+      : {}),
   };
 }
 
@@ -76,21 +81,25 @@ interface JsonFeedItem {
 function toJsonFeed11(text: string, papers: Paper[], meta: FeedMeta): string {
   const feed = JSON.parse(text) as { author?: unknown; items: JsonFeedItem[]; [key: string]: unknown };
   const { author: _feedAuthor, items, ...rest } = feed;
-  return JSON.stringify({
-    ...rest,
-    version: 'https://jsonfeed.org/version/1.1',
-    language: 'en',
-    authors: [{ name: 'Paperboy', url: meta.baseUrl }],
-    items: items.map(({ author: _author, ...it }, i) => {
-      const p = papers[i]!;
-      return {
-        ...it,
-        content_text: p.abstract,
-        external_url: isArxivId(p.id) ? `https://arxiv.org/abs/${p.id}` : undefined,
-        authors: names(p).map((name) => ({ name })),
-      };
-    }),
-  }, null, 2);
+  return JSON.stringify(
+    {
+      ...rest,
+      version: 'https://jsonfeed.org/version/1.1',
+      language: 'en',
+      authors: [{ name: 'Paperboy', url: meta.baseUrl }],
+      items: items.map(({ author: _author, ...it }, i) => {
+        const p = papers[i]!;
+        return {
+          ...it,
+          content_text: p.abstract,
+          external_url: isArxivId(p.id) ? `https://arxiv.org/abs/${p.id}` : undefined,
+          authors: names(p).map((name) => ({ name })),
+        };
+      }),
+    },
+    null,
+    2,
+  );
 }
 
 export function renderFeed(format: FeedFormat, meta: FeedMeta, papers: Paper[]): string {

@@ -1,20 +1,41 @@
 import { parseFeed } from '@rowanmanning/feed-parser';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSearchService, type SearchService } from '../../search/search.js';
-import { engines, freshStore, type TestStore } from '../../../test/stores.js';
-import { HOSTILE_ID, HOSTILE_TITLE, loadTestPapers, OLD_STYLE_ID, type LoadedPapers } from '../../../test/fixture-papers.js';
-import { feedLinks, feedRoutes, FEED_SIZE } from './routes.js';
+import {
+  HOSTILE_ID,
+  HOSTILE_TITLE,
+  type LoadedPapers,
+  loadTestPapers,
+  OLD_STYLE_ID,
+} from '../../../test/fixture-papers.js';
 import { testDeps } from '../../../test/site.js';
+import { engines, freshStore, type TestStore } from '../../../test/stores.js';
+import { createSearchService, type SearchService } from '../../search/search.js';
+import { FEED_SIZE, feedLinks, feedRoutes } from './routes.js';
 
 const baseUrl = 'http://papers.test';
-const ALWAYS_ARRAYS = new Set(['rss.channel.item', 'rss.channel.atom:link', 'rss.channel.item.author', 'rss.channel.item.category',
-  'feed.link', 'feed.entry', 'feed.entry.link', 'feed.entry.author', 'feed.entry.category']);
-const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false, isArray: (_name, jpath) => ALWAYS_ARRAYS.has(String(jpath)) });
+const ALWAYS_ARRAYS = new Set([
+  'rss.channel.item',
+  'rss.channel.atom:link',
+  'rss.channel.item.author',
+  'rss.channel.item.category',
+  'feed.link',
+  'feed.entry',
+  'feed.entry.link',
+  'feed.entry.author',
+  'feed.entry.category',
+]);
+const xml = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  parseTagValue: false,
+  isArray: (_name, jpath) => ALWAYS_ARRAYS.has(String(jpath)),
+});
 
 type Node = Record<string, unknown>;
 const text = (v: unknown): string => (typeof v === 'string' ? v : String((v as Node)['#text'] ?? ''));
-const decodeHtml = (s: string) => s.replace(/&(lt|gt|quot|#39|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', '#39': "'", amp: '&' })[e]!);
+const decodeHtml = (s: string) =>
+  s.replace(/&(lt|gt|quot|#39|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', '#39': "'", amp: '&' })[e]!);
 
 describe.each(engines)('feeds on %s', (engine) => {
   let t: TestStore;
@@ -44,7 +65,9 @@ describe.each(engines)('feeds on %s', (engine) => {
     return body;
   }
   const rss = async (path: string) => {
-    const doc = xml.parse(await fetchFeed(path, 'application/rss+xml')) as { rss: { '@_version': string; channel: Node } };
+    const doc = xml.parse(await fetchFeed(path, 'application/rss+xml')) as {
+      rss: { '@_version': string; channel: Node };
+    };
     expect(doc.rss['@_version']).toBe('2.0');
     const channel = doc.rss.channel;
     for (const field of ['title', 'link', 'description']) expect(text(channel[field])).not.toBe('');
@@ -64,7 +87,12 @@ describe.each(engines)('feeds on %s', (engine) => {
     return { feed, entries };
   };
   const jsonFeed = async (path: string) => {
-    const feed = JSON.parse(await fetchFeed(path, 'application/feed+json')) as { version: string; title: string; feed_url: string; items: Node[] };
+    const feed = JSON.parse(await fetchFeed(path, 'application/feed+json')) as {
+      version: string;
+      title: string;
+      feed_url: string;
+      items: Node[];
+    };
     expect(feed.version).toBe('https://jsonfeed.org/version/1.1');
     expect(feed.title).not.toBe('');
     for (const item of feed.items) expect(typeof item.id).toBe('string');
@@ -72,8 +100,12 @@ describe.each(engines)('feeds on %s', (engine) => {
   };
 
   it('serves the daily feed in RSS 2.0, Atom 1.0 and JSON Feed 1.1, in feed order', async () => {
-    await t.store.upsertPapers([{ id: 'title-0undated', source: 'page', title: 'A paper with no date at all', abstract: 'From a saved page.' }]);
-    const order = (await t.store.listPapers({ sort: 'feed', to: '9999-12-31', limit: FEED_SIZE })).map((p) => `${baseUrl}/papers/${p.id}`);
+    await t.store.upsertPapers([
+      { id: 'title-0undated', source: 'page', title: 'A paper with no date at all', abstract: 'From a saved page.' },
+    ]);
+    const order = (await t.store.listPapers({ sort: 'feed', to: '9999-12-31', limit: FEED_SIZE })).map(
+      (p) => `${baseUrl}/papers/${p.id}`,
+    );
     const r = await rss('/feed.rss');
     expect(r.items.map((i) => text(i.link))).toEqual(order);
     expect(order).not.toContain(`${baseUrl}/papers/title-0undated`);
@@ -102,7 +134,11 @@ describe.each(engines)('feeds on %s', (engine) => {
     expect(text(entry.updated)).toBe(`${paper.listedOn}T00:00:00.000Z`);
     const j = await jsonFeed('/feed.json');
     const ji = j.items.find((i) => i.id === `${baseUrl}/papers/${paper.id}`)!;
-    expect(ji).toMatchObject({ content_text: paper.abstract, external_url: `https://arxiv.org/abs/${paper.id}`, tags: paper.categories });
+    expect(ji).toMatchObject({
+      content_text: paper.abstract,
+      external_url: `https://arxiv.org/abs/${paper.id}`,
+      tags: paper.categories,
+    });
     expect(ji.authors).toEqual(paper.authors.map((name) => ({ name })));
   });
 
@@ -125,7 +161,9 @@ describe.each(engines)('feeds on %s', (engine) => {
   });
 
   it('serves trending, category and author feeds', async () => {
-    const trending = (await t.store.listPapers({ sort: 'trending', to: '9999-12-31', limit: FEED_SIZE })).map((p) => `${baseUrl}/papers/${p.id}`);
+    const trending = (await t.store.listPapers({ sort: 'trending', to: '9999-12-31', limit: FEED_SIZE })).map(
+      (p) => `${baseUrl}/papers/${p.id}`,
+    );
     expect((await atom('/trending/feed.atom')).entries.map((e) => text(e.id))).toEqual(trending);
     const cat = await rss('/categories/cs.CR/feed.rss');
     expect(cat.items.map((i) => text(i.link))).toContain(`${baseUrl}/papers/${HOSTILE_ID}`);
@@ -145,7 +183,9 @@ describe.each(engines)('feeds on %s', (engine) => {
     const qs = new URLSearchParams({ q }).toString();
     const a = await atom(`/search/feed.atom?${qs}`);
     expect(a.entries.map((e) => text(e.id))).toEqual(expected.hits.map((h) => `${baseUrl}/papers/${h.paper.id}`));
-    expect((a.feed.link as Node[]).find((l) => l['@_rel'] === 'self')!['@_href']).toBe(`${baseUrl}/search/feed.atom?${qs}`);
+    expect((a.feed.link as Node[]).find((l) => l['@_rel'] === 'self')!['@_href']).toBe(
+      `${baseUrl}/search/feed.atom?${qs}`,
+    );
     const best = await search.search({ q, sort: 'relevance', limit: FEED_SIZE, offset: 0 });
     const j = await jsonFeed(`/search/feed.json?${qs}&sort=relevance`);
     expect(j.items.map((i) => i.id)).toEqual(best.hits.map((h) => `${baseUrl}/papers/${h.paper.id}`));
@@ -161,10 +201,12 @@ describe.each(engines)('feeds on %s', (engine) => {
     expect((await rss(`/search/feed.rss?${exact}`)).items[0]!.author).toBeUndefined();
   });
 
-  it('reads the same papers back through a feed reader\'s parser, in RSS and Atom alike', async () => {
+  it("reads the same papers back through a feed reader's parser, in RSS and Atom alike", async () => {
     const expected = await t.store.listPapers({ sort: 'feed', to: '9999-12-31', limit: FEED_SIZE });
     for (const path of ['/feed.rss', '/feed.atom']) {
-      const parsed = parseFeed(await fetchFeed(path, path.endsWith('.rss') ? 'application/rss+xml' : 'application/atom+xml'));
+      const parsed = parseFeed(
+        await fetchFeed(path, path.endsWith('.rss') ? 'application/rss+xml' : 'application/atom+xml'),
+      );
       expect(parsed.meta.type, path).toBe(path.endsWith('.rss') ? 'rss' : 'atom');
       expect(parsed.title).toContain('Daily Papers');
       expect(parsed.items.map((i) => i.url)).toEqual(expected.map((p) => `${baseUrl}/papers/${p.id}`));
@@ -189,9 +231,16 @@ describe('feedLinks', () => {
       { rel: 'alternate', type: 'application/rss+xml', href: '/feed.rss', title: 'Daily Papers (RSS)' },
       { rel: 'alternate', type: 'application/feed+json', href: '/feed.json', title: 'Daily Papers (JSON Feed)' },
     ]);
-    expect(feedLinks('/trending').map((l) => l.href)).toEqual(['/trending/feed.atom', '/trending/feed.rss', '/trending/feed.json']);
+    expect(feedLinks('/trending').map((l) => l.href)).toEqual([
+      '/trending/feed.atom',
+      '/trending/feed.rss',
+      '/trending/feed.json',
+    ]);
     expect(feedLinks('/categories/cs.CL')[0]!.title).toBe('Papers in cs.CL (Atom)');
-    expect(feedLinks('/authors/Ada%20Lovelace')[1]).toMatchObject({ href: '/authors/Ada%20Lovelace/feed.rss', title: 'Papers by Ada Lovelace (RSS)' });
+    expect(feedLinks('/authors/Ada%20Lovelace')[1]).toMatchObject({
+      href: '/authors/Ada%20Lovelace/feed.rss',
+      title: 'Papers by Ada Lovelace (RSS)',
+    });
     expect(feedLinks('/search', 'q=graph&cat=cs.LG')[2]!.href).toBe('/search/feed.json?q=graph&cat=cs.LG');
     expect(feedLinks('/papers/2503.11731')).toEqual([]);
   });

@@ -4,9 +4,9 @@ import { Browser, signedInBrowser } from '../../../test/browser-session.js';
 import { openTestSite, type TestSite } from '../../../test/site.js';
 import { engines, type TestStore } from '../../../test/stores.js';
 import type { Role } from '../../accounts/accounts.js';
-import { auditEntries } from '../../store/audit.js';
 import { BODY_MAX, COMMENTS_PER_WINDOW, EDIT_GRACE_MINUTES } from '../../community/comments.js';
 import { Signer } from '../../crypto/tokens.js';
+import { auditEntries } from '../../store/audit.js';
 import { COMMENT_WRITES_PER_IP } from './comment-actions.js';
 
 const BASE = 'http://paperboy.test';
@@ -24,9 +24,15 @@ describe.each(engines)('comments on the paper page on %s', (engine) => {
   let people = 0;
   let papers = 0;
   const nextPaper = () => PAPERS[papers++]!.id;
-  const reader = async (role?: Role) => (await signedInBrowser(app, t.db, {
-    email: `reader${people++}@example.org`, ip: `10.2.${Math.floor(ips / 250)}.${(ips++ % 250) + 1}`, now: clock, ...(role ? { role } : {}),
-  })).browser;
+  const reader = async (role?: Role) =>
+    (
+      await signedInBrowser(app, t.db, {
+        email: `reader${people++}@example.org`,
+        ip: `10.2.${Math.floor(ips / 250)}.${(ips++ % 250) + 1}`,
+        now: clock,
+        ...(role ? { role } : {}),
+      })
+    ).browser;
   const anonymous = () => new Browser(app, `10.3.0.${(ips++ % 250) + 1}`);
   const html = async (b: Browser, id: string) => (await b.request(`/papers/${id}`)).text();
   /** The CSRF field of the comment forms on a page (filled in only for a signed-in reader). */
@@ -37,13 +43,23 @@ describe.each(engines)('comments on the paper page on %s', (engine) => {
   const act = async (b: Browser, id: string, commentId: string, action: string, fields: Record<string, string> = {}) =>
     b.post(`/papers/${id}/comments/${commentId}/${action}`, { csrf: csrfOf(await html(b, id)), ...fields });
   const paperRow = (id: string) => t.db.selectFrom('papers').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-  const storedComments = (id: string) => t.db.selectFrom('comments').selectAll().where('paper_id', '=', id).orderBy('created_at').execute();
+  const storedComments = (id: string) =>
+    t.db.selectFrom('comments').selectAll().where('paper_id', '=', id).orderBy('created_at').execute();
 
   beforeAll(async () => {
     site = await openTestSite(engine, {
-      baseUrl: BASE, secret: SECRET, clock: () => clock,
+      baseUrl: BASE,
+      secret: SECRET,
+      clock: () => clock,
       papers: PAPERS.map((p, i) => ({
-        id: p.id, source: 'hf-daily' as const, title: p.title, abstract: p.summary, authors: p.authors, dailyOn: DAY, upvotes: i, numComments: i === 0 ? 2 : 0,
+        id: p.id,
+        source: 'hf-daily' as const,
+        title: p.title,
+        abstract: p.summary,
+        authors: p.authors,
+        dailyOn: DAY,
+        upvotes: i,
+        numComments: i === 0 ? 2 : 0,
       })),
     });
     ({ t, app } = site);
@@ -56,7 +72,9 @@ describe.each(engines)('comments on the paper page on %s', (engine) => {
     const before = await visitor.request(`/papers/${id}`);
     expect(before.headers.get('cache-control')).toBe('public, max-age=60');
     const outside = await before.text();
-    expect(outside).toContain(`<a href="/signin?next=${encodeURIComponent(`/papers/${id}`)}">Sign in</a> to join the discussion.`);
+    expect(outside).toContain(
+      `<a href="/signin?next=${encodeURIComponent(`/papers/${id}`)}">Sign in</a> to join the discussion.`,
+    );
     expect(outside).toContain('No comments yet.');
     expect(outside).not.toContain('<textarea');
     const refused = await visitor.post(`/papers/${id}/comments`, { csrf: '', body: 'hello' });
@@ -73,7 +91,9 @@ describe.each(engines)('comments on the paper page on %s', (engine) => {
     expect(posted.headers.get('location')).toBe(`/papers/${id}#comment-${first}`);
 
     const bob = await reader();
-    const tick = () => { clock = new Date(clock.getTime() + 60_000); };
+    const tick = () => {
+      clock = new Date(clock.getTime() + 60_000);
+    };
     tick();
     const reply = idOf(await comment(bob, id, 'Yes, see section 3.', first));
     tick();
@@ -95,7 +115,9 @@ describe.each(engines)('comments on the paper page on %s', (engine) => {
     expect(firstBlock).not.toContain('<summary>Edit</summary>');
     expect(firstBlock).not.toContain('<summary>Delete</summary>');
     const asAda = await html(ada, id);
-    expect(asAda.slice(asAda.indexOf(`id="comment-${first}"`))).toMatch(/^[\s\S]*?<summary>Edit<\/summary>[\s\S]*?<summary>Delete<\/summary>/);
+    expect(asAda.slice(asAda.indexOf(`id="comment-${first}"`))).toMatch(
+      /^[\s\S]*?<summary>Edit<\/summary>[\s\S]*?<summary>Delete<\/summary>/,
+    );
     expect(asAda).not.toContain('value="" data-csrf');
 
     const row = await paperRow(id);
@@ -130,8 +152,14 @@ describe.each(engines)('comments on the paper page on %s', (engine) => {
     const id = nextPaper();
     const b = await reader();
     const hostile = [
-      '<script>alert(1)</script>', '[x](javascript:alert(1))', '<img src=x onerror=alert(1)>', '![pixel](https://evil.example/p.png)',
-      '<a href="javascript:alert(2)">raw</a>', '$\\href{javascript:alert(3)}{m}$', 'value="" data-csrf', '<iframe src="https://evil.example">',
+      '<script>alert(1)</script>',
+      '[x](javascript:alert(1))',
+      '<img src=x onerror=alert(1)>',
+      '![pixel](https://evil.example/p.png)',
+      '<a href="javascript:alert(2)">raw</a>',
+      '$\\href{javascript:alert(3)}{m}$',
+      'value="" data-csrf',
+      '<iframe src="https://evil.example">',
     ].join('\n\n');
     expect((await comment(b, id, hostile)).status).toBe(303);
     for (const viewer of [anonymous(), b, await reader()]) {
@@ -162,7 +190,9 @@ describe.each(engines)('comments on the paper page on %s', (engine) => {
     expect(await html(ada, id)).not.toContain('<summary>Edit</summary>');
     const late = await act(ada, id, c, 'edit', { body: 'Too late' });
     expect(late.status).toBe(403);
-    expect(await late.text()).toContain(`A comment can be edited for ${EDIT_GRACE_MINUTES} minutes after it is posted, and this one is older.`);
+    expect(await late.text()).toContain(
+      `A comment can be edited for ${EDIT_GRACE_MINUTES} minutes after it is posted, and this one is older.`,
+    );
     expect((await storedComments(id))[0]!.body).toBe('The result');
   });
 
@@ -233,7 +263,10 @@ describe.each(engines)('comments on the paper page on %s', (engine) => {
     clock = new Date(clock.getTime() + 60_000);
     expect((await act(curator, id, spam, 'unhide')).status).toBe(303);
     expect(await html(anonymous(), id)).toContain('Cheap watches');
-    expect((await auditEntries(t.db, { targetId: spam })).map((a) => a.action)).toEqual(['comment.unhide', 'comment.hide']);
+    expect((await auditEntries(t.db, { targetId: spam })).map((a) => a.action)).toEqual([
+      'comment.unhide',
+      'comment.hide',
+    ]);
   });
 
   it('refuses new comments and replies on a locked paper, saying so', async () => {
@@ -276,7 +309,8 @@ describe.each(engines)('comments on the paper page on %s', (engine) => {
     const b = await reader();
     const csrf = csrfOf(await html(b, id));
     const statuses = [];
-    for (let i = 0; i < COMMENTS_PER_WINDOW; i++) statuses.push((await b.post(`/papers/${id}/comments`, { csrf, body: `#${i}` })).status);
+    for (let i = 0; i < COMMENTS_PER_WINDOW; i++)
+      statuses.push((await b.post(`/papers/${id}/comments`, { csrf, body: `#${i}` })).status);
     expect(statuses.every((s) => s === 303)).toBe(true);
     const limited = await b.post(`/papers/${id}/comments`, { csrf, body: 'one more' });
     expect(limited.status).toBe(429);
@@ -285,7 +319,8 @@ describe.each(engines)('comments on the paper page on %s', (engine) => {
     const flood = await reader();
     const token = csrfOf(await html(flood, id));
     const answers = [];
-    for (let i = 0; i < COMMENT_WRITES_PER_IP; i++) answers.push((await flood.post(`/papers/${id}/comments`, { csrf: token, body: '' })).status);
+    for (let i = 0; i < COMMENT_WRITES_PER_IP; i++)
+      answers.push((await flood.post(`/papers/${id}/comments`, { csrf: token, body: '' })).status);
     expect(answers.every((s) => s === 400)).toBe(true);
     const blocked = await flood.post(`/papers/${id}/comments`, { csrf: token, body: '' });
     expect(blocked.status).toBe(429);

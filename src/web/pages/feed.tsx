@@ -1,8 +1,18 @@
-import { Hono, type Context } from 'hono';
+import { type Context, Hono } from 'hono';
+import {
+  addDays,
+  humanDay,
+  humanMonth,
+  isValidDay,
+  monthRange,
+  shiftMonth,
+  shiftWeek,
+  weekOf,
+  weekRange,
+} from '../../model/dates.js';
 import { untilPapersChange } from '../../store/result-cache.js';
 import type { ListQuery } from '../../store/store.js';
-import { FeedLinks, PaperItem, PaperList, Pager } from '../components.js';
-import { addDays, humanDay, humanMonth, isValidDay, monthRange, shiftMonth, shiftWeek, weekOf, weekRange } from '../../model/dates.js';
+import { FeedLinks, Pager, PaperItem, PaperList } from '../components.js';
 import type { WebDeps } from '../deps.js';
 import { feedLinks } from '../feeds/links.js';
 import { Layout, SubscribeBanner } from '../layout.js';
@@ -36,9 +46,10 @@ function pageNumber(value: string | undefined): number | undefined {
 /** Says what is wrong with a page number instead of showing another page. */
 function badPage(c: Context, baseUrl: string, value: string | undefined, pages?: number) {
   const path = new URL(c.req.url).pathname;
-  const message = pages === undefined
-    ? `“${String(value).slice(0, 40)}” is not a page number: pages are numbered from 1 to ${MAX_PAGE.toLocaleString('en')}.`
-    : `This list has ${pages === 1 ? 'one page' : `${pages} pages`}, so there is no page ${value}. Its first page is at ${path}.`;
+  const message =
+    pages === undefined
+      ? `“${String(value).slice(0, 40)}” is not a page number: pages are numbered from 1 to ${MAX_PAGE.toLocaleString('en')}.`
+      : `This list has ${pages === 1 ? 'one page' : `${pages} pages`}, so there is no page ${value}. Its first page is at ${path}.`;
   return notFoundPage(c, baseUrl, message);
 }
 
@@ -80,9 +91,12 @@ export function feedPages(deps: WebDeps): Hono {
       return c.html(
         <Layout title="Paperboy: no papers yet" path="/" baseUrl={baseUrl}>
           <h1>No papers yet</h1>
-          <p>The store is empty. Import a dump with <code>npx paperboy import &lt;file&gt;</code> (for example the corpus in
-            <code> ../shared/data/corpus/</code>), or fetch today's papers with <code>npx paperboy ingest configured</code>.
-            This page fills in as papers arrive.</p>
+          <p>
+            The store is empty. Import a dump with <code>npx paperboy import &lt;file&gt;</code> (for example the corpus
+            in
+            <code> ../shared/data/corpus/</code>), or fetch today's papers with{' '}
+            <code>npx paperboy ingest configured</code>. This page fills in as papers arrive.
+          </p>
         </Layout>,
       );
     }
@@ -91,7 +105,8 @@ export function feedPages(deps: WebDeps): Hono {
 
   app.get('/day/:day', async (c) => {
     const day = c.req.param('day');
-    if (!isValidDay(day)) return notFoundPage(c, baseUrl, `There is no day called “${day}”. Days look like 2026-07-01.`);
+    if (!isValidDay(day))
+      return notFoundPage(c, baseUrl, `There is no day called “${day}”. Days look like 2026-07-01.`);
     const params = new URLSearchParams(c.req.query());
     const page = pageNumber(c.req.query('page'));
     if (page === undefined) return badPage(c, baseUrl, c.req.query('page'));
@@ -104,16 +119,28 @@ export function feedPages(deps: WebDeps): Hono {
 
   async function dayPage(day: string, path: string, page: number, params: URLSearchParams): Promise<string> {
     const [{ papers, hasNext }, around, total, featured] = await Promise.all([
-      list({ from: day, to: day }, page), store.neighbourDays(day), store.countPapers({ from: day, to: day }),
+      list({ from: day, to: day }, page),
+      store.neighbourDays(day),
+      store.countPapers({ from: day, to: day }),
       page === 1 ? store.listPapers({ featuredOn: day, sort: 'trending', limit: FEATURED_MAX }) : [],
     ]);
     return (
       <Layout title={`Daily Papers, ${humanDay(day)} | Paperboy`} path={path} baseUrl={baseUrl} feeds={feedLinks('/')}>
         <SubscribeBanner />
-        <h1>Daily Papers <span class="sub">{humanDay(day)}</span></h1>
+        <h1>
+          Daily Papers <span class="sub">{humanDay(day)}</span>
+        </h1>
         <nav class="daynav" aria-label="Days">
-          {around.previous ? <a href={`/day/${around.previous}`} rel="prev">← {humanDay(around.previous)}</a> : null}
-          {around.next ? <a href={`/day/${around.next}`} rel="next">{humanDay(around.next)} →</a> : null}
+          {around.previous ? (
+            <a href={`/day/${around.previous}`} rel="prev">
+              ← {humanDay(around.previous)}
+            </a>
+          ) : null}
+          {around.next ? (
+            <a href={`/day/${around.next}`} rel="next">
+              {humanDay(around.next)} →
+            </a>
+          ) : null}
           <a href={`/week/${weekOf(day)}`}>This week</a>
           <a href={`/month/${day.slice(0, 7)}`}>This month</a>
           <a href="/submit">Submit a paper</a>
@@ -121,24 +148,44 @@ export function feedPages(deps: WebDeps): Hono {
         {featured.length ? (
           <section class="featured" aria-labelledby="featured">
             <h2 id="featured">Featured by curators</h2>
-            <ol class="papers">{featured.map((p) => <PaperItem paper={p} heading="h3" />)}</ol>
+            <ol class="papers">
+              {featured.map((p) => (
+                <PaperItem paper={p} heading="h3" />
+              ))}
+            </ol>
           </section>
         ) : null}
         <p class="sub">{total} papers</p>
-        {papers.length ? <PaperList papers={papers} /> : <p>No papers on this day. Try the previous day or the week.</p>}
+        {papers.length ? (
+          <PaperList papers={papers} />
+        ) : (
+          <p>No papers on this day. Try the previous day or the week.</p>
+        )}
         <Pager path={path} params={params} page={page} hasNext={hasNext} />
         <FeedLinks base="" />
       </Layout>
     ).toString();
   }
 
-  async function rangePage(c: Context, opts: {
-    title: string; heading: string; path: string; from: string; to: string; previous: string; next: string; previousLabel: string; nextLabel: string;
-  }) {
+  async function rangePage(
+    c: Context,
+    opts: {
+      title: string;
+      heading: string;
+      path: string;
+      from: string;
+      to: string;
+      previous: string;
+      next: string;
+      previousLabel: string;
+      nextLabel: string;
+    },
+  ) {
     const page = pageNumber(c.req.query('page'));
     if (page === undefined) return badPage(c, baseUrl, c.req.query('page'));
     const [{ papers, hasNext }, counts] = await Promise.all([
-      list({ from: opts.from, to: opts.to, sort: 'trending' }, page), store.dayCounts(opts.from, opts.to),
+      list({ from: opts.from, to: opts.to, sort: 'trending' }, page),
+      store.dayCounts(opts.from, opts.to),
     ]);
     const total = counts.reduce((s, d) => s + d.count, 0);
     if (page > 1 && papers.length === 0) return badPage(c, baseUrl, String(page), pagesOf(total));
@@ -147,12 +194,20 @@ export function feedPages(deps: WebDeps): Hono {
         <SubscribeBanner />
         <h1>{opts.heading}</h1>
         <nav class="daynav" aria-label="Periods">
-          <a href={opts.previous} rel="prev">← {opts.previousLabel}</a>
-          <a href={opts.next} rel="next">{opts.nextLabel} →</a>
+          <a href={opts.previous} rel="prev">
+            ← {opts.previousLabel}
+          </a>
+          <a href={opts.next} rel="next">
+            {opts.nextLabel} →
+          </a>
         </nav>
         <p class="sub">{total} papers, most upvoted first</p>
         <ul class="counts" aria-label="Papers per day">
-          {counts.map((d) => <li><a href={`/day/${d.day}`}>{humanDay(d.day)}</a>: {d.count}</li>)}
+          {counts.map((d) => (
+            <li>
+              <a href={`/day/${d.day}`}>{humanDay(d.day)}</a>: {d.count}
+            </li>
+          ))}
         </ul>
         {papers.length ? <PaperList papers={papers} /> : <p>No papers in this period.</p>}
         <Pager path={opts.path} params={new URLSearchParams(c.req.query())} page={page} hasNext={hasNext} />
@@ -160,7 +215,9 @@ export function feedPages(deps: WebDeps): Hono {
     );
   }
 
-  app.get('/week', async (c) => c.redirect(`/week/${weekOf((await latestDay()) ?? new Date().toISOString().slice(0, 10))}`));
+  app.get('/week', async (c) =>
+    c.redirect(`/week/${weekOf((await latestDay()) ?? new Date().toISOString().slice(0, 10))}`),
+  );
   app.get('/month', async (c) => c.redirect(`/month/${((await latestDay()) ?? new Date().toISOString()).slice(0, 7)}`));
 
   app.get('/week/:week', async (c) => {
@@ -168,8 +225,14 @@ export function feedPages(deps: WebDeps): Hono {
     const range = weekRange(week);
     if (!range) return notFoundPage(c, baseUrl, `There is no week called “${week}”. Weeks look like 2026-W27.`);
     return rangePage(c, {
-      title: `Papers of ${week}`, heading: `Papers of the week ${humanDay(range.from)} to ${humanDay(range.to)}`, path: `/week/${week}`,
-      ...range, previous: `/week/${shiftWeek(week, -1)}`, next: `/week/${shiftWeek(week, 1)}`, previousLabel: shiftWeek(week, -1), nextLabel: shiftWeek(week, 1),
+      title: `Papers of ${week}`,
+      heading: `Papers of the week ${humanDay(range.from)} to ${humanDay(range.to)}`,
+      path: `/week/${week}`,
+      ...range,
+      previous: `/week/${shiftWeek(week, -1)}`,
+      next: `/week/${shiftWeek(week, 1)}`,
+      previousLabel: shiftWeek(week, -1),
+      nextLabel: shiftWeek(week, 1),
     });
   });
 
@@ -178,9 +241,14 @@ export function feedPages(deps: WebDeps): Hono {
     const range = monthRange(month);
     if (!range) return notFoundPage(c, baseUrl, `There is no month called “${month}”. Months look like 2026-07.`);
     return rangePage(c, {
-      title: `Papers of ${humanMonth(month)}`, heading: `Papers of ${humanMonth(month)}`, path: `/month/${month}`,
-      ...range, previous: `/month/${shiftMonth(month, -1)}`, next: `/month/${shiftMonth(month, 1)}`,
-      previousLabel: humanMonth(shiftMonth(month, -1)), nextLabel: humanMonth(shiftMonth(month, 1)),
+      title: `Papers of ${humanMonth(month)}`,
+      heading: `Papers of ${humanMonth(month)}`,
+      path: `/month/${month}`,
+      ...range,
+      previous: `/month/${shiftMonth(month, -1)}`,
+      next: `/month/${shiftMonth(month, 1)}`,
+      previousLabel: humanMonth(shiftMonth(month, -1)),
+      nextLabel: humanMonth(shiftMonth(month, 1)),
     });
   });
 
@@ -190,12 +258,16 @@ export function feedPages(deps: WebDeps): Hono {
     const latest = (await latestDay()) ?? new Date().toISOString().slice(0, 10);
     const from = addDays(latest, -6);
     const { papers, hasNext } = await list({ from, to: latest, sort: 'trending' }, page);
-    if (page > 1 && papers.length === 0) return badPage(c, baseUrl, String(page), pagesOf(await store.countPapers({ from, to: latest })));
+    if (page > 1 && papers.length === 0)
+      return badPage(c, baseUrl, String(page), pagesOf(await store.countPapers({ from, to: latest })));
     return c.html(
       <Layout title="Trending papers | Paperboy" path="/trending" baseUrl={baseUrl} feeds={feedLinks('/trending')}>
         <SubscribeBanner />
         <h1>Trending this week</h1>
-        <p class="sub">Papers from {humanDay(from)} to {humanDay(latest)}, ranked by upvotes, comments and code stars against age. <a href="/about#trending">How the score works</a></p>
+        <p class="sub">
+          Papers from {humanDay(from)} to {humanDay(latest)}, ranked by upvotes, comments and code stars against age.{' '}
+          <a href="/about#trending">How the score works</a>
+        </p>
         {papers.length ? <PaperList papers={papers} /> : <p>No papers in the last week yet.</p>}
         <Pager path="/trending" params={new URLSearchParams(c.req.query())} page={page} hasNext={hasNext} />
         <FeedLinks base="/trending" />

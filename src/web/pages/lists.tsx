@@ -1,12 +1,12 @@
 import { Hono } from 'hono';
 import { authorKey } from '../../model/record.js';
 import { cleanName } from '../../model/text.js';
-import { FeedLinks, PaperList, Pager } from '../components.js';
+import { FeedLinks, Pager, PaperList } from '../components.js';
 import type { WebDeps } from '../deps.js';
 import { feedLinks } from '../feeds/links.js';
 import { Layout } from '../layout.js';
-import { notFoundPage } from './not-found.js';
 import { PAGE_SIZE } from './feed.js';
+import { notFoundPage } from './not-found.js';
 
 /** All papers of one author or one category, newest first. */
 export function listPages(deps: WebDeps): Hono {
@@ -17,7 +17,11 @@ export function listPages(deps: WebDeps): Hono {
     const value = cleanName(c.req.param('value') ?? '').slice(0, 200);
     const n = Math.max(1, Math.min(1000, Number.parseInt(c.req.query('page') ?? '1', 10) || 1));
     if (kind === 'author' && !authorKey(value)) {
-      return notFoundPage(c, baseUrl, 'An author’s name has at least one letter or digit. Search for the author instead.');
+      return notFoundPage(
+        c,
+        baseUrl,
+        'An author’s name has at least one letter or digit. Search for the author instead.',
+      );
     }
     const filter = kind === 'author' ? { author: value } : { category: value };
     const [papers, total] = await Promise.all([
@@ -25,7 +29,11 @@ export function listPages(deps: WebDeps): Hono {
       deps.store.countPapers(filter),
     ]);
     if (total === 0) {
-      return notFoundPage(c, baseUrl, kind === 'author' ? `No papers by “${value}” yet.` : `No papers in the category “${value}” yet.`);
+      return notFoundPage(
+        c,
+        baseUrl,
+        kind === 'author' ? `No papers by “${value}” yet.` : `No papers in the category “${value}” yet.`,
+      );
     }
     const base = `/${kind === 'author' ? 'authors' : 'categories'}/${encodeURIComponent(value)}`;
     const heading = kind === 'author' ? `Papers by ${value}` : `Papers in ${value}`;

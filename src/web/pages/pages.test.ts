@@ -1,9 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSearchService, type SearchService } from '../../search/search.js';
-import { engines, freshStore, type TestStore } from '../../../test/stores.js';
-import { createApp } from '../app.js';
-import { HOSTILE_ID, HOSTILE_TITLE, LATEST_DAY, loadTestPapers, OLD_STYLE_ID, type LoadedPapers } from '../../../test/fixture-papers.js';
+import {
+  HOSTILE_ID,
+  HOSTILE_TITLE,
+  LATEST_DAY,
+  type LoadedPapers,
+  loadTestPapers,
+  OLD_STYLE_ID,
+} from '../../../test/fixture-papers.js';
 import { testDeps } from '../../../test/site.js';
+import { engines, freshStore, type TestStore } from '../../../test/stores.js';
+import { createSearchService, type SearchService } from '../../search/search.js';
+import { createApp } from '../app.js';
 
 describe.each(engines)('pages on %s', (engine) => {
   let t: TestStore;
@@ -20,10 +27,19 @@ describe.each(engines)('pages on %s', (engine) => {
   beforeAll(async () => {
     t = await freshStore(engine);
     loaded = await loadTestPapers(t.store);
-    await t.store.upsertPapers([{
-      id: '2607.00002', source: 'arxiv-api', version: 1, title: 'Bounds of order $O(n^2)$', abstract: 'We prove $\\sum_i x_i^2 \\le 1$ for <all> x.',
-      authors: ['Émile Borel'], primaryCategory: 'math.PR', categories: ['math.PR', 'cs.LG'], listedOn: '2026-06-30',
-    }]);
+    await t.store.upsertPapers([
+      {
+        id: '2607.00002',
+        source: 'arxiv-api',
+        version: 1,
+        title: 'Bounds of order $O(n^2)$',
+        abstract: 'We prove $\\sum_i x_i^2 \\le 1$ for <all> x.',
+        authors: ['Émile Borel'],
+        primaryCategory: 'math.PR',
+        categories: ['math.PR', 'cs.LG'],
+        listedOn: '2026-06-30',
+      },
+    ]);
     search = await createSearchService(t.store, t.db);
     app = createApp(testDeps(t, search, { baseUrl: 'http://paperboy.test' }));
   });
@@ -48,7 +64,9 @@ describe.each(engines)('pages on %s', (engine) => {
 
   it('says when a page number is past the end of a list, or not a page number, instead of showing another page', async () => {
     for (const path of ['/', '/day/2025-12-29', '/week/2026-W01', '/month/2026-01', '/trending']) {
-      expect(await html(`${path}?page=9999`, 404)).toMatch(/This list has (one page|\d+ pages), so there is no page 9999\./);
+      expect(await html(`${path}?page=9999`, 404)).toMatch(
+        /This list has (one page|\d+ pages), so there is no page 9999\./,
+      );
       expect(await html(`${path}?page=99999`, 404)).toContain('pages are numbered from 1 to 10,000');
       expect(await html(`${path}?page=abc`, 404)).toContain('“abc” is not a page number');
       expect(await html(`${path}?page=0`, 404)).toContain('is not a page number');
@@ -63,7 +81,8 @@ describe.each(engines)('pages on %s', (engine) => {
     expect(await html('/day/2026-02-30', 404)).toContain('Days look like 2026-07-01');
 
     const week = await html('/week/2026-W01');
-    for (const id of [...loaded.byDay.get('2025-12-29')!, ...loaded.byDay.get('2026-01-04')!]) expect(week).toContain(`/papers/${id}"`);
+    for (const id of [...loaded.byDay.get('2025-12-29')!, ...loaded.byDay.get('2026-01-04')!])
+      expect(week).toContain(`/papers/${id}"`);
     expect(week).not.toContain(`/papers/${loaded.byDay.get('2025-12-28')![0]}"`);
     expect(week).toContain('10 papers');
     expect(await html('/week/2026-W60', 404)).toContain('Weeks look like');
@@ -124,8 +143,18 @@ describe.each(engines)('pages on %s', (engine) => {
     const redirect = await get(`/search?q=${encodeURIComponent(`https://arxiv.org/abs/${record.id}v1`)}`);
     expect(redirect.status).toBe(302);
     expect(redirect.headers.get('location')).toBe(`/papers/${record.id}`);
-    for (const q of ['"unbalanced', 'NEAR(a b', '*', '<script>alert(1)</script>', 'a'.repeat(3000), '-', 'title:x AND OR']) {
-      const res = await get(`/search?q=${encodeURIComponent(q)}&cat=cs.CV&from=2020-01-01&to=nonsense&sort=date&code=1`);
+    for (const q of [
+      '"unbalanced',
+      'NEAR(a b',
+      '*',
+      '<script>alert(1)</script>',
+      'a'.repeat(3000),
+      '-',
+      'title:x AND OR',
+    ]) {
+      const res = await get(
+        `/search?q=${encodeURIComponent(q)}&cat=cs.CV&from=2020-01-01&to=nonsense&sort=date&code=1`,
+      );
       expect(res.status, q).toBe(200);
       expect(await res.text()).not.toContain('<script>alert(1)');
     }
@@ -136,7 +165,8 @@ describe.each(engines)('pages on %s', (engine) => {
     expect(await html('/categories/cs.LG')).toContain('Bounds of order');
     expect(await html('/categories/astro-ph.ZZ', 404)).toContain('No papers in the category');
     // A name of punctuation alone names nobody (not every paper, as its empty key once did).
-    for (const name of ['%3A', '%20', '%2D%2D']) expect(await html(`/authors/${name}`, 404)).toContain('at least one letter or digit');
+    for (const name of ['%3A', '%20', '%2D%2D'])
+      expect(await html(`/authors/${name}`, 404)).toContain('at least one letter or digit');
   });
 
   it('sends security headers, caches pages briefly and static files forever', async () => {
@@ -156,9 +186,16 @@ describe.each(engines)('pages on %s', (engine) => {
   it('shows papers written after a day page was first served (rendered pages are kept until papers change)', async () => {
     const before = await html('/');
     expect(before).not.toContain('A paper that arrived later');
-    await t.store.upsertPapers([{
-      id: '2607.00003', source: 'hf-daily', title: 'A paper that arrived later', abstract: '', dailyOn: LATEST_DAY, upvotes: 500,
-    }]);
+    await t.store.upsertPapers([
+      {
+        id: '2607.00003',
+        source: 'hf-daily',
+        title: 'A paper that arrived later',
+        abstract: '',
+        dailyOn: LATEST_DAY,
+        upvotes: 500,
+      },
+    ]);
     expect(await html('/')).toContain('A paper that arrived later');
     expect(await html(`/day/${LATEST_DAY}`)).toContain('A paper that arrived later');
   });

@@ -1,20 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestSite, testDeps, type TestSite } from '../../../test/site.js';
+import { Browser } from '../../../test/browser-session.js';
+import { openTestSite, type TestSite, testDeps } from '../../../test/site.js';
+import { startTestSmtp, type TestSmtp } from '../../../test/smtp-server.js';
 import { engines, type TestStore } from '../../../test/stores.js';
 import { accountForEmail } from '../../accounts/accounts.js';
 import { createSession } from '../../accounts/sessions.js';
 import { LINKS_PER_ADDRESS } from '../../accounts/signin-links.js';
 import { loadConfig } from '../../config/config.js';
-import { createDigestRunner, type DigestRunner } from '../../digest/run.js';
-import { startTestSmtp, type TestSmtp } from '../../../test/smtp-server.js';
 import { Signer } from '../../crypto/tokens.js';
+import { createDigestRunner, type DigestRunner } from '../../digest/run.js';
 import { createSmtpTransport, type MailTransport } from '../../mail/transport.js';
 import type { SearchService } from '../../search/search.js';
 import { createApp } from '../app.js';
+import { formToken } from '../csrf.js';
 import { MAX_BODY_BYTES } from '../limits.js';
 import { VOTES_PER_IP } from './upvote.js';
-import { Browser } from '../../../test/browser-session.js';
-import { formToken } from '../csrf.js';
 
 const BASE = 'http://paperboy.test';
 const SECRET = 'accounts-test-secret-long-enough-for-hmac';
@@ -32,15 +32,38 @@ describe.each(engines)('accounts and upvotes on %s', (engine) => {
   let ips = 0;
   const browser = () => new Browser(app, `10.0.${Math.floor(ips / 250)}.${(ips++ % 250) + 1}`);
   const count = async (table: 'sessions' | 'signin_links' | 'accounts' | 'paper_votes') =>
-    Number((await t.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await t.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const paperRow = () => t.db.selectFrom('papers').selectAll().where('id', '=', PAPER).executeTakeFirstOrThrow();
 
   beforeAll(async () => {
     site = await openTestSite(engine, {
-      baseUrl: BASE, secret: SECRET, clock: () => clock,
+      baseUrl: BASE,
+      secret: SECRET,
+      clock: () => clock,
       papers: [
-        { id: PAPER, source: 'hf-daily', title: 'Votes in a transaction', abstract: 'x', dailyOn: '2026-06-30', upvotes: 10 },
-        { id: '2607.00002', source: 'hf-daily', title: 'The paper nobody votes for', abstract: 'y', dailyOn: '2026-06-30', upvotes: 3 },
+        {
+          id: PAPER,
+          source: 'hf-daily',
+          title: 'Votes in a transaction',
+          abstract: 'x',
+          dailyOn: '2026-06-30',
+          upvotes: 10,
+        },
+        {
+          id: '2607.00002',
+          source: 'hf-daily',
+          title: 'The paper nobody votes for',
+          abstract: 'y',
+          dailyOn: '2026-06-30',
+          upvotes: 3,
+        },
       ],
     });
     ({ t, search, app } = site);
@@ -122,18 +145,40 @@ describe.each(engines)('accounts and upvotes on %s', (engine) => {
     };
     expect(await ask('ada@example.org')).toEqual(await ask('nobody@example.org'));
 
-    const links = async () => Number((await t.db.selectFrom('signin_links').select((eb) => eb.fn.countAll().as('n')).where('email', '=', 'flood@example.org').executeTakeFirstOrThrow()).n);
+    const links = async () =>
+      Number(
+        (
+          await t.db
+            .selectFrom('signin_links')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('email', '=', 'flood@example.org')
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const answers = [];
     for (let i = 0; i < LINKS_PER_ADDRESS + 2; i++) answers.push(await ask('flood@example.org'));
     expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
     expect(await links()).toBe(LINKS_PER_ADDRESS);
     // Sent at once, from many browsers, the requests for one address still make only LINKS_PER_ADDRESS links.
-    const burst = async () => Number((await t.db.selectFrom('signin_links').select((eb) => eb.fn.countAll().as('n')).where('email', '=', 'burst@example.org').executeTakeFirstOrThrow()).n);
-    const asking = await Promise.all(Array.from({ length: 12 }, async () => {
-      const b = browser();
-      return { b, csrf: await b.csrf('/signin') };
-    }));
-    const burstAnswers = await Promise.all(asking.map(({ b, csrf }) => b.post('/signin', { csrf, email: 'burst@example.org' })));
+    const burst = async () =>
+      Number(
+        (
+          await t.db
+            .selectFrom('signin_links')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('email', '=', 'burst@example.org')
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const asking = await Promise.all(
+      Array.from({ length: 12 }, async () => {
+        const b = browser();
+        return { b, csrf: await b.csrf('/signin') };
+      }),
+    );
+    const burstAnswers = await Promise.all(
+      asking.map(({ b, csrf }) => b.post('/signin', { csrf, email: 'burst@example.org' })),
+    );
     expect(burstAnswers.every((r) => r.status === 200)).toBe(true);
     expect(await burst()).toBe(LINKS_PER_ADDRESS);
 
@@ -157,8 +202,12 @@ describe.each(engines)('accounts and upvotes on %s', (engine) => {
   it('edits the profile with clear errors and unique handles', async () => {
     const a = await signIn('grace@example.org');
     const b = await signIn('alan@example.org');
-    const save = async (who: Browser, handle: string, display_name = 'Grace H.') => who.post('/account', { csrf: await who.csrf('/account'), handle, display_name });
-    const errorOf = async (res: Response) => { expect(res.status).toBe(400); return res.text(); };
+    const save = async (who: Browser, handle: string, display_name = 'Grace H.') =>
+      who.post('/account', { csrf: await who.csrf('/account'), handle, display_name });
+    const errorOf = async (res: Response) => {
+      expect(res.status).toBe(400);
+      return res.text();
+    };
     expect(await errorOf(await save(a, 'gh'))).toContain('3 to 30 characters');
     expect(await errorOf(await save(a, 'x'.repeat(31)))).toContain('3 to 30 characters');
     expect(await errorOf(await save(a, 'grace hopper'))).toContain('letters a-z, digits');
@@ -176,7 +225,9 @@ describe.each(engines)('accounts and upvotes on %s', (engine) => {
   it('signs out, and signs out everywhere', async () => {
     const first = await signIn('linus@example.org');
     const second = browser();
-    expect((await second.post(await askLink(second, 'linus@example.org'), { csrf: await second.csrf('/signin') })).status).toBe(303);
+    expect(
+      (await second.post(await askLink(second, 'linus@example.org'), { csrf: await second.csrf('/signin') })).status,
+    ).toBe(303);
     const third = await signIn('linus@example.org');
     expect((await first.request('/account')).status).toBe(200);
     expect((await first.post('/signout', {})).status).toBe(403);
@@ -185,8 +236,14 @@ describe.each(engines)('accounts and upvotes on %s', (engine) => {
     expect((await second.request('/account')).status).toBe(200);
     expect((await second.post('/signout/all', { csrf: await second.csrf('/account') })).status).toBe(303);
     expect((await third.request('/account')).status).toBe(303);
-    const account = await t.db.selectFrom('accounts').select('id').where('email', '=', 'linus@example.org').executeTakeFirstOrThrow();
-    expect(await t.db.selectFrom('sessions').select('token_hash').where('account_id', '=', account.id).execute()).toEqual([]);
+    const account = await t.db
+      .selectFrom('accounts')
+      .select('id')
+      .where('email', '=', 'linus@example.org')
+      .executeTakeFirstOrThrow();
+    expect(
+      await t.db.selectFrom('sessions').select('token_hash').where('account_id', '=', account.id).execute(),
+    ).toEqual([]);
   });
 
   it('toggles an upvote with a form or fetch, and refuses it signed out or without the CSRF token', async () => {
@@ -204,7 +261,13 @@ describe.each(engines)('accounts and upvotes on %s', (engine) => {
     expect(page).toContain(`aria-pressed="false" data-paper="${PAPER}"`);
     expect((await b.post(path, {})).status).toBe(403);
     expect((await b.post(path, { csrf: 'forged' })).status).toBe(403);
-    expect((await b.post(path, { csrf: new Signer('not-our-secret-but-long-enough-000').sign('csrf', b.cookies.get('pb_csrf')!) })).status).toBe(403);
+    expect(
+      (
+        await b.post(path, {
+          csrf: new Signer('not-our-secret-but-long-enough-000').sign('csrf', b.cookies.get('pb_csrf')!),
+        })
+      ).status,
+    ).toBe(403);
     expect((await paperRow()).community_upvotes).toBe(0);
 
     const voted = await b.post(path, { csrf: csrf! }, { referer: `${BASE}/day/2026-06-30?page=1` });
@@ -217,7 +280,10 @@ describe.each(engines)('accounts and upvotes on %s', (engine) => {
 
     const again = await b.post(path, {}, { accept: 'application/json', 'x-csrf-token': csrf! });
     expect(await again.json()).toEqual({ upvoted: false, upvotes: 10 });
-    expect(await (await b.post(path, { csrf: csrf! }, { accept: 'application/json' })).json()).toEqual({ upvoted: true, upvotes: 11 });
+    expect(await (await b.post(path, { csrf: csrf! }, { accept: 'application/json' })).json()).toEqual({
+      upvoted: true,
+      upvotes: 11,
+    });
     expect((await b.post('/papers/2607.99999/upvote', { csrf: csrf! })).status).toBe(404);
     expect(await paperRow()).toMatchObject({ upvotes: 10, community_upvotes: 1 });
   });
@@ -225,17 +291,28 @@ describe.each(engines)('accounts and upvotes on %s', (engine) => {
   it('counts 200 votes from 200 accounts sent at once exactly', async () => {
     const before = await paperRow();
     const signer = new Signer(SECRET);
-    const voters = await Promise.all(Array.from({ length: 200 }, async (_, i) => {
-      const { account } = await accountForEmail(t.db, `crowd${i}@example.org`, clock);
-      const b = browser();
-      b.cookies.set('pb_session', await createSession(t.db, account.id, clock));
-      b.cookies.set('pb_csrf', `csrf-${i}`);
-      return b;
-    }));
-    const answers = await Promise.all(voters.map((b) =>
-      b.post(`/papers/${PAPER}/upvote`, { csrf: formToken(signer, b.cookies.get('pb_csrf')!, b.cookies.get('pb_session')) }, { accept: 'application/json' })));
+    const voters = await Promise.all(
+      Array.from({ length: 200 }, async (_, i) => {
+        const { account } = await accountForEmail(t.db, `crowd${i}@example.org`, clock);
+        const b = browser();
+        b.cookies.set('pb_session', await createSession(t.db, account.id, clock));
+        b.cookies.set('pb_csrf', `csrf-${i}`);
+        return b;
+      }),
+    );
+    const answers = await Promise.all(
+      voters.map((b) =>
+        b.post(
+          `/papers/${PAPER}/upvote`,
+          { csrf: formToken(signer, b.cookies.get('pb_csrf')!, b.cookies.get('pb_session')) },
+          { accept: 'application/json' },
+        ),
+      ),
+    );
     expect(answers.map((r) => r.status).every((s) => s === 200)).toBe(true);
-    const counts = (await Promise.all(answers.map(async (r) => ((await r.json()) as { upvotes: number }).upvotes))).sort((x, y) => x - y);
+    const counts = (
+      await Promise.all(answers.map(async (r) => ((await r.json()) as { upvotes: number }).upvotes))
+    ).sort((x, y) => x - y);
     expect(new Set(counts).size).toBe(200);
     const after = await paperRow();
     expect(after.community_upvotes).toBe(before.community_upvotes + 200);
@@ -243,17 +320,32 @@ describe.each(engines)('accounts and upvotes on %s', (engine) => {
     // Accounts younger than an hour weigh a quarter upvote each in trending.
     expect(after.community_points).toBe(before.community_points + 200);
     expect(await count('paper_votes')).toBe(201);
-    const other = await t.db.selectFrom('papers').select('community_upvotes').where('id', '=', '2607.00002').executeTakeFirstOrThrow();
+    const other = await t.db
+      .selectFrom('papers')
+      .select('community_upvotes')
+      .where('id', '=', '2607.00002')
+      .executeTakeFirstOrThrow();
     expect(other.community_upvotes).toBe(0);
   });
-  it('counts one account\'s 41 clicks sent at once as its vote row says', async () => {
+  it("counts one account's 41 clicks sent at once as its vote row says", async () => {
     const before = await paperRow();
     const b = await signIn('clicker@example.org');
     const csrf = formToken(new Signer(SECRET), b.cookies.get('pb_csrf')!, b.cookies.get('pb_session'));
-    const answers = await Promise.all(Array.from({ length: 41 }, () => b.post(`/papers/${PAPER}/upvote`, { csrf }, { accept: 'application/json' })));
+    const answers = await Promise.all(
+      Array.from({ length: 41 }, () => b.post(`/papers/${PAPER}/upvote`, { csrf }, { accept: 'application/json' })),
+    );
     expect(answers.every((r) => r.status === 200)).toBe(true);
-    const account = await t.db.selectFrom('accounts').select('id').where('email', '=', 'clicker@example.org').executeTakeFirstOrThrow();
-    const rows = await t.db.selectFrom('paper_votes').select('points').where('account_id', '=', account.id).where('paper_id', '=', PAPER).execute();
+    const account = await t.db
+      .selectFrom('accounts')
+      .select('id')
+      .where('email', '=', 'clicker@example.org')
+      .executeTakeFirstOrThrow();
+    const rows = await t.db
+      .selectFrom('paper_votes')
+      .select('points')
+      .where('account_id', '=', account.id)
+      .where('paper_id', '=', PAPER)
+      .execute();
     expect(rows.length).toBeLessThanOrEqual(1);
     const after = await paperRow();
     expect(after.community_upvotes - before.community_upvotes).toBe(rows.length);
@@ -270,7 +362,15 @@ describe.each(engines)('accounts and upvotes on %s', (engine) => {
     expect(hidden.status).toBe(404);
     expect(await hidden.json()).toEqual({ error: 'There is no paper 2607.00002.' });
     await t.db.updateTable('papers').set({ hidden_at: null }).where('id', '=', '2607.00002').execute();
-    expect((await t.db.selectFrom('papers').select('community_upvotes').where('id', '=', '2607.00002').executeTakeFirstOrThrow()).community_upvotes).toBe(0);
+    expect(
+      (
+        await t.db
+          .selectFrom('papers')
+          .select('community_upvotes')
+          .where('id', '=', '2607.00002')
+          .executeTakeFirstOrThrow()
+      ).community_upvotes,
+    ).toBe(0);
 
     const huge = await b.post(`/papers/${PAPER}/upvote`, { csrf, padding: 'x'.repeat(MAX_BODY_BYTES) });
     expect(huge.status).toBe(413);
@@ -289,12 +389,22 @@ describe.each(engines)('accounts and upvotes on %s', (engine) => {
     expect(await paperRow()).toMatchObject({ community_upvotes: last.community_upvotes });
     // Another address still votes.
     const other = await signIn('limits2@example.org');
-    expect((await other.post(`/papers/${PAPER}/upvote`, { csrf: formToken(new Signer(SECRET), other.cookies.get('pb_csrf')!, other.cookies.get('pb_session')) }, { accept: 'application/json' })).status).toBe(200);
+    expect(
+      (
+        await other.post(
+          `/papers/${PAPER}/upvote`,
+          { csrf: formToken(new Signer(SECRET), other.cookies.get('pb_csrf')!, other.cookies.get('pb_session')) },
+          { accept: 'application/json' },
+        )
+      ).status,
+    ).toBe(200);
   });
 
   it('marks every cookie Secure, HttpOnly and SameSite=Lax when the site is served over https', async () => {
     const secureBase = 'https://paperboy.test';
-    const secure = createApp(testDeps(t, search, { baseUrl: secureBase, trustProxy: true }, { secret: SECRET, clock: () => clock }));
+    const secure = createApp(
+      testDeps(t, search, { baseUrl: secureBase, trustProxy: true }, { secret: SECRET, clock: () => clock }),
+    );
     const b = new Browser(secure, '10.8.0.1');
     const set: string[] = [];
     const collect = (res: Response) => {
@@ -329,5 +439,4 @@ describe.each(engines)('accounts and upvotes on %s', (engine) => {
     expect(await page.text()).toContain('value="grace@example.org"');
     expect(await (await browser().request('/subscribe')).text()).not.toContain('grace@example.org');
   });
-
 });

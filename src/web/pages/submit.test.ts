@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiFeed, readDay, type RawPaper } from '../../../test/arxiv-fixtures.js';
+import { apiFeed, type RawPaper, readDay } from '../../../test/arxiv-fixtures.js';
 import { Browser, signedInBrowser } from '../../../test/browser-session.js';
 import { closedPort } from '../../../test/ports.js';
 import { testDeps } from '../../../test/site.js';
@@ -20,7 +20,16 @@ const TODAY = '2026-07-03';
 /** Real papers of a raw arXiv listing: some stored before the tests, the others only on the (loopback) arXiv API. */
 const DAY = readDay('2026-07-01.jsonl');
 if (DAY.length < 10) throw new Error('the daily_arxiv_raw fixture changed: pick other papers');
-const [STORED, HF, OLD, FETCHED, FETCHED_OLD, FOR_RACE, RENAMED, UNKNOWN] = DAY as [RawPaper, RawPaper, RawPaper, RawPaper, RawPaper, RawPaper, RawPaper, RawPaper];
+const [STORED, HF, OLD, FETCHED, FETCHED_OLD, FOR_RACE, RENAMED, UNKNOWN] = DAY as [
+  RawPaper,
+  RawPaper,
+  RawPaper,
+  RawPaper,
+  RawPaper,
+  RawPaper,
+  RawPaper,
+  RawPaper,
+];
 
 /** What the arXiv API knows: first published recently, or long ago. */
 const ON_ARXIV = new Map<string, { paper: RawPaper; published: string }>([
@@ -62,20 +71,47 @@ describe.each(engines)('submissions on %s', (engine) => {
   beforeAll(async () => {
     arxiv.requests = [];
     t = await freshStore(engine);
-    const record = (p: RawPaper) => ({ id: p.id, title: p.title, abstract: p.summary, authors: p.authors, categories: p.categories, primaryCategory: p.categories[0] });
+    const record = (p: RawPaper) => ({
+      id: p.id,
+      title: p.title,
+      abstract: p.summary,
+      authors: p.authors,
+      categories: p.categories,
+      primaryCategory: p.categories[0],
+    });
     await t.store.upsertPapers([
-      { ...record(STORED), source: 'arxiv-api', version: 1, submittedAt: '2026-07-01T10:00:00Z', listedOn: '2026-07-02' },
+      {
+        ...record(STORED),
+        source: 'arxiv-api',
+        version: 1,
+        submittedAt: '2026-07-01T10:00:00Z',
+        listedOn: '2026-07-02',
+      },
       { ...record(HF), source: 'arxiv-api', version: 1, submittedAt: '2026-07-01T10:00:00Z', listedOn: '2026-07-02' },
       { ...record(HF), source: 'hf-daily', dailyOn: '2026-07-02', submittedBy: 'akhaliq', upvotes: 12 },
       { ...record(OLD), source: 'arxiv-api', version: 1, submittedAt: '2026-05-01T10:00:00Z', listedOn: '2026-05-02' },
-      { ...record(RENAMED), source: 'arxiv-api', version: 1, submittedAt: '2026-06-25T10:00:00Z', listedOn: '2026-06-26' },
+      {
+        ...record(RENAMED),
+        source: 'arxiv-api',
+        version: 1,
+        submittedAt: '2026-06-25T10:00:00Z',
+        listedOn: '2026-06-26',
+      },
     ]);
     search = await createSearchService(t.store, t.db);
     const fetcher = createFetcher({ userAgent: 'Paperboy-test/1', minDelayMs: 0, maxRetries: 0 });
-    app = createApp(testDeps(t, search, { baseUrl: BASE, trustProxy: true }, {
-      secret: SECRET, clock: () => NOW,
-      fetchPaper: arxivLookup(fetcher, apiUrl),
-    }));
+    app = createApp(
+      testDeps(
+        t,
+        search,
+        { baseUrl: BASE, trustProxy: true },
+        {
+          secret: SECRET,
+          clock: () => NOW,
+          fetchPaper: arxivLookup(fetcher, apiUrl),
+        },
+      ),
+    );
   });
   afterAll(async () => {
     search.close();
@@ -93,7 +129,7 @@ describe.each(engines)('submissions on %s', (engine) => {
     expect(await submissions()).toEqual([]);
   });
 
-  it('submits a stored paper by id to today\'s feed, which then shows who submitted it', async () => {
+  it("submits a stored paper by id to today's feed, which then shows who submitted it", async () => {
     const { browser, account } = await member();
     const before = await (await browser.request(`/day/${TODAY}`)).text();
     expect(before).not.toContain(STORED.id);
@@ -102,9 +138,16 @@ describe.each(engines)('submissions on %s', (engine) => {
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe(`/papers/${STORED.id}`);
     expect(arxiv.requests).toEqual([]);
-    expect(await submissions()).toEqual([{ paper_id: STORED.id, account_id: account.id, day: TODAY, created_at: NOW.toISOString() }]);
+    expect(await submissions()).toEqual([
+      { paper_id: STORED.id, account_id: account.id, day: TODAY, created_at: NOW.toISOString() },
+    ]);
     const paper = (await t.store.getPaper(STORED.id))!;
-    expect(paper).toMatchObject({ dailyOn: TODAY, listedOn: '2026-07-02', submittedBy: account.handle, title: STORED.title });
+    expect(paper).toMatchObject({
+      dailyOn: TODAY,
+      listedOn: '2026-07-02',
+      submittedBy: account.handle,
+      title: STORED.title,
+    });
     expect(paper.provenance.title).toBe('arxiv-api');
 
     // A reader who is not signed in sees it in today's feed (the rendered day page was dropped when the paper changed).
@@ -124,7 +167,11 @@ describe.each(engines)('submissions on %s', (engine) => {
     expect(arxiv.requests).toEqual([FETCHED.id]);
     const paper = (await t.store.getPaper(FETCHED.id))!;
     expect(paper).toMatchObject({
-      title: FETCHED.title, authors: FETCHED.authors, submittedAt: '2026-06-30T17:59:59Z', dailyOn: TODAY, submittedBy: account.handle,
+      title: FETCHED.title,
+      authors: FETCHED.authors,
+      submittedAt: '2026-06-30T17:59:59Z',
+      dailyOn: TODAY,
+      submittedBy: account.handle,
     });
     expect((await t.store.getSources(FETCHED.id)).map((s) => s.source).sort()).toEqual(['arxiv-api', 'community']);
     const feed = await (await new Browser(app, ip()).request(`/day/${TODAY}`)).text();
@@ -144,7 +191,11 @@ describe.each(engines)('submissions on %s', (engine) => {
     expect(html).toContain(`${STORED.id} was already submitted by ${handle} on ${TODAY}.`);
     expect(html).toContain(`<a href="/papers/${STORED.id}">See the paper</a>`);
 
-    const same = await t.db.selectFrom('accounts').select('email').where('id', '=', first.account_id).executeTakeFirstOrThrow();
+    const same = await t.db
+      .selectFrom('accounts')
+      .select('email')
+      .where('id', '=', first.account_id)
+      .executeTakeFirstOrThrow();
     const original = await signedInBrowser(app, t.db, { email: same.email, ip: ip(), now: NOW });
     expect((await submit(original.browser, STORED.id)).status).toBe(409);
 
@@ -158,7 +209,10 @@ describe.each(engines)('submissions on %s', (engine) => {
   it('lets one of two members submitting the same paper at once win', async () => {
     const [a, b] = await Promise.all([member(), member()]);
     const [csrfA, csrfB] = await Promise.all([a.browser.csrf('/submit'), b.browser.csrf('/submit')]);
-    const results = await Promise.all([a.browser.post('/submit', { csrf: csrfA, paper: FOR_RACE.id }), b.browser.post('/submit', { csrf: csrfB, paper: FOR_RACE.id })]);
+    const results = await Promise.all([
+      a.browser.post('/submit', { csrf: csrfA, paper: FOR_RACE.id }),
+      b.browser.post('/submit', { csrf: csrfB, paper: FOR_RACE.id }),
+    ]);
     expect(results.map((r) => r.status).sort()).toEqual([303, 409]);
     const rows = (await submissions()).filter((s) => s.paper_id === FOR_RACE.id);
     expect(rows).toHaveLength(1);
@@ -170,7 +224,9 @@ describe.each(engines)('submissions on %s', (engine) => {
     const { browser } = await member();
     const stored = await submit(browser, OLD.id);
     expect(stored.status).toBe(400);
-    expect(await stored.text()).toContain(`${OLD.id} was first published on 2026-05-01; only papers first published in the last 14 days can be submitted.`);
+    expect(await stored.text()).toContain(
+      `${OLD.id} was first published on 2026-05-01; only papers first published in the last 14 days can be submitted.`,
+    );
     expect((await t.store.getPaper(OLD.id))!.dailyOn).toBeNull();
 
     const fetched = await submit(browser, `arxiv.org/abs/${FETCHED_OLD.id}`);
@@ -194,10 +250,21 @@ describe.each(engines)('submissions on %s', (engine) => {
     } finally {
       arxiv.down = false;
     }
-    const offline = createApp(testDeps(t, search, { baseUrl: BASE, trustProxy: true }, {
-      secret: SECRET, clock: () => NOW,
-      fetchPaper: arxivLookup(createFetcher({ userAgent: 'Paperboy-test/1', minDelayMs: 0, maxRetries: 0 }), `http://127.0.0.1:${await closedPort()}/api/query`),
-    }));
+    const offline = createApp(
+      testDeps(
+        t,
+        search,
+        { baseUrl: BASE, trustProxy: true },
+        {
+          secret: SECRET,
+          clock: () => NOW,
+          fetchPaper: arxivLookup(
+            createFetcher({ userAgent: 'Paperboy-test/1', minDelayMs: 0, maxRetries: 0 }),
+            `http://127.0.0.1:${await closedPort()}/api/query`,
+          ),
+        },
+      ),
+    );
     const elsewhere = await signedInBrowser(offline, t.db, { email: 'offline@example.org', ip: ip(), now: NOW });
     expect((await submit(elsewhere.browser, UNKNOWN.id)).status).toBe(503);
     expect(await t.store.getPaper(UNKNOWN.id)).toBeUndefined();
@@ -243,7 +310,8 @@ describe.each(engines)('submissions on %s', (engine) => {
     const { browser } = await member();
     const csrf = await browser.csrf('/submit');
     const statuses: number[] = [];
-    for (let i = 0; i <= SUBMIT_LIMIT_PER_ACCOUNT; i++) statuses.push((await browser.post('/submit', { csrf, paper: 'not an id' })).status);
+    for (let i = 0; i <= SUBMIT_LIMIT_PER_ACCOUNT; i++)
+      statuses.push((await browser.post('/submit', { csrf, paper: 'not an id' })).status);
     expect(statuses.slice(0, SUBMIT_LIMIT_PER_ACCOUNT).every((s) => s === 400)).toBe(true);
     const last = await browser.post('/submit', { csrf, paper: 'not an id' });
     expect(last.status).toBe(429);
@@ -267,7 +335,7 @@ describe.each(engines)('submissions on %s', (engine) => {
     expect(limited).toBe(1);
   });
 
-  it('lists a member\'s submissions on their public profile, and follows a change of handle', async () => {
+  it("lists a member's submissions on their public profile, and follows a change of handle", async () => {
     const { browser, account } = await member();
     expect((await submit(browser, RENAMED.id)).status).toBe(303);
     const profile = await (await new Browser(app, ip()).request(`/users/${account.handle}`)).text();
@@ -275,7 +343,11 @@ describe.each(engines)('submissions on %s', (engine) => {
     expect(profile).toContain(`href="/papers/${RENAMED.id}"`);
     expect(profile).not.toContain(account.email);
 
-    const save = await browser.post('/account', { csrf: await browser.csrf('/account'), handle: 'grace_h', display_name: 'Grace H' });
+    const save = await browser.post('/account', {
+      csrf: await browser.csrf('/account'),
+      handle: 'grace_h',
+      display_name: 'Grace H',
+    });
     expect(save.status).toBe(303);
     expect((await t.store.getPaper(RENAMED.id))!.submittedBy).toBe('grace_h');
     expect((await new Browser(app, ip()).request(`/users/${account.handle}`)).status).toBe(404);

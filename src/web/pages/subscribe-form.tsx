@@ -1,18 +1,34 @@
 import { z } from 'zod';
-import { FREQUENCIES, isTimeZone, type Frequency } from '../../digest/due.js';
+import { FREQUENCIES, type Frequency, isTimeZone } from '../../digest/due.js';
+import { type Alert, MAX_ALERTS, type Preferences, searchAlertValue } from '../../digest/subscribers.js';
 import { cleanLine, cleanName } from '../../model/text.js';
-import { MAX_ALERTS, searchAlertValue, type Alert, type Preferences } from '../../digest/subscribers.js';
 
 const CATEGORY = /^[a-z][a-z-]*(\.[A-Za-z-]+)?$/;
 const WEEKDAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 const ZONES = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((z) => z !== 'UTC')];
 
-export const DEFAULT_PREFERENCES: Preferences = { frequency: 'weekdays', hour: 8, timeZone: 'UTC', weekday: 1, trending: true, alerts: [] };
+export const DEFAULT_PREFERENCES: Preferences = {
+  frequency: 'weekdays',
+  hour: 8,
+  timeZone: 'UTC',
+  weekday: 1,
+  trending: true,
+  alerts: [],
+};
 
-const lines = (s: string) => s.split(/[\n\r]+/).map((l) => cleanLine(l).trim()).filter(Boolean);
+const lines = (s: string) =>
+  s
+    .split(/[\n\r]+/)
+    .map((l) => cleanLine(l).trim())
+    .filter(Boolean);
 
 const form = z.object({
-  email: z.string().trim().max(254).pipe(z.email({ message: 'Enter an email address like you@example.org.' })).optional(),
+  email: z
+    .string()
+    .trim()
+    .max(254)
+    .pipe(z.email({ message: 'Enter an email address like you@example.org.' }))
+    .optional(),
   frequency: z.enum(FREQUENCIES as [Frequency, ...Frequency[]]).default('weekdays'),
   hour: z.coerce.number().int().min(0).max(23).default(8),
   weekday: z.coerce.number().int().min(1).max(7).default(1),
@@ -46,12 +62,20 @@ export function parsePreferencesForm(body: Record<string, unknown>): FormResult 
     else errors.push(`“${s.slice(0, 80)}” is not a search: paste a search page's address or type some words.`);
   }
   if (alerts.length > MAX_ALERTS) errors.push(`At most ${MAX_ALERTS} alerts, please.`);
-  if (f.trending === undefined && alerts.length === 0) errors.push('Choose trending papers, or at least one alert: otherwise there is nothing to send.');
+  if (f.trending === undefined && alerts.length === 0)
+    errors.push('Choose trending papers, or at least one alert: otherwise there is nothing to send.');
   if (errors.length) return { ok: false, errors };
   return {
     ok: true,
     email: f.email,
-    prefs: { frequency: f.frequency, hour: f.hour, weekday: f.weekday, timeZone: f.time_zone, trending: f.trending !== undefined, alerts },
+    prefs: {
+      frequency: f.frequency,
+      hour: f.hour,
+      weekday: f.weekday,
+      timeZone: f.time_zone,
+      trending: f.trending !== undefined,
+      alerts,
+    },
   };
 }
 
@@ -65,8 +89,14 @@ export function Errors(props: { errors: string[] }) {
   if (props.errors.length === 0) return null;
   return (
     <div role="alert" class="errors">
-      <p><strong>Please check the form:</strong></p>
-      <ul>{props.errors.map((e) => <li>{e}</li>)}</ul>
+      <p>
+        <strong>Please check the form:</strong>
+      </p>
+      <ul>
+        {props.errors.map((e) => (
+          <li>{e}</li>
+        ))}
+      </ul>
     </div>
   );
 }
@@ -79,35 +109,76 @@ export function PreferenceFields(props: { prefs: Preferences }) {
     <>
       <fieldset>
         <legend>How often</legend>
-        <label class="check"><input type="radio" name="frequency" value="weekdays" checked={p.frequency === 'weekdays'} /> Every weekday (Monday to Friday)</label><br />
-        <label class="check"><input type="radio" name="frequency" value="daily" checked={p.frequency === 'daily'} /> Every day</label><br />
-        <label class="check"><input type="radio" name="frequency" value="weekly" checked={p.frequency === 'weekly'} /> Once a week, on{' '}
+        <label class="check">
+          <input type="radio" name="frequency" value="weekdays" checked={p.frequency === 'weekdays'} /> Every weekday
+          (Monday to Friday)
+        </label>
+        <br />
+        <label class="check">
+          <input type="radio" name="frequency" value="daily" checked={p.frequency === 'daily'} /> Every day
+        </label>
+        <br />
+        <label class="check">
+          <input type="radio" name="frequency" value="weekly" checked={p.frequency === 'weekly'} /> Once a week, on{' '}
           <select name="weekday" aria-label="Day of the week">
-            {WEEKDAY_NAMES.map((name, i) => <option value={String(i + 1)} selected={p.weekday === i + 1}>{name}</option>)}
+            {WEEKDAY_NAMES.map((name, i) => (
+              <option value={String(i + 1)} selected={p.weekday === i + 1}>
+                {name}
+              </option>
+            ))}
           </select>
         </label>
       </fieldset>
       <fieldset>
         <legend>When it arrives</legend>
-        <label>At{' '}
+        <label>
+          At{' '}
           <select name="hour">
-            {Array.from({ length: 24 }, (_, h) => <option value={String(h)} selected={p.hour === h}>{`${String(h).padStart(2, '0')}:00`}</option>)}
+            {Array.from({ length: 24 }, (_, h) => (
+              <option value={String(h)} selected={p.hour === h}>{`${String(h).padStart(2, '0')}:00`}</option>
+            ))}
           </select>
         </label>{' '}
-        <label>time zone{' '}
+        <label>
+          time zone{' '}
           <select name="time_zone">
-            {ZONES.map((z) => <option value={z} selected={p.timeZone === z}>{z}</option>)}
+            {ZONES.map((z) => (
+              <option value={z} selected={p.timeZone === z}>
+                {z}
+              </option>
+            ))}
           </select>
         </label>
       </fieldset>
       <fieldset>
         <legend>What goes in</legend>
-        <label class="check"><input type="checkbox" name="trending" value="1" checked={p.trending} /> Trending papers</label>
+        <label class="check">
+          <input type="checkbox" name="trending" value="1" checked={p.trending} /> Trending papers
+        </label>
         <p>Alerts: new papers matching any of these, each in its own list.</p>
-        <label>Categories (comma-separated)<br /><input name="categories" value={of('category').join(', ')} placeholder="cs.CL, cs.LG" size={40} /></label><br />
-        <label>Authors (one per line)<br /><textarea name="authors" rows={3} cols={40} placeholder="Yoshua Bengio">{of('author').join('\n')}</textarea></label><br />
-        <label>Searches (one per line: a search page's address, or words)<br />
-          <textarea name="searches" rows={3} cols={60} placeholder={'https://paperboy.example/search?q=diffusion&cat=cs.CV\n"retrieval augmented" -survey'}>
+        <label>
+          Categories (comma-separated)
+          <br />
+          <input name="categories" value={of('category').join(', ')} placeholder="cs.CL, cs.LG" size={40} />
+        </label>
+        <br />
+        <label>
+          Authors (one per line)
+          <br />
+          <textarea name="authors" rows={3} cols={40} placeholder="Yoshua Bengio">
+            {of('author').join('\n')}
+          </textarea>
+        </label>
+        <br />
+        <label>
+          Searches (one per line: a search page's address, or words)
+          <br />
+          <textarea
+            name="searches"
+            rows={3}
+            cols={60}
+            placeholder={'https://paperboy.example/search?q=diffusion&cat=cs.CV\n"retrieval augmented" -survey'}
+          >
             {of('search').map(searchLine).join('\n')}
           </textarea>
         </label>

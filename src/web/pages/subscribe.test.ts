@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestSite, type TestSite } from '../../../test/site.js';
+import { startTestSmtp, type TestSmtp } from '../../../test/smtp-server.js';
 import { engines, type TestStore } from '../../../test/stores.js';
 import { loadConfig } from '../../config/config.js';
 import { createDigestRunner, type DigestRunner } from '../../digest/run.js';
 import { getAlerts } from '../../digest/subscribers.js';
-import { startTestSmtp, type TestSmtp } from '../../../test/smtp-server.js';
 import { createSmtpTransport, type MailTransport } from '../../mail/transport.js';
 
 const BASE = 'http://paperboy.test';
@@ -46,13 +46,22 @@ describe.each(engines)('subscriptions on %s', (engine) => {
     app.request(path, { method: 'POST', body: new URLSearchParams(fields), headers: cookie ? { cookie } : {} });
   const subscribeAs = async (email: string, extra: Record<string, string> = {}) => {
     const form = await openForm('/subscribe');
-    const res = await post('/subscribe', { csrf: form.csrf, email, frequency: 'weekdays', hour: '7', time_zone: 'Europe/Paris', trending: '1', ...extra }, form.cookie);
+    const res = await post(
+      '/subscribe',
+      { csrf: form.csrf, email, frequency: 'weekdays', hour: '7', time_zone: 'Europe/Paris', trending: '1', ...extra },
+      form.cookie,
+    );
     return { status: res.status, html: (await res.text()).replaceAll(email, 'EMAIL') };
   };
-  const linkIn = (text: string | undefined, path: string) => new RegExp(`${BASE}(${path}\\?token=[\\w.%-]+)`).exec(text ?? '')?.[1];
+  const linkIn = (text: string | undefined, path: string) =>
+    new RegExp(`${BASE}(${path}\\?token=[\\w.%-]+)`).exec(text ?? '')?.[1];
 
   it('takes a subscription with alerts, confirms it from the inbox and says the same thing for a known address', async () => {
-    const answer = await subscribeAs('reader@example.org', { categories: 'cs.CL, cs.LG', authors: 'Yoshua Bengio', searches: `${BASE}/search?q=diffusion&cat=cs.CV` });
+    const answer = await subscribeAs('reader@example.org', {
+      categories: 'cs.CL, cs.LG',
+      authors: 'Yoshua Bengio',
+      searches: `${BASE}/search?q=diffusion&cat=cs.CV`,
+    });
     expect(answer.status).toBe(200);
     expect(answer.html).toContain('Check your inbox');
     expect((await runner.send()).sent).toBe(1);
@@ -62,7 +71,8 @@ describe.each(engines)('subscriptions on %s', (engine) => {
     const confirmPath = linkIn(mail.parsed.text, '/subscribe/confirm')!;
     expect(mail.parsed.html).toContain('Confirm my subscription');
 
-    const row = () => t.db.selectFrom('subscribers').selectAll().where('email', '=', 'reader@example.org').executeTakeFirstOrThrow();
+    const row = () =>
+      t.db.selectFrom('subscribers').selectAll().where('email', '=', 'reader@example.org').executeTakeFirstOrThrow();
     expect((await row()).status).toBe('pending');
     // Opening the link (a mail scanner does) confirms nothing; the button on the page does.
     const page = await openForm(confirmPath);
@@ -70,10 +80,18 @@ describe.each(engines)('subscriptions on %s', (engine) => {
     const done = await post(confirmPath, { csrf: page.csrf }, page.cookie);
     expect(await done.text()).toContain('You are subscribed');
     const confirmed = await row();
-    expect(confirmed).toMatchObject({ status: 'confirmed', frequency: 'weekdays', hour: 7, time_zone: 'Europe/Paris', trending: 1, confirm_hash: null });
+    expect(confirmed).toMatchObject({
+      status: 'confirmed',
+      frequency: 'weekdays',
+      hour: 7,
+      time_zone: 'Europe/Paris',
+      trending: 1,
+      confirm_hash: null,
+    });
     expect((await getAlerts(t.db, [confirmed.id])).get(confirmed.id)).toEqual([
       { kind: 'author', value: 'Yoshua Bengio' },
-      { kind: 'category', value: 'cs.CL' }, { kind: 'category', value: 'cs.LG' },
+      { kind: 'category', value: 'cs.CL' },
+      { kind: 'category', value: 'cs.LG' },
       { kind: 'search', value: 'q=diffusion&cat=cs.CV' },
     ]);
     expect((await post(confirmPath, { csrf: page.csrf }, page.cookie)).status).toBe(404);
@@ -84,15 +102,23 @@ describe.each(engines)('subscriptions on %s', (engine) => {
     expect(again).toEqual(stranger);
     expect((await row()).frequency).toBe('weekdays');
     await runner.send();
-    const reminder = smtp.received.find((r) => r.to === 'reader@example.org' && r.parsed.subject === 'You are already subscribed to Paperboy');
+    const reminder = smtp.received.find(
+      (r) => r.to === 'reader@example.org' && r.parsed.subject === 'You are already subscribed to Paperboy',
+    );
     expect(linkIn(reminder?.parsed.text, '/subscribe/preferences')).toBeDefined();
   });
 
   it('refuses a form without its CSRF token, and explains bad input', async () => {
     expect((await post('/subscribe', { email: 'x@example.org', trending: '1' })).status).toBe(403);
     const form = await openForm('/subscribe');
-    expect((await post('/subscribe', { email: 'x@example.org', trending: '1', csrf: 'forged' }, form.cookie)).status).toBe(403);
-    const bad = await post('/subscribe', { csrf: form.csrf, email: 'not-an-address', categories: 'not a category!' }, form.cookie);
+    expect(
+      (await post('/subscribe', { email: 'x@example.org', trending: '1', csrf: 'forged' }, form.cookie)).status,
+    ).toBe(403);
+    const bad = await post(
+      '/subscribe',
+      { csrf: form.csrf, email: 'not-an-address', categories: 'not a category!' },
+      form.cookie,
+    );
     expect(bad.status).toBe(400);
     const html = await bad.text();
     expect(html).toContain('Enter an email address');
@@ -106,17 +132,37 @@ describe.each(engines)('subscriptions on %s', (engine) => {
     const prefsPath = linkIn(reminder.parsed.text, '/subscribe/preferences')!;
     const form = await openForm(prefsPath);
     expect(form.html).toContain('value="cs.CL, cs.LG"');
-    const saved = await post(prefsPath, { csrf: form.csrf, frequency: 'weekly', weekday: '5', hour: '18', time_zone: 'Asia/Tokyo', authors: 'Ada Lovelace' }, form.cookie);
+    const saved = await post(
+      prefsPath,
+      {
+        csrf: form.csrf,
+        frequency: 'weekly',
+        weekday: '5',
+        hour: '18',
+        time_zone: 'Asia/Tokyo',
+        authors: 'Ada Lovelace',
+      },
+      form.cookie,
+    );
     expect(saved.status).toBe(200);
-    const row = () => t.db.selectFrom('subscribers').selectAll().where('email', '=', 'reader@example.org').executeTakeFirstOrThrow();
-    expect(await row()).toMatchObject({ frequency: 'weekly', weekday: 5, hour: 18, time_zone: 'Asia/Tokyo', trending: 0 });
+    const row = () =>
+      t.db.selectFrom('subscribers').selectAll().where('email', '=', 'reader@example.org').executeTakeFirstOrThrow();
+    expect(await row()).toMatchObject({
+      frequency: 'weekly',
+      weekday: 5,
+      hour: 18,
+      time_zone: 'Asia/Tokyo',
+      trending: 0,
+    });
 
     const tampered = prefsPath.replace(/token=([\w%-]+)\./, 'token=someone-else.');
     expect((await app.request(tampered)).status).toBe(404);
 
     const unsubscribePath = prefsPath.replace('/preferences', '/unsubscribe');
     const oneClick = await app.request(unsubscribePath, {
-      method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      method: 'POST',
+      body: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
     expect(oneClick.status).toBe(200);
     expect((await row()).status).toBe('unsubscribed');

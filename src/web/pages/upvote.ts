@@ -1,9 +1,9 @@
-import { Hono, type Context } from 'hono';
+import { type Context, Hono } from 'hono';
 import { toggleVote } from '../../accounts/votes.js';
 import { paperPath } from '../components.js';
 import { checkedForm } from '../csrf.js';
-import { rateLimit } from '../rate-limit.js';
 import type { WebDeps } from '../deps.js';
+import { rateLimit } from '../rate-limit.js';
 import { accountContext, localPath, viewer } from '../session.js';
 
 const wantsJson = (c: Context) => (c.req.header('accept') ?? '').includes('application/json');
@@ -22,7 +22,9 @@ export function upvoteRoutes(deps: WebDeps): Hono {
   const { db, signer, now, baseUrl } = ctx;
 
   const limited = rateLimit({
-    limit: VOTES_PER_IP, windowSeconds: VOTES_WINDOW_SECONDS, trustProxy: deps.config.trustProxy ?? false,
+    limit: VOTES_PER_IP,
+    windowSeconds: VOTES_WINDOW_SECONDS,
+    trustProxy: deps.config.trustProxy ?? false,
     onLimited: (c, seconds) => {
       const message = `Too many votes from your address. Please try again in ${Math.ceil(seconds / 60)} minutes.`;
       return wantsJson(c) ? c.json({ error: message }, 429) : c.text(message, 429);
@@ -34,7 +36,11 @@ export function upvoteRoutes(deps: WebDeps): Hono {
     c.header('Cache-Control', 'no-store');
     const account = await viewer(c, db, now());
     if (!account) {
-      if (wantsJson(c)) return c.json({ error: 'Sign in to upvote.', signIn: `/signin?next=${encodeURIComponent(paperPath(id))}` }, 401);
+      if (wantsJson(c))
+        return c.json(
+          { error: 'Sign in to upvote.', signIn: `/signin?next=${encodeURIComponent(paperPath(id))}` },
+          401,
+        );
       return c.redirect(`/signin?next=${encodeURIComponent(paperPath(id))}`, 303);
     }
     if (!(await checkedForm(c, signer))) {
@@ -42,7 +48,10 @@ export function upvoteRoutes(deps: WebDeps): Hono {
       return c.text('This form has expired. Go back, reload the page and try again.', 403);
     }
     const result = await toggleVote(deps.store, account, id, now());
-    if (!result) return wantsJson(c) ? c.json({ error: `There is no paper ${id}.` }, 404) : c.text(`There is no paper ${id}.`, 404);
+    if (!result)
+      return wantsJson(c)
+        ? c.json({ error: `There is no paper ${id}.` }, 404)
+        : c.text(`There is no paper ${id}.`, 404);
     if (wantsJson(c)) return c.json(result);
     return c.redirect(backTo(c) ?? paperPath(id), 303);
   });

@@ -14,16 +14,40 @@ export function userPages(deps: WebDeps): Hono {
 
   app.get('/users/:handle', async (c) => {
     const handle = c.req.param('handle').toLowerCase();
-    const row = handle.length <= HANDLE_MAX
-      ? await deps.db.selectFrom('accounts').selectAll().where('handle', '=', handle).where('banned_at', 'is', null).executeTakeFirst()
-      : undefined;
-    if (!row) return notFoundPage(c, baseUrl, 'There is no member with this handle. Handles change: look for the paper instead.');
+    const row =
+      handle.length <= HANDLE_MAX
+        ? await deps.db
+            .selectFrom('accounts')
+            .selectAll()
+            .where('handle', '=', handle)
+            .where('banned_at', 'is', null)
+            .executeTakeFirst()
+        : undefined;
+    if (!row)
+      return notFoundPage(
+        c,
+        baseUrl,
+        'There is no member with this handle. Handles change: look for the paper instead.',
+      );
     const account = accountFromRow(row);
     const papers = await submissionsOf(deps.db, account.id);
     return c.html(
-      <Layout title={`${account.displayName} (@${account.handle}) | Paperboy`} path={userPath(account.handle)} baseUrl={baseUrl}>
-        <h1>{account.displayName} <span class="sub">@{account.handle}</span></h1>
-        {papers.length ? <><p class="sub">Papers submitted to the daily feed</p><PaperList papers={papers} /></> : <p>No papers submitted yet.</p>}
+      <Layout
+        title={`${account.displayName} (@${account.handle}) | Paperboy`}
+        path={userPath(account.handle)}
+        baseUrl={baseUrl}
+      >
+        <h1>
+          {account.displayName} <span class="sub">@{account.handle}</span>
+        </h1>
+        {papers.length ? (
+          <>
+            <p class="sub">Papers submitted to the daily feed</p>
+            <PaperList papers={papers} />
+          </>
+        ) : (
+          <p>No papers submitted yet.</p>
+        )}
       </Layout>,
     );
   });

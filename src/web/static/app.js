@@ -18,7 +18,9 @@
         if (!res.ok) return;
         const papers = await res.json();
         list.replaceChildren(...papers.map((p) => Object.assign(document.createElement('option'), { value: p.title })));
-      } catch { /* a newer keystroke aborted this one */ }
+      } catch {
+        /* a newer keystroke aborted this one */
+      }
     }, 150);
   });
 })();
@@ -31,7 +33,11 @@ document.addEventListener('submit', async (event) => {
   const button = form.querySelector('button');
   button?.setAttribute('aria-busy', 'true');
   try {
-    const res = await fetch(form.action, { method: 'POST', body: new URLSearchParams(new FormData(form)), headers: { Accept: 'application/json' } });
+    const res = await fetch(form.action, {
+      method: 'POST',
+      body: new URLSearchParams(new FormData(form)),
+      headers: { Accept: 'application/json' },
+    });
     if (res.status === 401) {
       location.href = `/signin?next=${encodeURIComponent(location.pathname + location.search)}`;
       return;
@@ -41,7 +47,9 @@ document.addEventListener('submit', async (event) => {
       return;
     }
     const { upvoted, upvotes } = await res.json();
-    form.querySelectorAll('[data-count]').forEach((el) => { el.textContent = String(upvotes); });
+    form.querySelectorAll('[data-count]').forEach((el) => {
+      el.textContent = String(upvotes);
+    });
     button?.setAttribute('aria-pressed', String(upvoted));
     button?.setAttribute('aria-label', `Upvote (${upvotes} upvotes)`);
   } catch {

@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import { XMLParser } from 'fast-xml-parser';
-import { vetRecord } from '../../../src/model/record-check.js';
 import type { PaperRecord, SourceName } from '../../../src/model/record.js';
+import { vetRecord } from '../../../src/model/record-check.js';
 import { isSyntheticId } from '../../../src/model/synthetic-id.js';
 import { createSearchService, type SearchService } from '../../../src/search/search.js';
 import { feedRoutes } from '../../../src/web/feeds/routes.js';
 import { testDeps } from '../../site.js';
 import { freshStore, type TestStore } from '../../stores.js';
 import { xmlError } from '../../strict-xml.js';
-import { target, type Target } from '../harness.js';
+import { type Target, target } from '../harness.js';
 import { expect } from '../invariants.js';
 import { mutatedText } from '../mutate.js';
 import { abstractSeeds, commentSeeds, paperSeeds, querySeeds, titleSeeds } from '../seeds.js';
@@ -52,9 +52,15 @@ const recordInput: fc.Arbitrary<RecordInput> = fc.record({
   listedOn: fc.option(few(['2025-03-18', '2026-07-01T00:00:00Z'])),
 });
 
-const xml = new XMLParser({ ignoreAttributes: false, parseTagValue: false, isArray: (name) => name === 'item' || name === 'entry' });
-const decodeHtml = (s: string) => s.replace(/&(lt|gt|quot|#39|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', '#39': "'", amp: '&' })[e]!);
-const textOf = (v: unknown): string => (typeof v === 'string' ? v : String((v as Record<string, unknown>)?.['#text'] ?? ''));
+const xml = new XMLParser({
+  ignoreAttributes: false,
+  parseTagValue: false,
+  isArray: (name) => name === 'item' || name === 'entry',
+});
+const decodeHtml = (s: string) =>
+  s.replace(/&(lt|gt|quot|#39|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', '#39': "'", amp: '&' })[e]!);
+const textOf = (v: unknown): string =>
+  typeof v === 'string' ? v : String((v as Record<string, unknown>)?.['#text'] ?? '');
 
 /**
  * A store and the feed routes over it; started again every 100 inputs to stay small. Without `withSearch` the search
@@ -122,15 +128,28 @@ export function feedTarget(): Target {
     check: async (input) => {
       const k = n++;
       const tag = `fuzzfeed${k}`;
-      const id = input.idKind === 'arxiv' ? `${2001 + Math.floor(k / 99_999)}.${String(k % 99_999).padStart(5, '0')}`
-        : input.idKind === 'title' ? `title-${k}${input.idText}` : `${input.idText}${k}`;
+      const id =
+        input.idKind === 'arxiv'
+          ? `${2001 + Math.floor(k / 99_999)}.${String(k % 99_999).padStart(5, '0')}`
+          : input.idKind === 'title'
+            ? `title-${k}${input.idText}`
+            : `${input.idText}${k}`;
       const record: PaperRecord = {
         // A title-hash id is taken over by a stored paper of the same title: a number keeps this one apart.
-        id, source: input.source, title: isSyntheticId(id) ? `${input.title} ${k}` : input.title, abstract: input.abstract,
-        authors: [...input.authors, tag], categories: input.categories, primaryCategory: input.categories[0],
-        comment: input.comment ?? undefined, codeUrls: input.codeUrls, githubRepo: input.githubRepo ?? undefined,
-        projectPage: input.projectPage ?? undefined, submittedBy: input.submittedBy ?? undefined,
-        listedOn: input.listedOn ?? undefined, dailyOn: '2025-03-18',
+        id,
+        source: input.source,
+        title: isSyntheticId(id) ? `${input.title} ${k}` : input.title,
+        abstract: input.abstract,
+        authors: [...input.authors, tag],
+        categories: input.categories,
+        primaryCategory: input.categories[0],
+        comment: input.comment ?? undefined,
+        codeUrls: input.codeUrls,
+        githubRepo: input.githubRepo ?? undefined,
+        projectPage: input.projectPage ?? undefined,
+        submittedBy: input.submittedBy ?? undefined,
+        listedOn: input.listedOn ?? undefined,
+        dailyOn: '2025-03-18',
       };
       const vetted = vetRecord(record, NOW);
       if ('error' in vetted) return;
@@ -143,11 +162,14 @@ export function feedTarget(): Target {
         const { status, body } = await site.get(path);
         expect(status === 200, () => `${path} answered ${status}: ${body.slice(0, 200)}`);
         expectWellFormed(format, path, body);
-        const titles = format === 'json'
-          ? (JSON.parse(body) as { items: { title: string }[] }).items.map((i) => i.title.trim())
-          : feedTitles(body, format);
-        expect(titles.length === 1 && titles[0] === stored.title.trim(),
-          () => `${path} has titles ${JSON.stringify(titles)}, not ${JSON.stringify(stored.title)}`);
+        const titles =
+          format === 'json'
+            ? (JSON.parse(body) as { items: { title: string }[] }).items.map((i) => i.title.trim())
+            : feedTitles(body, format);
+        expect(
+          titles.length === 1 && titles[0] === stored.title.trim(),
+          () => `${path} has titles ${JSON.stringify(titles)}, not ${JSON.stringify(stored.title)}`,
+        );
       }
     },
   });
@@ -157,15 +179,27 @@ export function feedTarget(): Target {
 export function searchFeedTarget(): Target {
   const site = feedSite(true);
   site.papers = paperSeeds.map((p, i) => ({
-    id: p.id, source: 'jsonl', title: p.title, abstract: p.summary, authors: p.authors, categories: p.categories,
-    primaryCategory: p.categories[0], listedOn: i < 30 ? '2025-03-18' : '2026-07-01',
+    id: p.id,
+    source: 'jsonl',
+    title: p.title,
+    abstract: p.summary,
+    authors: p.authors,
+    categories: p.categories,
+    primaryCategory: p.categories[0],
+    listedOn: i < 30 ? '2025-03-18' : '2026-07-01',
   }));
   return target<{ q: string; format: (typeof FORMATS)[number]; filters: [string, string][] }>({
     name: 'search feed',
     arbitrary: fc.record({
       q: mutatedText(querySeeds, 6),
       format: fc.constantFrom(...FORMATS),
-      filters: fc.array(fc.tuple(fc.constantFrom('cat', 'exclude', 'from', 'to', 'code', 'sort', 'page'), mutatedText(['cs.CL', '2025-03-18', 'relevance', '1', 'on'], 2)), { maxLength: 3 }),
+      filters: fc.array(
+        fc.tuple(
+          fc.constantFrom('cat', 'exclude', 'from', 'to', 'code', 'sort', 'page'),
+          mutatedText(['cs.CL', '2025-03-18', 'relevance', '1', 'on'], 2),
+        ),
+        { maxLength: 3 },
+      ),
     }),
     open: site.open,
     close: site.close,

@@ -1,15 +1,15 @@
-import fc from 'fast-check';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import { parseArxivAtom } from '../../../src/ingest/arxiv-atom.js';
 import { parseOaiListRecords } from '../../../src/ingest/arxiv-oai.js';
 import { parseDailyPapers } from '../../../src/ingest/hf-daily.js';
 import { readJsonlDump } from '../../../src/ingest/jsonl-dump.js';
 import { looksLikeSeedPage, parseSeedPage } from '../../../src/ingest/seed-page.js';
 import type { ParsedEntry } from '../../../src/model/record.js';
-import { target, type Target } from '../harness.js';
+import { type Target, target } from '../harness.js';
 import { allowingSourceError, expect, expectCount, expectEntries } from '../invariants.js';
 import { applyJsonEdits, jsonEdits, mutatedText, writeJson } from '../mutate.js';
 import { atomSeeds, hfSeeds, jsonlSeeds, oaiSeeds, pageSeeds } from '../seeds.js';
@@ -30,7 +30,10 @@ function jsonlTarget(): Target {
     arbitrary: fc.record({
       text: mutatedText(jsonlSeeds),
       gzip: fc.boolean(),
-      keep: fc.oneof({ weight: 4, arbitrary: fc.constant(1000) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 999 }) }),
+      keep: fc.oneof(
+        { weight: 4, arbitrary: fc.constant(1000) },
+        { weight: 1, arbitrary: fc.integer({ min: 0, max: 999 }) },
+      ),
     }),
     open: async () => {
       dir = mkdtempSync(join(tmpdir(), 'paperboy-fuzz-'));
@@ -50,7 +53,10 @@ function jsonlTarget(): Target {
       expect(read === true || !whole, () => 'a complete plain dump threw instead of rejecting its bad lines');
       expectEntries(entries);
       const numbers = entries.map((e) => Number(/^line (\d+)$/.exec(e.position)?.[1]));
-      expect(numbers.every((k, i) => k > 0 && (i === 0 || k > numbers[i - 1]!)), () => `positions out of order: ${entries.map((e) => e.position).join(', ')}`);
+      expect(
+        numbers.every((k, i) => k > 0 && (i === 0 || k > numbers[i - 1]!)),
+        () => `positions out of order: ${entries.map((e) => e.position).join(', ')}`,
+      );
     },
   });
 }
@@ -83,8 +89,19 @@ const oai = target<string>({
 
 /** A response built from real entries with members dropped, retyped or given hostile values, then edited as text. */
 const hfInput = fc.oneof(
-  { weight: 3, arbitrary: fc.tuple(fc.constantFrom(...hfSeeds), jsonEdits).map(([entries, list]) => writeJson(applyJsonEdits(entries, list))) },
-  { weight: 1, arbitrary: mutatedText(hfSeeds.map((entries) => JSON.stringify(entries, null, 1)), 4) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...hfSeeds), jsonEdits)
+      .map(([entries, list]) => writeJson(applyJsonEdits(entries, list))),
+  },
+  {
+    weight: 1,
+    arbitrary: mutatedText(
+      hfSeeds.map((entries) => JSON.stringify(entries, null, 1)),
+      4,
+    ),
+  },
 );
 
 function isJsonArray(json: string): boolean {
@@ -114,7 +131,10 @@ const page = target<string>({
     const entries = await allowingSourceError(() => parseSeedPage(text));
     if (!entries) return;
     expectEntries(entries);
-    expect(entries.some((e) => e.ok), () => 'a page with no paper was not refused');
+    expect(
+      entries.some((e) => e.ok),
+      () => 'a page with no paper was not refused',
+    );
   },
 });
 

@@ -4,18 +4,60 @@ import { renderCommentMarkdown } from '../../../src/community/markdown.js';
 import { cleanLine, cleanName, cleanRecord, cleanText } from '../../../src/model/text.js';
 import { fts5Constraint, MAX_TERMS, parseQuery } from '../../../src/search/query.js';
 import { renderTextWithMath } from '../../../src/web/math.js';
-import { target, type Target } from '../harness.js';
+import { type Target, target } from '../harness.js';
 import { CONTROL, expect, htmlProblem, LONE_SURROGATE } from '../invariants.js';
 import { mutatedText, randomText } from '../mutate.js';
 import { abstractSeeds, commentSeeds, paperSeeds, querySeeds, titleSeeds } from '../seeds.js';
 
 /** Every element the comment renderer and temml's MathML make; any other tag in the output came from the input. */
 const MATHML = [
-  'math', 'semantics', 'annotation', 'mrow', 'mi', 'mo', 'mn', 'ms', 'mtext', 'mspace', 'msub', 'msup', 'msubsup', 'mfrac',
-  'msqrt', 'mroot', 'munder', 'mover', 'munderover', 'mtable', 'mtr', 'mtd', 'mlabeledtr', 'mstyle', 'mpadded', 'mphantom',
-  'menclose', 'merror', 'mmultiscripts', 'mprescripts', 'none', 'maction',
+  'math',
+  'semantics',
+  'annotation',
+  'mrow',
+  'mi',
+  'mo',
+  'mn',
+  'ms',
+  'mtext',
+  'mspace',
+  'msub',
+  'msup',
+  'msubsup',
+  'mfrac',
+  'msqrt',
+  'mroot',
+  'munder',
+  'mover',
+  'munderover',
+  'mtable',
+  'mtr',
+  'mtd',
+  'mlabeledtr',
+  'mstyle',
+  'mpadded',
+  'mphantom',
+  'menclose',
+  'merror',
+  'mmultiscripts',
+  'mprescripts',
+  'none',
+  'maction',
 ];
-const COMMENT_TAGS = new Set(['p', 'br', 'em', 'strong', 'a', 'code', 'pre', 'ul', 'ol', 'li', 'blockquote', ...MATHML]);
+const COMMENT_TAGS = new Set([
+  'p',
+  'br',
+  'em',
+  'strong',
+  'a',
+  'code',
+  'pre',
+  'ul',
+  'ol',
+  'li',
+  'blockquote',
+  ...MATHML,
+]);
 const ABSTRACT_TAGS = new Set(MATHML);
 
 const markdown = target<string>({
@@ -54,7 +96,11 @@ function queryTarget(): Target {
     check: ({ q, prefixLast }) => {
       const parsed = parseQuery(q, { prefixLast });
       expect(parsed.terms.length <= MAX_TERMS, () => `${parsed.terms.length} terms`);
-      const all = [...parsed.terms.flatMap((t) => [t.word, ...t.alternatives]), ...parsed.phrases.flat(), ...parsed.exclude.flat()];
+      const all = [
+        ...parsed.terms.flatMap((t) => [t.word, ...t.alternatives]),
+        ...parsed.phrases.flat(),
+        ...parsed.exclude.flat(),
+      ];
       expect(all.length <= 1000, () => `${all.length} words from ${q.length} characters`);
       const bad = all.find((w) => !WORD.test(w));
       expect(bad === undefined, () => `a word that is not letters and digits: ${JSON.stringify(bad)}`);
@@ -90,12 +136,24 @@ const text = target<{ s: string; names: string[] }>({
     const name = cleanName(s);
     expectClean(name, s, cleanName, 'cleanName');
     expect(!BIDI.test(name), () => 'cleanName left a bidirectional control');
-    const record = cleanRecord({ id: s, source: 'jsonl', title: s, abstract: s, authors: names, comment: s, doi: s, codeUrls: names });
+    const record = cleanRecord({
+      id: s,
+      source: 'jsonl',
+      title: s,
+      abstract: s,
+      authors: names,
+      comment: s,
+      doi: s,
+      codeUrls: names,
+    });
     for (const value of Object.values(record).flat()) {
       if (typeof value !== 'string') continue;
       expect(!CONTROL.test(value) && !LONE_SURROGATE.test(value), () => `cleanRecord left ${JSON.stringify(value)}`);
     }
-    expect(record.authors!.every((a) => !BIDI.test(a) && !BREAK.test(a)), () => 'cleanRecord left a break or bidi control in a name');
+    expect(
+      record.authors!.every((a) => !BIDI.test(a) && !BREAK.test(a)),
+      () => 'cleanRecord left a break or bidi control in a name',
+    );
   },
 });
 

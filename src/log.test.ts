@@ -18,14 +18,24 @@ describe('the log', () => {
           mail: { smtpUrl: 'smtp://user:hunter2@mail.example.org', secret: 'signing-secret-value' },
           databaseUrl: 'postgres://u:pw@db/x',
         },
-        headers: { cookie: 'pb_session=abc', authorization: 'Bearer t0ken' },
+        headers: { cookie: 'pb_session=abc', authorization: 'Bearer t0ken', 'set-cookie': 'pb_session=def' },
+        embedder: { apiKey: 'sk-live-123' },
         token: 'raw-token',
         papers: 3,
       },
       'started',
     );
     const out = lines.join('');
-    for (const secret of ['hunter2', 'signing-secret-value', 'u:pw', 'pb_session=abc', 't0ken', 'raw-token'])
+    for (const secret of [
+      'hunter2',
+      'signing-secret-value',
+      'u:pw',
+      'pb_session=abc',
+      'pb_session=def',
+      'sk-live-123',
+      't0ken',
+      'raw-token',
+    ])
       expect(out).not.toContain(secret);
     expect(out).toContain('"papers":3');
     expect(out).toContain('[redacted]');

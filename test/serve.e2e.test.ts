@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { shared, startCli } from './cli.js';
@@ -152,6 +153,15 @@ describe('paperboy serve', () => {
       expect(body.error.code).toBe('request_too_large');
       expect(body.error.message).toContain('16 KB');
     }
+    // A malformed request is still answered 400, as Node does without a listener, not cut off.
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(new URL(s.url).port), '127.0.0.1', () => socket.write('NOT HTTP AT ALL\r\n\r\n'));
+      let got = '';
+      socket.on('data', (d: Buffer) => (got += d.toString()));
+      socket.on('close', () => resolve(got));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request/);
     // The process goes on serving.
     expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
   });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -140,6 +140,8 @@ describe.each(engines)('paperboy backup and restore on %s', (engine) => {
     expect(backup.stdout).toContain(`(schema version ${migrations.length}) to ${file}`);
     expect(backup.stdout).toContain(`copied: ${PAPERS} papers, 3 accounts, 2 subscribers, 3 votes, 1 comment\n`);
     expect(backup.stdout).toMatch(/^\d+\.\d MB in \d+\.\d\d s$/m);
+    // It holds every address and the secret that signs links: readable by its owner only.
+    expect(statSync(file).mode & 0o777).toBe(0o600);
     if (engine === 'sqlite') {
       expect(existsSync(`${file}-wal`)).toBe(false);
       expect(backup.stdout).toContain(`the SQLite store at ${join(source.PAPERBOY_DATA_DIR!, 'paperboy.db')}`);

@@ -24,7 +24,7 @@ async function withStore<T>(fn: (opened: OpenedStore, config: Config) => Promise
   }
 }
 
-endQuietlyWhenOutputCloses();
+endQuietlyWhenOutputCloses(process.argv[2]);
 
 const program = new Command()
   .name('paperboy')

@@ -2,7 +2,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Account } from '../accounts/accounts.js';
 import { randomId } from '../crypto/tokens.js';
 import { Refusal } from '../model/refusal.js';
-import { cleanText } from '../model/text.js';
+import { cleanLine, cleanText } from '../model/text.js';
 import { recordAudit } from '../store/audit.js';
 import type { Database } from '../store/schema.js';
 import type { Store } from '../store/store.js';
@@ -227,7 +227,7 @@ export async function deleteComment(
 export function reportReason(reason: unknown, detail: unknown): string {
   const key =
     typeof reason === 'string' && Object.hasOwn(REPORT_REASONS, reason) ? (reason as ReportReason) : undefined;
-  const text = (typeof detail === 'string' ? detail : '').trim();
+  const text = cleanLine(typeof detail === 'string' ? detail : '').trim();
   if (!key)
     throw new Refusal('invalid', `Choose a reason for the report: ${Object.values(REPORT_REASONS).join(', ')}.`);
   if (text.length > REPORT_DETAIL_MAX) {

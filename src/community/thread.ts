@@ -99,14 +99,27 @@ async function storedHtml(
   rows: { id: string; body: string; body_html: string | null; body_html_version: number }[],
 ): Promise<string[]> {
   const html: string[] = [];
+  const stale: { id: string; body: string; columns: ReturnType<typeof bodyColumns> }[] = [];
   for (const row of rows) {
     if (row.body_html !== null && row.body_html_version === COMMENT_RENDERER_VERSION) {
       html.push(row.body_html);
       continue;
     }
     const columns = bodyColumns(row.body);
-    await db.updateTable('comments').set(columns).where('id', '=', row.id).where('body', '=', row.body).execute();
+    stale.push({ id: row.id, body: row.body, columns });
     html.push(columns.body_html);
+  }
+  if (stale.length) {
+    // Stored again in one transaction, for the next reader; the reader at hand has its HTML whether or not that
+    // succeeds (a store busy with an import, say): a failed write is tried again at the next view.
+    await db
+      .transaction()
+      .execute(async (trx) => {
+        for (const r of stale) {
+          await trx.updateTable('comments').set(r.columns).where('id', '=', r.id).where('body', '=', r.body).execute();
+        }
+      })
+      .catch(() => {});
   }
   return html;
 }

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, renameSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, openSync, renameSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Refusal } from '../model/refusal.js';
 
@@ -25,6 +25,16 @@ export interface Copied {
 
 /** What one engine's restore put in place: the counts are read once the store has been opened the normal way. */
 export type Restored = Omit<Copied, 'counts'>;
+
+/**
+ * Backups and stores are readable by their owner only: they hold every address and the secret that signs links.
+ */
+const PRIVATE = 0o600;
+
+/** An empty file only its owner can read, for a copy to be written into (VACUUM INTO and pg_dump keep its mode). */
+export function privateEmptyFile(path: string): void {
+  closeSync(openSync(path, 'w', PRIVATE));
+}
 
 /** Something the user can act on (a file that is not a backup, a store that is not empty…): printed without a stack. */
 export const refusal = (message: string): Error => new Refusal('invalid', message);
@@ -71,6 +81,7 @@ export const partialName = (file: string) => join(dirname(file), `.${basename(fi
 
 /** Makes the written copy durable, then gives it its final name in one step. */
 export function moveIntoPlace(partial: string, file: string): void {
+  chmodSync(partial, PRIVATE);
   const fd = openSync(partial, 'r+');
   try {
     fsyncSync(fd);

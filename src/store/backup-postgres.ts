@@ -10,6 +10,7 @@ import {
   newerSchema,
   notEmpty,
   partialName,
+  privateEmptyFile,
   type Restored,
   refusal,
 } from './backup-files.js';
@@ -32,8 +33,14 @@ interface Target {
 
 function target(url: string): Target {
   const parsed = new URL(url);
-  const password = decodeURIComponent(parsed.password);
-  if (password) parsed.password = '';
+  let password: string;
+  try {
+    password = decodeURIComponent(parsed.password) || (parsed.searchParams.get('password') ?? '');
+  } catch {
+    throw refusal('The password in DATABASE_URL has a malformed %-escape. Write it percent-encoded (e.g. %40 for @).');
+  }
+  parsed.password = '';
+  parsed.searchParams.delete('password');
   return { dbname: parsed.toString(), shown: redact(url), password };
 }
 
@@ -58,6 +65,7 @@ export async function backupPostgres(url: string, file: string): Promise<Copied>
     const counts = await countRows((table) => countTable(client, table));
     mkdirSync(dirname(file), { recursive: true });
     rmSync(partial, { force: true });
+    privateEmptyFile(partial);
     await run(
       'pg_dump',
       ['--format=custom', `--snapshot=${rows[0]!.id}`, `--file=${partial}`, `--dbname=${db.dbname}`],
@@ -101,7 +109,13 @@ export async function restorePostgres(url: string, file: string, force: boolean)
     if (holdsData(counts) && !force) throw notEmpty(db.shown, counts);
     const later = [];
     for (const table of tablesCreatedAfter(version)) if (await exists(client, table)) later.push(table);
-    if (later.length > 0) await client.query(`DROP TABLE IF EXISTS ${later.map((t) => `"${t}"`).join(', ')} CASCADE`);
+    if (later.length > 0) {
+      // With the record of their migrations, so that should pg_restore then fail, opening the store creates them again.
+      await client.query('BEGIN');
+      await client.query(`DROP TABLE IF EXISTS ${later.map((t) => `"${t}"`).join(', ')} CASCADE`);
+      await client.query('DELETE FROM schema_migrations WHERE version > $1', [version]);
+      await client.query('COMMIT');
+    }
 
     await run(
       'pg_restore',

@@ -9,6 +9,7 @@ import {
   newerSchema,
   notEmpty,
   partialName,
+  privateEmptyFile,
   type Restored,
   refusal,
   type StoreCounts,
@@ -32,6 +33,7 @@ export async function backupSqlite(storeFile: string, target: string): Promise<C
   mkdirSync(dirname(target), { recursive: true });
   const partial = partialName(target);
   rmSync(partial, { force: true });
+  privateEmptyFile(partial);
   try {
     // Read-only: a backup never writes to the store it copies.
     const live = new BetterSqlite3(storeFile, { readonly: true, fileMustExist: true });

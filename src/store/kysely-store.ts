@@ -350,7 +350,9 @@ export class KyselyStore implements Store {
     if (query.author !== undefined) {
       // A name without a letter or digit (":") has an empty key: it names nobody, not everybody.
       const key = authorKey(query.author);
-      q = q.where('id', 'in', (eb) => eb.selectFrom('paper_authors').select('paper_id').where('name_key', '=', key));
+      q = key
+        ? q.where('id', 'in', (eb) => eb.selectFrom('paper_authors').select('paper_id').where('name_key', '=', key))
+        : q.where(sql<boolean>`1 = 0`);
     }
     return q;
   }

@@ -68,5 +68,5 @@ export async function openPostgresStore(url: string): Promise<OpenedStore> {
 
 /** The URL with its password replaced by ***, for messages. */
 export function redact(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@').replace(/([?&]password=)[^&#]*/gi, '$1***');
 }

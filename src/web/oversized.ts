@@ -15,11 +15,19 @@ export function answerOversizedRequests(server: Server): void {
   const answered = new WeakSet<Socket>();
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     if (answered.has(socket)) return;
-    if (error.code !== 'HPE_HEADER_OVERFLOW' || !socket.writable) {
+    // A response already on its way on this connection (keep-alive) cannot be followed by another.
+    const midResponse = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+    if (!socket.writable || midResponse) {
       socket.destroy();
       return;
     }
     answered.add(socket);
+    if (error.code !== 'HPE_HEADER_OVERFLOW') {
+      // What Node answers itself when no one listens: a timeout is 408, anything else a malformed request.
+      const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
     const body: ErrorBody = {
       error: {
         code: 'request_too_large',

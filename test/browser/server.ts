@@ -20,10 +20,10 @@ export interface RunningServer {
  */
 export async function startServer(
   env: Record<string, string>,
-  opts: { timeoutMs?: number; nodeArgs?: string[] } = {},
+  opts: { timeoutMs?: number; nodeArgs?: string[]; args?: string[] } = {},
 ): Promise<RunningServer> {
   // Spawned here rather than by test/cli.ts's startCli to pass options to node itself (--cpu-prof is refused in NODE_OPTIONS).
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), bin, 'serve'], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), bin, 'serve', ...(opts.args ?? [])], {
     cwd: root,
     env: { ...process.env, PORT: '0', PAPERBOY_SOURCES: 'none', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

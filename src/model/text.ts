@@ -28,6 +28,15 @@ export function cleanName(text: string): string {
 }
 
 /**
+ * A visitor's input quoted back in a message: one line, no bidirectional overrides (which would reverse the message
+ * around it), at most `max` characters (whole ones: never half a surrogate pair), with an ellipsis when cut.
+ */
+export function echo(value: string, max = 40): string {
+  const chars = Array.from(cleanName(value));
+  return chars.length > max ? `${chars.slice(0, max).join('')}…` : chars.join('');
+}
+
+/**
  * A serialized XML document without the characters XML 1.0 forbids. Markup is ASCII, so removing them anywhere in the
  * document leaves it well formed: the last line of defence when the store holds something it should not.
  */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isValidDay } from '../model/dates.js';
-import { cleanLine } from '../model/text.js';
+import { cleanLine, echo } from '../model/text.js';
 import type { SearchQuery } from './types.js';
 
 /** The search page's query string (also used by the search feeds): lenient, so a bad filter is dropped, not fatal. */
@@ -39,13 +39,13 @@ export function parseSearchForm(params: URLSearchParams): SearchForm {
     const given = params.get(key);
     if (given && !day.safeParse(given).success) {
       ignored.push(
-        `“${given.slice(0, 40)}” is not a day (like 2026-07-01), so the results are not limited by ${key === 'from' ? 'a first' : 'a last'} day.`,
+        `“${echo(given)}” is not a day (like 2026-07-01), so the results are not limited by ${key === 'from' ? 'a first' : 'a last'} day.`,
       );
     }
   }
   const pageGiven = params.get('page');
   if (pageGiven && !(Number.isFinite(page) && page >= 1 && page <= 1000 && /^\d+$/.test(pageGiven))) {
-    ignored.push(`“${pageGiven.slice(0, 40)}” is not a page from 1 to 1000, so the first page is shown.`);
+    ignored.push(`“${echo(pageGiven)}” is not a page from 1 to 1000, so the first page is shown.`);
   }
   return {
     ignored,

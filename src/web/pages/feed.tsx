@@ -10,6 +10,7 @@ import {
   weekOf,
   weekRange,
 } from '../../model/dates.js';
+import { echo } from '../../model/text.js';
 import { untilPapersChange } from '../../store/result-cache.js';
 import type { ListQuery } from '../../store/store.js';
 import { FeedLinks, Pager, PaperItem, PaperList } from '../components.js';
@@ -48,7 +49,7 @@ function badPage(c: Context, baseUrl: string, value: string | undefined, pages?:
   const path = new URL(c.req.url).pathname;
   const message =
     pages === undefined
-      ? `“${String(value).slice(0, 40)}” is not a page number: pages are numbered from 1 to ${MAX_PAGE.toLocaleString('en')}.`
+      ? `“${echo(String(value))}” is not a page number: pages are numbered from 1 to ${MAX_PAGE.toLocaleString('en')}.`
       : `This list has ${pages === 1 ? 'one page' : `${pages} pages`}, so there is no page ${value}. Its first page is at ${path}.`;
   return notFoundPage(c, baseUrl, message);
 }

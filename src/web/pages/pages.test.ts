@@ -131,6 +131,11 @@ describe.each(engines)('pages on %s', (engine) => {
     expect(page).toContain('“2026-13-40” is not a day');
     expect(page).toContain('“abc” is not a page from 1 to 1000');
     expect(await html('/search?q=bounds&from=2026-01-01')).not.toContain('is not a day');
+    // What is quoted back cannot turn the message around it backwards, nor run on for pages.
+    const hostile = await html(`/search?q=bounds&from=${encodeURIComponent(`\u202E<b>x</b>${'y'.repeat(5000)}`)}`);
+    expect(hostile).toContain('“&lt;b&gt;x&lt;/b&gt;yyy');
+    expect(hostile).not.toContain('\u202E');
+    expect(hostile).not.toContain('y'.repeat(41));
   });
 
   it('searches without JavaScript, redirects an arXiv id, and survives hostile queries', async () => {

@@ -28,12 +28,13 @@ export async function openTestSite(
   const t = await freshStore(engine);
   if (opts.papers?.length) await t.store.upsertPapers(opts.papers);
   const search = await createSearchService(t.store, t.db);
+  const closing = new AbortController();
   const app = createApp(
     testDeps(
       t,
       search,
       { baseUrl: opts.baseUrl, trustProxy: opts.trustProxy ?? true },
-      { secret: opts.secret, clock: opts.clock },
+      { secret: opts.secret, clock: opts.clock, closed: closing.signal },
     ),
   );
   return {
@@ -41,6 +42,7 @@ export async function openTestSite(
     search,
     app,
     close: async () => {
+      closing.abort();
       search.close();
       await t.dispose();
     },

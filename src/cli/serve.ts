@@ -50,7 +50,20 @@ export async function runServe(
   log.info(`search index ready in ${Math.round(performance.now() - started)} ms`);
   const mail = await setupMail(config, opened, log, { search: async () => search });
   const fetchPaper = arxivLookup(fetchers.arxivFetcher, config.arxivApiUrl);
-  const app = createApp(webDeps({ store, db, search, config, log, secret: mail.secret, kick: mail.kick, fetchPaper }));
+  const closing = new AbortController();
+  const app = createApp(
+    webDeps({
+      store,
+      db,
+      search,
+      config,
+      log,
+      secret: mail.secret,
+      kick: mail.kick,
+      fetchPaper,
+      closed: closing.signal,
+    }),
+  );
   const server = serve(
     { fetch: app.fetch, port: config.port, hostname: config.host, serverOptions: { maxHeaderSize: MAX_HEADER_BYTES } },
     (info) => {
@@ -89,6 +102,7 @@ export async function runServe(
   const shutdown = () => {
     log.info('shutting down');
     schedules.stop();
+    closing.abort();
     mail.close();
     search.close();
     server.close(() => {

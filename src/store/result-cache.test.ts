@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ResultCache } from './result-cache.js';
+import { ResultCache, untilPapersChange } from './result-cache.js';
+import type { PapersChange } from './store.js';
 
 describe('ResultCache', () => {
   it('keeps the most recently used answers up to its size', () => {
@@ -47,5 +48,29 @@ describe('ResultCache', () => {
     expect(cache.get('a')).toBeUndefined();
     cache.set('a', 2, cache.ticket());
     expect(cache.get('a')).toBe(2);
+  });
+});
+
+describe('untilPapersChange', () => {
+  it('is cleared by a change until its owner closes, then lets go of the store', () => {
+    const listeners = new Set<(change: PapersChange) => void>();
+    const store = {
+      onPapersChanged(listener: (change: PapersChange) => void) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    };
+    const closing = new AbortController();
+    const cache = untilPapersChange<number>(store, 10, 60_000, closing.signal);
+    cache.set('a', 1, cache.ticket());
+    for (const listener of listeners) listener({ ids: ['2401.00001'], text: true });
+    expect(cache.get('a')).toBeUndefined();
+    cache.set('a', 2, cache.ticket());
+    expect(listeners.size).toBe(1);
+    closing.abort();
+    expect(listeners.size).toBe(0);
+    expect(cache.length).toBe(0);
+    untilPapersChange<number>(store, 10, 60_000, closing.signal);
+    expect(listeners.size).toBe(0);
   });
 });

@@ -83,15 +83,26 @@ export class ResultCache<V> {
 }
 
 /**
- * A cache cleared whenever the store's papers change (a write in this process). Papers written by another process
- * (`paperboy import` beside `serve`) notify nobody here: `ttlMs` bounds how long such a change goes unseen.
+ * A cache cleared whenever the store's papers change (a write in this process), until `until` aborts (its owner
+ * closed; the store stops calling it and lets it go). Papers written by another process (`paperboy import` beside
+ * `serve`) notify nobody here: `ttlMs` bounds how long such a change goes unseen.
  */
 export function untilPapersChange<V>(
   store: Pick<Store, 'onPapersChanged'>,
   size: number,
   ttlMs: number,
+  until: AbortSignal,
 ): ResultCache<V> {
   const cache = new ResultCache<V>(size, ttlMs);
-  store.onPapersChanged(() => cache.clear());
+  if (until.aborted) return cache;
+  const unsubscribe = store.onPapersChanged(() => cache.clear());
+  until.addEventListener(
+    'abort',
+    () => {
+      unsubscribe();
+      cache.clear();
+    },
+    { once: true },
+  );
   return cache;
 }

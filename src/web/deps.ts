@@ -22,6 +22,8 @@ export interface WebDeps {
   kick: () => void;
   /** Fetches a paper the store lacks from arXiv, for submissions; without it only stored papers can be submitted. */
   fetchPaper: PaperLookup | undefined;
+  /** Aborts when the site closes: what listens to the store lets go. */
+  closed: AbortSignal;
 }
 
 /** The site's dependencies, built in one place for `serve` and the tests alike. */
@@ -35,6 +37,7 @@ export function webDeps(parts: {
   clock?: (() => Date) | undefined;
   kick?: (() => void) | undefined;
   fetchPaper?: PaperLookup | undefined;
+  closed?: AbortSignal | undefined;
 }): WebDeps {
   return {
     store: parts.store,
@@ -46,5 +49,6 @@ export function webDeps(parts: {
     clock: parts.clock ?? (() => new Date()),
     kick: parts.kick ?? (() => {}),
     fetchPaper: parts.fetchPaper,
+    closed: parts.closed ?? new AbortController().signal,
   };
 }

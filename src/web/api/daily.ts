@@ -84,7 +84,7 @@ const REMEMBERED_PAGES = 200;
 const REMEMBERED_MS = 10_000;
 
 export function registerDailyPapers(app: OpenAPIHono, deps: WebDeps): void {
-  const pages = untilPapersChange<DailyEntryValue[]>(deps.store, REMEMBERED_PAGES, REMEMBERED_MS);
+  const pages = untilPapersChange<DailyEntryValue[]>(deps.store, REMEMBERED_PAGES, REMEMBERED_MS, deps.closed);
   app.openapi(dailyPapersRoute, async (c) => {
     const q = c.req.valid('query');
     const key = JSON.stringify([q.date, q.week, q.month, q.p, q.limit, q.sort, q.submitter]);

@@ -67,7 +67,7 @@ export function feedPages(deps: WebDeps): Hono {
     return (await store.neighbourDays('9999-12-31')).previous ?? undefined;
   }
 
-  const rendered = untilPapersChange<string>(store, RENDERED_MAX, RENDERED_TTL_MS);
+  const rendered = untilPapersChange<string>(store, RENDERED_MAX, RENDERED_TTL_MS, deps.closed);
   const cached = (key: string, render: () => Promise<string>) => rendered.remember(key, render);
 
   async function list(query: ListQuery, page: number) {

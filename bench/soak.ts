@@ -1,12 +1,25 @@
 // bench/soak: the real site on PostgreSQL under mixed traffic while faults are injected (issue 13, item 4).
 // Creates its own PostgreSQL database (dropped at the end), imports a slice of the corpus (its listing dates moved to
-// the last three days so that digests have something to carry) and refits; starts a real SMTP server on loopback,
-// ONE `paperboy serve --no-digest` and ONE `paperboy worker` (two serves wait for the scale-out issue); drives reads,
-// searches, votes, comments and new subscriptions from a few clients; restarts PostgreSQL, takes the SMTP server down
-// and has it answer 4xx then 5xx, and kills serve with SIGKILL. Then it checks every acknowledged write and digest.
-// Usage: npm run bench:soak [-- --minutes 10] [--clients 6] [--lines 3000]
+// the last three days so that digests have something to carry) and refits; starts a real SMTP server and an arXiv API
+// on loopback, ONE `paperboy serve --no-digest` and ONE `paperboy worker` (two serves wait for the scale-out issue);
+// drives reads, searches, votes, comments, submissions, sign-ins (through the mailed link) and new subscriptions from
+// a few clients and imports a dump beside the site; restarts PostgreSQL, takes the SMTP server down and has it answer
+// 4xx then 5xx, and kills serve and the worker with SIGKILL. Then it checks every acknowledged write, mail and digest,
+// and compares serve's memory once warm with its memory at the end of each lifetime.
+// Usage: npm run bench:soak [-- --minutes 10] [--clients 6] [--lines 3000] [--keep-heap-snapshots DIR]
 import { execFileSync } from 'node:child_process';
-import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +33,7 @@ import { accountForEmail } from '../src/accounts/accounts.js';
 import { createSession } from '../src/accounts/sessions.js';
 import { confirm, subscribe } from '../src/digest/subscribers.js';
 import { openStore } from '../src/store/open.js';
+import { apiFeed, type RawPaper } from '../test/arxiv-fixtures.js';
 import { type RunningServer, startServer } from '../test/browser/server.js';
 import { root, runCli, startCli } from '../test/cli.js';
 
@@ -28,6 +42,8 @@ const { values } = parseArgs({
     minutes: { type: 'string', default: '10' },
     clients: { type: 'string', default: '6' },
     lines: { type: 'string', default: '3000' },
+    /** Keep serve's heap snapshots (start and end of each lifetime) in this folder, to find what grew. */
+    'keep-heap-snapshots': { type: 'string' },
     file: {
       type: 'string',
       default: join(root, '../shared/data/corpus/arxiv-listings-2025-03-18_2026-07-01.jsonl.gz'),
@@ -58,20 +74,31 @@ async function admin(sql: string): Promise<void> {
   }
 }
 
-async function writeSlice(file: string, lines: number): Promise<string> {
-  const out: string[] = [];
+/** The first `lines` papers of the corpus (imported before the run), the next 300 (imported during it) and the next
+ * 400 (not imported: "on arXiv" only, submitted during the run through a loopback arXiv API). */
+async function writeSlices(dir: string, lines: number): Promise<{ first: string; later: string; laterIds: string[] }> {
+  const out: Record<string, unknown>[] = [];
   const rl = createInterface({ input: createReadStream(values.file).pipe(createGunzip()) });
   const day = (back: number) => new Date(Date.now() - back * 86_400_000).toISOString().slice(0, 10);
   for await (const line of rl) {
     if (!line.trim()) continue;
     const paper = JSON.parse(line) as Record<string, unknown>;
     paper.listing_date = day(out.length % 3);
-    out.push(JSON.stringify(paper));
-    if (out.length >= lines) break;
+    out.push(paper);
+    if (out.length >= lines + 700) break;
   }
   rl.close();
-  writeFileSync(file, `${out.join('\n')}\n`);
-  return file;
+  const write = (name: string, part: Record<string, unknown>[]) => {
+    writeFileSync(join(dir, name), `${part.map((p) => JSON.stringify(p)).join('\n')}\n`);
+    return join(dir, name);
+  };
+  const later = out.slice(lines, lines + 300);
+  onArxivOnly = out.slice(lines + 300) as unknown as RawPaper[];
+  return {
+    first: write('first.jsonl', out.slice(0, lines)),
+    later: write('later.jsonl', later),
+    laterIds: later.map((p) => String(p.id)),
+  };
 }
 
 function freePort(): Promise<number> {
@@ -88,10 +115,15 @@ function freePort(): Promise<number> {
 
 type SmtpMode = 'up' | 'down' | '4xx' | '5xx';
 const delivered: { messageId: string; to: string; at: number }[] = [];
+/** The sign-in links mailed to each address, newest last. */
+const signinLinks = new Map<string, string[]>();
 const refused = { '4xx': 0, '5xx': 0 };
 let smtpServer: SMTPServer | undefined;
 let smtpMode: SmtpMode = 'up';
 let smtpPort = 0;
+let arxivServer: HttpServer | undefined;
+let importAttempts = 0;
+let laterImported = false;
 
 async function smtpListen(port: number): Promise<number> {
   const server = new SMTPServer({
@@ -113,8 +145,12 @@ async function smtpListen(port: number): Promise<number> {
         const raw = Buffer.concat(chunks).toString('utf8');
         const head = raw.slice(0, raw.indexOf('\r\n\r\n'));
         const messageId = /^message-id:\s*(\S+)/im.exec(head)?.[1] ?? '';
-        for (const r of session.envelope.rcptTo)
-          delivered.push({ messageId, to: r.address.toLowerCase(), at: Date.now() });
+        const link = /\/signin\/verify\?token=([A-Za-z0-9_%-]+)/.exec(raw.replace(/=\r?\n/g, '').replace(/=3D/g, '='));
+        for (const r of session.envelope.rcptTo) {
+          const to = r.address.toLowerCase();
+          delivered.push({ messageId, to, at: Date.now() });
+          if (link) signinLinks.set(to, [...(signinLinks.get(to) ?? []), decodeURIComponent(link[1]!)]);
+        }
         callback();
       });
     },
@@ -187,6 +223,28 @@ const votes = new Map<string, boolean | undefined>();
 const comments: { id: string; accountId: string; paperId: string }[] = [];
 const subscribers: { id: string; email: string; confirmedAt: number }[] = [];
 let papers: string[] = [];
+/** Papers on the loopback arXiv only, first published a minute before they are asked for: what clients submit. */
+let onArxivOnly: RawPaper[] = [];
+let nextSubmission = 0;
+const submissions: { accountId: string; paperId: string }[] = [];
+interface SignIn {
+  email: string;
+  ip: string;
+  csrfCookie: string;
+  nonce: string;
+  session?: string;
+}
+const signins: SignIn[] = [];
+
+function setCookies(res: Response | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of res?.headers.getSetCookie() ?? []) {
+    const m = /^([^=]+)=([^;]*)/.exec(line);
+    if (m) out.set(m[1]!, m[2]!);
+  }
+  return out;
+}
+const formCsrf = (html: string | undefined) => /name="csrf" value="([^"]+)"/.exec(html ?? '')?.[1];
 const QUERIES = [
   'diffusion',
   'reinforcement learning',
@@ -247,6 +305,18 @@ async function clientLoop(client: Client, until: () => boolean): Promise<void> {
         votes.set(key, undefined);
         if (r.status === 403) acc.csrf = undefined;
       }
+    } else if (roll < 0.935) {
+      const paperId = onArxivOnly[nextSubmission++]?.id;
+      if (!paperId) continue;
+      const acc = pick(client.accounts);
+      if (!acc.csrf && !(await signedCsrf(client, acc, paper))) continue;
+      const r = await request('submit', client.ip, '/submit', {
+        form: { csrf: acc.csrf!, paper: paperId },
+        cookie: `pb_session=${acc.token}; pb_csrf=${acc.csrfCookie ?? ''}`,
+      });
+      if (r.status === 303 && r.res?.headers.get('location')?.endsWith(`/papers/${paperId}`))
+        submissions.push({ accountId: acc.id, paperId });
+      else if (r.status === 403) acc.csrf = undefined;
     } else if (roll < 0.96) {
       const acc = pick(client.accounts);
       if (!acc.csrf && !(await signedCsrf(client, acc, paper))) continue;
@@ -264,6 +334,39 @@ async function clientLoop(client: Client, until: () => boolean): Promise<void> {
   }
 }
 
+/** Asks for a sign-in link as a new browser would: the form, then the address. */
+async function askSignin(n: number): Promise<void> {
+  const ip = `10.78.${(n >> 8) & 255}.${n & 255}`;
+  const email = `soak-signin-${n}@example.org`;
+  const form = await request('signin', ip, '/signin');
+  const csrfCookie = setCookies(form.res).get('pb_csrf');
+  const csrf = formCsrf(form.text);
+  if (!csrfCookie || !csrf) return;
+  const r = await request('signin', ip, '/signin', {
+    form: { csrf, email, next: '/' },
+    cookie: `pb_csrf=${csrfCookie}`,
+  });
+  const nonce = setCookies(r.res).get('pb_signin');
+  if (r.status === 200 && nonce && /Check your inbox/.test(r.text ?? ''))
+    signins.push({ email, ip, csrfCookie, nonce });
+}
+
+/** Follows the mailed link of every sign-in whose mail has come: the confirmation page, then its button. */
+async function completeSignins(): Promise<void> {
+  for (const s of signins) {
+    const link = signinLinks.get(s.email)?.at(-1);
+    if (s.session || !link) continue;
+    const path = `/signin/verify?token=${encodeURIComponent(link)}`;
+    const cookie = `pb_csrf=${s.csrfCookie}; pb_signin=${s.nonce}`;
+    const page = await request('signin', s.ip, path, { cookie });
+    const csrf = formCsrf(page.text);
+    if (page.status !== 200 || !csrf) continue;
+    const r = await request('signin', s.ip, path, { form: { csrf }, cookie });
+    const session = setCookies(r.res).get('pb_session');
+    if (r.status === 303 && session) s.session = session;
+  }
+}
+
 // ---------- faults ----------
 
 interface Window {
@@ -275,7 +378,80 @@ interface Window {
 const windows: Window[] = [];
 const notInjected: string[] = [];
 let serve: RunningServer | undefined;
-const rssSegments: { pid: number; first?: number; last?: number }[] = [];
+/**
+ * A serve process from start to kill. Its memory is taken once it is warm (WARM_MS of traffic: caches full, the model
+ * loaded) and again at its end: RSS, and the live JavaScript heap, which a heap snapshot measures after a full
+ * collection (RSS also holds garbage not yet collected, so it moves with the collector's pace, not only with leaks).
+ */
+interface Lifetime {
+  pid: number;
+  started: number;
+  rss: { first?: number; last?: number };
+  heap: { first?: number; last?: number };
+  /** The papers in the store at each measurement: the search index grows with them, as it should. */
+  papers: { first?: number; last?: number };
+}
+let countPapers: () => Promise<number | undefined> = async () => undefined;
+const lifetimes: Lifetime[] = [];
+const WARM_MS = 60_000;
+let heapDir = '';
+const serveNodeArgs = () => [`--heapsnapshot-signal=SIGUSR2`, `--diagnostic-dir=${heapDir}`];
+
+/** The live heap of `pid` in bytes: a snapshot written on SIGUSR2 (serve pauses meanwhile), summed. */
+async function liveHeap(pid: number): Promise<number | undefined> {
+  const start = Date.now();
+  const before = new Set(readdirSync(heapDir));
+  process.kill(pid, 'SIGUSR2');
+  let file: string | undefined;
+  let size = -1;
+  while (Date.now() - start < 90_000) {
+    await sleep(1000);
+    file ??= readdirSync(heapDir).find((f) => !before.has(f) && f.endsWith('.heapsnapshot'));
+    if (!file) continue;
+    const now = statSync(join(heapDir, file)).size;
+    if (now === size && now > 0) break;
+    size = now;
+  }
+  windows.push({ name: 'heap snapshot', start, end: Date.now() });
+  if (!file) return undefined;
+  const path = join(heapDir, file);
+  const snap = JSON.parse(readFileSync(path, 'utf8')) as {
+    snapshot: { meta: { node_fields: string[] } };
+    nodes: number[];
+  };
+  const width = snap.snapshot.meta.node_fields.length;
+  const at = snap.snapshot.meta.node_fields.indexOf('self_size');
+  let bytes = 0;
+  for (let i = at; i < snap.nodes.length; i += width) bytes += snap.nodes[i]!;
+  if (values['keep-heap-snapshots'])
+    renameSync(path, join(values['keep-heap-snapshots'], `${pid}-${lifetimes.length}-${file}`));
+  else rmSync(path);
+  return bytes;
+}
+
+/** The memory of the current serve once warm, unless taken already. */
+async function memoryWhenWarm(): Promise<void> {
+  const life = lifetimes.at(-1)!;
+  if (life.rss.first !== undefined || Date.now() - Math.max(life.started, windows.at(-1)?.end ?? 0) < WARM_MS) return;
+  life.rss.first = rssKb(life.pid);
+  life.heap.first = await liveHeap(life.pid);
+  life.papers.first = await countPapers();
+  log(`serve ${life.pid} warm: RSS ${mb(life.rss.first)}, live heap ${mb(life.heap.first, 1)}`);
+}
+
+/** The memory of the current serve at its end (before a kill, or when the traffic is over). */
+async function memoryAtEnd(): Promise<void> {
+  const life = lifetimes.at(-1)!;
+  if (life.rss.first === undefined) return;
+  life.rss.last = rssKb(life.pid);
+  life.heap.last = await liveHeap(life.pid);
+  life.papers.last = await countPapers();
+  log(`serve ${life.pid} end: RSS ${mb(life.rss.last)}, live heap ${mb(life.heap.last, 1)}`);
+}
+
+/** Kilobytes (RSS) or bytes (heap, with `bytesUnit`) as MB. */
+const mb = (n: number | undefined, bytesUnit?: 1) =>
+  n === undefined ? '?' : `${(bytesUnit ? n / 2 ** 20 : n / 1024).toFixed(0)} MB`;
 
 function rssKb(pid: number): number | undefined {
   try {
@@ -298,14 +474,25 @@ async function restartPostgres(): Promise<void> {
 }
 
 async function killServe(env: Record<string, string>): Promise<void> {
+  await memoryAtEnd();
   const start = Date.now();
   log('fault: serve SIGKILL');
   process.kill(serve!.pid, 'SIGKILL');
   await serve!.stop(0);
-  serve = await startServer(env, { timeoutMs: 120_000, args: ['--no-digest'] });
-  rssSegments.push({ pid: serve.pid });
+  serve = await startServer(env, { timeoutMs: 120_000, args: ['--no-digest'], nodeArgs: serveNodeArgs() });
+  lifetimes.push({ pid: serve.pid, started: Date.now(), rss: {}, heap: {}, papers: {} });
   windows.push({ name: 'serve SIGKILL + restart', start, end: Date.now() });
   log(`serve back (pid ${serve.pid}) after ${((Date.now() - start) / 1000).toFixed(1)} s`);
+}
+
+async function killWorker(worker: { child?: ReturnType<typeof startCli> }, env: Record<string, string>): Promise<void> {
+  const start = Date.now();
+  log('fault: worker SIGKILL');
+  worker.child!.kill('SIGKILL');
+  await worker.child!.result;
+  worker.child = startCli(['worker'], env);
+  windows.push({ name: 'worker SIGKILL + restart', start, end: Date.now() });
+  log(`worker back (pid ${worker.child.pid})`);
 }
 
 async function smtpFaults(durationMs: number): Promise<void> {
@@ -325,19 +512,29 @@ async function smtpFaults(durationMs: number): Promise<void> {
 async function main(): Promise<number> {
   const durationMs = minutes * 60_000;
   const dir = mkdtempSync(join(tmpdir(), 'paperboy-soak-'));
+  heapDir = join(dir, 'heap');
+  mkdirSync(heapDir);
   await admin(`CREATE DATABASE "${dbName}"`);
   const worker: { child?: ReturnType<typeof startCli> } = {};
   let opened: Awaited<ReturnType<typeof openStore>> | undefined;
   try {
-    const slice = await writeSlice(join(dir, 'slice.jsonl'), Number(values.lines));
+    const slices = await writeSlices(dir, Number(values.lines));
     const env: Record<string, string> = { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' };
     log(`importing ${values.lines} lines of the corpus into ${dbName}`);
-    const imported = await runCli(['import', slice], env);
+    const imported = await runCli(['import', slices.first], env);
     if (imported.code !== 0) throw new Error(`import failed: ${imported.stderr}`);
     const refit = await runCli(['refit'], env);
     if (refit.code !== 0) throw new Error(`refit failed: ${refit.stderr}`);
 
     smtpPort = await smtpListen(0);
+    const byId = new Map(onArxivOnly.map((p) => [p.id, p]));
+    arxivServer = createHttpServer((req, res) => {
+      const ids = new URL(req.url ?? '/', 'http://127.0.0.1').searchParams.get('id_list')?.split(',') ?? [];
+      const published = `${new Date(Date.now() - 60_000).toISOString().slice(0, 19)}Z`;
+      const found = ids.flatMap((id) => (byId.has(id) ? [{ paper: byId.get(id)!, published }] : []));
+      res.writeHead(200, { 'Content-Type': 'application/atom+xml; charset=utf-8' }).end(apiFeed(found));
+    });
+    await new Promise<void>((resolve) => arxivServer!.listen(0, '127.0.0.1', resolve));
     const port = await freePort();
     const siteEnv: Record<string, string> = {
       ...env,
@@ -352,15 +549,27 @@ async function main(): Promise<number> {
       PAPERBOY_MAIL_CONCURRENCY: String(MAIL_CONCURRENCY),
       PAPERBOY_MAIL_RETRY_SECONDS: '5',
       PAPERBOY_BASE_URL: `http://127.0.0.1:${port}`,
+      PAPERBOY_ARXIV_API_URL: `http://127.0.0.1:${(arxivServer.address() as AddressInfo).port}/api/query`,
+      PAPERBOY_ARXIV_DELAY_MS: '0',
     };
-    serve = await startServer({ ...siteEnv, LOG_LEVEL: 'info' }, { timeoutMs: 120_000, args: ['--no-digest'] });
+    serve = await startServer(
+      { ...siteEnv, LOG_LEVEL: 'info' },
+      { timeoutMs: 120_000, args: ['--no-digest'], nodeArgs: serveNodeArgs() },
+    );
     baseUrl = serve.url;
-    rssSegments.push({ pid: serve.pid });
+    lifetimes.push({ pid: serve.pid, started: Date.now(), rss: {}, heap: {}, papers: {} });
     worker.child = startCli(['worker'], siteEnv);
     log(`serve ${serve.url} (pid ${serve.pid}), worker pid ${worker.child.pid}, SMTP 127.0.0.1:${smtpPort}`);
 
     opened = await openStore({ databaseUrl, dataDir: dir });
     const db = opened.db;
+    countPapers = () =>
+      db
+        .selectFrom('papers')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+        .then((r) => Number(r.n))
+        .catch(() => undefined);
     papers = (await db.selectFrom('papers').select('id').limit(400).execute()).map((r) => r.id);
     const clients: Client[] = [];
     for (let i = 0; i < CLIENTS; i++) {
@@ -385,6 +594,30 @@ async function main(): Promise<number> {
       await at(0.62);
       await killServe({ ...siteEnv, LOG_LEVEL: 'info' });
       baseUrl = serve!.url;
+      await at(0.75);
+      await killWorker(worker, siteEnv);
+    })();
+    // A dump imported beside the running site, retried until it goes through (PostgreSQL may be restarting).
+    const importing = (async () => {
+      await at(0.4);
+      for (let attempt = 1; attempt <= 20; attempt++) {
+        const run = await runCli(['import', slices.later], env);
+        importAttempts = attempt;
+        if (run.code === 0) {
+          laterImported = true;
+          log(`import beside the site: done (attempt ${attempt})`);
+          return;
+        }
+        await sleep(5000);
+      }
+    })();
+    const signingIn = (async () => {
+      let n = 0;
+      while (Date.now() < t0 + 0.85 * durationMs) {
+        await askSignin(n++);
+        await completeSignins();
+        await sleep(4000);
+      }
     })();
     // New confirmed subscribers every few seconds, due at once (daily at 00:00 UTC), until 85% of the run.
     const subscribing = (async () => {
@@ -415,16 +648,21 @@ async function main(): Promise<number> {
         await sleep(3000);
       }
     })();
-    const rssTimer = setInterval(() => {
-      const seg = rssSegments[rssSegments.length - 1]!;
-      const kb = rssKb(seg.pid);
-      if (kb === undefined) return;
-      // The start of a lifetime is taken after 20 s of traffic (warm caches, a fitted model loaded).
-      if (seg.first === undefined && Date.now() - (windows.at(-1)?.end ?? t0) > 20_000) seg.first = kb;
-      if (seg.first !== undefined) seg.last = kb;
-    }, 1000);
-    await Promise.all([...clients.map((c) => clientLoop(c, () => Date.now() >= trafficEnd)), faults, subscribing]);
-    clearInterval(rssTimer);
+    const watching = (async () => {
+      while (Date.now() < trafficEnd) {
+        await memoryWhenWarm();
+        await sleep(1000);
+      }
+    })();
+    await Promise.all([
+      ...clients.map((c) => clientLoop(c, () => Date.now() >= trafficEnd)),
+      faults,
+      subscribing,
+      importing,
+      signingIn,
+      watching,
+    ]);
+    await memoryAtEnd();
     log(`traffic over: ${samples.length} requests; settling (outbox drain, at least 2 digest ticks)`);
 
     // Settle: at least two schedule ticks after the last subscriber, then until nothing is pending or sending.
@@ -436,10 +674,12 @@ async function main(): Promise<number> {
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .where('status', 'in', ['pending', 'sending'])
         .executeTakeFirstOrThrow();
+      await completeSignins();
       if (Number(busy.n) === 0) break;
       await sleep(5000);
     }
     await sleep(3000);
+    await completeSignins();
 
     // ---------- verification ----------
     let votesChecked = 0;
@@ -537,6 +777,69 @@ async function main(): Promise<number> {
     }
     for (const l of lost) console.log(`LOST DIGEST: ${l}`);
 
+    const submitted = new Set(
+      submissions.length
+        ? (
+            await db
+              .selectFrom('submissions')
+              .select(['paper_id', 'account_id'])
+              .where(
+                'paper_id',
+                'in',
+                submissions.map((x) => x.paperId),
+              )
+              .execute()
+          ).map((r) => `${r.account_id}|${r.paper_id}`)
+        : [],
+    );
+    const submissionsMissing = submissions.filter((x) => !submitted.has(`${x.accountId}|${x.paperId}`));
+    for (const x of submissionsMissing) console.log(`LOST SUBMISSION: ${x.paperId} by ${x.accountId}`);
+    const laterPresent = Number(
+      (
+        await db
+          .selectFrom('papers')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('id', 'in', slices.laterIds)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+    const importMissing = laterImported ? slices.laterIds.length - laterPresent : 0;
+    if (importMissing) console.log(`LOST IMPORTED PAPERS: ${importMissing} of ${slices.laterIds.length}`);
+    // A sign-in mail still pending, or refused for good by the 5xx window (as a real server's 5xx would), is not lost.
+    const signinRows = await db
+      .selectFrom('outbox')
+      .select(['recipient', 'status', 'last_error'])
+      .where('idempotency_key', 'like', 'signin:%')
+      .execute();
+    const signinPending = new Set(
+      signinRows.filter((r) => r.status === 'pending' || r.status === 'sending').map((r) => r.recipient.toLowerCase()),
+    );
+    const signinRefused = new Set(
+      signinRows
+        .filter((r) => r.status === 'failed' && /\b5\d\d\b/.test(r.last_error ?? ''))
+        .map((r) => r.recipient.toLowerCase()),
+    );
+    const signinMailLost = signins.filter(
+      (x) => !signinLinks.has(x.email) && !signinPending.has(x.email) && !signinRefused.has(x.email),
+    );
+    for (const x of signinMailLost) console.log(`LOST SIGN-IN MAIL: ${x.email}`);
+    let sessionsBroken = 0;
+    for (const x of signins.filter((y) => y.session)) {
+      const r = await request('check', x.ip, '/account', { cookie: `pb_session=${x.session}` });
+      if (r.status !== 200) {
+        sessionsBroken++;
+        console.log(`LOST SESSION: ${x.email} signed in, /account answers ${r.status}`);
+      }
+    }
+    const lostWrites =
+      votesMissing +
+      votesExtra +
+      commentsMissing.length +
+      submissionsMissing.length +
+      importMissing +
+      signinMailLost.length +
+      sessionsBroken;
+
     // ---------- the table ----------
     const inFault = (t: number) => windows.some((w) => t >= w.start && t <= w.end + GRACE_MS);
     const outside = samples.filter((s) => !inFault(s.at));
@@ -547,9 +850,10 @@ async function main(): Promise<number> {
       .sort((a, b) => a - b);
     const p = (q: number) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor(q * lat.length))]! : Number.NaN);
     const count = (xs: Sample[], f: (s: Sample) => boolean) => xs.filter(f).length;
-    const kinds = ['read', 'search', 'vote', 'comment'];
+    const kinds = ['read', 'search', 'vote', 'comment', 'submit', 'signin'];
     const rows: [string, string][] = [
       ['processes', '1 serve --no-digest + 1 worker (two serves wait for the scale-out issue)'],
+      ['faults injected', windows.map((w) => w.name).join('; ')],
       [
         'requests (outside / inside faults)',
         `${outside.length} / ${inside.length}  (${kinds.map((k) => `${k} ${count(samples, (s) => s.kind === k)}`).join(', ')})`,
@@ -565,7 +869,18 @@ async function main(): Promise<number> {
         `${votesChecked} / ${votesUnknown} (unknown: last toggle not acknowledged)`,
       ],
       ['acknowledged comments checked', String(comments.length)],
-      ['LOST acknowledged writes (must be 0)', String(votesMissing + votesExtra + commentsMissing.length)],
+      ['acknowledged submissions checked', String(submissions.length)],
+      [
+        'import beside the site',
+        laterImported
+          ? `${laterPresent} / ${slices.laterIds.length} papers present (attempts: ${importAttempts})`
+          : `did not go through in ${importAttempts} attempts`,
+      ],
+      [
+        'sign-ins asked / mailed / completed / refused by the 5xx window',
+        `${signins.length} / ${signins.filter((x) => signinLinks.has(x.email)).length} / ${signins.filter((x) => x.session).length} / ${signins.filter((x) => !signinLinks.has(x.email) && signinRefused.has(x.email)).length}`,
+      ],
+      ['LOST acknowledged writes (must be 0)', String(lostWrites)],
       [
         'subscribers / digests composed / empty',
         `${subscribers.length} / ${composed} / ${empty} (empty: nothing new for them, no mail by design)`,
@@ -573,16 +888,23 @@ async function main(): Promise<number> {
       ['digests delivered / still pending', `${deliveredOnce} / ${pending}`],
       ['digests refused by the 5xx window (failed by design)', String(refused5xx)],
       ['LOST digests (must be 0)', String(lost.length)],
-      [
-        'duplicated digests',
-        `${duplicated} (bound: ${MAIL_CONCURRENCY} per kill; the worker was not killed, so expected 0)`,
-      ],
+      ['duplicated digests', `${duplicated} (bound: ${MAIL_CONCURRENCY} per kill of the sending worker; killed once)`],
       ['SMTP refusals answered 4xx / 5xx', `${refused['4xx']} / ${refused['5xx']}`],
-      ...rssSegments.map((s, i): [string, string] => {
-        const change = s.first && s.last ? ((s.last - s.first) / s.first) * 100 : Number.NaN;
+      ...lifetimes.flatMap((l, i): [string, string][] => {
+        const change = (a?: number, b?: number) => {
+          if (!a || !b) return '(not measured: the lifetime was too short)';
+          const pct = ((b - a) / a) * 100;
+          return `(${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%${Math.abs(pct) <= 10 ? ', flat within 10%' : ', NOT within 10%'})`;
+        };
         return [
-          `serve RSS, lifetime ${i + 1} (pid ${s.pid}) start / end`,
-          `${((s.first ?? 0) / 1024).toFixed(0)} MB / ${((s.last ?? 0) / 1024).toFixed(0)} MB (${change >= 0 ? '+' : ''}${change.toFixed(1)}%${Math.abs(change) <= 10 ? ', flat within 10%' : ', NOT within 10%'})`,
+          [
+            `serve ${i + 1} (pid ${l.pid}) live heap, warm / end`,
+            `${mb(l.heap.first, 1)} / ${mb(l.heap.last, 1)} ${change(l.heap.first, l.heap.last)}; papers ${l.papers.first ?? '?'} / ${l.papers.last ?? '?'}`,
+          ],
+          [
+            `serve ${i + 1} (pid ${l.pid}) RSS, warm / end`,
+            `${mb(l.rss.first)} / ${mb(l.rss.last)} ${change(l.rss.first, l.rss.last)}`,
+          ],
         ];
       }),
     ];
@@ -599,13 +921,14 @@ async function main(): Promise<number> {
     const width = Math.max(...rows.map((r) => r[0].length));
     console.log('');
     for (const [k, v] of rows) console.log(`| ${k.padEnd(width)} | ${v}`);
-    return votesMissing + votesExtra + commentsMissing.length + lost.length === 0 ? 0 : 1;
+    return lostWrites + lost.length === 0 && laterImported ? 0 : 1;
   } finally {
     await opened?.store.close();
     worker.child?.kill('SIGTERM');
     await serve?.stop();
     if (worker.child) await worker.child.result;
     if (smtpServer) await new Promise<void>((resolve) => smtpServer!.close(() => resolve()));
+    arxivServer?.close();
     await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch((e) => console.error(e));
     rmSync(dir, { recursive: true, force: true });
   }

@@ -9,7 +9,8 @@ export type SourceErrorCode =
   | 'http' // the remote answered with an HTTP error after retries
   | 'remote-error' // the remote answered 200 but its body is an error (arXiv error entry, OAI-PMH <error>)
   | 'parse' // the input is not valid XML / JSON / gzip
-  | 'input'; // a local file is missing or unreadable
+  | 'input' // a local file is missing or unreadable
+  | 'too-large'; // a remote file is larger than this server reads
 
 export class SourceError extends Refusal {
   override name = 'SourceError';

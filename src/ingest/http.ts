@@ -13,6 +13,11 @@ export interface Fetcher {
    * Throws SourceError 'http' when 429/5xx persist after retries, 'offline' when the host cannot be reached.
    */
   getText(url: string): Promise<FetchResult>;
+  /**
+   * GETs a file (a PDF), with the same spacing and retries. Throws SourceError 'too-large' past `maxBytes` (read no
+   * further), 'http' for any answer other than 2xx.
+   */
+  getBytes(url: string, maxBytes: number): Promise<Uint8Array>;
 }
 
 export interface FetcherOptions {
@@ -56,18 +61,22 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     return Math.round(exponential / 2 + random() * (exponential / 2));
   }
 
-  async function getText(url: string): Promise<FetchResult> {
+  async function get<T>(
+    url: string,
+    read: (res: Response) => Promise<T>,
+  ): Promise<{ status: number; body: T; headers: Headers }> {
     const host = new URL(url).host;
     for (let attempt = 0; ; attempt++) {
       await waitForTurn(host);
-      let result: FetchResult;
+      let result: { status: number; body: T; headers: Headers };
       try {
         const res = await fetch(url, {
           headers: { 'User-Agent': opts.userAgent },
           signal: AbortSignal.timeout(timeoutMs),
         });
-        result = { status: res.status, body: await res.text(), headers: res.headers };
+        result = { status: res.status, body: await read(res), headers: res.headers };
       } catch (error) {
+        if (error instanceof SourceError) throw error;
         if (attempt < maxRetries) {
           await sleep(backoff(attempt, null));
           continue;
@@ -83,7 +92,38 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     }
   }
 
-  return { getText };
+  const getText = (url: string): Promise<FetchResult> => get(url, (res) => res.text());
+
+  async function getBytes(url: string, maxBytes: number): Promise<Uint8Array> {
+    const result = await get(url, async (res) => (res.ok ? readCapped(res, url, maxBytes) : new Uint8Array()));
+    if (result.status < 200 || result.status >= 300)
+      throw new SourceError('http', `HTTP ${result.status} from ${url}: the file is not there, or not for us.`);
+    return result.body;
+  }
+
+  return { getText, getBytes };
+}
+
+/** The body, or SourceError 'too-large' as soon as it passes `maxBytes` (the rest is not read). */
+async function readCapped(res: Response, url: string, maxBytes: number): Promise<Uint8Array> {
+  const declared = Number(res.headers.get('content-length'));
+  const tooLarge = () =>
+    new SourceError('too-large', `${url} is larger than ${Math.round(maxBytes / 1e6)} MB, the most this server reads.`);
+  if (declared > maxBytes) {
+    await res.body?.cancel();
+    throw tooLarge();
+  }
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const part of res.body ?? []) {
+    size += part.byteLength;
+    if (size > maxBytes) {
+      await res.body?.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    parts.push(part);
+  }
+  return Buffer.concat(parts);
 }
 
 /** Retry-After is either delay-seconds or an HTTP date (RFC 9110 §10.2.3); returns milliseconds to wait. */

@@ -39,4 +39,13 @@ export interface Paper {
   featuredOn?: string | null;
   hiddenAt?: string | null;
   commentsLockedAt?: string | null;
+  /** The first page of its PDF as a small image (src/thumbnails/), served at thumbnailPath; absent until made. */
+  thumbnail?: Thumbnail | null;
+}
+
+export interface Thumbnail {
+  /** Of the image's bytes: a new image has a new address, so browsers may keep one for ever. */
+  hash: string;
+  width: number;
+  height: number;
 }

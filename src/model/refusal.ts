@@ -31,6 +31,7 @@ export const REFUSAL_CODES = [
   'remote-error',
   'parse',
   'input',
+  'too-large',
 ] as const;
 
 export type RefusalCode = (typeof REFUSAL_CODES)[number];

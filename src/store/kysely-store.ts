@@ -28,6 +28,7 @@ import type {
   StoreStats,
   UpsertResult,
 } from './store.js';
+import { saveThumbnail, type ThumbnailImage } from './thumbnails.js';
 import { recomputeTrending } from './trending.js';
 
 /** Papers in a category above which a listing walks the feed order instead of collecting the category. */
@@ -75,6 +76,12 @@ export class KyselyStore implements Store {
     const result = await recomputeTrending(this.db);
     this.announce(result.ids, false);
     return { papers: result.papers, changed: result.ids.length };
+  }
+
+  async saveThumbnail(id: string, image: ThumbnailImage): Promise<boolean> {
+    const saved = await this.db.transaction().execute((trx) => saveThumbnail(trx, id, image, this.clock()));
+    if (saved) this.announce([id], false);
+    return saved;
   }
 
   async upsertPapers(input: PaperRecord[], checkpoint?: Omit<ImportCheckpoint, 'updatedAt'>): Promise<UpsertResult> {
@@ -315,6 +322,15 @@ export class KyselyStore implements Store {
     if (query.from) q = q.where('feed_day', '>=', query.from);
     if (query.to) q = q.where('feed_day', '<=', query.to);
     if (query.hasCode) q = q.where('has_code', '=', 1);
+    if (query.selected)
+      q = q.where((eb) =>
+        eb.or([
+          eb('daily_on', 'is not', null),
+          eb('submitted_by', 'is not', null),
+          eb('featured_on', 'is not', null),
+          eb(sql<number>`upvotes + community_upvotes`, '>', 0),
+        ]),
+      );
     if (query.submittedBy) {
       const who = query.submittedBy.toLowerCase();
       q = q.where((eb) => eb(eb.fn('lower', ['submitted_by']), '=', who));
@@ -362,6 +378,8 @@ export class KyselyStore implements Store {
     // Undated papers go last on both engines (PostgreSQL would put NULLs first in a descending order).
     const byDay = (ob: OrderByItemBuilder) => ob.desc().nullsLast();
     if (query.sort === 'trending') q = q.orderBy('trending', 'desc');
+    else if (query.sort === 'upvotes')
+      q = q.orderBy(sql`upvotes + community_upvotes`, 'desc').orderBy('trending', 'desc');
     else if (query.sort === 'date') q = q.orderBy('feed_day', byDay);
     else q = q.orderBy('feed_day', byDay).orderBy('trending', 'desc');
     const rows = await q

@@ -384,4 +384,48 @@ DROP INDEX papers_feed_day_trending;
     postgres:
       'ALTER TABLE comments ADD COLUMN body_html TEXT; ALTER TABLE comments ADD COLUMN body_html_version INTEGER NOT NULL DEFAULT 0;',
   },
+  {
+    // A paper's thumbnail (its PDF's first page, src/thumbnails/) is stored beside it: the image in its own table, read
+    // only when a browser asks for it, and its hash and size on the paper, so that a list shows it without a join.
+    // thumbnail_attempts holds the failures, so that a paper whose PDF could not be had is tried again later, not at once.
+    name: 'thumbnails of the PDFs first pages, and the attempts that failed',
+    sqlite: `
+ALTER TABLE papers ADD COLUMN thumbnail_hash TEXT;
+ALTER TABLE papers ADD COLUMN thumbnail_width INTEGER;
+ALTER TABLE papers ADD COLUMN thumbnail_height INTEGER;
+CREATE TABLE thumbnails (
+  paper_id TEXT PRIMARY KEY REFERENCES papers(id) ON DELETE CASCADE,
+  hash TEXT NOT NULL,
+  type TEXT NOT NULL,
+  bytes BLOB NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE thumbnail_attempts (
+  paper_id TEXT PRIMARY KEY REFERENCES papers(id) ON DELETE CASCADE,
+  attempts INTEGER NOT NULL,
+  next_try_at TEXT NOT NULL,
+  error TEXT NOT NULL
+);
+CREATE INDEX papers_without_thumbnail ON papers (feed_day) WHERE thumbnail_hash IS NULL;
+`,
+    postgres: `
+ALTER TABLE papers ADD COLUMN thumbnail_hash TEXT;
+ALTER TABLE papers ADD COLUMN thumbnail_width INTEGER;
+ALTER TABLE papers ADD COLUMN thumbnail_height INTEGER;
+CREATE TABLE thumbnails (
+  paper_id TEXT PRIMARY KEY REFERENCES papers(id) ON DELETE CASCADE,
+  hash TEXT NOT NULL,
+  type TEXT NOT NULL,
+  bytes BYTEA NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE thumbnail_attempts (
+  paper_id TEXT PRIMARY KEY REFERENCES papers(id) ON DELETE CASCADE,
+  attempts INTEGER NOT NULL,
+  next_try_at TEXT NOT NULL,
+  error TEXT NOT NULL
+);
+CREATE INDEX papers_without_thumbnail ON papers (feed_day) WHERE thumbnail_hash IS NULL;
+`,
+  },
 ];

@@ -41,6 +41,10 @@ export function paperFromRow(row: Selectable<PapersTable>): Paper {
     featuredOn: row.featured_on,
     hiddenAt: row.hidden_at,
     commentsLockedAt: row.comments_locked_at,
+    thumbnail:
+      row.thumbnail_hash && row.thumbnail_width && row.thumbnail_height
+        ? { hash: row.thumbnail_hash, width: row.thumbnail_width, height: row.thumbnail_height }
+        : null,
   };
 }
 
@@ -49,14 +53,17 @@ export function feedDay(paper: Paper): string | null {
   return paper.dailyOn ?? paper.listedOn ?? paper.submittedAt?.slice(0, 10) ?? null;
 }
 
-/** Columns written only by this site's community code (votes, comments, curation), never by an import. */
+/** Columns written only by this site's community code (votes, comments, curation) and thumbnails, never by an import. */
 type CommunityColumns =
   | 'community_upvotes'
   | 'community_points'
   | 'community_comments'
   | 'featured_on'
   | 'hidden_at'
-  | 'comments_locked_at';
+  | 'comments_locked_at'
+  | 'thumbnail_hash'
+  | 'thumbnail_width'
+  | 'thumbnail_height';
 
 /**
  * The row of a paper, without its community columns: those are written only by votes (src/accounts/votes.ts),

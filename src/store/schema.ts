@@ -43,6 +43,25 @@ export interface PapersTable {
   /** Set when a curator hid the paper (spam): it leaves every list, feed and search. */
   hidden_at: Generated<string | null>;
   comments_locked_at: Generated<string | null>;
+  /** Set with the image in `thumbnails` (src/store/thumbnails.ts); never by an import. */
+  thumbnail_hash: Generated<string | null>;
+  thumbnail_width: Generated<number | null>;
+  thumbnail_height: Generated<number | null>;
+}
+
+export interface ThumbnailsTable {
+  paper_id: string;
+  hash: string;
+  type: string;
+  bytes: Uint8Array;
+  created_at: string;
+}
+
+export interface ThumbnailAttemptsTable {
+  paper_id: string;
+  attempts: number;
+  next_try_at: string;
+  error: string;
 }
 
 export interface PaperVersionsTable {
@@ -279,6 +298,8 @@ export interface Database {
   comments: CommentsTable;
   comment_reports: CommentReportsTable;
   audit_log: AuditLogTable;
+  thumbnails: ThumbnailsTable;
+  thumbnail_attempts: ThumbnailAttemptsTable;
 }
 
 /** The handle through which features read and write their own tables (src/store/open.ts hands it out). */

@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Paper } from '../model/paper.js';
 import type { PaperRecord, SourceName } from '../model/record.js';
 import type { Database, Db } from './schema.js';
+import type { ThumbnailImage } from './thumbnails.js';
 
 /** A change to a paper's curation: a field left out stays as it is. */
 export interface CurationPatch {
@@ -93,8 +94,16 @@ export interface ListQuery {
   submittedBy?: string | undefined;
   /** Papers a curator featured on this YYYY-MM-DD day (whatever their feed day). */
   featuredOn?: string | undefined;
-  /** `feed` (default): by day, then trending within the day; `trending`: by trending score; `date`: newest first. */
-  sort?: 'feed' | 'trending' | 'date' | undefined;
+  /**
+   * Only the community's selection: papers on the Hugging Face daily list, submitted here or there, featured by a
+   * curator, or upvoted.
+   */
+  selected?: boolean | undefined;
+  /**
+   * `feed` (default): by day, then trending within the day; `trending`: by trending score; `date`: newest first;
+   * `upvotes`: most upvoted (here and at the source) first, then trending.
+   */
+  sort?: 'feed' | 'trending' | 'date' | 'upvotes' | undefined;
   limit?: number | undefined;
   offset?: number | undefined;
 }
@@ -128,6 +137,8 @@ export interface Store {
    * catches a change of the formula's constants and counters changed outside this process).
    */
   recomputeTrending(): Promise<{ papers: number; changed: number }>;
+  /** Stores a paper's thumbnail (src/store/thumbnails.ts) and tells the listeners; false when there is no such paper. */
+  saveThumbnail(id: string, image: ThumbnailImage): Promise<boolean>;
   /**
    * A paper hidden by a curator is left out of every read (lists, counts, days, getPapers) except this one with
    * `hidden: true`, which curators use to see and unhide it.

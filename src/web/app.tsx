@@ -19,6 +19,7 @@ import { searchPages } from './pages/search.js';
 import { signinPages } from './pages/signin.js';
 import { submitPages } from './pages/submit.js';
 import { subscribePages } from './pages/subscribe.js';
+import { thumbnailRoutes } from './pages/thumbnails.js';
 import { upvoteRoutes } from './pages/upvote.js';
 import { userPages } from './pages/users.js';
 import { personalize } from './personalize.js';
@@ -93,6 +94,7 @@ export function createApp(deps: WebDeps): Hono {
   const apiLimit = deps.config.apiRateLimit ?? defaultRateLimit.limit;
   const rateLimit = apiLimit === 0 ? false : { limit: apiLimit, trustProxy: deps.config.trustProxy ?? false };
   app.route('/', apiRoutes(deps, { rateLimit, reportError }));
+  app.route('/', thumbnailRoutes(deps));
   app.route('/', feedRoutes(deps));
   app.route('/', feedPages(deps));
   app.route('/', paperPages(deps));

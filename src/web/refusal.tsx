@@ -32,6 +32,7 @@ const STATUS: Record<RefusalCode, RefusalStatus> = {
   'remote-error': 502,
   parse: 502,
   input: 400,
+  'too-large': 502,
 };
 
 export function statusOf(refusal: Refusal): RefusalStatus {

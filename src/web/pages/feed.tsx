@@ -10,6 +10,7 @@ import {
   weekOf,
   weekRange,
 } from '../../model/dates.js';
+import type { Paper } from '../../model/paper.js';
 import { echo } from '../../model/text.js';
 import { untilPapersChange } from '../../store/result-cache.js';
 import type { ListQuery } from '../../store/store.js';
@@ -22,6 +23,31 @@ import { notFoundPage } from './not-found.js';
 export const PAGE_SIZE = 50;
 /** Papers shown in a day's "Featured by curators" section. */
 const FEATURED_MAX = 20;
+
+/** A day page's sort orders (`?sort=`), the store's order for each, and what the page calls them. */
+const DAY_SORTS = { upvotes: 'upvotes', trending: 'trending', newest: 'date' } as const satisfies Record<
+  string,
+  ListQuery['sort']
+>;
+type DaySort = keyof typeof DAY_SORTS;
+const DEFAULT_DAY_SORT: DaySort = 'upvotes';
+const DAY_SORT_LABELS: Record<DaySort, string> = { upvotes: 'Most upvoted', trending: 'Trending', newest: 'Newest' };
+
+/** What a day page shows: the community's selection (default) or every paper (`?show=all`), in which order. */
+interface DayView {
+  all: boolean;
+  sort: DaySort;
+}
+
+/** The view a day page's query asks for, or what is wrong with it. */
+function dayView(params: URLSearchParams): DayView | string {
+  const sort = params.get('sort') ?? DEFAULT_DAY_SORT;
+  const show = params.get('show');
+  if (!Object.hasOwn(DAY_SORTS, sort))
+    return `“${echo(sort)}” is not a sort order here: use ${Object.keys(DAY_SORTS).join(', ')}.`;
+  if (show !== null && show !== 'all') return `“${echo(show)}” is not a view here: use show=all, or leave it out.`;
+  return { all: show === 'all', sort: sort as DaySort };
+}
 
 /**
  * Day pages (the front page first: the site's busiest page, which changes a few times a day) are rendered once and
@@ -54,6 +80,10 @@ function badPage(c: Context, baseUrl: string, value: string | undefined, pages?:
   return notFoundPage(c, baseUrl, message);
 }
 
+/** Whether anything but age moves a paper's trending score (src/model/trending.ts). */
+const hasSignal = (p: Paper) =>
+  p.upvotes + p.communityUpvotes + p.numComments + p.communityComments > 0 || (p.githubStars ?? 0) > 0;
+
 const pagesOf = (total: number) => Math.max(1, Math.ceil(total / PAGE_SIZE));
 
 /** The daily, weekly and monthly feeds and trending. */
@@ -79,14 +109,16 @@ export function feedPages(deps: WebDeps): Hono {
     const params = new URLSearchParams(c.req.query());
     const page = pageNumber(c.req.query('page'));
     if (page === undefined) return badPage(c, baseUrl, c.req.query('page'));
+    const view = dayView(params);
+    if (typeof view === 'string') return notFoundPage(c, baseUrl, view);
     if (page > 1) {
       const day = await latestDay();
-      const total = day ? await store.countPapers({ from: day, to: day }) : 0;
+      const total = day ? await store.countPapers(await viewQuery(day, view)) : 0;
       if ((page - 1) * PAGE_SIZE >= total) return badPage(c, baseUrl, String(page), pagesOf(total));
     }
     const html = await cached(`/?${params}`, async () => {
       const day = await latestDay();
-      return day ? dayPage(day, '/', page, params) : '';
+      return day ? dayPage(day, '/', page, params, view) : '';
     });
     if (!html) {
       return c.html(
@@ -111,20 +143,49 @@ export function feedPages(deps: WebDeps): Hono {
     const params = new URLSearchParams(c.req.query());
     const page = pageNumber(c.req.query('page'));
     if (page === undefined) return badPage(c, baseUrl, c.req.query('page'));
+    const view = dayView(params);
+    if (typeof view === 'string') return notFoundPage(c, baseUrl, view);
     if (page > 1) {
-      const total = await store.countPapers({ from: day, to: day });
+      const total = await store.countPapers(await viewQuery(day, view));
       if ((page - 1) * PAGE_SIZE >= total) return badPage(c, baseUrl, String(page), pagesOf(total));
     }
-    return c.html(await cached(`/day/${day}?${params}`, () => dayPage(day, `/day/${day}`, page, params)));
+    return c.html(await cached(`/day/${day}?${params}`, () => dayPage(day, `/day/${day}`, page, params, view)));
   });
 
-  async function dayPage(day: string, path: string, page: number, params: URLSearchParams): Promise<string> {
-    const [{ papers, hasNext }, around, total, featured] = await Promise.all([
-      list({ from: day, to: day }, page),
-      store.neighbourDays(day),
+  /** The papers a day's view lists: the selection, or every paper when asked or when nobody has selected any. */
+  async function viewQuery(day: string, view: DayView): Promise<ListQuery> {
+    const all = view.all || (await store.countPapers({ from: day, to: day, selected: true })) === 0;
+    return { from: day, to: day, selected: !all, sort: DAY_SORTS[view.sort] };
+  }
+
+  async function dayPage(
+    day: string,
+    path: string,
+    page: number,
+    params: URLSearchParams,
+    view: DayView,
+  ): Promise<string> {
+    const [selectedCount, total, around, featured] = await Promise.all([
+      store.countPapers({ from: day, to: day, selected: true }),
       store.countPapers({ from: day, to: day }),
+      store.neighbourDays(day),
       page === 1 ? store.listPapers({ featuredOn: day, sort: 'trending', limit: FEATURED_MAX }) : [],
     ]);
+    const all = view.all || selectedCount === 0;
+    const listed = await list({ from: day, to: day, selected: !all, sort: DAY_SORTS[view.sort] }, page);
+    const shown = new Set(featured.map((p) => p.id));
+    const papers = listed.papers.filter((p) => !shown.has(p.id));
+    const hasNext = listed.hasNext;
+    const link = (change: { show?: string | null; sort?: string | null }) => {
+      const next = new URLSearchParams(params);
+      next.delete('page');
+      for (const [key, value] of Object.entries(change)) {
+        if (value === null || value === undefined) next.delete(key);
+        else next.set(key, value);
+      }
+      const query = next.toString();
+      return query ? `${path}?${query}` : path;
+    };
     return (
       <Layout title={`Daily Papers, ${humanDay(day)} | Paperboy`} path={path} baseUrl={baseUrl} feeds={feedLinks('/')}>
         <SubscribeBanner />
@@ -146,6 +207,26 @@ export function feedPages(deps: WebDeps): Hono {
           <a href={`/month/${day.slice(0, 7)}`}>This month</a>
           <a href="/submit">Submit a paper</a>
         </nav>
+        <div class="views">
+          <nav class="tabs" aria-label="Which papers">
+            <a href={link({ show: null })} aria-current={all ? undefined : 'page'}>
+              Selected <span class="count">{selectedCount}</span>
+            </a>
+            <a href={link({ show: 'all' })} aria-current={all ? 'page' : undefined}>
+              All new on arXiv <span class="count">{total}</span>
+            </a>
+          </nav>
+          <nav class="sorts" aria-label="Sort by">
+            {(Object.keys(DAY_SORTS) as DaySort[]).map((sort) => (
+              <a
+                href={link({ sort: sort === DEFAULT_DAY_SORT ? null : sort })}
+                aria-current={sort === view.sort ? 'true' : undefined}
+              >
+                {DAY_SORT_LABELS[sort]}
+              </a>
+            ))}
+          </nav>
+        </div>
         {featured.length ? (
           <section class="featured" aria-labelledby="featured">
             <h2 id="featured">Featured by curators</h2>
@@ -156,13 +237,23 @@ export function feedPages(deps: WebDeps): Hono {
             </ol>
           </section>
         ) : null}
-        <p class="sub">{total} papers</p>
+        {selectedCount === 0 && !view.all ? (
+          <p class="notice">
+            Nobody has picked a paper of this day yet (no upvotes, submissions, features or Hugging Face daily list), so
+            here is every new paper. <a href="/submit">Submit one</a> or upvote what you read.
+          </p>
+        ) : null}
         {papers.length ? (
           <PaperList papers={papers} />
         ) : (
           <p>No papers on this day. Try the previous day or the week.</p>
         )}
         <Pager path={path} params={params} page={page} hasNext={hasNext} />
+        {!all && !hasNext && total > selectedCount ? (
+          <p class="more">
+            <a href={link({ show: 'all' })}>See all {total} new papers of this day</a>
+          </p>
+        ) : null}
         <FeedLinks base="" />
       </Layout>
     ).toString();
@@ -269,6 +360,12 @@ export function feedPages(deps: WebDeps): Hono {
           Papers from {humanDay(from)} to {humanDay(latest)}, ranked by upvotes, comments and code stars against age.{' '}
           <a href="/about#trending">How the score works</a>
         </p>
+        {papers.length && !papers.some(hasSignal) ? (
+          <p class="notice">
+            No paper of this week has upvotes, comments or code stars yet, so there is nothing to rank by: until readers
+            vote, these are the newest papers.
+          </p>
+        ) : null}
         {papers.length ? <PaperList papers={papers} /> : <p>No papers in the last week yet.</p>}
         <Pager path="/trending" params={new URLSearchParams(c.req.query())} page={page} hasNext={hasNext} />
         <FeedLinks base="/trending" />

@@ -9,6 +9,8 @@ import {
 } from '../../../test/fixture-papers.js';
 import { testDeps } from '../../../test/site.js';
 import { engines, freshStore, type TestStore } from '../../../test/stores.js';
+import { accountForEmail } from '../../accounts/accounts.js';
+import { toggleVote } from '../../accounts/votes.js';
 import { createSearchService, type SearchService } from '../../search/search.js';
 import { createApp } from '../app.js';
 
@@ -54,12 +56,64 @@ describe.each(engines)('pages on %s', (engine) => {
     const record = loaded.records.find((r) => r.id === loaded.byDay.get(LATEST_DAY)![0])!;
     expect(page).toContain(`/papers/${record.id}`);
     expect(page).not.toContain('<script>alert');
-    expect(page).toContain('Escaping &lt;script&gt;alert');
+    const all = await html('/?show=all');
+    expect(all).not.toContain('<script>alert');
+    expect(all).toContain('Escaping &lt;script&gt;alert');
     expect(page).toContain('href="/day/2026-06-30"');
     expect(page).toMatch(/<link rel="alternate" type="application\/atom\+xml" href="\/feed.atom"/);
     expect(page).toContain('Get trending papers in your email inbox!');
     expect(page).toMatch(/<main id="content"/);
     expect(page).toContain('<meta property="og:title"');
+  });
+
+  it("leads a day with the community's selection, most upvoted first, and lists every paper under a tab", async () => {
+    const hf = loaded.byDay.get(LATEST_DAY)!.slice(0, 5);
+    const ids = (page: string) => [...page.matchAll(/<h2><a href="\/papers\/([^"]+)"/g)].map((m) => m[1]);
+    const selected = await html('/');
+    expect(selected).toMatch(/Selected <span class="count">5<\/span>/);
+    expect(selected).toMatch(/All new on arXiv <span class="count">6<\/span>/);
+    // The Hugging Face daily list came with 10, 20 … 50 upvotes: most upvoted first, and the unpicked paper left out.
+    expect(ids(selected)).toEqual([...hf].reverse());
+    expect(selected).not.toContain(`/papers/${HOSTILE_ID}"`);
+    expect(selected).toContain('href="/?show=all"');
+
+    const all = ids(await html('/?show=all'));
+    expect(all).toHaveLength(6);
+    expect(all).toContain(HOSTILE_ID);
+    expect(ids(await html('/?sort=newest'))).toEqual([...hf].sort().reverse());
+
+    // A reader's upvote puts a paper into the selection.
+    const { account } = await accountForEmail(t.db, 'day-reader@example.org', new Date('2026-06-01T00:00:00Z'));
+    await toggleVote(t.store, account, HOSTILE_ID, new Date());
+    expect(await html('/')).toMatch(/Selected <span class="count">6<\/span>/);
+    await toggleVote(t.store, account, HOSTILE_ID, new Date());
+    expect(await html('/')).toMatch(/Selected <span class="count">5<\/span>/);
+
+    expect(await html('/?sort=bogus', 404)).toContain(
+      '“bogus” is not a sort order here: use upvotes, trending, newest.',
+    );
+    expect(await html('/?show=none', 404)).toContain('is not a view here');
+
+    // A day nobody picked from says so and shows every paper.
+    const quiet = await html('/day/2025-12-29');
+    expect(quiet).toContain('Nobody has picked a paper of this day yet');
+    for (const id of loaded.byDay.get('2025-12-29')!) expect(quiet).toContain(`/papers/${id}"`);
+  });
+
+  it('says when trending has nothing to rank by yet', async () => {
+    expect(await html('/trending')).not.toContain('nothing to rank by');
+    const quiet = await freshStore(engine);
+    try {
+      await quiet.store.upsertPapers(loaded.records.slice(0, 5));
+      const quietSearch = await createSearchService(quiet.store, quiet.db);
+      const quietApp = createApp(testDeps(quiet, quietSearch, { baseUrl: 'http://paperboy.test' }));
+      const page = await (await quietApp.request('/trending')).text();
+      quietSearch.close();
+      expect(page).toContain('nothing to rank by');
+      expect(page).toContain(`/papers/${loaded.records[0]!.id}"`);
+    } finally {
+      await quiet.dispose();
+    }
   });
 
   it('says when a page number is past the end of a list, or not a page number, instead of showing another page', async () => {

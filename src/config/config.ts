@@ -24,6 +24,10 @@ const schema = z
     PAPERBOY_REFIT_CRON: z.string().default('40 4 * * *'),
     /** When `serve` stores every paper's trending score again (votes and comments update it as they come); "off" never. */
     PAPERBOY_TRENDING_CRON: z.string().default('7 * * * *'),
+    /** When `serve` makes the thumbnails of the last week's papers from their PDFs (croner syntax); "off" never. */
+    PAPERBOY_THUMBNAILS_CRON: z.string().default('*/20 * * * *'),
+    /** Where arXiv's PDFs are: a paper's is <this>/<id>. */
+    PAPERBOY_ARXIV_PDF_URL: z.string().url().default('https://arxiv.org/pdf'),
     /** Requests per client per 5 minutes on the JSON API; 0 turns the limit off (benchmarks, private deployments). */
     PAPERBOY_API_RATE_LIMIT: z.coerce.number().int().min(0).default(300),
     PAPERBOY_ARXIV_API_URL: z.string().url().default('https://export.arxiv.org/api/query'),
@@ -102,6 +106,8 @@ export type Config = Readonly<{
   harvestCron: string;
   refitCron: string | undefined;
   trendingCron: string | undefined;
+  thumbnailsCron: string | undefined;
+  arxivPdfUrl: string;
   apiRateLimit: number;
   arxivApiUrl: string;
   arxivOaiUrl: string;
@@ -168,6 +174,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     harvestCron: e.PAPERBOY_HARVEST_CRON,
     refitCron: e.PAPERBOY_REFIT_CRON.trim() === 'off' ? undefined : e.PAPERBOY_REFIT_CRON,
     trendingCron: e.PAPERBOY_TRENDING_CRON.trim() === 'off' ? undefined : e.PAPERBOY_TRENDING_CRON,
+    thumbnailsCron: e.PAPERBOY_THUMBNAILS_CRON.trim() === 'off' ? undefined : e.PAPERBOY_THUMBNAILS_CRON,
+    arxivPdfUrl: e.PAPERBOY_ARXIV_PDF_URL.replace(/\/+$/, ''),
     apiRateLimit: e.PAPERBOY_API_RATE_LIMIT,
     arxivApiUrl: e.PAPERBOY_ARXIV_API_URL,
     arxivOaiUrl: e.PAPERBOY_ARXIV_OAI_URL,

@@ -55,6 +55,7 @@ rows.push(
     'ThumbnailRenderer (worker draws, sharp encodes)',
     RENDERS,
     async () => (await renderer.render(pdf)).bytes,
+    true,
   ),
 );
 clearInterval(sampler);

@@ -203,9 +203,11 @@ class RenderThread {
 
   run(job: RenderJob): Promise<Settled> {
     if (this.#exited) return Promise.reject(this.#exited);
+    // A copy of the view alone (posting a view would copy its whole underlying buffer), handed over without another.
+    const pdf = new Uint8Array(job.pdf);
     return new Promise((resolve, reject) => {
       this.#job = { resolve, reject };
-      this.#worker.postMessage(job);
+      this.#worker.postMessage({ ...job, pdf } satisfies RenderJob, [pdf.buffer]);
     });
   }
 

@@ -24,6 +24,8 @@ interface Row {
   what: string;
   renders: number;
   times: number[];
+  /** CPU time of the whole process (every thread) per render: unlike wall time, not stretched by other work. */
+  cpuMs: number;
   bytes: number;
 }
 
@@ -33,13 +35,15 @@ const trace: number[] = [];
 async function measure(what: string, renders: number, run: () => Promise<Buffer>, traced = false): Promise<Row> {
   const times: number[] = [];
   let bytes = 0;
+  const cpu = process.cpuUsage();
   for (let i = 0; i < renders; i++) {
     const t = performance.now();
     bytes = (await run()).length;
     times.push(performance.now() - t);
     if (traced && (i + 1) % Math.ceil(renders / 10) === 0) trace.push(mb());
   }
-  return { what, renders, times, bytes };
+  const used = process.cpuUsage(cpu);
+  return { what, renders, times, cpuMs: (used.user + used.system) / 1000 / renders, bytes };
 }
 
 const pdf = await paperPdf({ pages: 10 });
@@ -83,13 +87,14 @@ rows.push(
   ),
 );
 
-const header = ['what', 'renders', 'pages/s', 'p50 ms', 'p95 ms', 'KB each'];
+const header = ['what', 'renders', 'pages/s', 'p50 ms', 'p95 ms', 'CPU ms each', 'KB each'];
 const cells = rows.map((r) => [
   r.what,
   String(r.renders),
   (r.renders / (r.times.reduce((a, b) => a + b, 0) / 1000)).toFixed(1),
   pct(r.times, 50).toFixed(1),
   pct(r.times, 95).toFixed(1),
+  r.cpuMs.toFixed(1),
   (r.bytes / 1024).toFixed(1),
 ]);
 const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));

@@ -5,7 +5,7 @@ export const THUMBNAIL_WIDTH = 400;
 const MIN_WIDTH = 16;
 const MAX_WIDTH = 2000;
 /** arXiv accepts submissions up to 50 MB; a bigger "paper" is not one worth parsing for a thumbnail. */
-export const MAX_PDF_BYTES = 50 * 1024 * 1024;
+export const MAX_PDF_BYTES = 50_000_000;
 /** ISO 32000 lets the header sit anywhere in the first 1,024 bytes (some generators put junk before it). */
 const HEADER_WINDOW = 1024;
 
@@ -62,4 +62,4 @@ function preview(pdf: Uint8Array): string {
     .replace(/[^\x20-\x7e]/g, '.');
 }
 
-const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;

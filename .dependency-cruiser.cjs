@@ -5,7 +5,7 @@
 const layers = [
   ['model', 'config', 'crypto', 'log.ts'],
   ['store'],
-  ['ingest', 'search', 'mail'],
+  ['ingest', 'search', 'mail', 'thumbnails'],
   ['accounts', 'community', 'digest'],
   ['web', 'jobs'],
   ['cli'],

@@ -13,6 +13,7 @@ import { runIngest } from './ingest.js';
 import { endQuietlyWhenOutputCloses } from './output.js';
 import { runServe } from './serve.js';
 import { runStats } from './stats.js';
+import { runThumbnails } from './thumbnails.js';
 
 async function withStore<T>(fn: (opened: OpenedStore, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig();
@@ -98,6 +99,18 @@ program
   )
   .action((source: string, opts: Record<string, unknown>) =>
     withStore(({ store }, config) => runIngest(store, config, source, opts)),
+  );
+
+program
+  .command('thumbnails')
+  .description(
+    "make the missing thumbnails (the PDF's first page) of papers from a day on, newest first, at arXiv's pace; serve does this for the last week on PAPERBOY_THUMBNAILS_CRON",
+  )
+  .option('--since <YYYY-MM-DD>', 'papers of this feed day and later (default: the last week)')
+  .addOption(new Option('--limit <n>', 'at most this many papers').argParser((v) => Number.parseInt(v, 10)))
+  .option('--retry', 'try again the papers whose thumbnails failed (broken or encrypted PDFs, repeated errors)')
+  .action((opts: { since?: string; limit?: number; retry?: boolean }) =>
+    withStore((opened, config) => runThumbnails(config, opened, opts)),
   );
 
 program

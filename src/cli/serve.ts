@@ -9,6 +9,7 @@ import { createDigestJob } from '../jobs/digest.js';
 import { createHarvestJob } from '../jobs/harvest.js';
 import { createRefitJob } from '../jobs/refit.js';
 import { startSchedules } from '../jobs/schedule.js';
+import { createThumbnailJob } from '../jobs/thumbnails.js';
 import { createTrendingJob } from '../jobs/trending.js';
 import { createLogger } from '../log.js';
 import { embedderFromConfig } from '../search/embedders.js';
@@ -93,7 +94,13 @@ export async function runServe(
   const refit = createRefitJob(search, log);
   const trending = createTrendingJob(store, log);
   const cleanup = createCleanupJob(db, log);
-  const schedules = startSchedules(config, { harvest, digest, refit, trending, cleanup }, log);
+  // Thumbnails come from arXiv like the harvests, with the same fetcher: a server that does not harvest fetches none.
+  const thumbnails = harvest ? createThumbnailJob({ store, db, config, ...fetchers }, log) : undefined;
+  const schedules = startSchedules(
+    config,
+    { harvest, digest, refit, trending, cleanup, thumbnails: thumbnails?.run },
+    log,
+  );
   if (harvest) void harvest();
   else log.info('harvesting is off (PAPERBOY_SOURCES=none or --no-harvest)');
   if (!digest) log.info('digests are not sent by this process (no SMTP_URL, PAPERBOY_DIGEST_CRON=off or --no-digest)');
@@ -103,6 +110,7 @@ export async function runServe(
     log.info('shutting down');
     schedules.stop();
     closing.abort();
+    void thumbnails?.close();
     mail.close();
     search.close();
     server.close(() => {

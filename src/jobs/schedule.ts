@@ -11,6 +11,8 @@ export interface Jobs {
   refit?: (() => Promise<void>) | undefined;
   /** Store every paper's trending score again (PAPERBOY_TRENDING_CRON). */
   trending?: (() => Promise<void>) | undefined;
+  /** Make the thumbnails of the last week's papers from their PDFs (PAPERBOY_THUMBNAILS_CRON). */
+  thumbnails?: (() => Promise<void>) | undefined;
   /** Delete expired sign-in links and sessions (src/community/cleanup.ts), nightly at CLEANUP_CRON. */
   cleanup?: (() => Promise<void>) | undefined;
 }
@@ -19,7 +21,7 @@ export interface Jobs {
 export const CLEANUP_CRON = '23 3 * * *';
 
 export function startSchedules(
-  config: Pick<Config, 'harvestCron' | 'refitCron' | 'trendingCron' | 'mail'>,
+  config: Pick<Config, 'harvestCron' | 'refitCron' | 'trendingCron' | 'thumbnailsCron' | 'mail'>,
   jobs: Jobs,
   log: Logger,
 ): { stop(): void } {
@@ -57,6 +59,15 @@ export function startSchedules(
         config.trendingCron,
         { name: 'trending', protect: true, catch: (e) => log.error({ err: e }, 'trending job crashed') },
         jobs.trending,
+      ),
+    );
+  }
+  if (jobs.thumbnails && config.thumbnailsCron) {
+    crons.push(
+      new Cron(
+        config.thumbnailsCron,
+        { name: 'thumbnails', protect: true, catch: (e) => log.error({ err: e }, 'thumbnails job crashed') },
+        jobs.thumbnails,
       ),
     );
   }

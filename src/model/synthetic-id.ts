@@ -6,13 +6,16 @@ import { titleKey } from './record.js';
  * cased or punctuated, always gets the same id, so re-importing the same page updates instead of duplicating.
  * A title without a letter or digit has an empty key, shared by every such title: its id is made from the title.
  */
+/** What every synthetic id starts with, and no arXiv id does. */
+export const SYNTHETIC_PREFIX = 'title-';
+
 export function syntheticPaperId(title: string): string {
-  return `title-${createHash('sha256')
+  return `${SYNTHETIC_PREFIX}${createHash('sha256')
     .update(titleKey(title) || title.trim())
     .digest('hex')
     .slice(0, 16)}`;
 }
 
 export function isSyntheticId(id: string): boolean {
-  return id.startsWith('title-');
+  return id.startsWith(SYNTHETIC_PREFIX);
 }

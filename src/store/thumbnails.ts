@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { DAY_MS } from '../model/dates.js';
-import { isSyntheticId } from '../model/synthetic-id.js';
+import { SYNTHETIC_PREFIX } from '../model/synthetic-id.js';
 import type { Database, Db } from './schema.js';
 
 /** A rendered first page, as the thumbnail job hands it to the store. */
@@ -80,27 +80,29 @@ export async function noteThumbnailFailure(
   });
 }
 
-/**
- * Visible arXiv papers without a thumbnail whose feed day is `since` or later and that are not waiting after a
- * failure, newest day first.
- */
+/** Visible arXiv papers without a thumbnail from feed day `since` on that are not waiting after a failure. */
+function missing(db: Db, since: string, now: Date) {
+  return db
+    .selectFrom('papers')
+    .leftJoin('thumbnail_attempts', 'thumbnail_attempts.paper_id', 'papers.id')
+    .where('papers.thumbnail_hash', 'is', null)
+    .where('papers.hidden_at', 'is', null)
+    .where('papers.feed_day', '>=', since)
+    .where('papers.id', 'not like', `${SYNTHETIC_PREFIX}%`)
+    .where((eb) =>
+      eb.or([
+        eb('thumbnail_attempts.next_try_at', 'is', null),
+        eb('thumbnail_attempts.next_try_at', '<=', now.toISOString()),
+      ]),
+    );
+}
+
+/** A page of the papers `missing` lists, newest day first, after `after` when given. */
 export async function papersWithoutThumbnail(
   db: Db,
   opts: { since: string; now: Date; limit: number; after?: { day: string; id: string } | undefined },
 ): Promise<{ id: string; day: string }[]> {
-  let query = db
-    .selectFrom('papers')
-    .leftJoin('thumbnail_attempts', 'thumbnail_attempts.paper_id', 'papers.id')
-    .select(['papers.id', 'papers.feed_day'])
-    .where('papers.thumbnail_hash', 'is', null)
-    .where('papers.hidden_at', 'is', null)
-    .where('papers.feed_day', '>=', opts.since)
-    .where((eb) =>
-      eb.or([
-        eb('thumbnail_attempts.next_try_at', 'is', null),
-        eb('thumbnail_attempts.next_try_at', '<=', opts.now.toISOString()),
-      ]),
-    );
+  let query = missing(db, opts.since, opts.now).select(['papers.id', 'papers.feed_day']);
   const after = opts.after;
   if (after)
     query = query.where((eb) =>
@@ -110,7 +112,15 @@ export async function papersWithoutThumbnail(
       ]),
     );
   const rows = await query.orderBy('papers.feed_day', 'desc').orderBy('papers.id', 'desc').limit(opts.limit).execute();
-  return rows.filter((r) => !isSyntheticId(r.id)).map((r) => ({ id: r.id, day: r.feed_day! }));
+  return rows.map((r) => ({ id: r.id, day: r.feed_day! }));
+}
+
+/** How many papers `papersWithoutThumbnail` would list, all pages together. */
+export async function countWithoutThumbnail(db: Db, opts: { since: string; now: Date }): Promise<number> {
+  const row = await missing(db, opts.since, opts.now)
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 /** Makes every paper that gave up on its thumbnail due again. Returns how many. */

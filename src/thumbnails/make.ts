@@ -3,9 +3,11 @@ import type { Fetcher } from '../ingest/http.js';
 import type { Db } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { noteThumbnailFailure, papersWithoutThumbnail, type ThumbnailImage } from '../store/thumbnails.js';
+import { ThumbnailError, type ThumbnailReason } from './errors.js';
+import { MAX_PDF_BYTES } from './input.js';
 
-/** The most of a PDF this server reads: arXiv's own limit on a submission is 50 MB. */
-export const MAX_PDF_BYTES = 50_000_000;
+/** What rendering the same bytes again cannot mend: the paper is not tried again (until `thumbnails --retry`). */
+const FINAL: ReadonlySet<ThumbnailReason> = new Set(['not-a-pdf', 'encrypted', 'page-size', 'too-large']);
 
 /** Turns a PDF into its first page's image (src/thumbnails/render.ts, in a worker thread). */
 export interface PageRenderer {
@@ -30,9 +32,6 @@ export interface ThumbnailRun {
   offline?: string;
 }
 
-/** Is the renderer's refusal one that trying again cannot mend (not a PDF, encrypted)? */
-export type FinalFailure = (error: unknown) => boolean;
-
 /**
  * Makes the thumbnails of papers from feed day `since` on that lack one, newest first, at most `limit`. A paper whose
  * PDF fails is noted and tried again later (src/store/thumbnails.ts); an unreachable host ends the run.
@@ -42,7 +41,6 @@ export async function makeThumbnails(
   opts: {
     since: string;
     limit?: number;
-    isFinal?: FinalFailure;
     onPaper?: (result: { id: string; ok: boolean; error?: string }) => void;
     signal?: AbortSignal;
   },
@@ -71,7 +69,9 @@ export async function makeThumbnails(
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         const offline = error instanceof SourceError && error.code === 'offline';
-        const final = !offline && (opts.isFinal?.(error) ?? false);
+        const final =
+          (error instanceof ThumbnailError && FINAL.has(error.reason)) ||
+          (error instanceof SourceError && error.code === 'too-large');
         await noteThumbnailFailure(deps.db, paper.id, message, clock(), { final });
         run.failed++;
         opts.onPaper?.({ id: paper.id, ok: false, error: message });

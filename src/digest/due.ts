@@ -88,9 +88,3 @@ export function duePeriod(s: Schedule, now: Date, lastPeriod: string | null): st
 export function lookbackDays(frequency: Frequency): number {
   return frequency === 'weekly' ? 7 : 3;
 }
-
-export function addDays(day: string, days: number): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}

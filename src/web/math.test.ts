@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { growth, run, seededText } from '../../test/linear.js';
+import { assets, stylesheet } from './assets.js';
 import { renderTextWithMath } from './math.js';
 
 describe('renderTextWithMath', () => {
@@ -29,6 +30,35 @@ describe('renderTextWithMath', () => {
     expect(hostile).not.toMatch(/href="?javascript/);
     expect(hostile).toContain('&lt;script&gt;');
     expect(renderTextWithMath('price is $5 and $6 today')).toContain('price is');
+  });
+});
+
+describe("math under the Content-Security-Policy (style-src 'self')", () => {
+  // From the abstract of 2506.23165, whose tilde temml kept full size with an inline style the CSP blocked.
+  const ABSTRACT =
+    'In the oracle-based RCMDP setting, we obtain an\n$\\mathcal{O}\\left(\\frac{1}{T}\\right)$ convergence rate [...] we\n' +
+    'obtain an $\\tilde{\\mathcal{O}}\\left(\\frac{1}{T^{1/3}}\\right)$ convergence rate.';
+  /** Classes temml writes as hooks, with no style of their own. */
+  const HOOKS = new Set(['tml-tageqn', 'tml-tag']);
+
+  it('draws it without inline styles, with classes and attributes the served stylesheet defines', () => {
+    const html = renderTextWithMath(
+      `${ABSTRACT} $$x = \\frac{\\frac{a}{\\frac{b}{c}}}{d} \\tag{1}$$ $\\hat{x}\\color{red}{y}\\!z\\mathscr{L}$`,
+    );
+    expect(html.match(/<math/g)).toHaveLength(4);
+    expect(html).not.toMatch(/ style="/);
+    expect(html).toContain('<mo stretchy="false" scriptlevel="0">~</mo>');
+    expect(html).toContain('mathcolor="#ff0000"');
+    const classes = new Set([...html.matchAll(/class="([^"]*)"/g)].flatMap((m) => m[1]!.split(' ')));
+    for (const c of classes) if (!HOOKS.has(c)) expect(stylesheet.body, c).toContain(`.${c}`);
+    expect(classes).toContain('tex-ml-n3');
+  });
+
+  it("serves temml's stylesheet and its font with the site's stylesheet", () => {
+    const font = assets.find((a) => a.type === 'font/woff2')!;
+    expect(stylesheet.body).toContain(`url('${font.path}')`);
+    expect(stylesheet.body).toContain('math.tml-display');
+    expect(font.body.length).toBeGreaterThan(1000);
   });
 });
 

@@ -1,5 +1,5 @@
-import temml from 'temml';
 import { escapeHtml } from '../model/html.js';
+import { renderTex } from '../model/tex.js';
 import { cleanText } from '../model/text.js';
 
 /**
@@ -15,16 +15,11 @@ export function renderTextWithMath(input: string): string {
   for (const span of mathSpans(text)) {
     html += escapeHtml(text.slice(last, span.start));
     const tex = text.slice(span.start + span.open, span.end - span.open);
-    html +=
-      (tex.length <= MAX_TEX ? renderMath(tex, span.display) : undefined) ??
-      escapeHtml(text.slice(span.start, span.end));
+    html += renderTex(tex, span.display) ?? escapeHtml(text.slice(span.start, span.end));
     last = span.end;
   }
   return html + escapeHtml(text.slice(last));
 }
-
-/** At most this much TeX in one formula: temml's work grows with it. */
-const MAX_TEX = 2000;
 
 interface Span {
   start: number;
@@ -76,12 +71,4 @@ function closer(text: string, delimiter: string): (from: number) => number {
     if (found === -2 || (found >= 0 && found < from)) found = text.indexOf(delimiter, from);
     return found;
   };
-}
-
-function renderMath(tex: string, displayMode: boolean): string | undefined {
-  try {
-    return temml.renderToString(tex, { displayMode, throwOnError: true, trust: false, maxExpand: 200 });
-  } catch {
-    return undefined;
-  }
 }

@@ -33,6 +33,49 @@ describe('renderTextWithMath', () => {
   });
 });
 
+describe('the LaTeX of an abstract outside math', () => {
+  it('renders \\href and \\url as links to http(s) addresses, marked nofollow ugc', () => {
+    expect(
+      renderTextWithMath(
+        'Code is at\n\\href{https://github.com/a/causal-imt}{the repository} and \\url{https://x.org/a\\_b\\%20c}.',
+      ),
+    ).toBe(
+      'Code is at\n<a href="https://github.com/a/causal-imt" rel="nofollow ugc noopener">the repository</a> and ' +
+        '<a href="https://x.org/a_b%20c" rel="nofollow ugc noopener">https://x.org/a_b%20c</a>.',
+    );
+  });
+
+  it('renders \\textit, \\emph and \\textbf as emphasis, with math inside, and font commands as their text', () => {
+    expect(
+      renderTextWithMath('a \\textit{training-free} \\emph{very} \\textbf{Personalize\nAnything} \\textsc{AlignX}'),
+    ).toBe('a <em>training-free</em> <em>very</em> <strong>Personalize\nAnything</strong> AlignX');
+    expect(renderTextWithMath('\\textit{bounds of $O(n)$}')).toMatch(/^<em>bounds of <math>.*<\/math><\/em>$/);
+    expect(renderTextWithMath('\\texttt{x<y} \\textcolor{red}{z}')).toBe('<code>x&lt;y</code> z');
+  });
+
+  it('keeps other addresses, unclosed braces and unknown commands as escaped text', () => {
+    expect(
+      renderTextWithMath('\\href{javascript:alert(1)}{click} \\url{javascript:alert(1)} \\url{data:text/html,x}'),
+    ).toBe('click javascript:alert(1) data:text/html,x');
+    expect(renderTextWithMath('\\textit{unclosed and \\textbf{x} \\cite{a} \\href{https://a.org}')).toBe(
+      '\\textit{unclosed and <strong>x</strong> \\cite{a} \\href{https://a.org}',
+    );
+    expect(renderTextWithMath('\\href{https://x.org/"onmouseover="alert(1)}{q}')).toBe(
+      '<a href="https://x.org/%22onmouseover=%22alert(1)" rel="nofollow ugc noopener">q</a>',
+    );
+  });
+
+  it('never puts a link in a link, and stops at a depth', () => {
+    expect(renderTextWithMath('\\href{https://a.org}{see \\href{https://b.org}{b} and \\url{https://c.org}}')).toBe(
+      '<a href="https://a.org/" rel="nofollow ugc noopener">see b and https://c.org</a>',
+    );
+    const deep = `${'\\textit{'.repeat(20)}x${'}'.repeat(20)}`;
+    const html = renderTextWithMath(deep);
+    expect(html.match(/<em>/g)).toHaveLength(8);
+    expect(html).toContain('\\textit{x}');
+  });
+});
+
 describe("math under the Content-Security-Policy (style-src 'self')", () => {
   // From the abstract of 2506.23165, whose tilde temml kept full size with an inline style the CSP blocked.
   const ABSTRACT =
@@ -70,6 +113,13 @@ describe('renderTextWithMath on adversarial input', () => {
     'display dollars': run('$$a'),
     'math openers (issue 13)': (n) => `$${run('a$1')(n - 1)}`,
     'random mix': seededText(4, ['$', '\\', '(', ')', '[', ']', 'x', '\n', ' ']),
+    'unclosed \\textit{': run('\\textit{a'),
+    'unclosed \\href': run('\\href{https://a.org}{'),
+    'unclosed \\url': run('\\url{https://a.org/'),
+    'nested \\href': (n) => `${run('\\href{https://a.org}{')(n / 2)}${run('}')(n / 2)}`,
+    'nested \\textit': (n) => `${run('\\textit{')(n / 2)}${run('}')(n / 2)}`,
+    'closed braces': run('\\emph{a}{'),
+    'random LaTeX': seededText(5, ['\\href', '\\url', '\\textit', '{', '}', '$', 'https://a.org', '\\', ' ']),
   };
 
   it.each(Object.entries(adversarial))('grows linearly: %s', (_name, make) => {

@@ -1,24 +1,23 @@
 import { escapeHtml } from '../model/html.js';
 import { renderTex } from '../model/tex.js';
 import { cleanText } from '../model/text.js';
+import { renderTexText } from './tex-text.js';
 
 /**
  * An abstract as HTML: its text escaped, its TeX math (`$...$`, `$$...$$`, `\(...\)`, `\[...\]`) rendered as
- * MathML, which every current browser draws without fonts or scripts. Math that does not parse is shown as the
- * escaped TeX it was. Nothing from the input reaches the page unescaped: temml escapes what it renders. Control
- * characters and lone surrogates, which escaping leaves in place and HTML forbids, are dropped first.
+ * MathML, which every current browser draws without fonts or scripts, and the LaTeX of its text (`\href`, `\url`,
+ * `\textit`, `\textbf`…) as links and emphasis (src/web/tex-text.ts). Math that does not parse is shown as the escaped
+ * TeX it was. Nothing from the input reaches the page unescaped: temml escapes what it renders. Control characters
+ * and lone surrogates, which escaping leaves in place and HTML forbids, are dropped first.
  */
 export function renderTextWithMath(input: string): string {
   const text = cleanText(input);
-  let html = '';
-  let last = 0;
-  for (const span of mathSpans(text)) {
-    html += escapeHtml(text.slice(last, span.start));
-    const tex = text.slice(span.start + span.open, span.end - span.open);
-    html += renderTex(tex, span.display) ?? escapeHtml(text.slice(span.start, span.end));
-    last = span.end;
-  }
-  return html + escapeHtml(text.slice(last));
+  return renderTexText(text, mathSpans(text), (span) => {
+    const { open, display } = span as Span;
+    return (
+      renderTex(text.slice(span.start + open, span.end - open), display) ?? escapeHtml(text.slice(span.start, span.end))
+    );
+  });
 }
 
 interface Span {

@@ -58,7 +58,8 @@ const COMMENT_TAGS = new Set([
   'blockquote',
   ...MATHML,
 ]);
-const ABSTRACT_TAGS = new Set(MATHML);
+/** With the LaTeX of the text: \href and \url, \textit, \textbf, \texttt (src/web/tex-text.ts). */
+const ABSTRACT_TAGS = new Set([...MATHML, 'a', 'em', 'strong', 'code']);
 
 const markdown = target<string>({
   name: 'comment markdown',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { growth, run, seededText } from '../../test/linear.js';
 import { assets, stylesheet } from './assets.js';
-import { renderTextWithMath } from './math.js';
+import { renderTextWithMath, renderTitle } from './math.js';
 
 describe('renderTextWithMath', () => {
   it('renders inline TeX as MathML and escapes the text around it', () => {
@@ -30,6 +30,26 @@ describe('renderTextWithMath', () => {
     expect(hostile).not.toMatch(/href="?javascript/);
     expect(hostile).toContain('&lt;script&gt;');
     expect(renderTextWithMath('price is $5 and $6 today')).toContain('price is');
+  });
+});
+
+describe('renderTitle', () => {
+  it('draws math inline, display math too, and the LaTeX of the text, without links', () => {
+    expect(renderTitle('Codes over $\\mathbb{Z}_{121}$')).toMatch(/^Codes over <math><msub>.*<\/msub><\/math>$/);
+    expect(renderTitle('$$x$$ & \\textit{y}')).toMatch(/^<math><mi>x<\/mi><\/math> &amp; <em>y<\/em>$/);
+    expect(renderTitle('See \\href{https://a.org}{here} at \\url{https://b.org}')).toBe('See here at https://b.org');
+  });
+
+  it("keeps search's marks on the text, but not in formulas", () => {
+    const title = 'Bounds of order $O(n^2)$ for <all> & "every" n';
+    const highlighted =
+      '<mark>Bounds</mark> of order $O(<mark>n</mark>^2)$ for &lt;all&gt; &amp; &quot;every&quot; <mark>n</mark>';
+    expect(renderTitle(title, highlighted)).toMatch(
+      /^<mark>Bounds<\/mark> of order <math>.*<\/math> for &lt;all&gt; &amp; &quot;every&quot; <mark>n<\/mark>$/,
+    );
+    expect(renderTitle('Plain words', 'Plain <mark>words</mark>')).toBe('Plain <mark>words</mark>');
+    // Marks for another text are not used.
+    expect(renderTitle('Plain words', 'Other <mark>words</mark>')).toBe('Plain words');
   });
 });
 

@@ -13,7 +13,8 @@ export interface Range {
  * (`\textsc`, `\textsf`, `\textrm`, `\mbox`, `\textcolor{c}`…) as their text. Everything else is escaped text:
  * unknown commands, an argument whose braces do not close, commands nested deeper than `MAX_DEPTH`. A link inside
  * a link's text is its text. `formulas` (sorted, apart) are drawn by `drawFormula` wherever they are not inside an
- * address; `marks` (sorted, apart) are put in `<mark>` where they cover text.
+ * address; `marks` (sorted, apart) are put in `<mark>` where they cover text. `links: false` for text shown inside a
+ * link (a title in a list): its addresses are text too.
  *
  * Work is linear in the text: the braces are matched once, in one pass, and each character is then read once.
  */
@@ -21,8 +22,9 @@ export function renderTexText(
   text: string,
   formulas: readonly Range[],
   drawFormula: (formula: Range) => string,
-  marks: readonly Range[] = [],
+  options: { marks?: readonly Range[]; links?: boolean } = {},
 ): string {
+  const marks = options.marks ?? [];
   const closing = matchBraces(text, formulas);
   let html = '';
   let nextFormula = 0;
@@ -101,7 +103,7 @@ export function renderTexText(
     plain(at, to);
   };
 
-  render(0, text.length, 0, false);
+  render(0, text.length, 0, options.links === false);
   return html;
 }
 

@@ -147,6 +147,17 @@ describe.each(engines)('pages on %s', (engine) => {
     expect(hostile).not.toContain('y'.repeat(41));
   });
 
+  it('says "1000+ papers" when more papers match than a search counts', async () => {
+    const counted = async (result: Omit<Awaited<ReturnType<SearchService['search']>>, 'tookMs'>) => {
+      const site = createApp(
+        testDeps(t, { ...search, search: async () => ({ ...result, tookMs: 1 }) }, { baseUrl: 'http://paperboy.test' }),
+      );
+      return (await site.request('/search?q=model')).text();
+    };
+    expect(await counted({ total: 1000, capped: true, hits: [] })).toContain('1000+ papers for “model”');
+    expect(await counted({ total: 1000, hits: [] })).toContain('1000 papers for “model”');
+  });
+
   it('searches without JavaScript, redirects an arXiv id, and survives hostile queries', async () => {
     const record = loaded.records[7]!;
     const page = await html(`/search?q=${encodeURIComponent(record.title)}`);

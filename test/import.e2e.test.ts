@@ -57,6 +57,10 @@ describe.each(engines)('paperboy import on %s', (engine) => {
     const second = await runCli(['import', file], t.env);
     expect(importLine(second.stdout)).toEqual({ new: 0, updated: 0, unchanged: 2500, rejected: 0 });
     expect(await t.store.countPapers()).toBe(2500);
+    // The dump gives no version numbers: each paper has had one version at least, not none.
+    const stats = await runCli(['stats'], t.env);
+    expect(stats.stdout).toMatch(/^papers: +2500$/m);
+    expect(stats.stdout).toMatch(/^versions: +2500$/m);
     const sample = JSON.parse(lines[1234]!) as { id: string; title: string; authors: string[]; listing_date: string };
     const paper = await t.store.getPaper(sample.id);
     expect(paper?.authors).toEqual(sample.authors);

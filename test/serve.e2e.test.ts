@@ -189,6 +189,10 @@ describe('paperboy serve', () => {
       expect(line.msg).toContain('keeps serving');
     }
     expect(s.logs().filter((l) => l.level >= 50)).toEqual([]);
+    // The empty front page says why.
+    const home = (await get(`${s.url}/`)).text;
+    expect(home).toMatch(/The last harvest, at \d\d:\d\d UTC on [^,]+, could not reach its sources:/);
+    expect(home).toMatch(/<strong>hf-daily<\/strong>: Could not reach 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
   });
 
   it('SIGTERM ends the process with code 0', async () => {

@@ -4,7 +4,7 @@ import { Refusal } from '../model/refusal.js';
 import { syntheticPaperId } from '../model/synthetic-id.js';
 import { NEW_ACCOUNT_VOTE_POINTS, POINTS_PER_UPVOTE } from '../model/trending.js';
 import { paperTrending } from '../store/rows.js';
-import { accountForEmail, updateProfile } from './accounts.js';
+import { accountForEmail, handlesOfAddress, updateProfile } from './accounts.js';
 import { createSession, endAllSessions, sessionAccount } from './sessions.js';
 import { checkSigninLink, requestSigninLink, useSigninLink } from './signin-links.js';
 import { toggleVote, upvotedAmong } from './votes.js';
@@ -29,6 +29,18 @@ describe.each(engines)('accounts store on %s', (engine) => {
     ]);
   });
   afterAll(() => t.dispose());
+
+  it('gives a new account a handle from its address, numbered when taken, reserved or short', async () => {
+    const handle = async (email: string) => (await accountForEmail(t.db, email, now)).account.handle;
+    expect(await handle('Jane.Doe+paperboy@example.org')).toBe('jane-doe');
+    expect(await handle('jane.doe@other.org')).toBe('jane-doe-2');
+    expect(await handle('josé@example.org')).toBe('jose');
+    expect(await handle('admin@example.org')).toBe('admin-2');
+    expect(await handle('me@example.org')).toBe('me-2');
+    expect(await handle('张伟@example.org')).toMatch(/^reader-[0-9a-f]{10}$/);
+    expect(handlesOfAddress(`${'x'.repeat(40)}@example.org`)[0]).toBe('x'.repeat(28));
+    expect(handlesOfAddress('__@example.org')).toEqual([]);
+  });
 
   it('creates an account on first use only, and keeps handles unique', async () => {
     const first = await accountForEmail(t.db, 'a@example.org', now);

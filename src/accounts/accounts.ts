@@ -4,6 +4,7 @@ import { randomId } from '../crypto/tokens.js';
 import { Refusal } from '../model/refusal.js';
 import { cleanLine, cleanName } from '../model/text.js';
 import type { AccountsTable, Database } from '../store/schema.js';
+import { checkHandle, HANDLE_MAX } from './profile.js';
 
 export interface Account {
   id: string;
@@ -42,8 +43,39 @@ export async function getAccount(db: Db, id: string): Promise<Account | undefine
   return row ? accountFromRow(row) : undefined;
 }
 
-/** A handle for an account whose owner has not chosen one yet (they can change it). */
+/** A handle when the address gives none (they can change it). */
 export const generatedHandle = () => `reader-${randomBytes(5).toString('hex')}`;
+
+/**
+ * The handle of a new account, from its address, however it is made (a first sign-in, `paperboy accounts create`,
+ * an admin): the address's name part without its `+tag`, accents dropped (josé is jose), other characters made "-";
+ * then that with -2, -3… -9 when it is taken, reserved or too short ("me" is me-2). A generated `reader-…` only
+ * when none of these is free or the name part has no letter or digit of a-z. The owner can change it at /account.
+ */
+export async function handleForAddress(db: Db, email: string): Promise<string> {
+  const candidates = handlesOfAddress(email);
+  if (candidates.length === 0) return generatedHandle();
+  const rows = await db.selectFrom('accounts').select('handle').where('handle', 'in', candidates).execute();
+  const taken = new Set(rows.map((r) => r.handle));
+  return candidates.find((h) => !taken.has(h)) ?? generatedHandle();
+}
+
+/** The handles an address suggests, best first: valid ones only. */
+export function handlesOfAddress(email: string): string[] {
+  const name = email.slice(0, Math.max(0, email.lastIndexOf('@'))).split('+')[0]!;
+  const base = name
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, '-')
+    .replace(/^[-_]+/, '')
+    // Room for a "-9".
+    .slice(0, HANDLE_MAX - 2)
+    .replace(/[-_]+$/, '');
+  if (!base) return [];
+  const numbered = Array.from({ length: 8 }, (_, i) => `${base}-${i + 2}`);
+  return [base, ...numbered].filter((h) => checkHandle(h).ok);
+}
 
 /**
  * Writes a new account: the one place accounts are made, on a first sign-in (accountForEmail) or by an admin or the
@@ -82,8 +114,12 @@ export async function accountForEmail(
 ): Promise<{ account: Account; created: boolean }> {
   const existing = await db.selectFrom('accounts').selectAll().where('email', '=', email).executeTakeFirst();
   if (existing) return { account: accountFromRow(existing), created: false };
-  // Two first sign-ins of one address at once: the loser reads the winner's account.
-  const id = await insertAccount(db, { email, handle: generatedHandle() }, now);
+  // Two first sign-ins of one address at once: the loser reads the winner's account. Two of addresses that suggest
+  // one handle (ann@a.org and ann@b.org): the loser takes a generated one.
+  const id = await insertAccount(db, { email, handle: await handleForAddress(db, email) }, now).catch((error) => {
+    if (!isUniqueViolation(error)) throw error;
+    return insertAccount(db, { email, handle: generatedHandle() }, now);
+  });
   const stored = await db.selectFrom('accounts').selectAll().where('email', '=', email).executeTakeFirstOrThrow();
   return { account: accountFromRow(stored), created: stored.id === id };
 }
@@ -106,7 +142,9 @@ export async function updateProfile(
       .execute();
   } catch (error) {
     // The unique index decides between two accounts taking a free handle at the same moment.
-    if (/unique|duplicate/i.test(error instanceof Error ? error.message : '')) throw taken();
+    if (isUniqueViolation(error)) throw taken();
     throw error;
   }
 }
+
+const isUniqueViolation = (error: unknown) => /unique|duplicate/i.test(error instanceof Error ? error.message : '');

@@ -66,4 +66,16 @@ describe.each(engines)('paperboy accounts on %s', (engine) => {
       'account.unban',
     ]);
   });
+
+  it('gives an account a handle from its address even when its name is reserved, short or taken', async () => {
+    // As on a first sign-in (src/accounts/accounts.ts handleForAddress).
+    for (const [email, handle] of [
+      ['admin@example.org', 'admin-2'],
+      ['me@example.org', 'me-2'],
+      ['ada@other.org', 'ada-2'],
+      ['josé@example.org', 'jose'],
+    ]) {
+      expect((await cli('create', email!)).stdout).toBe(`created @${handle} <${email}> as member\n`);
+    }
+  });
 });

@@ -23,10 +23,12 @@ export async function runImport(
         strict: opts.strict,
         batchSize: opts.batchSize,
         progress,
-        onResume: (position, before) =>
-          console.error(`${path}: resuming an interrupted import after entry ${position} (${before.new} new so far)`),
+        onResume: (position, before) => {
+          progress.resumedAt(position);
+          progress.log(`${path}: resuming an interrupted import after entry ${position} (${before.new} new so far)`);
+        },
         onReject: (entry) => {
-          if (shown++ < MAX_REJECTS_SHOWN) console.error(`${path}: rejected ${entry.error}`);
+          if (shown++ < MAX_REJECTS_SHOWN) progress.log(`${path}: rejected ${entry.error}`);
         },
       });
       for (const k of Object.keys(total) as (keyof ImportCounts)[]) total[k] += counts[k];

@@ -1,53 +1,118 @@
-import cliProgress from 'cli-progress';
 import type { ImportCounts, ImportProgress } from '../ingest/importer.js';
 
 export interface ProgressReporter extends ImportProgress {
+  /** A line for whoever watches (a resumed import, a rejected entry): above the bar on a terminal, never over it. */
+  log(line: string): void;
+  /** An earlier run committed the first `done` entries: the bar starts there, and they do not count in the speed. */
+  resumedAt(done: number): void;
   stop(): void;
 }
 
+/** Where progress is drawn: standard error, or a test's stand-in. */
+export type ProgressStream = Pick<NodeJS.WriteStream, 'write'> & { isTTY?: boolean; columns?: number };
+
+const BAR_WIDTH = 30;
+/** The speed (and so the ETA) is that of the last this many batches: a resumed import's skipping soon leaves it. */
+const SPEED_BATCHES = 10;
+/** How often a terminal's bar is drawn again between batches, so that the ETA counts down. */
+const REDRAW_MS = 1000;
+
 /**
  * A bar with papers/s and ETA on a terminal; elsewhere (CI, logs, pipes) a plain line every few seconds.
- * `total` is the number of entries when known (lines of a dump), which gives the ETA.
+ * `total` is the number of entries when known (lines of a dump), which gives the ETA. Speed and ETA are those of
+ * the last few batches this run imported: not of entries a resumed import skipped, nor of a slow start.
  */
 export function createProgress(
   label: string,
   total: number | undefined,
-  stream: NodeJS.WriteStream = process.stderr,
+  stream: ProgressStream = process.stderr,
+  now: () => number = () => performance.now(),
 ): ProgressReporter {
-  const started = Date.now();
-  const rate = (done: number) => done / Math.max((Date.now() - started) / 1000, 0.001);
+  const started = now();
+  let done = 0;
+  let counts: ImportCounts | undefined;
+  /** Seconds left as of the last batch, and when that was. */
+  let eta: { seconds: number; at: number } | undefined;
+  /** When the last few batches ended and how far they had come: the speed is theirs, so it follows the import's. */
+  let recent: { at: number; done: number }[] = [{ at: started, done: 0 }];
+  const rate = () => {
+    const first = recent[0]!;
+    const last = recent[recent.length - 1]!;
+    return (last.done - first.done) / Math.max((last.at - first.at) / 1000, 0.001);
+  };
+
+  const record = (value: number, latest: ImportCounts) => {
+    done = value;
+    counts = latest;
+    recent = [...recent.slice(-(SPEED_BATCHES - 1)), { at: now(), done }];
+    const r = rate();
+    eta = total !== undefined && r > 0 ? { seconds: Math.max(0, total - done) / r, at: now() } : undefined;
+  };
+  const resumedAt = (value: number) => {
+    done = value;
+    recent = [{ at: now(), done }];
+  };
+
   if (stream.isTTY) {
-    const bar = new cliProgress.SingleBar(
-      {
-        stream,
-        format: `${label} [{bar}] {percentage}% | {value}/{total} | {rate} papers/s | ETA {eta_formatted} | {new} new, {updated} updated`,
-        hideCursor: true,
-        etaBuffer: 20,
-      },
-      cliProgress.Presets.shades_classic,
-    );
-    bar.start(total ?? 0, 0, { rate: 0, new: 0, updated: 0 });
+    let drawn = false;
+    const line = () => {
+      const of = Math.max(total ?? done, done);
+      const share = of > 0 ? done / of : 0;
+      const filled = Math.round(share * BAR_WIDTH);
+      const left = eta ? Math.max(0, eta.seconds - (now() - eta.at) / 1000) : undefined;
+      const text =
+        `${label} [${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}] ${Math.floor(share * 100)}% | ${done}/${of}` +
+        ` | ${Math.round(rate())} papers/s | ETA ${left === undefined ? '…' : duration(left)}` +
+        ` | ${counts?.new ?? 0} new, ${counts?.updated ?? 0} updated`;
+      // A line longer than the terminal wraps, and the carriage return would then redraw only its last part.
+      return stream.columns && text.length >= stream.columns ? `${text.slice(0, stream.columns - 2)}…` : text;
+    };
+    const draw = () => {
+      stream.write(`\r\u001b[2K${line()}`);
+      drawn = true;
+    };
+    const timer = setInterval(() => drawn && draw(), REDRAW_MS);
+    timer.unref();
     return {
-      update(done: number, counts: ImportCounts) {
-        if (total === undefined || done > total) bar.setTotal(done);
-        bar.update(done, { rate: Math.round(rate(done)), new: counts.new, updated: counts.updated });
+      update(value, latest) {
+        record(value, latest);
+        draw();
       },
-      stop: () => bar.stop(),
+      log(message) {
+        stream.write(`\r\u001b[2K${message}\n`);
+        if (drawn) draw();
+      },
+      resumedAt,
+      stop() {
+        clearInterval(timer);
+        if (drawn) stream.write('\n');
+      },
     };
   }
+
   let lastPrinted = started;
   return {
-    update(done: number, counts: ImportCounts) {
-      const now = Date.now();
-      if (now - lastPrinted < 5000) return;
-      lastPrinted = now;
-      const r = rate(done);
-      const eta = total && r > 0 ? ` ETA ${Math.max(0, Math.round((total - done) / r))}s` : '';
+    update(value, latest) {
+      record(value, latest);
+      const t = now();
+      if (t - lastPrinted < 5000) return;
+      lastPrinted = t;
       const of = total ? `/${total}` : '';
       stream.write(
-        `${label}: ${done}${of} entries, ${Math.round(r)} papers/s, ${counts.new} new, ${counts.updated} updated${eta}\n`,
+        `${label}: ${done}${of} entries, ${Math.round(rate())} papers/s, ${latest.new} new, ${latest.updated} updated` +
+          `${eta ? ` ETA ${duration(eta.seconds)}` : ''}\n`,
       );
     },
+    log: (message) => stream.write(`${message}\n`),
+    resumedAt,
     stop: () => {},
   };
+}
+
+/** Seconds as 45s, 3m05s or 1h20m. */
+function duration(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }

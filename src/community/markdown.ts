@@ -1,5 +1,5 @@
 import MarkdownIt, { type StateInline, type Token } from 'markdown-it';
-import temml from 'temml';
+import { MAX_TEX, renderTex } from '../model/tex.js';
 import { cleanText } from '../model/text.js';
 
 /**
@@ -54,9 +54,6 @@ function readLongRun(state: StateInline, silent: boolean): boolean {
   state.pos = end;
   return true;
 }
-
-/** At most this much TeX in one formula: temml's work grows with it. */
-const MAX_TEX = 2000;
 
 function readMath(state: StateInline, silent: boolean): boolean {
   const src = state.src;
@@ -120,23 +117,17 @@ const displayClose = closeFinder((src, from) => {
 
 function renderMath(token: Token): string {
   const display = token.markup === '$$';
-  try {
-    return temml.renderToString(token.content, {
-      displayMode: display,
-      throwOnError: true,
-      trust: false,
-      maxExpand: 200,
-    });
-  } catch {
-    return `<code class="tex">${md.utils.escapeHtml(`${token.markup}${token.content}${token.markup}`)}</code>`;
-  }
+  return (
+    renderTex(token.content, display) ??
+    `<code class="tex">${md.utils.escapeHtml(`${token.markup}${token.content}${token.markup}`)}</code>`
+  );
 }
 
 /**
  * Comments are stored with their HTML and the version of this renderer that made it. Raise it whenever a change
  * here changes the HTML of a comment: rows rendered by an older version are rendered again when next read.
  */
-export const COMMENT_RENDERER_VERSION = 1;
+export const COMMENT_RENDERER_VERSION = 2;
 
 /**
  * A comment's Markdown as HTML that can be inserted into a page unchanged. Control characters and lone surrogates

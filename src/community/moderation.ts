@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import { type Account, accountFromRow, generatedHandle, insertAccount, type Role } from '../accounts/accounts.js';
+import { type Account, accountFromRow, handleForAddress, insertAccount, type Role } from '../accounts/accounts.js';
 import { checkEmail, checkHandle } from '../accounts/profile.js';
 import { Refusal } from '../model/refusal.js';
 import { recordAudit } from '../store/audit.js';
@@ -65,7 +65,7 @@ export async function createAccount(
         `${email.value} already has an account, @${existing.handle}. Change its role with \`paperboy accounts role ${existing.handle} <role>\`.`,
       );
     }
-    const handle = given?.value ?? (await freeHandle(trx, email.value));
+    const handle = given?.value ?? (await handleForAddress(trx, email.value));
     if (await trx.selectFrom('accounts').select('id').where('handle', '=', handle).executeTakeFirst()) {
       throw new Refusal('exists', `The handle @${handle} is taken. Choose another with --handle.`);
     }
@@ -93,23 +93,6 @@ export async function createAccount(
     );
     return managed(await trx.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
   });
-}
-
-/** The address's name part when it makes a free handle, else a generated one (the owner can change it). */
-async function freeHandle(db: Kysely<Database>, email: string): Promise<string> {
-  const fromName = checkHandle(
-    email
-      .split('@')[0]!
-      .replace(/[^a-z0-9_-]/g, '-')
-      .replace(/^[-_]+|[-_]+$/g, ''),
-  );
-  if (
-    fromName.ok &&
-    !(await db.selectFrom('accounts').select('id').where('handle', '=', fromName.value).executeTakeFirst())
-  ) {
-    return fromName.value;
-  }
-  return generatedHandle();
 }
 
 /**

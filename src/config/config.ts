@@ -41,6 +41,8 @@ const schema = z
     /** Set when Paperboy runs behind a reverse proxy: rate limits then key on X-Forwarded-For. */
     PAPERBOY_TRUST_PROXY: z.enum(['true', 'false', '1', '0']).default('false'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** `pretty`: one readable line per entry; `json`: pino's JSON lines; `auto`: pretty on a terminal, JSON otherwise. */
+    LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
     NODE_ENV: z.string().default('development'),
     /** Outgoing mail server, e.g. smtp://user:pass@mail.example.org:587 or smtps://...:465. Unset: no mail is sent. */
     SMTP_URL: z
@@ -116,6 +118,7 @@ export type Config = Readonly<{
   httpRetries: number;
   userAgent: string;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  logFormat: z.infer<typeof schema>['LOG_FORMAT'];
   trustProxy: boolean;
   production: boolean;
   mail: MailConfig;
@@ -184,6 +187,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     httpRetries: e.PAPERBOY_HTTP_RETRIES,
     userAgent: e.PAPERBOY_USER_AGENT,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     trustProxy: e.PAPERBOY_TRUST_PROXY === 'true' || e.PAPERBOY_TRUST_PROXY === '1',
     production: e.NODE_ENV === 'production',
     mail: Object.freeze({

@@ -94,7 +94,8 @@ async function keywordHits(
     scoringTerms(parsed, memory),
     constrained ? pool * 4 : pool,
     memory.papers.allow(filters),
-    TOTAL_CAP,
+    // One more than the cap: exactly TOTAL_CAP matches are counted as such, more are "1000+".
+    TOTAL_CAP + 1,
   );
   const hits = found.hits.map(({ slot, score }) => ({ id: memory.papers.idOf(slot), score }));
   if (!constrained) return { hits, total: found.total };

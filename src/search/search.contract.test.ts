@@ -69,6 +69,19 @@ describe.each(engines)('search service on %s', (engine) => {
     }
   });
 
+  it('counts matches up to 1000 and says when there are more', async () => {
+    for (const mode of ['hybrid', 'keyword'] as const) {
+      for (const sort of ['relevance', 'date'] as const) {
+        const many = await search.search({ q: 'model', mode, sort });
+        expect(many.total, `${mode} ${sort}`).toBe(1000);
+        expect(many.capped, `${mode} ${sort}`).toBe(true);
+      }
+    }
+    const few = await search.search({ q: 'diffusion', mode: 'keyword' });
+    expect(few.total).toBeLessThan(1000);
+    expect(few.capped).toBeUndefined();
+  });
+
   it('goes straight to a paper given its arXiv id or URL', async () => {
     const id = papers[10]!.id;
     for (const q of [id, `arXiv:${id}v2`, `https://arxiv.org/abs/${id}`]) {

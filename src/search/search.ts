@@ -101,7 +101,13 @@ export async function createSearchService(
       titleHtml: highlight(paper.title, set),
       snippetHtml: snippet(paper.abstract, set),
     }));
-    return { total: Math.min(total, TOTAL_CAP), hits, mode, ...(notice ? { notice } : {}) };
+    return {
+      total: Math.min(total, TOTAL_CAP),
+      ...(total > TOTAL_CAP ? { capped: true } : {}),
+      hits,
+      mode,
+      ...(notice ? { notice } : {}),
+    };
   }
 
   async function resolveFilters(q: SearchQuery): Promise<Filters> {

@@ -28,7 +28,10 @@ export interface SearchHit {
 }
 
 export interface SearchResult {
+  /** Papers that match, at most `TOTAL_CAP`. */
   total: number;
+  /** Set when more than `TOTAL_CAP` papers match: `total` is `TOTAL_CAP`, and a page says "1000+". */
+  capped?: boolean;
   hits: SearchHit[];
   /** Set when the query is an arXiv id/URL of a stored paper. */
   paperId?: string;

@@ -35,6 +35,16 @@ describe.each(engines)('store contract on %s', (engine) => {
     expect(stats.schemaVersion).toBeGreaterThanOrEqual(1);
   });
 
+  it('counts the versions of its papers: at least one each, as many as the newest version number says', async () => {
+    await t.store.upsertPapers([
+      // As a JSONL dump gives them: no version.
+      { id: '2503.00001', source: 'jsonl', title: 'One', abstract: 'A' },
+      { id: '2503.00002', source: 'jsonl', title: 'Two', abstract: 'B' },
+      { ...base, id: '2503.00003', version: 3 },
+    ]);
+    expect(await t.store.stats()).toMatchObject({ papers: 3, versions: 5 });
+  });
+
   it('stores every field, keeps author order and the raw abstract (HTML and TeX untouched)', async () => {
     expect(await t.store.upsertPapers([base])).toEqual({ new: 1, updated: 0, unchanged: 0 });
     const paper = await t.store.getPaper('2503.11731');

@@ -73,6 +73,7 @@ export interface HarvestState {
 
 export interface StoreStats {
   papers: number;
+  /** arXiv versions of the papers: the newest version number of each, 1 for a paper no source gave one for. */
   versions: number;
   withCode: number;
   bySource: Partial<Record<SourceName, number>>;

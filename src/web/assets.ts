@@ -1,14 +1,34 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { TEX_STYLESHEET } from '../model/tex-styles.js';
 
 /** Static files, read once; their URLs carry a content hash so browsers may cache them forever. */
-function asset(file: string, type: string) {
-  const body = readFileSync(new URL(`./static/${file}`, import.meta.url), 'utf8');
+function asset(name: string, body: string | Uint8Array<ArrayBuffer>, type: string) {
   const hash = createHash('sha256').update(body).digest('hex').slice(0, 10);
-  const [name, ext] = file.split('.') as [string, string];
-  return { path: `/static/${name}.${hash}.${ext}`, body, type };
+  const [base, ext] = name.split('.') as [string, string];
+  return { path: `/static/${base}.${hash}.${ext}`, body, type };
 }
 
-export const stylesheet = asset('app.css', 'text/css; charset=utf-8');
-export const script = asset('app.js', 'text/javascript; charset=utf-8');
-export const assets = [stylesheet, script];
+const ownFile = (file: string) => readFileSync(new URL(`./static/${file}`, import.meta.url), 'utf8');
+const temmlFile = (file: string) => readFileSync(createRequire(import.meta.url).resolve(`temml/dist/${file}`));
+
+/** temml's font, a script alphabet for `\mathscr` and its primes. */
+export const temmlFont = asset('temml.woff2', new Uint8Array(temmlFile('Temml.woff2')), 'font/woff2');
+
+/**
+ * temml's stylesheet for MathML drawn by the system's math fonts (its classes: display formulas, accents, arrays,
+ * `\cancel`…), pointing at the font above; then ours, which may refine it; then the classes temml's inline styles
+ * become.
+ */
+const temmlCss = temmlFile('Temml-Local.css')
+  .toString('utf8')
+  .replace(/url\(['"]?Temml\.woff2['"]?\)/g, `url('${temmlFont.path}')`);
+
+export const stylesheet = asset(
+  'app.css',
+  `${temmlCss}\n${ownFile('app.css')}\n${TEX_STYLESHEET}\n`,
+  'text/css; charset=utf-8',
+);
+export const script = asset('app.js', ownFile('app.js'), 'text/javascript; charset=utf-8');
+export const assets = [stylesheet, script, temmlFont];

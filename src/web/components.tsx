@@ -2,6 +2,7 @@ import { raw } from 'hono/html';
 import { humanDay } from '../model/dates.js';
 import type { Paper } from '../model/paper.js';
 import { authorKey } from '../model/record.js';
+import { renderTitle } from './math.js';
 
 export const paperPath = (id: string) => `/papers/${id}`;
 export const authorPath = (name: string) => `/authors/${encodeURIComponent(name)}`;
@@ -60,7 +61,7 @@ export function PaperItem(props: {
 }) {
   const p = props.paper;
   const day = p.dailyOn ?? p.listedOn ?? p.submittedAt?.slice(0, 10);
-  const title = props.titleHtml !== undefined ? raw(props.titleHtml) : p.title;
+  const title = raw(renderTitle(p.title, props.titleHtml));
   const heading = <a href={paperPath(p.id)}>{title}</a>;
   return (
     <li class="paper">

@@ -1,30 +1,72 @@
-import temml from 'temml';
 import { escapeHtml } from '../model/html.js';
+import { renderTex } from '../model/tex.js';
 import { cleanText } from '../model/text.js';
+import { type Range, renderTexText } from './tex-text.js';
 
 /**
  * An abstract as HTML: its text escaped, its TeX math (`$...$`, `$$...$$`, `\(...\)`, `\[...\]`) rendered as
- * MathML, which every current browser draws without fonts or scripts. Math that does not parse is shown as the
- * escaped TeX it was. Nothing from the input reaches the page unescaped: temml escapes what it renders. Control
- * characters and lone surrogates, which escaping leaves in place and HTML forbids, are dropped first.
+ * MathML, which every current browser draws without fonts or scripts, and the LaTeX of its text (`\href`, `\url`,
+ * `\textit`, `\textbf`…) as links and emphasis (src/web/tex-text.ts). Math that does not parse is shown as the escaped
+ * TeX it was. Nothing from the input reaches the page unescaped: temml escapes what it renders. Control characters
+ * and lone surrogates, which escaping leaves in place and HTML forbids, are dropped first.
  */
 export function renderTextWithMath(input: string): string {
   const text = cleanText(input);
-  let html = '';
-  let last = 0;
-  for (const span of mathSpans(text)) {
-    html += escapeHtml(text.slice(last, span.start));
-    const tex = text.slice(span.start + span.open, span.end - span.open);
-    html +=
-      (tex.length <= MAX_TEX ? renderMath(tex, span.display) : undefined) ??
-      escapeHtml(text.slice(span.start, span.end));
-    last = span.end;
-  }
-  return html + escapeHtml(text.slice(last));
+  return renderTexText(text, mathSpans(text), (span) => {
+    const { open, display } = span as Span;
+    return (
+      renderTex(text.slice(span.start + open, span.end - open), display) ?? escapeHtml(text.slice(span.start, span.end))
+    );
+  });
 }
 
-/** At most this much TeX in one formula: temml's work grows with it. */
-const MAX_TEX = 2000;
+/**
+ * A paper's title as HTML, wherever it is shown: its math drawn inline (display math too: a title is one line) and
+ * its LaTeX as in an abstract. `highlighted`, the title as search marked it (escaped, with `<mark>` around the words
+ * that matched), keeps its marks on the title's text; marks inside a formula are left out. A title is shown inside
+ * a link (to its paper) or as a heading: its `\href` and `\url` are text.
+ */
+export function renderTitle(title: string, highlighted?: string): string {
+  const text = cleanText(title);
+  const marks = highlighted === undefined || text !== title ? [] : markedRanges(highlighted, text);
+  return renderTexText(
+    text,
+    mathSpans(text),
+    (span) =>
+      renderTex(text.slice(span.start + (span as Span).open, span.end - (span as Span).open), false) ??
+      escapeHtml(text.slice(span.start, span.end)),
+    { marks, links: false },
+  );
+}
+
+/**
+ * Where `<mark>` stood in `html`, `text` escaped with marks around some words, as positions in `text`; none when
+ * `html` is not that.
+ */
+function markedRanges(html: string, text: string): Range[] {
+  const ranges: Range[] = [];
+  let at = 0;
+  let start = -1;
+  for (let i = 0; i < html.length; ) {
+    if (html.startsWith('<mark>', i)) {
+      start = at;
+      i += 6;
+    } else if (html.startsWith('</mark>', i)) {
+      if (start >= 0) ranges.push({ start, end: at });
+      start = -1;
+      i += 7;
+    } else {
+      const entity = html[i] === '&' ? ENTITY.exec(html.slice(i, i + 6)) : null;
+      if ((entity ? ENTITIES[entity[0]] : html[i]) !== text[at]) return [];
+      i += entity ? entity[0].length : 1;
+      at++;
+    }
+  }
+  return at === text.length ? ranges : [];
+}
+
+const ENTITY = /^&(amp|lt|gt|quot|#39);/;
+const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'" };
 
 interface Span {
   start: number;
@@ -76,12 +118,4 @@ function closer(text: string, delimiter: string): (from: number) => number {
     if (found === -2 || (found >= 0 && found < from)) found = text.indexOf(delimiter, from);
     return found;
   };
-}
-
-function renderMath(tex: string, displayMode: boolean): string | undefined {
-  try {
-    return temml.renderToString(tex, { displayMode, throwOnError: true, trust: false, maxExpand: 200 });
-  } catch {
-    return undefined;
-  }
 }

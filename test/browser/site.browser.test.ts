@@ -152,6 +152,43 @@ describe('the site in Chromium', { timeout: 60_000 }, () => {
     await expect(abstract.innerText()).resolves.not.toMatch(/\$[^$\s]/);
   });
 
+  it('draws math that temml styles under the CSP: full-size accents, colours, kerns, a title with math', async () => {
+    // 2506.23165's tilde, which an inline style (blocked by style-src 'self') kept full size, and the other styles.
+    await t.store.upsertPapers([
+      {
+        id: '2506.23165',
+        source: 'arxiv-api',
+        version: 1,
+        title: 'Mirror Descent with $L_\\infty$ bounds',
+        abstract:
+          'we obtain an $\\tilde{\\mathcal{O}}\\left(\\frac{1}{T^{1/3}}\\right)$ rate, $\\color{red}{r}$, $a\\!b$ and ' +
+          '$$\\begin{array}{|c|}\\hline x \\\\ \\hline\\end{array}$$ \\href{https://example.org/code}{Code}.',
+        authors: ['David Bossens'],
+        listedOn: '2025-07-01',
+      },
+    ]);
+    const page = await open('/papers/2506.23165');
+    await expect(page.locator('h1 math').count()).resolves.toBe(1);
+    await expect(page.locator('.abstract a[href="https://example.org/code"]').innerText()).resolves.toBe('Code');
+    const styles = await page.locator('.abstract').evaluate(`(() => {
+      const abstract = document.querySelector('.abstract');
+      const tilde = [...abstract.querySelectorAll('mo')].find((n) => n.textContent === '~');
+      const style = (n) => getComputedStyle(n);
+      return {
+        tildeDepth: style(tilde).mathDepth,
+        red: style([...abstract.querySelectorAll('mi')].find((n) => n.textContent === 'r')).color,
+        kern: style(abstract.querySelector('.tex-ml-n3')).marginLeft,
+        rule: style(abstract.querySelector('mtd')).borderTopStyle,
+      };
+    })()`);
+    expect(styles).toEqual({
+      tildeDepth: '0',
+      red: 'rgb(255, 0, 0)',
+      kern: expect.stringMatching(/^-\d/),
+      rule: 'solid',
+    });
+  });
+
   it('searches from the box in the header: suggestions while typing, highlighted results on Enter', async () => {
     const page = await open('/');
     const box = page.locator('#quick-q');

@@ -77,6 +77,7 @@ export function htmlProblem(html: string, allowedTags: ReadonlySet<string>): str
     if (!allowedTags.has(m[2]!.toLowerCase())) return `a tag it does not make: <${m[2]}>`;
     for (const a of m[3]!.matchAll(/([A-Za-z-]+)="([^"]*)"/g)) {
       if (/^on/i.test(a[1]!)) return `an event handler attribute ${a[1]}`;
+      if (/^style$/i.test(a[1]!)) return `an inline style, which the site's CSP blocks: ${a[2]}`;
       if (/^(href|src)$/i.test(a[1]!) && !/^(https?:\/\/|mailto:|#)/i.test(a[2]!))
         return `a link to ${JSON.stringify(a[2])}`;
     }

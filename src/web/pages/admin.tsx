@@ -1,4 +1,5 @@
 import { type Context, Hono } from 'hono';
+import { raw } from 'hono/html';
 import { isRole } from '../../accounts/accounts.js';
 import { featuredPapers, handlesOf, hiddenPapers, openReports } from '../../community/admin-lists.js';
 import { listAccounts, type ManagedAccount, setBanned, setRole } from '../../community/moderation.js';
@@ -9,6 +10,7 @@ import { type AuditEntry, auditEntries } from '../../store/audit.js';
 import { paperPath, userPath } from '../components.js';
 import { CSRF_FIELD, checkedForm, csrfToken } from '../csrf.js';
 import type { WebDeps } from '../deps.js';
+import { renderTitle } from '../math.js';
 import { rateLimit } from '../rate-limit.js';
 import { refusalPage } from '../refusal.js';
 import { accountContext, viewer } from '../session.js';
@@ -195,7 +197,7 @@ export function adminPages(deps: WebDeps): Hono {
           <ul class="admin-list">
             {hidden.map((p) => (
               <li>
-                <a href={paperPath(p.id)}>{p.title}</a> ({p.id}), hidden {when(p.at)}{' '}
+                <a href={paperPath(p.id)}>{raw(renderTitle(p.title))}</a> ({p.id}), hidden {when(p.at)}{' '}
                 <form method="post" action={curatePath(p.id)} class="inline">
                   <Hidden csrf={csrf} />
                   <input type="hidden" name="change" value="unhide" />
@@ -214,7 +216,7 @@ export function adminPages(deps: WebDeps): Hono {
           <ul class="admin-list">
             {featured.map((p) => (
               <li>
-                <a href={`/day/${p.at}`}>{humanDay(p.at)}</a>: <a href={paperPath(p.id)}>{p.title}</a>
+                <a href={`/day/${p.at}`}>{humanDay(p.at)}</a>: <a href={paperPath(p.id)}>{raw(renderTitle(p.title))}</a>
               </li>
             ))}
           </ul>

@@ -1,4 +1,5 @@
 import { type Context, Hono } from 'hono';
+import { lastHarvestReport } from '../../ingest/harvest-report.js';
 import {
   addDays,
   humanDay,
@@ -18,6 +19,7 @@ import { FeedLinks, Pager, PaperItem, PaperList } from '../components.js';
 import type { WebDeps } from '../deps.js';
 import { feedLinks } from '../feeds/links.js';
 import { Layout, SubscribeBanner } from '../layout.js';
+import { HarvestNotice } from './harvest-notice.js';
 import { notFoundPage } from './not-found.js';
 
 export const PAGE_SIZE = 50;
@@ -121,6 +123,7 @@ export function feedPages(deps: WebDeps): Hono {
       return day ? dayPage(day, '/', page, params, view) : '';
     });
     if (!html) {
+      const report = await lastHarvestReport(store);
       return c.html(
         <Layout title="Paperboy: no papers yet" path="/" baseUrl={baseUrl}>
           <h1>No papers yet</h1>
@@ -130,6 +133,7 @@ export function feedPages(deps: WebDeps): Hono {
             <code> ../shared/data/corpus/</code>), or fetch today's papers with{' '}
             <code>npx paperboy ingest configured</code>. This page fills in as papers arrive.
           </p>
+          <HarvestNotice report={report} />
         </Layout>,
       );
     }

@@ -172,6 +172,15 @@ describe.each(engines)('pages on %s', (engine) => {
     expect(hostile).not.toContain(HOSTILE_TITLE);
   });
 
+  it('draws math in titles in lists, on the paper page, and in search results (with the words marked)', async () => {
+    const formula = /Bounds of order <math>.*?<\/math>/;
+    expect(await html('/day/2026-06-30')).toMatch(formula);
+    expect(await html('/papers/2607.00002')).toMatch(/<h1>Bounds of order <math>.*?<\/math><\/h1>/);
+    const search = await html('/search?q=bounds+order');
+    expect(search).toMatch(/<mark>Bounds<\/mark> of <mark>order<\/mark> <math>.*?<\/math>/);
+    expect(search).not.toContain('$O(n^2)$');
+  });
+
   it('redirects versioned ids and explains unknown ones', async () => {
     const res = await get(`/papers/${loaded.byDay.get(LATEST_DAY)![0]}v3`);
     expect(res.status).toBe(301);
@@ -190,6 +199,17 @@ describe.each(engines)('pages on %s', (engine) => {
     expect(hostile).toContain('“&lt;b&gt;x&lt;/b&gt;yyy');
     expect(hostile).not.toContain('\u202E');
     expect(hostile).not.toContain('y'.repeat(41));
+  });
+
+  it('says "1000+ papers" when more papers match than a search counts', async () => {
+    const counted = async (result: Omit<Awaited<ReturnType<SearchService['search']>>, 'tookMs'>) => {
+      const site = createApp(
+        testDeps(t, { ...search, search: async () => ({ ...result, tookMs: 1 }) }, { baseUrl: 'http://paperboy.test' }),
+      );
+      return (await site.request('/search?q=model')).text();
+    };
+    expect(await counted({ total: 1000, capped: true, hits: [] })).toContain('1000+ papers for “model”');
+    expect(await counted({ total: 1000, hits: [] })).toContain('1000 papers for “model”');
   });
 
   it('searches without JavaScript, redirects an arXiv id, and survives hostile queries', async () => {
@@ -239,7 +259,12 @@ describe.each(engines)('pages on %s', (engine) => {
     const css = /href="(\/static\/app\.[0-9a-f]+\.css)"/.exec(await res.text())?.[1];
     const asset = await get(css!);
     expect(asset.headers.get('cache-control')).toContain('immutable');
-    expect(await asset.text()).toContain('prefers-color-scheme: dark');
+    const stylesheet = await asset.text();
+    expect(stylesheet).toContain('prefers-color-scheme: dark');
+    // temml's font, which its stylesheet asks for.
+    const font = await get(/url\('(\/static\/temml\.[0-9a-f]+\.woff2)'\)/.exec(stylesheet)![1]!);
+    expect(font.status).toBe(200);
+    expect(font.headers.get('content-type')).toBe('font/woff2');
   });
 
   it('shows papers written after a day page was first served (rendered pages are kept until papers change)', async () => {

@@ -7,7 +7,7 @@ import { isSyntheticId } from '../../model/synthetic-id.js';
 import { Authors, categoryPath, PaperItem, paperPath, Submitter, UpvoteForm } from '../components.js';
 import type { WebDeps } from '../deps.js';
 import { Layout, SubscribeBanner } from '../layout.js';
-import { renderTextWithMath } from '../math.js';
+import { renderTextWithMath, renderTitle } from '../math.js';
 import { CommentsSection, commentsView } from './comments.js';
 import { CuratorTools, curatorView, FeaturedTag, HiddenBanner } from './curator-tools.js';
 import { notFoundPage } from './not-found.js';
@@ -64,7 +64,7 @@ export function paperPages(deps: WebDeps): Hono {
       >
         <article>
           {curator ? <HiddenBanner paper={paper} view={curator} /> : null}
-          <h1>{paper.title}</h1>
+          <h1>{raw(renderTitle(paper.title))}</h1>
           <p class="meta">
             <Authors authors={paper.authors} all />
           </p>

@@ -88,7 +88,8 @@ export function searchPages(deps: WebDeps): Hono {
         {result ? (
           <>
             <p class="sub" role="status">
-              {result.total} {result.total === 1 ? 'paper' : 'papers'} for “{form.q}”
+              {result.capped ? `${result.total}+` : result.total} {result.total === 1 ? 'paper' : 'papers'} for “
+              {form.q}”
             </p>
             {result.hits.length ? (
               <ol class="papers">

@@ -1,9 +1,10 @@
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { renderCommentMarkdown } from '../../../src/community/markdown.js';
+import { escapeHtml } from '../../../src/model/html.js';
 import { cleanLine, cleanName, cleanRecord, cleanText } from '../../../src/model/text.js';
 import { fts5Constraint, MAX_TERMS, parseQuery } from '../../../src/search/query.js';
-import { renderTextWithMath } from '../../../src/web/math.js';
+import { renderTextWithMath, renderTitle } from '../../../src/web/math.js';
 import { type Target, target } from '../harness.js';
 import { CONTROL, expect, htmlProblem, LONE_SURROGATE } from '../invariants.js';
 import { mutatedText, randomText } from '../mutate.js';
@@ -58,7 +59,8 @@ const COMMENT_TAGS = new Set([
   'blockquote',
   ...MATHML,
 ]);
-const ABSTRACT_TAGS = new Set(MATHML);
+/** With the LaTeX of the text: \href and \url, \textit, \textbf, \texttt (src/web/tex-text.ts). */
+const ABSTRACT_TAGS = new Set([...MATHML, 'a', 'em', 'strong', 'code']);
 
 const markdown = target<string>({
   name: 'comment markdown',
@@ -75,6 +77,17 @@ const math = target<string>({
   check: (text) => {
     const problem = htmlProblem(renderTextWithMath(text), ABSTRACT_TAGS);
     expect(problem === undefined, () => `the abstract HTML is unsafe: ${problem}`);
+  },
+});
+
+const TITLE_TAGS = new Set([...MATHML, 'em', 'strong', 'code', 'mark']);
+
+const title = target<string>({
+  name: 'title math',
+  arbitrary: mutatedText(titleSeeds, 6),
+  check: (text) => {
+    const problem = htmlProblem(renderTitle(text, escapeHtml(text)), TITLE_TAGS);
+    expect(problem === undefined, () => `the title HTML is unsafe: ${problem}`);
   },
 });
 
@@ -157,4 +170,4 @@ const text = target<{ s: string; names: string[] }>({
   },
 });
 
-export const textTargets = (): Target[] => [queryTarget(), markdown, math, text];
+export const textTargets = (): Target[] => [queryTarget(), markdown, math, title, text];

@@ -1,6 +1,8 @@
-import type { ImportCounts, ImportProgress } from '../ingest/importer.js';
+import type { ImportCounts } from '../ingest/importer.js';
 
-export interface ProgressReporter extends ImportProgress {
+/** Progress of a long command over papers: an import (ImportCounts by default), a thumbnail back-fill. */
+export interface ProgressReporter<C = ImportCounts> {
+  update(done: number, counts: C): void;
   /** A line for whoever watches (a resumed import, a rejected entry): above the bar on a terminal, never over it. */
   log(line: string): void;
   /** An earlier run committed the first `done` entries: the bar starts there, and they do not count in the speed. */
@@ -22,15 +24,17 @@ const REDRAW_MS = 1000;
  * `total` is the number of entries when known (lines of a dump), which gives the ETA. Speed and ETA are those of
  * the last few batches this run imported: not of entries a resumed import skipped, nor of a slow start.
  */
-export function createProgress(
+export function createProgress<C = ImportCounts>(
   label: string,
   total: number | undefined,
   stream: ProgressStream = process.stderr,
   now: () => number = () => performance.now(),
-): ProgressReporter {
+  /** What the counts say at the end of the line. */
+  summary: (counts: C) => string = importSummary as (counts: C) => string,
+): ProgressReporter<C> {
   const started = now();
   let done = 0;
-  let counts: ImportCounts | undefined;
+  let counts: C | undefined;
   /** Seconds left as of the last batch, and when that was. */
   let eta: { seconds: number; at: number } | undefined;
   /** When the last few batches ended and how far they had come: the speed is theirs, so it follows the import's. */
@@ -41,7 +45,7 @@ export function createProgress(
     return (last.done - first.done) / Math.max((last.at - first.at) / 1000, 0.001);
   };
 
-  const record = (value: number, latest: ImportCounts) => {
+  const record = (value: number, latest: C) => {
     done = value;
     counts = latest;
     recent = [...recent.slice(-(SPEED_BATCHES - 1)), { at: now(), done }];
@@ -63,7 +67,7 @@ export function createProgress(
       const text =
         `${label} [${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}] ${Math.floor(share * 100)}% | ${done}/${of}` +
         ` | ${Math.round(rate())} papers/s | ETA ${left === undefined ? '…' : duration(left)}` +
-        ` | ${counts?.new ?? 0} new, ${counts?.updated ?? 0} updated`;
+        (counts === undefined ? '' : ` | ${summary(counts)}`);
       // A line longer than the terminal wraps, and the carriage return would then redraw only its last part.
       return stream.columns && text.length >= stream.columns ? `${text.slice(0, stream.columns - 2)}…` : text;
     };
@@ -99,7 +103,7 @@ export function createProgress(
       lastPrinted = t;
       const of = total ? `/${total}` : '';
       stream.write(
-        `${label}: ${done}${of} entries, ${Math.round(rate())} papers/s, ${latest.new} new, ${latest.updated} updated` +
+        `${label}: ${done}${of} entries, ${Math.round(rate())} papers/s, ${summary(latest)}` +
           `${eta ? ` ETA ${duration(eta.seconds)}` : ''}\n`,
       );
     },
@@ -108,6 +112,8 @@ export function createProgress(
     stop: () => {},
   };
 }
+
+const importSummary = (counts: ImportCounts) => `${counts.new} new, ${counts.updated} updated`;
 
 /** Seconds as 45s, 3m05s or 1h20m. */
 function duration(seconds: number): string {

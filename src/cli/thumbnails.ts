@@ -1,4 +1,3 @@
-import cliProgress from 'cli-progress';
 import type { Config } from '../config/config.js';
 import { createFetchers } from '../ingest/fetchers.js';
 import { THUMBNAIL_DAYS } from '../jobs/thumbnails.js';
@@ -8,10 +7,12 @@ import type { OpenedStore } from '../store/store.js';
 import { countWithoutThumbnail, retryThumbnails } from '../store/thumbnails.js';
 import { makeThumbnails } from '../thumbnails/make.js';
 import { ThumbnailRenderer } from '../thumbnails/renderer.js';
+import { createProgress } from './progress.js';
 
 /**
  * `paperboy thumbnails`: makes the missing thumbnails of papers from `--since` on (default: the last week), newest
- * first, one PDF request per PAPERBOY_ARXIV_DELAY_MS; a bar on a terminal, a line per 25 papers elsewhere.
+ * first, one PDF request per PAPERBOY_ARXIV_DELAY_MS, with the import's progress bar (a line every few seconds
+ * elsewhere) and a line per failure.
  */
 export async function runThumbnails(
   config: Config,
@@ -31,18 +32,13 @@ export async function runThumbnails(
   }
   const renderer = new ThumbnailRenderer();
   const { arxivFetcher } = createFetchers(config);
-  const bar = process.stderr.isTTY
-    ? new cliProgress.SingleBar(
-        {
-          stream: process.stderr,
-          format: 'thumbnails [{bar}] {value}/{total} | ETA {eta_formatted} | {failed} failed',
-          hideCursor: true,
-          etaBuffer: 10,
-        },
-        cliProgress.Presets.shades_classic,
-      )
-    : undefined;
-  bar?.start(total, 0, { failed: 0 });
+  const progress = createProgress<{ failed: number }>(
+    'thumbnails',
+    total,
+    process.stderr,
+    undefined,
+    ({ failed }) => `${failed} failed`,
+  );
   let done = 0;
   let failed = 0;
   try {
@@ -54,17 +50,15 @@ export async function runThumbnails(
         onPaper: (result) => {
           done++;
           if (!result.ok) failed++;
-          if (bar) bar.update(done, { failed });
-          else if (done % 25 === 0 || done === total)
-            console.error(`thumbnails: ${done}/${total}, ${failed} failed${result.ok ? '' : ` (${result.error})`}`);
+          progress.update(done, { failed });
+          if (!result.ok) progress.log(`${result.id}: ${result.error}`);
         },
       },
     );
-    bar?.stop();
     console.log(`thumbnails: ${run.made} made, ${run.failed} failed (tried again later) since ${since}`);
     if (run.offline) throw new Refusal('offline', `Stopped early: ${run.offline}`);
   } finally {
-    bar?.stop();
+    progress.stop();
     await renderer.close();
   }
 }

@@ -90,6 +90,11 @@ describe.each(engines)('thumbnails made from PDFs on %s', (engine) => {
       const image = await sharp(Buffer.from(await res.arrayBuffer())).metadata();
       expect(image).toMatchObject({ format: 'webp', width: 400, height: paper.thumbnail!.height });
       expect((await app.request(thumbnailPath(paper.id, 'AAAAAAAAAAAAAAAA'))).status).toBe(404);
+      const page = await (await app.request(`/papers/${paper.id}`)).text();
+      expect(page).toContain(
+        `<meta property="og:image" content="http://paperboy.test${thumbnailPath(paper.id, paper.thumbnail!.hash)}"/>`,
+      );
+      expect(await (await app.request(`/papers/${BROKEN}`)).text()).not.toContain('og:image');
       expect((await app.request(`/thumbnails/short/${paper.id}`)).status).toBe(404);
     } finally {
       search.close();

@@ -12,6 +12,8 @@ export interface PageProps {
   feeds?: FeedLink[] | undefined;
   query?: string | undefined;
   ogType?: 'website' | 'article';
+  /** The page's picture for link previews (a paper's thumbnail), a path on this site. */
+  image?: { path: string; width: number; height: number } | undefined;
   /** A class on <body> for page-specific layout (e.g. the search page hides the header search on phones). */
   bodyClass?: string | undefined;
   children: Child;
@@ -54,6 +56,13 @@ export function Layout(props: PageProps) {
           <meta property="og:description" content={description} />
           <meta property="og:type" content={props.ogType ?? 'website'} />
           <meta property="og:url" content={`${props.baseUrl}${props.path}`} />
+          {props.image ? (
+            <>
+              <meta property="og:image" content={`${props.baseUrl}${props.image.path}`} />
+              <meta property="og:image:width" content={String(props.image.width)} />
+              <meta property="og:image:height" content={String(props.image.height)} />
+            </>
+          ) : null}
           <meta name="twitter:card" content="summary" />
           <link rel="stylesheet" href={stylesheet.path} />
           <link rel="icon" href="data:," />

@@ -4,6 +4,7 @@ import { parseArxivId } from '../../model/arxiv-id.js';
 import { humanDay } from '../../model/dates.js';
 import type { Paper } from '../../model/paper.js';
 import { isSyntheticId } from '../../model/synthetic-id.js';
+import { thumbnailPath } from '../../store/thumbnails.js';
 import { Authors, categoryPath, PaperItem, paperPath, Submitter, UpvoteForm } from '../components.js';
 import type { WebDeps } from '../deps.js';
 import { Layout, SubscribeBanner } from '../layout.js';
@@ -61,6 +62,9 @@ export function paperPages(deps: WebDeps): Hono {
         path={paperPath(paper.id)}
         baseUrl={baseUrl}
         ogType="article"
+        image={
+          paper.thumbnail ? { ...paper.thumbnail, path: thumbnailPath(paper.id, paper.thumbnail.hash) } : undefined
+        }
       >
         <article>
           {curator ? <HiddenBanner paper={paper} view={curator} /> : null}

@@ -255,9 +255,10 @@ describe.each(engines)(
       // Today's feed, now the front page, has it with "submitted by".
       expect((await page.goto('/'))?.status()).toBe(200);
       const item = page.locator(`ol.papers > li.paper:has(a[href="/papers/${submitted.id}"])`);
-      await expect(item.locator('li.tag', { hasText: 'submitted by' }).innerText()).resolves.toBe(
-        `submitted by ${handle}`,
-      );
+      const byline = item.locator('.byline');
+      await expect(byline.innerText()).resolves.toMatch(/^submitted by /);
+      await expect(byline.locator('a').innerText()).resolves.toBe(handle);
+      await expect(byline.locator('a').getAttribute('href')).resolves.toBe(`/users/${handle}`);
     });
 
     it('comments with Markdown and TeX, and replies in a nested thread', async () => {

@@ -15,7 +15,8 @@ import type { Paper } from '../../model/paper.js';
 import { echo } from '../../model/text.js';
 import { untilPapersChange } from '../../store/result-cache.js';
 import type { ListQuery } from '../../store/store.js';
-import { FeedLinks, Pager, PaperItem, PaperList } from '../components.js';
+import { PaperItem, PaperList } from '../card.js';
+import { FeedLinks, Pager } from '../components.js';
 import type { WebDeps } from '../deps.js';
 import { feedLinks } from '../feeds/links.js';
 import { Layout, SubscribeBanner } from '../layout.js';
@@ -297,7 +298,9 @@ export function feedPages(deps: WebDeps): Hono {
             {opts.nextLabel} →
           </a>
         </nav>
-        <p class="sub">{total} papers, most upvoted first</p>
+        <p class="sub">
+          {total} {total === 1 ? 'paper' : 'papers'}, most upvoted first
+        </p>
         <ul class="counts" aria-label="Papers per day">
           {counts.map((d) => (
             <li>

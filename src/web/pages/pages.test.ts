@@ -12,7 +12,9 @@ import { engines, freshStore, type TestStore } from '../../../test/stores.js';
 import { accountForEmail } from '../../accounts/accounts.js';
 import { toggleVote } from '../../accounts/votes.js';
 import { createSearchService, type SearchService } from '../../search/search.js';
+import { thumbnailHash } from '../../store/thumbnails.js';
 import { createApp } from '../app.js';
+import { avatarColour } from '../avatar.js';
 
 describe.each(engines)('pages on %s', (engine) => {
   let t: TestStore;
@@ -145,6 +147,38 @@ describe.each(engines)('pages on %s', (engine) => {
     expect(month).toContain('10 papers');
     expect(month).toMatch(/href="\/day\/2025-12-28">28 December 2025<\/a>: 5/);
     expect((await get('/month')).headers.get('location')).toBe('/month/2026-07');
+  });
+
+  it('shows on a card the first page, title, authors, categories, upvotes, comments, code with stars and the submitter', async () => {
+    const [withImage, without] = loaded.byDay.get(LATEST_DAY)!.slice(1, 3) as [string, string];
+    const bytes = new Uint8Array([137, 80, 78, 71, 1, 2, 3]);
+    expect(await t.store.saveThumbnail(withImage, { bytes, type: 'image/png', width: 400, height: 519 })).toBe(true);
+    const page = await html('/');
+    const card = (id: string) => {
+      const at = page.indexOf(`<a href="/papers/${id}">`);
+      const next = page.indexOf('<li class="paper">', at);
+      return page.slice(page.lastIndexOf('<li class="paper">', at), next < 0 ? page.indexOf('</ol>', at) : next);
+    };
+    const first = card(withImage);
+    // The image in a box of its own shape, loaded lazily, decorative: the title is the link.
+    expect(first).toMatch(
+      new RegExp(
+        `<div class="thumb" aria-hidden="true"><img src="/thumbnails/${thumbnailHash(bytes)}/${withImage}" width="400" height="519" loading="lazy" decoding="async" alt=""/></div>`,
+      ),
+    );
+    expect(first).toContain('<strong data-count="true">20</strong>');
+    expect(first).toContain(
+      `<a class="stat comments" href="/papers/${withImage}#comments">1 <span class="vh">comment</span></a>`,
+    );
+    expect(first).toMatch(
+      /<a class="stat code" href="https:\/\/github.com\/example\/repo-1" rel="nofollow noopener">Code .*>100<\/span> <span class="vh">stars<\/span><\/a>/,
+    );
+    expect(first).toContain(
+      `submitted by <span class="avatar c${avatarColour('bob')}" aria-hidden="true">B</span> bob`,
+    );
+    expect(first).toMatch(/<ul class="chips" aria-label="Categories"><li><a href="\/categories\/[^"]+">/);
+    // Without an image yet: a placeholder of the same shape, hidden from screen readers.
+    expect(card(without)).toMatch(/<div class="thumb" aria-hidden="true"><span class="placeholder t-[a-z]+">/);
   });
 
   it('ranks trending by the score: the most upvoted paper of the week first', async () => {

@@ -248,8 +248,9 @@ describe.each(engines)(
       await page.waitForURL(`**/papers/${submitted.id}`);
       expect(arxivRequests).toContain(submitted.id);
       await expect(page.locator('h1').innerText()).resolves.toBe(submitted.title.replace(/\s+/g, ' ').trim());
+      // In the facts beside the abstract, after the circle of the submitter's initials.
       const by = page.locator('dt:text-is("Submitted by") + dd');
-      await expect(by.innerText()).resolves.toBe(handle);
+      await expect(by.locator('a').innerText()).resolves.toBe(handle);
       await expect(by.locator('a').getAttribute('href')).resolves.toBe(`/users/${handle}`);
 
       // Today's feed, now the front page, has it with "submitted by".

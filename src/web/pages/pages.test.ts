@@ -181,6 +181,35 @@ describe.each(engines)('pages on %s', (engine) => {
     expect(card(without)).toMatch(/<div class="thumb" aria-hidden="true"><span class="placeholder t-[a-z]+">/);
   });
 
+  it('shows the arXiv id, the submitter, upvote and share with the title of a paper, and many authors behind "more"', async () => {
+    const id = loaded.byDay.get(LATEST_DAY)![1]!;
+    const page = await html(`/papers/${id}`);
+    expect(page).toContain(`<a href="https://arxiv.org/abs/${id}">arXiv:${id}</a>`);
+    const head = page.slice(page.indexOf('<h1>'), page.indexOf('<h2>Abstract</h2>'));
+    expect(head).toContain(`data-paper="${id}"`);
+    expect(head).toContain(`<a class="stat share" href="/papers/${id}" data-share="true">Share</a>`);
+    expect(head).toContain('submitted by <span class="avatar');
+    expect(page).toContain('<dt>arXiv id</dt>');
+    expect(page).toMatch(/<dt>Submitted by<\/dt><dd><span class="avatar c\d" aria-hidden="true">B<\/span> bob<\/dd>/);
+
+    await t.store.upsertPapers([
+      {
+        id: '2607.00004',
+        source: 'arxiv-api',
+        title: 'A large collaboration',
+        abstract: '',
+        authors: Array.from({ length: 40 }, (_, i) => `Member ${i + 1}`),
+        listedOn: '2026-06-30',
+      },
+    ]);
+    const large = await html('/papers/2607.00004');
+    expect(large).toContain('<details class="more-authors"><summary>and 28 more</summary>');
+    expect(large).toContain('href="/authors/Member%2040"');
+    const list = await html('/day/2026-06-30?show=all');
+    expect(list).toContain('Member 6</a> and 34 more');
+    expect(list).not.toContain('href="/authors/Member%207"');
+  });
+
   it('ranks trending by the score: the most upvoted paper of the week first', async () => {
     const page = await html('/trending');
     const ids = [...page.matchAll(/<h2><a href="\/papers\/([^"]+)"/g)].map((m) => m[1]);

@@ -161,7 +161,9 @@ describe.each(engines)('submissions on %s', (engine) => {
       `submitted by ${avatarOf(account.handle)}<a href="/users/${account.handle}">${account.handle}</a>`,
     );
     const page = await (await new Browser(app, ip()).request(`/papers/${STORED.id}`)).text();
-    expect(page).toContain(`<dt>Submitted by</dt><dd><a href="/users/${account.handle}">${account.handle}</a></dd>`);
+    expect(page).toContain(
+      `<dt>Submitted by</dt><dd>${avatarOf(account.handle)}<a href="/users/${account.handle}">${account.handle}</a></dd>`,
+    );
   });
 
   it('fetches a paper the store lacks from arXiv, given a versioned abs URL', async () => {

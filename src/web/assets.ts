@@ -16,10 +16,13 @@ const temmlFile = (file: string) => readFileSync(createRequire(import.meta.url).
 /** temml's font, a script alphabet for `\mathscr` and its primes. */
 export const temmlFont = asset('temml.woff2', new Uint8Array(temmlFile('Temml.woff2')), 'font/woff2');
 
+/** Our stylesheets, in cascade order: the page and its header, paper cards, the paper page, discussion and curation. */
+const OWN_STYLESHEETS = ['app.css', 'cards.css', 'paper.css', 'community.css'];
+
 /**
  * temml's stylesheet for MathML drawn by the system's math fonts (its classes: display formulas, accents, arrays,
  * `\cancel`…), pointing at the font above; then ours, which may refine it; then the classes temml's inline styles
- * become.
+ * become. One file, one request.
  */
 const temmlCss = temmlFile('Temml-Local.css')
   .toString('utf8')
@@ -27,7 +30,7 @@ const temmlCss = temmlFile('Temml-Local.css')
 
 export const stylesheet = asset(
   'app.css',
-  `${temmlCss}\n${ownFile('app.css')}\n${TEX_STYLESHEET}\n`,
+  `${temmlCss}\n${OWN_STYLESHEETS.map(ownFile).join('\n')}\n${TEX_STYLESHEET}\n`,
   'text/css; charset=utf-8',
 );
 export const script = asset('app.js', ownFile('app.js'), 'text/javascript; charset=utf-8');

@@ -127,7 +127,8 @@ export function SubscribeBanner() {
   return (
     <aside class="banner" aria-label="Subscribe">
       <p>
-        <strong>Get trending papers in your email inbox!</strong> A daily or weekly digest, with alerts for your topics.
+        <strong>Get trending papers in your email inbox!</strong>{' '}
+        <span class="detail">A daily or weekly digest, with alerts for your topics.</span>
       </p>
       <a class="button" href="/subscribe">
         Subscribe

@@ -248,16 +248,18 @@ describe.each(engines)(
       await page.waitForURL(`**/papers/${submitted.id}`);
       expect(arxivRequests).toContain(submitted.id);
       await expect(page.locator('h1').innerText()).resolves.toBe(submitted.title.replace(/\s+/g, ' ').trim());
+      // In the facts beside the abstract, after the circle of the submitter's initials.
       const by = page.locator('dt:text-is("Submitted by") + dd');
-      await expect(by.innerText()).resolves.toBe(handle);
+      await expect(by.locator('a').innerText()).resolves.toBe(handle);
       await expect(by.locator('a').getAttribute('href')).resolves.toBe(`/users/${handle}`);
 
       // Today's feed, now the front page, has it with "submitted by".
       expect((await page.goto('/'))?.status()).toBe(200);
       const item = page.locator(`ol.papers > li.paper:has(a[href="/papers/${submitted.id}"])`);
-      await expect(item.locator('li.tag', { hasText: 'submitted by' }).innerText()).resolves.toBe(
-        `submitted by ${handle}`,
-      );
+      const byline = item.locator('.byline');
+      await expect(byline.innerText()).resolves.toMatch(/^submitted by /);
+      await expect(byline.locator('a').innerText()).resolves.toBe(handle);
+      await expect(byline.locator('a').getAttribute('href')).resolves.toBe(`/users/${handle}`);
     });
 
     it('comments with Markdown and TeX, and replies in a nested thread', async () => {

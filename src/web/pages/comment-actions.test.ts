@@ -123,7 +123,9 @@ describe.each(engines)('comments on the paper page on %s', (engine) => {
     const row = await paperRow(id);
     expect(row.community_comments).toBe(3);
     const day = await (await anonymous().request(`/day/${DAY}`)).text();
-    expect(day).toContain(`<a href="/papers/${id}#comments">5 comments</a>`);
+    expect(day).toContain(
+      `<a class="stat comments" href="/papers/${id}#comments">5 <span class="vh">comments</span></a>`,
+    );
   });
 
   it('moves the paper up in trending as comments arrive', async () => {

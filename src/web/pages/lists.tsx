@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import { authorKey } from '../../model/record.js';
 import { cleanName } from '../../model/text.js';
-import { FeedLinks, Pager, PaperList } from '../components.js';
+import { PaperList } from '../card.js';
+import { FeedLinks, Pager } from '../components.js';
 import type { WebDeps } from '../deps.js';
 import { feedLinks } from '../feeds/links.js';
 import { Layout } from '../layout.js';
@@ -40,7 +41,9 @@ export function listPages(deps: WebDeps): Hono {
     return c.html(
       <Layout title={`${heading} | Paperboy`} path={base} baseUrl={baseUrl} feeds={feedLinks(base)}>
         <h1>{heading}</h1>
-        <p class="sub">{total} papers, newest first</p>
+        <p class="sub">
+          {total} {total === 1 ? 'paper' : 'papers'}, newest first
+        </p>
         <PaperList papers={papers.slice(0, PAGE_SIZE)} />
         <Pager path={base} params={new URLSearchParams(c.req.query())} page={n} hasNext={papers.length > PAGE_SIZE} />
         <FeedLinks base={base} alert={kind === 'author' ? { author: value } : { category: value }} />

@@ -12,7 +12,9 @@ import { engines, freshStore, type TestStore } from '../../../test/stores.js';
 import { accountForEmail } from '../../accounts/accounts.js';
 import { toggleVote } from '../../accounts/votes.js';
 import { createSearchService, type SearchService } from '../../search/search.js';
+import { thumbnailHash } from '../../store/thumbnails.js';
 import { createApp } from '../app.js';
+import { avatarColour } from '../avatar.js';
 
 describe.each(engines)('pages on %s', (engine) => {
   let t: TestStore;
@@ -145,6 +147,67 @@ describe.each(engines)('pages on %s', (engine) => {
     expect(month).toContain('10 papers');
     expect(month).toMatch(/href="\/day\/2025-12-28">28 December 2025<\/a>: 5/);
     expect((await get('/month')).headers.get('location')).toBe('/month/2026-07');
+  });
+
+  it('shows on a card the first page, title, authors, categories, upvotes, comments, code with stars and the submitter', async () => {
+    const [withImage, without] = loaded.byDay.get(LATEST_DAY)!.slice(1, 3) as [string, string];
+    const bytes = new Uint8Array([137, 80, 78, 71, 1, 2, 3]);
+    expect(await t.store.saveThumbnail(withImage, { bytes, type: 'image/png', width: 400, height: 519 })).toBe(true);
+    const page = await html('/');
+    const card = (id: string) => {
+      const at = page.indexOf(`<a href="/papers/${id}">`);
+      const next = page.indexOf('<li class="paper">', at);
+      return page.slice(page.lastIndexOf('<li class="paper">', at), next < 0 ? page.indexOf('</ol>', at) : next);
+    };
+    const first = card(withImage);
+    // The image in a box of its own shape, loaded lazily, decorative: the title is the link.
+    expect(first).toMatch(
+      new RegExp(
+        `<div class="thumb" aria-hidden="true"><img src="/thumbnails/${thumbnailHash(bytes)}/${withImage}" width="400" height="519" loading="lazy" decoding="async" alt=""/></div>`,
+      ),
+    );
+    expect(first).toContain('<strong data-count="true">20</strong>');
+    expect(first).toContain(
+      `<a class="stat comments" href="/papers/${withImage}#comments">1 <span class="vh">comment</span></a>`,
+    );
+    expect(first).toMatch(
+      /<a class="stat code" href="https:\/\/github.com\/example\/repo-1" rel="nofollow noopener">Code .*>100<\/span> <span class="vh">stars<\/span><\/a>/,
+    );
+    expect(first).toContain(
+      `submitted by <span class="avatar c${avatarColour('bob')}" aria-hidden="true">B</span> bob`,
+    );
+    expect(first).toMatch(/<ul class="chips" aria-label="Categories"><li><a href="\/categories\/[^"]+">/);
+    // Without an image yet: a placeholder of the same shape, hidden from screen readers.
+    expect(card(without)).toMatch(/<div class="thumb" aria-hidden="true"><span class="placeholder t-[a-z]+">/);
+  });
+
+  it('shows the arXiv id, the submitter, upvote and share with the title of a paper, and many authors behind "more"', async () => {
+    const id = loaded.byDay.get(LATEST_DAY)![1]!;
+    const page = await html(`/papers/${id}`);
+    expect(page).toContain(`<a href="https://arxiv.org/abs/${id}">arXiv:${id}</a>`);
+    const head = page.slice(page.indexOf('<h1>'), page.indexOf('<h2>Abstract</h2>'));
+    expect(head).toContain(`data-paper="${id}"`);
+    expect(head).toContain(`<a class="stat share" href="/papers/${id}" data-share="true">Share</a>`);
+    expect(head).toContain('submitted by <span class="avatar');
+    expect(page).toContain('<dt>arXiv id</dt>');
+    expect(page).toMatch(/<dt>Submitted by<\/dt><dd><span class="avatar c\d" aria-hidden="true">B<\/span> bob<\/dd>/);
+
+    await t.store.upsertPapers([
+      {
+        id: '2607.00004',
+        source: 'arxiv-api',
+        title: 'A large collaboration',
+        abstract: '',
+        authors: Array.from({ length: 40 }, (_, i) => `Member ${i + 1}`),
+        listedOn: '2026-06-30',
+      },
+    ]);
+    const large = await html('/papers/2607.00004');
+    expect(large).toContain('<details class="more-authors"><summary>and 28 more</summary>');
+    expect(large).toContain('href="/authors/Member%2040"');
+    const list = await html('/day/2026-06-30?show=all');
+    expect(list).toContain('Member 6</a> and 34 more');
+    expect(list).not.toContain('href="/authors/Member%207"');
   });
 
   it('ranks trending by the score: the most upvoted paper of the week first', async () => {

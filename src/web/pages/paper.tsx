@@ -1,32 +1,100 @@
 import { Hono } from 'hono';
 import { raw } from 'hono/html';
+import type { Child } from 'hono/jsx';
 import { parseArxivId } from '../../model/arxiv-id.js';
 import { humanDay } from '../../model/dates.js';
 import type { Paper } from '../../model/paper.js';
 import { isSyntheticId } from '../../model/synthetic-id.js';
 import { thumbnailPath } from '../../store/thumbnails.js';
-import { Authors, categoryPath, PaperItem, paperPath, Submitter, UpvoteForm } from '../components.js';
+import { Avatar } from '../avatar.js';
+import { Byline, CategoryChips, CodeLink, PaperItem, PaperTitle, Submitter, Thumbnail, UpvoteForm } from '../card.js';
+import { Authors, paperPath } from '../components.js';
 import type { WebDeps } from '../deps.js';
 import { Layout, SubscribeBanner } from '../layout.js';
-import { renderTextWithMath, renderTitle } from '../math.js';
+import { renderTextWithMath } from '../math.js';
 import { CommentsSection, commentsView } from './comments.js';
 import { CuratorTools, curatorView, FeaturedTag, HiddenBanner } from './curator-tools.js';
 import { notFoundPage } from './not-found.js';
 
 const RELATED = 8;
 
+/** Where else the paper is: its code links beyond the first, its project page, its DOI. */
 function links(p: Paper): { href: string; label: string }[] {
   const out: { href: string; label: string }[] = [];
-  if (!isSyntheticId(p.id)) {
-    out.push(
-      { href: `https://arxiv.org/abs/${p.id}`, label: 'arXiv' },
-      { href: `https://arxiv.org/pdf/${p.id}`, label: 'PDF' },
-    );
-  }
   for (const url of p.codeUrls) out.push({ href: url, label: `Code: ${url.replace(/^https:\/\//, '')}` });
   if (p.projectPage) out.push({ href: p.projectPage, label: 'Project page' });
   if (p.doi) out.push({ href: `https://doi.org/${p.doi}`, label: `DOI ${p.doi}` });
   return out;
+}
+
+/**
+ * Share: a plain link to the paper's address without JavaScript; app.js makes it open the system's share sheet, or
+ * copy the address and say so in the status beside it.
+ */
+function ShareLink(props: { url: string }) {
+  return (
+    <>
+      <a class="stat share" href={props.url} data-share>
+        Share
+      </a>
+      <span class="share-status" role="status" data-share-status />
+    </>
+  );
+}
+
+/** Everything else known about a paper, beside its abstract. */
+function Facts(props: { paper: Paper; versions: { version: number; date: string | null }[] }) {
+  const { paper, versions } = props;
+  const fact = (term: string, value: Child) => (
+    <>
+      <dt>{term}</dt>
+      <dd>{value}</dd>
+    </>
+  );
+  const more = links(paper);
+  return (
+    <dl class="facts">
+      {isSyntheticId(paper.id) ? null : fact('arXiv id', <a href={`https://arxiv.org/abs/${paper.id}`}>{paper.id}</a>)}
+      {paper.submittedBy ? (
+        <>
+          <dt>Submitted by</dt>
+          <dd>
+            <Avatar name={paper.submittedBy} /> <Submitter paper={paper} />
+          </dd>
+        </>
+      ) : null}
+      {paper.dailyOn
+        ? fact('In the daily feed', <a href={`/day/${paper.dailyOn}`}>{humanDay(paper.dailyOn)}</a>)
+        : null}
+      {paper.listedOn
+        ? fact('Listed on arXiv', <a href={`/day/${paper.listedOn}`}>{humanDay(paper.listedOn)}</a>)
+        : null}
+      {paper.submittedAt ? fact('Submitted', humanDay(paper.submittedAt.slice(0, 10))) : null}
+      {versions.length
+        ? fact('Versions', versions.map((v) => `v${v.version}${v.date ? ` (${v.date.slice(0, 10)})` : ''}`).join(', '))
+        : null}
+      {paper.categories.length || paper.primaryCategory
+        ? fact('Categories', <CategoryChips paper={paper} label="Categories" />)
+        : null}
+      {paper.githubStars !== null ? fact('GitHub stars', paper.githubStars.toLocaleString('en')) : null}
+      {paper.comment ? fact('Comment', paper.comment) : null}
+      {paper.journalRef ? fact('Journal', paper.journalRef) : null}
+      {more.length
+        ? fact(
+            'Links',
+            <ul class="links">
+              {more.map((l) => (
+                <li>
+                  <a href={l.href} rel="nofollow noopener">
+                    {l.label}
+                  </a>
+                </li>
+              ))}
+            </ul>,
+          )
+        : null}
+    </dl>
+  );
 }
 
 /** A paper's own page: everything known about it, and the papers most like it. */
@@ -55,6 +123,8 @@ export function paperPages(deps: WebDeps): Hono {
       commentsView(c, deps, paper),
     ]);
     const summary = paper.abstract.length > 200 ? `${paper.abstract.slice(0, 197)}...` : paper.abstract;
+    const arxiv = !isSyntheticId(paper.id);
+    const day = paper.dailyOn ?? paper.listedOn;
     return c.html(
       <Layout
         title={`${paper.title} | Paperboy`}
@@ -66,110 +136,54 @@ export function paperPages(deps: WebDeps): Hono {
           paper.thumbnail ? { ...paper.thumbnail, path: thumbnailPath(paper.id, paper.thumbnail.hash) } : undefined
         }
       >
-        <article>
-          {curator ? <HiddenBanner paper={paper} view={curator} /> : null}
-          <h1>{raw(renderTitle(paper.title))}</h1>
-          <p class="meta">
-            <Authors authors={paper.authors} all />
-          </p>
-          <FeaturedTag paper={paper} />
-          <ul class="links" aria-label="Links">
-            {links(paper).map((l) => (
-              <li>
-                <a class="tag" href={l.href} rel="nofollow noopener">
-                  {l.label}
+        <div class="paper-page">
+          <article class="paper-main">
+            {curator ? <HiddenBanner paper={paper} view={curator} /> : null}
+            <p class="kicker">
+              {arxiv ? <a href={`https://arxiv.org/abs/${paper.id}`}>arXiv:{paper.id}</a> : null}
+              {day ? <a href={`/day/${day}`}>{humanDay(day)}</a> : null}
+            </p>
+            <h1>
+              <PaperTitle paper={paper} />
+            </h1>
+            {paper.authors.length ? (
+              <div class="authors">
+                <Authors authors={paper.authors} all />
+              </div>
+            ) : null}
+            <div class="actions">
+              <UpvoteForm paper={paper} label />
+              {/* Save (a reader's library) goes here, between Upvote and Share, once the library exists. */}
+              <ShareLink url={paperPath(paper.id)} />
+              {arxiv ? (
+                <a class="stat pdf" href={`https://arxiv.org/pdf/${paper.id}`} rel="nofollow noopener">
+                  PDF
                 </a>
-              </li>
-            ))}
-          </ul>
-          <h2>Abstract</h2>
-          <div class="abstract">{raw(renderTextWithMath(paper.abstract))}</div>
-          <dl class="facts">
-            <dt>Upvotes</dt>
-            <dd>
-              <UpvoteForm paper={paper} />
-            </dd>
-            {paper.submittedBy ? (
-              <>
-                <dt>Submitted by</dt>
-                <dd>
-                  <Submitter paper={paper} />
-                </dd>
-              </>
-            ) : null}
-            {paper.dailyOn ? (
-              <>
-                <dt>In the daily feed</dt>
-                <dd>
-                  <a href={`/day/${paper.dailyOn}`}>{humanDay(paper.dailyOn)}</a>
-                </dd>
-              </>
-            ) : null}
-            {paper.listedOn ? (
-              <>
-                <dt>Listed on arXiv</dt>
-                <dd>
-                  <a href={`/day/${paper.listedOn}`}>{humanDay(paper.listedOn)}</a>
-                </dd>
-              </>
-            ) : null}
-            {paper.submittedAt ? (
-              <>
-                <dt>Submitted</dt>
-                <dd>{humanDay(paper.submittedAt.slice(0, 10))}</dd>
-              </>
-            ) : null}
-            {versions.length ? (
-              <>
-                <dt>Versions</dt>
-                <dd>{versions.map((v) => `v${v.version}${v.date ? ` (${v.date.slice(0, 10)})` : ''}`).join(', ')}</dd>
-              </>
-            ) : null}
-            {paper.categories.length ? (
-              <>
-                <dt>Categories</dt>
-                <dd>
-                  {paper.categories.map((cat, i) => (
-                    <>
-                      {i ? ' · ' : ''}
-                      <a href={categoryPath(cat)}>{cat}</a>
-                    </>
-                  ))}
-                </dd>
-              </>
-            ) : null}
-            {paper.comment ? (
-              <>
-                <dt>Comment</dt>
-                <dd>{paper.comment}</dd>
-              </>
-            ) : null}
-            {paper.journalRef ? (
-              <>
-                <dt>Journal</dt>
-                <dd>{paper.journalRef}</dd>
-              </>
-            ) : null}
-            {paper.githubStars !== null ? (
-              <>
-                <dt>GitHub stars</dt>
-                <dd>{paper.githubStars}</dd>
-              </>
-            ) : null}
-          </dl>
-          {curator ? <CuratorTools paper={paper} view={curator} /> : null}
-        </article>
-        {comments ? <CommentsSection view={comments} /> : null}
-        {related.length ? (
-          <section aria-labelledby="related">
-            <h2 id="related">Related papers</h2>
-            <ol class="papers">
-              {related.map((p) => (
-                <PaperItem paper={p} heading="h3" />
-              ))}
-            </ol>
-          </section>
-        ) : null}
+              ) : null}
+              <CodeLink paper={paper} />
+              <Byline paper={paper} />
+            </div>
+            <FeaturedTag paper={paper} />
+            <h2>Abstract</h2>
+            <div class="abstract">{raw(renderTextWithMath(paper.abstract))}</div>
+            {curator ? <CuratorTools paper={paper} view={curator} /> : null}
+          </article>
+          <aside class="paper-side" aria-label="About this paper">
+            <Thumbnail paper={paper} large pdf={arxiv ? `https://arxiv.org/pdf/${paper.id}` : undefined} />
+            <Facts paper={paper} versions={versions} />
+          </aside>
+          {comments ? <CommentsSection view={comments} /> : null}
+          {related.length ? (
+            <section class="related" aria-labelledby="related">
+              <h2 id="related">Related papers</h2>
+              <ol class="papers">
+                {related.map((p) => (
+                  <PaperItem paper={p} heading="h3" />
+                ))}
+              </ol>
+            </section>
+          ) : null}
+        </div>
         <SubscribeBanner />
       </Layout>,
     );

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { parseSearchForm, searchFormQuery, toSearchQuery } from '../../search/search-form.js';
-import { FeedLinks, Pager, PaperItem } from '../components.js';
+import { PaperItem } from '../card.js';
+import { FeedLinks, Pager } from '../components.js';
 import type { WebDeps } from '../deps.js';
 import { feedLinks } from '../feeds/links.js';
 import { Layout } from '../layout.js';

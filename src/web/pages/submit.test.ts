@@ -10,9 +10,13 @@ import { arxivLookup } from '../../ingest/arxiv-api.js';
 import { createFetcher } from '../../ingest/http.js';
 import { createSearchService, type SearchService } from '../../search/search.js';
 import { createApp } from '../app.js';
+import { avatarColour, initials } from '../avatar.js';
 import { SUBMIT_LIMIT_PER_ACCOUNT, SUBMIT_LIMIT_PER_ADDRESS } from './submit.js';
 
 const BASE = 'http://paperboy.test';
+/** The circle of initials before a submitter's name (src/web/avatar.tsx), and the space after it. */
+const avatarOf = (handle: string) =>
+  `<span class="avatar c${avatarColour(handle)}" aria-hidden="true">${initials(handle)}</span> `;
 const SECRET = 'submissions-test-secret-long-enough-for-hmac';
 const NOW = new Date('2026-07-03T09:00:00Z');
 const TODAY = '2026-07-03';
@@ -153,9 +157,13 @@ describe.each(engines)('submissions on %s', (engine) => {
     // A reader who is not signed in sees it in today's feed (the rendered day page was dropped when the paper changed).
     const feed = await (await new Browser(app, ip()).request(`/day/${TODAY}`)).text();
     expect(feed).toContain(`href="/papers/${STORED.id}"`);
-    expect(feed).toContain(`submitted by <a href="/users/${account.handle}">${account.handle}</a>`);
+    expect(feed).toContain(
+      `submitted by ${avatarOf(account.handle)}<a href="/users/${account.handle}">${account.handle}</a>`,
+    );
     const page = await (await new Browser(app, ip()).request(`/papers/${STORED.id}`)).text();
-    expect(page).toContain(`<dt>Submitted by</dt><dd><a href="/users/${account.handle}">${account.handle}</a></dd>`);
+    expect(page).toContain(
+      `<dt>Submitted by</dt><dd>${avatarOf(account.handle)}<a href="/users/${account.handle}">${account.handle}</a></dd>`,
+    );
   });
 
   it('fetches a paper the store lacks from arXiv, given a versioned abs URL', async () => {
@@ -355,7 +363,7 @@ describe.each(engines)('submissions on %s', (engine) => {
     expect(renamed).toContain('Grace H');
     expect(renamed).toContain(`href="/papers/${RENAMED.id}"`);
     const feed = await (await new Browser(app, ip()).request(`/day/${TODAY}`)).text();
-    expect(feed).toContain('submitted by <a href="/users/grace_h">grace_h</a>');
+    expect(feed).toContain(`submitted by ${avatarOf('grace_h')}<a href="/users/grace_h">grace_h</a>`);
   });
 
   it('links to the form from the daily feed', async () => {

@@ -58,3 +58,29 @@ document.addEventListener('submit', async (event) => {
     button?.removeAttribute('aria-busy');
   }
 });
+
+// Share on the paper page: the system's share sheet where there is one, else the address copied to the clipboard.
+// Without this file the link is the paper's address, to open or copy.
+document.addEventListener('click', async (event) => {
+  const link = event.target instanceof Element ? event.target.closest('a[data-share]') : null;
+  if (!link) return;
+  const status = link.parentElement?.querySelector('[data-share-status]');
+  const title = document.querySelector('h1')?.textContent?.trim() ?? document.title;
+  if (navigator.share) {
+    event.preventDefault();
+    try {
+      await navigator.share({ title, url: link.href });
+    } catch {
+      /* the reader closed the share sheet */
+    }
+    return;
+  }
+  if (!navigator.clipboard) return;
+  event.preventDefault();
+  try {
+    await navigator.clipboard.writeText(link.href);
+    if (status) status.textContent = 'Link copied';
+  } catch {
+    if (status) status.textContent = `Copy this link: ${link.href}`;
+  }
+});

@@ -1,0 +1,244 @@
+import { raw } from 'hono/html';
+import { humanDay } from '../model/dates.js';
+import type { Paper } from '../model/paper.js';
+import { thumbnailPath } from '../store/thumbnails.js';
+import { Avatar } from './avatar.js';
+import { Authors, categoryPath, paperPath, userPath } from './components.js';
+import { renderTitle } from './math.js';
+
+export const upvotePath = (id: string) => `/papers/${id}/upvote`;
+
+/** Categories a card shows as chips; the rest are counted ("+2"). The paper page shows them all. */
+const CARD_CATEGORIES = 3;
+/** Words of the title on the placeholder of a paper without a thumbnail. */
+const PLACEHOLDER_WORDS = 9;
+
+/**
+ * A paper's title as a page shows it, its TeX drawn (src/web/math.ts): cards and the paper page. `highlighted` is the
+ * title as search marked it.
+ */
+export function PaperTitle(props: { paper: Paper; highlighted?: string | undefined }) {
+  return raw(renderTitle(props.paper.title, props.highlighted));
+}
+
+/** 1234 as "1.2k": counts beside icons, where the exact figure is in the label. */
+export function compactCount(n: number): string {
+  if (n < 1000) return String(n);
+  if (n < 999_500) return `${(n / 1000).toFixed(n < 9950 ? 1 : 0).replace(/\.0$/, '')}k`;
+  return `${(n / 1_000_000).toFixed(1).replace(/\.0$/, '')}M`;
+}
+
+const countOf = (n: number, noun: string) => `${n.toLocaleString('en')} ${noun}${n === 1 ? '' : 's'}`;
+
+/**
+ * The upvote button: a plain form (src/web/pages/upvote.ts), enhanced by app.js. The empty token and `aria-pressed` are
+ * filled in for a signed-in visitor by src/web/personalize.ts; signed out, the form leads to sign-in. `label` shows the
+ * word "Upvote" beside the count (the paper page).
+ */
+export function UpvoteForm(props: { paper: Paper; label?: boolean }) {
+  const p = props.paper;
+  const total = p.upvotes + p.communityUpvotes;
+  return (
+    <form class={props.label ? 'votes labelled' : 'votes'} method="post" action={upvotePath(p.id)} data-upvote>
+      <input type="hidden" name="csrf" value="" data-upvote-csrf />
+      <button
+        type="submit"
+        aria-pressed="false"
+        data-paper={p.id}
+        title="Upvote"
+        aria-label={`Upvote (${total} upvotes)`}
+      >
+        {props.label ? <span class="word">Upvote</span> : null}
+        <strong data-count>{total}</strong>
+      </button>
+    </form>
+  );
+}
+
+/** The submitter: a link to their profile when they submitted here, the Hugging Face name otherwise. */
+export function Submitter(props: { paper: Paper }) {
+  const p = props.paper;
+  return p.provenance.submittedBy === 'community' && p.submittedBy ? (
+    <a href={userPath(p.submittedBy)}>{p.submittedBy}</a>
+  ) : (
+    p.submittedBy
+  );
+}
+
+/** "submitted by" with the submitter's avatar and name. */
+export function Byline(props: { paper: Paper }) {
+  const by = props.paper.submittedBy;
+  if (!by) return null;
+  return (
+    <span class="byline">
+      submitted by <Avatar name={by} /> <Submitter paper={props.paper} />
+    </span>
+  );
+}
+
+/** The paper's code: its GitHub repository with its stars when known, else the first code link. */
+export function CodeLink(props: { paper: Paper }) {
+  const p = props.paper;
+  const href = p.githubRepo ?? p.codeUrls[0];
+  if (!href) return null;
+  const stars = p.githubStars;
+  return (
+    <a class="stat code" href={href} rel="nofollow noopener">
+      Code
+      {stars !== null && stars !== undefined ? (
+        <>
+          {' '}
+          <span class="star" aria-hidden="true">
+            ★
+          </span>{' '}
+          <span title={countOf(stars, 'star')}>{compactCount(stars)}</span>{' '}
+          <span class="vh">{stars === 1 ? 'star' : 'stars'}</span>
+        </>
+      ) : null}
+    </a>
+  );
+}
+
+/** Broad arXiv archives, each with its own tint for the placeholders of papers without a thumbnail. */
+const TINTS: Record<string, string> = {
+  cs: 'cs',
+  math: 'math',
+  stat: 'stat',
+  eess: 'eess',
+  econ: 'econ',
+  'q-bio': 'bio',
+  'q-fin': 'fin',
+};
+const tintOf = (category: string | null) => (category ? (TINTS[category.split('.')[0]!] ?? 'phys') : 'none');
+
+/**
+ * A paper's first page: the stored image in a box of fixed shape (so nothing moves as it loads), or, until there is
+ * one, a page of the same shape with the paper's category and first words. On a card it is decoration (the title's
+ * link covers it, app.css); with `pdf` (the paper page) the image is a link to the PDF.
+ */
+export function Thumbnail(props: { paper: Paper; large?: boolean; pdf?: string | undefined }) {
+  const p = props.paper;
+  const t = p.thumbnail;
+  const cls = props.large ? 'thumb large' : 'thumb';
+  if (t && props.pdf)
+    return (
+      <a class={cls} href={props.pdf} rel="nofollow noopener">
+        <img
+          src={thumbnailPath(p.id, t.hash)}
+          width={t.width}
+          height={t.height}
+          loading="lazy"
+          decoding="async"
+          alt="The first page (PDF)"
+        />
+      </a>
+    );
+  const words = plainWords(p.title);
+  return (
+    <div class={cls} aria-hidden="true">
+      {t ? (
+        <img
+          src={thumbnailPath(p.id, t.hash)}
+          width={t.width}
+          height={t.height}
+          loading="lazy"
+          decoding="async"
+          alt=""
+        />
+      ) : (
+        <span class={`placeholder t-${tintOf(p.primaryCategory)}`}>
+          {p.primaryCategory ? <span class="cat">{p.primaryCategory}</span> : null}
+          <span class="words">
+            {words.slice(0, PLACEHOLDER_WORDS).join(' ')}
+            {words.length > PLACEHOLDER_WORDS ? '…' : ''}
+          </span>
+        </span>
+      )}
+    </div>
+  );
+}
+
+/** A title's words without its TeX (formulas and commands), for the placeholder. */
+const plainWords = (title: string) =>
+  title
+    .replace(/\$[^$]*\$/g, ' ')
+    .replace(/\\[A-Za-z]+/g, ' ')
+    .replace(/[{}]/g, '')
+    .split(/\s+/)
+    .filter(Boolean);
+
+/** A paper's categories as chips, the primary one first; at most `max` of them, then how many more. */
+export function CategoryChips(props: { paper: Paper; max?: number; label?: string }) {
+  const p = props.paper;
+  const all = [...new Set([p.primaryCategory, ...p.categories].filter((c): c is string => Boolean(c)))];
+  const shown = props.max ? all.slice(0, props.max) : all;
+  if (!all.length) return null;
+  return (
+    <ul class="chips" aria-label={props.label ?? 'Categories'}>
+      {shown.map((cat) => (
+        <li>
+          <a href={categoryPath(cat)}>{cat}</a>
+        </li>
+      ))}
+      {all.length > shown.length ? <li class="more">+{all.length - shown.length}</li> : null}
+    </ul>
+  );
+}
+
+/** One paper in a list. `titleHtml`/`snippetHtml` come escaped from search, with <mark> around matches. */
+export function PaperItem(props: {
+  paper: Paper;
+  titleHtml?: string | undefined;
+  snippetHtml?: string | undefined;
+  heading?: 'h2' | 'h3';
+}) {
+  const p = props.paper;
+  const day = p.dailyOn ?? p.listedOn ?? p.submittedAt?.slice(0, 10);
+  const heading = (
+    <a href={paperPath(p.id)}>
+      <PaperTitle paper={p} highlighted={props.titleHtml} />
+    </a>
+  );
+  const comments = p.numComments + p.communityComments;
+  return (
+    <li class="paper">
+      <Thumbnail paper={p} />
+      <div class="card">
+        {props.heading === 'h3' ? <h3>{heading}</h3> : <h2>{heading}</h2>}
+        {p.authors.length ? (
+          <p class="authors">
+            <Authors authors={p.authors} />
+          </p>
+        ) : null}
+        <div class="about">
+          {day ? <span class="day">{humanDay(day)}</span> : null}
+          {p.featuredOn ? (
+            <a class="featured" href={`/day/${p.featuredOn}`}>
+              featured {humanDay(p.featuredOn)}
+            </a>
+          ) : null}
+          <CategoryChips paper={p} max={CARD_CATEGORIES} />
+        </div>
+        {props.snippetHtml ? <p class="snippet">{raw(props.snippetHtml)}</p> : null}
+        <div class="actions">
+          <UpvoteForm paper={p} />
+          <a class="stat comments" href={`${paperPath(p.id)}#comments`}>
+            {comments} <span class="vh">{comments === 1 ? 'comment' : 'comments'}</span>
+          </a>
+          <CodeLink paper={p} />
+          <Byline paper={p} />
+        </div>
+      </div>
+    </li>
+  );
+}
+
+export function PaperList(props: { papers: Paper[] }) {
+  return (
+    <ol class="papers">
+      {props.papers.map((p) => (
+        <PaperItem paper={p} />
+      ))}
+    </ol>
+  );
+}

@@ -448,7 +448,8 @@ describe('the layout in Chromium: cards, header and pages at every width, light 
       expect((await page.locator(selector).boundingBox())!.y, selector).toBeLessThan(900);
     await expect(page.locator('.kicker').innerText()).resolves.toContain(`arXiv:${pages.paper!.split('/').pop()}`);
     await share.click();
-    await expect(page.locator('[data-share-status]').innerText()).resolves.toBe('Link copied');
+    // The clipboard answers asynchronously.
+    await expect.poll(() => page.locator('[data-share-status]').innerText()).toBe('Link copied');
     expect(await page.evaluate('navigator.clipboard.readText()')).toBe(`${base}${href}`);
     expect(page.url()).toBe(`${base}${pages.paper}`);
 

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { CompiledQuery, type DatabaseConnection, type Dialect, Kysely, SqliteDialect, SqliteDriver } from 'kysely';
 import { KyselyStore } from './kysely-store.js';
 import { migrations } from './migrations.js';
 import type { Database } from './schema.js';
@@ -31,6 +31,27 @@ export function migrateSqlite(db: BetterSqlite3.Database): number {
   return migrations.length;
 }
 
+/**
+ * Kysely's SQLite dialect, but with transactions that take the write lock when they begin (BEGIN IMMEDIATE). A plain
+ * BEGIN reads first and asks for the lock at its first write: when another process (an import beside serve) wrote
+ * meanwhile, SQLite answers "database is locked" at once instead of waiting busy_timeout, since the transaction's
+ * snapshot is stale.
+ */
+function immediateTransactions(db: BetterSqlite3.Database): Dialect {
+  const base = new SqliteDialect({ database: db });
+  class ImmediateDriver extends SqliteDriver {
+    override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    }
+  }
+  return {
+    createAdapter: () => base.createAdapter(),
+    createDriver: () => new ImmediateDriver({ database: db }),
+    createIntrospector: (k) => base.createIntrospector(k),
+    createQueryCompiler: () => base.createQueryCompiler(),
+  };
+}
+
 export function openSqliteStore(file: string): OpenedStore {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new BetterSqlite3(file);
@@ -39,7 +60,7 @@ export function openSqliteStore(file: string): OpenedStore {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   const version = migrateSqlite(db);
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) });
+  const kysely = new Kysely<Database>({ dialect: immediateTransactions(db) });
   // Kysely opens its side of the connection at the first query, and closes `db` only if it did: a store closed before
   // any query would keep the file open (and locked for `restore`) until the process ends.
   const closeUnused = async () => {

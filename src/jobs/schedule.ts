@@ -25,59 +25,21 @@ export function startSchedules(
   jobs: Jobs,
   log: Logger,
 ): { stop(): void } {
+  // Each job with when it runs; a job left out, or a schedule set to "off" (undefined), is not scheduled.
+  const when: [keyof Jobs, string | undefined][] = [
+    ['harvest', config.harvestCron],
+    ['digest', config.mail.digestCron],
+    ['refit', config.refitCron],
+    ['trending', config.trendingCron],
+    ['thumbnails', config.thumbnailsCron],
+    ['cleanup', CLEANUP_CRON],
+  ];
   const crons: Cron[] = [];
-  if (jobs.harvest) {
+  for (const [name, pattern] of when) {
+    const job = jobs[name];
+    if (!job || !pattern) continue;
     crons.push(
-      new Cron(
-        config.harvestCron,
-        { name: 'harvest', protect: true, catch: (e) => log.error({ err: e }, 'harvest job crashed') },
-        jobs.harvest,
-      ),
-    );
-  }
-  if (jobs.digest && config.mail.digestCron) {
-    crons.push(
-      new Cron(
-        config.mail.digestCron,
-        { name: 'digest', protect: true, catch: (e) => log.error({ err: e }, 'digest job crashed') },
-        jobs.digest,
-      ),
-    );
-  }
-  if (jobs.refit && config.refitCron) {
-    crons.push(
-      new Cron(
-        config.refitCron,
-        { name: 'refit', protect: true, catch: (e) => log.error({ err: e }, 'refit job crashed') },
-        jobs.refit,
-      ),
-    );
-  }
-  if (jobs.trending && config.trendingCron) {
-    crons.push(
-      new Cron(
-        config.trendingCron,
-        { name: 'trending', protect: true, catch: (e) => log.error({ err: e }, 'trending job crashed') },
-        jobs.trending,
-      ),
-    );
-  }
-  if (jobs.thumbnails && config.thumbnailsCron) {
-    crons.push(
-      new Cron(
-        config.thumbnailsCron,
-        { name: 'thumbnails', protect: true, catch: (e) => log.error({ err: e }, 'thumbnails job crashed') },
-        jobs.thumbnails,
-      ),
-    );
-  }
-  if (jobs.cleanup) {
-    crons.push(
-      new Cron(
-        CLEANUP_CRON,
-        { name: 'cleanup', protect: true, catch: (e) => log.error({ err: e }, 'cleanup job crashed') },
-        jobs.cleanup,
-      ),
+      new Cron(pattern, { name, protect: true, catch: (e) => log.error({ err: e }, `${name} job crashed`) }, job),
     );
   }
   for (const cron of crons) log.info(`scheduled ${cron.name}: next run ${cron.nextRun()?.toISOString() ?? 'never'}`);

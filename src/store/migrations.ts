@@ -274,6 +274,29 @@ CREATE TABLE search_models (
 );
 `;
 
+/** The thumbnails migration: the same on both engines but for the type of the image's bytes. */
+function thumbnails(bytes: 'BLOB' | 'BYTEA'): string {
+  return `
+ALTER TABLE papers ADD COLUMN thumbnail_hash TEXT;
+ALTER TABLE papers ADD COLUMN thumbnail_width INTEGER;
+ALTER TABLE papers ADD COLUMN thumbnail_height INTEGER;
+CREATE TABLE thumbnails (
+  paper_id TEXT PRIMARY KEY REFERENCES papers(id) ON DELETE CASCADE,
+  hash TEXT NOT NULL,
+  type TEXT NOT NULL,
+  bytes ${bytes} NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE thumbnail_attempts (
+  paper_id TEXT PRIMARY KEY REFERENCES papers(id) ON DELETE CASCADE,
+  attempts INTEGER NOT NULL,
+  next_try_at TEXT NOT NULL,
+  error TEXT NOT NULL
+);
+CREATE INDEX papers_without_thumbnail ON papers (feed_day) WHERE thumbnail_hash IS NULL;
+`;
+}
+
 export const migrations: readonly Migration[] = [
   {
     name: 'papers, versions, sources, checkpoints, harvest state, full-text index',
@@ -389,43 +412,7 @@ DROP INDEX papers_feed_day_trending;
     // only when a browser asks for it, and its hash and size on the paper, so that a list shows it without a join.
     // thumbnail_attempts holds the failures, so that a paper whose PDF could not be had is tried again later, not at once.
     name: 'thumbnails of the PDFs first pages, and the attempts that failed',
-    sqlite: `
-ALTER TABLE papers ADD COLUMN thumbnail_hash TEXT;
-ALTER TABLE papers ADD COLUMN thumbnail_width INTEGER;
-ALTER TABLE papers ADD COLUMN thumbnail_height INTEGER;
-CREATE TABLE thumbnails (
-  paper_id TEXT PRIMARY KEY REFERENCES papers(id) ON DELETE CASCADE,
-  hash TEXT NOT NULL,
-  type TEXT NOT NULL,
-  bytes BLOB NOT NULL,
-  created_at TEXT NOT NULL
-);
-CREATE TABLE thumbnail_attempts (
-  paper_id TEXT PRIMARY KEY REFERENCES papers(id) ON DELETE CASCADE,
-  attempts INTEGER NOT NULL,
-  next_try_at TEXT NOT NULL,
-  error TEXT NOT NULL
-);
-CREATE INDEX papers_without_thumbnail ON papers (feed_day) WHERE thumbnail_hash IS NULL;
-`,
-    postgres: `
-ALTER TABLE papers ADD COLUMN thumbnail_hash TEXT;
-ALTER TABLE papers ADD COLUMN thumbnail_width INTEGER;
-ALTER TABLE papers ADD COLUMN thumbnail_height INTEGER;
-CREATE TABLE thumbnails (
-  paper_id TEXT PRIMARY KEY REFERENCES papers(id) ON DELETE CASCADE,
-  hash TEXT NOT NULL,
-  type TEXT NOT NULL,
-  bytes BYTEA NOT NULL,
-  created_at TEXT NOT NULL
-);
-CREATE TABLE thumbnail_attempts (
-  paper_id TEXT PRIMARY KEY REFERENCES papers(id) ON DELETE CASCADE,
-  attempts INTEGER NOT NULL,
-  next_try_at TEXT NOT NULL,
-  error TEXT NOT NULL
-);
-CREATE INDEX papers_without_thumbnail ON papers (feed_day) WHERE thumbnail_hash IS NULL;
-`,
+    sqlite: thumbnails('BLOB'),
+    postgres: thumbnails('BYTEA'),
   },
 ];

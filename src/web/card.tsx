@@ -123,28 +123,14 @@ export function Thumbnail(props: { paper: Paper; large?: boolean; pdf?: string |
   if (t && props.pdf)
     return (
       <a class={cls} href={props.pdf} rel="nofollow noopener">
-        <img
-          src={thumbnailPath(p.id, t.hash)}
-          width={t.width}
-          height={t.height}
-          loading="lazy"
-          decoding="async"
-          alt="The first page (PDF)"
-        />
+        <FirstPage paper={p} alt="The first page (PDF)" />
       </a>
     );
   const words = plainWords(p.title);
   return (
     <div class={cls} aria-hidden="true">
       {t ? (
-        <img
-          src={thumbnailPath(p.id, t.hash)}
-          width={t.width}
-          height={t.height}
-          loading="lazy"
-          decoding="async"
-          alt=""
-        />
+        <FirstPage paper={p} alt="" />
       ) : (
         <span class={`placeholder t-${tintOf(p.primaryCategory)}`}>
           {p.primaryCategory ? <span class="cat">{p.primaryCategory}</span> : null}
@@ -155,6 +141,21 @@ export function Thumbnail(props: { paper: Paper; large?: boolean; pdf?: string |
         </span>
       )}
     </div>
+  );
+}
+
+/** The stored image, at its own size (so the box is reserved before it loads), fetched when it nears the screen. */
+function FirstPage(props: { paper: Paper; alt: string }) {
+  const t = props.paper.thumbnail!;
+  return (
+    <img
+      src={thumbnailPath(props.paper.id, t.hash)}
+      width={t.width}
+      height={t.height}
+      loading="lazy"
+      decoding="async"
+      alt={props.alt}
+    />
   );
 }
 

@@ -84,7 +84,16 @@ export function duePeriod(s: Schedule, now: Date, lastPeriod: string | null): st
   return period === lastPeriod ? undefined : period;
 }
 
-/** Days back a digest looks for papers: a weekly one a week; a daily one covers a weekend (papers repeat never). */
+/**
+ * Days back a digest looks for papers that are new to the subscriber (entered their feed day since the last digest):
+ * a weekly one the week; a daily one a weekend too, and papers listed late.
+ */
 export function lookbackDays(frequency: Frequency): number {
-  return frequency === 'weekly' ? 7 : 3;
+  return frequency === 'weekly' ? 6 : 3;
+}
+
+/** The first digest has no last one to follow: a weekly one covers the week, a daily one the last day (or two, for
+ * readers whose morning comes before the day's listing). */
+export function firstLookbackDays(frequency: Frequency): number {
+  return frequency === 'weekly' ? 6 : 1;
 }

@@ -39,6 +39,12 @@ const papersColumns = `
   created_at TEXT NOT NULL,
   modified_at TEXT NOT NULL`;
 
+const feedAt = `
+ALTER TABLE papers ADD COLUMN feed_at TEXT;
+UPDATE papers SET feed_at = created_at;
+CREATE INDEX papers_feed_at ON papers (feed_at);
+ALTER TABLE subscribers ADD COLUMN digest_watermark TEXT;`;
+
 const sharedTables = `
 CREATE INDEX papers_feed_day ON papers (feed_day, upvotes);
 CREATE INDEX papers_title_key ON papers (title_key);
@@ -414,5 +420,14 @@ DROP INDEX papers_feed_day_trending;
     name: 'thumbnails of the PDFs first pages, and the attempts that failed',
     sqlite: thumbnails('BLOB'),
     postgres: thumbnails('BYTEA'),
+  },
+  {
+    // When a paper entered its feed day (set on insert and whenever the day changes, as when Hugging Face lists an
+    // arXiv paper), so that a digest can take only what is new since the last one (src/digest/): a paper that was in
+    // the store but not shown last time is not sent later as if it were new, and one listed late is not lost.
+    // digest_watermark is the newest feed_at a subscriber's last digest had seen.
+    name: 'when each paper entered its feed day, and how far each subscriber has been served',
+    sqlite: feedAt,
+    postgres: feedAt,
   },
 ];

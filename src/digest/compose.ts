@@ -9,7 +9,7 @@ import type { Store } from '../store/store.js';
 import { duePeriod, firstLookbackDays, isoWeek, localTime, lookbackDays } from './due.js';
 import { digestHeaders, subscriberLinks } from './links.js';
 import { renderDigest, type Section } from './render.js';
-import { type DigestSources, LIST_MAX, PER_SECTION, type Ranked } from './sources.js';
+import { type DigestSources, PER_SECTION, type Ranked } from './sources.js';
 import { type Alert, fromRow, getAlerts, type Subscriber } from './subscribers.js';
 
 export interface ComposeDeps {
@@ -182,7 +182,7 @@ async function plan(
       const fresh = ranked.ids.filter((id, k) => (!since || ranked.feedAt[k]! > since) && !before.has(id));
       const ids = fresh.filter((id) => !shown.has(id)).slice(0, PER_SECTION);
       for (const id of ids) shown.add(id);
-      return ids.length ? [{ ...l, ids, matched: fresh.length, capped: ranked.ids.length >= LIST_MAX }] : [];
+      return ids.length ? [{ ...l, ids, matched: fresh.length, capped: ranked.capped }] : [];
     });
     return { ...d, sections };
   });

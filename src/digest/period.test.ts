@@ -8,7 +8,7 @@ import { createSearchService, type SearchService } from '../search/search.js';
 import { digestHeaders } from './links.js';
 import { HTML_BUDGET, SUBJECT_CHARS } from './render.js';
 import { createDigestRunner } from './run.js';
-import { confirm, type Preferences, subscribe } from './subscribers.js';
+import { confirm, type Preferences, searchAlertValue, subscribe } from './subscribers.js';
 
 const BASE = 'https://papers.example.org';
 const SECRET = 'a-test-secret-that-is-long-enough-to-pass';
@@ -226,5 +226,15 @@ describe('digest headers', () => {
       'List-Unsubscribe-Post',
     );
     expect(digestHeaders('http://127.0.0.1:8080', 'http://127.0.0.1:8080/u')).toHaveProperty('List-Unsubscribe-Post');
+  });
+});
+
+describe('a saved search typed into the form', () => {
+  it('is the words of a question, or the query of a search address', () => {
+    expect(searchAlertValue('What is known about attention?')).toBe('q=What+is+known+about+attention%3F');
+    expect(searchAlertValue('https://papers.example.org/search?q=diffusion&cat=cs.CV')).toBe('q=diffusion&cat=cs.CV');
+    expect(searchAlertValue('/search?q=speech')).toBe('q=speech');
+    expect(searchAlertValue('q=speech')).toBe('q=speech');
+    expect(searchAlertValue('   ')).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Paper } from '../model/paper.js';
 import { authorKey } from '../model/record.js';
-import type { SearchService } from '../search/search.js';
+import { MAX_LIMIT, type SearchService } from '../search/search.js';
 import { parseSearchForm, toSearchQuery } from '../search/search-form.js';
 import { ResultCache } from '../store/result-cache.js';
 import type { Db } from '../store/schema.js';
@@ -12,8 +12,8 @@ import type { Alert } from './subscribers.js';
 export const PER_SECTION = 10;
 /** Papers of a period read per list: enough to rank a busy week of a large category (cs.LG lists ~1,000 a week). */
 export const LIST_MAX = 2_000;
-/** A saved search's hits read per period. */
-export const SEARCH_MAX = 200;
+/** A saved search's hits read per period: the most one search answers. */
+export const SEARCH_MAX = MAX_LIMIT;
 /**
  * A saved search sends only papers that match at least this share of its words (the keyword score over the most
  * the search could give: src/search/query-plan.ts `bestScore`). Set with `npm run bench:alert-threshold` on the
@@ -29,6 +29,8 @@ const PAPER_CACHE = 5_000;
 export interface Ranked {
   ids: string[];
   feedAt: string[];
+  /** More papers matched than were read. */
+  capped: boolean;
 }
 
 /**
@@ -78,12 +80,12 @@ export class DigestSources {
         );
       if (alert.kind === 'author') {
         const key = authorKey(alert.value);
-        if (!key) return { ids: [], feedAt: [] };
+        if (!key) return { ids: [], feedAt: [], capped: false };
         return this.window(from, to, (q) =>
           q.where('id', 'in', (eb) => eb.selectFrom('paper_authors').select('paper_id').where('name_key', '=', key)),
         );
       }
-      if (!this.search) return { ids: [], feedAt: [] };
+      if (!this.search) return { ids: [], feedAt: [], capped: false };
       const search = await this.search();
       const form = parseSearchForm(new URLSearchParams(alert.value));
       const hits = form.q.trim()
@@ -113,7 +115,7 @@ export class DigestSources {
       for (const p of hits) this.papers.set(p.id, p, this.papers.ticket());
       // Stable: equally upvoted papers keep the search's order (most relevant first).
       const ranked = [...hits].sort((a, b) => b.upvotes + b.communityUpvotes - (a.upvotes + a.communityUpvotes));
-      return this.withFeedAt(ranked.map((p) => p.id));
+      return { ...(await this.withFeedAt(ranked.map((p) => p.id))), capped: hits.length >= SEARCH_MAX };
     });
   }
 
@@ -154,7 +156,11 @@ export class DigestSources {
       .orderBy('id', 'desc')
       .limit(LIST_MAX)
       .execute();
-    return { ids: rows.map((r) => r.id), feedAt: rows.map((r) => r.feed_at ?? r.created_at) };
+    return {
+      ids: rows.map((r) => r.id),
+      feedAt: rows.map((r) => r.feed_at ?? r.created_at),
+      capped: rows.length >= LIST_MAX,
+    };
   }
 
   private base(from: string, to: string) {
@@ -167,7 +173,7 @@ export class DigestSources {
   }
 
   /** Ids in their order, with when each entered its feed day (hidden papers left out). */
-  private async withFeedAt(ids: string[]): Promise<Ranked> {
+  private async withFeedAt(ids: string[]): Promise<Omit<Ranked, 'capped'>> {
     if (ids.length === 0) return { ids: [], feedAt: [] };
     const rows = await this.db
       .selectFrom('papers')

@@ -42,7 +42,8 @@ export function normalizeEmail(email: string): string {
 export function searchAlertValue(input: string): string | undefined {
   const text = input.trim();
   if (!text) return undefined;
-  const query = text.includes('?')
+  // An address (or path) of a search page; not a question typed as words ("what is known about X?").
+  const query = /^(https?:\/\/|\/)\S*\?/i.test(text)
     ? text.slice(text.indexOf('?') + 1)
     : /^[a-z_]+=/.test(text)
       ? text

@@ -84,3 +84,16 @@ document.addEventListener('click', async (event) => {
     if (status) status.textContent = `Copy this link: ${link.href}`;
   }
 });
+
+// The subscription form's time zone, from the browser's, while the reader has not picked one (without this file
+// the form offers UTC, to change by hand). A zone missing from the list (an alias) is added to it.
+(() => {
+  const select = document.querySelector('select[data-detect-zone]');
+  if (!(select instanceof HTMLSelectElement)) return;
+  const untouched = [...select.options].find((o) => o.defaultSelected) === select.selectedOptions[0];
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (!untouched || !zone) return;
+  if (![...select.options].some((o) => o.value === zone)) select.add(new Option(zone, zone), 0);
+  select.value = zone;
+  select.form?.querySelector('[data-zone-note]')?.removeAttribute('hidden');
+})();

@@ -89,7 +89,7 @@ describe.each(engines)('subscriptions on %s', (engine) => {
     const confirmedHtml = await done.text();
     expect(confirmedHtml).toContain('You are subscribed');
     // Wednesday 11:00 in Paris, past the chosen 07:00: the first digest goes out at the next run of the schedule.
-    expect(confirmedHtml).toContain('Your first digest goes out within a few minutes.');
+    expect(confirmedHtml).toContain('Your first digest goes out within a few minutes, with what is new for you');
     const confirmed = await row();
     expect(confirmed).toMatchObject({
       status: 'confirmed',
@@ -210,7 +210,7 @@ describe.each(engines)('subscriptions on %s', (engine) => {
     const page = await openForm(confirmPath);
     const html = await (await post(confirmPath, { csrf: page.csrf }, page.cookie)).text();
     expect(html).toContain(
-      '<p class="notice" role="status">Your first digest arrives on Monday 6 July at 08:00 (Europe/<wbr/>Berlin).</p>',
+      '<p class="notice" role="status">Your first digest arrives on Monday 6 July at 08:00 (Europe/<wbr/>Berlin), with what is new for you (a day with nothing new sends no mail).</p>',
     );
   });
 

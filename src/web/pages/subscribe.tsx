@@ -196,8 +196,8 @@ export function subscribePages(deps: WebDeps): Hono {
           <Breakable
             text={
               next === 'now'
-                ? 'Your first digest goes out within a few minutes.'
-                : `Your first digest arrives ${whenText(next, s.timeZone, now())}.`
+                ? 'Your first digest goes out within a few minutes, with what is new for you (a day with nothing new sends no mail).'
+                : `Your first digest arrives ${whenText(next, s.timeZone, now())}, with what is new for you (a day with nothing new sends no mail).`
             }
           />
         </p>

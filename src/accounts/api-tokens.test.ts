@@ -15,7 +15,7 @@ import {
 import { setVote, toggleVote } from './votes.js';
 
 const NOW = new Date('2026-07-01T09:00:00Z');
-const after = (ms: number) => new Date(NOW.getTime() + ms);
+const later = (ms: number) => new Date(NOW.getTime() + ms);
 const PAPER = '2607.00001';
 
 describe.each(engines)('API tokens on %s', (engine) => {
@@ -77,12 +77,12 @@ describe.each(engines)('API tokens on %s', (engine) => {
     const lastUsed = async () =>
       (await t.db.selectFrom('api_tokens').select('last_used_at').where('id', '=', info.id).executeTakeFirst())
         ?.last_used_at;
-    await tokenAccount(t.db, token, after(1000));
-    expect(await lastUsed()).toBe(after(1000).toISOString());
-    await tokenAccount(t.db, token, after(30_000));
-    expect(await lastUsed()).toBe(after(1000).toISOString());
-    await tokenAccount(t.db, token, after(1000 + LAST_USED_EVERY_MS));
-    expect(await lastUsed()).toBe(after(1000 + LAST_USED_EVERY_MS).toISOString());
+    await tokenAccount(t.db, token, later(1000));
+    expect(await lastUsed()).toBe(later(1000).toISOString());
+    await tokenAccount(t.db, token, later(30_000));
+    expect(await lastUsed()).toBe(later(1000).toISOString());
+    await tokenAccount(t.db, token, later(1000 + LAST_USED_EVERY_MS));
+    expect(await lastUsed()).toBe(later(1000 + LAST_USED_EVERY_MS).toISOString());
   });
 
   it('refuses anything but one of its tokens before looking it up', async () => {

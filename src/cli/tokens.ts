@@ -25,10 +25,15 @@ async function existing({ db }: OpenedStore, who: string): Promise<ManagedAccoun
   return account;
 }
 
+const minute = (iso: string) => iso.slice(0, 16).replace('T', ' ');
 const line = (t: ApiToken) =>
-  `${t.id}  ${t.scope.padEnd(5)}  created ${t.createdAt.slice(0, 16).replace('T', ' ')}  last used ${
-    t.lastUsedAt ? t.lastUsedAt.slice(0, 16).replace('T', ' ') : 'never           '
-  }  ${t.name}`;
+  [
+    t.id,
+    t.scope.padEnd(5),
+    `created ${minute(t.createdAt)}`,
+    `last used ${(t.lastUsedAt ? minute(t.lastUsedAt) : 'never').padEnd(16)}`,
+    t.name,
+  ].join('  ');
 
 /**
  * `paperboy tokens ...`: personal API tokens made for an account from the server's shell (for a script on the server,

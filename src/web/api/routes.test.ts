@@ -103,6 +103,9 @@ describe.each(engines)('JSON API on %s', (engine) => {
       }
     }
     expect(html).toContain(`curl &#39;${baseUrl}/api/daily_papers?`);
+    expect(html).toContain(
+      `curl -X POST -H &#39;Authorization: Bearer pb_...&#39; &#39;${baseUrl}/api/papers/2503.11731/upvote&#39;`,
+    );
     expect(html).not.toMatch(/<script[^>]+src="https?:/);
   });
 

@@ -65,7 +65,7 @@ export const TokensSection: FC<{ csrf: string; tokens: ApiToken[]; errors?: stri
         {tokens.map((t) => (
           <li>
             <div>
-              <strong>{t.name}</strong> <span class="tag">{SCOPE_LABEL[t.scope]}</span>
+              <strong>{t.name}</strong> <span class="scope">{SCOPE_LABEL[t.scope]}</span>
               <br />
               <small>
                 created <time datetime={t.createdAt}>{at(t.createdAt)}</time>, last used{' '}

@@ -303,6 +303,20 @@ CREATE INDEX papers_without_thumbnail ON papers (feed_day) WHERE thumbnail_hash 
 `;
 }
 
+const apiTokens = `
+CREATE TABLE api_tokens (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  token_hash TEXT NOT NULL,
+  name TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  last_used_at TEXT
+);
+CREATE UNIQUE INDEX api_tokens_hash ON api_tokens (token_hash);
+CREATE INDEX api_tokens_account ON api_tokens (account_id, created_at);
+`;
+
 export const migrations: readonly Migration[] = [
   {
     name: 'papers, versions, sources, checkpoints, harvest state, full-text index',
@@ -429,5 +443,12 @@ DROP INDEX papers_feed_day_trending;
     name: 'when each paper entered its feed day, and how far each subscriber has been served',
     sqlite: feedAt,
     postgres: feedAt,
+  },
+  {
+    // Personal API tokens (src/accounts/api-tokens.ts): only the SHA-256 of each token is kept, as for sessions. A
+    // token belongs to one account and goes with it; revoking one deletes its row.
+    name: 'personal API tokens, stored hashed, with their scope and when each was last used',
+    sqlite: apiTokens,
+    postgres: apiTokens,
   },
 ];

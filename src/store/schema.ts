@@ -258,6 +258,20 @@ export interface CommentsTable {
   hidden_at: string | null;
 }
 
+/** A personal API token (src/accounts/api-tokens.ts): its SHA-256, never the token. */
+export interface ApiTokensTable {
+  id: string;
+  account_id: string;
+  token_hash: string;
+  /** What its owner called it (the script or machine it is for). */
+  name: string;
+  /** read | write. */
+  scope: string;
+  created_at: string;
+  /** Updated at most once a minute. */
+  last_used_at: string | null;
+}
+
 export interface CommentReportsTable {
   comment_id: string;
   account_id: string;
@@ -304,6 +318,7 @@ export interface Database {
   audit_log: AuditLogTable;
   thumbnails: ThumbnailsTable;
   thumbnail_attempts: ThumbnailAttemptsTable;
+  api_tokens: ApiTokensTable;
 }
 
 /** The handle through which features read and write their own tables (src/store/open.ts hands it out). */

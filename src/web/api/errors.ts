@@ -3,7 +3,16 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
 
-export type ErrorCode = 'invalid_request' | 'not_found' | 'rate_limited' | 'request_too_large' | 'internal';
+export const ERROR_CODES = [
+  'invalid_request',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'rate_limited',
+  'request_too_large',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface FieldError {
   /** Where the bad value was: `query.limit`, `path.id`. */
@@ -23,6 +32,8 @@ export class ApiError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly fields?: FieldError[],
+    /** Sent with the answer: `WWW-Authenticate` on a 401. */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
   }
@@ -67,7 +78,10 @@ export function validationHook(
 }
 
 export function handleApiError(err: Error, c: Context, report: (err: Error) => void): Response {
-  if (err instanceof ApiError) return errorJson(c, err.status, err.code, err.message, err.fields);
+  if (err instanceof ApiError) {
+    for (const [name, value] of Object.entries(err.headers ?? {})) c.header(name, value);
+    return errorJson(c, err.status, err.code, err.message, err.fields);
+  }
   if (err instanceof HTTPException && err.status < 500) {
     return errorJson(c, err.status, err.status === 404 ? 'not_found' : 'invalid_request', err.message || 'Bad request');
   }

@@ -74,11 +74,27 @@ describe.each(engines)('JSON API on %s', (engine) => {
     expect(checkDocument(doc)).toEqual([]);
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/api/daily_papers',
+      '/api/me',
       '/api/papers',
       '/api/papers/search',
       '/api/papers/{id}',
       '/api/papers/{id}/related',
+      '/api/papers/{id}/upvote',
     ]);
+    // Personal operations name the token scheme, which the document defines; reading papers needs none.
+    const personal = { '/api/me': ['get'], '/api/papers/{id}/upvote': ['post', 'delete'] } as Record<string, string[]>;
+    for (const [path, item] of Object.entries(doc.paths)) {
+      expect(Object.keys(item).sort(), path).toEqual([...(personal[path] ?? ['get'])].sort());
+      for (const op of Object.values(item) as { security?: unknown; responses: Record<string, unknown> }[]) {
+        if (personal[path]) {
+          expect(op.security, path).toEqual([{ token: [] }]);
+          expect(Object.keys(op.responses), path).toContain('401');
+        } else expect(op.security, path).toBeUndefined();
+      }
+    }
+    expect((doc as unknown as { components: { securitySchemes: unknown } }).components.securitySchemes).toEqual({
+      token: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+    });
     const html = await (await app.request('/docs')).text();
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(item)) {
@@ -87,6 +103,9 @@ describe.each(engines)('JSON API on %s', (engine) => {
       }
     }
     expect(html).toContain(`curl &#39;${baseUrl}/api/daily_papers?`);
+    expect(html).toContain(
+      `curl -X POST -H &#39;Authorization: Bearer pb_...&#39; &#39;${baseUrl}/api/papers/2503.11731/upvote&#39;`,
+    );
     expect(html).not.toMatch(/<script[^>]+src="https?:/);
   });
 
@@ -335,7 +354,7 @@ describe.each(engines)('JSON API on %s', (engine) => {
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
-    expect(preflight.headers.get('access-control-allow-methods')).toBe('GET,HEAD,OPTIONS');
+    expect(preflight.headers.get('access-control-allow-methods')).toBe('GET,HEAD,POST,DELETE,OPTIONS');
     expect((await app.request('/openapi.json')).headers.get('access-control-allow-origin')).toBe('*');
     expect((await app.request(`/api/papers/${HOSTILE_ID}`)).headers.get('access-control-expose-headers')).toContain(
       'Link',

@@ -97,3 +97,23 @@ document.addEventListener('click', async (event) => {
   select.value = zone;
   select.form?.querySelector('[data-zone-note]')?.removeAttribute('hidden');
 })();
+
+// A value to copy (a new API token on the account page): its Copy button shows where the clipboard can be written.
+// Without this file the value stays selectable in its read-only field.
+for (const button of document.querySelectorAll('button[data-copy]')) {
+  if (navigator.clipboard) button.hidden = false;
+}
+document.addEventListener('click', async (event) => {
+  const button = event.target instanceof Element ? event.target.closest('button[data-copy]') : null;
+  if (!button) return;
+  const field = document.getElementById(button.getAttribute('data-copy') ?? '');
+  const status = button.parentElement?.querySelector('[data-copy-status]');
+  if (!field) return;
+  try {
+    await navigator.clipboard.writeText(field.value);
+    if (status) status.textContent = 'Copied';
+  } catch {
+    field.select();
+    if (status) status.textContent = 'Select it and copy it by hand';
+  }
+});

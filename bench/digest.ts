@@ -93,7 +93,7 @@ async function main(): Promise<void> {
   for (const size of values.sizes.split(',').map(Number)) {
     const out = execFileSync(
       process.execPath,
-      ['--import', 'tsx', self, '--role', 'pass', '--subscribers', String(size), '--smtp', `smtp://127.0.0.1:${port}`],
+      [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), '--import', 'tsx', self, '--role', 'pass', '--subscribers', String(size), '--smtp', `smtp://127.0.0.1:${port}`],
       {
         env: { ...process.env, PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
         encoding: 'utf8',
@@ -186,6 +186,25 @@ async function pass(size: number, smtpUrl: string): Promise<void> {
       .executeTakeFirstOrThrow()
   ).d!;
   const now = new Date(`${latest}T12:00:00Z`);
+  // The corpus is arXiv's listings alone: Hugging Face's daily list (upvoted papers, what trending sections carry) is
+  // simulated as 25 papers a day of the last week, the same ones every run.
+  const week = await db
+    .selectFrom('papers')
+    .select(['id', 'title', 'feed_day'])
+    .where('feed_day', '>', new Date(Date.parse(`${latest}T00:00:00Z`) - 7 * 86_400_000).toISOString().slice(0, 10))
+    .orderBy('id')
+    .execute();
+  const daily = week
+    .filter((_, i) => i % Math.max(1, Math.floor(week.length / 175)) === 0)
+    .map((p, i) => ({
+      id: p.id,
+      source: 'hf-daily' as const,
+      title: p.title,
+      abstract: '',
+      dailyOn: p.feed_day!,
+      upvotes: 1 + ((i * 37) % 90),
+    }));
+  await store.upsertPapers(daily);
   const categories = (
     await db
       .selectFrom('paper_categories')
@@ -230,6 +249,7 @@ async function pass(size: number, smtpUrl: string): Promise<void> {
         trending: rand(5) === 0 ? 0 : 1,
         bounces: 0,
         last_period: null,
+        digest_watermark: null,
         last_notice_at: null,
         created_at: at,
         confirmed_at: at,

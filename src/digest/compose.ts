@@ -169,20 +169,29 @@ async function plan(
       return lists;
     }),
   );
-  const sent = await alreadySent(
-    deps.db,
-    due.map((d) => d.subscriber.id),
-    [...new Set(candidates.flat().flatMap((l) => l.ranked.ids))],
-  );
+  // Papers new to each subscriber by the watermark; of those, the ones sent before (a first digest had none sent).
+  const fresh = due.map((d, i) => {
+    const since = d.subscriber.digestWatermark;
+    return candidates[i]!.map(({ ranked }) =>
+      since ? ranked.ids.filter((_, k) => ranked.feedAt[k]! > since) : ranked.ids,
+    );
+  });
+  const served = due.filter((d) => d.subscriber.lastPeriod !== null);
+  const sent = served.length
+    ? await alreadySent(
+        deps.db,
+        served.map((d) => d.subscriber.id),
+        [...new Set(due.flatMap((d, i) => (d.subscriber.lastPeriod !== null ? fresh[i]!.flat() : [])))],
+      )
+    : new Map<string, string[]>();
   return due.map((d, i) => {
     const before = new Set(sent.get(d.subscriber.id));
-    const since = d.subscriber.digestWatermark;
     const shown = new Set<string>();
-    const sections = candidates[i]!.flatMap(({ ranked, ...l }) => {
-      const fresh = ranked.ids.filter((id, k) => (!since || ranked.feedAt[k]! > since) && !before.has(id));
-      const ids = fresh.filter((id) => !shown.has(id)).slice(0, PER_SECTION);
+    const sections = candidates[i]!.flatMap(({ ranked, ...l }, j) => {
+      const unsent = before.size ? fresh[i]![j]!.filter((id) => !before.has(id)) : fresh[i]![j]!;
+      const ids = unsent.filter((id) => !shown.has(id)).slice(0, PER_SECTION);
       for (const id of ids) shown.add(id);
-      return ids.length ? [{ ...l, ids, matched: fresh.length, capped: ranked.capped }] : [];
+      return ids.length ? [{ ...l, ids, matched: unsent.length, capped: ranked.capped }] : [];
     });
     return { ...d, sections };
   });

@@ -7,6 +7,7 @@ import { httpCache } from './cache.js';
 import { registerDailyPapers } from './daily.js';
 import { type OpenApiDoc, renderDocs } from './docs.js';
 import { errorJson, handleApiError, validationHook } from './errors.js';
+import { registerLibrary } from './library.js';
 import { registerPapers } from './papers.js';
 import { siteUrl } from './present.js';
 import { registerSearch } from './search.js';
@@ -65,6 +66,7 @@ export function apiRoutes(deps: WebDeps, options: ApiOptions = {}): OpenAPIHono 
 
   registerSearch(app, deps); // before /api/papers/{id}, which would take "search" for an id
   registerDailyPapers(app, deps);
+  registerLibrary(app, deps); // before /api/papers/{id}, which would take "…/export" for an id
   registerPapers(app, deps);
 
   let doc: OpenApiDoc | undefined;

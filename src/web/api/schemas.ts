@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { ERROR_CODES } from './error-codes.js';
 
 /**
  * The shapes of the JSON API, in the field names users of Hugging Face's Daily Papers API know. These zod schemas
@@ -89,7 +90,7 @@ export type DailyEntry = z.infer<typeof DailyEntry>;
 export const ErrorBody = z
   .object({
     error: z.object({
-      code: z.enum(['invalid_request', 'not_found', 'rate_limited', 'request_too_large', 'internal']),
+      code: z.enum(ERROR_CODES),
       message: z.string().openapi({ example: 'Invalid request (query.limit: must be at most 100)' }),
       fields: z
         .array(z.object({ field: z.string(), message: z.string() }))

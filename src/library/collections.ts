@@ -99,7 +99,7 @@ export async function savedCollection(db: Db, accountId: string, now: Date): Pro
       created_at: at,
       updated_at: at,
     })
-    .onConflict((oc) => oc.column('account_id').where('kind', '=', 'saved').doNothing())
+    .onConflict((oc) => oc.doNothing())
     .execute();
   return savedCollection(db, accountId, now);
 }

@@ -60,7 +60,7 @@ export async function importIntoCollection(
 
   const resolved = await resolve(deps.db, entries);
   const wanted = [...new Set(entries.flatMap((e) => (e.arxivId ? [e.arxivId] : [])))];
-  const stored = await storedPapers(deps.db, wanted);
+  const stored = await storedPapers(deps.db, [...new Set([...wanted, ...resolved.values()])]);
   const missing = wanted.filter((id) => !stored.has(id));
   const fetched = new Set<string>();
   let unavailable: string | undefined;

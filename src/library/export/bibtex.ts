@@ -15,10 +15,14 @@ const SPECIAL: Record<string, string> = {
   _: '\\_',
   '^': '\\textasciicircum{}',
   '~': '\\textasciitilde{}',
+  // Not special to TeX, but the default (OT1) font encoding prints them as ¡, ¿ and — in text.
+  '<': '\\textless{}',
+  '>': '\\textgreater{}',
+  '|': '\\textbar{}',
 };
 
 /**
- * Text as BibTeX and LaTeX read it back unchanged: the ten special characters escaped (a title's `$x^2$` is kept as
+ * Text as BibTeX and LaTeX read it back unchanged: the ten special characters (and `<>|`) escaped (a title's `$x^2$` is kept as
  * the characters, not typeset), every run of spacing one space. Other Unicode is written as is: biber and BibTeX with
  * `\usepackage[utf8]{inputenc}` read it.
  */
@@ -26,7 +30,7 @@ export function texEscape(text: string): string {
   return text
     .replace(/\s+/g, ' ')
     .trim()
-    .replace(/[\\{}&%$#_^~]/g, (c) => SPECIAL[c]!);
+    .replace(/[\\{}&%$#_^~<>|]/g, (c) => SPECIAL[c]!);
 }
 
 /**

@@ -50,7 +50,7 @@ const ATTENTION = paper({
 const HOSTILE = [
   paper({
     id: '2501.00001',
-    title: 'Unbalanced } braces { and \\emph{commands}: $x^2$ costs 50% & #1_a ~ b',
+    title: 'Unbalanced } braces { and \\emph{commands}: $x^2$ costs 50% & #1_a ~ b <i>|</i>',
     authors: ['Laurens van der Maaten', 'Martin Luther King Jr.', 'The ATLAS Collaboration', 'Zoë O’Brien-Ünal'],
     abstract: 'Line one\nline two with $\\alpha$ and 100% {x}.',
     doi: '10.1000/xyz_123',

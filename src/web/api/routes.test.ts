@@ -73,10 +73,16 @@ describe.each(engines)('JSON API on %s', (engine) => {
     expect(doc.openapi).toBe('3.1.0');
     expect(checkDocument(doc)).toEqual([]);
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/collections',
+      '/api/collections/{id}',
+      '/api/collections/{id}/export',
+      '/api/collections/{id}/import',
+      '/api/collections/{id}/papers/{paperId}',
       '/api/daily_papers',
       '/api/papers',
       '/api/papers/search',
       '/api/papers/{id}',
+      '/api/papers/{id}/export',
       '/api/papers/{id}/related',
     ]);
     const html = await (await app.request('/docs')).text();

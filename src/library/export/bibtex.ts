@@ -24,7 +24,8 @@ const SPECIAL: Record<string, string> = {
 /**
  * Text as BibTeX and LaTeX read it back unchanged: the ten special characters (and `<>|`) escaped (a title's `$x^2$` is kept as
  * the characters, not typeset), every run of spacing one space. Other Unicode is written as is: biber and BibTeX with
- * `\usepackage[utf8]{inputenc}` read it.
+ * `\usepackage[utf8]{inputenc}` read it. TeX's ligatures (`--`, ``` `` ```, `''`) are left as they are: an arXiv title
+ * that has them was written in TeX and means the dash or quote TeX prints.
  */
 export function texEscape(text: string): string {
   return text

@@ -1,6 +1,5 @@
 import { type Context, Hono } from 'hono';
 import type { Child } from 'hono/jsx';
-import type { Account } from '../../accounts/accounts.js';
 import {
   COLLECTION_NAME_MAX,
   type Collection,
@@ -398,10 +397,10 @@ export function libraryPages(deps: WebDeps): Hono {
         libraryPath(col.id),
         <Shared col={col} items={items} exportBase={libraryPath(col.id)} />,
       );
-    return ownerView(c, account, col, items);
+    return ownerView(c, col, items);
   });
 
-  function ownerView(c: Context, _account: Account, col: Collection, items: CollectionItem[]) {
+  function ownerView(c: Context, col: Collection, items: CollectionItem[]) {
     const token = csrfToken(c, signer, baseUrl);
     const shareUrl = col.shareId && col.visibility !== 'private' ? `${site}${sharedPath(col.shareId)}` : undefined;
     return page(

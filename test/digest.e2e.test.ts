@@ -29,6 +29,7 @@ describe.each(engines)('digest delivery killed and restarted on %s', (engine) =>
         authors: ['Ada Lovelace'],
         categories: ['cs.LG'],
         listedOn: '2026-07-01',
+        upvotes: 1,
       })),
     );
     for (let i = 0; i < SUBSCRIBERS; i++) {

@@ -14,6 +14,7 @@ import { endQuietlyWhenOutputCloses } from './output.js';
 import { runServe } from './serve.js';
 import { runStats } from './stats.js';
 import { runThumbnails } from './thumbnails.js';
+import { tokensCommand } from './tokens.js';
 
 async function withStore<T>(fn: (opened: OpenedStore, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig();
@@ -137,6 +138,7 @@ program
   );
 
 program.addCommand(accountsCommand(withStore));
+program.addCommand(tokensCommand(withStore));
 program.addCommand(backupCommand());
 program.addCommand(restoreCommand());
 

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
-import type { Config } from '../config/config.js';
+import { type Config, isLoopback } from '../config/config.js';
 import { setupMail } from '../digest/job.js';
 import { arxivLookup, arxivPapersLookup } from '../ingest/arxiv-api.js';
 import { createFetchers } from '../ingest/fetchers.js';
@@ -86,6 +86,12 @@ export async function runServe(
     log.fatal(`cannot listen on ${config.host}:${config.port}: ${error.message}.${hint}`);
     process.exit(1);
   });
+
+  const base = new URL(config.baseUrl);
+  if (base.protocol !== 'https:' && !isLoopback(base.hostname))
+    log.warn(
+      `PAPERBOY_BASE_URL is ${config.baseUrl}, not https: mails carry no one-click unsubscribe (RFC 8058 asks for https) and sign-in cookies are not marked Secure. Serve the site over https (e.g. behind a reverse proxy) and set PAPERBOY_BASE_URL to that address.`,
+    );
 
   const papers = await store.countPapers();
   if (papers === 0) {

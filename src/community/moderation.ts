@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { type Account, accountFromRow, handleForAddress, insertAccount, type Role } from '../accounts/accounts.js';
+import { revokeAllApiTokens } from '../accounts/api-tokens.js';
 import { checkEmail, checkHandle } from '../accounts/profile.js';
 import { Refusal } from '../model/refusal.js';
 import { recordAudit } from '../store/audit.js';
@@ -146,7 +147,8 @@ export async function setRole(
 }
 
 /**
- * Bans an account (admins only): it is signed out everywhere at once and cannot sign in again; or lifts the ban.
+ * Bans an account (admins only): it is signed out everywhere at once, its API tokens are revoked, and it cannot sign
+ * in again; or lifts the ban.
  * An admin cannot be banned: demote them first.
  */
 export async function setBanned(
@@ -176,6 +178,8 @@ export async function setBanned(
     const ended = banned
       ? Number((await trx.deleteFrom('sessions').where('account_id', '=', targetId).executeTakeFirst()).numDeletedRows)
       : 0;
+    // Its API tokens go with its sessions: an unban does not bring either back.
+    const tokensRevoked = banned ? await revokeAllApiTokens(trx, targetId) : 0;
     await recordAudit(
       trx,
       {
@@ -183,7 +187,7 @@ export async function setBanned(
         action: banned ? 'account.ban' : 'account.unban',
         targetType: 'account',
         targetId,
-        detail: banned ? { sessionsEnded: ended } : {},
+        detail: banned ? { sessionsEnded: ended, tokensRevoked } : {},
       },
       now,
     );

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, isLoopback, loadConfig } from './config.js';
 
 describe('PAPERBOY_EMBEDDER', () => {
   it('is LSA when unset', () => {
@@ -50,5 +50,29 @@ describe('PAPERBOY_EMBEDDER', () => {
     expect(() => loadConfig({ PAPERBOY_EMBEDDER: 'openai:http://127.0.0.1:11434/v1' })).toThrow(
       /PAPERBOY_EMBEDDER_MODEL must name the model/,
     );
+  });
+});
+
+describe('the base URL', () => {
+  it('defaults to the listening address on this machine, and is required beyond it or in production', () => {
+    expect(loadConfig({}).baseUrl).toBe('http://127.0.0.1:8080');
+    expect(loadConfig({ HOST: 'localhost', PORT: '9000' }).baseUrl).toBe('http://localhost:9000');
+    expect(loadConfig({ HOST: '::1' }).baseUrl).toBe('http://[::1]:8080');
+    expect(() => loadConfig({ HOST: '0.0.0.0' })).toThrow(
+      /PAPERBOY_BASE_URL is required when the server listens beyond loopback \(HOST=0\.0\.0\.0\): set it to the address readers use, e\.g\. https:/,
+    );
+    expect(() => loadConfig({ NODE_ENV: 'production', PAPERBOY_SECRET: 'x'.repeat(32) })).toThrow(
+      /PAPERBOY_BASE_URL is required when NODE_ENV=production/,
+    );
+    expect(loadConfig({ HOST: '0.0.0.0', PAPERBOY_BASE_URL: 'https://papers.example.org/' }).baseUrl).toBe(
+      'https://papers.example.org',
+    );
+  });
+
+  it('is recognised as this machine only for loopback names and addresses', () => {
+    for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', 'app.localhost', '::1', '[::1]'])
+      expect(isLoopback(h)).toBe(true);
+    for (const h of ['0.0.0.0', '10.0.0.1', 'papers.example.org', '::', '128.0.0.1', 'localhost.example.org'])
+      expect(isLoopback(h)).toBe(false);
   });
 });

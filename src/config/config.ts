@@ -89,6 +89,13 @@ const schema = z
     PAPERBOY_EMBEDDER_API_KEY: z.string().optional(),
   })
   .superRefine((e, ctx) => {
+    if (!e.PAPERBOY_BASE_URL && (e.NODE_ENV === 'production' || !isLoopback(e.HOST))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PAPERBOY_BASE_URL'],
+        message: `PAPERBOY_BASE_URL is required ${e.NODE_ENV === 'production' ? 'when NODE_ENV=production' : `when the server listens beyond loopback (HOST=${e.HOST})`}: set it to the address readers use, e.g. https://papers.example.org (every link in mails and feeds is made from it)`,
+      });
+    }
     if (e.PAPERBOY_EMBEDDER.startsWith('openai:') && !e.PAPERBOY_EMBEDDER_MODEL) {
       ctx.addIssue({
         code: 'custom',
@@ -154,6 +161,12 @@ export class ConfigError extends Refusal {
   }
 }
 
+/** Whether a host name or address is this machine only (nobody else can follow a link to it). */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h) || h.endsWith('.localhost');
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
@@ -172,7 +185,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     port: e.PORT,
     host: e.HOST,
-    baseUrl: e.PAPERBOY_BASE_URL ?? `http://${e.HOST === '0.0.0.0' ? 'localhost' : e.HOST}:${e.PORT}`,
+    baseUrl: (e.PAPERBOY_BASE_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(
+      /\/+$/,
+      '',
+    ),
     sources: Object.freeze(sources),
     harvestCron: e.PAPERBOY_HARVEST_CRON,
     refitCron: e.PAPERBOY_REFIT_CRON.trim() === 'off' ? undefined : e.PAPERBOY_REFIT_CRON,

@@ -6,10 +6,10 @@ import { enqueue } from '../mail/outbox.js';
 import { addDays } from '../model/dates.js';
 import type { Db } from '../store/schema.js';
 import type { Store } from '../store/store.js';
-import { duePeriod, localTime, lookbackDays } from './due.js';
-import { subscriberLinks, unsubscribeHeaders } from './links.js';
-import { renderHtml, renderText, type Section, subject } from './render.js';
-import { type DigestSources, PER_SECTION } from './sources.js';
+import { duePeriod, firstLookbackDays, isoWeek, localTime, lookbackDays } from './due.js';
+import { digestHeaders, subscriberLinks } from './links.js';
+import { renderDigest, type Section } from './render.js';
+import { type DigestSources, PER_SECTION, type Ranked } from './sources.js';
 import { type Alert, fromRow, getAlerts, type Subscriber } from './subscribers.js';
 
 export interface ComposeDeps {
@@ -36,7 +36,7 @@ export interface ComposeResult {
 interface Planned {
   subscriber: Subscriber;
   period: string;
-  sections: { kind: Section['kind']; label: string; url: string; ids: string[] }[];
+  sections: { kind: Section['kind']; label: string; url: string; ids: string[]; matched: number; capped: boolean }[];
 }
 
 /**
@@ -47,6 +47,9 @@ interface Planned {
 export async function composeDue(deps: ComposeDeps, now: Date): Promise<ComposeResult> {
   const { db } = deps;
   const result: ComposeResult = { subscribers: 0, composed: 0, empty: 0 };
+  // What this pass has seen: the next digest of each subscriber served now takes only papers that entered their
+  // feed day later (the store stamps those times in commit order, so none committed later can be older).
+  const watermark = await deps.sources.newestFeedAt();
   let after = '';
   for (;;) {
     const rows = await db
@@ -75,6 +78,8 @@ export async function composeDue(deps: ComposeDeps, now: Date): Promise<ComposeR
             label: s.label,
             url: s.url,
             papers: s.ids.flatMap((id) => papers.get(id) ?? []),
+            matched: s.matched,
+            capped: s.capped,
           }))
           .filter((s) => s.papers.length > 0);
         if (sections.length === 0) {
@@ -89,7 +94,7 @@ export async function composeDue(deps: ComposeDeps, now: Date): Promise<ComposeR
             baseUrl: deps.baseUrl,
             ...links,
           };
-          const title = subject(content);
+          const mail = renderDigest(content);
           const added = await enqueue(
             trx,
             {
@@ -98,16 +103,16 @@ export async function composeDue(deps: ComposeDeps, now: Date): Promise<ComposeR
               subscriberId: p.subscriber.id,
               kind: 'digest',
               to: p.subscriber.email,
-              subject: title,
-              html: renderHtml(content, title),
-              text: renderText(content),
-              headers: unsubscribeHeaders(links.unsubscribeUrl),
+              subject: mail.subject,
+              html: mail.html,
+              text: mail.text,
+              headers: digestHeaders(deps.baseUrl, links.unsubscribeUrl),
               messageId: messageId(id, deps.baseUrl),
             },
             deps.clock(),
           );
           if (added) {
-            const sent = sections.flatMap((s) =>
+            const sent = mail.sections.flatMap((s) =>
               s.papers.map((paper) => ({ subscriber_id: p.subscriber.id, paper_id: paper.id, outbox_id: id })),
             );
             await trx
@@ -118,14 +123,22 @@ export async function composeDue(deps: ComposeDeps, now: Date): Promise<ComposeR
             result.composed++;
           }
         }
-        await trx.updateTable('subscribers').set({ last_period: p.period }).where('id', '=', p.subscriber.id).execute();
+        await trx
+          .updateTable('subscribers')
+          .set({ last_period: p.period, digest_watermark: watermark ?? p.subscriber.digestWatermark })
+          .where('id', '=', p.subscriber.id)
+          .execute();
       }
     });
     deps.log?.debug({ after, composed: result.composed }, 'digest batch composed');
   }
 }
 
-/** Chooses each due subscriber's papers: alerts first, then trending; none they had before, none twice in one mail. */
+/**
+ * Chooses each due subscriber's papers: one section per alert, then trending. A section ranks every paper of the
+ * period that is new to the subscriber (entered its feed day after their last digest, and never sent to them) and
+ * shows the best PER_SECTION not already shown above; how many matched is said and linked. Nothing new, no section.
+ */
 async function plan(
   deps: ComposeDeps,
   due: { subscriber: Subscriber; period: string }[],
@@ -138,16 +151,20 @@ async function plan(
   const candidates = await Promise.all(
     due.map(async ({ subscriber: s }) => {
       const to = localTime(now, s.timeZone).day;
-      const from = addDays(to, -lookbackDays(s.frequency));
-      const lists: { kind: Section['kind']; label: string; url: string; ids: string[] }[] = [];
+      const from = addDays(to, -(s.digestWatermark ? lookbackDays(s.frequency) : firstLookbackDays(s.frequency)));
+      const lists: { kind: Section['kind']; label: string; url: string; ranked: Ranked }[] = [];
       for (const a of alerts.get(s.id) ?? [])
-        lists.push({ kind: a.kind, ...describe(a, deps.baseUrl), ids: await deps.sources.alert(a, from, to) });
+        lists.push({
+          kind: a.kind,
+          ...describe(a, deps.baseUrl, from, to),
+          ranked: await deps.sources.alert(a, from, to),
+        });
       if (s.trending)
         lists.push({
           kind: 'trending',
           label: 'Trending',
-          url: `${deps.baseUrl}/trending`,
-          ids: await deps.sources.trending(from, to),
+          url: s.frequency === 'weekly' ? `${deps.baseUrl}/week/${isoWeek(to)}` : `${deps.baseUrl}/day/${to}`,
+          ranked: await deps.sources.trending(from, to),
         });
       return lists;
     }),
@@ -155,24 +172,33 @@ async function plan(
   const sent = await alreadySent(
     deps.db,
     due.map((d) => d.subscriber.id),
-    [...new Set(candidates.flat().flatMap((l) => l.ids))],
+    [...new Set(candidates.flat().flatMap((l) => l.ranked.ids))],
   );
   return due.map((d, i) => {
-    const seen = new Set(sent.get(d.subscriber.id));
-    const sections = candidates[i]!.map((l) => {
-      const ids = l.ids.filter((id) => !seen.has(id)).slice(0, PER_SECTION);
-      for (const id of ids) seen.add(id);
-      return { ...l, ids };
+    const before = new Set(sent.get(d.subscriber.id));
+    const since = d.subscriber.digestWatermark;
+    const shown = new Set<string>();
+    const sections = candidates[i]!.flatMap(({ ranked, ...l }) => {
+      const fresh = ranked.ids.filter((id, k) => (!since || ranked.feedAt[k]! > since) && !before.has(id));
+      const ids = fresh.filter((id) => !shown.has(id)).slice(0, PER_SECTION);
+      for (const id of ids) shown.add(id);
+      return ids.length ? [{ ...l, ids, matched: fresh.length, capped: ranked.capped }] : [];
     });
     return { ...d, sections };
   });
 }
 
-function describe(a: Alert, baseUrl: string): { label: string; url: string } {
-  if (a.kind === 'category') return { label: a.value, url: `${baseUrl}/categories/${encodeURIComponent(a.value)}` };
+function describe(a: Alert, baseUrl: string, from: string, to: string): { label: string; url: string } {
+  if (a.kind === 'category') {
+    const q = new URLSearchParams({ cat: a.value, from, to, sort: 'date' });
+    return { label: a.value, url: `${baseUrl}/search?${q}` };
+  }
   if (a.kind === 'author') return { label: a.value, url: `${baseUrl}/authors/${encodeURIComponent(a.value)}` };
   const params = new URLSearchParams(a.value);
-  return { label: params.get('q') || params.get('cat') || a.value, url: `${baseUrl}/search?${a.value}` };
+  const label = params.get('q') || params.get('cat') || a.value;
+  params.set('from', from);
+  params.set('to', to);
+  return { label, url: `${baseUrl}/search?${params}` };
 }
 
 const CHUNK = 500;

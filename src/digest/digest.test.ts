@@ -9,7 +9,7 @@ import { createSearchService, type SearchService } from '../search/search.js';
 import { createDigestRunner, type DigestRunner } from './run.js';
 import { confirm, getSubscriber, type Preferences, subscribe } from './subscribers.js';
 
-const BASE = 'http://paperboy.test';
+const BASE = 'https://paperboy.test';
 const SECRET = 'a-test-secret-that-is-long-enough-to-pass';
 /** Wednesday 1 July 2026, 09:00 UTC. */
 const WED = new Date('2026-07-01T09:00:00Z');
@@ -28,6 +28,8 @@ function paper(day: string, over: Partial<PaperRecord> = {}): PaperRecord {
     primaryCategory: 'cs.LG',
     categories: ['cs.LG'],
     listedOn: day,
+    // Trending is the community's selection: a paper nobody voted on is not trending.
+    upvotes: 1,
     ...over,
   };
 }
@@ -126,27 +128,31 @@ describe.each(engines)('digests on %s', (engine) => {
     expect(to('cat@example.org')).toHaveLength(0);
     const mail = ann!.parsed;
     expect(mail.from?.value).toEqual([{ name: 'Paperboy', address: 'digest@paperboy.test' }]);
-    expect(mail.subject).toMatch(/^Your daily papers, Wed 1 Jul: 4 new · /);
+    expect(mail.subject).toBe(`${rest[0]!.title} — and 3 more papers`);
     expect(mail.messageId).toMatch(/^<[\w-]+@paperboy\.test>$/);
     expect(mail.date?.toISOString()).toBe(WED.toISOString());
     expect(ann!.raw).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$/m);
+    expect(ann!.raw).toMatch(/^List-Id: Paperboy digest <digest\.paperboy\.test>\r?$/im);
+    expect(ann!.raw).toMatch(/^Auto-Submitted: auto-generated\r?$/m);
     expect(ann!.raw).toMatch(
-      /^List-Unsubscribe:\s+<http:\/\/paperboy\.test\/subscribe\/unsubscribe\?token=[\w.-]+>\r?$/m,
+      /^List-Unsubscribe:\s+<https:\/\/paperboy\.test\/subscribe\/unsubscribe\?token=[\w.-]+>\r?$/m,
     );
     for (const p of [cv, ...rest]) expect(mail.html).toContain(`href="${BASE}/papers/${p.id}"`);
     expect(mail.html).not.toContain(older.id);
     expect(mail.html).toContain('&#9650; 42');
+    expect(mail.html).toContain(`href="https://arxiv.org/abs/${rest[0]!.id}"`);
+    expect(mail.html).toContain(`href="https://arxiv.org/pdf/${rest[0]!.id}"`);
     expect(mail.html).toContain('href="https://github.com/x/seeing"');
     expect(mail.html).toContain('Unsubscribe</a>');
     expect(mail.text).toContain(`${BASE}/papers/${rest[0]!.id}`);
-    expect(mail.text).toMatch(/Unsubscribe in one click: http:\/\/paperboy\.test\/subscribe\/unsubscribe\?token=/);
+    expect(mail.text).toMatch(/Unsubscribe in one click: https:\/\/paperboy\.test\/subscribe\/unsubscribe\?token=/);
 
     const bob = to('bob@example.org')[0]!.parsed;
     // A paper appears in the first list that has it (authors, categories, searches): the category's only paper is the
     // author's, so that list is left out.
-    expect(bob.subject).toContain('alerts: grace hopper (1), diffusion (1) · Seeing transformers');
+    expect(bob.subject).toBe('Seeing transformers in vision — and 1 more paper');
     expect(bob.text ?? '').toMatch(
-      /NEW IN GRACE HOPPER[\s\S]*Seeing transformers[\s\S]*NEW FOR “DIFFUSION”[\s\S]*Diffusion for everything/,
+      /NEW FROM GRACE HOPPER[\s\S]*Seeing transformers[\s\S]*“DIFFUSION”[\s\S]*Diffusion for everything/,
     );
     expect(bob.text).not.toContain('NEW IN CS.CV');
     expect((bob.text ?? '').match(/Seeing transformers/g)).toHaveLength(1);

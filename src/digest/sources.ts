@@ -1,26 +1,46 @@
+import { sql } from 'kysely';
 import type { Paper } from '../model/paper.js';
-import type { SearchService } from '../search/search.js';
+import { authorKey } from '../model/record.js';
+import { MAX_LIMIT, type SearchService } from '../search/search.js';
 import { parseSearchForm, toSearchQuery } from '../search/search-form.js';
 import { ResultCache } from '../store/result-cache.js';
 import type { Db } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { Alert } from './subscribers.js';
 
-/** Candidates fetched per list: enough to fill a section after the papers a subscriber already had are skipped. */
-export const CANDIDATES = 40;
-/** Papers shown per section of a mail. */
+/** Papers shown per section of a mail (the rest are counted and linked). */
 export const PER_SECTION = 10;
-/** Distinct alert lists and papers remembered during one pass; bounded so memory does not grow with subscribers. */
-const LIST_CACHE = 20_000;
+/** Papers of a period read per list: enough to rank a busy week of a large category (cs.LG lists ~1,000 a week). */
+export const LIST_MAX = 2_000;
+/** A saved search's hits read per period: the most one search answers. */
+export const SEARCH_MAX = MAX_LIMIT;
+/**
+ * A saved search sends only papers that match at least this share of its words (the keyword score over the most
+ * the search could give: src/search/query-plan.ts `bestScore`). Set with `npm run bench:alert-threshold` on the
+ * judged collections: the lowest share at which the precision of what is sent reaches 0.5 on both Cranfield (0.60)
+ * and CACM (0.30). Their queries are long sentences; an alert's two or three words match fully far more often.
+ */
+export const MIN_MATCH = 0.6;
+/** Distinct lists and papers remembered during one pass; bounded so memory does not grow with subscribers. */
+const LIST_CACHE = 2_000;
 const PAPER_CACHE = 5_000;
 
+/** The papers of one list in one period, best first: their ids and when each entered its feed day. */
+export interface Ranked {
+  ids: string[];
+  feedAt: string[];
+  /** More papers matched than were read. */
+  capped: boolean;
+}
+
 /**
- * The candidate papers of each list (trending, a category, an author, a saved search) in a window of feed days, as
- * ids best first. Many subscribers follow the same lists, so each is asked of the store or the search once per pass.
+ * The papers of each list (trending, a category, an author, a saved search) in a window of feed days, best first:
+ * most upvoted (here and at the source), then trending; a saved search's papers above its threshold, most upvoted,
+ * then most relevant. Many subscribers follow the same lists, so each is read once per pass.
  */
 export class DigestSources {
   // One pass at a time, so what is remembered never goes stale: no time limit, only a size.
-  private readonly lists = new ResultCache<Promise<string[]>>(LIST_CACHE, Infinity);
+  private readonly lists = new ResultCache<Promise<Ranked>>(LIST_CACHE, Infinity);
   private readonly papers = new ResultCache<Paper>(PAPER_CACHE, Infinity);
 
   constructor(
@@ -29,27 +49,73 @@ export class DigestSources {
     private readonly search: (() => Promise<SearchService>) | undefined,
   ) {}
 
-  trending(from: string, to: string): Promise<string[]> {
-    return this.cached(`trending\u0000${from}\u0000${to}`, async () =>
-      ids(await this.store.listPapers({ from, to, sort: 'trending', limit: CANDIDATES })),
+  /** The community's selection of the period (Hugging Face's daily list, submitted, featured or upvoted here). */
+  trending(from: string, to: string): Promise<Ranked> {
+    return this.cached(`trending\u0000${from}\u0000${to}`, () =>
+      this.window(from, to, (q) =>
+        q.where((eb) =>
+          eb.or([
+            eb('daily_on', 'is not', null),
+            eb('submitted_by', 'is not', null),
+            eb('featured_on', 'is not', null),
+            eb(sql<number>`upvotes + community_upvotes`, '>', 0),
+          ]),
+        ),
+      ),
     );
   }
 
-  alert(alert: Alert, from: string, to: string): Promise<string[]> {
+  alert(alert: Alert, from: string, to: string): Promise<Ranked> {
     return this.cached(`${alert.kind}\u0000${alert.value}\u0000${from}\u0000${to}`, async () => {
-      if (alert.kind === 'category') return this.inCategory(alert.value, from, to);
-      if (alert.kind === 'author')
-        return ids(await this.store.listPapers({ author: alert.value, from, to, limit: CANDIDATES }));
-      if (!this.search) return [];
+      if (alert.kind === 'category')
+        return this.window(from, to, (q) =>
+          q.where(({ exists, selectFrom }) =>
+            exists(
+              selectFrom('paper_categories')
+                .select('paper_id')
+                .whereRef('paper_categories.paper_id', '=', 'papers.id')
+                .where('category', '=', alert.value),
+            ),
+          ),
+        );
+      if (alert.kind === 'author') {
+        const key = authorKey(alert.value);
+        if (!key) return { ids: [], feedAt: [], capped: false };
+        return this.window(from, to, (q) =>
+          q.where('id', 'in', (eb) => eb.selectFrom('paper_authors').select('paper_id').where('name_key', '=', key)),
+        );
+      }
+      if (!this.search) return { ids: [], feedAt: [], capped: false };
       const search = await this.search();
-      const query = {
-        ...toSearchQuery(parseSearchForm(new URLSearchParams(alert.value)), CANDIDATES),
-        from,
-        to,
-        sort: 'relevance' as const,
-        mode: 'keyword' as const,
-      };
-      return (await search.search(query)).hits.map((h) => h.paper.id);
+      const form = parseSearchForm(new URLSearchParams(alert.value));
+      const hits = form.q.trim()
+        ? (
+            await search.search({
+              ...toSearchQuery(form, SEARCH_MAX),
+              from,
+              to,
+              sort: 'relevance',
+              mode: 'keyword',
+              minMatch: MIN_MATCH,
+            })
+          ).hits.map((h) => h.paper)
+        : // Categories without words: the categories' papers of the period, as a category alert has them.
+          undefined;
+      if (!hits)
+        return this.window(from, to, (q) =>
+          q.where(({ exists, selectFrom }) =>
+            exists(
+              selectFrom('paper_categories')
+                .select('paper_id')
+                .whereRef('paper_categories.paper_id', '=', 'papers.id')
+                .where('category', 'in', form.categories),
+            ),
+          ),
+        );
+      for (const p of hits) this.papers.set(p.id, p, this.papers.ticket());
+      // Stable: equally upvoted papers keep the search's order (most relevant first).
+      const ranked = [...hits].sort((a, b) => b.upvotes + b.communityUpvotes - (a.upvotes + a.communityUpvotes));
+      return { ...(await this.withFeedAt(ranked.map((p) => p.id))), capped: hits.length >= SEARCH_MAX };
     });
   }
 
@@ -69,34 +135,58 @@ export class DigestSources {
     return out;
   }
 
-  /**
-   * Newest day first, then trending. Walks the window's papers and probes each one's categories: 0.3 ms where the
-   * store's `category IN (all papers of the category)` filter takes 30 ms for a large category such as cs.LG.
-   */
-  private async inCategory(category: string, from: string, to: string): Promise<string[]> {
-    const rows = await this.db
+  /** The newest moment a paper entered its feed day: what a digest composed now has seen. */
+  async newestFeedAt(): Promise<string | undefined> {
+    const row = await this.db
       .selectFrom('papers')
-      .select('id')
-      .where('feed_day', '>=', from)
-      .where('feed_day', '<=', to)
-      .where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('paper_categories')
-            .select('paper_id')
-            .whereRef('paper_categories.paper_id', '=', 'papers.id')
-            .where('category', '=', category),
-        ),
-      )
-      .orderBy('feed_day', 'desc')
-      .orderBy('trending', 'desc')
-      .orderBy('id', 'desc')
-      .limit(CANDIDATES)
-      .execute();
-    return rows.map((r) => r.id);
+      .select((eb) => eb.fn.max('feed_at').as('at'))
+      .executeTakeFirst();
+    return row?.at ?? undefined;
   }
 
-  private cached(key: string, load: () => Promise<string[]>): Promise<string[]> {
+  /** The visible papers of a window of feed days that `narrow` keeps, most upvoted first, then trending. */
+  private async window(
+    from: string,
+    to: string,
+    narrow: (q: ReturnType<DigestSources['base']>) => ReturnType<DigestSources['base']>,
+  ): Promise<Ranked> {
+    const rows = await narrow(this.base(from, to))
+      .orderBy(sql`upvotes + community_upvotes`, 'desc')
+      .orderBy('trending', 'desc')
+      .orderBy('id', 'desc')
+      .limit(LIST_MAX)
+      .execute();
+    return {
+      ids: rows.map((r) => r.id),
+      feedAt: rows.map((r) => r.feed_at ?? r.created_at),
+      capped: rows.length >= LIST_MAX,
+    };
+  }
+
+  private base(from: string, to: string) {
+    return this.db
+      .selectFrom('papers')
+      .select(['id', 'feed_at', 'created_at'])
+      .where('hidden_at', 'is', null)
+      .where('feed_day', '>=', from)
+      .where('feed_day', '<=', to);
+  }
+
+  /** Ids in their order, with when each entered its feed day (hidden papers left out). */
+  private async withFeedAt(ids: string[]): Promise<Omit<Ranked, 'capped'>> {
+    if (ids.length === 0) return { ids: [], feedAt: [] };
+    const rows = await this.db
+      .selectFrom('papers')
+      .select(['id', 'feed_at', 'created_at'])
+      .where('id', 'in', ids)
+      .where('hidden_at', 'is', null)
+      .execute();
+    const at = new Map(rows.map((r) => [r.id, r.feed_at ?? r.created_at]));
+    const kept = ids.filter((id) => at.has(id));
+    return { ids: kept, feedAt: kept.map((id) => at.get(id)!) };
+  }
+
+  private cached(key: string, load: () => Promise<Ranked>): Promise<Ranked> {
     let v = this.lists.get(key);
     if (!v) {
       v = load();
@@ -105,5 +195,3 @@ export class DigestSources {
     return v;
   }
 }
-
-const ids = (papers: Paper[]) => papers.map((p) => p.id);

@@ -24,6 +24,8 @@ export interface Subscriber extends Schedule {
   status: SubscriberStatus;
   trending: boolean;
   lastPeriod: string | null;
+  /** Papers that entered their feed day after this (ISO time) are new to the subscriber; null before a first digest. */
+  digestWatermark: string | null;
 }
 
 /** How long a confirmation link works. */
@@ -40,7 +42,8 @@ export function normalizeEmail(email: string): string {
 export function searchAlertValue(input: string): string | undefined {
   const text = input.trim();
   if (!text) return undefined;
-  const query = text.includes('?')
+  // An address (or path) of a search page; not a question typed as words ("what is known about X?").
+  const query = /^(https?:\/\/|\/)\S*\?/i.test(text)
     ? text.slice(text.indexOf('?') + 1)
     : /^[a-z_]+=/.test(text)
       ? text
@@ -57,6 +60,7 @@ export function fromRow(r: SubscribersTable): Subscriber {
     status: r.status as SubscriberStatus,
     trending: r.trending === 1,
     lastPeriod: r.last_period,
+    digestWatermark: r.digest_watermark,
     frequency: r.frequency as Frequency,
     hour: r.hour,
     timeZone: r.time_zone,
@@ -111,7 +115,16 @@ export async function subscribe(
     else
       await trx
         .insertInto('subscribers')
-        .values({ id, email, account_id: null, last_period: null, created_at: at, confirmed_at: null, ...values })
+        .values({
+          id,
+          email,
+          account_id: null,
+          last_period: null,
+          digest_watermark: null,
+          created_at: at,
+          confirmed_at: null,
+          ...values,
+        })
         .execute();
     await replaceAlerts(trx, id, prefs.alerts);
     const row = await trx.selectFrom('subscribers').selectAll().where('id', '=', id).executeTakeFirstOrThrow();

@@ -26,3 +26,9 @@ export function parseArxivId(input: string): ArxivId | undefined {
 export function isArxivCategory(code: string): boolean {
   return /^[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]+)?$/.test(code) && !/^\d/.test(code);
 }
+
+/** arxiv.org's abstract and PDF pages of a paper whose id is an arXiv id (not a synthetic one); else undefined. */
+export function arxivLinks(id: string): { abs: string; pdf: string } | undefined {
+  if (!NEW_STYLE.test(id) && !OLD_STYLE.test(id)) return undefined;
+  return { abs: `https://arxiv.org/abs/${id}`, pdf: `https://arxiv.org/pdf/${id}` };
+}

@@ -18,6 +18,7 @@ export const REFUSAL_CODES = [
   'exists', // the account (or handle) to create exists already
   'last-admin', // the last admin cannot be given another role
   'is-admin', // an admin cannot be banned
+  'too-many', // the account holds as many of these (API tokens) as it may: remove one first
   // Submissions
   'not-on-arxiv', // arXiv has no paper with the id given
   'too-old', // the paper was first published too long ago to be submitted

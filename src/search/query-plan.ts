@@ -1,4 +1,4 @@
-import { ALTERNATIVE_WEIGHT, type ScoringTerm } from './bm25.js';
+import { ALTERNATIVE_WEIGHT, K1, type ScoringTerm } from './bm25.js';
 import type { MemoryIndex } from './index-store.js';
 import { MIN_TYPO_LENGTH } from './lexicon.js';
 import { type ParsedQuery, parseQuery } from './query.js';
@@ -43,4 +43,20 @@ export function scoringTerms(q: ParsedQuery, m: MemoryIndex): ScoringTerm[] {
   }
   for (const p of q.phrases) for (const w of p) if (!STOP_WORDS.has(w)) add(w, 1);
   return [...weights].map(([s, weight]) => ({ stem: s, weight }));
+}
+
+/**
+ * The most BM25 could give one paper for this query: each typed word (or its best correction) saturated in it.
+ * A keyword score divided by this is the share of the query a paper matches, comparable between queries: what a
+ * saved search's alert threshold is set on (src/digest/sources.ts).
+ */
+export function bestScore(q: ParsedQuery, m: MemoryIndex): number {
+  let sum = 0;
+  for (const t of q.terms) {
+    let best = t.prefix && !isKnown(m, t.word) ? 0 : m.bm25.idf(stem(t.word));
+    for (const a of t.alternatives) best = Math.max(best, ALTERNATIVE_WEIGHT * m.bm25.idf(stem(a)));
+    sum += best;
+  }
+  for (const p of q.phrases) for (const w of p) if (!STOP_WORDS.has(w)) sum += m.bm25.idf(stem(w));
+  return sum * (K1 + 1);
 }

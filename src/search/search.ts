@@ -11,7 +11,7 @@ import type { Filters } from './paper-index.js';
 import { paperReader, type SearchStore } from './paper-reader.js';
 import { phraseCheck } from './phrase-check.js';
 import { hasPositive, matchSet } from './query.js';
-import { planQuery, scoringTerms } from './query-plan.js';
+import { bestScore, planQuery, scoringTerms } from './query-plan.js';
 import { type Ranker, rank } from './ranking.js';
 import { RelatedPapers } from './related.js';
 import {
@@ -90,7 +90,15 @@ export async function createSearchService(
       offset,
       limit,
     });
-    const pageIds = ranked.slice(offset, offset + limit);
+    // Keyword scores by relevance are comparable between queries as the share of the query matched.
+    const best = mode === 'keyword' && (query.sort ?? 'relevance') === 'relevance' ? bestScore(parsed, memory) : 0;
+    let kept = ranked;
+    let count = total;
+    if (query.minMatch && best > 0) {
+      kept = ranked.filter((h) => h.score >= query.minMatch! * best);
+      if (kept.length < ranked.length) count = kept.length;
+    }
+    const pageIds = kept.slice(offset, offset + limit);
     const page = await papers.getPapers(pageIds.map((h) => h.id));
     const set = matchSet(parsed);
     // getPapers leaves out papers hidden since they were ranked: scores go by id, not by position.
@@ -98,12 +106,13 @@ export async function createSearchService(
     const hits = page.map((paper) => ({
       paper,
       score: scores.get(paper.id) ?? 0,
+      ...(best > 0 ? { match: Math.min(1, (scores.get(paper.id) ?? 0) / best) } : {}),
       titleHtml: highlight(paper.title, set),
       snippetHtml: snippet(paper.abstract, set),
     }));
     return {
-      total: Math.min(total, TOTAL_CAP),
-      ...(total > TOTAL_CAP ? { capped: true } : {}),
+      total: Math.min(count, TOTAL_CAP),
+      ...(count > TOTAL_CAP ? { capped: true } : {}),
       hits,
       mode,
       ...(notice ? { notice } : {}),
@@ -164,6 +173,7 @@ function cacheKey(q: SearchQuery): string {
     q.mode ?? 'hybrid',
     q.limit ?? DEFAULT_LIMIT,
     q.offset ?? 0,
+    q.minMatch ?? 0,
   ]);
 }
 

@@ -15,6 +15,11 @@ export interface SearchQuery {
   author?: string;
   sort?: 'relevance' | 'date';
   mode?: SearchMode;
+  /**
+   * Keyword mode sorted by relevance only: leave out hits that match less than this share (0–1) of the query, its
+   * score over the most BM25 could give (query-plan.ts `bestScore`). Alerts use it so as not to pad with weak matches.
+   */
+  minMatch?: number;
   limit?: number;
   offset?: number;
 }
@@ -22,6 +27,8 @@ export interface SearchQuery {
 export interface SearchHit {
   paper: Paper;
   score: number;
+  /** Keyword search by relevance: the share of the query this paper matches (0–1), comparable between queries. */
+  match?: number;
   /** HTML-escaped text with <mark>…</mark> around matched terms; nothing else unescaped. */
   titleHtml: string;
   snippetHtml: string;

@@ -159,11 +159,19 @@ export class KyselyStore implements Store {
         }
       }
 
-      for (const part of chunks([...papers.values()].map((p) => rowFromPaper(p, titleKey(p.title))))) {
+      const stamp = papers.size ? await feedStamp(trx, this.engine, this.clock()) : now;
+      const rows = [...papers.values()].map((p) => ({ ...rowFromPaper(p, titleKey(p.title)), feed_at: stamp }));
+      for (const part of chunks(rows)) {
         await trx
           .insertInto('papers')
           .values(part)
-          .onConflict((oc) => oc.column('id').doUpdateSet((eb) => updateAll(eb, part[0]!, ['id', 'created_at'])))
+          .onConflict((oc) =>
+            oc.column('id').doUpdateSet((eb) => ({
+              ...updateAll(eb, part[0]!, ['id', 'created_at', 'feed_at']),
+              // A paper enters a feed day once: an update that keeps its day keeps when it entered it.
+              feed_at: sql<string>`CASE WHEN papers.feed_day IS NOT DISTINCT FROM excluded.feed_day THEN papers.feed_at ELSE excluded.feed_at END`,
+            })),
+          )
           .execute();
       }
       const changedIds = [...papers.keys()];
@@ -577,6 +585,25 @@ async function adoptProvisional(
 }
 
 /** `SET col = excluded.col` for every column of a row but the given ones. */
+/** An arbitrary constant naming the lock that orders writers of papers on PostgreSQL (pg_advisory_xact_lock). */
+const FEED_LOCK = 4_181_733_202;
+
+/**
+ * When the papers this transaction writes enter their feed day: later than any such time already stored, and taken
+ * under a lock held until commit (SQLite's write lock; an advisory lock on PostgreSQL), so that these times increase
+ * in commit order. A digest that has seen every paper up to some time (src/digest/compose.ts) then never misses one
+ * committed later with an earlier time, whatever the clocks of the processes writing.
+ */
+async function feedStamp(trx: Transaction<Database>, engine: 'sqlite' | 'postgres', now: Date): Promise<string> {
+  if (engine === 'postgres') await sql`SELECT pg_advisory_xact_lock(${FEED_LOCK})`.execute(trx);
+  const row = await trx
+    .selectFrom('papers')
+    .select((eb) => eb.fn.max('feed_at').as('at'))
+    .executeTakeFirst();
+  const newest = row?.at ? Date.parse(row.at) + 1 : 0;
+  return new Date(Math.max(now.getTime(), newest)).toISOString();
+}
+
 function updateAll<Row extends object>(
   eb: { ref: (r: `excluded.${string}`) => unknown },
   sample: Row,

@@ -39,6 +39,12 @@ const papersColumns = `
   created_at TEXT NOT NULL,
   modified_at TEXT NOT NULL`;
 
+const feedAt = `
+ALTER TABLE papers ADD COLUMN feed_at TEXT;
+UPDATE papers SET feed_at = created_at;
+CREATE INDEX papers_feed_at ON papers (feed_at);
+ALTER TABLE subscribers ADD COLUMN digest_watermark TEXT;`;
+
 const sharedTables = `
 CREATE INDEX papers_feed_day ON papers (feed_day, upvotes);
 CREATE INDEX papers_title_key ON papers (title_key);
@@ -297,6 +303,20 @@ CREATE INDEX papers_without_thumbnail ON papers (feed_day) WHERE thumbnail_hash 
 `;
 }
 
+const apiTokens = `
+CREATE TABLE api_tokens (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  token_hash TEXT NOT NULL,
+  name TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  last_used_at TEXT
+);
+CREATE UNIQUE INDEX api_tokens_hash ON api_tokens (token_hash);
+CREATE INDEX api_tokens_account ON api_tokens (account_id, created_at);
+`;
+
 /**
  * A reader's library: the reading list ("Saved", one per account, kind 'saved') and named collections, each paper in
  * one at a position with the owner's note. A collection is private, shared by an unguessable link (share_id: 16
@@ -445,6 +465,22 @@ DROP INDEX papers_feed_day_trending;
     name: 'thumbnails of the PDFs first pages, and the attempts that failed',
     sqlite: thumbnails('BLOB'),
     postgres: thumbnails('BYTEA'),
+  },
+  {
+    // When a paper entered its feed day (set on insert and whenever the day changes, as when Hugging Face lists an
+    // arXiv paper), so that a digest can take only what is new since the last one (src/digest/): a paper that was in
+    // the store but not shown last time is not sent later as if it were new, and one listed late is not lost.
+    // digest_watermark is the newest feed_at a subscriber's last digest had seen.
+    name: 'when each paper entered its feed day, and how far each subscriber has been served',
+    sqlite: feedAt,
+    postgres: feedAt,
+  },
+  {
+    // Personal API tokens (src/accounts/api-tokens.ts): only the SHA-256 of each token is kept, as for sessions. A
+    // token belongs to one account and goes with it; revoking one deletes its row.
+    name: 'personal API tokens, stored hashed, with their scope and when each was last used',
+    sqlite: apiTokens,
+    postgres: apiTokens,
   },
   {
     name: 'the library: reading lists and collections of papers, with notes, private, shared by link or public',

@@ -55,6 +55,7 @@ export function feedDay(paper: Paper): string | null {
 
 /** Columns written only by this site's community code (votes, comments, curation) and thumbnails, never by an import. */
 type CommunityColumns =
+  | 'feed_at'
   | 'community_upvotes'
   | 'community_points'
   | 'community_comments'

@@ -19,6 +19,8 @@ export interface PapersTable {
   listed_on: string | null;
   daily_on: string | null;
   feed_day: string | null;
+  /** When the paper entered this feed day (its insertion, or the change of day). */
+  feed_at: string | null;
   code_urls: string;
   has_code: number;
   project_page: string | null;
@@ -139,6 +141,8 @@ export interface SubscribersTable {
   bounces: number;
   /** The last period (local day or ISO week) a digest was composed for. */
   last_period: string | null;
+  /** The newest `papers.feed_at` the last digest had seen: papers that entered their feed day later are new. */
+  digest_watermark: string | null;
   last_notice_at: string | null;
   created_at: string;
   confirmed_at: string | null;
@@ -254,6 +258,20 @@ export interface CommentsTable {
   hidden_at: string | null;
 }
 
+/** A personal API token (src/accounts/api-tokens.ts): its SHA-256, never the token. */
+export interface ApiTokensTable {
+  id: string;
+  account_id: string;
+  token_hash: string;
+  /** What its owner called it (the script or machine it is for). */
+  name: string;
+  /** read | write. */
+  scope: string;
+  created_at: string;
+  /** Updated at most once a minute. */
+  last_used_at: string | null;
+}
+
 export interface CommentReportsTable {
   comment_id: string;
   account_id: string;
@@ -325,6 +343,7 @@ export interface Database {
   audit_log: AuditLogTable;
   thumbnails: ThumbnailsTable;
   thumbnail_attempts: ThumbnailAttemptsTable;
+  api_tokens: ApiTokensTable;
   collections: CollectionsTable;
   collection_papers: CollectionPapersTable;
 }

@@ -3,6 +3,7 @@ import { Browser, signedInBrowser } from '../../test/browser-session.js';
 import { openTestSite, type TestSite } from '../../test/site.js';
 import { engines, type TestStore } from '../../test/stores.js';
 import { accountForEmail } from '../accounts/accounts.js';
+import { createApiToken } from '../accounts/api-tokens.js';
 import { postComment } from '../community/comments.js';
 import { Signer } from '../crypto/tokens.js';
 import { SUBSCRIBER_TOKEN } from '../digest/links.js';
@@ -56,6 +57,7 @@ describe.each(engines)('forms on %s', (engine) => {
       'comment_reports',
       'audit_log',
       'subscribers',
+      'api_tokens',
       'collections',
       'collection_papers',
     ] as const;
@@ -82,6 +84,7 @@ describe.each(engines)('forms on %s', (engine) => {
     const other = await subscribe(t.db, 'confirmed@example.org', DEFAULT_PREFERENCES, clock);
     if (other.kind !== 'confirm') throw new Error(`expected a confirmation link, got ${other.kind}`);
     const confirmed = (await confirm(t.db, other.token, clock))!;
+    const apiToken = await createApiToken(t.db, account.id, { name: 'a token to revoke', scope: 'read' }, clock);
     const collection = await createCollection(t.db, account.id, { name: 'Reading group' }, clock);
     await addPaper(t.db, account.id, collection.id, PAPER, clock);
     const COL = '/library/:id{[A-Za-z0-9_-]+}';
@@ -92,7 +95,11 @@ describe.each(engines)('forms on %s', (engine) => {
       '/signout': ['/signout', {}],
       '/signout/all': ['/signout/all', {}],
       '/account': ['/account', { handle: 'forged', display_name: 'Forged' }],
+      '/account/tokens': ['/account/tokens', { name: 'forged', scope: 'write' }],
+      '/account/tokens/:id/revoke': [`/account/tokens/${apiToken.info.id}/revoke`, {}],
       '/papers/:id{.+}/upvote': [`/papers/${PAPER}/upvote`, {}],
+      // The API's writes: a browser's cookie counts only with the form token in the X-CSRF-Token header.
+      '/api/papers/:id{.+}/upvote': [`/api/papers/${PAPER}/upvote`, {}],
       '/papers/:id{.+}/curate': [`/papers/${PAPER}/curate`, { action: 'hide' }],
       '/papers/:id{.+}/comments': [`/papers/${PAPER}/comments`, { body: 'forged' }],
       [`${ONE}/edit`]: [`${one}/edit`, { body: 'forged' }],

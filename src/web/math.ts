@@ -1,5 +1,5 @@
 import { escapeHtml } from '../model/html.js';
-import { renderTex } from '../model/tex.js';
+import { type Formula, findFormulas, renderTex } from '../model/tex.js';
 import { cleanText } from '../model/text.js';
 import { type Range, renderTexText } from './tex-text.js';
 
@@ -12,8 +12,8 @@ import { type Range, renderTexText } from './tex-text.js';
  */
 export function renderTextWithMath(input: string): string {
   const text = cleanText(input);
-  return renderTexText(text, mathSpans(text), (span) => {
-    const { open, display } = span as Span;
+  return renderTexText(text, findFormulas(text), (span) => {
+    const { open, display } = span as Formula;
     return (
       renderTex(text.slice(span.start + open, span.end - open), display) ?? escapeHtml(text.slice(span.start, span.end))
     );
@@ -31,9 +31,9 @@ export function renderTitle(title: string, highlighted?: string): string {
   const marks = highlighted === undefined || text !== title ? [] : markedRanges(highlighted, text);
   return renderTexText(
     text,
-    mathSpans(text),
+    findFormulas(text),
     (span) =>
-      renderTex(text.slice(span.start + (span as Span).open, span.end - (span as Span).open), false) ??
+      renderTex(text.slice(span.start + (span as Formula).open, span.end - (span as Formula).open), false) ??
       escapeHtml(text.slice(span.start, span.end)),
     { marks, links: false },
   );
@@ -67,55 +67,3 @@ function markedRanges(html: string, text: string): Range[] {
 
 const ENTITY = /^&(amp|lt|gt|quot|#39);/;
 const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'" };
-
-interface Span {
-  start: number;
-  end: number;
-  open: number;
-  display: boolean;
-}
-
-/**
- * The formulas, left to right: at each position `$$x$$`, then `$x$` (no line break, no `$` inside), then `\(x\)`
- * and `\[x\]`. Work is linear in the text: a `$` formula ends at the next `$`, and the search for a closing `\)` or
- * `\]` is remembered, so that many openers without a closer (`\(\(\(…`) do not each search to the end again.
- */
-function mathSpans(text: string): Span[] {
-  const spans: Span[] = [];
-  const closers = { ')': closer(text, '\\)'), ']': closer(text, '\\]') };
-  for (let i = 0; i < text.length; ) {
-    const span =
-      text[i] === '$'
-        ? dollars(text, i)
-        : text[i] === '\\' && (text[i + 1] === '(' || text[i + 1] === '[')
-          ? bracket(text, i, closers[text[i + 1] === '(' ? ')' : ']'])
-          : undefined;
-    if (span) spans.push(span);
-    i = span ? span.end : i + 1;
-  }
-  return spans;
-}
-
-function dollars(text: string, i: number): Span | undefined {
-  const next = text.indexOf('$', i + 1);
-  if (next === i + 1) {
-    const close = text.indexOf('$', i + 2);
-    return close > i + 2 && text[close + 1] === '$' ? { start: i, end: close + 2, open: 2, display: true } : undefined;
-  }
-  if (next < 0 || text.slice(i + 1, next).includes('\n')) return undefined;
-  return { start: i, end: next + 1, open: 1, display: false };
-}
-
-function bracket(text: string, i: number, close: (from: number) => number): Span | undefined {
-  const end = close(i + 3);
-  return end < 0 ? undefined : { start: i, end: end + 2, open: 2, display: text[i + 1] === '[' };
-}
-
-/** The first `delimiter` at or after `from`, for `from` that never decreases. */
-function closer(text: string, delimiter: string): (from: number) => number {
-  let found = -2;
-  return (from) => {
-    if (found === -2 || (found >= 0 && found < from)) found = text.indexOf(delimiter, from);
-    return found;
-  };
-}

@@ -24,6 +24,7 @@ describe('statusOf', () => {
       exists: 409,
       'last-admin': 409,
       'is-admin': 409,
+      'too-many': 409,
       'not-on-arxiv': 400,
       'too-old': 400,
       'already-submitted': 409,

@@ -21,6 +21,7 @@ const STATUS: Record<RefusalCode, RefusalStatus> = {
   exists: 409,
   'last-admin': 409,
   'is-admin': 409,
+  'too-many': 409,
   // The paper missing is arXiv's, not a page of this site.
   'not-on-arxiv': 400,
   'too-old': 400,

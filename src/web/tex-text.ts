@@ -1,4 +1,5 @@
 import { escapeHtml } from '../model/html.js';
+import { TEXT_COMMANDS } from '../model/tex.js';
 
 /** A stretch of the text, as positions in it: a formula, or a word to mark. */
 export interface Range {
@@ -74,7 +75,7 @@ export function renderTexText(
       }
       let nameEnd = i + 1;
       while (nameEnd < to && isLetter(text.charCodeAt(nameEnd))) nameEnd++;
-      const command = depth < MAX_DEPTH ? COMMANDS[text.slice(i + 1, nameEnd)] : undefined;
+      const command = depth < MAX_DEPTH ? TEXT_COMMANDS[text.slice(i + 1, nameEnd)] : undefined;
       const first = command ? argument(nameEnd, to) : undefined;
       const second = first && command?.args === 2 ? argument(first.end + 1, to) : undefined;
       if (!command || !first || (command.args === 2 && !second)) {
@@ -109,25 +110,6 @@ export function renderTexText(
 
 /** Commands nested deeper than this are left as text: enough for any real abstract, and bounds the recursion. */
 const MAX_DEPTH = 8;
-
-type Command = { args: 1 | 2; kind: 'em' | 'strong' | 'code' | 'text' | 'url' | 'href' };
-
-const COMMANDS: Record<string, Command> = Object.assign(Object.create(null), {
-  href: { args: 2, kind: 'href' },
-  url: { args: 1, kind: 'url' },
-  textit: { args: 1, kind: 'em' },
-  emph: { args: 1, kind: 'em' },
-  textsl: { args: 1, kind: 'em' },
-  textbf: { args: 1, kind: 'strong' },
-  texttt: { args: 1, kind: 'code' },
-  textsc: { args: 1, kind: 'text' },
-  textsf: { args: 1, kind: 'text' },
-  textrm: { args: 1, kind: 'text' },
-  textup: { args: 1, kind: 'text' },
-  textnormal: { args: 1, kind: 'text' },
-  mbox: { args: 1, kind: 'text' },
-  textcolor: { args: 2, kind: 'text' },
-});
 
 const isLetter = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 

@@ -302,6 +302,76 @@ describe.each(engines)(
       await expect(item.locator(`a[href="/papers/${submitted.id}#comments"]`).innerText()).resolves.toBe('2 comments');
     });
 
+    it('makes an API token on the account page, shown once; a script upvotes with it; revoking stops it', async () => {
+      expect((await page.goto('/account'))?.status()).toBe(200);
+      const section = page.locator('section#tokens');
+      await expect(section.locator('h2').innerText()).resolves.toBe('API tokens');
+      await expect(section.innerText()).resolves.toContain('You have no tokens.');
+      await section.getByLabel('Name (what it is for)').fill('my script');
+      await section.getByLabel('read and write').check();
+      await section.getByRole('button', { name: 'Create token' }).click();
+      await page.waitForURL(`${base}/account/tokens`);
+      const field = page.locator('input#new-token');
+      const token = await field.inputValue();
+      expect(token).toMatch(/^pb_[A-Za-z0-9_-]{43}$/);
+      await expect(page.locator('.new-token').innerText()).resolves.toContain('Copy it now: it is not shown again.');
+      // The Copy button is there where a script may write the clipboard (127.0.0.1 is a secure context).
+      await reader.grantPermissions(['clipboard-read', 'clipboard-write']);
+      const copy = page.getByRole('button', { name: 'Copy', exact: true });
+      await expect(copy.isVisible()).resolves.toBe(true);
+      await copy.click();
+      await expect.poll(() => page.locator('[data-copy-status]').innerText()).not.toBe('');
+      await expect(section.locator('.token-list li').innerText()).resolves.toMatch(/my script\s+read and write/);
+
+      // A script (no browser, no cookie) upvotes with it, and the reader sees the vote.
+      const api = (method: string, path: string) =>
+        fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+      expect(await (await api('GET', '/api/me')).json()).toMatchObject({ handle, auth: 'token', scope: 'write' });
+      expect((await page.goto('/'))?.status()).toBe(200);
+      const paperId = (await firstUpvote(page).locator('button').getAttribute('data-paper'))!;
+      const before = await countOf(firstUpvote(page));
+      const voted = await api('POST', `/api/papers/${paperId}/upvote`);
+      expect(await voted.json()).toEqual({ id: paperId, upvoted: true, upvotes: before + 1 });
+      await page.reload();
+      const form = page.locator(`ol.papers > li.paper form[data-upvote]:has(button[data-paper="${paperId}"])`).first();
+      await expect(form.locator('button').getAttribute('aria-pressed')).resolves.toBe('true');
+      expect(await countOf(form)).toBe(before + 1);
+      expect(await (await api('DELETE', `/api/papers/${paperId}/upvote`)).json()).toMatchObject({ upvoted: false });
+
+      // Never shown again; revoked from its button, it fails at once.
+      expect((await page.goto('/account'))?.status()).toBe(200);
+      expect(await page.content()).not.toContain(token);
+      await page.getByRole('button', { name: 'Revoke my script' }).click();
+      await page.waitForURL(`${base}/account?revoked=1#tokens`);
+      await expect(page.locator('[role=status]').innerText()).resolves.toBe('Token revoked: it no longer works.');
+      const refused = await api('GET', '/api/me');
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('www-authenticate')).toContain('Bearer');
+
+      // The section as readers see it, a new token on top, on a phone and a desktop, light and dark.
+      const cookies = await reader.cookies();
+      for (const [name, viewport] of [
+        ['390', { width: 390, height: 844 }],
+        ['desktop', { width: 1280, height: 900 }],
+      ] as const) {
+        for (const colorScheme of ['light', 'dark'] as const) {
+          const context = await newContext({ viewport, colorScheme });
+          await context.addCookies(cookies);
+          const p = await context.newPage();
+          expect((await p.goto('/account'))?.status()).toBe(200);
+          await p.getByLabel('Name (what it is for)').fill(`laptop, ${name} ${colorScheme}`);
+          await p.getByRole('button', { name: 'Create token' }).click();
+          await p.waitForURL(`${base}/account/tokens`);
+          const width = await p.evaluate('document.documentElement.scrollWidth');
+          expect(width, `account page at ${name} ${colorScheme}`).toBeLessThanOrEqual(viewport.width);
+          await p.screenshot({
+            path: join(SCREENSHOTS, `account-tokens-${name}-${colorScheme}-${engine}.png`),
+            fullPage: true,
+          });
+        }
+      }
+    });
+
     it('signs out; the upvote button then sends to sign-in', async () => {
       expect((await page.goto('/account'))?.status()).toBe(200);
       await page.getByRole('button', { name: 'Sign out', exact: true }).click();

@@ -6,6 +6,9 @@ import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playw
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { accountForEmail } from '../../src/accounts/accounts.js';
 import { createSession } from '../../src/accounts/sessions.js';
+import { Signer } from '../../src/crypto/tokens.js';
+import { subscriberLinks } from '../../src/digest/links.js';
+import { type Alert, confirm, subscribe } from '../../src/digest/subscribers.js';
 import {
   addPaper,
   collectionPapers,
@@ -73,6 +76,55 @@ const HOSTILE: PaperRecord[] = [
     submittedBy: 'grace_h',
   },
 ];
+
+/** Signs the preferences link the way the server does. */
+const SECRET = 'the-layout-test-secret-for-subscriber-links';
+const LONG_EMAIL = `${'a.very.long.local.part'.repeat(3)}@${'department.'.repeat(4)}example.org`;
+/** A subscriber with every alert the form allows, the longest of each kind, in a zone with a long name. */
+const MANY_ALERTS: Alert[] = [
+  ...[
+    'cs.CL',
+    'cs.LG',
+    'cs.AI',
+    'cs.CV',
+    'cs.IR',
+    'stat.ML',
+    'math.PR',
+    'math.OC',
+    'eess.SP',
+    'q-bio.NC',
+    'physics.comp-ph',
+    'cond-mat.dis-nn',
+  ].map((value) => ({ kind: 'category' as const, value })),
+  ...[
+    'Yoshua Bengio',
+    'محمد علي',
+    `${'Longname'.repeat(8)} Person`,
+    'Ada Lovelace',
+    'Grace Hopper',
+    'Preslav Nakov',
+  ].map((value) => ({ kind: 'author' as const, value })),
+  ...[
+    `q=${encodeURIComponent(LONG_WORD)}`,
+    'q=constacyclic+codes',
+    'q=diffusion&cat=cs.CV',
+    `q=${encodeURIComponent('"retrieval augmented generation" -survey large language models for scientific discovery')}`,
+    'q=micro-ultrasound',
+    'q=graph+neural+networks&cat=cs.LG&cat=stat.ML&cat=cs.AI',
+    'q=%D9%86%D9%85%D8%A7%D8%B0%D8%AC',
+    'q=mixture+of+experts',
+    'q=speculative+decoding',
+    'q=gaussian+splatting',
+    'q=protein+folding',
+    'q=reinforcement+learning+from+human+feedback',
+  ].map((value) => ({ kind: 'search' as const, value })),
+];
+/** What a reader could send: an address longer than the screen, a word longer still, right-to-left text. */
+const HOSTILE_FORM = {
+  email: `${'x'.repeat(80)}@example.org`,
+  categories: `cs.CL, ${LONG_WORD}!, \u202Egnp.sc`,
+  searches: `${LONG_WORD}\nhttps://example.org/${'a'.repeat(200)}?`,
+};
 
 /** Handles for the Hugging Face submitters of the day's papers. */
 const SUBMITTERS = ['akhaliq', 'grace_h', 'JeanPierre', 'x', 'mlbench-team', 'nielsr'];
@@ -160,6 +212,8 @@ describe('the layout in Chromium: cards, header and pages at every width, light 
   let pages: Record<string, string>;
   /** Pages with hostile text, checked for overflow beside the others. */
   let hostilePages: Record<string, string>;
+  /** Confirmation links, one for each time the confirmation page is shown (a link confirms once). */
+  const confirmLinks: string[] = [];
   let thumbnailsOnHome = 0;
   let problems: string[] = [];
   const contexts: BrowserContext[] = [];
@@ -178,10 +232,13 @@ describe('the layout in Chromium: cards, header and pages at every width, light 
     return context;
   }
 
+  // Each context is its own reader for the rate limits (the server trusts X-Forwarded-For here), as on a real site.
+  let readers = 0;
   const sized = (width: (typeof WIDTHS)[number], colorScheme: 'light' | 'dark' = 'light') =>
     newContext({
       viewport: { width, height: HEIGHTS[width] },
       colorScheme,
+      extraHTTPHeaders: { 'X-Forwarded-For': `198.51.100.${++readers % 250}` },
       ...(width < 768 ? { isMobile: true, hasTouch: true } : {}),
     });
 
@@ -261,7 +318,38 @@ describe('the layout in Chromium: cards, header and pages at every width, light 
       search: '/search?q=language+models',
       author: `/authors/${encodeURIComponent(author)}`,
     };
+    // A subscriber with many long alerts, for the preferences page; pending ones, for the confirmation page.
+    const now = new Date();
+    const prefs = { frequency: 'weekly' as const, weekday: 5, hour: 8, trending: true };
+    const many = await subscribe(
+      t.db,
+      LONG_EMAIL,
+      { ...prefs, timeZone: 'America/North_Dakota/New_Salem', alerts: MANY_ALERTS },
+      now,
+    );
+    if (many.kind !== 'confirm') throw new Error('the subscriber with many alerts is new');
+    await confirm(t.db, many.token, now);
+    const preferences = subscriberLinks('', new Signer(SECRET), many.subscriber.id).preferencesUrl;
+    for (let i = 0; i < WIDTHS.length * (SCHEMES.length + 1); i++) {
+      const pending = await subscribe(
+        t.db,
+        `${i}.${LONG_EMAIL}`,
+        { ...prefs, timeZone: 'America/Argentina/Rio_Gallegos', alerts: MANY_ALERTS },
+        now,
+      );
+      if (pending.kind !== 'confirm') throw new Error('a pending subscriber is new');
+      confirmLinks.push(`/subscribe/confirm?token=${encodeURIComponent(pending.token)}`);
+    }
     hostilePages = {
+      'subscribe-alerts': `/subscribe?${new URLSearchParams([
+        ...MANY_ALERTS.filter((a) => a.kind === 'search').map((a): [string, string] => [
+          'search',
+          `/search?${a.value}`,
+        ]),
+        ...MANY_ALERTS.filter((a) => a.kind === 'category').map((a): [string, string] => ['category', a.value]),
+        ...MANY_ALERTS.filter((a) => a.kind === 'author').map((a): [string, string] => ['author', a.value]),
+      ])}`,
+      preferences: `${preferences}&saved=1`,
       'long-word': `/papers/${HOSTILE[0]!.id}`,
       rtl: `/papers/${HOSTILE[1]!.id}`,
       'fifty-authors': `/papers/${HOSTILE[2]!.id}`,
@@ -278,7 +366,7 @@ describe('the layout in Chromium: cards, header and pages at every width, light 
     };
 
     const [started, launched] = await Promise.allSettled([
-      startServer({ ...t.env, PAPERBOY_THUMBNAILS_CRON: 'off' }),
+      startServer({ ...t.env, PAPERBOY_THUMBNAILS_CRON: 'off', PAPERBOY_SECRET: SECRET, PAPERBOY_TRUST_PROXY: 'true' }),
       launchChromium(),
     ]);
     if (started.status === 'fulfilled') server = started.value;
@@ -336,6 +424,49 @@ describe('the layout in Chromium: cards, header and pages at every width, light 
     expect(found).toEqual([]);
   });
 
+  it('shows the subscription pages whole at every width, light and dark: the form with many alerts, its errors, the confirmation and the saved preferences', async () => {
+    const found: string[] = [];
+    const check = async (page: Page, name: string, width: number, scheme: string) => {
+      await page.screenshot({ path: join(SCREENSHOTS, `${name}-${width}-${scheme}.png`), fullPage: true });
+      const r = (await page.evaluate(OVERFLOW)) as { scrollWidth: number; width: number; offenders: string[] };
+      if (r.scrollWidth > r.width || r.offenders.length)
+        found.push(`${name} at ${width}px ${scheme} is ${r.scrollWidth}px wide: ${r.offenders.join('; ')}`);
+    };
+    let confirmations = 0;
+    for (const scheme of SCHEMES) {
+      for (const width of WIDTHS) {
+        const page = await (await sized(width, scheme)).newPage();
+        await visit(page, hostilePages['subscribe-alerts']!);
+        await check(page, 'subscribe-alerts', width, scheme);
+
+        // Refused, with the reader's input kept and the problems listed above the form.
+        await page.fill('input[name="email"]', HOSTILE_FORM.email);
+        await page.fill('textarea[name="categories"]', HOSTILE_FORM.categories);
+        await page.fill('textarea[name="searches"]', HOSTILE_FORM.searches);
+        await Promise.all([page.waitForURL('**/subscribe'), page.click('form.subscribe-form button[type="submit"]')]);
+        expect(await page.locator('.errors li').count()).toBeGreaterThan(0);
+        expect(await page.inputValue('textarea[name="categories"]')).toBe(HOSTILE_FORM.categories);
+        await check(page, 'subscribe-errors', width, scheme);
+
+        await visit(page, confirmLinks[confirmations++]!);
+        await Promise.all([page.waitForURL('**/subscribe/confirm?*'), page.click('main button[type="submit"]')]);
+        await page.locator('h1', { hasText: 'You are subscribed' }).waitFor();
+        await check(page, 'subscribe-confirmed', width, scheme);
+
+        await visit(page, hostilePages.preferences!);
+        expect(await page.locator('[role="status"]').innerText()).toContain('Saved.');
+        await check(page, 'preferences', width, scheme);
+      }
+    }
+    // The refused form is answered 400, as it should be.
+    problems = problems.filter(
+      (p) =>
+        !/^HTTP 400 for POST \S+\/subscribe$/.test(p) &&
+        !/^console error on \S+\/subscribe: Failed to load resource: .* 400 /.test(p),
+    );
+    expect(found).toEqual([]);
+  });
+
   it('keeps the parts of every card apart at every width', async () => {
     const found: string[] = [];
     for (const width of WIDTHS) {
@@ -385,6 +516,7 @@ describe('the layout in Chromium: cards, header and pages at every width, light 
     const audited = {
       ...pages,
       subscribe: '/subscribe',
+      preferences: hostilePages.preferences!,
       signin: '/signin',
       docs: '/docs',
       about: '/about',

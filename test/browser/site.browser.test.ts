@@ -277,6 +277,37 @@ describe('the site in Chromium', { timeout: 60_000 }, () => {
     expect(await page.locator('ol.papers mark').count()).toBeGreaterThan(0);
   });
 
+  it("subscribes in the reader's time zone: the browser's with JavaScript, UTC to change by hand without", async () => {
+    const zoneOf = (email: string) =>
+      t.db.selectFrom('subscribers').select('time_zone').where('email', '=', email).executeTakeFirst();
+    const subscribeFrom = async (page: Page, email: string) => {
+      await page.fill('input[name="email"]', email);
+      await Promise.all([page.waitForURL('**/subscribe'), page.click('form.subscribe-form button[type="submit"]')]);
+      await page.locator('h1', { hasText: 'Check your inbox' }).waitFor();
+    };
+
+    const berlin = await open('/subscribe', { timezoneId: 'Europe/Berlin' });
+    expect(await berlin.inputValue('select[name="time_zone"]')).toBe('Europe/Berlin');
+    expect(await berlin.locator('[data-zone-note]').isVisible()).toBe(true);
+    await subscribeFrom(berlin, 'berlin@example.org');
+    expect(await zoneOf('berlin@example.org')).toEqual({ time_zone: 'Europe/Berlin' });
+
+    // A zone the list does not hold under the browser's name is added to it.
+    const kolkata = await open('/subscribe', { timezoneId: 'Asia/Kolkata' });
+    const detected = (await kolkata.evaluate('Intl.DateTimeFormat().resolvedOptions().timeZone')) as string;
+    expect(['Asia/Kolkata', 'Asia/Calcutta']).toContain(detected);
+    expect(await kolkata.inputValue('select[name="time_zone"]')).toBe(detected);
+    await subscribeFrom(kolkata, 'kolkata@example.org');
+    expect(await zoneOf('kolkata@example.org')).toEqual({ time_zone: detected });
+
+    const plain = await open('/subscribe', { timezoneId: 'Europe/Berlin', javaScriptEnabled: false });
+    expect(await plain.inputValue('select[name="time_zone"]')).toBe('UTC');
+    expect(await plain.locator('[data-zone-note]').isVisible()).toBe(false);
+    await plain.selectOption('select[name="time_zone"]', 'America/New_York');
+    await subscribeFrom(plain, 'plain@example.org');
+    expect(await zoneOf('plain@example.org')).toEqual({ time_zone: 'America/New_York' });
+  });
+
   it('saves screenshots of the front, paper and search pages, desktop and mobile, light and dark', async () => {
     const record = paperWithMath();
     const pages = { front: '/', paper: `/papers/${record.id}`, search: `/search?q=${encodeURIComponent(QUERY)}` };

@@ -29,6 +29,8 @@ interface Operation {
   summary?: string;
   description?: string;
   parameters?: Parameter[];
+  /** Present on operations that need a personal API token. */
+  security?: Record<string, string[]>[];
   responses?: Record<string, { description?: string; content?: Record<string, { schema?: Schema }> }>;
 }
 export interface OpenApiDoc {
@@ -140,7 +142,10 @@ const OperationView: FC<{ method: string; path: string; op: Operation; base: str
         </table>
       ) : null}
       <p>Example:</p>
-      <pre>curl '{exampleUrl(base, path, params)}'</pre>
+      <pre>
+        curl {method === 'get' ? '' : `-X ${method.toUpperCase()} `}
+        {op.security?.length ? "-H 'Authorization: Bearer pb_...' " : ''}'{exampleUrl(base, path, params)}'
+      </pre>
       <ul>
         {Object.entries(op.responses ?? {}).map(([status, r]) => (
           <li>

@@ -6,7 +6,7 @@ import { Refusal } from '../../model/refusal.js';
 import { statusOf } from '../refusal.js';
 import type { ErrorCode } from './error-codes.js';
 
-export type { ErrorCode } from './error-codes.js';
+export { ERROR_CODES, type ErrorCode } from './error-codes.js';
 
 /** The API's code for each HTTP status a feature's refusal is answered with (src/web/refusal.tsx). */
 const REFUSAL_CODES: Record<number, ErrorCode> = {
@@ -37,6 +37,8 @@ export class ApiError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly fields?: FieldError[],
+    /** Sent with the answer: `WWW-Authenticate` on a 401. */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
   }
@@ -81,7 +83,10 @@ export function validationHook(
 }
 
 export function handleApiError(err: Error, c: Context, report: (err: Error) => void): Response {
-  if (err instanceof ApiError) return errorJson(c, err.status, err.code, err.message, err.fields);
+  if (err instanceof ApiError) {
+    for (const [name, value] of Object.entries(err.headers ?? {})) c.header(name, value);
+    return errorJson(c, err.status, err.code, err.message, err.fields);
+  }
   if (err instanceof Refusal) {
     const status = statusOf(err);
     return errorJson(c, status, REFUSAL_CODES[status] ?? 'invalid_request', err.message);

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { COLLECTION_NAME_MAX, NOTE_MAX, VISIBILITIES } from '../../library/collections.js';
 import { EXPORT_FORMATS, EXPORT_MAX, type ExportFormat } from '../../library/export/formats.js';
 import { IMPORT_MAX_ENTRIES } from '../../library/import.js';
-import { errorResponses, okJson, Paper, PaperIdParam } from './schemas.js';
+import { authResponses, errorResponses, okJson, Paper, PaperIdParam, tokenSecurity } from './schemas.js';
 
 /** The library's operations in the OpenAPI document, and the shapes they answer with (handlers: library.ts). */
 
@@ -77,13 +77,6 @@ const FormatQuery = z.object({
     .openapi({ description: 'BibTeX (default), RIS or CSL-JSON', example: 'bibtex' }),
 });
 
-const authResponses = {
-  401: okJson(z.object({ error: z.object({ code: z.string(), message: z.string() }) }), 'Not signed in'),
-  403: okJson(
-    z.object({ error: z.object({ code: z.string(), message: z.string() }) }),
-    'A write by session cookie without its form token in X-CSRF-Token',
-  ),
-};
 const missing = {
   404: okJson(
     z.object({ error: z.object({ code: z.string(), message: z.string() }) }),
@@ -100,7 +93,7 @@ const exportResponse = (what: string) => ({
 });
 
 const tags = ['library'];
-const security = [{ session: [] }];
+const security = tokenSecurity;
 
 export const routes = {
   list: createRoute({
@@ -112,7 +105,7 @@ export const routes = {
     summary: 'Your reading list and collections',
     responses: {
       200: okJson(z.array(Collection), 'The reading list first, then collections oldest first'),
-      ...authResponses,
+      ...authResponses('read'),
       ...errorResponses,
     },
   }),
@@ -139,7 +132,7 @@ export const routes = {
         required: true,
       },
     },
-    responses: { 201: okJson(Collection, 'The new collection'), ...authResponses, ...errorResponses },
+    responses: { 201: okJson(Collection, 'The new collection'), ...authResponses('write'), ...errorResponses },
   }),
   get: createRoute({
     method: 'get',
@@ -181,7 +174,7 @@ export const routes = {
     },
     responses: {
       200: okJson(Collection, 'The collection as it is now'),
-      ...authResponses,
+      ...authResponses('write'),
       ...missing,
       ...errorResponses,
     },
@@ -194,7 +187,7 @@ export const routes = {
     security,
     summary: 'Delete a collection and its notes (not the reading list)',
     request: { params: CollectionIdParam },
-    responses: { 204: { description: 'Deleted' }, ...authResponses, ...missing, ...errorResponses },
+    responses: { 204: { description: 'Deleted' }, ...authResponses('write'), ...missing, ...errorResponses },
   }),
   putItem: createRoute({
     method: 'put',
@@ -228,7 +221,7 @@ export const routes = {
     },
     responses: {
       200: okJson(CollectionItem, 'The paper in the collection'),
-      ...authResponses,
+      ...authResponses('write'),
       ...missing,
       ...errorResponses,
     },
@@ -243,7 +236,7 @@ export const routes = {
     request: { params: ItemParams },
     responses: {
       204: { description: 'Taken out (or was not there)' },
-      ...authResponses,
+      ...authResponses('write'),
       ...missing,
       ...errorResponses,
     },
@@ -265,7 +258,7 @@ export const routes = {
     },
     responses: {
       200: okJson(ImportReport, 'What became of each entry'),
-      ...authResponses,
+      ...authResponses('write'),
       ...missing,
       ...errorResponses,
     },

@@ -4,6 +4,7 @@ import { type Browser, signedInBrowser } from '../../../test/browser-session.js'
 import { type Doc, responseSchema, validate } from '../../../test/openapi-check.js';
 import { openTestSite, type TestSite } from '../../../test/site.js';
 import { engines } from '../../../test/stores.js';
+import { createApiToken, revokeApiToken } from '../../accounts/api-tokens.js';
 import { collectionPapers } from '../../library/collections.js';
 import type { PaperRecord } from '../../model/record.js';
 
@@ -61,9 +62,10 @@ describe.each(engines)('collections in the JSON API on %s', (engine) => {
     b: Browser | undefined,
     method: string,
     path: string,
-    opts: { body?: unknown; csrf?: string; status?: number; op?: string } = {},
+    opts: { body?: unknown; csrf?: string; status?: number; op?: string; token?: string } = {},
   ): Promise<{ res: Response; body: T }> {
     const headers: Record<string, string> = { 'x-forwarded-for': b?.ip ?? '10.8.9.9' };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
     if (b?.cookies.size) headers.cookie = [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     if (opts.csrf) headers['x-csrf-token'] = opts.csrf;
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
@@ -191,6 +193,38 @@ describe.each(engines)('collections in the JSON API on %s', (engine) => {
     const { body: open } = await call<ApiCollection>(bob, 'GET', `/api/collections/${col.id}`);
     expect(open.shareUrl).toBeNull();
     expect(open.items?.map((i) => i.paper.id)).toEqual([A]);
+  });
+
+  it('works for scripts with a personal token: a read token reads, a write token writes, a revoked one is refused', async () => {
+    const { account } = await client();
+    const read = await createApiToken(site.t.db, account.id, { name: 'reader', scope: 'read' }, NOW);
+    const write = await createApiToken(site.t.db, account.id, { name: 'writer', scope: 'write' }, NOW);
+    const { body: made } = await call<ApiCollection>(undefined, 'POST', '/api/collections', {
+      token: write.token,
+      body: { name: 'By script' },
+      status: 201,
+    });
+    await call(undefined, 'PUT', `/api/collections/${made.id}/papers/${A}`, {
+      token: write.token,
+      body: { note: 'hi' },
+    });
+    const { body: list } = await call<ApiCollection[]>(undefined, 'GET', '/api/collections', {
+      token: read.token,
+      op: '/api/collections',
+    });
+    expect(list.map((c) => [c.name, c.papers])).toEqual([
+      ['Saved', 0],
+      ['By script', 1],
+    ]);
+    const { res, body } = await call<{ error: { code: string } }>(undefined, 'DELETE', `/api/collections/${made.id}`, {
+      token: read.token,
+      status: 403,
+    });
+    expect(body.error.code).toBe('forbidden');
+    expect(res.headers.get('www-authenticate')).toContain('insufficient_scope');
+    await revokeApiToken(site.t.db, write.info.id, account.id);
+    await call(undefined, 'DELETE', `/api/collections/${made.id}`, { token: write.token, status: 401 });
+    expect((await collectionPapers(site.t.db, made.id)).map((i) => [i.paper.id, i.note])).toEqual([[A, 'hi']]);
   });
 
   it('imports ids into a collection and exports collections and papers in each format', async () => {

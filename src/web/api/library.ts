@@ -24,7 +24,7 @@ import {
 } from '../../library/export/formats.js';
 import { importIntoCollection } from '../../library/import.js';
 import type { WebDeps } from '../deps.js';
-import { apiAccount, apiViewer } from './auth.js';
+import { apiCaller, requireCaller } from './auth.js';
 import { ApiError } from './errors.js';
 import { type Collection, FORMATS, routes } from './library-routes.js';
 import { notFound, paperIdFromPath } from './papers.js';
@@ -35,18 +35,11 @@ export function registerLibrary(app: OpenAPIHono, deps: WebDeps): void {
   const { db, clock: now } = deps;
   const baseUrl = deps.config.baseUrl;
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'session', {
-    type: 'apiKey',
-    in: 'cookie',
-    name: 'pb_session',
-    description: 'The session cookie of a signed-in browser; writes also need the form token in X-CSRF-Token.',
-  });
-
   // Who asks is settled before a write's body is read: signed out is 401 and a write without its token 403, whatever
   // the body holds.
   for (const path of ['/api/collections', '/api/collections/*'])
     app.use(path, async (c, next) => {
-      if (!['GET', 'HEAD', 'OPTIONS'].includes(c.req.method)) await apiAccount(c, deps, 'write');
+      if (!['GET', 'HEAD', 'OPTIONS'].includes(c.req.method)) await requireCaller(c, deps, 'write');
       await next();
     });
 
@@ -63,6 +56,12 @@ export function registerLibrary(app: OpenAPIHono, deps: WebDeps): void {
     updatedAt: col.updatedAt,
   });
 
+  /** Who asks, for what anyone may read (a public collection): the caller's account when there is one. */
+  async function viewerOf(c: Context) {
+    c.header('Vary', 'Authorization, Cookie');
+    return (await apiCaller(c, deps))?.account;
+  }
+
   /** One of the account's collections: `saved` is its reading list. */
   const own = (accountId: string, id: string) =>
     id === 'saved' ? savedCollection(db, accountId, now()) : ownCollection(db, accountId, id);
@@ -76,7 +75,7 @@ export function registerLibrary(app: OpenAPIHono, deps: WebDeps): void {
   }
 
   app.openapi(routes.list, async (c) => {
-    const account = await apiAccount(c, deps, 'read');
+    const { account } = await requireCaller(c, deps, 'read');
     await savedCollection(db, account.id, now());
     const all = await listCollections(db, account.id);
     return c.json(
@@ -86,7 +85,7 @@ export function registerLibrary(app: OpenAPIHono, deps: WebDeps): void {
   });
 
   app.openapi(routes.create, async (c) => {
-    const account = await apiAccount(c, deps, 'write');
+    const { account } = await requireCaller(c, deps, 'write');
     const body = c.req.valid('json');
     const col = await createCollection(db, account.id, body, now());
     return c.json(present(col, 0, true), 201);
@@ -94,7 +93,7 @@ export function registerLibrary(app: OpenAPIHono, deps: WebDeps): void {
 
   app.openapi(routes.get, async (c) => {
     const { id } = c.req.valid('param');
-    const account = await apiViewer(c, deps);
+    const account = await viewerOf(c);
     const col =
       account && id === 'saved'
         ? await savedCollection(db, account.id, now())
@@ -117,14 +116,14 @@ export function registerLibrary(app: OpenAPIHono, deps: WebDeps): void {
   });
 
   app.openapi(routes.update, async (c) => {
-    const account = await apiAccount(c, deps, 'write');
+    const { account } = await requireCaller(c, deps, 'write');
     const col = await own(account.id, c.req.valid('param').id);
     const updated = await updateCollection(db, account.id, col.id, c.req.valid('json'), now());
     return c.json(present(updated, await count(col.id), true), 200);
   });
 
   app.openapi(routes.remove, async (c) => {
-    const account = await apiAccount(c, deps, 'write');
+    const { account } = await requireCaller(c, deps, 'write');
     const col = await own(account.id, c.req.valid('param').id);
     await deleteCollection(db, account.id, col.id);
     return c.body(null, 204);
@@ -139,7 +138,7 @@ export function registerLibrary(app: OpenAPIHono, deps: WebDeps): void {
       hide: true,
     } as unknown as typeof routes.putItem,
     async (c) => {
-      const account = await apiAccount(c, deps, 'write');
+      const { account } = await requireCaller(c, deps, 'write');
       const params = c.req.valid('param');
       const paperId = paperIdFromPath(params.paperId);
       const col = await own(account.id, params.id);
@@ -164,7 +163,7 @@ export function registerLibrary(app: OpenAPIHono, deps: WebDeps): void {
       hide: true,
     } as unknown as typeof routes.deleteItem,
     async (c) => {
-      const account = await apiAccount(c, deps, 'write');
+      const { account } = await requireCaller(c, deps, 'write');
       const params = c.req.valid('param');
       const col = await own(account.id, params.id);
       await removePaper(db, account.id, col.id, paperIdFromPath(params.paperId), now());
@@ -173,7 +172,7 @@ export function registerLibrary(app: OpenAPIHono, deps: WebDeps): void {
   );
 
   app.openapi(routes.importInto, async (c) => {
-    const account = await apiAccount(c, deps, 'write');
+    const { account } = await requireCaller(c, deps, 'write');
     const col = await own(account.id, c.req.valid('param').id);
     const report = await importIntoCollection(
       { store: deps.store, db, fetchPapers: deps.fetchPapers },
@@ -187,7 +186,7 @@ export function registerLibrary(app: OpenAPIHono, deps: WebDeps): void {
 
   app.openapi(routes.exportCollection, async (c) => {
     const { id } = c.req.valid('param');
-    const account = await apiViewer(c, deps);
+    const account = await viewerOf(c);
     const col =
       account && id === 'saved'
         ? await savedCollection(db, account.id, now())

@@ -79,12 +79,40 @@ describe.each(engines)('JSON API on %s', (engine) => {
       '/api/collections/{id}/import',
       '/api/collections/{id}/papers/{paperId}',
       '/api/daily_papers',
+      '/api/me',
       '/api/papers',
       '/api/papers/search',
       '/api/papers/{id}',
       '/api/papers/{id}/export',
       '/api/papers/{id}/related',
+      '/api/papers/{id}/upvote',
     ]);
+    // Personal operations name the token scheme, which the document defines; reading papers (and public collections)
+    // needs none.
+    const methods: Record<string, string[]> = {
+      '/api/me': ['get'],
+      '/api/papers/{id}/upvote': ['post', 'delete'],
+      '/api/collections': ['get', 'post'],
+      '/api/collections/{id}': ['get', 'patch', 'delete'],
+      '/api/collections/{id}/papers/{paperId}': ['put', 'delete'],
+      '/api/collections/{id}/import': ['post'],
+    };
+    const open = new Set(['get /api/collections/{id}']);
+    for (const [path, item] of Object.entries(doc.paths)) {
+      expect(Object.keys(item).sort(), path).toEqual([...(methods[path] ?? ['get'])].sort());
+      for (const [method, op] of Object.entries(item) as [
+        string,
+        { security?: unknown; responses: Record<string, unknown> },
+      ][]) {
+        if (methods[path] && !open.has(`${method} ${path}`)) {
+          expect(op.security, `${method} ${path}`).toEqual([{ token: [] }]);
+          expect(Object.keys(op.responses), `${method} ${path}`).toContain('401');
+        } else expect(op.security, `${method} ${path}`).toBeUndefined();
+      }
+    }
+    expect((doc as unknown as { components: { securitySchemes: unknown } }).components.securitySchemes).toEqual({
+      token: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+    });
     const html = await (await app.request('/docs')).text();
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(item)) {
@@ -93,6 +121,9 @@ describe.each(engines)('JSON API on %s', (engine) => {
       }
     }
     expect(html).toContain(`curl &#39;${baseUrl}/api/daily_papers?`);
+    expect(html).toContain(
+      `curl -X POST -H &#39;Authorization: Bearer pb_...&#39; &#39;${baseUrl}/api/papers/2503.11731/upvote&#39;`,
+    );
     expect(html).not.toMatch(/<script[^>]+src="https?:/);
   });
 
@@ -341,7 +372,7 @@ describe.each(engines)('JSON API on %s', (engine) => {
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
-    expect(preflight.headers.get('access-control-allow-methods')).toBe('GET,HEAD,OPTIONS');
+    expect(preflight.headers.get('access-control-allow-methods')).toBe('GET,HEAD,POST,DELETE,OPTIONS');
     expect((await app.request('/openapi.json')).headers.get('access-control-allow-origin')).toBe('*');
     expect((await app.request(`/api/papers/${HOSTILE_ID}`)).headers.get('access-control-expose-headers')).toContain(
       'Link',

@@ -148,3 +148,40 @@ export const errorResponses = {
 };
 export const notFoundResponse = { 404: json(ErrorBody, 'No such paper') };
 export const okJson = json;
+
+export const Me = z
+  .object({
+    handle: z.string().openapi({ example: 'ada' }),
+    displayName: z.string(),
+    role: z.enum(['member', 'curator', 'admin']),
+    auth: z.enum(['token', 'session']).openapi({ description: 'how the request proved who it is' }),
+    scope: z
+      .enum(['read', 'write'])
+      .nullable()
+      .openapi({ description: "the token's scope; null for a signed-in browser's session" }),
+  })
+  .openapi('Me');
+
+export const Vote = z
+  .object({
+    id: z.string().openapi({ description: 'the paper', example: '2503.11731' }),
+    upvoted: z.boolean().openapi({ description: 'whether you have upvoted the paper now' }),
+    upvotes: z.number().int().openapi({ description: "the paper's upvotes now, as readers see them" }),
+  })
+  .openapi('Vote');
+
+/** The security scheme of personal operations: a personal API token (src/web/api/auth.ts). */
+export const BEARER_SCHEME = 'token';
+export const tokenSecurity = [{ [BEARER_SCHEME]: [] }];
+
+export const authResponses = (scope: 'read' | 'write') => ({
+  401: json(ErrorBody, 'No token, or not a valid one (see the `WWW-Authenticate` header): create one at /account'),
+  ...(scope === 'write'
+    ? {
+        403: json(
+          ErrorBody,
+          'The token may only read (create one with write scope), or a browser session sent no `X-CSRF-Token`',
+        ),
+      }
+    : {}),
+});

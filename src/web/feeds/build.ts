@@ -1,9 +1,11 @@
 import { Feed, type Item } from 'feed';
+import { arxivLinks } from '../../model/arxiv-id.js';
 import { escapeHtml } from '../../model/html.js';
 import type { Paper } from '../../model/paper.js';
+import { texToUnicode } from '../../model/tex-unicode.js';
 import { cleanName, xmlSafe } from '../../model/text.js';
 import { feedDay } from '../../store/rows.js';
-import { isArxivId, paperPageUrl } from '../api/present.js';
+import { paperPageUrl } from '../api/present.js';
 
 export const FEED_FORMATS = ['atom', 'rss', 'json'] as const;
 export type FeedFormat = (typeof FEED_FORMATS)[number];
@@ -36,16 +38,12 @@ const names = (p: Paper) => p.authors.map(cleanName);
 /** The abstract as HTML, followed by the paper's links. */
 function descriptionHtml(p: Paper): string {
   const links: string[] = [];
-  if (isArxivId(p.id)) {
-    links.push(
-      `<a href="https://arxiv.org/abs/${escapeHtml(p.id)}">arXiv</a>`,
-      `<a href="https://arxiv.org/pdf/${escapeHtml(p.id)}">PDF</a>`,
-    );
-  }
+  const arxiv = arxivLinks(p.id);
+  if (arxiv) links.push(`<a href="${escapeHtml(arxiv.abs)}">arXiv</a>`, `<a href="${escapeHtml(arxiv.pdf)}">PDF</a>`);
   for (const url of new Set([...(p.githubRepo ? [p.githubRepo] : []), ...p.codeUrls]))
     links.push(`<a href="${escapeHtml(url)}">code</a>`);
   const byline = `<p>${escapeHtml(names(p).join(', '))}${p.categories.length ? ` · ${escapeHtml(p.categories.join(' · '))}` : ''}</p>`;
-  return `${byline}<p>${escapeHtml(p.abstract)}</p>${links.length ? `<p>${links.join(' · ')}</p>` : ''}`;
+  return `${byline}<p>${escapeHtml(texToUnicode(p.abstract))}</p>${links.length ? `<p>${links.join(' · ')}</p>` : ''}`;
 }
 
 /**
@@ -56,7 +54,7 @@ function item(p: Paper, format: FeedFormat, baseUrl: string): Item {
   const link = paperPageUrl(baseUrl, p.id);
   const authors = names(p);
   return {
-    title: format === 'json' ? cleanName(p.title) : escapeHtml(cleanName(p.title)),
+    title: format === 'json' ? cleanName(texToUnicode(p.title)) : escapeHtml(cleanName(texToUnicode(p.title))),
     id: link,
     guid: link,
     link,
@@ -92,7 +90,7 @@ function toJsonFeed11(text: string, papers: Paper[], meta: FeedMeta): string {
         return {
           ...it,
           content_text: p.abstract,
-          external_url: isArxivId(p.id) ? `https://arxiv.org/abs/${p.id}` : undefined,
+          external_url: arxivLinks(p.id)?.abs,
           authors: names(p).map((name) => ({ name })),
         };
       }),

@@ -5,6 +5,7 @@ import { parseArxivId } from '../../model/arxiv-id.js';
 import { humanDay } from '../../model/dates.js';
 import type { Paper } from '../../model/paper.js';
 import { isSyntheticId } from '../../model/synthetic-id.js';
+import { texToUnicode } from '../../model/tex-unicode.js';
 import { thumbnailPath } from '../../store/thumbnails.js';
 import { Avatar } from '../avatar.js';
 import {
@@ -139,7 +140,7 @@ export function paperPages(deps: WebDeps): Hono {
     const day = paper.dailyOn ?? paper.listedOn;
     return c.html(
       <Layout
-        title={`${paper.title} | Paperboy`}
+        title={`${texToUnicode(paper.title)} | Paperboy`}
         description={summary}
         path={paperPath(paper.id)}
         baseUrl={baseUrl}

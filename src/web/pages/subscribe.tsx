@@ -1,5 +1,6 @@
 import { type Context, Hono } from 'hono';
 import type { Child } from 'hono/jsx';
+import { nextDigest } from '../../digest/due.js';
 import { SUBSCRIBER_TOKEN } from '../../digest/links.js';
 import { queueConfirmation, queueReminder } from '../../digest/notices.js';
 import {
@@ -8,6 +9,7 @@ import {
   confirmable,
   getAlerts,
   getSubscriber,
+  type Subscriber,
   searchAlertValue,
   subscribe,
   unsubscribe,
@@ -18,7 +20,17 @@ import type { WebDeps } from '../deps.js';
 import { Layout } from '../layout.js';
 import { rateLimit } from '../rate-limit.js';
 import { viewer } from '../session.js';
-import { DEFAULT_PREFERENCES, Errors, PreferenceFields, parsePreferencesForm } from './subscribe-form.js';
+import {
+  Breakable,
+  DEFAULT_PREFERENCES,
+  Errors,
+  type FormValues,
+  formValues,
+  PreferenceFields,
+  parsePreferencesForm,
+  postedValues,
+  whenText,
+} from './subscribe-form.js';
 
 /**
  * Subscribe (double opt-in), confirm, preferences and unsubscribe. Forms carry a signed double-submit token (a
@@ -93,15 +105,16 @@ export function subscribePages(deps: WebDeps): Hono {
     ];
     // A signed-in reader subscribes with their account's address (still confirmed from the inbox).
     const account = await viewer(c, db, now());
-    return subscribeForm(c, { ...DEFAULT_PREFERENCES, alerts }, [], account?.email ?? '');
+    return subscribeForm(c, formValues({ ...DEFAULT_PREFERENCES, alerts }), [], account?.email ?? '', 200, true);
   });
 
   function subscribeForm(
     c: Context,
-    prefs: typeof DEFAULT_PREFERENCES,
+    values: FormValues,
     errors: string[],
     email: string,
     status: 200 | 400 = 200,
+    detectZone = false,
   ) {
     return page(
       c,
@@ -112,16 +125,13 @@ export function subscribePages(deps: WebDeps): Hono {
           follow. No account needed: we send a link to confirm your address, and every mail has a one-click unsubscribe.
         </p>
         <Errors errors={errors} />
-        <form method="post" action="/subscribe">
+        <form method="post" action="/subscribe" class="subscribe-form">
           {csrfField(c)}
-          <p>
-            <label>
-              Email address
-              <br />
-              <input type="email" name="email" value={email} required autocomplete="email" size={40} />
-            </label>
-          </p>
-          <PreferenceFields prefs={prefs} />
+          <label class="email">
+            Email address
+            <input type="email" name="email" value={email} required autocomplete="email" size={40} />
+          </label>
+          <PreferenceFields values={values} detectZone={detectZone} />
           <p>
             <button type="submit">Subscribe</button>
           </p>
@@ -139,7 +149,7 @@ export function subscribePages(deps: WebDeps): Hono {
     if (!parsed.ok || !parsed.email)
       return subscribeForm(
         c,
-        DEFAULT_PREFERENCES,
+        postedValues(body),
         parsed.ok ? ['Enter your email address.'] : parsed.errors,
         email,
         400,
@@ -177,13 +187,25 @@ export function subscribePages(deps: WebDeps): Hono {
     const s = await confirm(db, c.req.query('token') ?? '', now());
     if (!s) return badLink(c);
     const token = encodeURIComponent(signer.token(SUBSCRIBER_TOKEN, s.id));
+    const next = nextDigest(s, now(), s.lastPeriod);
     return page(
       c,
       'You are subscribed',
-      <p>
-        Your first digest arrives at the next {s.hour}:00 ({s.timeZone}) it is due.{' '}
-        <a href={`/subscribe/preferences?token=${token}`}>Change your preferences</a> at any time, from any mail too.
-      </p>,
+      <>
+        <p class="notice" role="status">
+          <Breakable
+            text={
+              next === 'now'
+                ? 'Your first digest goes out within a few minutes, with what is new for you (a day with nothing new sends no mail).'
+                : `Your first digest arrives ${whenText(next, s.timeZone, now())}, with what is new for you (a day with nothing new sends no mail).`
+            }
+          />
+        </p>
+        <p>
+          Digests go to <strong>{s.email}</strong>.{' '}
+          <a href={`/subscribe/preferences?token=${token}`}>Change your preferences</a> at any time, from any mail too.
+        </p>
+      </>,
     );
   });
 
@@ -192,32 +214,44 @@ export function subscribePages(deps: WebDeps): Hono {
     const s = id ? await getSubscriber(db, id) : undefined;
     if (!s) return badLink(c);
     const alerts = (await getAlerts(db, [s.id])).get(s.id) ?? [];
-    return preferencesForm(c, { ...s, alerts }, [], s.status);
+    return preferencesForm(c, s, formValues({ ...s, alerts }), [], c.req.query('saved') !== undefined);
   });
 
   function preferencesForm(
     c: Context,
-    prefs: typeof DEFAULT_PREFERENCES,
+    s: Subscriber,
+    values: FormValues,
     errors: string[],
-    status: string,
+    saved = false,
     code: 200 | 400 = 200,
   ) {
     const token = encodeURIComponent(c.req.query('token') ?? '');
+    const next = nextDigest(s, now(), s.lastPeriod);
     return page(
       c,
       'Your digest',
       <>
-        {status !== 'confirmed' && (
+        {saved && (
+          <p class="notice" role="status">
+            <strong>Saved.</strong> Your preferences are up to date.
+          </p>
+        )}
+        {s.status === 'confirmed' ? (
           <p>
-            <strong>You are not receiving digests</strong> (
-            {status === 'suppressed' ? 'mail to your address kept failing' : status}). Subscribe again from the{' '}
+            Digests go to <strong>{s.email}</strong>. Next digest:{' '}
+            <Breakable text={whenText(next, s.timeZone, now())} />.
+          </p>
+        ) : (
+          <p>
+            <strong>You are not receiving digests</strong> at <strong>{s.email}</strong> (
+            {s.status === 'suppressed' ? 'mail to your address kept failing' : s.status}). Subscribe again from the{' '}
             <a href="/subscribe">subscription page</a>.
           </p>
         )}
         <Errors errors={errors} />
-        <form method="post" action={`/subscribe/preferences?token=${token}`}>
+        <form method="post" action={`/subscribe/preferences?token=${token}`} class="subscribe-form">
           {csrfField(c)}
-          <PreferenceFields prefs={prefs} />
+          <PreferenceFields values={values} />
           <p>
             <button type="submit">Save</button> or <a href={`/subscribe/unsubscribe?token=${token}`}>unsubscribe</a>
           </p>
@@ -234,16 +268,10 @@ export function subscribePages(deps: WebDeps): Hono {
     const body = await formBody(c);
     if (!body) return expired(c);
     const parsed = parsePreferencesForm(body);
-    if (!parsed.ok)
-      return preferencesForm(
-        c,
-        { ...s, alerts: (await getAlerts(db, [s.id])).get(s.id) ?? [] },
-        parsed.errors,
-        s.status,
-        400,
-      );
+    if (!parsed.ok) return preferencesForm(c, s, postedValues(body), parsed.errors, false, 400);
     await updatePreferences(db, s.id, parsed.prefs, now());
-    return preferencesForm(c, parsed.prefs, [], s.status);
+    // Post, redirect, get: a reload does not post again, and the page shows what the store now holds.
+    return c.redirect(`/subscribe/preferences?token=${encodeURIComponent(c.req.query('token') ?? '')}&saved=1`, 303);
   });
 
   app.get('/subscribe/unsubscribe', loose, async (c) => {

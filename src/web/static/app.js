@@ -114,3 +114,36 @@ document.addEventListener('click', async (event) => {
     if (status) status.textContent = `Copy this link: ${link.href}`;
   }
 });
+
+// The subscription form's time zone, from the browser's, while the reader has not picked one (without this file
+// the form offers UTC, to change by hand). A zone missing from the list (an alias) is added to it.
+(() => {
+  const select = document.querySelector('select[data-detect-zone]');
+  if (!(select instanceof HTMLSelectElement)) return;
+  const untouched = [...select.options].find((o) => o.defaultSelected) === select.selectedOptions[0];
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (!untouched || !zone) return;
+  if (![...select.options].some((o) => o.value === zone)) select.add(new Option(zone, zone), 0);
+  select.value = zone;
+  select.form?.querySelector('[data-zone-note]')?.removeAttribute('hidden');
+})();
+
+// A value to copy (a new API token on the account page): its Copy button shows where the clipboard can be written.
+// Without this file the value stays selectable in its read-only field.
+for (const button of document.querySelectorAll('button[data-copy]')) {
+  if (navigator.clipboard) button.hidden = false;
+}
+document.addEventListener('click', async (event) => {
+  const button = event.target instanceof Element ? event.target.closest('button[data-copy]') : null;
+  if (!button) return;
+  const field = document.getElementById(button.getAttribute('data-copy') ?? '');
+  const status = button.parentElement?.querySelector('[data-copy-status]');
+  if (!field) return;
+  try {
+    await navigator.clipboard.writeText(field.value);
+    if (status) status.textContent = 'Copied';
+  } catch {
+    field.select();
+    if (status) status.textContent = 'Select it and copy it by hand';
+  }
+});

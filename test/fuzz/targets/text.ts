@@ -2,12 +2,13 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { renderCommentMarkdown } from '../../../src/community/markdown.js';
 import { escapeHtml } from '../../../src/model/html.js';
+import { texToUnicode } from '../../../src/model/tex-unicode.js';
 import { cleanLine, cleanName, cleanRecord, cleanText } from '../../../src/model/text.js';
 import { fts5Constraint, MAX_TERMS, parseQuery } from '../../../src/search/query.js';
 import { renderTextWithMath, renderTitle } from '../../../src/web/math.js';
 import { type Target, target } from '../harness.js';
 import { CONTROL, expect, htmlProblem, LONE_SURROGATE } from '../invariants.js';
-import { mutatedText, randomText } from '../mutate.js';
+import { longRun, mutatedText, randomText } from '../mutate.js';
 import { abstractSeeds, commentSeeds, paperSeeds, querySeeds, titleSeeds } from '../seeds.js';
 
 /** Every element the comment renderer and temml's MathML make; any other tag in the output came from the input. */
@@ -91,6 +92,29 @@ const title = target<string>({
   },
 });
 
+/** TeX runs that a reader of nested groups and scripts could choke on, inside and outside a formula. */
+const TEX_RUN = fc
+  .tuple(fc.constantFrom('{', '^', '_{', '\\', '$', '\\frac', '\\sqrt[', '\\text{', '\\emph{', "\\'"), fc.nat(3000))
+  .map(([unit, n]) => unit.repeat(n))
+  .chain((run) => fc.constantFrom(run, `$${run}$`, `$${run}x}$`, `\\(${run}\\)`));
+
+const emailText = target<string>({
+  name: 'TeX as plain text (email)',
+  arbitrary: fc.oneof(
+    mutatedText([...abstractSeeds.slice(0, 20), ...titleSeeds.slice(0, 20)], 8),
+    randomText,
+    longRun,
+    TEX_RUN,
+  ),
+  check: (text) => {
+    const out = texToUnicode(text);
+    const control = /[\0-\x1F\x7F-\x9F\uFFFE\uFFFF\u2028\u2029]/.exec(out);
+    expect(!control, () => `it left U+${control![0].charCodeAt(0).toString(16)}`);
+    expect(!LONE_SURROGATE.test(out), () => 'it left a lone surrogate');
+    expect(out.length <= 2 * text.length + 8, () => `${text.length} characters became ${out.length}`);
+  },
+});
+
 const WORD = /^[\p{L}\p{N}]+$/u;
 
 function queryTarget(): Target {
@@ -170,4 +194,4 @@ const text = target<{ s: string; names: string[] }>({
   },
 });
 
-export const textTargets = (): Target[] => [queryTarget(), markdown, math, title, text];
+export const textTargets = (): Target[] => [queryTarget(), markdown, math, title, text, emailText];

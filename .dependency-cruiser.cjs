@@ -6,7 +6,7 @@ const layers = [
   ['model', 'config', 'crypto', 'log.ts'],
   ['store'],
   ['ingest', 'search', 'mail', 'thumbnails'],
-  ['accounts', 'community', 'digest'],
+  ['accounts', 'community', 'digest', 'library'],
   ['web', 'jobs'],
   ['cli'],
 ];

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { type Config, isLoopback } from '../config/config.js';
 import { setupMail } from '../digest/job.js';
-import { arxivLookup } from '../ingest/arxiv-api.js';
+import { arxivLookup, arxivPapersLookup } from '../ingest/arxiv-api.js';
 import { createFetchers } from '../ingest/fetchers.js';
 import { createCleanupJob } from '../jobs/cleanup.js';
 import { createDigestJob } from '../jobs/digest.js';
@@ -51,6 +51,7 @@ export async function runServe(
   log.info(`search index ready in ${Math.round(performance.now() - started)} ms`);
   const mail = await setupMail(config, opened, log, { search: async () => search });
   const fetchPaper = arxivLookup(fetchers.arxivFetcher, config.arxivApiUrl);
+  const fetchPapers = arxivPapersLookup(fetchers.arxivFetcher, config.arxivApiUrl);
   const closing = new AbortController();
   const app = createApp(
     webDeps({
@@ -62,6 +63,7 @@ export async function runServe(
       secret: mail.secret,
       kick: mail.kick,
       fetchPaper,
+      fetchPapers,
       closed: closing.signal,
     }),
   );

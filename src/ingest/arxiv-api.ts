@@ -45,6 +45,17 @@ export function arxivLookup(fetcher: Fetcher, baseUrl: string): PaperLookup {
   };
 }
 
+/** Looks papers up on arXiv, 100 ids per request: the records arXiv knows (it leaves out the others); throws SourceError. */
+export type PapersLookup = (ids: string[]) => Promise<PaperRecord[]>;
+
+export function arxivPapersLookup(fetcher: Fetcher, baseUrl: string): PapersLookup {
+  return async (ids) => {
+    const wanted = new Set(ids);
+    const entries = await fetchArxivByIds(fetcher, baseUrl, [...wanted]);
+    return entries.flatMap((e) => (e.ok && wanted.has(e.record.id) ? [e.record] : []));
+  };
+}
+
 /** Runs an arXiv search query (`cat:cs.CL AND ti:transformer`), yielding one page of results at a time. */
 export async function* searchArxiv(
   fetcher: Fetcher,

@@ -317,6 +317,37 @@ CREATE UNIQUE INDEX api_tokens_hash ON api_tokens (token_hash);
 CREATE INDEX api_tokens_account ON api_tokens (account_id, created_at);
 `;
 
+/**
+ * A reader's library: the reading list ("Saved", one per account, kind 'saved') and named collections, each paper in
+ * one at a position with the owner's note. A collection is private, shared by an unguessable link (share_id: 16
+ * random bytes, kept as is so that its owner can copy the link again; a new link replaces it), or public.
+ */
+const library = `
+CREATE TABLE collections (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  visibility TEXT NOT NULL DEFAULT 'private',
+  share_id TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX collections_account ON collections (account_id, created_at);
+CREATE UNIQUE INDEX collections_saved ON collections (account_id) WHERE kind = 'saved';
+CREATE UNIQUE INDEX collections_share_id ON collections (share_id);
+CREATE TABLE collection_papers (
+  collection_id TEXT NOT NULL REFERENCES collections (id) ON DELETE CASCADE,
+  paper_id TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  note TEXT NOT NULL DEFAULT '',
+  added_at TEXT NOT NULL,
+  PRIMARY KEY (collection_id, paper_id)
+);
+CREATE INDEX collection_papers_order ON collection_papers (collection_id, position);
+CREATE INDEX collection_papers_paper ON collection_papers (paper_id);
+`;
+
 export const migrations: readonly Migration[] = [
   {
     name: 'papers, versions, sources, checkpoints, harvest state, full-text index',
@@ -450,5 +481,10 @@ DROP INDEX papers_feed_day_trending;
     name: 'personal API tokens, stored hashed, with their scope and when each was last used',
     sqlite: apiTokens,
     postgres: apiTokens,
+  },
+  {
+    name: 'the library: reading lists and collections of papers, with notes, private, shared by link or public',
+    sqlite: library,
+    postgres: library,
   },
 ];

@@ -292,6 +292,31 @@ export interface AuditLogTable {
   detail: string;
 }
 
+/** A reader's reading list or named collection (src/library/collections.ts). */
+export interface CollectionsTable {
+  id: string;
+  account_id: string;
+  /** saved (the reading list, one per account) | named. */
+  kind: string;
+  name: string;
+  /** private | link (anyone with the share link) | public. */
+  visibility: Generated<string>;
+  /** The unguessable id in the share link; null until the owner shares by link. */
+  share_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CollectionPapersTable {
+  collection_id: string;
+  paper_id: string;
+  /** Ascending: the owner's order. */
+  position: number;
+  /** The owner's note on the paper, plain text. */
+  note: Generated<string>;
+  added_at: string;
+}
+
 export interface Database {
   papers: PapersTable;
   paper_versions: PaperVersionsTable;
@@ -319,6 +344,8 @@ export interface Database {
   thumbnails: ThumbnailsTable;
   thumbnail_attempts: ThumbnailAttemptsTable;
   api_tokens: ApiTokensTable;
+  collections: CollectionsTable;
+  collection_papers: CollectionPapersTable;
 }
 
 /** The handle through which features read and write their own tables (src/store/open.ts hands it out). */

@@ -11,7 +11,10 @@ import { accountPages } from './pages/account.js';
 import { adminPages } from './pages/admin.js';
 import { commentRoutes } from './pages/comment-actions.js';
 import { curationRoutes } from './pages/curation-actions.js';
+import { exportRoutes } from './pages/exports.js';
 import { feedPages } from './pages/feed.js';
+import { libraryPages } from './pages/library.js';
+import { libraryRoutes } from './pages/library-actions.js';
 import { listPages } from './pages/lists.js';
 import { notFoundPage } from './pages/not-found.js';
 import { paperPages } from './pages/paper.js';
@@ -97,6 +100,7 @@ export function createApp(deps: WebDeps): Hono {
   app.route('/', thumbnailRoutes(deps));
   app.route('/', feedRoutes(deps));
   app.route('/', feedPages(deps));
+  app.route('/', exportRoutes(deps)); // before the paper pages, which would take `2501.12345.bib` for an id
   app.route('/', paperPages(deps));
   app.route('/', searchPages(deps));
   app.route('/', listPages(deps));
@@ -105,6 +109,8 @@ export function createApp(deps: WebDeps): Hono {
   app.route('/', signinPages(deps));
   app.route('/', accountPages(deps));
   app.route('/', upvoteRoutes(deps));
+  app.route('/', libraryPages(deps));
+  app.route('/', libraryRoutes(deps));
   app.route('/', curationRoutes(deps));
   app.route('/', adminPages(deps));
   app.route('/', commentRoutes(deps));

@@ -16,8 +16,8 @@ const temmlFile = (file: string) => readFileSync(createRequire(import.meta.url).
 /** temml's font, a script alphabet for `\mathscr` and its primes. */
 export const temmlFont = asset('temml.woff2', new Uint8Array(temmlFile('Temml.woff2')), 'font/woff2');
 
-/** Our stylesheets, in cascade order: the page and its header, paper cards, the paper page, discussion and curation. */
-const OWN_STYLESHEETS = ['app.css', 'cards.css', 'paper.css', 'community.css'];
+/** Our stylesheets, in cascade order: the page and its header, paper cards, the paper page, discussion and curation, the library. */
+const OWN_STYLESHEETS = ['app.css', 'cards.css', 'paper.css', 'community.css', 'library.css'];
 
 /**
  * temml's stylesheet for MathML drawn by the system's math fonts (its classes: display formulas, accents, arrays,

@@ -1,4 +1,5 @@
 import { raw } from 'hono/html';
+import type { Child } from 'hono/jsx';
 import { humanDay } from '../model/dates.js';
 import type { Paper } from '../model/paper.js';
 import { thumbnailPath } from '../store/thumbnails.js';
@@ -7,6 +8,7 @@ import { Authors, categoryPath, paperPath, userPath } from './components.js';
 import { renderTitle } from './math.js';
 
 export const upvotePath = (id: string) => `/papers/${id}/upvote`;
+export const savePath = (id: string) => `/papers/${id}/save`;
 
 /** Categories a card shows as chips; the rest are counted ("+2"). The paper page shows them all. */
 const CARD_CATEGORIES = 3;
@@ -50,6 +52,22 @@ export function UpvoteForm(props: { paper: Paper; label?: boolean }) {
       >
         {props.label ? <span class="word">Upvote</span> : null}
         <strong data-count>{total}</strong>
+      </button>
+    </form>
+  );
+}
+
+/**
+ * Save: puts the paper in the reader's reading list, or takes it out (src/web/pages/library-actions.tsx); a plain form
+ * enhanced by app.js like the upvote. The token and `aria-pressed` are filled in for a signed-in visitor by
+ * src/web/personalize.ts; signed out, the form leads to sign-in and back.
+ */
+export function SaveForm(props: { paper: Paper }) {
+  return (
+    <form class="save" method="post" action={savePath(props.paper.id)} data-save>
+      <input type="hidden" name="csrf" value="" data-csrf />
+      <button type="submit" class="stat" aria-pressed="false" data-save={props.paper.id} title="Save to your library">
+        <span class="word">Save</span>
       </button>
     </form>
   );
@@ -192,6 +210,10 @@ export function PaperItem(props: {
   titleHtml?: string | undefined;
   snippetHtml?: string | undefined;
   heading?: 'h2' | 'h3';
+  /** Under the card's actions: a reader's note and tools in their library (src/web/pages/library.tsx). */
+  extra?: Child;
+  /** The item's id, for links back to it. */
+  anchor?: string | undefined;
 }) {
   const p = props.paper;
   const day = p.dailyOn ?? p.listedOn ?? p.submittedAt?.slice(0, 10);
@@ -202,7 +224,7 @@ export function PaperItem(props: {
   );
   const comments = p.numComments + p.communityComments;
   return (
-    <li class="paper">
+    <li class="paper" id={props.anchor}>
       <Thumbnail paper={p} />
       <div class="card">
         {props.heading === 'h3' ? <h3>{heading}</h3> : <h2>{heading}</h2>}
@@ -226,9 +248,11 @@ export function PaperItem(props: {
           <a class="stat comments" href={`${paperPath(p.id)}#comments`}>
             {comments} <span class="vh">{comments === 1 ? 'comment' : 'comments'}</span>
           </a>
+          <SaveForm paper={p} />
           <CodeLink paper={p} />
           <Byline paper={p} />
         </div>
+        {props.extra}
       </div>
     </li>
   );

@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.js';
 import { Signer } from '../crypto/tokens.js';
-import type { PaperLookup } from '../ingest/arxiv-api.js';
+import type { PaperLookup, PapersLookup } from '../ingest/arxiv-api.js';
 import type { Logger } from '../log.js';
 import type { SearchService } from '../search/search.js';
 import type { Db } from '../store/schema.js';
@@ -22,6 +22,8 @@ export interface WebDeps {
   kick: () => void;
   /** Fetches a paper the store lacks from arXiv, for submissions; without it only stored papers can be submitted. */
   fetchPaper: PaperLookup | undefined;
+  /** Fetches many papers the store lacks from arXiv at once, for imports into a library; without it only stored ones. */
+  fetchPapers: PapersLookup | undefined;
   /** Aborts when the site closes: what listens to the store lets go. */
   closed: AbortSignal;
 }
@@ -37,6 +39,7 @@ export function webDeps(parts: {
   clock?: (() => Date) | undefined;
   kick?: (() => void) | undefined;
   fetchPaper?: PaperLookup | undefined;
+  fetchPapers?: PapersLookup | undefined;
   closed?: AbortSignal | undefined;
 }): WebDeps {
   return {
@@ -49,6 +52,7 @@ export function webDeps(parts: {
     clock: parts.clock ?? (() => new Date()),
     kick: parts.kick ?? (() => {}),
     fetchPaper: parts.fetchPaper,
+    fetchPapers: parts.fetchPapers,
     closed: parts.closed ?? new AbortController().signal,
   };
 }

@@ -8,6 +8,7 @@ import { postComment } from '../community/comments.js';
 import { Signer } from '../crypto/tokens.js';
 import { SUBSCRIBER_TOKEN } from '../digest/links.js';
 import { confirm, subscribe } from '../digest/subscribers.js';
+import { addPaper, createCollection } from '../library/collections.js';
 import { DEFAULT_PREFERENCES } from './pages/subscribe-form.js';
 
 const BASE = 'http://paperboy.test';
@@ -57,6 +58,8 @@ describe.each(engines)('forms on %s', (engine) => {
       'audit_log',
       'subscribers',
       'api_tokens',
+      'collections',
+      'collection_papers',
     ] as const;
     const out: unknown[] = [];
     for (const table of tables) out.push(table, await db.selectFrom(table).selectAll().execute());
@@ -82,6 +85,10 @@ describe.each(engines)('forms on %s', (engine) => {
     if (other.kind !== 'confirm') throw new Error(`expected a confirmation link, got ${other.kind}`);
     const confirmed = (await confirm(t.db, other.token, clock))!;
     const apiToken = await createApiToken(t.db, account.id, { name: 'a token to revoke', scope: 'read' }, clock);
+    const collection = await createCollection(t.db, account.id, { name: 'Reading group' }, clock);
+    await addPaper(t.db, account.id, collection.id, PAPER, clock);
+    const COL = '/library/:id{[A-Za-z0-9_-]+}';
+    const col = `/library/${collection.id}`;
     const posts: Record<string, [string, Record<string, string>]> = {
       '/signin': ['/signin', { email: 'someone@example.org', next: '/' }],
       '/signin/verify': ['/signin/verify', { token: 'x' }],
@@ -109,6 +116,15 @@ describe.each(engines)('forms on %s', (engine) => {
         { frequency: 'daily' },
       ],
       '/admin/accounts/:id/:change{role|ban|unban}': [`/admin/accounts/${member.id}/ban`, {}],
+      '/papers/:id{.+}/save': [`/papers/${PAPER}/save`, {}],
+      '/library': ['/library', { name: 'Forged' }],
+      '/library/collect': ['/library/collect', { collection: collection.id, paper: PAPER }],
+      [`${COL}/edit`]: [`${col}/edit`, { name: 'Forged', visibility: 'public' }],
+      [`${COL}/delete`]: [`${col}/delete`, { confirm: '1' }],
+      [`${COL}/papers`]: [`${col}/papers`, { action: 'remove', paper: PAPER }],
+      [`${COL}/import`]: [`${col}/import`, { text: '2606.00002' }],
+      '/api/collections': ['/api/collections', { name: 'Forged' }],
+      '/api/collections/:id/import': [`/api/collections/${collection.id}/import`, { text: '2606.00002' }],
     };
     // The one form without a token, on purpose: one-click unsubscribe (RFC 8058) comes from mail clients, and its
     // signed link is the permission (tested in subscribe.test.ts).

@@ -4,10 +4,21 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { accountForEmail } from '../../src/accounts/accounts.js';
+import { createSession } from '../../src/accounts/sessions.js';
 import { Signer } from '../../src/crypto/tokens.js';
 import { subscriberLinks } from '../../src/digest/links.js';
 import { type Alert, confirm, subscribe } from '../../src/digest/subscribers.js';
+import {
+  addPaper,
+  collectionPapers,
+  createCollection,
+  savedCollection,
+  setNote,
+  updateCollection,
+} from '../../src/library/collections.js';
 import type { PaperRecord } from '../../src/model/record.js';
+import { SESSION_COOKIE } from '../../src/web/session.js';
 import { importLine, runCli } from '../cli.js';
 import { freshStore, type TestStore } from '../stores.js';
 import { launchChromium, SCREENSHOTS, watchProblems, writeCorpusTail } from './chromium.js';
@@ -565,6 +576,90 @@ describe('the layout in Chromium: cards, header and pages at every width, light 
       console.log(`cumulative layout shift of the home page at ${width}px, ${loaded} thumbnails loading: ${cls}`);
       expect(cls).toBeLessThan(0.05);
     }
+  });
+
+  it('lays out the library signed in (screenshots, no overflow, axe) and saves a paper with a click', async () => {
+    const now = new Date();
+    const { account } = await accountForEmail(t.db, 'reader@example.org', now);
+    const session = await createSession(t.db, account.id, now);
+    const latest = (await t.store.neighbourDays('9999-12-31')).previous!;
+    const papers = await t.store.listPapers({ from: latest, to: latest, limit: 8 });
+    const saved = await savedCollection(t.db, account.id, now);
+    const group = await createCollection(t.db, account.id, { name: `Reading group: ${LONG_WORD.slice(0, 60)}` }, now);
+    for (const [i, p] of [...papers.slice(0, 3), ...HOSTILE.map((h) => ({ id: h.id }))].entries()) {
+      await addPaper(t.db, account.id, saved.id, p.id, now);
+      await addPaper(t.db, account.id, group.id, p.id, now);
+      if (i % 2 === 0)
+        await setNote(t.db, account.id, group.id, p.id, `Note ${i}: read section 3 again.\n${LONG_WORD}`, now);
+    }
+    const shared = await updateCollection(t.db, account.id, group.id, { visibility: 'link' }, now);
+    const library = {
+      library: '/library',
+      collection: `/library/${group.id}`,
+      shared: `/library/shared/${shared.shareId}`,
+      'paper-signed-in': pages.paper!,
+    };
+
+    const signedIn = async (width: (typeof WIDTHS)[number], scheme: 'light' | 'dark' = 'light') => {
+      const context = await sized(width, scheme);
+      await context.addCookies([{ name: SESSION_COOKIE, value: session, url: base }]);
+      return context.newPage();
+    };
+    const found: string[] = [];
+    for (const scheme of SCHEMES) {
+      for (const width of [390, 1280] as const) {
+        const page = await signedIn(width, scheme);
+        for (const [name, path] of Object.entries(library)) {
+          await visit(page, path);
+          await page.screenshot({ path: join(SCREENSHOTS, `${name}-${width}-${scheme}.png`), fullPage: true });
+        }
+      }
+    }
+    for (const width of WIDTHS) {
+      const page = await signedIn(width);
+      for (const [name, path] of Object.entries(library)) {
+        await visit(page, path);
+        const r = (await page.evaluate(OVERFLOW)) as { scrollWidth: number; width: number; offenders: string[] };
+        if (r.scrollWidth > r.width || r.offenders.length)
+          found.push(`${name} at ${width}px is ${r.scrollWidth}px wide: ${r.offenders.join('; ')}`);
+        for (const overlap of (await page.evaluate(CARD_OVERLAPS)) as string[])
+          found.push(`${name} at ${width}px: ${overlap}`);
+      }
+    }
+    for (const [width, scheme] of [
+      [1280, 'light'],
+      [390, 'dark'],
+    ] as const) {
+      const page = await signedIn(width, scheme);
+      for (const [name, path] of Object.entries(library)) {
+        await visit(page, path);
+        const { violations } = await new AxeBuilder({ page }).analyze();
+        for (const v of violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'))
+          found.push(`${name} ${width}px ${scheme}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes[0]?.target.join(' ')}`);
+      }
+    }
+    expect(found).toEqual([]);
+
+    // Save on a card of the front page, with JavaScript: the button turns to Saved in place.
+    const page = await signedIn(1280);
+    await visit(page, '/');
+    const unsaved = papers.find((p) => !HOSTILE.some((h) => h.id === p.id) && papers.indexOf(p) >= 3) ?? papers[3]!;
+    const button = page.locator(`button[data-save="${unsaved.id}"]`).first();
+    await expect(button.getAttribute('aria-pressed')).resolves.toBe('false');
+    await button.click();
+    await expect.poll(() => button.getAttribute('aria-pressed')).toBe('true');
+    expect(page.url()).toBe(`${base}/`);
+    expect((await collectionPapers(t.db, saved.id)).map((i) => i.paper.id)).toContain(unsaved.id);
+    // Without JavaScript the same form posts, and the paper's page says it is no longer saved. (The site sends
+    // Referrer-Policy: no-referrer, so the form cannot come back to the page it was on, as with Upvote.)
+    const context = await newContext({ javaScriptEnabled: false });
+    await context.addCookies([{ name: SESSION_COOKIE, value: session, url: base }]);
+    const plain = await context.newPage();
+    await visit(plain, '/');
+    await plain.locator(`button[data-save="${unsaved.id}"]`).first().click();
+    await plain.waitForURL(`${base}/papers/${unsaved.id}`);
+    await expect(plain.locator('.paper-main button[data-save]').getAttribute('aria-pressed')).resolves.toBe('false');
+    expect((await collectionPapers(t.db, saved.id)).map((i) => i.paper.id)).not.toContain(unsaved.id);
   });
 
   it('shares a paper: the address copied with JavaScript, a plain link to it without', async () => {

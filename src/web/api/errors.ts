@@ -2,17 +2,22 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
+import { Refusal } from '../../model/refusal.js';
+import { statusOf } from '../refusal.js';
+import type { ErrorCode } from './error-codes.js';
 
-export const ERROR_CODES = [
-  'invalid_request',
-  'unauthorized',
-  'forbidden',
-  'not_found',
-  'rate_limited',
-  'request_too_large',
-  'internal',
-] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
+export { ERROR_CODES, type ErrorCode } from './error-codes.js';
+
+/** The API's code for each HTTP status a feature's refusal is answered with (src/web/refusal.tsx). */
+const REFUSAL_CODES: Record<number, ErrorCode> = {
+  400: 'invalid_request',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  429: 'rate_limited',
+  502: 'unavailable',
+  503: 'unavailable',
+};
 
 export interface FieldError {
   /** Where the bad value was: `query.limit`, `path.id`. */
@@ -81,6 +86,10 @@ export function handleApiError(err: Error, c: Context, report: (err: Error) => v
   if (err instanceof ApiError) {
     for (const [name, value] of Object.entries(err.headers ?? {})) c.header(name, value);
     return errorJson(c, err.status, err.code, err.message, err.fields);
+  }
+  if (err instanceof Refusal) {
+    const status = statusOf(err);
+    return errorJson(c, status, REFUSAL_CODES[status] ?? 'invalid_request', err.message);
   }
   if (err instanceof HTTPException && err.status < 500) {
     return errorJson(c, err.status, err.status === 404 ? 'not_found' : 'invalid_request', err.message || 'Bad request');

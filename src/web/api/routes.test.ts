@@ -73,23 +73,41 @@ describe.each(engines)('JSON API on %s', (engine) => {
     expect(doc.openapi).toBe('3.1.0');
     expect(checkDocument(doc)).toEqual([]);
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/collections',
+      '/api/collections/{id}',
+      '/api/collections/{id}/export',
+      '/api/collections/{id}/import',
+      '/api/collections/{id}/papers/{paperId}',
       '/api/daily_papers',
       '/api/me',
       '/api/papers',
       '/api/papers/search',
       '/api/papers/{id}',
+      '/api/papers/{id}/export',
       '/api/papers/{id}/related',
       '/api/papers/{id}/upvote',
     ]);
-    // Personal operations name the token scheme, which the document defines; reading papers needs none.
-    const personal = { '/api/me': ['get'], '/api/papers/{id}/upvote': ['post', 'delete'] } as Record<string, string[]>;
+    // Personal operations name the token scheme, which the document defines; reading papers (and public collections)
+    // needs none.
+    const methods: Record<string, string[]> = {
+      '/api/me': ['get'],
+      '/api/papers/{id}/upvote': ['post', 'delete'],
+      '/api/collections': ['get', 'post'],
+      '/api/collections/{id}': ['get', 'patch', 'delete'],
+      '/api/collections/{id}/papers/{paperId}': ['put', 'delete'],
+      '/api/collections/{id}/import': ['post'],
+    };
+    const open = new Set(['get /api/collections/{id}']);
     for (const [path, item] of Object.entries(doc.paths)) {
-      expect(Object.keys(item).sort(), path).toEqual([...(personal[path] ?? ['get'])].sort());
-      for (const op of Object.values(item) as { security?: unknown; responses: Record<string, unknown> }[]) {
-        if (personal[path]) {
-          expect(op.security, path).toEqual([{ token: [] }]);
-          expect(Object.keys(op.responses), path).toContain('401');
-        } else expect(op.security, path).toBeUndefined();
+      expect(Object.keys(item).sort(), path).toEqual([...(methods[path] ?? ['get'])].sort());
+      for (const [method, op] of Object.entries(item) as [
+        string,
+        { security?: unknown; responses: Record<string, unknown> },
+      ][]) {
+        if (methods[path] && !open.has(`${method} ${path}`)) {
+          expect(op.security, `${method} ${path}`).toEqual([{ token: [] }]);
+          expect(Object.keys(op.responses), `${method} ${path}`).toContain('401');
+        } else expect(op.security, `${method} ${path}`).toBeUndefined();
       }
     }
     expect((doc as unknown as { components: { securitySchemes: unknown } }).components.securitySchemes).toEqual({

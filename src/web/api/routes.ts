@@ -8,6 +8,7 @@ import { httpCache } from './cache.js';
 import { registerDailyPapers } from './daily.js';
 import { type OpenApiDoc, renderDocs } from './docs.js';
 import { errorJson, handleApiError, validationHook } from './errors.js';
+import { registerLibrary } from './library.js';
 import { registerMe } from './me.js';
 import { registerPapers } from './papers.js';
 import { siteUrl } from './present.js';
@@ -81,6 +82,7 @@ export function apiRoutes(deps: WebDeps, options: ApiOptions = {}): OpenAPIHono 
   registerDailyPapers(app, deps);
   registerMe(app, deps);
   registerVotes(app, deps);
+  registerLibrary(app, deps); // before /api/papers/{id}, which would take "…/export" for an id
   registerPapers(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', BEARER_SCHEME, {

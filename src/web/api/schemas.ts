@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { ERROR_CODES } from './errors.js';
+import { ERROR_CODES } from './error-codes.js';
 
 /**
  * The shapes of the JSON API, in the field names users of Hugging Face's Daily Papers API know. These zod schemas

@@ -8,13 +8,24 @@ import { isSyntheticId } from '../../model/synthetic-id.js';
 import { texToUnicode } from '../../model/tex-unicode.js';
 import { thumbnailPath } from '../../store/thumbnails.js';
 import { Avatar } from '../avatar.js';
-import { Byline, CategoryChips, CodeLink, PaperItem, PaperTitle, Submitter, Thumbnail, UpvoteForm } from '../card.js';
+import {
+  Byline,
+  CategoryChips,
+  CodeLink,
+  PaperItem,
+  PaperTitle,
+  SaveForm,
+  Submitter,
+  Thumbnail,
+  UpvoteForm,
+} from '../card.js';
 import { Authors, paperPath } from '../components.js';
 import type { WebDeps } from '../deps.js';
 import { Layout, SubscribeBanner } from '../layout.js';
 import { renderTextWithMath } from '../math.js';
 import { CommentsSection, commentsView } from './comments.js';
 import { CuratorTools, curatorView, FeaturedTag, HiddenBanner } from './curator-tools.js';
+import { AddToCollection, collectView } from './library.js';
 import { notFoundPage } from './not-found.js';
 
 const RELATED = 8;
@@ -118,10 +129,11 @@ export function paperPages(deps: WebDeps): Hono {
           : 'There is no paper with this id.',
       );
     }
-    const [versions, related, comments] = await Promise.all([
+    const [versions, related, comments, collect] = await Promise.all([
       deps.store.getVersions(paper.id),
       deps.search.related(paper.id, RELATED).catch(() => [] as Paper[]),
       commentsView(c, deps, paper),
+      collectView(c, deps, paper.id),
     ]);
     const summary = paper.abstract.length > 200 ? `${paper.abstract.slice(0, 197)}...` : paper.abstract;
     const arxiv = !isSyntheticId(paper.id);
@@ -154,7 +166,7 @@ export function paperPages(deps: WebDeps): Hono {
             ) : null}
             <div class="actions">
               <UpvoteForm paper={paper} label />
-              {/* Save (a reader's library) goes here, between Upvote and Share, once the library exists. */}
+              <SaveForm paper={paper} />
               <ShareLink url={paperPath(paper.id)} />
               {arxiv ? (
                 <a class="stat pdf" href={`https://arxiv.org/pdf/${paper.id}`} rel="nofollow noopener">
@@ -164,6 +176,11 @@ export function paperPages(deps: WebDeps): Hono {
               <CodeLink paper={paper} />
               <Byline paper={paper} />
             </div>
+            {collect ? <AddToCollection paperId={paper.id} view={collect} /> : null}
+            <p class="exports">
+              Cite: <a href={`${paperPath(paper.id)}.bib`}>BibTeX</a> · <a href={`${paperPath(paper.id)}.ris`}>RIS</a> ·{' '}
+              <a href={`${paperPath(paper.id)}.json`}>CSL-JSON</a>
+            </p>
             <FeaturedTag paper={paper} />
             <h2>Abstract</h2>
             <div class="abstract">{raw(renderTextWithMath(paper.abstract))}</div>

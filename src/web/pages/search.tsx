@@ -5,6 +5,7 @@ import { FeedLinks, Pager } from '../components.js';
 import type { WebDeps } from '../deps.js';
 import { feedLinks } from '../feeds/links.js';
 import { Layout } from '../layout.js';
+import { ExportLinks } from './library.js';
 
 const PAGE_SIZE = 20;
 
@@ -103,6 +104,7 @@ export function searchPages(deps: WebDeps): Hono {
             )}
             <Pager path="/search" params={params} page={form.page} hasNext={form.page * PAGE_SIZE < result.total} />
             <FeedLinks base="/search" query={query} alert={{ search: `/search?${query}` }} />
+            {result.hits.length ? <ExportLinks base="/search" query={query} /> : null}
           </>
         ) : (
           <p class="sub">

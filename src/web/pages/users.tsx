@@ -2,10 +2,12 @@ import { Hono } from 'hono';
 import { accountFromRow } from '../../accounts/accounts.js';
 import { HANDLE_MAX } from '../../accounts/profile.js';
 import { submissionsOf } from '../../community/submissions.js';
+import { publicCollections } from '../../library/collections.js';
 import { PaperList } from '../card.js';
 import { userPath } from '../components.js';
 import type { WebDeps } from '../deps.js';
 import { Layout } from '../layout.js';
+import { libraryPath } from './library.js';
 import { notFoundPage } from './not-found.js';
 
 /** /users/:handle: a member's public profile (handle, display name, the papers they submitted); never their address. */
@@ -31,7 +33,10 @@ export function userPages(deps: WebDeps): Hono {
         'There is no member with this handle. Handles change: look for the paper instead.',
       );
     const account = accountFromRow(row);
-    const papers = await submissionsOf(deps.db, account.id);
+    const [papers, collections] = await Promise.all([
+      submissionsOf(deps.db, account.id),
+      publicCollections(deps.db, account.id),
+    ]);
     return c.html(
       <Layout
         title={`${account.displayName} (@${account.handle}) | Paperboy`}
@@ -49,6 +54,18 @@ export function userPages(deps: WebDeps): Hono {
         ) : (
           <p>No papers submitted yet.</p>
         )}
+        {collections.length ? (
+          <section aria-labelledby="public-collections">
+            <h2 id="public-collections">Collections</h2>
+            <ul class="collections">
+              {collections.map((col) => (
+                <li>
+                  <a href={libraryPath(col.id)}>{col.name}</a>
+                </li>
+              ))}
+            </ul>
+          </section>
+        ) : null}
       </Layout>,
     );
   });

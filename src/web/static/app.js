@@ -59,6 +59,36 @@ document.addEventListener('submit', async (event) => {
   }
 });
 
+// Save without leaving the page: the form posts with fetch and the button shows whether the paper is saved.
+document.addEventListener('submit', async (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-save')) return;
+  event.preventDefault();
+  const button = form.querySelector('button');
+  button?.setAttribute('aria-busy', 'true');
+  try {
+    const res = await fetch(form.action, {
+      method: 'POST',
+      body: new URLSearchParams(new FormData(form)),
+      headers: { Accept: 'application/json' },
+    });
+    if (res.status === 401) {
+      location.href = `/signin?next=${encodeURIComponent(location.pathname + location.search)}`;
+      return;
+    }
+    if (!res.ok) {
+      form.submit();
+      return;
+    }
+    const { saved } = await res.json();
+    button?.setAttribute('aria-pressed', String(saved));
+  } catch {
+    form.submit();
+  } finally {
+    button?.removeAttribute('aria-busy');
+  }
+});
+
 // Share on the paper page: the system's share sheet where there is one, else the address copied to the clipboard.
 // Without this file the link is the paper's address, to open or copy.
 document.addEventListener('click', async (event) => {

@@ -93,7 +93,18 @@ async function main(): Promise<void> {
   for (const size of values.sizes.split(',').map(Number)) {
     const out = execFileSync(
       process.execPath,
-      [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), '--import', 'tsx', self, '--role', 'pass', '--subscribers', String(size), '--smtp', `smtp://127.0.0.1:${port}`],
+      [
+        ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+        '--import',
+        'tsx',
+        self,
+        '--role',
+        'pass',
+        '--subscribers',
+        String(size),
+        '--smtp',
+        `smtp://127.0.0.1:${port}`,
+      ],
       {
         env: { ...process.env, PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
         encoding: 'utf8',

@@ -4,7 +4,8 @@ import { parseSearchForm, searchFormQuery } from '../search/search-form.js';
 import type { Database, SubscribersTable } from '../store/schema.js';
 import type { Frequency, Schedule } from './due.js';
 
-export type SubscriberStatus = 'pending' | 'confirmed' | 'unsubscribed' | 'suppressed';
+/** `following`: made for an account's follows (src/digest/follows.ts), not mailed until its reader asks. */
+export type SubscriberStatus = 'pending' | 'confirmed' | 'unsubscribed' | 'suppressed' | 'following';
 export type AlertKind = 'search' | 'category' | 'author';
 
 export interface Alert {
@@ -126,7 +127,9 @@ export async function subscribe(
           ...values,
         })
         .execute();
-    await replaceAlerts(trx, id, prefs.alerts);
+    // A signed-in reader's follows are this address's alerts: the form adds to them, it does not drop them.
+    const kept = existing?.status === 'following' ? ((await getAlerts(trx, [id])).get(id) ?? []) : [];
+    await replaceAlerts(trx, id, [...kept, ...prefs.alerts]);
     const row = await trx.selectFrom('subscribers').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     return { kind: 'confirm', subscriber: fromRow(row), token };
   });

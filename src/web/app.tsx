@@ -13,6 +13,7 @@ import { commentRoutes } from './pages/comment-actions.js';
 import { curationRoutes } from './pages/curation-actions.js';
 import { exportRoutes } from './pages/exports.js';
 import { feedPages } from './pages/feed.js';
+import { followPages } from './pages/follow.js';
 import { libraryPages } from './pages/library.js';
 import { libraryRoutes } from './pages/library-actions.js';
 import { listPages } from './pages/lists.js';
@@ -111,6 +112,7 @@ export function createApp(deps: WebDeps): Hono {
   app.route('/', upvoteRoutes(deps));
   app.route('/', libraryPages(deps));
   app.route('/', libraryRoutes(deps));
+  app.route('/', followPages(deps));
   app.route('/', curationRoutes(deps));
   app.route('/', adminPages(deps));
   app.route('/', commentRoutes(deps));

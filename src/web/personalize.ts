@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { upvotedAmong } from '../accounts/votes.js';
+import { followedAmong } from '../digest/follows.js';
 import { savedAmong } from '../library/collections.js';
 import { csrfToken } from './csrf.js';
 import type { WebDeps } from './deps.js';
@@ -12,9 +13,11 @@ export const FORM_CSRF = 'value="" data-csrf';
 const UPVOTE_BUTTON = /aria-pressed="false" data-paper="([^"]+)"/g;
 /** The Save buttons of src/web/card.tsx. */
 const SAVE_BUTTON = /aria-pressed="false" data-save="([^"]+)"/g;
+/** The Follow buttons of src/web/pages/follow.tsx. */
+const FOLLOW_BUTTON = /aria-pressed="false" data-follow="([^"]+)"/g;
 /** The header's link for a signed-in visitor: their library, then their account. */
 const signedInLinks = (handle: string) =>
-  `<a class="library" href="/library">Library</a><a class="account" href="/account">@${handle}</a>`;
+  `<a class="library" href="/following">Following</a><a class="library" href="/library">Library</a><a class="account" href="/account">@${handle}</a>`;
 
 /**
  * Pages are rendered once for every visitor (day pages are even kept rendered in memory), so they carry no
@@ -32,9 +35,11 @@ export function personalize(deps: WebDeps): MiddlewareHandler {
     const html = await c.res.text();
     const ids = [...html.matchAll(UPVOTE_BUTTON)].map((m) => m[1]!);
     const saveIds = [...html.matchAll(SAVE_BUTTON)].map((m) => m[1]!);
-    const [upvoted, saved] = await Promise.all([
+    const followKeys = [...html.matchAll(FOLLOW_BUTTON)].map((m) => m[1]!);
+    const [upvoted, saved, followed] = await Promise.all([
       upvotedAmong(db, account.id, ids),
       savedAmong(db, account.id, saveIds),
+      followedAmong(db, account, followKeys, now()),
     ]);
     const token =
       html.includes(UPVOTE_CSRF) || html.includes(FORM_CSRF) ? csrfToken(c, signer, deps.config.baseUrl) : '';
@@ -45,7 +50,10 @@ export function personalize(deps: WebDeps): MiddlewareHandler {
       .replace(UPVOTE_BUTTON, (whole, id: string) =>
         upvoted.has(id) ? `aria-pressed="true" data-paper="${id}"` : whole,
       )
-      .replace(SAVE_BUTTON, (whole, id: string) => (saved.has(id) ? `aria-pressed="true" data-save="${id}"` : whole));
+      .replace(SAVE_BUTTON, (whole, id: string) => (saved.has(id) ? `aria-pressed="true" data-save="${id}"` : whole))
+      .replace(FOLLOW_BUTTON, (whole, key: string) =>
+        followed.has(key) ? `aria-pressed="true" data-follow="${key}"` : whole,
+      );
     const headers = new Headers(c.res.headers);
     headers.set('Cache-Control', 'private, no-store');
     headers.delete('Content-Length');

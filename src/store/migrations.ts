@@ -303,6 +303,15 @@ CREATE INDEX papers_without_thumbnail ON papers (feed_day) WHERE thumbnail_hash 
 `;
 }
 
+const notInterested = `
+CREATE TABLE not_interested (
+  account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  paper_id TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (account_id, paper_id)
+);
+`;
+
 export const migrations: readonly Migration[] = [
   {
     name: 'papers, versions, sources, checkpoints, harvest state, full-text index',
@@ -429,5 +438,12 @@ DROP INDEX papers_feed_day_trending;
     name: 'when each paper entered its feed day, and how far each subscriber has been served',
     sqlite: feedAt,
     postgres: feedAt,
+  },
+  {
+    // "Not interested" marks (src/foryou/): a reader's papers to push down, with their near-duplicates, in "For you".
+    // Planned as migration 16 of issue 18 (after the library's and the API tokens').
+    name: 'papers each reader marked not interested, for the For you ranking',
+    sqlite: notInterested,
+    postgres: notInterested,
   },
 ];

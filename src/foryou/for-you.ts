@@ -49,8 +49,11 @@ export interface ForYou {
 const VECTOR_CACHE_SIZE = 50_000;
 /** Rows read per statement. */
 const PAGE = 2000;
-/** How much a like's weight halves with every this many newer likes: recent interests count more. */
-const LIKE_HALF_LIFE = 1e9;
+/**
+ * Every this many newer likes, a like's weight halves. Off (Infinity): halving every 10 likes moved the centroid's
+ * nDCG@10 from 0.1755 to 0.1769 in exploration, within noise; kept as the knob for readers with years of votes.
+ */
+const LIKE_HALF_LIFE = Number.POSITIVE_INFINITY;
 
 interface Cached {
   vector: PaperVector;

@@ -4,7 +4,7 @@ import { STOP_WORDS, stem, words } from '../search/tokenize.js';
  * A paper's words as "For you" compares them: the search's stems (tokenize.ts, the same folding, stop words and
  * Porter stemmer), plus every pair of neighbouring stems ("graph neural", "neural network"). Pairs are phrases that
  * name a method or a topic better than either word: tf-idf centroids with them ranked a reader's next papers
- * 0.214 nDCG@10 against 0.176 without (bench/for-you's development split).
+ * 0.214 nDCG@10 against 0.176 without (explored on bench/for-you's development split).
  *
  * A term is a 22-bit hash of its text (FNV-1a), so that the document frequencies of all of arXiv's words and
  * phrases (2.7 million distinct on the 75k-paper corpus) fit in one 16 MB array. Two terms that share a hash share

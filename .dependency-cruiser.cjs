@@ -6,7 +6,7 @@ const layers = [
   ['model', 'config', 'crypto', 'log.ts'],
   ['store'],
   ['ingest', 'search', 'mail', 'thumbnails'],
-  ['accounts', 'community', 'digest', 'library'],
+  ['accounts', 'community', 'digest', 'library', 'foryou'],
   ['web', 'jobs'],
   ['cli'],
 ];

@@ -348,6 +348,15 @@ CREATE INDEX collection_papers_order ON collection_papers (collection_id, positi
 CREATE INDEX collection_papers_paper ON collection_papers (paper_id);
 `;
 
+const notInterested = `
+CREATE TABLE not_interested (
+  account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  paper_id TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (account_id, paper_id)
+);
+`;
+
 export const migrations: readonly Migration[] = [
   {
     name: 'papers, versions, sources, checkpoints, harvest state, full-text index',
@@ -486,5 +495,11 @@ DROP INDEX papers_feed_day_trending;
     name: 'the library: reading lists and collections of papers, with notes, private, shared by link or public',
     sqlite: library,
     postgres: library,
+  },
+  {
+    // "Not interested" marks (src/foryou/): a reader's papers to push down, with their near-duplicates, in "For you".
+    name: 'papers each reader marked not interested, for the For you ranking',
+    sqlite: notInterested,
+    postgres: notInterested,
   },
 ];

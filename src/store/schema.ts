@@ -233,6 +233,13 @@ export interface PaperVotesTable {
   created_at: string;
 }
 
+/** A reader's "not interested" mark on a paper (src/foryou/signals.ts). */
+export interface NotInterestedTable {
+  account_id: string;
+  paper_id: string;
+  created_at: string;
+}
+
 export interface SubmissionsTable {
   paper_id: string;
   account_id: string;
@@ -337,6 +344,7 @@ export interface Database {
   signin_links: SigninLinksTable;
   signin_addresses: SigninAddressesTable;
   paper_votes: PaperVotesTable;
+  not_interested: NotInterestedTable;
   submissions: SubmissionsTable;
   comments: CommentsTable;
   comment_reports: CommentReportsTable;

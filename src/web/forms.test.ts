@@ -57,6 +57,7 @@ describe.each(engines)('forms on %s', (engine) => {
       'comment_reports',
       'audit_log',
       'subscribers',
+      'subscriber_alerts',
       'api_tokens',
       'collections',
       'collection_papers',
@@ -125,6 +126,8 @@ describe.each(engines)('forms on %s', (engine) => {
       [`${COL}/import`]: [`${col}/import`, { text: '2606.00002' }],
       '/api/collections': ['/api/collections', { name: 'Forged' }],
       '/api/collections/:id/import': [`/api/collections/${collection.id}/import`, { text: '2606.00002' }],
+      '/follow': ['/follow', { kind: 'category', value: 'cs.CL', next: '/' }],
+      '/following/digest': ['/following/digest', {}],
     };
     // The one form without a token, on purpose: one-click unsubscribe (RFC 8058) comes from mail clients, and its
     // signed link is the permission (tested in subscribe.test.ts).

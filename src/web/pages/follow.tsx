@@ -36,7 +36,7 @@ export const followAttr = (f: Follow) => followKey(f);
  * Follow / Following: a plain form (signed out it leads to sign-in and back). Rendered the same for every visitor;
  * src/web/personalize.ts fills in the token and presses the button for a reader who follows it.
  */
-export function FollowButton(props: Follow & { next: string }) {
+export function FollowButton(props: Follow & { next: string; named?: boolean }) {
   const label = props.kind === 'author' ? props.value : `the category ${props.value}`;
   return (
     <form class="follow" method="post" action="/follow">
@@ -45,8 +45,8 @@ export function FollowButton(props: Follow & { next: string }) {
       <input type="hidden" name="value" value={props.value} />
       <input type="hidden" name="next" value={props.next} />
       <button type="submit" aria-pressed="false" data-follow={followAttr(props)} title={`Follow ${label}`}>
-        <span class="off">Follow</span>
-        <span class="on">Following</span>
+        <span class="off">Follow{props.named ? ` ${props.value}` : ''}</span>
+        <span class="on">Following{props.named ? ` ${props.value}` : ''}</span>
       </button>
     </form>
   );
@@ -72,9 +72,9 @@ export function followPages(deps: WebDeps): Hono {
   }
 
   app.post('/follow', limited, async (c) => {
-    const form = await checkedForm(c, signer);
-    const next = localPath(form?.next) || '/following';
+    const next = localPath((await c.req.parseBody()).next);
     const account = await signedIn(c, next);
+    const form = await checkedForm(c, signer);
     if (account instanceof Response) return account;
     if (!form) return c.text('This form has expired. Go back, reload the page and try again.', 403);
     try {

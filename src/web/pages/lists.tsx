@@ -7,6 +7,7 @@ import type { WebDeps } from '../deps.js';
 import { feedLinks } from '../feeds/links.js';
 import { Layout } from '../layout.js';
 import { PAGE_SIZE } from './feed.js';
+import { FollowButton } from './follow.js';
 import { notFoundPage } from './not-found.js';
 
 /** All papers of one author or one category, newest first. */
@@ -41,6 +42,7 @@ export function listPages(deps: WebDeps): Hono {
     return c.html(
       <Layout title={`${heading} | Paperboy`} path={base} baseUrl={baseUrl} feeds={feedLinks(base)}>
         <h1>{heading}</h1>
+        <FollowButton kind={kind} value={value} next={base} />
         <p class="sub">
           {total} {total === 1 ? 'paper' : 'papers'}, newest first
         </p>

@@ -25,6 +25,7 @@ import { Layout, SubscribeBanner } from '../layout.js';
 import { renderTextWithMath } from '../math.js';
 import { CommentsSection, commentsView } from './comments.js';
 import { CuratorTools, curatorView, FeaturedTag, HiddenBanner } from './curator-tools.js';
+import { FollowButton } from './follow.js';
 import { AddToCollection, collectView } from './library.js';
 import { notFoundPage } from './not-found.js';
 
@@ -177,6 +178,14 @@ export function paperPages(deps: WebDeps): Hono {
               <Byline paper={paper} />
             </div>
             {collect ? <AddToCollection paperId={paper.id} view={collect} /> : null}
+            <p class="follows">
+              {paper.categories.slice(0, 3).map((value) => (
+                <FollowButton kind="category" value={value} next={paperPath(paper.id)} named />
+              ))}
+              {paper.authors.slice(0, 3).map((value) => (
+                <FollowButton kind="author" value={value} next={paperPath(paper.id)} named />
+              ))}
+            </p>
             <p class="exports">
               Cite: <a href={`${paperPath(paper.id)}.bib`}>BibTeX</a> · <a href={`${paperPath(paper.id)}.ris`}>RIS</a> ·{' '}
               <a href={`${paperPath(paper.id)}.json`}>CSL-JSON</a>

@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Browser, signedInBrowser } from '../../../test/browser-session.js';
+import { testDeps } from '../../../test/site.js';
+import { startTestSmtp } from '../../../test/smtp-server.js';
+import { engines, freshStore, type TestStore } from '../../../test/stores.js';
+import { loadConfig } from '../../config/config.js';
+import { accountSubscriber, listFollows } from '../../digest/follows.js';
+import { createDigestRunner } from '../../digest/run.js';
+import { getAlerts, subscribe } from '../../digest/subscribers.js';
+import { createSmtpTransport } from '../../mail/transport.js';
+import type { PaperRecord } from '../../model/record.js';
+import { createSearchService, type SearchService } from '../../search/search.js';
+import { createApp } from '../app.js';
+
+const BASE = 'https://paperboy.test';
+const SECRET = 'follow-test-secret-long-enough-for-the-hmac';
+const NOW = new Date('2026-07-03T09:00:00Z');
+
+const PAPERS: PaperRecord[] = [
+  { id: '2607.00011', title: 'Gaussian splatting for everyone', authors: ['Ada Lovelace'], categories: ['cs.CV'] },
+  { id: '2607.00012', title: 'Sparse attention at scale', authors: ['Grace Hopper'], categories: ['cs.CL'] },
+  { id: '2607.00013', title: 'Another paper by Ada', authors: ['Alan Turing', 'Ada Lovelace'], categories: ['cs.LG'] },
+].map((p) => ({
+  ...p,
+  source: 'arxiv-api' as const,
+  abstract: `About ${p.title}.`,
+  primaryCategory: p.categories![0],
+  listedOn: '2026-07-02',
+}));
+
+describe.each(engines)('following authors and categories on %s', (engine) => {
+  let t: TestStore;
+  let search: SearchService;
+  let app: ReturnType<typeof createApp>;
+  let ips = 0;
+  let people = 0;
+  const ip = () => `10.9.${Math.floor(ips / 250)}.${(ips++ % 250) + 1}`;
+  const reader = () => signedInBrowser(app, t.db, { email: `reader${people++}@example.org`, ip: ip(), now: NOW });
+  const csrfOf = (html: string) => /name="csrf" value="([^"]+)" data-csrf/.exec(html)![1]!;
+
+  beforeAll(async () => {
+    t = await freshStore(engine);
+    await t.store.upsertPapers(PAPERS);
+    search = await createSearchService(t.store, t.db);
+    app = createApp(testDeps(t, search, { baseUrl: BASE, trustProxy: true }, { secret: SECRET, clock: () => NOW }));
+  });
+  afterAll(async () => {
+    search?.close();
+    await t?.dispose();
+  });
+
+  it('follows an author from their page, shows it followed, gathers their papers, and unfollows', async () => {
+    const { browser: b, account } = await reader();
+    const page = await (await b.request('/authors/Ada%20Lovelace')).text();
+    expect(page).toContain('aria-pressed="false" data-follow="author:ada lovelace"');
+    const res = await b.post('/follow', {
+      csrf: csrfOf(page),
+      kind: 'author',
+      value: 'Ada Lovelace',
+      next: '/authors/Ada%20Lovelace',
+    });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/authors/Ada%20Lovelace');
+    expect(await (await b.request('/authors/Ada%20Lovelace')).text()).toContain(
+      'aria-pressed="true" data-follow="author:ada lovelace"',
+    );
+    // The paper page presses the same author's button (written another way), not the others.
+    const paper = await (await b.request('/papers/2607.00013')).text();
+    expect(paper).toContain('aria-pressed="true" data-follow="author:ada lovelace"');
+    expect(paper).toContain('aria-pressed="false" data-follow="author:alan turing"');
+
+    const following = await (await b.request('/following')).text();
+    expect(following).toContain('2607.00011');
+    expect(following).toContain('2607.00013');
+    expect(following).not.toContain('2607.00012');
+    expect(await listFollows(t.db, account, NOW)).toEqual([{ kind: 'author', value: 'Ada Lovelace' }]);
+
+    await b.post('/follow', { csrf: csrfOf(page), kind: 'author', value: 'ada lovelace', next: '/following' });
+    expect(await listFollows(t.db, account, NOW)).toEqual([]);
+  });
+
+  it('is one notion with email alerts: follows are the subscription’s alerts, and the digest carries them', async () => {
+    const { browser: b, account } = await reader();
+    // The reader subscribed by the form before signing in: the same address is the same subscription.
+    await subscribe(
+      t.db,
+      account.email,
+      {
+        frequency: 'daily',
+        hour: 8,
+        timeZone: 'UTC',
+        weekday: 1,
+        trending: false,
+        alerts: [{ kind: 'search', value: 'q=attention' }],
+      },
+      NOW,
+    );
+    const page = await (await b.request('/categories/cs.CV')).text();
+    await b.post('/follow', { csrf: csrfOf(page), kind: 'category', value: 'cs.CV', next: '/categories/cs.CV' });
+    const s = (await accountSubscriber(t.db, account, NOW))!;
+    expect(s.email).toBe(account.email);
+    expect((await getAlerts(t.db, [s.id])).get(s.id)).toEqual([
+      { kind: 'category', value: 'cs.CV' },
+      { kind: 'search', value: 'q=attention' },
+    ]);
+
+    // Asking for the digest needs no confirmation link (signing in proved the address); the digest has the follow.
+    const following = await (await b.request('/following')).text();
+    expect(following).toContain('Email me what I follow');
+    const csrf = /name="csrf" value="([^"]+)"/.exec(following.slice(following.indexOf('/following/digest')))![1]!;
+    expect((await b.post('/following/digest', { csrf })).status).toBe(303);
+    expect((await accountSubscriber(t.db, account, NOW))!.status).toBe('confirmed');
+    const smtp = await startTestSmtp();
+    const transport = createSmtpTransport(smtp.url, { connections: 1 });
+    try {
+      await createDigestRunner({
+        store: t.store,
+        db: t.db,
+        transport,
+        secret: SECRET,
+        search: async () => search,
+        clock: () => NOW,
+        config: loadConfig({ PAPERBOY_BASE_URL: BASE, SMTP_URL: smtp.url, PAPERBOY_MAIL_RATE: '0' }),
+      }).run(NOW);
+      const mail = smtp.received.find((r) => r.to === account.email)!;
+      expect(mail.parsed.text).toContain('NEW IN CS.CV');
+      expect(mail.parsed.text).toContain('Gaussian splatting for everyone');
+    } finally {
+      transport.close();
+      await smtp.close();
+    }
+  });
+
+  it('sends a signed-out visitor to sign in and back, and refuses what cannot be followed', async () => {
+    const visitor = new Browser(app, ip());
+    const out = await visitor.post('/follow', { kind: 'category', value: 'cs.CL', next: '/categories/cs.CL' });
+    expect(out.status).toBe(303);
+    expect(out.headers.get('location')).toBe(`/signin?next=${encodeURIComponent('/categories/cs.CL')}`);
+    expect((await visitor.request('/following')).headers.get('location')).toBe('/signin?next=%2Ffollowing');
+
+    const { browser: b } = await reader();
+    const csrf = csrfOf(await (await b.request('/categories/cs.CL')).text());
+    const bad = await b.post('/follow', { csrf, kind: 'category', value: '<script>x</script>', next: '/' });
+    expect(bad.status).toBe(400);
+    const html = await bad.text();
+    expect(html).toContain('is not an arXiv category');
+    expect(html).not.toContain('<script>x');
+    expect((await b.post('/follow', { csrf, kind: 'journal', value: 'Nature', next: '/' })).status).toBe(400);
+    // `next` goes only to a page of this site.
+    const away = await b.post('/follow', { csrf, kind: 'category', value: 'cs.CL', next: 'https://evil.example/' });
+    expect(away.headers.get('location')).toBe('/');
+  });
+});

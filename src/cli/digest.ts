@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.js';
 import { ConfigError } from '../config/config.js';
-import { lazySearch, setupMail } from '../digest/job.js';
+import { lazyService, setupMail } from '../digest/job.js';
+import { openForYou } from '../foryou/for-you.js';
 import { createDigestJob } from '../jobs/digest.js';
 import { startSchedules } from '../jobs/schedule.js';
 import { createLogger } from '../log.js';
@@ -29,8 +30,9 @@ export async function runDigestOnce(
     throw new Refusal('invalid', `--now must be a date and time like 2026-07-01T08:00:00Z, got ${opts.now}`);
   const log = createLogger(config);
   const embedder = embedderFromConfig(config);
-  const search = lazySearch(() => createSearchService(opened.store, opened.db, { embedder }));
-  const mail = await setupMail(config, opened, log, { search: search.get });
+  const search = lazyService(() => createSearchService(opened.store, opened.db, { embedder }));
+  const forYou = lazyService(() => openForYou(opened.store, opened.db));
+  const mail = await setupMail(config, opened, log, { search: search.get, forYou: forYou.get });
   try {
     const r = await mail.runner!.run(now);
     const left = await outboxCounts(opened.db);
@@ -41,6 +43,7 @@ export async function runDigestOnce(
   } finally {
     mail.close();
     search.close();
+    forYou.close();
   }
 }
 
@@ -51,8 +54,9 @@ export async function runWorker(config: Config, opened: OpenedStore): Promise<vo
     throw new ConfigError('PAPERBOY_DIGEST_CRON is off: the worker would have nothing to do.');
   const log = createLogger(config);
   const embedder = embedderFromConfig(config);
-  const search = lazySearch(() => createSearchService(opened.store, opened.db, { embedder }));
-  const mail = await setupMail(config, opened, log, { search: search.get });
+  const search = lazyService(() => createSearchService(opened.store, opened.db, { embedder }));
+  const forYou = lazyService(() => openForYou(opened.store, opened.db));
+  const mail = await setupMail(config, opened, log, { search: search.get, forYou: forYou.get });
   const job = createDigestJob(mail.runner!, log);
   const schedules = startSchedules(config, { digest: job }, log);
   log.info(`worker started (${opened.store.engine} store)`);
@@ -62,6 +66,7 @@ export async function runWorker(config: Config, opened: OpenedStore): Promise<vo
     schedules.stop();
     mail.close();
     search.close();
+    forYou.close();
     opened.store.close().finally(() => process.exit(0));
     setTimeout(() => process.exit(0), 5000).unref();
   };

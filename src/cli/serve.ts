@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { type Config, isLoopback } from '../config/config.js';
-import { setupMail } from '../digest/job.js';
+import { lazyService, setupMail } from '../digest/job.js';
+import { openForYou } from '../foryou/for-you.js';
 import { arxivLookup, arxivPapersLookup } from '../ingest/arxiv-api.js';
 import { createFetchers } from '../ingest/fetchers.js';
 import { createCleanupJob } from '../jobs/cleanup.js';
@@ -49,7 +50,8 @@ export async function runServe(
     log: (level, message) => log[level](message),
   });
   log.info(`search index ready in ${Math.round(performance.now() - started)} ms`);
-  const mail = await setupMail(config, opened, log, { search: async () => search });
+  const forYou = lazyService(() => openForYou(store, db));
+  const mail = await setupMail(config, opened, log, { search: async () => search, forYou: forYou.get });
   const fetchPaper = arxivLookup(fetchers.arxivFetcher, config.arxivApiUrl);
   const fetchPapers = arxivPapersLookup(fetchers.arxivFetcher, config.arxivApiUrl);
   const closing = new AbortController();
@@ -121,6 +123,7 @@ export async function runServe(
     void thumbnails?.close();
     mail.close();
     search.close();
+    forYou.close();
     server.close(() => {
       store
         .close()

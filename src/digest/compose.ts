@@ -1,9 +1,11 @@
 import type { Signer } from '../crypto/tokens.js';
 import { randomId } from '../crypto/tokens.js';
+import type { ForYou } from '../foryou/for-you.js';
 import type { Logger } from '../log.js';
 import { messageId } from '../mail/notice.js';
 import { enqueue } from '../mail/outbox.js';
 import { addDays } from '../model/dates.js';
+import { authorKey } from '../model/record.js';
 import type { Db } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { duePeriod, firstLookbackDays, isoWeek, localTime, lookbackDays } from './due.js';
@@ -21,6 +23,8 @@ export interface ComposeDeps {
   batchSize: number;
   /** The wall clock the outbox runs on; `now` (what is due) may differ when a run is asked for another time. */
   clock: () => Date;
+  /** "For you" (src/foryou/), for subscribers with an account: opened on first use. */
+  forYou?: (() => Promise<ForYou>) | undefined;
   log?: Logger | undefined;
 }
 
@@ -36,7 +40,15 @@ export interface ComposeResult {
 interface Planned {
   subscriber: Subscriber;
   period: string;
-  sections: { kind: Section['kind']; label: string; url: string; ids: string[]; matched: number; capped: boolean }[];
+  sections: {
+    kind: Section['kind'];
+    label: string;
+    url: string;
+    ids: string[];
+    matched: number;
+    capped: boolean;
+    notes?: Record<string, string>;
+  }[];
 }
 
 /**
@@ -80,6 +92,7 @@ export async function composeDue(deps: ComposeDeps, now: Date): Promise<ComposeR
             papers: s.ids.flatMap((id) => papers.get(id) ?? []),
             matched: s.matched,
             capped: s.capped,
+            ...(s.notes ? { notes: s.notes } : {}),
           }))
           .filter((s) => s.papers.length > 0);
         if (sections.length === 0) {
@@ -153,6 +166,14 @@ async function plan(
       const to = localTime(now, s.timeZone).day;
       const from = addDays(to, -(s.digestWatermark ? lookbackDays(s.frequency) : firstLookbackDays(s.frequency)));
       const lists: { kind: Section['kind']; label: string; url: string; ranked: Ranked }[] = [];
+      // First what this reader's votes, saves and follows say, ranked below; then their alerts, then trending.
+      if (s.accountId && deps.forYou)
+        lists.push({
+          kind: 'for-you',
+          label: 'For you',
+          url: `${deps.baseUrl}/for-you?${s.frequency === 'weekly' ? `week=${isoWeek(to)}` : `date=${to}`}`,
+          ranked: await deps.sources.everything(from, to),
+        });
       for (const a of alerts.get(s.id) ?? [])
         lists.push({
           kind: a.kind,
@@ -184,17 +205,59 @@ async function plan(
         [...new Set(due.flatMap((d, i) => (d.subscriber.lastPeriod !== null ? fresh[i]!.flat() : [])))],
       )
     : new Map<string, string[]>();
-  return due.map((d, i) => {
-    const before = new Set(sent.get(d.subscriber.id));
-    const shown = new Set<string>();
-    const sections = candidates[i]!.flatMap(({ ranked, ...l }, j) => {
-      const unsent = before.size ? fresh[i]![j]!.filter((id) => !before.has(id)) : fresh[i]![j]!;
-      const ids = unsent.filter((id) => !shown.has(id)).slice(0, PER_SECTION);
-      for (const id of ids) shown.add(id);
-      return ids.length ? [{ ...l, ids, matched: unsent.length, capped: ranked.capped }] : [];
-    });
-    return { ...d, sections };
-  });
+  return Promise.all(
+    due.map(async (d, i) => {
+      const before = new Set(sent.get(d.subscriber.id));
+      const shown = new Set<string>();
+      const sections: Planned['sections'] = [];
+      for (const [j, { ranked, ...l }] of candidates[i]!.entries()) {
+        let unsent = before.size ? fresh[i]![j]!.filter((id) => !before.has(id)) : fresh[i]![j]!;
+        let notes: Record<string, string> | undefined;
+        if (l.kind === 'for-you') {
+          const mine = await forYou(deps, d.subscriber, alerts.get(d.subscriber.id) ?? [], unsent);
+          if (!mine) continue;
+          unsent = mine.ids;
+          notes = mine.notes;
+        }
+        const ids = unsent.filter((id) => !shown.has(id)).slice(0, PER_SECTION);
+        for (const id of ids) shown.add(id);
+        if (ids.length)
+          sections.push({ ...l, ids, matched: unsent.length, capped: ranked.capped, ...(notes ? { notes } : {}) });
+      }
+      return { ...d, sections };
+    }),
+  );
+}
+
+/**
+ * The papers new to an account's subscriber, ranked for them (src/foryou/), each with why in a few words; undefined
+ * for a reader it knows nothing about yet (no votes, saves or follows: its ranking would be trending again).
+ */
+async function forYou(
+  deps: ComposeDeps,
+  s: Subscriber,
+  alerts: Alert[],
+  ids: string[],
+): Promise<{ ids: string[]; notes: Record<string, string> } | undefined> {
+  if (!deps.forYou || !s.accountId || ids.length === 0) return undefined;
+  const follows = {
+    authors: new Set(alerts.filter((a) => a.kind === 'author').map((a) => authorKey(a.value))),
+    categories: new Set(alerts.filter((a) => a.kind === 'category').map((a) => a.value)),
+  };
+  const ranked = await (await deps.forYou()).rank(s.accountId, ids, { follows });
+  if (ranked.every((r) => r.reasons.every((why) => why.kind === 'trending'))) return undefined;
+  const notes: Record<string, string> = {};
+  for (const r of ranked.slice(0, PER_SECTION * 3)) {
+    const why = r.reasons.find((x) => x.kind !== 'category' && x.kind !== 'trending' && x.kind !== 'not-interested');
+    if (why?.kind === 'closest') notes[r.paperId] = `Close to “${why.title}”, which you liked`;
+    else if (why?.kind === 'followed-author') notes[r.paperId] = `You follow ${why.author}`;
+    else if (why?.kind === 'followed-category') notes[r.paperId] = `You follow ${why.category}`;
+    else if (why?.kind === 'words') notes[r.paperId] = `For the words ${why.words.slice(0, 4).join(', ')}`;
+  }
+  return {
+    ids: ranked.filter((r) => !r.reasons.some((x) => x.kind === 'not-interested')).map((r) => r.paperId),
+    notes,
+  };
 }
 
 function describe(a: Alert, baseUrl: string, from: string, to: string): { label: string; url: string } {

@@ -1,5 +1,6 @@
 import type { Config } from '../config/config.js';
 import { resolveSecret } from '../crypto/secret.js';
+import type { ForYou } from '../foryou/for-you.js';
 import type { Logger } from '../log.js';
 import { createSmtpTransport, type MailTransport } from '../mail/transport.js';
 import type { SearchService } from '../search/search.js';
@@ -22,7 +23,11 @@ export async function setupMail(
   config: Config,
   { store, db }: OpenedStore,
   log: Logger,
-  opts: { search?: (() => Promise<SearchService>) | undefined; transport?: MailTransport } = {},
+  opts: {
+    search?: (() => Promise<SearchService>) | undefined;
+    forYou?: (() => Promise<ForYou>) | undefined;
+    transport?: MailTransport;
+  } = {},
 ): Promise<Mail> {
   const secret = await resolveSecret(config, (fresh) => keepSigningSecret(db, fresh), log);
   const transport =
@@ -35,7 +40,7 @@ export async function setupMail(
       'SMTP_URL is not set: no mail is sent. Subscriptions are kept and their mails wait in the outbox until it is.',
     );
   const runner = transport
-    ? createDigestRunner({ store, db, transport, config, secret, search: opts.search, log })
+    ? createDigestRunner({ store, db, transport, config, secret, search: opts.search, forYou: opts.forYou, log })
     : undefined;
   const kick = runner
     ? () =>
@@ -44,9 +49,11 @@ export async function setupMail(
   return { runner, secret, kick, close: () => transport?.close() };
 }
 
-/** A search service opened on first use (only saved-search alerts need it) and shared afterwards. */
-export function lazySearch(open: () => Promise<SearchService>): { get: () => Promise<SearchService>; close(): void } {
-  let service: Promise<SearchService> | undefined;
+/** A service opened on first use (the search for saved-search alerts, For you for readers with an account). */
+export function lazyService<T extends { close(): void } = SearchService>(
+  open: () => Promise<T>,
+): { get: () => Promise<T>; close(): void } {
+  let service: Promise<T> | undefined;
   return {
     get: () => (service ??= open()),
     close: () => void service?.then((s) => s.close()).catch(() => {}),

@@ -1,10 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestSmtp, type TestSmtp } from '../../test/smtp-server.js';
 import { engines, freshStore, type TestStore } from '../../test/stores.js';
+import { accountForEmail } from '../accounts/accounts.js';
+import { toggleVote } from '../accounts/votes.js';
 import { loadConfig } from '../config/config.js';
+import { openForYou } from '../foryou/for-you.js';
 import { createSmtpTransport, type MailTransport } from '../mail/transport.js';
 import type { PaperRecord } from '../model/record.js';
 import { createSearchService, type SearchService } from '../search/search.js';
+import { startFollowDigest } from './follows.js';
 import { digestHeaders } from './links.js';
 import { HTML_BUDGET, SUBJECT_CHARS } from './render.js';
 import { createDigestRunner } from './run.js';
@@ -153,6 +157,56 @@ describe.each(engines)('what a digest carries, on %s', (engine) => {
     // Every alert still has its section, and each links to the rest of its papers.
     for (const c of categories) expect(mail!.html).toContain(`New in ${c}`);
     expect((mail!.html as string).match(/more on the site/g)?.length).toBe(24);
+  });
+
+  it('opens with what the reader likes, For you, saying why, for a reader with an account', async () => {
+    const liked = paper('2026-06-20', {
+      title: 'Constacyclic codes over finite chain rings',
+      abstract: 'We study constacyclic codes and their duals over finite chain rings, with Gray maps and bounds.',
+      categories: ['cs.IT'],
+      primaryCategory: 'cs.IT',
+    });
+    const match = paper('2026-07-02', {
+      title: 'Quasi-twisted and constacyclic codes over chain rings',
+      abstract: 'New constacyclic codes over finite chain rings, their duals and Gray images, with bounds.',
+      categories: ['cs.IT'],
+      primaryCategory: 'cs.IT',
+    });
+    const others = Array.from({ length: 6 }, (_, i) =>
+      paper('2026-07-02', {
+        title: `Vision transformers for images ${i}`,
+        abstract: `Image classification with attention layers and pretraining on large photo collections ${i}.`,
+        categories: ['cs.CV'],
+        primaryCategory: 'cs.CV',
+        upvotes: 10 + i,
+      }),
+    );
+    await t.store.upsertPapers([liked, match, ...others]);
+    const { account } = await accountForEmail(t.db, 'fan@example.org', new Date('2026-06-01T00:00:00Z'));
+    await toggleVote(t.store, account, liked.id, new Date('2026-06-21T00:00:00Z'));
+    await startFollowDigest(t.db, account, new Date('2026-06-28T00:00:00Z'));
+    const forYou = await openForYou(t.store, t.db);
+    try {
+      await createDigestRunner({
+        store: t.store,
+        db: t.db,
+        transport,
+        secret: SECRET,
+        search: async () => search,
+        forYou: async () => forYou,
+        clock: () => new Date('2026-07-02T09:00:00Z'),
+        config: loadConfig({ PAPERBOY_BASE_URL: BASE, SMTP_URL: smtp.url, PAPERBOY_MAIL_RATE: '0' }),
+      }).run(new Date('2026-07-02T09:00:00Z'));
+    } finally {
+      forYou.close();
+    }
+    const [mail] = mails('fan@example.org');
+    const text = mail!.text ?? '';
+    expect(text).toMatch(/^FOR YOU\n/m);
+    // The liked topic's new paper first, with why; the much upvoted others after it.
+    expect(text.indexOf(match.title)).toBeLessThan(text.indexOf(others[0]!.title));
+    expect(text).toContain(`Close to “${liked.title}”, which you liked`);
+    expect(mail!.subject).toMatch(/^Quasi-twisted and constacyclic codes/);
   });
 
   it('names the followed author in the author line, even far down the list', async () => {

@@ -7,7 +7,7 @@ import type { Frequency } from './due.js';
 import type { AlertKind } from './subscribers.js';
 
 export interface Section {
-  kind: 'trending' | AlertKind;
+  kind: 'for-you' | 'trending' | AlertKind;
   /** What the list is about: "Trending", a category, an author, a search's words. */
   label: string;
   /** Where the whole list of the period lives on the site. */
@@ -18,6 +18,8 @@ export interface Section {
   matched: number;
   /** Whether more matched than were read: `matched` is a lower bound. */
   capped: boolean;
+  /** Why a paper is in this reader's section (For you), by paper id. */
+  notes?: Record<string, string> | undefined;
 }
 
 export interface DigestContent {
@@ -98,6 +100,7 @@ const votes = (p: Paper) => p.upvotes + p.communityUpvotes;
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 function sectionTitle(s: Section, frequency: Frequency): string {
+  if (s.kind === 'for-you') return 'For you';
   if (s.kind === 'trending') return frequency === 'weekly' ? 'Trending this week' : 'Trending';
   if (s.kind === 'search') return `“${s.label}”`;
   if (s.kind === 'author') return `New from ${s.label}`;
@@ -170,8 +173,10 @@ function textRow(p: Paper, baseUrl: string, s: Section): string {
   ]
     .filter(Boolean)
     .join(' · ');
+  const note = s.notes?.[p.id];
   return [
     `* ${oneLine(title(p))}`,
+    ...(note ? [`  ${oneLine(texToUnicode(note))}`] : []),
     `  ${meta}`,
     ...links(p, baseUrl).map((l) => `  ${l.label}: ${l.href}`),
     `  ${shorten(texToUnicode(p.abstract))}`,
@@ -184,12 +189,15 @@ export function renderText(c: DigestContent): string {
   for (const s of c.sections) {
     lines.push(sectionTitle(s, c.frequency).toUpperCase(), countLine(s), '');
     for (const p of s.papers)
-      lines.push(s.kind === 'author' ? textRow(p, c.baseUrl, s) : cached(textRows, p, () => textRow(p, c.baseUrl, s)));
+      lines.push(personal(s) ? textRow(p, c.baseUrl, s) : cached(textRows, p, () => textRow(p, c.baseUrl, s)));
     if (more(s)) lines.push(`And ${more(s)}${s.capped ? '+' : ''} more: ${s.url}`, '');
   }
   lines.push('--', `Change what you get: ${c.preferencesUrl}`, `Unsubscribe in one click: ${c.unsubscribeUrl}`, '');
   return lines.join('\n');
 }
+
+/** Rows that differ from one reader to the next (a followed author marked, why a paper is for you): not cached. */
+const personal = (s: Section) => s.kind === 'author' || s.notes !== undefined;
 
 function cached(cache: WeakMap<Paper, string>, p: Paper, render: () => string): string {
   let v = cache.get(p);
@@ -220,7 +228,12 @@ function paperRow(p: Paper, baseUrl: string, s: Section): string {
     .join(' &middot; ');
   return `<tr><td class="pb-paper" style="padding:12px 0;border-bottom:1px solid ${C.rule};${WRAP}">
 <a class="pb-title" href="${escapeHtml(`${baseUrl}/papers/${p.id}`)}" style="color:${C.text};font-size:16px;font-weight:bold;text-decoration:none;${WRAP}">${escapeHtml(oneLine(title(p)))}</a>
-<div class="pb-muted" style="color:${C.muted};font-size:13px;padding-top:2px;">${authors}${vote}</div>
+${
+  s.notes?.[p.id]
+    ? `<div class="pb-muted" style="color:${C.muted};font-size:13px;padding-top:2px;font-style:italic;${WRAP}">${escapeHtml(oneLine(texToUnicode(s.notes[p.id]!)))}</div>
+`
+    : ''
+}<div class="pb-muted" style="color:${C.muted};font-size:13px;padding-top:2px;">${authors}${vote}</div>
 <div style="font-size:14px;line-height:1.45;padding-top:4px;${WRAP}">${escapeHtml(shorten(texToUnicode(p.abstract)))}</div>
 <div style="font-size:13px;padding-top:4px;">${linkRow}</div>
 </td></tr>`;
@@ -230,7 +243,7 @@ export function renderHtml(c: DigestContent, subject: string): string {
   const sections = c.sections
     .map((s) => {
       const rows = s.papers.map((p) =>
-        s.kind === 'author' ? paperRow(p, c.baseUrl, s) : cached(htmlRows, p, () => paperRow(p, c.baseUrl, s)),
+        personal(s) ? paperRow(p, c.baseUrl, s) : cached(htmlRows, p, () => paperRow(p, c.baseUrl, s)),
       );
       const rest = more(s)
         ? `<tr><td style="padding:10px 0 0;font-size:14px;"><a class="pb-link" href="${escapeHtml(s.url)}" style="color:${C.link};">And ${more(s)}${s.capped ? '+' : ''} more on the site &rarr;</a></td></tr>`

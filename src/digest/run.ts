@@ -1,5 +1,6 @@
 import type { Config } from '../config/config.js';
 import { Signer } from '../crypto/tokens.js';
+import type { ForYou } from '../foryou/for-you.js';
 import type { Logger } from '../log.js';
 import { type DrainResult, drainOutbox } from '../mail/sender.js';
 import type { MailTransport } from '../mail/transport.js';
@@ -24,6 +25,8 @@ export interface RunnerDeps {
   secret: string;
   /** Opened on first use, for saved-search alerts. */
   search?: (() => Promise<SearchService>) | undefined;
+  /** Opened on first use, for the "For you" section of readers with an account. */
+  forYou?: (() => Promise<ForYou>) | undefined;
   log?: Logger | undefined;
   clock?: (() => Date) | undefined;
 }
@@ -69,6 +72,7 @@ export function createDigestRunner(deps: RunnerDeps): DigestRunner {
               baseUrl: deps.config.baseUrl,
               batchSize: deps.config.mail.batchSize,
               clock,
+              forYou: deps.forYou,
               log: deps.log,
             },
             now ?? clock(),

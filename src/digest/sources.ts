@@ -65,6 +65,11 @@ export class DigestSources {
     );
   }
 
+  /** Every visible paper of the period (what "For you" ranks for a reader), most upvoted first. */
+  everything(from: string, to: string): Promise<Ranked> {
+    return this.cached(`everything\u0000${from}\u0000${to}`, () => this.window(from, to, (q) => q));
+  }
+
   alert(alert: Alert, from: string, to: string): Promise<Ranked> {
     return this.cached(`${alert.kind}\u0000${alert.value}\u0000${from}\u0000${to}`, async () => {
       if (alert.kind === 'category')

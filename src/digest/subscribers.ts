@@ -22,6 +22,8 @@ export interface Preferences extends Schedule {
 export interface Subscriber extends Schedule {
   id: string;
   email: string;
+  /** The account whose follows these alerts are (src/digest/follows.ts), if the reader signed in. */
+  accountId: string | null;
   status: SubscriberStatus;
   trending: boolean;
   lastPeriod: string | null;
@@ -58,6 +60,7 @@ export function fromRow(r: SubscribersTable): Subscriber {
   return {
     id: r.id,
     email: r.email,
+    accountId: r.account_id,
     status: r.status as SubscriberStatus,
     trending: r.trending === 1,
     lastPeriod: r.last_period,

@@ -61,19 +61,27 @@ export async function claim(
   const at = now.toISOString();
   const lease = new Date(now.getTime() + leaseSeconds * 1000).toISOString();
   return db.transaction().execute(async (trx) => {
-    let ready = trx
+    // Two reads that each walk an index in order (outbox_ready: status, next_attempt_at), not one OR that sorts every
+    // pending message to find the first: that sort made each claim linear in the outbox during a large digest run.
+    let stale = trx
       .selectFrom('outbox')
       .select('id')
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', at)]),
-          eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', at)]),
-        ]),
-      )
-      .orderBy('next_attempt_at')
+      .where('status', '=', 'sending')
+      .where('lease_until', '<', at)
       .limit(limit);
-    if (engine === 'postgres') ready = ready.forUpdate().skipLocked();
-    const ids = (await ready.execute()).map((r) => r.id);
+    if (engine === 'postgres') stale = stale.forUpdate().skipLocked();
+    const ids = (await stale.execute()).map((r) => r.id);
+    if (ids.length < limit) {
+      let due = trx
+        .selectFrom('outbox')
+        .select('id')
+        .where('status', '=', 'pending')
+        .where('next_attempt_at', '<=', at)
+        .orderBy('next_attempt_at')
+        .limit(limit - ids.length);
+      if (engine === 'postgres') due = due.forUpdate().skipLocked();
+      ids.push(...(await due.execute()).map((r) => r.id));
+    }
     if (ids.length === 0) return [];
     const rows = await trx
       .updateTable('outbox')

@@ -127,6 +127,7 @@ describe.each(engines)('forms on %s', (engine) => {
       '/api/collections': ['/api/collections', { name: 'Forged' }],
       '/api/collections/:id/import': [`/api/collections/${collection.id}/import`, { text: '2606.00002' }],
       '/follow': ['/follow', { kind: 'category', value: 'cs.CL', next: '/' }],
+      '/api/follows': ['/api/follows', { kind: 'category', value: 'cs.CL' }],
       '/following/digest': ['/following/digest', {}],
     };
     // The one form without a token, on purpose: one-click unsubscribe (RFC 8058) comes from mail clients, and its

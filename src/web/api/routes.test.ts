@@ -79,6 +79,7 @@ describe.each(engines)('JSON API on %s', (engine) => {
       '/api/collections/{id}/import',
       '/api/collections/{id}/papers/{paperId}',
       '/api/daily_papers',
+      '/api/follows',
       '/api/me',
       '/api/papers',
       '/api/papers/search',
@@ -96,6 +97,7 @@ describe.each(engines)('JSON API on %s', (engine) => {
       '/api/collections/{id}': ['get', 'patch', 'delete'],
       '/api/collections/{id}/papers/{paperId}': ['put', 'delete'],
       '/api/collections/{id}/import': ['post'],
+      '/api/follows': ['get', 'post', 'delete'],
     };
     const open = new Set(['get /api/collections/{id}']);
     for (const [path, item] of Object.entries(doc.paths)) {

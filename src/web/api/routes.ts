@@ -8,6 +8,7 @@ import { httpCache } from './cache.js';
 import { registerDailyPapers } from './daily.js';
 import { type OpenApiDoc, renderDocs } from './docs.js';
 import { errorJson, handleApiError, validationHook } from './errors.js';
+import { registerFollows } from './follows.js';
 import { registerLibrary } from './library.js';
 import { registerMe } from './me.js';
 import { registerPapers } from './papers.js';
@@ -82,6 +83,7 @@ export function apiRoutes(deps: WebDeps, options: ApiOptions = {}): OpenAPIHono 
   registerDailyPapers(app, deps);
   registerMe(app, deps);
   registerVotes(app, deps);
+  registerFollows(app, deps);
   registerLibrary(app, deps); // before /api/papers/{id}, which would take "…/export" for an id
   registerPapers(app, deps);
 

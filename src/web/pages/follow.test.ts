@@ -3,6 +3,7 @@ import { Browser, signedInBrowser } from '../../../test/browser-session.js';
 import { testDeps } from '../../../test/site.js';
 import { startTestSmtp } from '../../../test/smtp-server.js';
 import { engines, freshStore, type TestStore } from '../../../test/stores.js';
+import { createApiToken } from '../../accounts/api-tokens.js';
 import { loadConfig } from '../../config/config.js';
 import { accountSubscriber, listFollows } from '../../digest/follows.js';
 import { createDigestRunner } from '../../digest/run.js';
@@ -129,6 +130,29 @@ describe.each(engines)('following authors and categories on %s', (engine) => {
       transport.close();
       await smtp.close();
     }
+  });
+
+  it('follows and unfollows through the API with a token, which needs write scope', async () => {
+    const { account } = await reader();
+    const write = await createApiToken(t.db, account.id, { name: 'script', scope: 'write' }, NOW);
+    const read = await createApiToken(t.db, account.id, { name: 'reader', scope: 'read' }, NOW);
+    const call = (method: string, path: string, token: string, body?: unknown) =>
+      app.request(path, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-forwarded-for': ip() },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+    const made = await call('POST', '/api/follows', write.token, { kind: 'author', value: 'Grace Hopper' });
+    expect(made.status).toBe(200);
+    expect(await made.json()).toEqual([{ kind: 'author', value: 'Grace Hopper' }]);
+    expect(await (await call('GET', '/api/follows', read.token)).json()).toEqual([
+      { kind: 'author', value: 'Grace Hopper' },
+    ]);
+    expect((await call('POST', '/api/follows', read.token, { kind: 'category', value: 'cs.CL' })).status).toBe(403);
+    expect((await call('POST', '/api/follows', write.token, { kind: 'category', value: 'no such' })).status).toBe(400);
+    const gone = await call('DELETE', '/api/follows?kind=author&value=grace%20hopper', write.token);
+    expect(await gone.json()).toEqual([]);
+    expect((await app.request('/api/follows')).status).toBe(401);
   });
 
   it('sends a signed-out visitor to sign in and back, and refuses what cannot be followed', async () => {

@@ -175,9 +175,11 @@ describe('ThumbnailRenderer', () => {
     } finally {
       clearInterval(ticker);
     }
-    // Drawn in this thread, that page would hold the event loop for the whole second or more.
-    expect(performance.now() - started).toBeGreaterThan(500);
-    expect(longest).toBeLessThan(250);
+    // Drawn in this thread, that page would hold the event loop for the whole draw (a few hundred ms or more, with the
+    // machine's speed); in the worker, the loop's longest pause is a small part of it.
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeGreaterThan(150);
+    expect(longest).toBeLessThan(elapsed * 0.5);
   });
 
   it('refuses broken inputs as renderFirstPage does, and renders the next PDF after each', async () => {

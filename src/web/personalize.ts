@@ -17,7 +17,7 @@ const SAVE_BUTTON = /aria-pressed="false" data-save="([^"]+)"/g;
 const FOLLOW_BUTTON = /aria-pressed="false" data-follow="([^"]+)"/g;
 /** The header's link for a signed-in visitor: their library, then their account. */
 const signedInLinks = (handle: string) =>
-  `<a class="library" href="/following">Following</a><a class="library" href="/library">Library</a><a class="account" href="/account">@${handle}</a>`;
+  `<a class="library following" href="/following">Following</a><a class="library" href="/library">Library</a><a class="account" href="/account">@${handle}</a>`;
 
 /**
  * Pages are rendered once for every visitor (day pages are even kept rendered in memory), so they carry no

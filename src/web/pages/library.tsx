@@ -326,6 +326,9 @@ export function libraryPages(deps: WebDeps): Hono {
       '/library',
       <>
         <h1>Your library</h1>
+        <p class="sub">
+          New papers of the authors and categories you follow: <a href="/following">Following</a>.
+        </p>
         <section aria-labelledby="collections">
           <h2 id="collections">Collections</h2>
           <ul class="collections">

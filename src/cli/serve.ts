@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { type Config, isLoopback } from '../config/config.js';
 import { setupMail } from '../digest/job.js';
+import { type ForYou, openForYou } from '../foryou/for-you.js';
 import { arxivLookup, arxivPapersLookup } from '../ingest/arxiv-api.js';
 import { createFetchers } from '../ingest/fetchers.js';
 import { createCleanupJob } from '../jobs/cleanup.js';
@@ -53,6 +54,17 @@ export async function runServe(
   const fetchPaper = arxivLookup(fetchers.arxivFetcher, config.arxivApiUrl);
   const fetchPapers = arxivPapersLookup(fetchers.arxivFetcher, config.arxivApiUrl);
   const closing = new AbortController();
+  // "For you" reads every paper once (seconds on a large store): opened in the background, pages say so meanwhile.
+  let forYou: ForYou | undefined;
+  const forYouStarted = performance.now();
+  void openForYou(store, db).then(
+    (opened) => {
+      if (closing.signal.aborted) return opened.close();
+      forYou = opened;
+      log.info(`"For you" ready in ${Math.round(performance.now() - forYouStarted)} ms`);
+    },
+    (error: unknown) => log.error({ err: error }, '"For you" could not open: its pages show trending papers instead'),
+  );
   const app = createApp(
     webDeps({
       store,
@@ -65,6 +77,7 @@ export async function runServe(
       fetchPaper,
       fetchPapers,
       closed: closing.signal,
+      forYou: () => forYou,
     }),
   );
   const server = serve(
@@ -121,6 +134,7 @@ export async function runServe(
     void thumbnails?.close();
     mail.close();
     search.close();
+    forYou?.close();
     server.close(() => {
       store
         .close()

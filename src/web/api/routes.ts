@@ -12,6 +12,7 @@ import { registerLibrary } from './library.js';
 import { registerMe } from './me.js';
 import { registerPapers } from './papers.js';
 import { siteUrl } from './present.js';
+import { registerRecommendations } from './recommendations.js';
 import { BEARER_SCHEME } from './schemas.js';
 import { registerSearch } from './search.js';
 import { registerVotes } from './votes.js';
@@ -83,6 +84,7 @@ export function apiRoutes(deps: WebDeps, options: ApiOptions = {}): OpenAPIHono 
   registerMe(app, deps);
   registerVotes(app, deps);
   registerLibrary(app, deps); // before /api/papers/{id}, which would take "…/export" for an id
+  registerRecommendations(app, deps);
   registerPapers(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', BEARER_SCHEME, {

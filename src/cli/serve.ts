@@ -61,9 +61,12 @@ export async function runServe(
     (opened) => {
       if (closing.signal.aborted) return opened.close();
       forYou = opened;
-      log.info(`"For you" ready in ${Math.round(performance.now() - forYouStarted)} ms`);
+      log.info(`for-you ranking ready in ${Math.round(performance.now() - forYouStarted)} ms`);
     },
-    (error: unknown) => log.error({ err: error }, '"For you" could not open: its pages show trending papers instead'),
+    (error: unknown) => {
+      if (!closing.signal.aborted)
+        log.error({ err: error }, 'for-you ranking could not open: its pages show trending papers');
+    },
   );
   const app = createApp(
     webDeps({

@@ -142,6 +142,8 @@ export function reasonWords(reason: Reason, paper: Paper, signals: ReaderSignals
       const up = signals.upvoted.has(reason.paperId);
       const saved = signals.saved.has(reason.paperId);
       const how = up && saved ? 'upvoted and saved' : saved ? 'saved' : 'upvoted';
+      // A liked paper of the period is closest to itself.
+      if (reason.paperId === paper.id) return { before: `You ${how} it`, after: '' };
       return { before: 'Close to ', title: { paperId: reason.paperId, text: reason.title }, after: ` (you ${how} it)` };
     }
     case 'words':

@@ -115,7 +115,7 @@ describe.each(engines)('the For-you page on %s', (engine) => {
     expect(reset.status).toBe(303);
     const again = await page(b, `${PAGE}&reset=done`);
     expect(again).toContain('Your “not interested” marks are cleared');
-    expect(again).toContain('It does not undo your upvotes (they are public votes');
+    expect(again).toContain('A reset does not undo your upvotes (they are public votes');
     expect(order(again)).toEqual(order(before));
 
     // app.js posts the same form and reads JSON; `undo` takes a mark back.

@@ -83,7 +83,7 @@ export function forYouPages(deps: WebDeps): Hono {
                 <a href={`/day/${period.value}?show=all`}>All new on arXiv</a>
               </>
             ) : (
-              <a href={`/week/${period.value}`}>Most upvoted</a>
+              <a href={`/week/${period.value}`}>The whole week</a>
             )}
             <a href={path} aria-current="page">
               For you <span class="count">{total}</span>
@@ -324,17 +324,17 @@ function Reset(props: { signals: ReaderSignals; csrf: string; here: string }) {
       <p>
         {props.signals.notInterested
           ? `Reset clears your ${plural(props.signals.notInterested, '“not interested” mark')}: those papers and the ones like them come back up.`
-          : 'You have no “not interested” marks to clear.'}{' '}
-        It does not undo your upvotes (they are public votes: take one back with its button), your saved papers (remove
-        them in <a href="/library">your library</a>) or your follows (<a href="/following">Following</a>).
+          : 'Nothing to reset: you have marked no paper “not interested”.'}{' '}
+        A reset does not undo your upvotes (they are public votes: take one back with its button), your saved papers
+        (remove them in <a href="/library">your library</a>) or your follows (<a href="/following">Following</a>).
       </p>
-      <form method="post" action="/for-you/reset">
-        <input type="hidden" name="csrf" value={props.csrf} />
-        <input type="hidden" name="next" value={props.here} />
-        <button type="submit" disabled={props.signals.notInterested === 0}>
-          Reset “not interested”
-        </button>
-      </form>
+      {props.signals.notInterested ? (
+        <form method="post" action="/for-you/reset">
+          <input type="hidden" name="csrf" value={props.csrf} />
+          <input type="hidden" name="next" value={props.here} />
+          <button type="submit">Reset “not interested”</button>
+        </form>
+      ) : null}
     </section>
   );
 }

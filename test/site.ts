@@ -1,3 +1,4 @@
+import { type ForYou, openForYou } from '../src/foryou/for-you.js';
 import type { PaperRecord } from '../src/model/record.js';
 import { createSearchService, type SearchService } from '../src/search/search.js';
 import { createApp } from '../src/web/app.js';
@@ -9,6 +10,8 @@ export interface TestSite {
   t: TestStore;
   search: SearchService;
   app: ReturnType<typeof createApp>;
+  /** "For you", when asked for (`forYou: true`): opened on the store's papers, as `serve` does in the background. */
+  forYou: ForYou | undefined;
   close(): Promise<void>;
 }
 
@@ -23,27 +26,32 @@ export async function openTestSite(
     papers?: PaperRecord[];
     /** Each test browser has its own address through X-Forwarded-For (test/browser-session.ts); default true. */
     trustProxy?: boolean;
+    /** Opens "For you" (it reads every paper: keep the store small); without it the site says it is being prepared. */
+    forYou?: boolean;
   },
 ): Promise<TestSite> {
   const t = await freshStore(engine);
   if (opts.papers?.length) await t.store.upsertPapers(opts.papers);
   const search = await createSearchService(t.store, t.db);
+  const forYou = opts.forYou ? await openForYou(t.store, t.db) : undefined;
   const closing = new AbortController();
   const app = createApp(
     testDeps(
       t,
       search,
       { baseUrl: opts.baseUrl, trustProxy: opts.trustProxy ?? true },
-      { secret: opts.secret, clock: opts.clock, closed: closing.signal },
+      { secret: opts.secret, clock: opts.clock, closed: closing.signal, forYou: () => forYou },
     ),
   );
   return {
     t,
     search,
     app,
+    forYou,
     close: async () => {
       closing.abort();
       search.close();
+      forYou?.close();
       await t.dispose();
     },
   };

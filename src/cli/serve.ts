@@ -1,8 +1,8 @@
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { type Config, isLoopback } from '../config/config.js';
-import { lazyService, setupMail } from '../digest/job.js';
-import { openForYou } from '../foryou/for-you.js';
+import { setupMail } from '../digest/job.js';
+import { type ForYou, openForYou } from '../foryou/for-you.js';
 import { arxivLookup, arxivPapersLookup } from '../ingest/arxiv-api.js';
 import { createFetchers } from '../ingest/fetchers.js';
 import { createCleanupJob } from '../jobs/cleanup.js';
@@ -50,11 +50,26 @@ export async function runServe(
     log: (level, message) => log[level](message),
   });
   log.info(`search index ready in ${Math.round(performance.now() - started)} ms`);
-  const forYou = lazyService(() => openForYou(store, db));
-  const mail = await setupMail(config, opened, log, { search: async () => search, forYou: forYou.get });
+  const closing = new AbortController();
+  // "For you" reads every paper once (seconds on a large store): opened in the background, pages say so meanwhile;
+  // the digest waits for it.
+  let forYou: ForYou | undefined;
+  const forYouStarted = performance.now();
+  const forYouOpening = openForYou(store, db);
+  const mail = await setupMail(config, opened, log, { search: async () => search, forYou: () => forYouOpening });
   const fetchPaper = arxivLookup(fetchers.arxivFetcher, config.arxivApiUrl);
   const fetchPapers = arxivPapersLookup(fetchers.arxivFetcher, config.arxivApiUrl);
-  const closing = new AbortController();
+  void forYouOpening.then(
+    (opened) => {
+      if (closing.signal.aborted) return opened.close();
+      forYou = opened;
+      log.info(`for-you ranking ready in ${Math.round(performance.now() - forYouStarted)} ms`);
+    },
+    (error: unknown) => {
+      if (!closing.signal.aborted)
+        log.error({ err: error }, 'for-you ranking could not open: its pages show trending papers');
+    },
+  );
   const app = createApp(
     webDeps({
       store,
@@ -67,6 +82,7 @@ export async function runServe(
       fetchPaper,
       fetchPapers,
       closed: closing.signal,
+      forYou: () => forYou,
     }),
   );
   const server = serve(
@@ -123,7 +139,7 @@ export async function runServe(
     void thumbnails?.close();
     mail.close();
     search.close();
-    forYou.close();
+    forYou?.close();
     server.close(() => {
       store
         .close()

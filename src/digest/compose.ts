@@ -244,7 +244,14 @@ async function forYou(
     authors: new Set(alerts.filter((a) => a.kind === 'author').map((a) => authorKey(a.value))),
     categories: new Set(alerts.filter((a) => a.kind === 'category').map((a) => a.value)),
   };
-  const ranked = await (await deps.forYou()).rank(s.accountId, ids, { follows });
+  let ranked: Awaited<ReturnType<ForYou['rank']>>;
+  try {
+    ranked = await (await deps.forYou()).rank(s.accountId, ids, { follows });
+  } catch (error) {
+    // The other sections go out all the same: For you is a bonus, not a reason to hold a reader's digest.
+    deps.log?.error({ err: error }, `for-you ranking failed for a digest: ${String(error)}`);
+    return undefined;
+  }
   if (ranked.every((r) => r.reasons.every((why) => why.kind === 'trending'))) return undefined;
   const notes: Record<string, string> = {};
   for (const r of ranked.slice(0, PER_SECTION * 3)) {

@@ -477,3 +477,14 @@ export async function collectionsWith(db: Db, accountId: string, paperId: string
     .execute();
   return new Set(rows.map((r) => r.id));
 }
+
+/** The papers of the account's reading list and when each was saved: "For you" counts a save as a like. */
+export async function savedSignals(db: Db, accountId: string): Promise<{ paperId: string; at: string }[]> {
+  return db
+    .selectFrom('collection_papers')
+    .innerJoin('collections', 'collections.id', 'collection_papers.collection_id')
+    .select(['collection_papers.paper_id as paperId', 'collection_papers.added_at as at'])
+    .where('collections.account_id', '=', accountId)
+    .where('collections.kind', '=', 'saved')
+    .execute();
+}

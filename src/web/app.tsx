@@ -4,6 +4,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { apiRoutes } from './api/routes.js';
 import { assets } from './assets.js';
 import type { WebDeps } from './deps.js';
+import { forYouFeedRoutes } from './feeds/for-you.js';
 import { feedRoutes } from './feeds/routes.js';
 import { MAX_BODY_BYTES } from './limits.js';
 import { aboutPages } from './pages/about.js';
@@ -14,6 +15,8 @@ import { curationRoutes } from './pages/curation-actions.js';
 import { exportRoutes } from './pages/exports.js';
 import { feedPages } from './pages/feed.js';
 import { followPages } from './pages/follow.js';
+import { forYouPages } from './pages/for-you.js';
+import { forYouRoutes } from './pages/for-you-actions.js';
 import { libraryPages } from './pages/library.js';
 import { libraryRoutes } from './pages/library-actions.js';
 import { listPages } from './pages/lists.js';
@@ -100,6 +103,7 @@ export function createApp(deps: WebDeps): Hono {
   app.route('/', apiRoutes(deps, { rateLimit, reportError }));
   app.route('/', thumbnailRoutes(deps));
   app.route('/', feedRoutes(deps));
+  app.route('/', forYouFeedRoutes(deps));
   app.route('/', feedPages(deps));
   app.route('/', exportRoutes(deps)); // before the paper pages, which would take `2501.12345.bib` for an id
   app.route('/', paperPages(deps));
@@ -113,6 +117,8 @@ export function createApp(deps: WebDeps): Hono {
   app.route('/', libraryPages(deps));
   app.route('/', libraryRoutes(deps));
   app.route('/', followPages(deps));
+  app.route('/', forYouPages(deps));
+  app.route('/', forYouRoutes(deps));
   app.route('/', curationRoutes(deps));
   app.route('/', adminPages(deps));
   app.route('/', commentRoutes(deps));

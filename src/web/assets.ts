@@ -17,7 +17,7 @@ const temmlFile = (file: string) => readFileSync(createRequire(import.meta.url).
 export const temmlFont = asset('temml.woff2', new Uint8Array(temmlFile('Temml.woff2')), 'font/woff2');
 
 /** Our stylesheets, in cascade order: the page and its header, paper cards, the paper page, discussion and curation, the library. */
-const OWN_STYLESHEETS = ['app.css', 'cards.css', 'paper.css', 'community.css', 'library.css'];
+const OWN_STYLESHEETS = ['app.css', 'cards.css', 'paper.css', 'community.css', 'library.css', 'for-you.css'];
 
 /**
  * temml's stylesheet for MathML drawn by the system's math fonts (its classes: display formulas, accents, arrays,

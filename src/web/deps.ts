@@ -1,5 +1,6 @@
 import type { Config } from '../config/config.js';
 import { Signer } from '../crypto/tokens.js';
+import type { ForYou } from '../foryou/for-you.js';
 import type { PaperLookup, PapersLookup } from '../ingest/arxiv-api.js';
 import type { Logger } from '../log.js';
 import type { SearchService } from '../search/search.js';
@@ -26,6 +27,11 @@ export interface WebDeps {
   fetchPapers: PapersLookup | undefined;
   /** Aborts when the site closes: what listens to the store lets go. */
   closed: AbortSignal;
+  /**
+   * "For you", once it is open: opening reads every paper (seconds on a large store), so `serve` opens it in the
+   * background and this answers undefined until then (pages show the period in trending order, saying so).
+   */
+  forYou: () => ForYou | undefined;
 }
 
 /** The site's dependencies, built in one place for `serve` and the tests alike. */
@@ -41,6 +47,7 @@ export function webDeps(parts: {
   fetchPaper?: PaperLookup | undefined;
   fetchPapers?: PapersLookup | undefined;
   closed?: AbortSignal | undefined;
+  forYou?: (() => ForYou | undefined) | undefined;
 }): WebDeps {
   return {
     store: parts.store,
@@ -54,5 +61,6 @@ export function webDeps(parts: {
     fetchPaper: parts.fetchPaper,
     fetchPapers: parts.fetchPapers,
     closed: parts.closed ?? new AbortController().signal,
+    forYou: parts.forYou ?? (() => undefined),
   };
 }

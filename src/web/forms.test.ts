@@ -61,6 +61,7 @@ describe.each(engines)('forms on %s', (engine) => {
       'api_tokens',
       'collections',
       'collection_papers',
+      'not_interested',
     ] as const;
     const out: unknown[] = [];
     for (const table of tables) out.push(table, await db.selectFrom(table).selectAll().execute());
@@ -129,6 +130,10 @@ describe.each(engines)('forms on %s', (engine) => {
       '/follow': ['/follow', { kind: 'category', value: 'cs.CL', next: '/' }],
       '/api/follows': ['/api/follows', { kind: 'category', value: 'cs.CL' }],
       '/following/digest': ['/following/digest', {}],
+      '/papers/:id{.+}/not-interested': [`/papers/${PAPER}/not-interested`, { next: '/for-you' }],
+      '/papers/:id{.+}/more-like-this': [`/papers/${PAPER}/more-like-this`, { next: '/for-you' }],
+      '/for-you/reset': ['/for-you/reset', { next: '/for-you' }],
+      '/api/papers/:id{.+}/not-interested': [`/api/papers/${PAPER}/not-interested`, {}],
     };
     // The one form without a token, on purpose: one-click unsubscribe (RFC 8058) comes from mail clients, and its
     // signed link is the permission (tested in subscribe.test.ts).

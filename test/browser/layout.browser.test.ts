@@ -598,7 +598,14 @@ describe('the layout in Chromium: cards, header and pages at every width, light 
       collection: `/library/${group.id}`,
       shared: `/library/shared/${shared.shareId}`,
       'paper-signed-in': pages.paper!,
+      // Ranked on the saves above, each card with its reasons and its two buttons.
+      'for-you': `/for-you?date=${latest}`,
     };
+    // "For you" opens in the background of `serve` (it reads every paper once); until then the page says so.
+    for (let i = 0; !server.output().includes('for-you ranking ready'); i++) {
+      if (i > 200) throw new Error(`For you did not open:\n${server.output()}`);
+      await sleep(100);
+    }
 
     const signedIn = async (width: (typeof WIDTHS)[number], scheme: 'light' | 'dark' = 'light') => {
       const context = await sized(width, scheme);
@@ -660,6 +667,27 @@ describe('the layout in Chromium: cards, header and pages at every width, light 
     await plain.waitForURL(`${base}/papers/${unsaved.id}`);
     await expect(plain.locator('.paper-main button[data-save]').getAttribute('aria-pressed')).resolves.toBe('false');
     expect((await collectionPapers(t.db, saved.id)).map((i) => i.paper.id)).not.toContain(unsaved.id);
+
+    // For you: with JavaScript, Not interested dims the card in place and the same button takes it back; without, the
+    // form comes back to the next card's place with the paper gone down, and Reset brings it back.
+    const forYou = library['for-you'];
+    await visit(page, forYou);
+    const first = page.locator('li.paper').first();
+    const dismiss = first.locator('form[data-not-interested] button');
+    await dismiss.click();
+    await expect.poll(() => dismiss.getAttribute('aria-pressed')).toBe('true');
+    await expect(first.getAttribute('class')).resolves.toContain('dismissed');
+    await dismiss.click();
+    await expect.poll(() => dismiss.getAttribute('aria-pressed')).toBe('false');
+    await visit(plain, forYou);
+    const [top, next] = await plain.locator('li.paper').evaluateAll((cards) => cards.slice(0, 2).map((c) => c.id));
+    await plain.locator('li.paper').first().locator('form[data-not-interested] button').click();
+    await plain.waitForURL(`${base}${forYou}#${next}`);
+    await expect(plain.locator('li.paper').first().getAttribute('id')).resolves.not.toBe(top);
+    await expect(plain.locator(`li.paper[id="${next}"]`).count()).resolves.toBe(1);
+    await plain.locator('.fy-reset button').click();
+    await plain.waitForURL(`${base}${forYou}&reset=done`);
+    await expect(plain.locator('li.paper').first().getAttribute('id')).resolves.toBe(top);
   });
 
   it('shares a paper: the address copied with JavaScript, a plain link to it without', async () => {

@@ -81,12 +81,15 @@ describe.each(engines)('JSON API on %s', (engine) => {
       '/api/daily_papers',
       '/api/follows',
       '/api/me',
+      '/api/not-interested',
       '/api/papers',
       '/api/papers/search',
       '/api/papers/{id}',
       '/api/papers/{id}/export',
+      '/api/papers/{id}/not-interested',
       '/api/papers/{id}/related',
       '/api/papers/{id}/upvote',
+      '/api/recommendations',
     ]);
     // Personal operations name the token scheme, which the document defines; reading papers (and public collections)
     // needs none.
@@ -98,6 +101,9 @@ describe.each(engines)('JSON API on %s', (engine) => {
       '/api/collections/{id}/papers/{paperId}': ['put', 'delete'],
       '/api/collections/{id}/import': ['post'],
       '/api/follows': ['get', 'post', 'delete'],
+      '/api/recommendations': ['get'],
+      '/api/papers/{id}/not-interested': ['post', 'delete'],
+      '/api/not-interested': ['delete'],
     };
     const open = new Set(['get /api/collections/{id}']);
     for (const [path, item] of Object.entries(doc.paths)) {

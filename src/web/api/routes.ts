@@ -13,6 +13,7 @@ import { registerLibrary } from './library.js';
 import { registerMe } from './me.js';
 import { registerPapers } from './papers.js';
 import { siteUrl } from './present.js';
+import { registerRecommendations } from './recommendations.js';
 import { BEARER_SCHEME } from './schemas.js';
 import { registerSearch } from './search.js';
 import { registerVotes } from './votes.js';
@@ -85,6 +86,7 @@ export function apiRoutes(deps: WebDeps, options: ApiOptions = {}): OpenAPIHono 
   registerVotes(app, deps);
   registerFollows(app, deps);
   registerLibrary(app, deps); // before /api/papers/{id}, which would take "…/export" for an id
+  registerRecommendations(app, deps);
   registerPapers(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', BEARER_SCHEME, {

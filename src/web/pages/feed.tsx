@@ -225,6 +225,8 @@ export function feedPages(deps: WebDeps): Hono {
             <a href={link({ show: 'all' })} aria-current={all ? 'page' : undefined}>
               All new on arXiv <span class="count">{total}</span>
             </a>
+            {/* The same link for everyone (this page is kept rendered): the For-you page itself is per reader. */}
+            <a href={`/for-you?date=${day}`}>For you</a>
           </nav>
           <nav class="sorts" aria-label="Sort by">
             {(Object.keys(DAY_SORTS) as DaySort[]).map((sort) => (

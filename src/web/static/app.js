@@ -147,3 +147,51 @@ document.addEventListener('click', async (event) => {
     if (status) status.textContent = 'Select it and copy it by hand';
   }
 });
+
+// For you: "Not interested" and "More like this" without leaving the page. Not interested dims the card and offers
+// the undo (the order changes on the next visit); More like this saves the paper, so its Save button shows it.
+document.addEventListener('submit', async (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement)) return;
+  const dismiss = form.hasAttribute('data-not-interested');
+  if (!dismiss && !form.hasAttribute('data-more-like-this')) return;
+  event.preventDefault();
+  const button = form.querySelector('button');
+  const card = form.closest('li.paper');
+  const status = form.parentElement?.querySelector('[data-steer-status]');
+  button?.setAttribute('aria-busy', 'true');
+  try {
+    const res = await fetch(form.action, {
+      method: 'POST',
+      body: new URLSearchParams(new FormData(form)),
+      headers: { Accept: 'application/json' },
+    });
+    if (res.status === 401) {
+      location.href = `/signin?next=${encodeURIComponent(location.pathname + location.search)}`;
+      return;
+    }
+    if (!res.ok) {
+      form.submit();
+      return;
+    }
+    const answer = await res.json();
+    if (dismiss) {
+      const marked = answer.notInterested === true;
+      button?.setAttribute('aria-pressed', String(marked));
+      card?.classList.toggle('dismissed', marked);
+      let undo = form.querySelector('input[name="undo"]');
+      if (marked && !undo) {
+        undo = Object.assign(document.createElement('input'), { type: 'hidden', name: 'undo', value: '1' });
+        form.append(undo);
+      } else if (!marked) undo?.remove();
+      if (status) status.textContent = marked ? 'It and papers like it go down from now on.' : 'Taken back.';
+    } else {
+      card?.querySelector('button[data-save]')?.setAttribute('aria-pressed', 'true');
+      if (status) status.textContent = 'Saved: papers like it come up from now on.';
+    }
+  } catch {
+    form.submit();
+  } finally {
+    button?.removeAttribute('aria-busy');
+  }
+});

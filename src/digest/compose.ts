@@ -1,6 +1,7 @@
 import type { Signer } from '../crypto/tokens.js';
 import { randomId } from '../crypto/tokens.js';
 import type { ForYou } from '../foryou/for-you.js';
+import { savedSignals } from '../library/collections.js';
 import type { Logger } from '../log.js';
 import { messageId } from '../mail/notice.js';
 import { enqueue } from '../mail/outbox.js';
@@ -136,16 +137,25 @@ export async function composeDue(deps: ComposeDeps, now: Date): Promise<ComposeR
             result.composed++;
           }
         }
-        await trx
+        // Only the pass that served this period moves the watermark, and only from where it read it: a second
+        // composer running at once (serve beside `digest run`) must not skip papers the mail that went out never saw.
+        let served = trx
           .updateTable('subscribers')
           .set({ last_period: p.period, digest_watermark: watermark ?? p.subscriber.digestWatermark })
-          .where('id', '=', p.subscriber.id)
-          .execute();
+          .where('id', '=', p.subscriber.id);
+        served =
+          p.subscriber.lastPeriod === null
+            ? served.where('last_period', 'is', null)
+            : served.where('last_period', '=', p.subscriber.lastPeriod);
+        await served.execute();
       }
     });
     deps.log?.debug({ after, composed: result.composed }, 'digest batch composed');
   }
 }
+
+/** Papers listed up to this many days ago still count when they arrive after a reader's last digest (late batches). */
+const LATE_DAYS = 14;
 
 /**
  * Chooses each due subscriber's papers: one section per alert, then trending. A section ranks every paper of the
@@ -164,7 +174,12 @@ async function plan(
   const candidates = await Promise.all(
     due.map(async ({ subscriber: s }) => {
       const to = localTime(now, s.timeZone).day;
-      const from = addDays(to, -(s.digestWatermark ? lookbackDays(s.frequency) : firstLookbackDays(s.frequency)));
+      // Served before: whatever arrived since (listed up to LATE_DAYS before that); a first digest: the last day or week.
+      const since = s.lastPeriod ? (s.digestWatermark ?? undefined) : undefined;
+      const from = since
+        ? addDays(to, -LATE_DAYS)
+        : addDays(to, -(s.lastPeriod ? lookbackDays(s.frequency) : firstLookbackDays(s.frequency)));
+      const period = { from, since };
       const lists: { kind: Section['kind']; label: string; url: string; ranked: Ranked }[] = [];
       // First what this reader's votes, saves and follows say, ranked below; then their alerts, then trending.
       if (s.accountId && deps.forYou)
@@ -172,20 +187,20 @@ async function plan(
           kind: 'for-you',
           label: 'For you',
           url: `${deps.baseUrl}/for-you?${s.frequency === 'weekly' ? `week=${isoWeek(to)}` : `date=${to}`}`,
-          ranked: await deps.sources.everything(from, to),
+          ranked: await deps.sources.everything(period),
         });
       for (const a of alerts.get(s.id) ?? [])
         lists.push({
           kind: a.kind,
           ...describe(a, deps.baseUrl, from, to),
-          ranked: await deps.sources.alert(a, from, to),
+          ranked: await deps.sources.alert(a, period),
         });
       if (s.trending)
         lists.push({
           kind: 'trending',
           label: 'Trending',
           url: s.frequency === 'weekly' ? `${deps.baseUrl}/week/${isoWeek(to)}` : `${deps.baseUrl}/day/${to}`,
-          ranked: await deps.sources.trending(from, to),
+          ranked: await deps.sources.trending(period),
         });
       return lists;
     }),
@@ -246,7 +261,8 @@ async function forYou(
   };
   let ranked: Awaited<ReturnType<ForYou['rank']>>;
   try {
-    ranked = await (await deps.forYou()).rank(s.accountId, ids, { follows });
+    const saved = await savedSignals(deps.db, s.accountId);
+    ranked = await (await deps.forYou()).rank(s.accountId, ids, { follows, saved });
   } catch (error) {
     // The other sections go out all the same: For you is a bonus, not a reason to hold a reader's digest.
     deps.log?.error({ err: error }, `for-you ranking failed for a digest: ${String(error)}`);

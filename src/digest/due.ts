@@ -1,3 +1,4 @@
+import { addDays, weekOf } from '../model/dates.js';
 /** How often a subscriber gets mail: every day, Monday to Friday (the default, as on Hugging Face), or once a week. */
 export type Frequency = 'daily' | 'weekdays' | 'weekly';
 export const FREQUENCIES: readonly Frequency[] = ['weekdays', 'daily', 'weekly'];
@@ -55,15 +56,8 @@ export function localTime(now: Date, timeZone: string): LocalTime {
   };
 }
 
-/** ISO-8601 week of a YYYY-MM-DD day, e.g. 2026-W01. */
-export function isoWeek(day: string): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  const weekday = d.getUTCDay() || 7;
-  d.setUTCDate(d.getUTCDate() + 4 - weekday);
-  const yearStart = Date.UTC(d.getUTCFullYear(), 0, 1);
-  const week = Math.ceil(((d.getTime() - yearStart) / 86_400_000 + 1) / 7);
-  return `${d.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
-}
+/** ISO-8601 week of a YYYY-MM-DD day, e.g. 2026-W01: the one in src/model/dates.ts. */
+export const isoWeek = weekOf;
 
 /**
  * The period a digest sent now would cover, when one is due: the local day (daily, weekdays) or ISO week (weekly)
@@ -122,10 +116,6 @@ export function nextDigest(s: Schedule, now: Date, lastPeriod: string | null): N
   }
   // Unreachable for a valid schedule (the loop spans more than two weeks); a caller still gets an answer.
   return 'now';
-}
-
-function addDays(day: string, n: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 }
 
 function weekdayOf(day: string): number {

@@ -33,11 +33,30 @@ export async function accountSubscriber(
   if (linked) return fromRow(linked);
   const email = normalizeEmail(account.email);
   const byEmail = await db.selectFrom('subscribers').selectAll().where('email', '=', email).executeTakeFirst();
-  if (byEmail) {
+  // The address's owner confirmed this subscription: it is the reader's, alerts and all.
+  if (byEmail && byEmail.status !== 'pending') {
     await db.updateTable('subscribers').set({ account_id: account.id }).where('id', '=', byEmail.id).execute();
     return fromRow({ ...byEmail, account_id: account.id });
   }
   if (!create) return undefined;
+  if (byEmail) {
+    // Asked for by someone at the form and never confirmed: its alerts are nobody's yet. The reader, who proved the
+    // address by signing in, takes it over empty; its confirmation link stops working.
+    await db.deleteFrom('subscriber_alerts').where('subscriber_id', '=', byEmail.id).execute();
+    await db
+      .updateTable('subscribers')
+      .set({
+        account_id: account.id,
+        status: 'following',
+        confirm_hash: null,
+        confirm_expires_at: null,
+        updated_at: now.toISOString(),
+      })
+      .where('id', '=', byEmail.id)
+      .execute();
+    const row = await db.selectFrom('subscribers').selectAll().where('id', '=', byEmail.id).executeTakeFirstOrThrow();
+    return fromRow(row);
+  }
   const at = now.toISOString();
   const row = {
     id: randomId(),
@@ -166,6 +185,11 @@ export async function followedAmong(
 export async function startFollowDigest(db: Kysely<Database>, account: Account, now: Date): Promise<Subscriber> {
   const s = (await accountSubscriber(db, account, now, true))!;
   if (s.status === 'confirmed') return s;
+  if (s.status === 'suppressed')
+    throw new Refusal(
+      'unavailable',
+      `Mail to ${s.email} was refused by its server several times, so none is sent to it. Subscribe again at /subscribe once the address works: the confirmation mail will tell.`,
+    );
   const at = now.toISOString();
   await db
     .updateTable('subscribers')

@@ -123,14 +123,17 @@ describe.each(engines)('what a digest carries, on %s', (engine) => {
     await t.store.upsertPapers([paper('2026-07-03', { categories: ['math.AG'], primaryCategory: 'math.AG' })]);
     expect(await run('2026-07-03T09:00:00Z')).toMatchObject({ composed: 0, empty: 1 });
 
-    // Monday: one new cs.CL paper: the mail has it alone.
+    // Monday: one new cs.CL paper, and one of Thursday's listing that arrived late (arXiv's weekend batch): the mail
+    // has these two alone.
     const monday = paper('2026-07-06');
-    await t.store.upsertPapers([monday]);
+    const late = paper('2026-07-02');
+    await t.store.upsertPapers([monday, late]);
     await search.settled();
     expect(await run('2026-07-06T09:00:00Z')).toMatchObject({ composed: 1 });
     const last = mails('dan@example.org').at(-1)!;
-    expect(last.text).toMatch(/NEW IN CS\.CL\n1 new paper\n/);
+    expect(last.text).toMatch(/NEW IN CS\.CL\n2 new papers\n/);
     expect(last.text).toContain(monday.id);
+    expect(last.text).toContain(late.id);
     for (const p of thursday) expect(last.text).not.toContain(p.id);
   });
 

@@ -25,6 +25,18 @@ export const MIN_MATCH = 0.6;
 const LIST_CACHE = 2_000;
 const PAPER_CACHE = 5_000;
 
+/**
+ * What a list is read for: papers of feed days from `from` on that entered their day after `since` (the reader's
+ * watermark: what their last digest had seen; none before a first digest). Choosing by when papers arrived, not by a
+ * window of days, keeps a paper listed late (arXiv's weekend and holiday batches, a day ahead in UTC) from falling
+ * between two digests; `from` only keeps back-fills of old papers out.
+ */
+export interface Period {
+  from: string;
+  since: string | undefined;
+}
+const key = (p: Period) => `${p.from}\u0000${p.since ?? ''}`;
+
 /** The papers of one list in one period, best first: their ids and when each entered its feed day. */
 export interface Ranked {
   ids: string[];
@@ -50,9 +62,9 @@ export class DigestSources {
   ) {}
 
   /** The community's selection of the period (Hugging Face's daily list, submitted, featured or upvoted here). */
-  trending(from: string, to: string): Promise<Ranked> {
-    return this.cached(`trending\u0000${from}\u0000${to}`, () =>
-      this.window(from, to, (q) =>
+  trending(period: Period): Promise<Ranked> {
+    return this.cached(`trending\u0000${key(period)}`, () =>
+      this.window(period, (q) =>
         q.where((eb) =>
           eb.or([
             eb('daily_on', 'is not', null),
@@ -66,14 +78,14 @@ export class DigestSources {
   }
 
   /** Every visible paper of the period (what "For you" ranks for a reader), most upvoted first. */
-  everything(from: string, to: string): Promise<Ranked> {
-    return this.cached(`everything\u0000${from}\u0000${to}`, () => this.window(from, to, (q) => q));
+  everything(period: Period): Promise<Ranked> {
+    return this.cached(`everything\u0000${key(period)}`, () => this.window(period, (q) => q));
   }
 
-  alert(alert: Alert, from: string, to: string): Promise<Ranked> {
-    return this.cached(`${alert.kind}\u0000${alert.value}\u0000${from}\u0000${to}`, async () => {
+  alert(alert: Alert, period: Period): Promise<Ranked> {
+    return this.cached(`${alert.kind}\u0000${alert.value}\u0000${key(period)}`, async () => {
       if (alert.kind === 'category')
-        return this.window(from, to, (q) =>
+        return this.window(period, (q) =>
           q.where(({ exists, selectFrom }) =>
             exists(
               selectFrom('paper_categories')
@@ -86,7 +98,7 @@ export class DigestSources {
       if (alert.kind === 'author') {
         const key = authorKey(alert.value);
         if (!key) return { ids: [], feedAt: [], capped: false };
-        return this.window(from, to, (q) =>
+        return this.window(period, (q) =>
           q.where('id', 'in', (eb) => eb.selectFrom('paper_authors').select('paper_id').where('name_key', '=', key)),
         );
       }
@@ -97,8 +109,8 @@ export class DigestSources {
         ? (
             await search.search({
               ...toSearchQuery(form, SEARCH_MAX),
-              from,
-              to,
+              from: period.from,
+              to: undefined,
               sort: 'relevance',
               mode: 'keyword',
               minMatch: MIN_MATCH,
@@ -107,7 +119,7 @@ export class DigestSources {
         : // Categories without words: the categories' papers of the period, as a category alert has them.
           undefined;
       if (!hits)
-        return this.window(from, to, (q) =>
+        return this.window(period, (q) =>
           q.where(({ exists, selectFrom }) =>
             exists(
               selectFrom('paper_categories')
@@ -120,7 +132,13 @@ export class DigestSources {
       for (const p of hits) this.papers.set(p.id, p, this.papers.ticket());
       // Stable: equally upvoted papers keep the search's order (most relevant first).
       const ranked = [...hits].sort((a, b) => b.upvotes + b.communityUpvotes - (a.upvotes + a.communityUpvotes));
-      return { ...(await this.withFeedAt(ranked.map((p) => p.id))), capped: hits.length >= SEARCH_MAX };
+      return {
+        ...(await this.withFeedAt(
+          ranked.map((p) => p.id),
+          period.since,
+        )),
+        capped: hits.length >= SEARCH_MAX,
+      };
     });
   }
 
@@ -151,11 +169,10 @@ export class DigestSources {
 
   /** The visible papers of a window of feed days that `narrow` keeps, most upvoted first, then trending. */
   private async window(
-    from: string,
-    to: string,
+    period: Period,
     narrow: (q: ReturnType<DigestSources['base']>) => ReturnType<DigestSources['base']>,
   ): Promise<Ranked> {
-    const rows = await narrow(this.base(from, to))
+    const rows = await narrow(this.base(period))
       .orderBy(sql`upvotes + community_upvotes`, 'desc')
       .orderBy('trending', 'desc')
       .orderBy('id', 'desc')
@@ -168,17 +185,18 @@ export class DigestSources {
     };
   }
 
-  private base(from: string, to: string) {
-    return this.db
+  /** No upper bound on the day: a paper dated by UTC (a submission, Hugging Face's list) may be ahead of a reader's day. */
+  private base(period: Period) {
+    const q = this.db
       .selectFrom('papers')
       .select(['id', 'feed_at', 'created_at'])
       .where('hidden_at', 'is', null)
-      .where('feed_day', '>=', from)
-      .where('feed_day', '<=', to);
+      .where('feed_day', '>=', period.from);
+    return period.since ? q.where('feed_at', '>', period.since) : q;
   }
 
   /** Ids in their order, with when each entered its feed day (hidden papers left out). */
-  private async withFeedAt(ids: string[]): Promise<Omit<Ranked, 'capped'>> {
+  private async withFeedAt(ids: string[], since: string | undefined): Promise<Omit<Ranked, 'capped'>> {
     if (ids.length === 0) return { ids: [], feedAt: [] };
     const rows = await this.db
       .selectFrom('papers')
@@ -187,7 +205,7 @@ export class DigestSources {
       .where('hidden_at', 'is', null)
       .execute();
     const at = new Map(rows.map((r) => [r.id, r.feed_at ?? r.created_at]));
-    const kept = ids.filter((id) => at.has(id));
+    const kept = ids.filter((id) => at.has(id) && (!since || at.get(id)! > since));
     return { ids: kept, feedAt: kept.map((id) => at.get(id)!) };
   }
 

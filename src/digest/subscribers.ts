@@ -130,9 +130,9 @@ export async function subscribe(
           ...values,
         })
         .execute();
-    // A signed-in reader's follows are this address's alerts: the form adds to them, it does not drop them.
-    const kept = existing?.status === 'following' ? ((await getAlerts(trx, [id])).get(id) ?? []) : [];
-    await replaceAlerts(trx, id, [...kept, ...prefs.alerts]);
+    // An account's subscription holds its follows: a form posted for its address (by anyone) changes none of them;
+    // its reader manages them signed in, or on the preferences page the confirmation leads to.
+    if (!existing?.account_id) await replaceAlerts(trx, id, prefs.alerts);
     const row = await trx.selectFrom('subscribers').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     return { kind: 'confirm', subscriber: fromRow(row), token };
   });

@@ -7,7 +7,7 @@ import { createApiToken } from '../../accounts/api-tokens.js';
 import { loadConfig } from '../../config/config.js';
 import { accountSubscriber, listFollows } from '../../digest/follows.js';
 import { createDigestRunner } from '../../digest/run.js';
-import { getAlerts, subscribe } from '../../digest/subscribers.js';
+import { confirm, getAlerts, subscribe } from '../../digest/subscribers.js';
 import { createSmtpTransport } from '../../mail/transport.js';
 import type { PaperRecord } from '../../model/record.js';
 import { createSearchService, type SearchService } from '../../search/search.js';
@@ -82,8 +82,8 @@ describe.each(engines)('following authors and categories on %s', (engine) => {
 
   it('is one notion with email alerts: follows are the subscription’s alerts, and the digest carries them', async () => {
     const { browser: b, account } = await reader();
-    // The reader subscribed by the form before signing in: the same address is the same subscription.
-    await subscribe(
+    // The reader subscribed (and confirmed) by the form before signing in: the same address is the same subscription.
+    const earlier = await subscribe(
       t.db,
       account.email,
       {
@@ -96,6 +96,8 @@ describe.each(engines)('following authors and categories on %s', (engine) => {
       },
       NOW,
     );
+    if (earlier.kind !== 'confirm') throw new Error(earlier.kind);
+    await confirm(t.db, earlier.token, NOW);
     const page = await (await b.request('/categories/cs.CV')).text();
     await b.post('/follow', { csrf: csrfOf(page), kind: 'category', value: 'cs.CV', next: '/categories/cs.CV' });
     const s = (await accountSubscriber(t.db, account, NOW))!;
@@ -104,13 +106,15 @@ describe.each(engines)('following authors and categories on %s', (engine) => {
       { kind: 'category', value: 'cs.CV' },
       { kind: 'search', value: 'q=attention' },
     ]);
-
-    // Asking for the digest needs no confirmation link (signing in proved the address); the digest has the follow.
-    const following = await (await b.request('/following')).text();
-    expect(following).toContain('Email me what I follow');
-    const csrf = /name="csrf" value="([^"]+)"/.exec(following.slice(following.indexOf('/following/digest')))![1]!;
-    expect((await b.post('/following/digest', { csrf })).status).toBe(303);
-    expect((await accountSubscriber(t.db, account, NOW))!.status).toBe('confirmed');
+    expect(await (await b.request('/following')).text()).toContain('They come by email too');
+    // The subscription form, posted by anyone for this address, changes none of the follows.
+    await subscribe(
+      t.db,
+      account.email,
+      { frequency: 'weekly', hour: 9, timeZone: 'UTC', weekday: 2, trending: true, alerts: [] },
+      new Date(NOW.getTime() + 3_600_000),
+    );
+    expect((await getAlerts(t.db, [s.id])).get(s.id)).toHaveLength(2);
     const smtp = await startTestSmtp();
     const transport = createSmtpTransport(smtp.url, { connections: 1 });
     try {
@@ -153,6 +157,33 @@ describe.each(engines)('following authors and categories on %s', (engine) => {
     const gone = await call('DELETE', '/api/follows?kind=author&value=grace%20hopper', write.token);
     expect(await gone.json()).toEqual([]);
     expect((await app.request('/api/follows')).status).toBe(401);
+  });
+
+  it('asks for the digest without a confirmation link, and takes over an address a stranger asked for', async () => {
+    const { browser: b, account } = await reader();
+    // Someone else asked at the form for this address, with their alerts, and never confirmed.
+    await subscribe(
+      t.db,
+      account.email,
+      {
+        frequency: 'daily',
+        hour: 8,
+        timeZone: 'UTC',
+        weekday: 1,
+        trending: false,
+        alerts: [{ kind: 'author', value: 'Somebody Else' }],
+      },
+      NOW,
+    );
+    expect(await listFollows(t.db, account, NOW)).toEqual([]);
+    const page = await (await b.request('/categories/cs.LG')).text();
+    await b.post('/follow', { csrf: csrfOf(page), kind: 'category', value: 'cs.LG', next: '/' });
+    expect(await listFollows(t.db, account, NOW)).toEqual([{ kind: 'category', value: 'cs.LG' }]);
+    const following = await (await b.request('/following')).text();
+    expect(following).toContain('Email me what I follow');
+    const csrf = /name="csrf" value="([^"]+)"/.exec(following.slice(following.indexOf('/following/digest')))![1]!;
+    expect((await b.post('/following/digest', { csrf })).status).toBe(303);
+    expect((await accountSubscriber(t.db, account, NOW))!.status).toBe('confirmed');
   });
 
   it('sends a signed-out visitor to sign in and back, and refuses what cannot be followed', async () => {

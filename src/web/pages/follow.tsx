@@ -93,7 +93,12 @@ export function followPages(deps: WebDeps): Hono {
     if (account instanceof Response) return account;
     if (!(await checkedForm(c, signer)))
       return c.text('This form has expired. Go back, reload the page and try again.', 403);
-    await startFollowDigest(db, account, now());
+    try {
+      await startFollowDigest(db, account, now());
+    } catch (error) {
+      if (error instanceof Refusal) return refusalPage(c, baseUrl, error, { back: { href: '/following' } });
+      throw error;
+    }
     return c.redirect('/following?digest=on', 303);
   });
 
@@ -102,7 +107,7 @@ export function followPages(deps: WebDeps): Hono {
     if (account instanceof Response) return account;
     const follows = await listFollows(db, account, now());
     const subscriber = await accountSubscriber(db, account, now());
-    const latest = (await deps.store.dayCounts('0000-01-01', '9999-12-31'))[0]?.day;
+    const latest = (await deps.store.neighbourDays('9999-12-31')).previous ?? undefined;
     const papers =
       latest && follows.length ? await followedPapers(follows, addDays(latest, -(FOLLOWING_DAYS - 1)), latest) : [];
     const token = csrfToken(c, signer, baseUrl);

@@ -25,69 +25,55 @@
   });
 })();
 
-// Upvotes without leaving the page: the form posts with fetch and the count updates in place.
-document.addEventListener('submit', async (event) => {
-  const form = event.target;
-  if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-upvote')) return;
-  event.preventDefault();
-  const button = form.querySelector('button');
-  button?.setAttribute('aria-busy', 'true');
-  try {
-    const res = await fetch(form.action, {
-      method: 'POST',
-      body: new URLSearchParams(new FormData(form)),
-      headers: { Accept: 'application/json' },
-    });
-    if (res.status === 401) {
-      location.href = `/signin?next=${encodeURIComponent(location.pathname + location.search)}`;
-      return;
-    }
-    if (!res.ok) {
+// A form that answers JSON to fetch (upvote, save, not interested): posted without leaving the page, its answer handed
+// to `apply`. Signed out: to sign-in and back; any other failure: the plain form post, which works without this file.
+function enhance(matches, apply) {
+  document.addEventListener('submit', async (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || !matches(form)) return;
+    event.preventDefault();
+    const button = form.querySelector('button');
+    button?.setAttribute('aria-busy', 'true');
+    try {
+      const res = await fetch(form.action, {
+        method: 'POST',
+        body: new URLSearchParams(new FormData(form)),
+        headers: { Accept: 'application/json' },
+      });
+      if (res.status === 401) {
+        location.href = `/signin?next=${encodeURIComponent(location.pathname + location.search)}`;
+        return;
+      }
+      if (!res.ok) {
+        form.submit();
+        return;
+      }
+      apply(form, button, await res.json());
+    } catch {
       form.submit();
-      return;
+    } finally {
+      button?.removeAttribute('aria-busy');
     }
-    const { upvoted, upvotes } = await res.json();
+  });
+}
+
+// Upvotes: the count updates in place.
+enhance(
+  (form) => form.hasAttribute('data-upvote'),
+  (form, button, { upvoted, upvotes }) => {
     form.querySelectorAll('[data-count]').forEach((el) => {
       el.textContent = String(upvotes);
     });
     button?.setAttribute('aria-pressed', String(upvoted));
     button?.setAttribute('aria-label', `Upvote (${upvotes} upvotes)`);
-  } catch {
-    form.submit();
-  } finally {
-    button?.removeAttribute('aria-busy');
-  }
-});
+  },
+);
 
-// Save without leaving the page: the form posts with fetch and the button shows whether the paper is saved.
-document.addEventListener('submit', async (event) => {
-  const form = event.target;
-  if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-save')) return;
-  event.preventDefault();
-  const button = form.querySelector('button');
-  button?.setAttribute('aria-busy', 'true');
-  try {
-    const res = await fetch(form.action, {
-      method: 'POST',
-      body: new URLSearchParams(new FormData(form)),
-      headers: { Accept: 'application/json' },
-    });
-    if (res.status === 401) {
-      location.href = `/signin?next=${encodeURIComponent(location.pathname + location.search)}`;
-      return;
-    }
-    if (!res.ok) {
-      form.submit();
-      return;
-    }
-    const { saved } = await res.json();
-    button?.setAttribute('aria-pressed', String(saved));
-  } catch {
-    form.submit();
-  } finally {
-    button?.removeAttribute('aria-busy');
-  }
-});
+// Save: the button shows whether the paper is saved.
+enhance(
+  (form) => form.hasAttribute('data-save'),
+  (_form, button, { saved }) => button?.setAttribute('aria-pressed', String(saved)),
+);
 
 // Share on the paper page: the system's share sheet where there is one, else the address copied to the clipboard.
 // Without this file the link is the paper's address, to open or copy.
@@ -150,32 +136,12 @@ document.addEventListener('click', async (event) => {
 
 // For you: "Not interested" and "More like this" without leaving the page. Not interested dims the card and offers
 // the undo (the order changes on the next visit); More like this saves the paper, so its Save button shows it.
-document.addEventListener('submit', async (event) => {
-  const form = event.target;
-  if (!(form instanceof HTMLFormElement)) return;
-  const dismiss = form.hasAttribute('data-not-interested');
-  if (!dismiss && !form.hasAttribute('data-more-like-this')) return;
-  event.preventDefault();
-  const button = form.querySelector('button');
-  const card = form.closest('li.paper');
-  const status = form.parentElement?.querySelector('[data-steer-status]');
-  button?.setAttribute('aria-busy', 'true');
-  try {
-    const res = await fetch(form.action, {
-      method: 'POST',
-      body: new URLSearchParams(new FormData(form)),
-      headers: { Accept: 'application/json' },
-    });
-    if (res.status === 401) {
-      location.href = `/signin?next=${encodeURIComponent(location.pathname + location.search)}`;
-      return;
-    }
-    if (!res.ok) {
-      form.submit();
-      return;
-    }
-    const answer = await res.json();
-    if (dismiss) {
+enhance(
+  (form) => form.hasAttribute('data-not-interested') || form.hasAttribute('data-more-like-this'),
+  (form, button, answer) => {
+    const card = form.closest('li.paper');
+    const status = form.parentElement?.querySelector('[data-steer-status]');
+    if (form.hasAttribute('data-not-interested')) {
       const marked = answer.notInterested === true;
       button?.setAttribute('aria-pressed', String(marked));
       card?.classList.toggle('dismissed', marked);
@@ -189,9 +155,5 @@ document.addEventListener('submit', async (event) => {
       card?.querySelector('button[data-save]')?.setAttribute('aria-pressed', 'true');
       if (status) status.textContent = 'Saved: papers like it come up from now on.';
     }
-  } catch {
-    form.submit();
-  } finally {
-    button?.removeAttribute('aria-busy');
-  }
-});
+  },
+);

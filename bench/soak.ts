@@ -861,9 +861,10 @@ async function main(): Promise<number> {
       sessionsBroken;
 
     // ---------- the table ----------
-    const inFault = (t: number) => windows.some((w) => t >= w.start && t <= w.end + GRACE_MS);
-    const outside = samples.filter((s) => !inFault(s.at));
-    const inside = samples.filter((s) => inFault(s.at));
+    // A request counts as inside a fault when it was in flight at any moment of the window (or its grace).
+    const inFault = (s: Sample) => windows.some((w) => s.at + s.ms >= w.start && s.at <= w.end + GRACE_MS);
+    const outside = samples.filter((s) => !inFault(s));
+    const inside = samples.filter((s) => inFault(s));
     const lat = outside
       .filter((s) => s.status > 0)
       .map((s) => s.ms)

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
+import { Refusal } from '../model/refusal.js';
 import { apiRoutes } from './api/routes.js';
 import { assets } from './assets.js';
 import type { WebDeps } from './deps.js';
@@ -31,6 +32,7 @@ import { upvoteRoutes } from './pages/upvote.js';
 import { userPages } from './pages/users.js';
 import { personalize } from './personalize.js';
 import { defaultRateLimit } from './rate-limit.js';
+import { refusalPage } from './refusal.js';
 
 /** The whole site: pages, feeds, the JSON API and its documentation. */
 
@@ -127,6 +129,8 @@ export function createApp(deps: WebDeps): Hono {
 
   app.notFound((c) => notFoundPage(c, deps.config.baseUrl));
   app.onError((error, c) => {
+    // A feature's refusal that a page did not catch still says what was refused, with its own status.
+    if (error instanceof Refusal) return refusalPage(c, deps.config.baseUrl, error);
     reportError(error);
     return c.text('Something went wrong on our side. Please try again in a moment.', 500);
   });

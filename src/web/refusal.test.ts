@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
+import { openTestSite } from '../../test/site.js';
 import { REFUSAL_CODES, Refusal } from '../model/refusal.js';
 import { refusalPage, statusOf } from './refusal.js';
 
@@ -69,5 +70,33 @@ describe('refusalPage', () => {
     expect(html).toContain('<h1>Not done</h1>');
     expect(html).toContain('<p class="error" role="alert">No.</p>');
     expect(html).not.toContain('Go back');
+  });
+});
+
+describe('a refusal that a page handler does not catch', () => {
+  it('is answered with its status and message by the site, not as a 500', async () => {
+    const site = await openTestSite('sqlite', {
+      baseUrl: 'http://paperboy.test',
+      secret: 'refusal-test-secret-long-enough-for-hmac',
+      clock: () => new Date('2026-07-01T09:00:00Z'),
+    });
+    try {
+      site.app.get('/uncaught-refusal', () => {
+        throw new Refusal('rate-limited', 'Too many <tries>: wait a minute.');
+      });
+      site.app.get('/uncaught-error', () => {
+        throw new Error('a secret detail');
+      });
+      const refused = await site.app.request('/uncaught-refusal');
+      expect(refused.status).toBe(429);
+      const page = await refused.text();
+      expect(page).toContain('Too many &lt;tries&gt;: wait a minute.');
+      expect(refused.headers.get('cache-control')).toBe('no-store');
+      const failed = await site.app.request('/uncaught-error');
+      expect(failed.status).toBe(500);
+      expect(await failed.text()).not.toContain('secret detail');
+    } finally {
+      await site.close();
+    }
   });
 });

@@ -1,0 +1,17 @@
+# The Paperboy image: the web site (`serve`) or the digest sender (`worker`), chosen by the command.
+# docker build -t paperboy .   (see docs/deploy.md)
+FROM node:20-bookworm-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ postgresql-client \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev && npm cache clean --force
+COPY bin ./bin
+COPY src ./src
+COPY tsconfig.json ./
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 PAPERBOY_DATA_DIR=/data
+EXPOSE 8080
+USER node
+ENTRYPOINT ["node", "bin/paperboy.js"]
+CMD ["serve"]

@@ -1,0 +1,492 @@
+// bench/scale: one web process against two on one PostgreSQL database (issue 17, item 9).
+// Creates its own database (dropped at the end), imports the 74,728-paper corpus with the real `paperboy import`
+// (timed: the first import and a re-import), fits the search model, then for `serve --processes 1` and `--processes 2`:
+// the time to the first answer (/healthz) and to ready (/readyz) from spawn, autocannon on distinct-query search, home
+// and a paper page, and a read/write mix (autocannon reading while writers vote through the API and comment through
+// the form); req/s, p50, p99, the load generator's CPU, and RSS per process. Then two separate `serve` processes on
+// the same database: a vote through one, and how long until the other's API shows it (p50/p99 over --writes writes).
+// Usage: npm run bench:scale [-- --duration 10] [--connections 10] [--writes 200] [--keep-db NAME]
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { accountForEmail } from '../src/accounts/accounts.js';
+import { createApiToken } from '../src/accounts/api-tokens.js';
+import { createSession } from '../src/accounts/sessions.js';
+import { openStore } from '../src/store/open.js';
+import { root, runCli, startCli } from '../test/cli.js';
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '2' },
+    writes: { type: 'string', default: '200' },
+    /** Reuse (and keep) this database: imported once, then only measured. */
+    'keep-db': { type: 'string' },
+    file: {
+      type: 'string',
+      default: join(root, '../shared/data/corpus/arxiv-listings-2025-03-18_2026-07-01.jsonl.gz'),
+    },
+  },
+});
+const duration = Number(values.duration);
+const connections = Number(values.connections);
+const warmup = Number(values.warmup);
+const WRITES = Number(values.writes);
+const CORPUS_PAPERS = 74_728;
+const ADMIN_URL = process.env.PAPERBOY_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const dbName = values['keep-db'] ?? `paperboy_scale_${process.pid}`;
+const DATABASE_URL = ADMIN_URL.replace(/\/[^/]*$/, `/${dbName}`);
+const autocannonBin = join(root, 'node_modules/autocannon/autocannon.js');
+const bin = join(root, 'bin/paperboy.js');
+const log = (m: string) => console.error(`[scale ${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${m}`);
+const t0 = performance.now();
+
+async function admin(query: string): Promise<void> {
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(query);
+  } finally {
+    await client.end();
+  }
+}
+
+interface Load {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  /** CPU the load generator itself took, in cores (user + system over the run). */
+  cpu: number;
+  codes: string;
+}
+
+/** autocannon in its own process; each request takes the next path of `paths` (a file), or `url` alone. */
+function autocannon(url: string, seconds: number, paths?: { file: string; start: number }): Promise<Load> {
+  const setup = paths
+    ? `const paths=JSON.parse(require('fs').readFileSync(${JSON.stringify(paths.file)},'utf8'));let i=${paths.start};`
+    : '';
+  const requests = paths ? 'requests:[{setupRequest:(r)=>({...r,path:paths[i++%paths.length]})}],' : '';
+  const code =
+    `const ac=require(${JSON.stringify(autocannonBin)});${setup}const c0=process.cpuUsage();` +
+    `ac({url:${JSON.stringify(url)},connections:${connections},duration:${seconds},${requests}},` +
+    '(e,r)=>{if(e){console.error(e);process.exit(1)}const c=process.cpuUsage(c0);' +
+    'console.log(JSON.stringify({...r,cpuMicros:c.user+c.system}))})';
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`autocannon ended with ${code}: ${err}`));
+      const r = JSON.parse(out) as {
+        duration: number;
+        errors: number;
+        timeouts: number;
+        non2xx: number;
+        latency: { p50: number; p99: number };
+        requests: { total: number };
+        statusCodeStats?: Record<string, { count: number }>;
+        cpuMicros: number;
+      };
+      resolve({
+        rps: r.requests.total / r.duration,
+        p50: r.latency.p50,
+        p99: r.latency.p99,
+        non2xx: r.non2xx,
+        errors: r.errors + r.timeouts,
+        cpu: r.cpuMicros / 1e6 / r.duration,
+        codes: Object.entries(r.statusCodeStats ?? {})
+          .map(([c, s]) => `${c}:${s.count}`)
+          .join(' '),
+      });
+    });
+  });
+}
+
+interface Serve {
+  url: string;
+  child: ChildProcess;
+  output(): string;
+  firstAnswerMs: number;
+  readyMs: number;
+  stop(): Promise<void>;
+}
+
+/** `paperboy serve` on a free port; resolves when /readyz answers 200, with the times from spawn to alive and ready. */
+async function startServe(processes: number, port: number): Promise<Serve> {
+  const spawned = performance.now();
+  const child = spawn(process.execPath, [bin, 'serve', '--no-digest', '--processes', String(processes)], {
+    cwd: root,
+    env: {
+      ...process.env,
+      DATABASE_URL,
+      PORT: String(port),
+      PAPERBOY_SOURCES: 'none',
+      PAPERBOY_API_RATE_LIMIT: '0',
+      PAPERBOY_TRUST_PROXY: 'true',
+      PAPERBOY_DIGEST_CRON: 'off',
+      PAPERBOY_REFIT_CRON: 'off',
+      PAPERBOY_TRENDING_CRON: 'off',
+      PAPERBOY_THUMBNAILS_CRON: 'off',
+      LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const until = async (path: string): Promise<number> => {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`paperboy serve ended:\n${out.slice(-3000)}`);
+      if (performance.now() - spawned > 300_000) throw new Error(`paperboy serve: no 200 from ${path} in 300 s`);
+      const ok = await fetch(url + path, { signal: AbortSignal.timeout(2000) }).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ok) return performance.now() - spawned;
+      await sleep(20);
+    }
+  };
+  const firstAnswerMs = await until('/healthz');
+  const readyMs = await until('/readyz');
+  const ended = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  return {
+    url,
+    child,
+    output: () => out,
+    firstAnswerMs,
+    readyMs,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await ended;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** RSS in MB of a process and of its children (the web processes of `--processes N`). */
+function rssOfTree(pid: number): { pid: number; mb: number }[] {
+  const rss = (p: number) => {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      return m ? Number(m[1]) / 1024 : 0;
+    } catch {
+      return 0;
+    }
+  };
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {}
+  return [pid, ...children].map((p) => ({ pid: p, mb: rss(p) }));
+}
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Distinct searches (none answered from a cache): two or three words of the corpus's titles. */
+async function distinctSearches(db: pg.Client, n: number): Promise<string[]> {
+  const titles = (await db.query<{ title: string }>('SELECT title FROM papers ORDER BY id')).rows.map((r) => r.title);
+  let seed = 17;
+  const random = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296;
+  const out = new Set<string>();
+  for (let tries = 0; out.size < n && tries < n * 20; tries++) {
+    const words = titles[Math.floor(random() * titles.length)]!.split(/\s+/).filter((w) => /^[A-Za-z-]{4,}$/.test(w));
+    const start = Math.floor(random() * Math.max(1, words.length - 2));
+    const q = words.slice(start, start + 2 + Math.floor(random() * 2)).join(' ');
+    if (q) out.add(`/search?q=${encodeURIComponent(q).replace(/%20/g, '+')}`);
+  }
+  return [...out];
+}
+
+interface Writer {
+  email: string;
+  token: string;
+  session: string;
+  csrf?: string | undefined;
+  csrfCookie?: string | undefined;
+}
+
+/** Writers vote (API, bearer token) and comment (the form, with its CSRF token) until `stop`; latency of each write. */
+async function writeLoop(
+  url: string,
+  writers: Writer[],
+  papers: string[],
+  stop: () => boolean,
+  ip: string,
+): Promise<{ ms: number[]; failed: number; statuses: Map<number, number> }> {
+  const ms: number[] = [];
+  const statuses = new Map<number, number>();
+  let failed = 0;
+  let i = 0;
+  while (!stop()) {
+    const w = writers[i % writers.length]!;
+    const paper = papers[(i * 7919) % papers.length]!;
+    i++;
+    const started = performance.now();
+    let status = 0;
+    try {
+      if (i % 4 !== 0) {
+        const r = await fetch(`${url}/api/papers/${paper}/upvote`, {
+          method: i % 8 < 4 ? 'POST' : 'DELETE',
+          headers: { authorization: `Bearer ${w.token}`, 'x-forwarded-for': ip },
+        });
+        await r.arrayBuffer();
+        status = r.status;
+      } else {
+        if (!w.csrf) {
+          const page = await fetch(`${url}/papers/${paper}`, {
+            headers: { cookie: `pb_session=${w.session}`, 'x-forwarded-for': ip },
+          });
+          for (const line of page.headers.getSetCookie()) {
+            const m = /^pb_csrf=([^;]+)/.exec(line);
+            if (m) w.csrfCookie = m[1];
+          }
+          w.csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())?.[1];
+        }
+        const r = await fetch(`${url}/papers/${paper}/comments`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: {
+            cookie: `pb_session=${w.session}; pb_csrf=${w.csrfCookie ?? ''}`,
+            'x-forwarded-for': ip,
+            'content-type': 'application/x-www-form-urlencoded',
+          },
+          body: new URLSearchParams({ csrf: w.csrf ?? '', body: `Scale comment ${i}: does $x^2$ hold?` }),
+        });
+        await r.arrayBuffer();
+        status = r.status;
+      }
+    } catch {
+      status = 0;
+    }
+    statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    if (status >= 200 && status < 400) ms.push(performance.now() - started);
+    else failed++;
+  }
+  return { ms, failed, statuses };
+}
+
+const pct = (xs: number[], p: number) => {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+
+// ---------- main ----------
+
+const dir = mkdtempSync(join(tmpdir(), 'paperboy-scale-'));
+const env = { DATABASE_URL };
+const keep = values['keep-db'] !== undefined;
+let opened: Awaited<ReturnType<typeof openStore>> | undefined;
+const running: Serve[] = [];
+try {
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  const exists = (await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName])).rowCount === 1;
+  await client.end();
+  if (!exists) await admin(`CREATE DATABASE "${dbName}"`);
+
+  const importRows: [string, string][] = [];
+  const stats = async () => {
+    const r = await runCli(['stats', '--json'], env);
+    return (JSON.parse(r.stdout) as { papers: number }).papers;
+  };
+  if ((await stats()) < CORPUS_PAPERS) {
+    for (const pass of ['first import', 're-import']) {
+      log(`${pass} of the corpus (paperboy import)`);
+      const started = performance.now();
+      const child = startCli(['import', values.file!], env);
+      const r = await child.result;
+      if (r.code !== 0) throw new Error(`paperboy import failed (${r.code}): ${r.stderr.slice(-2000)}`);
+      const s = (performance.now() - started) / 1000;
+      importRows.push([
+        `PostgreSQL ${pass}`,
+        `${s.toFixed(1)} s, ${Math.round(CORPUS_PAPERS / s)} papers/s (${r.stdout.trim().split('\n').pop()})`,
+      ]);
+      log(importRows.at(-1)![1]);
+    }
+    log('fitting the search model (paperboy refit)');
+    const refit = await runCli(['refit'], env);
+    if (refit.code !== 0) throw new Error(`paperboy refit failed: ${refit.stderr}`);
+  }
+  const papers = await stats();
+
+  // Writers: accounts with a session (comments) and a write token (votes), as readers would have.
+  opened = await openStore({ dataDir: dir, databaseUrl: DATABASE_URL });
+  const writers: Writer[] = [];
+  for (let i = 0; i < 300; i++) {
+    const email = `scale-${i}@example.org`;
+    const { account } = await accountForEmail(opened.db, email, new Date(Date.now() - 3 * 86_400_000));
+    const { token } = await createApiToken(opened.db, account.id, { name: 'bench', scope: 'write' }, new Date());
+    writers.push({ email, token, session: await createSession(opened.db, account.id, new Date()) });
+  }
+  const pgc = new pg.Client({ connectionString: DATABASE_URL });
+  await pgc.connect();
+  const recent = (
+    await pgc.query<{ id: string }>('SELECT id FROM papers ORDER BY listing_date DESC NULLS LAST, id LIMIT 500')
+  ).rows.map((r) => r.id);
+  const pathsFile = join(dir, 'paths.json');
+  writeFileSync(pathsFile, JSON.stringify(await distinctSearches(pgc, 8000)));
+  await pgc.end();
+
+  interface Row {
+    processes: number;
+    route: string;
+    load: Load;
+    writes?: { n: number; p50: number; p99: number; failed: number };
+  }
+  const rows: Row[] = [];
+  const startup: { processes: number; first: number; ready: number; rss: string }[] = [];
+  let writerOffset = 0;
+  for (const processes of [1, 2]) {
+    log(`serve --processes ${processes}`);
+    const serve = await startServe(processes, await freePort());
+    running.push(serve);
+    const pids = new Set<string>();
+    for (let i = 0; i < 20; i++) {
+      const r = await fetch(`${serve.url}/healthz`);
+      pids.add(r.headers.get('paperboy-pid') ?? '?');
+      await r.arrayBuffer();
+    }
+    log(
+      `first answer ${serve.firstAnswerMs.toFixed(0)} ms, ready ${serve.readyMs.toFixed(0)} ms, pids seen ${[...pids].join(',')}`,
+    );
+    const paper = `/papers/${recent[0]}`;
+    const measure = async (route: string, url: string, paths?: { file: string; start: number }) => {
+      if (warmup > 0) await autocannon(url, warmup, paths && { ...paths, start: 6000 });
+      const load = await autocannon(url, duration, paths);
+      rows.push({ processes, route, load });
+      log(`  ${route}: ${Math.round(load.rps)} req/s, p50 ${load.p50} ms, p99 ${load.p99} ms, ${load.codes}`);
+    };
+    await measure('search, distinct queries', `${serve.url}/`, { file: pathsFile, start: processes === 1 ? 0 : 3000 });
+    await measure('home', `${serve.url}/`);
+    await measure('paper page', `${serve.url}${paper}`);
+    // The mix: autocannon reads paper pages while 4 writers (apart from its 10 connections) vote and comment.
+    const mixWriters = writers.slice(writerOffset, writerOffset + 100);
+    writerOffset += 100;
+    let over = false;
+    const writing = Array.from({ length: 4 }, (_, k) =>
+      writeLoop(serve.url, mixWriters.slice(k * 25, k * 25 + 25), recent, () => over, `10.9.${processes}.${k}`),
+    );
+    const readPaths = join(dir, 'read-paths.json');
+    writeFileSync(readPaths, JSON.stringify(recent.slice(0, 200).map((id) => `/papers/${id}`)));
+    const load = await autocannon(`${serve.url}/`, duration, { file: readPaths, start: 0 });
+    over = true;
+    const written = await Promise.all(writing);
+    const ms = written.flatMap((w) => w.ms);
+    const failed = written.reduce((a, w) => a + w.failed, 0);
+    rows.push({
+      processes,
+      route: 'mix: paper reads + votes and comments',
+      load,
+      writes: { n: ms.length, p50: pct(ms, 50), p99: pct(ms, 99), failed },
+    });
+    log(
+      `  mix: reads ${Math.round(load.rps)} req/s p99 ${load.p99} ms; writes ${ms.length} (${(ms.length / duration).toFixed(0)}/s) p99 ${pct(ms, 99).toFixed(0)} ms, failed ${failed}`,
+    );
+    const rss = rssOfTree(serve.child.pid!)
+      .map((p) => `${p.mb.toFixed(0)}`)
+      .join(' + ');
+    startup.push({ processes, first: serve.firstAnswerMs, ready: serve.readyMs, rss });
+    await serve.stop();
+    running.pop();
+  }
+
+  // Staleness: two separate serve processes; a vote through A, then B's API until it shows.
+  log('staleness: two serve processes, a vote through one, read back through the other');
+  const a = await startServe(1, await freePort());
+  running.push(a);
+  const b = await startServe(1, await freePort());
+  running.push(b);
+  const lags: number[] = [];
+  let missing = 0;
+  for (let i = 0; i < WRITES; i++) {
+    const w = writers[200 + (i % 100)]!;
+    const id = recent[(i * 31) % recent.length]!;
+    const before = (await (await fetch(`${b.url}/api/papers/${id}`)).json()) as { upvotes: number };
+    const voted = await fetch(`${a.url}/api/papers/${id}/upvote`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${w.token}` },
+    });
+    const after = (await voted.json()) as { upvotes?: number };
+    const start = performance.now();
+    const want = after.upvotes ?? before.upvotes + 1;
+    let seen = false;
+    while (performance.now() - start < 10_000) {
+      const now = (await (await fetch(`${b.url}/api/papers/${id}`)).json()) as { upvotes: number };
+      if (now.upvotes >= want) {
+        seen = true;
+        break;
+      }
+      await sleep(10);
+    }
+    if (seen) lags.push(performance.now() - start);
+    else missing++;
+    await fetch(`${a.url}/api/papers/${id}/upvote`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${w.token}` },
+    });
+  }
+  await a.stop();
+  await b.stop();
+  running.length = 0;
+
+  const base = (route: string) => rows.find((r) => r.processes === 1 && r.route === route)!;
+  console.log(
+    `\nbench/scale: ${papers} papers on PostgreSQL; autocannon ${connections} connections, ${duration} s per row after a ${warmup} s warm-up`,
+  );
+  console.log(
+    `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+  );
+  console.log('targets: 2 processes >= 1.5x one on distinct-query search, its p99 <= 100 ms; staleness p99 <= 2 s;');
+  console.log('         RSS <= 700 MB per web process; first answer <= 2 s, ready <= 5 s; import >= 3,000 papers/s\n');
+  for (const [k, v] of importRows) console.log(`${k}: ${v}`);
+  console.log(
+    '\n| processes | route | req/s | x 1 process | p50 ms | p99 ms | non-2xx | errors | load generator CPU | writes |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    const ratio = r.load.rps / base(r.route).load.rps;
+    const w = r.writes
+      ? `${r.writes.n} (${(r.writes.n / duration).toFixed(0)}/s), p50 ${r.writes.p50.toFixed(0)} ms, p99 ${r.writes.p99.toFixed(0)} ms, failed ${r.writes.failed}`
+      : '';
+    console.log(
+      `| ${r.processes} | ${r.route} | ${Math.round(r.load.rps)} | ${ratio.toFixed(2)} | ${r.load.p50} | ${r.load.p99} | ${r.load.non2xx} | ${r.load.errors} | ${r.load.cpu.toFixed(2)} cores | ${w} |`,
+    );
+  }
+  console.log('\n| processes | first answer | ready | RSS per process, MB (primary + web processes) |');
+  console.log('|---|---|---|---|');
+  for (const s of startup)
+    console.log(`| ${s.processes} | ${(s.first / 1000).toFixed(2)} s | ${(s.ready / 1000).toFixed(2)} s | ${s.rss} |`);
+  console.log(
+    `\nstaleness over ${WRITES} votes (through one process, read back through the other's API): p50 ${pct(lags, 50).toFixed(0)} ms, p99 ${pct(lags, 99).toFixed(0)} ms, max ${Math.max(...lags).toFixed(0)} ms; not seen within 10 s: ${missing}`,
+  );
+} finally {
+  for (const s of running) await s.stop();
+  await opened?.store.close();
+  rmSync(dir, { recursive: true, force: true });
+  if (!keep) await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch((e) => console.error(e));
+}

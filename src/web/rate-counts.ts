@@ -83,6 +83,8 @@ export function createRateCounts(db: Db, opts: { log?: Logger | undefined; now?:
 
   async function flushAll(): Promise<void> {
     const t = now();
+    const sweep = t - lastSweep >= SWEEP_MS;
+    if (sweep) lastSweep = t;
     for (const [key, e] of local) {
       if (e.pending > 0) await flush(e, t);
       else if (t >= e.windowStart + e.windowMs) local.delete(key);
@@ -91,8 +93,7 @@ export function createRateCounts(db: Db, opts: { log?: Logger | undefined; now?:
       clearInterval(timer);
       timer = undefined;
     }
-    if (t - lastSweep >= SWEEP_MS) {
-      lastSweep = t;
+    if (sweep) {
       await db.deleteFrom('rate_counts').where('expires_at', '<=', new Date(t).toISOString()).execute();
     }
   }

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import pg from 'pg';
 import { openPostgresStore } from '../src/store/postgres.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
@@ -28,6 +28,30 @@ async function measure(app: Hono, clients: number): Promise<number> {
 }
 
 const counters: RateCounts[] = [];
+
+/** The limiter before this one, counted in each process's memory (git history: src/web/rate-limit.ts), to compare. */
+function memoryLimit(limit: number, windowSeconds: number): MiddlewareHandler {
+  const windowMs = windowSeconds * 1000;
+  const windows = new Map<string, { start: number; count: number }>();
+  return async (c, next) => {
+    const t = Date.now();
+    const key = c.req.header('x-client') ?? '';
+    let w = windows.get(key);
+    if (!w || t - w.start >= windowMs) {
+      w = { start: t, count: 0 };
+      windows.set(key, w);
+    }
+    w.count++;
+    const reset = Math.max(1, Math.ceil((w.start + windowMs - t) / 1000));
+    const headers = {
+      'RateLimit-Policy': `${limit};w=${windowSeconds}`,
+      RateLimit: `limit=${limit}, remaining=${Math.max(0, limit - w.count)}, reset=${reset}`,
+    };
+    if (w.count > limit) return c.text('Too many requests', 429);
+    await next();
+    for (const [k, v] of Object.entries(headers)) c.res.headers.set(k, v);
+  };
+}
 
 function appWith(opened: OpenedStore | undefined, batched: boolean, name: string): Hono {
   const app = new Hono();
@@ -71,6 +95,11 @@ for (const engine of ['sqlite', 'postgres'] as const) {
     await measure(appWith(undefined, false, ''), 100);
     const base = await measure(appWith(undefined, false, ''), 100);
     rows.push([engine, 'no limit (baseline)', base.toFixed(1), '']);
+    const memory = new Hono();
+    memory.use('*', memoryLimit(1_000_000_000, 300));
+    memory.get('/', (c) => c.text('ok'));
+    const before = await measure(memory, 100);
+    rows.push([engine, 'in memory, one process (before)', before.toFixed(1), `+${(before - base).toFixed(1)}`]);
     for (const [label, batched] of [
       ['batched, far from the limit (API reads)', true],
       ['written through (write limits)', false],

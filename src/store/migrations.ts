@@ -65,8 +65,7 @@ CREATE ${unlogged}TABLE rate_counts (
   expires_at TEXT NOT NULL,
   n INTEGER NOT NULL,
   PRIMARY KEY (bucket, client)
-);
-CREATE INDEX rate_counts_expires_at ON rate_counts (expires_at);`;
+);`;
 
 const sharedTables = `
 CREATE INDEX papers_feed_day ON papers (feed_day, upvotes);

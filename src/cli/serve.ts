@@ -136,9 +136,11 @@ export async function runServe(
     opts.schedules === false
       ? undefined
       : startSchedules(config, { harvest, digest, refit, trending, cleanup, thumbnails: thumbnails?.run }, log, claims);
-  if (harvest && schedules) void schedules.runLatest('harvest');
+  if (!schedules) log.info('this process serves the site only: another one of `serve --processes` runs the schedules');
+  else if (harvest) void schedules.runLatest('harvest');
   else log.info('harvesting is off (PAPERBOY_SOURCES=none or --no-harvest)');
-  if (!digest) log.info('digests are not sent by this process (no SMTP_URL, PAPERBOY_DIGEST_CRON=off or --no-digest)');
+  if (!digest && schedules)
+    log.info('digests are not sent by this process (no SMTP_URL, PAPERBOY_DIGEST_CRON=off or --no-digest)');
   mail.kick();
 
   const shutdown = () => {

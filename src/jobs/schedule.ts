@@ -81,25 +81,25 @@ export function startSchedules(
     watches.set(name, timer);
   }
 
-  const crons = new Map<keyof Jobs, { cron: Cron; job: () => Promise<void> }>();
+  const crons = new Map<keyof Jobs, Cron>();
   for (const [name, pattern] of when) {
     const job = jobs[name];
     if (!job || !pattern) continue;
     const cron = new Cron(pattern, { name }, (self: Cron) => runFor(name, periodKey(self, new Date()), job));
-    crons.set(name, { cron, job });
+    crons.set(name, cron);
   }
-  for (const { cron } of crons.values())
+  for (const cron of crons.values())
     log.info(`scheduled ${cron.name}: next run ${cron.nextRun()?.toISOString() ?? 'never'}`);
   return {
     runLatest: async (name) => {
       const scheduled = crons.get(name);
       const job = jobs[name];
       if (!job) return;
-      await runFor(name, scheduled ? periodKey(scheduled.cron, new Date()) : `start:${minute(new Date())}`, job);
+      await runFor(name, scheduled ? periodKey(scheduled, new Date()) : `start:${minute(new Date())}`, job);
     },
     stop: () => {
       stopped = true;
-      for (const { cron } of crons.values()) cron.stop();
+      for (const cron of crons.values()) cron.stop();
       for (const timer of watches.values()) clearTimeout(timer);
     },
   };

@@ -18,7 +18,7 @@ const requests = Number(values.requests);
 const adminUrl = process.env.PAPERBOY_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 async function measure(app: Hono, clients: number): Promise<number> {
-  for (let i = 0; i < 200; i++) await app.request('/', { headers: { 'x-client': String(i % clients) } });
+  for (let i = 0; i < 2000; i++) await app.request('/', { headers: { 'x-client': String(i % clients) } });
   const started = performance.now();
   for (let i = 0; i < requests; i++) {
     const res = await app.request('/', { headers: { 'x-client': String(i % clients) } });
@@ -28,6 +28,7 @@ async function measure(app: Hono, clients: number): Promise<number> {
 }
 
 const counters: RateCounts[] = [];
+const delta = (us: number) => `${us >= 0 ? '+' : ''}${us.toFixed(1)}`;
 
 /** The limiter before this one, counted in each process's memory (git history: src/web/rate-limit.ts), to compare. */
 function memoryLimit(limit: number, windowSeconds: number): MiddlewareHandler {
@@ -99,13 +100,13 @@ for (const engine of ['sqlite', 'postgres'] as const) {
     memory.use('*', memoryLimit(1_000_000_000, 300));
     memory.get('/', (c) => c.text('ok'));
     const before = await measure(memory, 100);
-    rows.push([engine, 'in memory, one process (before)', before.toFixed(1), `+${(before - base).toFixed(1)}`]);
+    rows.push([engine, 'in memory, one process (before)', before.toFixed(1), delta(before - base)]);
     for (const [label, batched] of [
       ['batched, far from the limit (API reads)', true],
       ['written through (write limits)', false],
     ] as const) {
       const us = await measure(appWith(opened, batched, label), 100);
-      rows.push([engine, label, us.toFixed(1), `+${(us - base).toFixed(1)}`]);
+      rows.push([engine, label, us.toFixed(1), delta(us - base)]);
     }
   } finally {
     for (const counts of counters.splice(0)) await counts.close();
@@ -116,4 +117,4 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 const head = ['engine', 'limiter', 'µs/request', 'vs baseline'];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 for (const r of [head, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
-console.log(`${requests} requests one after another from 100 clients, after 200 to warm up.`);
+console.log(`${requests} requests one after another from 100 clients, after 2,000 to warm up.`);

@@ -2,6 +2,7 @@ import type { Config } from '../config/config.js';
 import { ConfigError } from '../config/config.js';
 import { lazyService, searchFollowingStore, setupMail } from '../digest/job.js';
 import { openForYou } from '../foryou/for-you.js';
+import { createJobClaims } from '../jobs/claims.js';
 import { createDigestJob } from '../jobs/digest.js';
 import { startSchedules } from '../jobs/schedule.js';
 import { createLogger } from '../log.js';
@@ -58,9 +59,10 @@ export async function runWorker(config: Config, opened: OpenedStore): Promise<vo
   const forYou = lazyService(() => openForYou(opened.store, opened.db));
   const mail = await setupMail(config, opened, log, { search: search.get, forYou: forYou.get });
   const job = createDigestJob(mail.runner!, log);
-  const schedules = startSchedules(config, { digest: job }, log);
+  const claims = createJobClaims(opened.db, { leaseMs: config.jobLeaseSeconds * 1000, log });
+  const schedules = startSchedules(config, { digest: job }, log, claims);
   log.info(`worker started (${opened.store.engine} store)`);
-  void job().catch((error: unknown) => log.error({ err: error }, 'digest job crashed'));
+  void schedules.runLatest('digest');
   const shutdown = () => {
     log.info('shutting down');
     schedules.stop();

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { Command, CommanderError, Option } from 'commander';
 import { type Config, loadConfig } from '../config/config.js';
 import { Refusal } from '../model/refusal.js';
@@ -7,6 +8,7 @@ import { openStore } from '../store/open.js';
 import type { OpenedStore } from '../store/store.js';
 import { accountsCommand } from './accounts.js';
 import { backupCommand, restoreCommand } from './backup.js';
+import { processCount, runCluster, WEB_ONLY_FLAG } from './cluster.js';
 import { runDigestOnce, runWorker } from './digest.js';
 import { runImport } from './import.js';
 import { runIngest } from './ingest.js';
@@ -28,6 +30,15 @@ async function withStore<T>(fn: (opened: OpenedStore, config: Config) => Promise
 
 endQuietlyWhenOutputCloses(process.argv[2]);
 
+function wholeNumber(option: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > 256)
+      throw new Refusal('invalid', `${option} must be a whole number from 1 to 256, got ${value}`);
+    return n;
+  };
+}
+
 const program = new Command()
   .name('paperboy')
   .description('A self-hostable Daily Papers: ingest papers, serve the site, send digests.')
@@ -38,9 +49,23 @@ program
   .description('serve the web site and harvest the configured sources on a schedule (PORT, PAPERBOY_SOURCES)')
   .option('--no-harvest', 'serve only; do not harvest')
   .option('--no-digest', 'do not send digests from this process (run `paperboy worker` instead)')
-  .action(async (opts: { harvest: boolean; digest: boolean }) => {
+  .addOption(
+    new Option(
+      '--processes <n>',
+      'web processes sharing the port (default PAPERBOY_PROCESSES, else 1 on SQLite and one per core on PostgreSQL)',
+    ).argParser(wholeNumber('--processes')),
+  )
+  .addOption(new Option(WEB_ONLY_FLAG).hideHelp())
+  .action(async (opts: { harvest: boolean; digest: boolean; processes?: number; webOnly?: boolean }) => {
     const config = loadConfig();
-    await runServe(config, await openStore(config), { harvest: opts.harvest, digest: opts.digest });
+    const processes = processCount(config, opts.processes);
+    if (cluster.isPrimary && processes > 1) return runCluster(config, processes);
+    const schedules = opts.webOnly !== true;
+    await runServe(config, await openStore(config), {
+      harvest: opts.harvest && schedules,
+      digest: opts.digest && schedules,
+      schedules,
+    });
   });
 
 program

@@ -1,10 +1,12 @@
-import type { Server } from 'node:http';
+import cluster from 'node:cluster';
+import type { Server, ServerResponse } from 'node:http';
 import { serve } from '@hono/node-server';
 import { type Config, isLoopback } from '../config/config.js';
 import { setupMail } from '../digest/job.js';
 import { type ForYou, openForYou } from '../foryou/for-you.js';
 import { arxivLookup, arxivPapersLookup } from '../ingest/arxiv-api.js';
 import { createFetchers } from '../ingest/fetchers.js';
+import { createJobClaims } from '../jobs/claims.js';
 import { createCleanupJob } from '../jobs/cleanup.js';
 import { createDigestJob } from '../jobs/digest.js';
 import { createHarvestJob } from '../jobs/harvest.js';
@@ -21,11 +23,16 @@ import { webDeps } from '../web/deps.js';
 import { MAX_HEADER_BYTES } from '../web/limits.js';
 import { answerOversizedRequests } from '../web/oversized.js';
 
-/** `paperboy serve`: the web site, plus harvests on the configured schedule (one right away). */
+/**
+ * `paperboy serve`: the web site, plus harvests and the other jobs on their schedules (a harvest right away, unless
+ * the current period's ran already). Under `--processes N` (src/cli/cluster.ts) this runs in each of the N processes;
+ * only the first has `schedules`. However many processes or machines schedule them, each period runs once
+ * (src/jobs/claims.ts).
+ */
 export async function runServe(
   config: Config,
   opened: OpenedStore,
-  opts: { harvest: boolean; digest?: boolean },
+  opts: { harvest: boolean; digest?: boolean; schedules?: boolean },
 ): Promise<void> {
   const { store, db } = opened;
   const log = createLogger(config);
@@ -96,6 +103,8 @@ export async function runServe(
     },
   );
   answerOversizedRequests(server as Server);
+  // Which process of `serve --processes N` answered (they share the port), for operators and the tests.
+  if (cluster.isWorker) server.on('request', (_req, res: ServerResponse) => res.setHeader('Paperboy-Pid', process.pid));
   server.on('error', (error: NodeJS.ErrnoException) => {
     const hint =
       error.code === 'EADDRINUSE'
@@ -122,19 +131,21 @@ export async function runServe(
   const cleanup = createCleanupJob(db, log);
   // Thumbnails come from arXiv like the harvests, with the same fetcher: a server that does not harvest fetches none.
   const thumbnails = harvest ? createThumbnailJob({ store, db, config, ...fetchers }, log) : undefined;
-  const schedules = startSchedules(
-    config,
-    { harvest, digest, refit, trending, cleanup, thumbnails: thumbnails?.run },
-    log,
-  );
-  if (harvest) void harvest();
+  const claims = createJobClaims(db, { leaseMs: config.jobLeaseSeconds * 1000, log });
+  const schedules =
+    opts.schedules === false
+      ? undefined
+      : startSchedules(config, { harvest, digest, refit, trending, cleanup, thumbnails: thumbnails?.run }, log, claims);
+  if (!schedules) log.info('this process serves the site only: another one of `serve --processes` runs the schedules');
+  else if (harvest) void schedules.runLatest('harvest');
   else log.info('harvesting is off (PAPERBOY_SOURCES=none or --no-harvest)');
-  if (!digest) log.info('digests are not sent by this process (no SMTP_URL, PAPERBOY_DIGEST_CRON=off or --no-digest)');
+  if (!digest && schedules)
+    log.info('digests are not sent by this process (no SMTP_URL, PAPERBOY_DIGEST_CRON=off or --no-digest)');
   mail.kick();
 
   const shutdown = () => {
     log.info('shutting down');
-    schedules.stop();
+    schedules?.stop();
     closing.abort();
     void thumbnails?.close();
     mail.close();

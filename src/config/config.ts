@@ -30,6 +30,10 @@ const schema = z
     PAPERBOY_ARXIV_PDF_URL: z.string().url().default('https://arxiv.org/pdf'),
     /** Requests per client per 5 minutes on the JSON API; 0 turns the limit off (benchmarks, private deployments). */
     PAPERBOY_API_RATE_LIMIT: z.coerce.number().int().min(0).default(300),
+    /** Web processes `serve` runs on its port (node:cluster); unset: 1 on SQLite, one per core on PostgreSQL. */
+    PAPERBOY_PROCESSES: z.coerce.number().int().min(1).max(256).optional(),
+    /** Seconds a scheduled run's claim holds without a heartbeat; after that another process takes the run over. */
+    PAPERBOY_JOB_LEASE_SECONDS: z.coerce.number().min(0.1).default(120),
     PAPERBOY_ARXIV_API_URL: z.string().url().default('https://export.arxiv.org/api/query'),
     PAPERBOY_ARXIV_OAI_URL: z.string().url().default('https://oaipmh.arxiv.org/oai'),
     PAPERBOY_HF_API_URL: z.string().url().default('https://huggingface.co/api'),
@@ -118,6 +122,8 @@ export type Config = Readonly<{
   thumbnailsCron: string | undefined;
   arxivPdfUrl: string;
   apiRateLimit: number;
+  processes: number | undefined;
+  jobLeaseSeconds: number;
   arxivApiUrl: string;
   arxivOaiUrl: string;
   hfApiUrl: string;
@@ -196,6 +202,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     thumbnailsCron: e.PAPERBOY_THUMBNAILS_CRON.trim() === 'off' ? undefined : e.PAPERBOY_THUMBNAILS_CRON,
     arxivPdfUrl: e.PAPERBOY_ARXIV_PDF_URL.replace(/\/+$/, ''),
     apiRateLimit: e.PAPERBOY_API_RATE_LIMIT,
+    processes: e.PAPERBOY_PROCESSES,
+    jobLeaseSeconds: e.PAPERBOY_JOB_LEASE_SECONDS,
     arxivApiUrl: e.PAPERBOY_ARXIV_API_URL,
     arxivOaiUrl: e.PAPERBOY_ARXIV_OAI_URL,
     hfApiUrl: e.PAPERBOY_HF_API_URL,

@@ -1,6 +1,7 @@
 import { Cron } from 'croner';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log.js';
+import type { JobClaims } from './claims.js';
 
 /** Every recurring job of the single-process deployment, in one place. */
 export interface Jobs {
@@ -20,11 +21,24 @@ export interface Jobs {
 /** 03:23 every night: a quiet hour, away from the harvests at minute 17. */
 export const CLEANUP_CRON = '23 3 * * *';
 
+/** What `startSchedules` answers: `runLatest` runs a job now for its current period, unless that ran already. */
+export interface Schedules {
+  runLatest(name: keyof Jobs): Promise<void>;
+  stop(): void;
+}
+
+/**
+ * Starts every job on its schedule. Each run is claimed in the store for its period (src/jobs/claims.ts), so that
+ * however many processes schedule the same jobs, each period runs once; a process that finds a period claimed by
+ * another watches the claim and takes it over if that process stops renewing it. A job still running here skips
+ * its next period here (another process may take it).
+ */
 export function startSchedules(
   config: Pick<Config, 'harvestCron' | 'refitCron' | 'trendingCron' | 'thumbnailsCron' | 'mail'>,
   jobs: Jobs,
   log: Logger,
-): { stop(): void } {
+  claims: JobClaims,
+): Schedules {
   // Each job with when it runs; a job left out, or a schedule set to "off" (undefined), is not scheduled.
   const when: [keyof Jobs, string | undefined][] = [
     ['harvest', config.harvestCron],
@@ -34,18 +48,79 @@ export function startSchedules(
     ['thumbnails', config.thumbnailsCron],
     ['cleanup', CLEANUP_CRON],
   ];
-  const crons: Cron[] = [];
+  const running = new Set<keyof Jobs>();
+  const watches = new Map<keyof Jobs, NodeJS.Timeout>();
+  let stopped = false;
+
+  async function runFor(name: keyof Jobs, period: string, job: () => Promise<void>): Promise<void> {
+    if (stopped) return;
+    if (running.has(name)) {
+      log.warn(`the previous ${name} run is still going; this process leaves the run for ${period} to the others`);
+      return;
+    }
+    running.add(name);
+    try {
+      const outcome = await claims.run(name, period, job);
+      if (outcome.state === 'held') watch(name, period, job, outcome.heartbeatAt);
+      else if (outcome.state === 'finished') log.debug(`${name}: the run for ${period} was done by another process`);
+    } catch (error) {
+      log.error({ err: error }, `${name} job crashed`);
+    } finally {
+      running.delete(name);
+    }
+  }
+
+  /** Tries the claim again once its heartbeat may have gone stale; a job watches only its newest period. */
+  function watch(name: keyof Jobs, period: string, job: () => Promise<void>, heartbeatAt: string): void {
+    clearTimeout(watches.get(name));
+    const wait = Math.max(0, Date.parse(heartbeatAt) + claims.leaseMs - Date.now()) + Math.random() * 250;
+    const timer = setTimeout(() => {
+      watches.delete(name);
+      void runFor(name, period, job);
+    }, wait);
+    watches.set(name, timer);
+  }
+
+  const crons = new Map<keyof Jobs, Cron>();
   for (const [name, pattern] of when) {
     const job = jobs[name];
     if (!job || !pattern) continue;
-    crons.push(
-      new Cron(pattern, { name, protect: true, catch: (e) => log.error({ err: e }, `${name} job crashed`) }, job),
-    );
+    const cron = new Cron(pattern, { name }, (self: Cron) => runFor(name, periodKey(self, new Date()), job));
+    crons.set(name, cron);
   }
-  for (const cron of crons) log.info(`scheduled ${cron.name}: next run ${cron.nextRun()?.toISOString() ?? 'never'}`);
+  for (const cron of crons.values())
+    log.info(`scheduled ${cron.name}: next run ${cron.nextRun()?.toISOString() ?? 'never'}`);
   return {
+    runLatest: async (name) => {
+      const scheduled = crons.get(name);
+      const job = jobs[name];
+      if (!job) return;
+      await runFor(name, scheduled ? periodKey(scheduled, new Date()) : `start:${minute(new Date())}`, job);
+    },
     stop: () => {
-      for (const c of crons) c.stop();
+      stopped = true;
+      for (const cron of crons.values()) cron.stop();
+      for (const timer of watches.values()) clearTimeout(timer);
     },
   };
+}
+
+/**
+ * The period a run at `now` belongs to: the latest time the schedule names at or before `now`, the same in every
+ * process whenever its timer fires. Looks back from a second to a year, doubling.
+ */
+export function periodKey(cron: Cron, now: Date): string {
+  const t = now.getTime();
+  for (let back = 1000; back <= 366 * 86_400_000; back *= 2) {
+    let at = cron.nextRun(new Date(t - back));
+    if (!at || at.getTime() > t) continue;
+    for (let next = cron.nextRun(at); next && next.getTime() <= t; next = cron.nextRun(at)) at = next;
+    return at.toISOString();
+  }
+  return `start:${minute(now)}`;
+}
+
+/** A run outside any schedule, keyed by its minute: processes started together run it once. */
+function minute(at: Date): string {
+  return `${at.toISOString().slice(0, 16)}Z`;
 }

@@ -45,6 +45,28 @@ UPDATE papers SET feed_at = created_at;
 CREATE INDEX papers_feed_at ON papers (feed_at);
 ALTER TABLE subscribers ADD COLUMN digest_watermark TEXT;`;
 
+/** Rate-limit counts are worth no disk write: in PostgreSQL their table is UNLOGGED (emptied after a crash). */
+const sharedWork = (unlogged: string) => `
+CREATE TABLE job_runs (
+  job TEXT NOT NULL,
+  period TEXT NOT NULL,
+  claimed_by TEXT NOT NULL,
+  claimed_at TEXT NOT NULL,
+  heartbeat_at TEXT NOT NULL,
+  finished_at TEXT,
+  attempts INTEGER NOT NULL DEFAULT 1,
+  error TEXT,
+  PRIMARY KEY (job, period)
+);
+CREATE ${unlogged}TABLE rate_counts (
+  bucket TEXT NOT NULL,
+  client TEXT NOT NULL,
+  window_start TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (bucket, client)
+);`;
+
 const sharedTables = `
 CREATE INDEX papers_feed_day ON papers (feed_day, upvotes);
 CREATE INDEX papers_title_key ON papers (title_key);
@@ -501,5 +523,14 @@ DROP INDEX papers_feed_day_trending;
     name: 'papers each reader marked not interested, for the For you ranking',
     sqlite: notInterested,
     postgres: notInterested,
+  },
+  {
+    // Migration 18. Work shared by every process on one database (src/jobs/claims.ts, src/web/rate-counts.ts): a row
+    // per scheduled job and period, claimed by the process that runs it and kept alive by its heartbeat, so that a
+    // run happens once across the deployment and one whose process died is taken over; and the requests each client
+    // made in the current window of each rate limit, counted across processes.
+    name: 'claims on scheduled runs, and rate-limit counts shared by every process',
+    sqlite: sharedWork(''),
+    postgres: sharedWork('UNLOGGED '),
   },
 ];

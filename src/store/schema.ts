@@ -324,6 +324,33 @@ export interface CollectionPapersTable {
   added_at: string;
 }
 
+/** A scheduled job's run for one period (src/jobs/claims.ts). */
+export interface JobRunsTable {
+  job: string;
+  /** The scheduled time the run is for (ISO), or "start:<time>" for the run at start-up. */
+  period: string;
+  /** The process running it: host, pid and a random part. */
+  claimed_by: string;
+  claimed_at: string;
+  /** Renewed while the run lasts; older than the lease, the claim may be taken over. */
+  heartbeat_at: string;
+  finished_at: string | null;
+  attempts: Generated<number>;
+  error: string | null;
+}
+
+/** Requests one client made in the current window of one rate limit, across processes (src/web/rate-counts.ts). */
+export interface RateCountsTable {
+  /** The limit's name, e.g. "api" or "comments". */
+  bucket: string;
+  /** The account or address counted. */
+  client: string;
+  /** The client's first request of the window opened it. */
+  window_start: string;
+  expires_at: string;
+  n: number;
+}
+
 export interface Database {
   papers: PapersTable;
   paper_versions: PaperVersionsTable;
@@ -354,6 +381,8 @@ export interface Database {
   api_tokens: ApiTokensTable;
   collections: CollectionsTable;
   collection_papers: CollectionPapersTable;
+  job_runs: JobRunsTable;
+  rate_counts: RateCountsTable;
 }
 
 /** The handle through which features read and write their own tables (src/store/open.ts hands it out). */

@@ -6,6 +6,7 @@ import type { Logger } from '../log.js';
 import type { SearchService } from '../search/search.js';
 import type { Db } from '../store/schema.js';
 import type { Store } from '../store/store.js';
+import { createRateCounts, type RateCounts } from './rate-counts.js';
 
 /** What every route of the site, the API and the feeds is given. */
 export interface WebDeps {
@@ -32,6 +33,8 @@ export interface WebDeps {
    * background and this answers undefined until then (pages show the period in trending order, saying so).
    */
   forYou: () => ForYou | undefined;
+  /** The rate limits' counts, shared with every process on the store (src/web/rate-counts.ts). */
+  rateCounts: RateCounts;
 }
 
 /** The site's dependencies, built in one place for `serve` and the tests alike. */
@@ -49,6 +52,9 @@ export function webDeps(parts: {
   closed?: AbortSignal | undefined;
   forYou?: (() => ForYou | undefined) | undefined;
 }): WebDeps {
+  const closed = parts.closed ?? new AbortController().signal;
+  const rateCounts = createRateCounts(parts.db, { log: parts.log });
+  closed.addEventListener('abort', () => void rateCounts.close().catch(() => {}), { once: true });
   return {
     store: parts.store,
     db: parts.db,
@@ -60,7 +66,8 @@ export function webDeps(parts: {
     kick: parts.kick ?? (() => {}),
     fetchPaper: parts.fetchPaper,
     fetchPapers: parts.fetchPapers,
-    closed: parts.closed ?? new AbortController().signal,
+    closed,
     forYou: parts.forYou ?? (() => undefined),
+    rateCounts,
   };
 }

@@ -61,18 +61,23 @@ export function apiRoutes(deps: WebDeps, options: ApiOptions = {}): OpenAPIHono 
   if (options.rateLimit !== false) {
     app.use(
       '/api/*',
-      rateLimit({
-        ...options.rateLimit,
-        // One budget per account (its sessions and tokens together, from any address); per address otherwise.
-        key: (c) => callerKey(c, deps),
-        onLimited: (c, seconds) =>
-          errorJson(
-            c,
-            429,
-            'rate_limited',
-            `Too many requests from your account or address. Try again in ${seconds} s (see the RateLimit headers).`,
-          ),
-      }),
+      rateLimit(
+        { counts: deps.rateCounts, name: 'api' },
+        {
+          ...options.rateLimit,
+          // Reads are most of the API: counted here and written to the store in batches (src/web/rate-counts.ts).
+          batched: true,
+          // One budget per account (its sessions and tokens together, from any address); per address otherwise.
+          key: (c) => callerKey(c, deps),
+          onLimited: (c, seconds) =>
+            errorJson(
+              c,
+              429,
+              'rate_limited',
+              `Too many requests from your account or address. Try again in ${seconds} s (see the RateLimit headers).`,
+            ),
+        },
+      ),
     );
   }
   app.use('/api/*', bearerCheck(deps));

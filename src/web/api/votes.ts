@@ -45,14 +45,17 @@ export const removeUpvoteRoute = voteRoute('delete');
 /** POST and DELETE /api/papers/{id}/upvote: the site's upvote (src/accounts/votes.ts), set rather than toggled. */
 export function registerVotes(app: OpenAPIHono, deps: WebDeps): void {
   // The site's limit on votes, per account here (a token is used from anywhere).
-  const limited = rateLimit({
-    limit: VOTES_PER_WINDOW,
-    windowSeconds: VOTES_WINDOW_SECONDS,
-    trustProxy: deps.config.trustProxy ?? false,
-    key: (c) => callerKey(c, deps),
-    onLimited: (c, seconds) =>
-      errorJson(c, 429, 'rate_limited', `Too many votes from this account. Try again in ${seconds} s.`),
-  });
+  const limited = rateLimit(
+    { counts: deps.rateCounts, name: 'api-votes' },
+    {
+      limit: VOTES_PER_WINDOW,
+      windowSeconds: VOTES_WINDOW_SECONDS,
+      trustProxy: deps.config.trustProxy ?? false,
+      key: (c) => callerKey(c, deps),
+      onLimited: (c, seconds) =>
+        errorJson(c, 429, 'rate_limited', `Too many votes from this account. Try again in ${seconds} s.`),
+    },
+  );
 
   app.use('/api/papers/:id{.+}/upvote', (c, next) =>
     c.req.method === 'POST' || c.req.method === 'DELETE' ? limited(c, next) : next(),

@@ -19,7 +19,10 @@ export function accountPages(deps: WebDeps): Hono {
   const app = new Hono();
   const ctx = accountContext(deps);
   const { db, baseUrl, signer, now, trustProxy } = ctx;
-  const limit = rateLimit({ limit: 60, windowSeconds: 600, trustProxy: trustProxy });
+  const limit = rateLimit(
+    { counts: deps.rateCounts, name: 'account' },
+    { limit: 60, windowSeconds: 600, trustProxy: trustProxy },
+  );
 
   async function form(
     c: Context,

@@ -122,11 +122,14 @@ export function adminPages(deps: WebDeps): Hono {
   const app = new Hono();
   const ctx = accountContext(deps);
   const { db, baseUrl, signer, now, trustProxy } = ctx;
-  const limit = rateLimit({
-    limit: CURATION_WRITES_PER_IP,
-    windowSeconds: CURATION_WRITES_WINDOW_SECONDS,
-    trustProxy: trustProxy,
-  });
+  const limit = rateLimit(
+    { counts: deps.rateCounts, name: 'admin' },
+    {
+      limit: CURATION_WRITES_PER_IP,
+      windowSeconds: CURATION_WRITES_WINDOW_SECONDS,
+      trustProxy: trustProxy,
+    },
+  );
   const moderation = { db, engine: deps.store.engine };
 
   const forbidden = (c: Context) =>

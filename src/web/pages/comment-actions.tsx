@@ -51,21 +51,24 @@ export function commentRoutes(deps: WebDeps): Hono {
     );
   }
 
-  const limited = rateLimit({
-    limit: COMMENT_WRITES_PER_IP,
-    windowSeconds: COMMENT_WRITES_WINDOW_SECONDS,
-    trustProxy: trustProxy,
-    onLimited: (c, seconds) =>
-      page(
-        c,
-        429,
-        c.req.param('id') ?? '',
-        'Too many tries',
-        <p role="alert">
-          Too many comment actions from your address. Please try again in {Math.ceil(seconds / 60)} minutes.
-        </p>,
-      ),
-  });
+  const limited = rateLimit(
+    { counts: deps.rateCounts, name: 'comments' },
+    {
+      limit: COMMENT_WRITES_PER_IP,
+      windowSeconds: COMMENT_WRITES_WINDOW_SECONDS,
+      trustProxy: trustProxy,
+      onLimited: (c, seconds) =>
+        page(
+          c,
+          429,
+          c.req.param('id') ?? '',
+          'Too many tries',
+          <p role="alert">
+            Too many comment actions from your address. Please try again in {Math.ceil(seconds / 60)} minutes.
+          </p>,
+        ),
+    },
+  );
 
   /**
    * Runs one action for a signed-in reader whose form is genuine. The action returns where to go next, or a page;

@@ -42,11 +42,14 @@ export function curationRoutes(deps: WebDeps): Hono {
   const app = new Hono();
   const ctx = accountContext(deps);
   const { db, baseUrl, signer, now, trustProxy } = ctx;
-  const limit = rateLimit({
-    limit: CURATION_WRITES_PER_IP,
-    windowSeconds: CURATION_WRITES_WINDOW_SECONDS,
-    trustProxy: trustProxy,
-  });
+  const limit = rateLimit(
+    { counts: deps.rateCounts, name: 'curation' },
+    {
+      limit: CURATION_WRITES_PER_IP,
+      windowSeconds: CURATION_WRITES_WINDOW_SECONDS,
+      trustProxy: trustProxy,
+    },
+  );
 
   app.post('/papers/:id{.+}/curate', limit, async (c) => {
     const id = c.req.param('id');

@@ -56,13 +56,16 @@ export function FollowButton(props: Follow & { next: string; named?: boolean }) 
 export function followPages(deps: WebDeps): Hono {
   const app = new Hono();
   const { db, baseUrl, signer, now, trustProxy } = accountContext(deps);
-  const limited = rateLimit({
-    limit: FOLLOWS_PER_IP,
-    windowSeconds: FOLLOWS_WINDOW_SECONDS,
-    trustProxy,
-    onLimited: (c, seconds) =>
-      c.text(`Too many follows from your address. Please try again in ${Math.ceil(seconds / 60)} minutes.`, 429),
-  });
+  const limited = rateLimit(
+    { counts: deps.rateCounts, name: 'follows' },
+    {
+      limit: FOLLOWS_PER_IP,
+      windowSeconds: FOLLOWS_WINDOW_SECONDS,
+      trustProxy,
+      onLimited: (c, seconds) =>
+        c.text(`Too many follows from your address. Please try again in ${Math.ceil(seconds / 60)} minutes.`, 429),
+    },
+  );
 
   async function signedIn(c: Context, next: string): Promise<Account | Response> {
     c.header('Cache-Control', 'no-store');

@@ -23,15 +23,18 @@ const wantsJson = (c: Context) => (c.req.header('accept') ?? '').includes('appli
 export function forYouRoutes(deps: WebDeps): Hono {
   const app = new Hono();
   const { db, signer, now, trustProxy } = accountContext(deps);
-  const limited = rateLimit({
-    limit: STEERS_PER_IP,
-    windowSeconds: STEERS_WINDOW_SECONDS,
-    trustProxy,
-    onLimited: (c, seconds) => {
-      const message = `Too many changes from your address. Please try again in ${Math.ceil(seconds / 60)} minutes.`;
-      return wantsJson(c) ? c.json({ error: message }, 429) : c.text(message, 429);
+  const limited = rateLimit(
+    { counts: deps.rateCounts, name: 'for-you' },
+    {
+      limit: STEERS_PER_IP,
+      windowSeconds: STEERS_WINDOW_SECONDS,
+      trustProxy,
+      onLimited: (c, seconds) => {
+        const message = `Too many changes from your address. Please try again in ${Math.ceil(seconds / 60)} minutes.`;
+        return wantsJson(c) ? c.json({ error: message }, 429) : c.text(message, 429);
+      },
     },
-  });
+  );
 
   /** One action for a signed-in reader whose form is genuine; it answers JSON (app.js) or a redirect to `next`. */
   function action(

@@ -43,22 +43,28 @@ export function libraryRoutes(deps: WebDeps): Hono {
   const app = new Hono();
   const { db, baseUrl, signer, now, trustProxy } = accountContext(deps);
 
-  const limited = rateLimit({
-    limit: LIBRARY_WRITES_PER_IP,
-    windowSeconds: LIBRARY_WRITES_WINDOW_SECONDS,
-    trustProxy,
-    onLimited: (c, seconds) => {
-      const message = `Too many changes to libraries from your address. Please try again in ${Math.ceil(seconds / 60)} minutes.`;
-      return wantsJson(c) ? c.json({ error: message }, 429) : c.text(message, 429);
+  const limited = rateLimit(
+    { counts: deps.rateCounts, name: 'library' },
+    {
+      limit: LIBRARY_WRITES_PER_IP,
+      windowSeconds: LIBRARY_WRITES_WINDOW_SECONDS,
+      trustProxy,
+      onLimited: (c, seconds) => {
+        const message = `Too many changes to libraries from your address. Please try again in ${Math.ceil(seconds / 60)} minutes.`;
+        return wantsJson(c) ? c.json({ error: message }, 429) : c.text(message, 429);
+      },
     },
-  });
-  const importLimited = rateLimit({
-    limit: IMPORTS_PER_IP,
-    windowSeconds: IMPORTS_WINDOW_SECONDS,
-    trustProxy,
-    onLimited: (c, seconds) =>
-      c.text(`Too many imports from your address. Please try again in ${Math.ceil(seconds / 60)} minutes.`, 429),
-  });
+  );
+  const importLimited = rateLimit(
+    { counts: deps.rateCounts, name: 'library-imports' },
+    {
+      limit: IMPORTS_PER_IP,
+      windowSeconds: IMPORTS_WINDOW_SECONDS,
+      trustProxy,
+      onLimited: (c, seconds) =>
+        c.text(`Too many imports from your address. Please try again in ${Math.ceil(seconds / 60)} minutes.`, 429),
+    },
+  );
 
   /** The page the form was on, when the Referer says it was this site. */
   function referer(c: Context): string | undefined {

@@ -44,32 +44,41 @@ export function signinPages(deps: WebDeps): Hono {
   const trustProxy = deps.config.trustProxy ?? false;
   const page = (c: Context, title: string, body: Child, status: Status = 200) =>
     ownPage(c, baseUrl, title, body, status);
-  const strict = rateLimit({
-    limit: 10,
-    windowSeconds: 600,
-    trustProxy,
-    onLimited: (c, s) =>
-      page(
-        c,
-        'Too many tries',
-        <p>Too many tries from your address. Please try again in {Math.ceil(s / 60)} minutes.</p>,
-        429,
-      ),
-  });
-  const loose = rateLimit({ limit: 60, windowSeconds: 600, trustProxy });
+  const strict = rateLimit(
+    { counts: deps.rateCounts, name: 'signin' },
+    {
+      limit: 10,
+      windowSeconds: 600,
+      trustProxy,
+      onLimited: (c, s) =>
+        page(
+          c,
+          'Too many tries',
+          <p>Too many tries from your address. Please try again in {Math.ceil(s / 60)} minutes.</p>,
+          429,
+        ),
+    },
+  );
+  const loose = rateLimit(
+    { counts: deps.rateCounts, name: 'signin-pages' },
+    { limit: 60, windowSeconds: 600, trustProxy },
+  );
   // Signing out has its own budget: asking for a few links must not keep a reader from signing out everywhere.
-  const signOut = rateLimit({
-    limit: 30,
-    windowSeconds: 600,
-    trustProxy,
-    onLimited: (c, s) =>
-      page(
-        c,
-        'Too many tries',
-        <p>Too many tries from your address. Please try again in {Math.ceil(s / 60)} minutes.</p>,
-        429,
-      ),
-  });
+  const signOut = rateLimit(
+    { counts: deps.rateCounts, name: 'signout' },
+    {
+      limit: 30,
+      windowSeconds: 600,
+      trustProxy,
+      onLimited: (c, s) =>
+        page(
+          c,
+          'Too many tries',
+          <p>Too many tries from your address. Please try again in {Math.ceil(s / 60)} minutes.</p>,
+          429,
+        ),
+    },
+  );
   const csrfField = (c: Context) => <input type="hidden" name={CSRF_FIELD} value={csrfToken(c, signer, baseUrl)} />;
   const expired = (c: Context) =>
     page(

@@ -43,23 +43,32 @@ export function submitPages(deps: WebDeps): Hono {
       <p>You have submitted a lot in a short time. Please try again in {Math.ceil(seconds / 60)} minutes.</p>,
       429,
     );
-  const perAddress = rateLimit({
-    limit: SUBMIT_LIMIT_PER_ADDRESS,
-    windowSeconds: SUBMIT_LIMIT_WINDOW,
-    trustProxy,
-    onLimited: tooMany,
-  });
-  const perAccount = rateLimit({
-    limit: SUBMIT_LIMIT_PER_ACCOUNT,
-    windowSeconds: SUBMIT_LIMIT_WINDOW,
-    trustProxy,
-    onLimited: tooMany,
-    key: async (c) => {
-      const account = await viewer(c, db, now());
-      return account ? `account:${account.id}` : undefined;
+  const perAddress = rateLimit(
+    { counts: deps.rateCounts, name: 'submit-address' },
+    {
+      limit: SUBMIT_LIMIT_PER_ADDRESS,
+      windowSeconds: SUBMIT_LIMIT_WINDOW,
+      trustProxy,
+      onLimited: tooMany,
     },
-  });
-  const loose = rateLimit({ limit: 60, windowSeconds: 600, trustProxy });
+  );
+  const perAccount = rateLimit(
+    { counts: deps.rateCounts, name: 'submit-account' },
+    {
+      limit: SUBMIT_LIMIT_PER_ACCOUNT,
+      windowSeconds: SUBMIT_LIMIT_WINDOW,
+      trustProxy,
+      onLimited: tooMany,
+      key: async (c) => {
+        const account = await viewer(c, db, now());
+        return account ? `account:${account.id}` : undefined;
+      },
+    },
+  );
+  const loose = rateLimit(
+    { counts: deps.rateCounts, name: 'submit-pages' },
+    { limit: 60, windowSeconds: 600, trustProxy },
+  );
   const toSignIn = (c: Context) => c.redirect('/signin?next=/submit', 303);
 
   function form(c: Context, account: Account, value: string) {

@@ -44,19 +44,25 @@ export function subscribePages(deps: WebDeps): Hono {
 
   const { db, signer, clock: now } = deps;
   const notices = { db, signer, baseUrl };
-  const strict = rateLimit({
-    limit: 10,
-    windowSeconds: 600,
-    trustProxy,
-    onLimited: (c, s) =>
-      page(
-        c,
-        'Too many tries',
-        <p>Too many tries from your address. Please try again in {Math.ceil(s / 60)} minutes.</p>,
-        429,
-      ),
-  });
-  const loose = rateLimit({ limit: 60, windowSeconds: 600, trustProxy });
+  const strict = rateLimit(
+    { counts: deps.rateCounts, name: 'subscribe' },
+    {
+      limit: 10,
+      windowSeconds: 600,
+      trustProxy,
+      onLimited: (c, s) =>
+        page(
+          c,
+          'Too many tries',
+          <p>Too many tries from your address. Please try again in {Math.ceil(s / 60)} minutes.</p>,
+          429,
+        ),
+    },
+  );
+  const loose = rateLimit(
+    { counts: deps.rateCounts, name: 'subscribe-pages' },
+    { limit: 60, windowSeconds: 600, trustProxy },
+  );
 
   function page(c: Context, title: string, body: Child, status: 200 | 400 | 403 | 404 | 429 = 200) {
     c.header('Cache-Control', 'no-store');

@@ -21,15 +21,18 @@ export function upvoteRoutes(deps: WebDeps): Hono {
   const ctx = accountContext(deps);
   const { db, signer, now, baseUrl } = ctx;
 
-  const limited = rateLimit({
-    limit: VOTES_PER_IP,
-    windowSeconds: VOTES_WINDOW_SECONDS,
-    trustProxy: deps.config.trustProxy ?? false,
-    onLimited: (c, seconds) => {
-      const message = `Too many votes from your address. Please try again in ${Math.ceil(seconds / 60)} minutes.`;
-      return wantsJson(c) ? c.json({ error: message }, 429) : c.text(message, 429);
+  const limited = rateLimit(
+    { counts: deps.rateCounts, name: 'votes' },
+    {
+      limit: VOTES_PER_IP,
+      windowSeconds: VOTES_WINDOW_SECONDS,
+      trustProxy: deps.config.trustProxy ?? false,
+      onLimited: (c, seconds) => {
+        const message = `Too many votes from your address. Please try again in ${Math.ceil(seconds / 60)} minutes.`;
+        return wantsJson(c) ? c.json({ error: message }, 429) : c.text(message, 429);
+      },
     },
-  });
+  );
 
   app.post('/papers/:id{.+}/upvote', limited, async (c) => {
     const id = c.req.param('id');

@@ -1,0 +1,69 @@
+import cluster, { type Worker } from 'node:cluster';
+import { availableParallelism } from 'node:os';
+import type { Config } from '../config/config.js';
+import { createLogger } from '../log.js';
+import { openStore } from '../store/open.js';
+
+/** Hidden `serve` option given to every process of `--processes N` but the first: the web site only, no schedules. */
+export const WEB_ONLY_FLAG = '--web-only';
+
+/**
+ * How many web processes `serve` runs: `--processes`, else PAPERBOY_PROCESSES, else one on SQLite (one file, one
+ * writer at a time: more processes only add lock waits) and one per core on PostgreSQL.
+ */
+export function processCount(config: Pick<Config, 'processes' | 'databaseUrl'>, flag: number | undefined): number {
+  return flag ?? config.processes ?? (config.databaseUrl ? availableParallelism() : 1);
+}
+
+/**
+ * `serve --processes N`, the primary: migrates the store once, then forks N processes that share the port
+ * (node:cluster); the first also runs the schedules and harvests. A process that dies is started again after a
+ * second; SIGTERM or SIGINT stops them all, and the primary ends when they have.
+ */
+export async function runCluster(config: Config, processes: number): Promise<void> {
+  const log = createLogger(config);
+  // Migrated here, so that N processes opening a store older than this Paperboy do not all try at once.
+  await (await openStore(config)).store.close();
+  const args = process.argv.slice(2).filter((a) => a !== WEB_ONLY_FLAG);
+  const roles = new Map<Worker, boolean>();
+  const listened = new Set<Worker>();
+  let stopping = false;
+
+  const fork = (first: boolean) => {
+    cluster.setupPrimary({ args: first ? args : [...args, WEB_ONLY_FLAG] });
+    roles.set(cluster.fork(), first);
+  };
+  cluster.on('exit', (worker, code, signal) => {
+    const first = roles.get(worker) ?? false;
+    roles.delete(worker);
+    if (stopping) {
+      if (roles.size === 0) process.exit(process.exitCode ?? 0);
+      return;
+    }
+    if (!listened.delete(worker)) {
+      log.fatal(`web process ${worker.process.pid} ended before it listened (exit code ${code}): stopping the others`);
+      process.exitCode = 1;
+      return stop();
+    }
+    log.error(
+      `web process ${worker.process.pid} ended (${signal ?? `exit code ${code}`}); starting another in 1 s${first ? ' (it runs the schedules)' : ''}`,
+    );
+    setTimeout(() => {
+      if (!stopping) fork(first);
+    }, 1000);
+  });
+  cluster.on('listening', (worker) => listened.add(worker));
+  for (let i = 0; i < processes; i++) fork(i === 0);
+  log.info(`serve: ${processes} web processes on port ${config.port} (${config.databaseUrl ? 'postgres' : 'sqlite'})`);
+
+  function stop(): void {
+    if (stopping) return;
+    stopping = true;
+    log.info('stopping the web processes');
+    for (const worker of roles.keys()) worker.process.kill('SIGTERM');
+    if (roles.size === 0) process.exit(process.exitCode ?? 0);
+    setTimeout(() => process.exit(process.exitCode ?? 0), 10_000).unref();
+  }
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   type Kysely,
   type OrderByItemBuilder,
@@ -11,6 +12,7 @@ import { authorKey, type PaperRecord, type SourceName, titleKey } from '../model
 import { isSyntheticId } from '../model/synthetic-id.js';
 import { cleanRecord } from '../model/text.js';
 import { recordAudit } from './audit.js';
+import { ChangeFollower, type FollowOptions, type Listen, recordChange } from './change-feed.js';
 import { mergeRecord, recordHash } from './merge.js';
 import { paperFromRow, paperTrending, rowFromPaper } from './rows.js';
 import type { Database, PaperSourcesTable, PapersTable, PaperVersionsTable } from './schema.js';
@@ -43,21 +45,44 @@ function chunks<T>(items: T[], size = CHUNK): T[][] {
   return out;
 }
 
+export interface KyselyStoreOptions {
+  onClose?: () => Promise<void>;
+  clock?: () => Date;
+  /** PostgreSQL: the LISTEN connection that wakes the change follower (src/store/change-feed.ts). */
+  listen?: Listen;
+}
+
 /** The store on any Kysely dialect; the engine modules only open the connection and migrate. */
 export class KyselyStore implements Store {
+  private readonly onClose: () => Promise<void>;
+  private readonly clock: () => Date;
+  private readonly listen: Listen | undefined;
+  /** Names this store's changes in the feed, so that its follower does not announce them a second time. */
+  private readonly origin = randomUUID();
+  private follower: ChangeFollower | undefined;
+
   constructor(
     readonly engine: 'sqlite' | 'postgres',
     private readonly db: Kysely<Database>,
     private readonly schemaVersion: number,
-    private readonly onClose: () => Promise<void> = async () => {},
-    private readonly clock: () => Date = () => new Date(),
-  ) {}
+    options: KyselyStoreOptions = {},
+  ) {
+    this.onClose = options.onClose ?? (async () => {});
+    this.clock = options.clock ?? (() => new Date());
+    this.listen = options.listen;
+  }
 
   private readonly listeners = new Set<(change: PapersChange) => void>();
+  private readonly modelListeners = new Set<() => void>();
 
   onPapersChanged(listener: (change: PapersChange) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  onModelChanged(listener: () => void): () => void {
+    this.modelListeners.add(listener);
+    return () => this.modelListeners.delete(listener);
   }
 
   private announce(ids: Iterable<string>, text: boolean): void {
@@ -65,21 +90,65 @@ export class KyselyStore implements Store {
     if (change.ids.length) for (const listener of this.listeners) listener(change);
   }
 
+  /** The feed's row of a change to papers, in the change's transaction. */
+  private record(trx: Transaction<Database>, ids: Iterable<string>, text: boolean): Promise<void> {
+    return recordChange(trx, this.engine, {
+      kind: 'papers',
+      ids: [...ids],
+      text,
+      origin: this.origin,
+      at: this.clock(),
+    });
+  }
+
+  async followChanges(opts: FollowOptions & { onError?: (error: unknown) => void } = {}): Promise<void> {
+    if (this.follower) return;
+    const follower = new ChangeFollower(this.db, this.origin, {
+      papers: (change) => this.announce(change.ids, change.text),
+      model: () => {
+        for (const listener of this.modelListeners) listener();
+      },
+      error: opts.onError ?? (() => {}),
+    });
+    this.follower = follower;
+    await follower.start(this.engine, this.listen, opts);
+  }
+
+  async announceModel(name: string): Promise<void> {
+    await this.db.transaction().execute((trx) =>
+      recordChange(trx, this.engine, {
+        kind: 'model',
+        ids: [name],
+        text: false,
+        origin: this.origin,
+        at: this.clock(),
+      }),
+    );
+  }
+
   async transaction<T>(work: (trx: Transaction<Database>, papers: PaperCounters) => Promise<T>): Promise<T> {
     const touched = new Set<string>();
-    const result = await this.db.transaction().execute((trx) => work(trx, counters(trx, touched)));
+    const result = await this.db.transaction().execute(async (trx) => {
+      const result = await work(trx, counters(trx, touched));
+      await this.record(trx, touched, false);
+      return result;
+    });
     this.announce(touched, false);
     return result;
   }
 
   async recomputeTrending(): Promise<{ papers: number; changed: number }> {
-    const result = await recomputeTrending(this.db);
+    const result = await recomputeTrending(this.db, (trx, ids) => this.record(trx, ids, false));
     this.announce(result.ids, false);
     return { papers: result.papers, changed: result.ids.length };
   }
 
   async saveThumbnail(id: string, image: ThumbnailImage): Promise<boolean> {
-    const saved = await this.db.transaction().execute((trx) => saveThumbnail(trx, id, image, this.clock()));
+    const saved = await this.db.transaction().execute(async (trx) => {
+      const saved = await saveThumbnail(trx, id, image, this.clock());
+      if (saved) await this.record(trx, [id], false);
+      return saved;
+    });
     if (saved) this.announce([id], false);
     return saved;
   }
@@ -255,6 +324,7 @@ export class KyselyStore implements Store {
           )
           .execute();
       }
+      await this.record(trx, changed, true);
       return result;
     });
   }
@@ -293,6 +363,7 @@ export class KyselyStore implements Store {
         .returningAll()
         .executeTakeFirstOrThrow();
       await recordAudit(trx, { ...audit, targetType: 'paper', targetId: id }, audit.at);
+      await this.record(trx, [id], false);
       return { paper: paperFromRow(row), changed: true };
     });
     if (result?.changed) this.announce([id], false);
@@ -506,6 +577,7 @@ export class KyselyStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.follower?.stop();
     await this.db.destroy();
     await this.onClose();
   }

@@ -502,4 +502,27 @@ DROP INDEX papers_feed_day_trending;
     sqlite: notInterested,
     postgres: notInterested,
   },
+  {
+    // The change feed (src/store/change-feed.ts): one row per committed change to papers (or to the search model),
+    // written in the change's own transaction, so that every process on the store follows them in commit order.
+    name: 'the change feed that every process on the store follows',
+    sqlite: `
+CREATE TABLE changes (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL,
+  ids TEXT NOT NULL,
+  text_changed INTEGER NOT NULL,
+  origin TEXT NOT NULL,
+  at TEXT NOT NULL
+);`,
+    postgres: `
+CREATE TABLE changes (
+  seq INTEGER GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  kind TEXT NOT NULL,
+  ids TEXT NOT NULL,
+  text_changed INTEGER NOT NULL,
+  origin TEXT NOT NULL,
+  at TEXT NOT NULL
+);`,
+  },
 ];

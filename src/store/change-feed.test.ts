@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { sql } from 'kysely';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Engine, engines, freshStore, type TestStore } from '../../test/stores.js';
@@ -113,18 +112,18 @@ describe.each(engines)('the change feed (%s)', (engine) => {
     expect([inA, inB]).toEqual([1, 2]);
   });
 
-  it('reads in commit order, in pages, and everything again when the rows it missed were pruned', async () => {
+  it('reads in pages, and everything again when the rows it missed were pruned', async () => {
     const t = await freshStore(engine);
     tests.push(t);
     const changes: PapersChange[] = [];
     let models = 0;
     const errors: unknown[] = [];
-    const follower = new ChangeFollower(t.db, 'me', {
+    const follower = new ChangeFollower(t.db, engine, 'me', {
       papers: (c) => changes.push(c),
       model: () => models++,
       error: (e) => errors.push(e),
     });
-    await follower.start(engine, undefined, { pollMs: 600_000 });
+    await follower.start(undefined, { pollMs: 600_000 });
     const records = Array.from({ length: 1_200 }, (_, i) => paper(`2607.${String(i).padStart(5, '0')}`, `Paper ${i}`));
     await t.store.upsertPapers(records);
     const rows = await t.db.selectFrom('changes').select(['seq', 'ids']).orderBy('seq').execute();
@@ -182,32 +181,73 @@ describe.each(engines)('the change feed (%s)', (engine) => {
       }
     });
 
-    it('orders concurrent writers by commit: a follower never skips a change committed under a smaller number', async () => {
+    it('hands on a change committed after a larger number at once, and waits for a gap until its transaction ends', async () => {
       const t = await freshStore(engine);
       tests.push(t);
-      await t.store.upsertPapers([paper('2607.00001', 'Constacyclic codes')]);
-      // A slow transaction takes its number first; while it waits to commit, a quick one must wait for it.
+      await t.store.upsertPapers([paper('2607.00001', 'Constacyclic codes'), paper('2607.00002', 'Negacyclic codes')]);
+      const changes: PapersChange[] = [];
+      const follower = new ChangeFollower(t.db, engine, 'me', {
+        papers: (c) => changes.push(c),
+        model: () => {},
+        error: (e) => {
+          throw e;
+        },
+      });
+      await follower.start(undefined, { pollMs: 600_000 });
+      const read = async () => {
+        follower.wake();
+        await follower.idle();
+      };
+      const start = follower.position;
+
+      // A slow transaction takes number start+1 and waits; a vote takes start+2 and commits first.
       let release: () => void = () => {};
       const held = new Promise<void>((resolve) => {
         release = resolve;
       });
-      const slow = t.db.transaction().execute(async (trx) => {
-        await sql`SELECT pg_advisory_xact_lock(4181733203)`.execute(trx);
+      let taken: () => void = () => {};
+      const took = new Promise<void>((resolve) => {
+        taken = resolve;
+      });
+      const slowRow = t.db.transaction().execute(async (trx) => {
         await trx
           .insertInto('changes')
-          .values({ kind: 'papers', ids: '["x"]', text_changed: 0, origin: 'o', at: 'now' })
+          .values({ kind: 'papers', ids: '["2607.00002"]', text_changed: 0, origin: 'other', at: 'now' })
           .execute();
+        taken();
         await held;
       });
-      const quick = t.store.transaction((_trx, papers) => papers.addVotes('2607.00001', 1, 1));
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      const visible = await t.db.selectFrom('changes').select('ids').orderBy('seq').execute();
-      expect(visible.map((r) => r.ids)).toEqual(['["2607.00001"]']);
+      await took;
+      await t.store.transaction((_trx, papers) => papers.addVotes('2607.00001', 1, 1));
+      changes.length = 0;
+      await read();
+      expect(changes).toEqual([{ ids: ['2607.00001'], text: false }]);
+      expect(follower.position).toBe(start);
       release();
-      await slow;
-      await quick;
-      const after = await t.db.selectFrom('changes').select('ids').orderBy('seq').execute();
-      expect(after.map((r) => r.ids)).toEqual(['["2607.00001"]', '["x"]', '["2607.00001"]']);
+      await slowRow;
+      await read();
+      expect(changes[1]).toEqual({ ids: ['2607.00002'], text: false });
+      expect(follower.position).toBe(start + 2);
+
+      // A number taken by a transaction that rolls back: the gap is let go once that transaction has ended.
+      await t.db
+        .transaction()
+        .execute(async (trx) => {
+          await trx
+            .insertInto('changes')
+            .values({ kind: 'papers', ids: '["2607.00002"]', text_changed: 0, origin: 'other', at: 'now' })
+            .execute();
+          throw new Error('rolled back');
+        })
+        .catch(() => undefined);
+      await t.store.transaction((_trx, papers) => papers.addVotes('2607.00002', 1, 1));
+      await read();
+      expect(changes[2]).toEqual({ ids: ['2607.00002'], text: false });
+      // Transactions of the whole cluster that ran when the gap was seen (other databases' too) must end first.
+      const deadline = Date.now() + 30_000;
+      while (follower.position !== start + 4 && Date.now() < deadline) await read();
+      expect(follower.position).toBe(start + 4);
+      await follower.stop();
     });
   }
 });

@@ -12,12 +12,6 @@ import type { PapersChange } from './store.js';
 
 /** The PostgreSQL channel a committed change is notified on, so that followers read at once instead of at their poll. */
 export const CHANGES_CHANNEL = 'paperboy_changes';
-/**
- * Taken just before a change's row is written and held to commit, so that `seq` increases in commit order on
- * PostgreSQL (its sequences hand out numbers in the order asked, not committed): a follower reading `seq > last` then
- * never skips a change committed late under a smaller number. Taken last, so it is held only for the commit.
- */
-const CHANGES_LOCK = 4_181_733_203;
 /** Ids per row: a large import writes a row per 500 papers. */
 const IDS_PER_ROW = 500;
 /** Rows kept; a follower that fell further behind (stopped, its database connection gone) reads every paper again. */
@@ -26,18 +20,22 @@ export const KEEP_ROWS = 50_000;
 const PRUNE_EVERY = 1_000;
 /** Rows a follower reads at once (each announced change then names at most 100,000 papers). */
 const READ_ROWS = 200;
+/** At start, numbers this far below the newest may belong to transactions still committing: they are waited for. */
+const START_WINDOW = 1_000;
 
 export type Engine = 'sqlite' | 'postgres';
 
-/** Writes the rows of one change inside its transaction; the commit publishes it. Papers' ids, or a model's name. */
+/**
+ * Writes the rows of one change inside its transaction, as its last statement; the commit publishes it (the store
+ * then NOTIFYs, on PostgreSQL). Papers' ids, or a model's name. No lock: on PostgreSQL numbers can commit out of
+ * order, which the follower allows for (below), so that votes commit side by side as before.
+ */
 export async function recordChange(
   trx: Transaction<Database>,
-  engine: Engine,
   change: { kind: 'papers' | 'model'; ids: string[]; text: boolean; origin: string; at: Date },
 ): Promise<void> {
   const ids = [...new Set(change.ids)];
   if (ids.length === 0) return;
-  if (engine === 'postgres') await sql`SELECT pg_advisory_xact_lock(${CHANGES_LOCK})`.execute(trx);
   const rows = [];
   for (let i = 0; i < ids.length; i += IDS_PER_ROW) {
     rows.push({
@@ -55,7 +53,6 @@ export async function recordChange(
       .deleteFrom('changes')
       .where('seq', '<=', last - KEEP_ROWS)
       .execute();
-  if (engine === 'postgres') await sql`SELECT pg_notify(${CHANGES_CHANNEL}, ${String(last)})`.execute(trx);
 }
 
 /** Where a follower hears that it should read: a LISTEN connection on PostgreSQL. */
@@ -69,12 +66,30 @@ export interface FollowOptions {
 /** Poll intervals: SQLite has nothing to wake a follower; on PostgreSQL NOTIFY does, and a reconnect reads too. */
 export const POLL_MS = { sqlite: 250, postgres: 2_000 } as const;
 
+interface Row {
+  seq: number;
+  kind: string;
+  ids: string;
+  text_changed: number;
+  origin: string;
+}
+
 /**
  * Follows the rows other processes write and hands them on: papers changes merged per read, model changes one each.
  * Reads one at a time; a wake during a read reads again after it.
+ *
+ * On PostgreSQL a number can become visible after a larger one (two transactions took them in one order and committed
+ * in the other). Each change is handed on as soon as it is visible, whatever its order (listeners read the papers'
+ * current state, so order does not matter); a missing number is a gap that the follower asks for again at every read,
+ * until its row shows or its transaction has ended without it: once no transaction that was running when the gap was
+ * seen is still running (the snapshot's xmin has passed the xmax of then), a number still missing was rolled back.
+ * SQLite writes one transaction at a time and takes a rolled-back number back: a gap there is never waited for.
  */
 export class ChangeFollower {
-  private last = 0;
+  /** The highest number handed on. */
+  private seen = 0;
+  /** Numbers below `seen` not handed on yet, each with the snapshot's xmax when it was found missing. */
+  private readonly gaps = new Map<number, number>();
   private reading: Promise<void> | undefined;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
@@ -83,6 +98,7 @@ export class ChangeFollower {
 
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly engine: Engine,
     private readonly origin: string,
     private readonly handlers: {
       papers: (change: PapersChange) => void;
@@ -91,15 +107,39 @@ export class ChangeFollower {
     },
   ) {}
 
-  /** Starts after the newest change committed now: what came before is in what this process has read already. */
-  async start(engine: Engine, listen: Listen | undefined, opts: FollowOptions = {}): Promise<void> {
-    const row = await this.db
-      .selectFrom('changes')
-      .select((eb) => eb.fn.max('seq').as('seq'))
-      .executeTakeFirst();
-    this.last = Number(row?.seq ?? 0);
+  /** Every change up to this number has been handed on (or was rolled back). */
+  get position(): number {
+    return this.gaps.size ? Math.min(...this.gaps.keys()) - 1 : this.seen;
+  }
+
+  /**
+   * Starts after the newest change committed now (what came before is in what this process has read already), but
+   * waits for numbers just below it that may still be committing.
+   */
+  async start(listen: Listen | undefined, opts: FollowOptions = {}): Promise<void> {
+    const snapshot = await this.snapshot();
+    const newest = Number(
+      (
+        await this.db
+          .selectFrom('changes')
+          .select((eb) => eb.fn.max('seq').as('seq'))
+          .executeTakeFirst()
+      )?.seq ?? 0,
+    );
+    const present = new Set(
+      (
+        await this.db
+          .selectFrom('changes')
+          .select('seq')
+          .where('seq', '>', newest - START_WINDOW)
+          .execute()
+      ).map((r) => r.seq),
+    );
+    this.seen = newest;
+    for (let seq = Math.max(1, newest - START_WINDOW + 1); seq < newest; seq++)
+      if (!present.has(seq)) this.gaps.set(seq, snapshot.xmax);
     if (this.stopped) return;
-    const pollMs = opts.pollMs ?? POLL_MS[engine];
+    const pollMs = opts.pollMs ?? POLL_MS[this.engine];
     this.timer = setInterval(() => this.wake(), pollMs);
     this.timer.unref();
     if (listen) {
@@ -140,18 +180,43 @@ export class ChangeFollower {
     await this.idle();
   }
 
+  /** PostgreSQL's current snapshot bounds; on SQLite nothing is ever running but the reader. */
+  private async snapshot(): Promise<{ xmin: number; xmax: number }> {
+    if (this.engine === 'sqlite') return { xmin: Number.POSITIVE_INFINITY, xmax: 0 };
+    const { rows } = await sql<{ xmin: string; xmax: string }>`
+      SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin,
+             pg_snapshot_xmax(pg_current_snapshot())::text AS xmax`.execute(this.db);
+    return { xmin: Number(rows[0]!.xmin), xmax: Number(rows[0]!.xmax) };
+  }
+
+  /** The rows after the highest handed on, and those of the gaps, with the bounds of the snapshot that read them. */
+  private async read(): Promise<{ rows: Row[]; xmin: number; xmax: number }> {
+    const gaps = [...this.gaps.keys()];
+    let q = this.db
+      .selectFrom('changes')
+      .select(['seq', 'kind', 'ids', 'text_changed', 'origin'])
+      .where((eb) =>
+        gaps.length ? eb.or([eb('seq', '>', this.seen), eb('seq', 'in', gaps)]) : eb('seq', '>', this.seen),
+      )
+      .orderBy('seq')
+      .limit(READ_ROWS);
+    if (this.engine === 'sqlite') return { rows: await q.execute(), xmin: Number.POSITIVE_INFINITY, xmax: 0 };
+    // In the same statement, so in the same snapshot as the rows.
+    q = q.select([
+      sql<string>`pg_snapshot_xmin(pg_current_snapshot())::text`.as('xmin'),
+      sql<string>`pg_snapshot_xmax(pg_current_snapshot())::text`.as('xmax'),
+    ]) as unknown as typeof q;
+    const rows = (await q.execute()) as (Row & { xmin: string; xmax: string })[];
+    const bounds = rows[0] ? { xmin: Number(rows[0].xmin), xmax: Number(rows[0].xmax) } : await this.snapshot();
+    return { rows, ...bounds };
+  }
+
   private async readAll(): Promise<void> {
     for (;;) {
       if (this.stopped) return;
-      const rows = await this.db
-        .selectFrom('changes')
-        .select(['seq', 'kind', 'ids', 'text_changed', 'origin'])
-        .where('seq', '>', this.last)
-        .orderBy('seq')
-        .limit(READ_ROWS)
-        .execute();
-      if (rows.length === 0) return;
-      if (rows[0]!.seq !== this.last + 1 && (await this.missed())) {
+      const { rows, xmin, xmax } = await this.read();
+      const first = rows.find((r) => r.seq > this.seen);
+      if (first && first.seq > this.seen + 1 && (await this.missed())) {
         await this.everything();
         continue;
       }
@@ -159,6 +224,10 @@ export class ChangeFollower {
       let text = false;
       let model = false;
       for (const row of rows) {
+        if (row.seq > this.seen) {
+          for (let seq = this.seen + 1; seq < row.seq; seq++) this.gaps.set(seq, xmax);
+          this.seen = row.seq;
+        } else this.gaps.delete(row.seq);
         if (row.origin === this.origin) continue;
         if (row.kind === 'model') model = true;
         else {
@@ -166,7 +235,7 @@ export class ChangeFollower {
           text ||= row.text_changed === 1;
         }
       }
-      this.last = rows[rows.length - 1]!.seq;
+      for (const [seq, seenAt] of this.gaps) if (seenAt <= xmin) this.gaps.delete(seq);
       if (ids.size) this.handlers.papers({ ids: [...ids], text });
       if (model) this.handlers.model();
       if (rows.length < READ_ROWS) return;
@@ -174,15 +243,15 @@ export class ChangeFollower {
   }
 
   /**
-   * Whether changes after the last one read were pruned before this process read them (a gap can also be a number a
-   * failed commit took, which lost nothing: then the oldest row kept is older than the gap).
+   * Whether changes after the highest handed on were pruned before this process read them (a gap can also be a number
+   * a transaction still committing or rolled back took: then older rows are still there).
    */
   private async missed(): Promise<boolean> {
     const row = await this.db
       .selectFrom('changes')
       .select((eb) => eb.fn.min('seq').as('seq'))
       .executeTakeFirst();
-    return Number(row?.seq ?? 0) > this.last + 1;
+    return Number(row?.seq ?? 0) > this.seen + 1;
   }
 
   /** Fell behind the rows kept: every paper may have changed, and so may the model. */
@@ -192,7 +261,8 @@ export class ChangeFollower {
       .select((eb) => eb.fn.max('seq').as('seq'))
       .executeTakeFirst();
     const ids = (await this.db.selectFrom('papers').select('id').execute()).map((r) => r.id);
-    this.last = Number(newest?.seq ?? this.last);
+    this.seen = Number(newest?.seq ?? this.seen);
+    this.gaps.clear();
     this.handlers.error(new Error(`fell behind the change feed: reading all ${ids.length} papers again`));
     if (ids.length) this.handlers.papers({ ids, text: true });
     this.handlers.model();

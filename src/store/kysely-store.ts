@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   type Kysely,
   type OrderByItemBuilder,
@@ -12,7 +11,7 @@ import { authorKey, type PaperRecord, type SourceName, titleKey } from '../model
 import { isSyntheticId } from '../model/synthetic-id.js';
 import { cleanRecord } from '../model/text.js';
 import { recordAudit } from './audit.js';
-import { CHANGES_CHANNEL, ChangeFollower, type FollowOptions, type Listen, recordChange } from './change-feed.js';
+import { ChangeFeed, type FollowOptions, type Listen } from './change-feed.js';
 import { mergeRecord, recordHash } from './merge.js';
 import { paperFromRow, paperTrending, rowFromPaper } from './rows.js';
 import type { Database, PaperSourcesTable, PapersTable, PaperVersionsTable } from './schema.js';
@@ -56,10 +55,7 @@ export interface KyselyStoreOptions {
 export class KyselyStore implements Store {
   private readonly onClose: () => Promise<void>;
   private readonly clock: () => Date;
-  private readonly listen: Listen | undefined;
-  /** Names this store's changes in the feed, so that its follower does not announce them a second time. */
-  private readonly origin = randomUUID();
-  private follower: ChangeFollower | undefined;
+  private readonly feed: ChangeFeed;
 
   constructor(
     readonly engine: 'sqlite' | 'postgres',
@@ -69,7 +65,7 @@ export class KyselyStore implements Store {
   ) {
     this.onClose = options.onClose ?? (async () => {});
     this.clock = options.clock ?? (() => new Date());
-    this.listen = options.listen;
+    this.feed = new ChangeFeed(db, engine, options.listen);
   }
 
   private readonly listeners = new Set<(change: PapersChange) => void>();
@@ -94,75 +90,33 @@ export class KyselyStore implements Store {
   private committed(ids: Iterable<string>, text: boolean): void {
     const list = [...ids];
     if (list.length === 0) return;
-    this.notify();
+    this.feed.published();
     this.announce(list, text);
-  }
-
-  private notifying: Promise<void> | undefined;
-  private notifyAgain = false;
-
-  /**
-   * Wakes the followers of other processes, after the commit and outside the transaction: a NOTIFY inside it would
-   * take PostgreSQL's global notify lock until its commit ends, so that votes could no longer commit side by side
-   * (measured, bench/change-feed.ts: 8 at once went from 735 to 351 votes/s). One at a time, and one more for the
-   * commits meanwhile. A NOTIFY lost (the process ended first) costs followers their next poll.
-   */
-  private notify(): void {
-    if (this.engine !== 'postgres') return;
-    if (this.notifying) {
-      this.notifyAgain = true;
-      return;
-    }
-    this.notifying = sql`SELECT pg_notify(${CHANGES_CHANNEL}, '')`
-      .execute(this.db)
-      .then(
-        () => undefined,
-        () => undefined,
-      )
-      .finally(() => {
-        this.notifying = undefined;
-        if (this.notifyAgain) {
-          this.notifyAgain = false;
-          this.notify();
-        }
-      });
   }
 
   /** The feed's row of a change to papers, in the change's transaction. */
   private record(trx: Transaction<Database>, ids: Iterable<string>, text: boolean): Promise<void> {
-    return recordChange(trx, {
-      kind: 'papers',
-      ids: [...ids],
-      text,
-      origin: this.origin,
-      at: this.clock(),
-    });
+    return this.feed.record(trx, { kind: 'papers', ids: [...ids], text, at: this.clock() });
   }
 
-  async followChanges(opts: FollowOptions & { onError?: (error: unknown) => void } = {}): Promise<void> {
-    if (this.follower) return;
-    const follower = new ChangeFollower(this.db, this.engine, this.origin, {
-      papers: (change) => this.announce(change.ids, change.text),
-      model: () => {
-        for (const listener of this.modelListeners) listener();
+  followChanges(opts: FollowOptions & { onError?: (error: unknown) => void } = {}): Promise<void> {
+    return this.feed.follow(
+      {
+        papers: (change) => this.announce(change.ids, change.text),
+        model: () => {
+          for (const listener of this.modelListeners) listener();
+        },
+        error: opts.onError ?? (() => {}),
       },
-      error: opts.onError ?? (() => {}),
-    });
-    this.follower = follower;
-    await follower.start(this.listen, opts);
+      opts,
+    );
   }
 
   async announceModel(name: string): Promise<void> {
-    await this.db.transaction().execute((trx) =>
-      recordChange(trx, {
-        kind: 'model',
-        ids: [name],
-        text: false,
-        origin: this.origin,
-        at: this.clock(),
-      }),
-    );
-    this.notify();
+    await this.db
+      .transaction()
+      .execute((trx) => this.feed.record(trx, { kind: 'model', ids: [name], text: false, at: this.clock() }));
+    this.feed.published();
   }
 
   async transaction<T>(work: (trx: Transaction<Database>, papers: PaperCounters) => Promise<T>): Promise<T> {
@@ -616,8 +570,7 @@ export class KyselyStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.follower?.stop();
-    while (this.notifying) await this.notifying;
+    await this.feed.close();
     await this.db.destroy();
     await this.onClose();
   }

@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.js';
 import { ConfigError } from '../config/config.js';
-import { lazyService, searchFollowingStore, setupMail } from '../digest/job.js';
+import { lazyService, setupMail } from '../digest/job.js';
 import { openForYou } from '../foryou/for-you.js';
 import { createJobClaims } from '../jobs/claims.js';
 import { createDigestJob } from '../jobs/digest.js';
@@ -55,7 +55,9 @@ export async function runWorker(config: Config, opened: OpenedStore): Promise<vo
     throw new ConfigError('PAPERBOY_DIGEST_CRON is off: the worker would have nothing to do.');
   const log = createLogger(config);
   const embedder = embedderFromConfig(config);
-  const search = searchFollowingStore(() => createSearchService(opened.store, opened.db, { embedder }), opened.db);
+  // Papers other processes store reach the search (for saved-search alerts) and For you through the change feed.
+  await opened.store.followChanges({ onError: (error) => log.warn({ err: error }, 'change feed: reading it again') });
+  const search = lazyService(() => createSearchService(opened.store, opened.db, { embedder }));
   const forYou = lazyService(() => openForYou(opened.store, opened.db));
   const mail = await setupMail(config, opened, log, { search: search.get, forYou: forYou.get });
   const job = createDigestJob(mail.runner!, log);

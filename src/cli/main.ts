@@ -148,7 +148,7 @@ program
 program
   .command('refit')
   .description(
-    'fit the semantic search model again on every paper and store the vectors (a running server picks it up at restart)',
+    'fit the semantic search model again on every paper and store the vectors (running servers load it within seconds)',
   )
   .action(() =>
     withStore(async ({ store, db }, config) => {

@@ -48,6 +48,8 @@ export async function runServe(
     throw error;
   }
 
+  // Other processes' writes reach this one's index, caches and pages; followed before the index loads, so none is missed.
+  await store.followChanges({ onError: (error) => log.warn({ err: error }, 'change feed: reading it again') });
   const started = performance.now();
   // A store without a fitted model gets one in the background; keyword search answers meanwhile.
   const embedder = embedderFromConfig(config);

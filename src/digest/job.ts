@@ -5,7 +5,6 @@ import type { Logger } from '../log.js';
 import { createSmtpTransport, type MailTransport } from '../mail/transport.js';
 import type { SearchService } from '../search/search.js';
 import { keepSigningSecret } from '../store/app-secrets.js';
-import type { Db } from '../store/schema.js';
 import type { OpenedStore } from '../store/store.js';
 import { createDigestRunner, type DigestRunner } from './run.js';
 
@@ -58,33 +57,5 @@ export function lazyService<T extends { close(): void } = SearchService>(
   return {
     get: () => (service ??= open()),
     close: () => void service?.then((s) => s.close()).catch(() => {}),
-  };
-}
-
-/**
- * A search for a process that writes no papers itself (`worker`): its in-memory index learns only of its own writes,
- * so it is opened again when papers arrived since it opened (another process harvested), lest saved-search alerts
- * miss them for good. The old index is closed a minute later, once queries running on it are done.
- */
-export function searchFollowingStore(
-  open: () => Promise<SearchService>,
-  db: Db,
-): { get: () => Promise<SearchService>; close(): void } {
-  let current: { service: Promise<SearchService>; seen: string | undefined } | undefined;
-  const closeLater = (service: Promise<SearchService>) =>
-    setTimeout(() => void service.then((s) => s.close()).catch(() => {}), 60_000).unref();
-  return {
-    async get() {
-      const row = await db
-        .selectFrom('papers')
-        .select((eb) => eb.fn.max('feed_at').as('at'))
-        .executeTakeFirst();
-      const newest = row?.at ?? undefined;
-      if (current && current.seen === newest) return current.service;
-      if (current) closeLater(current.service);
-      current = { service: open(), seen: newest };
-      return current.service;
-    },
-    close: () => void current?.service.then((s) => s.close()).catch(() => {}),
   };
 }

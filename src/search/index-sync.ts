@@ -4,6 +4,7 @@ import { type Embedder, paperText } from './embedder.js';
 import {
   addToMemory,
   loadModel,
+  loadVectors,
   type MemoryIndex,
   newMemoryIndex,
   readPapers,
@@ -17,9 +18,13 @@ const EMBED_BATCH = 1000;
 
 type Log = (level: 'info' | 'warn' | 'error', message: string) => void;
 
+/** What the index hears from the store: papers changed, and the model was fitted again (by this process or another). */
+export type IndexStore = Pick<Store, 'onPapersChanged' | 'onModelChanged' | 'announceModel'>;
+
 /**
  * Keeps the in-memory index in step with the store: loads it at start, folds in the papers each committed write
- * changed (store.onPapersChanged), catches up on papers another process added, and refits. All of it runs one
+ * changed (store.onPapersChanged, which also hears other processes' writes when the store follows its change feed),
+ * catches up on papers another process added, refits, and loads a model another process fitted. All of it runs one
  * task at a time, in order, so a refit never races a fold-in.
  */
 export class IndexSync {
@@ -31,19 +36,25 @@ export class IndexSync {
   private closed = false;
 
   private constructor(
+    private readonly store: IndexStore,
     private readonly db: Db,
     private readonly embedder: Embedder,
     readonly memory: MemoryIndex,
     private readonly log: Log,
   ) {}
 
-  static async open(store: Pick<Store, 'onPapersChanged'>, db: Db, embedder: Embedder, log: Log): Promise<IndexSync> {
+  static async open(store: IndexStore, db: Db, embedder: Embedder, log: Log): Promise<IndexSync> {
     if (embedder.restore) {
       const saved = await loadModel(db, embedder.kind);
       if (saved) embedder.restore(saved.data, saved.model);
     }
-    const sync = new IndexSync(db, embedder, await newMemoryIndex(db, embedder), log);
-    sync.unsubscribe = store.onPapersChanged((change) => sync.onPapersChanged(change));
+    const sync = new IndexSync(store, db, embedder, await newMemoryIndex(db, embedder), log);
+    const papers = store.onPapersChanged((change) => sync.onPapersChanged(change));
+    const model = store.onModelChanged(() => sync.enqueue(() => sync.loadFittedModel()));
+    sync.unsubscribe = () => {
+      papers();
+      model();
+    };
     if (!embedder.model()) log('info', 'search: no semantic model fitted yet, keyword search only until a refit');
     else sync.enqueue(() => sync.catchUp());
     return sync;
@@ -130,6 +141,19 @@ export class IndexSync {
     return texts;
   }
 
+  /** The model another process fitted, with the vectors it stored; then whatever it has no vector for yet. */
+  private async loadFittedModel(): Promise<void> {
+    if (!this.embedder.restore) return;
+    const saved = await loadModel(this.db, this.embedder.kind);
+    if (!saved || saved.model === this.embedder.model()) return;
+    this.embedder.restore(saved.data, saved.model);
+    this.memory.papers.resetVectors(this.embedder.dimensions());
+    const vectors = await loadVectors(this.db, saved.model, this.memory.papers);
+    this.log('info', `search: loaded ${saved.model}, fitted by another process, with ${vectors} vectors`);
+    this.changed();
+    await this.catchUp();
+  }
+
   /** Papers with no vector of the current model (added by another process, or before the model changed). */
   private async catchUp(): Promise<void> {
     const missing = this.memory.papers.missingVectors();
@@ -194,6 +218,7 @@ export class IndexSync {
     this.memory.papers.resetVectors(this.embedder.dimensions());
     for (const [id, v] of entries) this.memory.papers.setVector(id, v);
     this.changed();
+    if (this.embedder.fit) await this.store.announceModel(model);
     const ms = Date.now() - started;
     this.log('info', `search: fitted ${model} on ${texts.length} papers in ${ms} ms`);
     return { documents: texts.length, ms };

@@ -11,10 +11,15 @@ export interface PaperReader {
   /** Ids of the papers by this author (names compared folded, as `authorKey` folds them). */
   authorPapers(name: string): Promise<Set<string>>;
   onPapersChanged(listener: (change: PapersChange) => void): () => void;
+  onModelChanged(listener: () => void): () => void;
+  announceModel(name: string): Promise<void>;
 }
 
 /** The part of the store search is given: the reads above and the engine (for the phrase check's SQL). */
-export type SearchStore = Pick<Store, 'engine' | 'getPaper' | 'getPapers' | 'onPapersChanged'>;
+export type SearchStore = Pick<
+  Store,
+  'engine' | 'getPaper' | 'getPapers' | 'onPapersChanged' | 'onModelChanged' | 'announceModel'
+>;
 
 export function paperReader(store: SearchStore, db: Db): PaperReader {
   return {
@@ -29,5 +34,7 @@ export function paperReader(store: SearchStore, db: Db): PaperReader {
       return new Set(rows.map((r) => r.paper_id));
     },
     onPapersChanged: (listener) => store.onPapersChanged(listener),
+    onModelChanged: (listener) => store.onModelChanged(listener),
+    announceModel: (name) => store.announceModel(name),
   };
 }

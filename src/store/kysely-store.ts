@@ -11,6 +11,7 @@ import { authorKey, type PaperRecord, type SourceName, titleKey } from '../model
 import { isSyntheticId } from '../model/synthetic-id.js';
 import { cleanRecord } from '../model/text.js';
 import { recordAudit } from './audit.js';
+import { ChangeFeed, type FollowOptions, type Listen } from './change-feed.js';
 import { mergeRecord, recordHash } from './merge.js';
 import { paperFromRow, paperTrending, rowFromPaper } from './rows.js';
 import type { Database, PaperSourcesTable, PapersTable, PaperVersionsTable } from './schema.js';
@@ -43,21 +44,41 @@ function chunks<T>(items: T[], size = CHUNK): T[][] {
   return out;
 }
 
+export interface KyselyStoreOptions {
+  onClose?: () => Promise<void>;
+  clock?: () => Date;
+  /** PostgreSQL: the LISTEN connection that wakes the change follower (src/store/change-feed.ts). */
+  listen?: Listen;
+}
+
 /** The store on any Kysely dialect; the engine modules only open the connection and migrate. */
 export class KyselyStore implements Store {
+  private readonly onClose: () => Promise<void>;
+  private readonly clock: () => Date;
+  private readonly feed: ChangeFeed;
+
   constructor(
     readonly engine: 'sqlite' | 'postgres',
     private readonly db: Kysely<Database>,
     private readonly schemaVersion: number,
-    private readonly onClose: () => Promise<void> = async () => {},
-    private readonly clock: () => Date = () => new Date(),
-  ) {}
+    options: KyselyStoreOptions = {},
+  ) {
+    this.onClose = options.onClose ?? (async () => {});
+    this.clock = options.clock ?? (() => new Date());
+    this.feed = new ChangeFeed(db, engine, options.listen);
+  }
 
   private readonly listeners = new Set<(change: PapersChange) => void>();
+  private readonly modelListeners = new Set<() => void>();
 
   onPapersChanged(listener: (change: PapersChange) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  onModelChanged(listener: () => void): () => void {
+    this.modelListeners.add(listener);
+    return () => this.modelListeners.delete(listener);
   }
 
   private announce(ids: Iterable<string>, text: boolean): void {
@@ -65,29 +86,70 @@ export class KyselyStore implements Store {
     if (change.ids.length) for (const listener of this.listeners) listener(change);
   }
 
+  /** After the commit of a change: other processes are told (NOTIFY on PostgreSQL), then this one's listeners. */
+  private committed(ids: Iterable<string>, text: boolean): void {
+    const list = [...ids];
+    if (list.length === 0) return;
+    this.feed.published();
+    this.announce(list, text);
+  }
+
+  /** The feed's row of a change to papers, in the change's transaction. */
+  private record(trx: Transaction<Database>, ids: Iterable<string>, text: boolean): Promise<void> {
+    return this.feed.record(trx, { kind: 'papers', ids: [...ids], text, at: this.clock() });
+  }
+
+  followChanges(opts: FollowOptions & { onError?: (error: unknown) => void } = {}): Promise<void> {
+    return this.feed.follow(
+      {
+        papers: (change) => this.announce(change.ids, change.text),
+        model: () => {
+          for (const listener of this.modelListeners) listener();
+        },
+        error: opts.onError ?? (() => {}),
+      },
+      opts,
+    );
+  }
+
+  async announceModel(name: string): Promise<void> {
+    await this.db
+      .transaction()
+      .execute((trx) => this.feed.record(trx, { kind: 'model', ids: [name], text: false, at: this.clock() }));
+    this.feed.published();
+  }
+
   async transaction<T>(work: (trx: Transaction<Database>, papers: PaperCounters) => Promise<T>): Promise<T> {
     const touched = new Set<string>();
-    const result = await this.db.transaction().execute((trx) => work(trx, counters(trx, touched)));
-    this.announce(touched, false);
+    const result = await this.db.transaction().execute(async (trx) => {
+      const result = await work(trx, counters(trx, touched));
+      await this.record(trx, touched, false);
+      return result;
+    });
+    this.committed(touched, false);
     return result;
   }
 
   async recomputeTrending(): Promise<{ papers: number; changed: number }> {
-    const result = await recomputeTrending(this.db);
-    this.announce(result.ids, false);
+    const result = await recomputeTrending(this.db, (trx, ids) => this.record(trx, ids, false));
+    this.committed(result.ids, false);
     return { papers: result.papers, changed: result.ids.length };
   }
 
   async saveThumbnail(id: string, image: ThumbnailImage): Promise<boolean> {
-    const saved = await this.db.transaction().execute((trx) => saveThumbnail(trx, id, image, this.clock()));
-    if (saved) this.announce([id], false);
+    const saved = await this.db.transaction().execute(async (trx) => {
+      const saved = await saveThumbnail(trx, id, image, this.clock());
+      if (saved) await this.record(trx, [id], false);
+      return saved;
+    });
+    if (saved) this.committed([id], false);
     return saved;
   }
 
   async upsertPapers(input: PaperRecord[], checkpoint?: Omit<ImportCheckpoint, 'updatedAt'>): Promise<UpsertResult> {
     const changed: string[] = [];
     const result = await this.write(input.map(cleanRecord), checkpoint, changed);
-    this.announce(changed, true);
+    this.committed(changed, true);
     return result;
   }
 
@@ -255,6 +317,7 @@ export class KyselyStore implements Store {
           )
           .execute();
       }
+      await this.record(trx, changed, true);
       return result;
     });
   }
@@ -293,9 +356,10 @@ export class KyselyStore implements Store {
         .returningAll()
         .executeTakeFirstOrThrow();
       await recordAudit(trx, { ...audit, targetType: 'paper', targetId: id }, audit.at);
+      await this.record(trx, [id], false);
       return { paper: paperFromRow(row), changed: true };
     });
-    if (result?.changed) this.announce([id], false);
+    if (result?.changed) this.committed([id], false);
     return result;
   }
 
@@ -506,6 +570,7 @@ export class KyselyStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.feed.close();
     await this.db.destroy();
     await this.onClose();
   }

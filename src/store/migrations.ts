@@ -525,6 +525,29 @@ DROP INDEX papers_feed_day_trending;
     postgres: notInterested,
   },
   {
+    // The change feed (src/store/change-feed.ts): one row per committed change to papers (or to the search model),
+    // written in the change's own transaction, so that every process on the store follows them in commit order.
+    name: 'the change feed that every process on the store follows',
+    sqlite: `
+CREATE TABLE changes (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL,
+  ids TEXT NOT NULL,
+  text_changed INTEGER NOT NULL,
+  origin TEXT NOT NULL,
+  at TEXT NOT NULL
+);`,
+    postgres: `
+CREATE TABLE changes (
+  seq INTEGER GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  kind TEXT NOT NULL,
+  ids TEXT NOT NULL,
+  text_changed INTEGER NOT NULL,
+  origin TEXT NOT NULL,
+  at TEXT NOT NULL
+);`,
+  },
+  {
     // Migration 18. Work shared by every process on one database (src/jobs/claims.ts, src/web/rate-counts.ts): a row
     // per scheduled job and period, claimed by the process that runs it and kept alive by its heartbeat, so that a
     // run happens once across the deployment and one whose process died is taken over; and the requests each client

@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { listenPostgres } from './change-feed.js';
 import { KyselyStore } from './kysely-store.js';
 import { migrations } from './migrations.js';
 import type { Database } from './schema.js';
@@ -55,7 +56,7 @@ export async function openPostgresStore(url: string): Promise<OpenedStore> {
   try {
     const version = await migratePostgres(pool);
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { store: new KyselyStore('postgres', kysely, version), db: kysely };
+    return { store: new KyselyStore('postgres', kysely, version, { listen: listenPostgres(url) }), db: kysely };
   } catch (error) {
     await pool.end();
     const reason = error instanceof Error ? error.message : String(error);

@@ -83,9 +83,9 @@ export class ResultCache<V> {
 }
 
 /**
- * A cache cleared whenever the store's papers change (a write in this process), until `until` aborts (its owner
- * closed; the store stops calling it and lets it go). Papers written by another process (`paperboy import` beside
- * `serve`) notify nobody here: `ttlMs` bounds how long such a change goes unseen.
+ * A cache cleared whenever the store's papers change (a write in this process, or in another one when the store
+ * follows its change feed: `Store.followChanges`), until `until` aborts (its owner closed; the store stops calling it
+ * and lets it go). `ttlMs` bounds how long a change goes unseen by a process that does not follow the feed.
  */
 export function untilPapersChange<V>(
   store: Pick<Store, 'onPapersChanged'>,

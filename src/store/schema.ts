@@ -351,7 +351,22 @@ export interface RateCountsTable {
   n: number;
 }
 
+/** One committed change, in commit order (src/store/change-feed.ts). */
+export interface ChangesTable {
+  seq: Generated<number>;
+  /** `papers`: the papers in `ids` changed; `model`: the search model named in `ids` was fitted again. */
+  kind: 'papers' | 'model';
+  /** JSON array. */
+  ids: string;
+  /** 1 when a title, abstract or author changed (PapersChange.text). */
+  text_changed: number;
+  /** The process that wrote it, which announced it itself. */
+  origin: string;
+  at: string;
+}
+
 export interface Database {
+  changes: ChangesTable;
   papers: PapersTable;
   paper_versions: PaperVersionsTable;
   paper_sources: PaperSourcesTable;

@@ -72,5 +72,5 @@ export function openSqliteStore(file: string): OpenedStore {
   const closeUnused = async () => {
     if (db.open) db.close();
   };
-  return { store: new KyselyStore('sqlite', kysely, version, closeUnused), db: kysely };
+  return { store: new KyselyStore('sqlite', kysely, version, { onClose: closeUnused }), db: kysely };
 }

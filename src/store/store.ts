@@ -129,6 +129,16 @@ export interface Store {
    */
   onPapersChanged(listener: (change: PapersChange) => void): () => void;
   /**
+   * Follows the changes other processes commit to this database (src/store/change-feed.ts) and announces them to this
+   * store's listeners like its own: within a second on SQLite (polled), at once on PostgreSQL (LISTEN/NOTIFY, with a
+   * poll as a safety net). Resolves once following; stops at `close`. A process that serves or keeps an index calls it.
+   */
+  followChanges(opts?: { pollMs?: number; onError?: (error: unknown) => void }): Promise<void>;
+  /** Tells the other processes that the search model `name` was fitted again and its vectors stored. */
+  announceModel(name: string): Promise<void>;
+  /** Called when another process fitted the search model again (heard through `followChanges`). */
+  onModelChanged(listener: () => void): () => void;
+  /**
    * Runs `work` in one transaction. A feature writes its own tables through `trx` and the papers' counters through
    * `papers`; the listeners hear of the papers it touched once the transaction has committed.
    */

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { paperFromRow, paperTrending } from './rows.js';
 import type { Database } from './schema.js';
 
@@ -11,7 +11,10 @@ const BATCH = 1000;
  * scores that differ. Returns how many papers it read and the ids whose scores changed.
  */
 /** Run through `Store.recomputeTrending`, which tells the listeners. */
-export async function recomputeTrending(db: Kysely<Database>): Promise<{ papers: number; ids: string[] }> {
+export async function recomputeTrending(
+  db: Kysely<Database>,
+  record: (trx: Transaction<Database>, ids: string[]) => Promise<void>,
+): Promise<{ papers: number; ids: string[] }> {
   let after = '';
   let papers = 0;
   const ids: string[] = [];
@@ -27,6 +30,10 @@ export async function recomputeTrending(db: Kysely<Database>): Promise<{ papers:
     await db.transaction().execute(async (trx) => {
       for (const r of stale)
         await trx.updateTable('papers').set({ trending: r.score }).where('id', '=', r.id).execute();
+      await record(
+        trx,
+        stale.map((r) => r.id),
+      );
     });
     ids.push(...stale.map((r) => r.id));
   }

@@ -55,8 +55,9 @@ function dayView(params: URLSearchParams): DayView | string {
 
 /**
  * Day pages (the front page first: the site's busiest page, which changes a few times a day) are rendered once and
- * served from memory until the store says papers changed, or for at most RENDERED_TTL_MS: papers written by another
- * process (`paperboy import` beside `serve`) notify nobody here. Pages already tell browsers they may keep them 60 s.
+ * served from memory until the store says papers changed (another process's writes too: `serve` follows the store's
+ * change feed), or for at most RENDERED_TTL_MS, a bound for a process that does not follow it. Pages already tell
+ * browsers they may keep them 60 s.
  * This holds while a day page is the same for every visitor: per-visitor content (a session, a CSRF token) must not
  * be cached here.
  */

@@ -1,10 +1,11 @@
 // bench/soak: the real site on PostgreSQL under mixed traffic while faults are injected (issue 13, item 4).
 // Creates its own PostgreSQL database (dropped at the end), imports a slice of the corpus (its listing dates moved to
 // the last three days so that digests have something to carry) and refits; starts a real SMTP server and an arXiv API
-// on loopback, ONE `paperboy serve --no-digest` and ONE `paperboy worker` (two serves wait for the scale-out issue);
+// on loopback, TWO `paperboy serve --no-digest` (A and B, on one database; half the clients use each) and ONE
+// `paperboy worker`;
 // drives reads, searches, votes, comments, submissions, sign-ins (through the mailed link) and new subscriptions from
 // a few clients and imports a dump beside the site; restarts PostgreSQL, takes the SMTP server down and has it answer
-// 4xx then 5xx, and kills serve and the worker with SIGKILL. Then it checks every acknowledged write, mail and digest,
+// 4xx then 5xx, and kills serve A and the worker with SIGKILL. Then it checks every acknowledged write, mail and digest,
 // and compares serve's memory once warm with its memory at the end of each lifetime.
 // Usage: npm run bench:soak [-- --minutes 10] [--clients 6] [--lines 3000] [--heap-snapshots] [--keep-heap-snapshots DIR]
 import { execFileSync } from 'node:child_process';
@@ -190,6 +191,9 @@ interface Sample {
 }
 const samples: Sample[] = [];
 let baseUrl = '';
+/** The second serve on the same database: clients with an odd address talk to it (it is never killed). */
+let baseUrlB = '';
+const siteFor = (ip: string) => (baseUrlB && Number(ip.split('.').pop()) % 2 === 1 ? baseUrlB : baseUrl);
 
 interface Client {
   ip: string;
@@ -208,7 +212,7 @@ async function request(
     const headers: Record<string, string> = { 'x-forwarded-for': ip };
     if (init.cookie) headers.cookie = init.cookie;
     if (init.accept) headers.accept = init.accept;
-    const res = await fetch(baseUrl + path, {
+    const res = await fetch(siteFor(ip) + path, {
       method: init.method ?? (init.form ? 'POST' : 'GET'),
       headers,
       body: init.form ? new URLSearchParams(init.form) : null,
@@ -384,6 +388,7 @@ interface Window {
 const windows: Window[] = [];
 const notInjected: string[] = [];
 let serve: RunningServer | undefined;
+let serveB: RunningServer | undefined;
 /**
  * A serve process from start to kill. Its memory is taken once it is warm (WARM_MS of traffic: caches full, the model
  * loaded) and again at its end: RSS, and with --heap-snapshots the live JavaScript heap, which a heap snapshot
@@ -399,6 +404,8 @@ interface Lifetime {
 }
 let countPapers: () => Promise<number | undefined> = async () => undefined;
 const lifetimes: Lifetime[] = [];
+/** Serve B's one lifetime, measured when A's first is warm and when the traffic is over. */
+let lifeB: Lifetime | undefined;
 const WARM_MS = 60_000;
 let heapDir = '';
 const snapshots = values['heap-snapshots'] || values['keep-heap-snapshots'] !== undefined;
@@ -438,9 +445,14 @@ async function liveHeap(pid: number): Promise<number | undefined> {
   return bytes;
 }
 
-/** The memory of the current serve once warm, unless taken already. */
+/** The memory of the current serve once warm, unless taken already (and serve B's, the first time). */
 async function memoryWhenWarm(): Promise<void> {
   const life = lifetimes.at(-1)!;
+  if (lifeB && lifeB.rss.first === undefined && life.rss.first !== undefined) {
+    lifeB.rss.first = await steadyRssKb(lifeB.pid);
+    lifeB.papers.first = await countPapers();
+    log(`serve B ${lifeB.pid} warm: RSS ${mb(lifeB.rss.first)}`);
+  }
   if (life.rss.first !== undefined || Date.now() - Math.max(life.started, windows.at(-1)?.end ?? 0) < WARM_MS) return;
   if (snapshots) life.heap.first = await liveHeap(life.pid);
   life.rss.first = await steadyRssKb(life.pid);
@@ -578,8 +590,16 @@ async function main(): Promise<number> {
     );
     baseUrl = serve.url;
     lifetimes.push({ pid: serve.pid, started: Date.now(), rss: {}, heap: {}, papers: {} });
+    serveB = await startServer(
+      { ...siteEnv, PORT: String(await freePort()), LOG_LEVEL: 'info' },
+      { timeoutMs: 120_000, args: ['--no-digest'], nodeArgs: serveNodeArgs() },
+    );
+    baseUrlB = serveB.url;
+    lifeB = { pid: serveB.pid, started: Date.now(), rss: {}, heap: {}, papers: {} };
     worker.child = startCli(['worker'], siteEnv);
-    log(`serve ${serve.url} (pid ${serve.pid}), worker pid ${worker.child.pid}, SMTP 127.0.0.1:${smtpPort}`);
+    log(
+      `serve A ${serve.url} (pid ${serve.pid}), serve B ${serveB.url} (pid ${serveB.pid}), worker pid ${worker.child.pid}, SMTP 127.0.0.1:${smtpPort}`,
+    );
 
     opened = await openStore({ databaseUrl, dataDir: dir });
     const db = opened.db;
@@ -683,6 +703,11 @@ async function main(): Promise<number> {
       watching,
     ]);
     await memoryAtEnd();
+    if (lifeB?.rss.first !== undefined) {
+      lifeB.rss.last = await steadyRssKb(lifeB.pid);
+      lifeB.papers.last = await countPapers();
+      log(`serve B ${lifeB.pid} end: RSS ${mb(lifeB.rss.last)}`);
+    }
     log(`traffic over: ${samples.length} requests; settling (outbox drain, at least 2 digest ticks)`);
 
     // Settle: at least two schedule ticks after the last subscriber, then until nothing is pending or sending.
@@ -872,8 +897,13 @@ async function main(): Promise<number> {
     const p = (q: number) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor(q * lat.length))]! : Number.NaN);
     const count = (xs: Sample[], f: (s: Sample) => boolean) => xs.filter(f).length;
     const kinds = ['read', 'search', 'vote', 'comment', 'submit', 'signin'];
+    const change = (a?: number, b?: number) => {
+      if (!a || !b) return '(not measured: the lifetime was too short)';
+      const pct = ((b - a) / a) * 100;
+      return `(${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%${Math.abs(pct) <= 10 ? ', flat within 10%' : ', NOT within 10%'})`;
+    };
     const rows: [string, string][] = [
-      ['processes', '1 serve --no-digest + 1 worker (two serves wait for the scale-out issue)'],
+      ['processes', '2 serve --no-digest on one database (A killed and restarted, B throughout) + 1 worker'],
       ['faults injected', windows.map((w) => w.name).join('; ')],
       [
         'requests (outside / inside faults)',
@@ -912,15 +942,10 @@ async function main(): Promise<number> {
       ['duplicated digests', `${duplicated} (bound: ${MAIL_CONCURRENCY} per kill of the sending worker; killed once)`],
       ['SMTP refusals answered 4xx / 5xx', `${refused['4xx']} / ${refused['5xx']}`],
       ...lifetimes.flatMap((l, i): [string, string][] => {
-        const change = (a?: number, b?: number) => {
-          if (!a || !b) return '(not measured: the lifetime was too short)';
-          const pct = ((b - a) / a) * 100;
-          return `(${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%${Math.abs(pct) <= 10 ? ', flat within 10%' : ', NOT within 10%'})`;
-        };
         const heap: [string, string][] = snapshots
           ? [
               [
-                `serve ${i + 1} (pid ${l.pid}) live heap, warm / end`,
+                `serve A${i + 1} (pid ${l.pid}) live heap, warm / end`,
                 `${mb(l.heap.first, 1)} / ${mb(l.heap.last, 1)} ${change(l.heap.first, l.heap.last)}`,
               ],
             ]
@@ -928,11 +953,19 @@ async function main(): Promise<number> {
         return [
           ...heap,
           [
-            `serve ${i + 1} (pid ${l.pid}) RSS, warm / end${snapshots ? ' (both after a heap snapshot)' : ''}`,
+            `serve A${i + 1} (pid ${l.pid}) RSS, warm / end${snapshots ? ' (both after a heap snapshot)' : ''}`,
             `${mb(l.rss.first)} / ${mb(l.rss.last)} ${change(l.rss.first, l.rss.last)}; papers ${l.papers.first ?? '?'} / ${l.papers.last ?? '?'}`,
           ],
         ];
       }),
+      ...(lifeB
+        ? [
+            [
+              `serve B (pid ${lifeB.pid}) RSS, warm / end`,
+              `${mb(lifeB.rss.first)} / ${mb(lifeB.rss.last)} ${change(lifeB.rss.first, lifeB.rss.last)}; papers ${lifeB.papers.first ?? '?'} / ${lifeB.papers.last ?? '?'}`,
+            ] as [string, string],
+          ]
+        : []),
     ];
     console.log(
       `\nbench/soak: ${minutes} min, ${CLIENTS} clients, PostgreSQL ${PG_VERSION}, ${values.lines} papers (dates moved to the last 3 days)`,
@@ -952,6 +985,7 @@ async function main(): Promise<number> {
     await opened?.store.close();
     worker.child?.kill('SIGTERM');
     await serve?.stop();
+    await serveB?.stop();
     if (worker.child) await worker.child.result;
     if (smtpServer) await new Promise<void>((resolve) => smtpServer!.close(() => resolve()));
     arxivServer?.close();

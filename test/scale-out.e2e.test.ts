@@ -51,7 +51,7 @@ async function corpusLines(n: number): Promise<string[]> {
 }
 
 async function startServe(t: TestStore): Promise<{ url: string; log: () => string }> {
-  const child = startCli(['serve', '--no-harvest'], {
+  const child = startCli(['serve', '--no-harvest', '--processes', '1'], {
     ...t.env,
     PORT: '0',
     LOG_LEVEL: 'info',

@@ -25,7 +25,8 @@ export async function startServer(
   // Spawned here rather than by test/cli.ts's startCli to pass options to node itself (--cpu-prof is refused in NODE_OPTIONS).
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), bin, 'serve', ...(opts.args ?? [])], {
     cwd: root,
-    env: { ...process.env, PORT: '0', PAPERBOY_SOURCES: 'none', LOG_LEVEL: 'info', ...env },
+    // One web process unless the test asks for more (the default on PostgreSQL is one per core).
+    env: { ...process.env, PORT: '0', PAPERBOY_SOURCES: 'none', LOG_LEVEL: 'info', PAPERBOY_PROCESSES: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const result = new Promise<void>((resolve) => child.on('close', () => resolve()));

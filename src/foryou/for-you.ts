@@ -14,7 +14,7 @@ import {
   standardised,
   type Weights,
 } from './rank.js';
-import { readSignals, type Signal } from './signals.js';
+import { readSignals, type Signal, sinceReset } from './signals.js';
 import { TermStats } from './term-stats.js';
 
 export type { FeatureName, Follows, Reason, Recommendation, Weights } from './rank.js';
@@ -153,7 +153,7 @@ export async function openForYou(store: Pick<Store, 'onPapersChanged'>, db: Db):
   async function prepare(accountId: string, candidateIds: readonly string[], extra: ExtraSignals) {
     await pending;
     const signals = await readSignals(db, accountId);
-    const liked = dedupe([...signals.upvoted, ...(extra.saved ?? [])]);
+    const liked = dedupe([...signals.upvoted, ...sinceReset(extra.saved ?? [], signals.since)]);
     const ids = new Set([
       ...candidateIds,
       ...liked.map((s) => s.paperId),

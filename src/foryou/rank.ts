@@ -80,16 +80,17 @@ export function features(
   };
   const best = new Int32Array(n).fill(-1);
   const sims = new Float64Array(likes);
+  const { centroid: centroidAt, postStart, postLike, postWeight } = profile;
   candidates.forEach((c, i) => {
     sims.fill(0);
     const { terms, weights } = c.vector;
     let centroid = 0;
     for (let k = 0; k < terms.length; k++) {
-      const t = terms[k]!;
+      const s = profile.slot(terms[k]!);
+      if (s < 0) continue;
       const w = weights[k]!;
-      centroid += w * (profile.centroid.get(t) ?? 0);
-      const list = profile.postings.get(t);
-      if (list) for (let p = 0; p < list.length; p += 2) sims[list[p]!]! += w * list[p + 1]!;
+      centroid += w * centroidAt[s]!;
+      for (let p = postStart[s]!, end = postStart[s + 1]!; p < end; p++) sims[postLike[p]!]! += w * postWeight[p]!;
     }
     let b1 = 0;
     let b2 = 0;
@@ -195,20 +196,36 @@ function standardise(x: Float64Array): Float64Array {
 
 /** The paper's words that add most to its cosine with the likes' centroid, as written; a phrase hides its words. */
 function weightiestWords(profile: Profile, v: PaperVector): string[] {
-  const parts: { text: string; weight: number }[] = [];
-  for (let k = 0; k < v.terms.length; k++) {
-    const weight = v.weights[k]! * (profile.centroid.get(v.terms[k]!) ?? 0);
-    if (weight > 0) parts.push({ text: v.surface.get(v.terms[k]!) ?? '', weight });
+  // The terms that add something, then the heaviest taken one at a time (the first of equals first) until enough
+  // are shown: a handful of passes over a hundred numbers instead of sorting them.
+  if (v.terms.length > partTerm.length) {
+    partTerm = new Int32Array(v.terms.length);
+    partWeight = new Float64Array(v.terms.length);
   }
-  parts.sort((a, b) => b.weight - a.weight);
+  let n = 0;
+  for (let k = 0; k < v.terms.length; k++) {
+    const weight = v.weights[k]! * profile.centroidOf(v.terms[k]!);
+    if (weight > 0) {
+      partTerm[n] = v.terms[k]!;
+      partWeight[n++] = weight;
+    }
+  }
   const out: string[] = [];
-  for (const { text } of parts) {
+  while (out.length < REASON_WORDS) {
+    let best = -1;
+    for (let i = 0; i < n; i++) if (partWeight[i]! > 0 && (best < 0 || partWeight[i]! > partWeight[best]!)) best = i;
+    if (best < 0) break;
+    partWeight[best] = 0;
+    const text = v.surface.get(partTerm[best]!) ?? '';
     if (!text || out.some((w) => w.split(' ').includes(text) || text.split(' ').includes(w))) continue;
     out.push(text);
-    if (out.length === REASON_WORDS) break;
   }
   return out;
 }
+
+/** Scratch space of weightiestWords, grown to the longest paper's terms. */
+let partTerm = new Int32Array(1024);
+let partWeight = new Float64Array(1024);
 
 function closestDislike(
   profile: Profile,

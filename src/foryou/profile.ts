@@ -81,12 +81,6 @@ export class Profile {
     return this.keys[at] === -1 ? -1 : this.slotOf[at]!;
   }
 
-  /** The centroid's weight of a term (0 when no like has it). */
-  centroidOf(term: number): number {
-    const s = this.slot(term);
-    return s < 0 ? 0 : this.centroid[s]!;
-  }
-
   get empty(): boolean {
     return this.likes.length === 0;
   }

@@ -1,15 +1,19 @@
 // "For you" on issue 18's author protocol (development split), through the real code path: a store with the corpus,
 // an account per user, the user's likes as upvotes, src/foryou asked to rank each test day.
-//   npm run bench:for-you [-- --engine sqlite|postgres] [--fit] [--users N]
+//   npm run bench:for-you [-- --engine sqlite|postgres] [--fit] [--users N] [--baseline GIT_REF]
 // --fit also fits rank.ts WEIGHTS (logistic regression across users) on the tuning half and prints them.
+// --baseline also opens src/foryou as it was at GIT_REF (extracted under scratch/) on the same store, and times it
+// against this one request by request, taking turns to go first, and counts the rankings where the two differ.
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, mkdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { insertAccount } from '../src/accounts/accounts.js';
 import { toggleVote } from '../src/accounts/votes.js';
 import { type FeatureName, openForYou, type Recommendation, type Weights } from '../src/foryou/for-you.js';
 import { FEATURES, WEIGHTS } from '../src/foryou/rank.js';
+import { weekOf } from '../src/model/dates.js';
 import { benchStore, CORPUS, loadCorpus } from './search-stores.js';
 
 const args = process.argv.slice(2);
@@ -20,6 +24,15 @@ const option = (name: string) => {
 };
 const engine = (option('engine') ?? 'sqlite') as 'sqlite' | 'postgres';
 const maxUsers = Number(option('users') ?? 200);
+const baselineRef = option('baseline');
+
+/** openForYou as it was at a git ref: src/ extracted under scratch/ (node_modules resolve from there). */
+async function openBaseline(ref: string): Promise<typeof openForYou> {
+  const dir = new URL(`../scratch/baseline-${ref.replace(/[^A-Za-z0-9._-]/g, '-')}/`, import.meta.url).pathname;
+  mkdirSync(dir, { recursive: true });
+  execFileSync('sh', ['-c', 'git archive "$0" src | tar -x -C "$1"', ref, dir]);
+  return ((await import(`${dir}src/foryou/for-you.ts`)) as { openForYou: typeof openForYou }).openForYou;
+}
 const SPLIT_DAY = '2026-01-01';
 
 interface Listed {
@@ -159,6 +172,8 @@ try {
   const t = performance.now();
   const forYou = await openForYou(store, db);
   console.log(`For you opened in ${((performance.now() - t) / 1000).toFixed(1)} s (term counts of every paper)`);
+  const baseline = baselineRef ? await (await openBaseline(baselineRef))(store, db) : undefined;
+  if (baseline) console.log(`baseline ${baselineRef} opened too`);
   const now = Date.parse('2026-01-01T00:00:00Z');
   const accounts: { id: string; createdAt: string }[] = [];
   for (const [i, u] of users.entries()) {
@@ -192,12 +207,25 @@ try {
           }),
         );
   const times: number[] = [];
-  rows["Paperboy's For you"] = async (ui, ids) => {
-    const t0 = performance.now();
-    const ranked = await forYou.rank(accounts[ui]!.id, ids);
-    times.push(performance.now() - t0);
-    return order(ranked);
-  };
+  const baselineTimes: number[] = [];
+  let differ = 0;
+  /** This For you's ranking, timed; with --baseline, the baseline's too, each going first every other time. */
+  async function timedRank(ui: number, ids: string[], into: number[], intoBaseline: number[]) {
+    const one = async (f: ForYouLike, out: number[]) => {
+      const t0 = performance.now();
+      const ranked = await f.rank(accounts[ui]!.id, ids);
+      out.push(performance.now() - t0);
+      return ranked;
+    };
+    if (!baseline) return one(forYou, into);
+    const baselineFirst = (into.length + intoBaseline.length) % 4 === 0;
+    const old = baselineFirst ? await one(baseline, intoBaseline) : undefined;
+    const ranked = await one(forYou, into);
+    const before = old ?? (await one(baseline, intoBaseline));
+    if (JSON.stringify(before) !== JSON.stringify(ranked)) differ++;
+    return ranked;
+  }
+  rows["Paperboy's For you"] = async (ui, ids) => order(await timedRank(ui, ids, times, baselineTimes));
 
   const table: string[] = [];
   const header = `${'ranking'.padEnd(30)} ${'all users'.padEnd(23)} ${'tuning half (even)'.padEnd(23)} held-out half (odd)`;
@@ -230,6 +258,24 @@ try {
   }
   const days = users.flatMap((u) => u.tests.map((x) => x.candidates.length));
 
+  // The same reader asking again for the same day, nothing changed (the next page, a feed reader's poll).
+  const againTimes: number[] = [];
+  for (const [ui, u] of users.slice(0, 100).entries()) {
+    await forYou.rank(accounts[ui]!.id, u.tests[0]!.candidates);
+    const t0 = performance.now();
+    await forYou.rank(accounts[ui]!.id, u.tests[0]!.candidates);
+    againTimes.push(performance.now() - t0);
+  }
+
+  // A busy week: the week of the test period with the most papers, ranked whole for 40 readers.
+  const byWeek = new Map<string, string[]>();
+  for (const p of listings)
+    if (p.day >= SPLIT_DAY) byWeek.set(weekOf(p.day), [...(byWeek.get(weekOf(p.day)) ?? []), p.id]);
+  const [week, weekIds] = [...byWeek].sort((a, b) => b[1].length - a[1].length)[0]!;
+  const weekTimes: number[] = [];
+  const weekBaseline: number[] = [];
+  for (const ui of users.slice(0, 40).keys()) await timedRank(ui, weekIds, weekTimes, weekBaseline);
+
   console.log(
     `\nFor you on issue 18's author protocol (development split, ${engine}); author names hidden from the model`,
   );
@@ -237,9 +283,17 @@ try {
     'Weights fixed on the tuning half (even positions in hash order); the held-out half (odd) was not looked at to choose them.',
   );
   for (const line of table) console.log(line);
+  const p = (xs: number[]) => `p50 ${percentile(xs, 50).toFixed(1)} ms, p95 ${percentile(xs, 95).toFixed(1)} ms`;
+  const versus = (xs: number[]) => (baseline ? `   (baseline ${baselineRef}, same run: ${p(xs)})` : '');
   console.log(
-    `\nrank one day for one user (${percentile(days, 50)} papers median, ${Math.max(...days)} most): p50 ${percentile(times, 50).toFixed(1)} ms, p95 ${percentile(times, 95).toFixed(1)} ms`,
+    `\nrank one day for one user (${percentile(days, 50)} papers median, ${Math.max(...days)} most): ${p(times)}${versus(baselineTimes)}`,
   );
+  console.log(
+    `rank a busy week for one user (${week}, ${weekIds.length} papers): ${p(weekTimes)}${versus(weekBaseline)}`,
+  );
+  console.log(`the same day again, nothing changed (kept ranking): ${p(againTimes)}`);
+  if (baseline)
+    console.log(`rankings that differ from the baseline's (order, scores or reasons): ${differ} of ${times.length}`);
   console.log(
     `a new upvote reflected in the next ranking (vote + rank): p50 ${percentile(voteTimes, 50).toFixed(1)} ms, p95 ${percentile(voteTimes, 95).toFixed(1)} ms`,
   );
@@ -257,10 +311,13 @@ try {
     console.log(`fitted on the tuning half: ${JSON.stringify(fitWeights(lists))}`);
   }
   forYou.close();
+  baseline?.close();
   console.log(`done in ${elapsed()}`);
 } finally {
   await dispose();
 }
+
+type ForYouLike = Pick<Awaited<ReturnType<typeof openForYou>>, 'rank'>;
 
 function order(ranked: Recommendation[]): string[] {
   return ranked.map((r) => r.paperId);

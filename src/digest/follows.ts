@@ -160,9 +160,11 @@ export async function setFollow(
         'too-many',
         `You follow or get alerts for ${MAX_ALERTS} things already: stop following one (on your account page) first.`,
       );
+    // Another request may have just added the same follow (a double click): it is followed either way.
     await trx
       .insertInto('subscriber_alerts')
       .values({ subscriber_id: s.id, kind: follow.kind, value: follow.value })
+      .onConflict((oc) => oc.columns(['subscriber_id', 'kind', 'value']).doNothing())
       .execute();
     await trx.updateTable('subscribers').set({ updated_at: now.toISOString() }).where('id', '=', s.id).execute();
     return true;

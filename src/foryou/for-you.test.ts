@@ -4,7 +4,7 @@ import { insertAccount } from '../accounts/accounts.js';
 import { toggleVote } from '../accounts/votes.js';
 import type { PaperRecord } from '../model/record.js';
 import { type ForYou, openForYou } from './for-you.js';
-import { markNotInterested, unmarkNotInterested } from './signals.js';
+import { markNotInterested, resetForYou, unmarkNotInterested } from './signals.js';
 
 /** Topics, each a few sentences to vary: papers on one share its rare words and phrases, not the others'. */
 const TOPICS: Record<string, { category: string; words: string[] }> = {
@@ -192,5 +192,37 @@ describe.each(engines)('For you on %s', (engine) => {
     expect(order.slice(0, 2).sort()).toEqual(idsOf('quantum', DAY).sort());
     expect(order.slice(2, 4).sort()).toEqual(idsOf('robots', DAY).sort());
     expect(ranked[2]!.reasons[0]).toEqual({ kind: 'followed-category', category: 'cs.RO' });
+  });
+
+  it('after a reset, ranks on nothing done before it: not the upvotes, not the saves', async () => {
+    const a = await account();
+    const earlier = new Date(now.getTime() - 3_600_000);
+    await toggleVote(t.store, a, idsOf('protein', OLD)[0]!, earlier);
+    const saved = [{ paperId: idsOf('speech', OLD)[0]!, at: earlier.toISOString() }];
+    const before = await forYou.rank(a.id, dayIds, { saved });
+    expect(before.some((r) => r.reasons.some((why) => why.kind === 'closest'))).toBe(true);
+    await resetForYou(t.db, a.id, now);
+    const after = await forYou.rank(a.id, dayIds, { saved });
+    expect(after.every((r) => r.reasons.every((why) => why.kind === 'trending'))).toBe(true);
+    // What comes after the reset counts.
+    await upvote(a, idsOf('galaxies', OLD)[0]!);
+    const again = await forYou.rank(a.id, dayIds, { saved });
+    expect(idsOf('galaxies', DAY)).toContain(again[0]!.paperId);
+    expect(again[0]!.reasons[0]).toMatchObject({ kind: 'closest', paperId: idsOf('galaxies', OLD)[0] });
+  });
+
+  it('gives the same ranking again until a paper changes, then ranks the changed paper anew', async () => {
+    const a = await account();
+    await upvote(a, idsOf('markets', OLD)[0]!);
+    const first = await forYou.rank(a.id, dayIds);
+    expect(await forYou.rank(a.id, dayIds)).toEqual(first);
+    const moved = idsOf('speech', DAY)[0]!;
+    expect(first.findIndex((r) => r.paperId === moved)).toBeGreaterThan(2);
+    // The speech paper is rewritten about markets (a new version): its vector is made again.
+    await t.store.upsertPapers([
+      { ...paper(moved, 'markets', 1, DAY), primaryCategory: 'eess.AS', categories: ['eess.AS'] },
+    ]);
+    const after = await forYou.rank(a.id, dayIds);
+    expect(after.findIndex((r) => r.paperId === moved)).toBeLessThan(3);
   });
 });

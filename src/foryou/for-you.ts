@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { addDays } from '../model/dates.js';
 import { authorKey } from '../model/record.js';
 import type { Db } from '../store/schema.js';
 import type { Store } from '../store/store.js';
@@ -14,7 +16,7 @@ import {
   standardised,
   type Weights,
 } from './rank.js';
-import { readSignals, type Signal } from './signals.js';
+import { readSignals, type Signal, type StoredSignals, sinceReset } from './signals.js';
 import { TermStats } from './term-stats.js';
 
 export type { FeatureName, Follows, Reason, Recommendation, Weights } from './rank.js';
@@ -30,9 +32,10 @@ export interface ExtraSignals {
 
 export interface ForYou {
   /**
-   * Every candidate, best first, with a score and the reasons. The reader's upvotes and "not interested" marks are
-   * read afresh (two indexed reads), so a vote counts in the very next ranking; what they cost to turn into a
-   * profile (reading and weighing the papers' text) is cached per paper.
+   * Every candidate, best first, with a score and the reasons. The reader's upvotes, "not interested" marks and reset
+   * are read afresh (three indexed reads), so a vote counts in the very next ranking; what they cost to turn into a
+   * profile (reading and weighing the papers' text) is cached per paper, and the ranking itself per reader and
+   * candidates until the reader's signals or any paper change. The array is the caller's; its items are shared.
    */
   rank(accountId: string, candidateIds: readonly string[], extra?: ExtraSignals): Promise<Recommendation[]>;
   /** The papers of feed days `from`..`to` (YYYY-MM-DD, inclusive: a day or a week), ranked as `rank` does. */
@@ -47,6 +50,14 @@ export interface ForYou {
 
 /** Papers' vectors kept in memory: a month of papers and every reader's likes, about 2 kB each. */
 const VECTOR_CACHE_SIZE = 50_000;
+/** Rankings kept (a reader's period, with what it was made from): some 100 kB each for a busy week. */
+const RANKINGS_KEPT = 200;
+/**
+ * Papers whose vectors are made before any request asks (about 0.2 ms each): the latest WARM_DAYS feed days' when
+ * opening, and those the store announces new or changed, at most WARM_MAX at a time (a whole harvest is not).
+ */
+const WARM_DAYS = 14;
+const WARM_MAX = 8000;
 /** Rows read per statement. */
 const PAGE = 2000;
 /** Papers counted between two turns of the event loop while opening (about 0.2 ms each: some 50 ms a slice). */
@@ -72,6 +83,9 @@ interface Cached {
 export async function openForYou(store: Pick<Store, 'onPapersChanged'>, db: Db): Promise<ForYou> {
   const stats = new TermStats();
   const cache = new Lru<Cached>(VECTOR_CACHE_SIZE);
+  const rankings = new Lru<{ key: string; ranked: Recommendation[] }>(RANKINGS_KEPT);
+  /** Counts the store's changes to papers: a ranking made before one is made again. */
+  let generation = 0;
   let after = '';
   for (;;) {
     const rows = await db
@@ -93,7 +107,8 @@ export async function openForYou(store: Pick<Store, 'onPapersChanged'>, db: Db):
   }
   // New papers join the counts; a changed paper's vector is made again from its new text.
   let pending: Promise<void> = Promise.resolve();
-  const unsubscribe = store.onPapersChanged(({ ids }) => {
+  const unsubscribe = store.onPapersChanged(({ ids, text }) => {
+    generation++;
     pending = pending.then(async () => {
       for (const id of ids) cache.delete(id);
       const fresh = ids.filter((id) => !stats.has(id));
@@ -105,8 +120,37 @@ export async function openForYou(store: Pick<Store, 'onPapersChanged'>, db: Db):
           .execute();
         for (const r of rows) stats.add(r.id, paperTerms(r.title, r.abstract));
       }
+      // New papers and new versions are the next to be ranked: their vectors are made now, not by a reader's request.
+      // A vote or a curator's change leaves the text as it was: that vector is made again when next asked for.
+      if (text) await warm(ids.slice(-WARM_MAX));
     });
   });
+
+  /** Makes these papers' vectors ahead of the requests that rank them, a slice at a time. */
+  async function warm(ids: readonly string[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += YIELD_EVERY) {
+      await papers(ids.slice(i, i + YIELD_EVERY));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  // The latest days' papers are what readers rank: their vectors are made while opening.
+  const latest = await db
+    .selectFrom('papers')
+    .select((eb) => eb.fn.max('feed_day').as('day'))
+    .where('hidden_at', 'is', null)
+    .executeTakeFirst();
+  if (latest?.day) {
+    const recent = await db
+      .selectFrom('papers')
+      .select('id')
+      .where('feed_day', '>=', addDays(latest.day, -(WARM_DAYS - 1)))
+      .where('hidden_at', 'is', null)
+      .orderBy('feed_day', 'desc')
+      .limit(WARM_MAX)
+      .execute();
+    await warm(recent.map((r) => r.id));
+  }
 
   /** The papers' vectors and facts, from memory or the store (hidden papers are left out). */
   async function papers(ids: readonly string[]): Promise<Map<string, Cached>> {
@@ -150,10 +194,12 @@ export async function openForYou(store: Pick<Store, 'onPapersChanged'>, db: Db):
     return out;
   }
 
-  async function prepare(accountId: string, candidateIds: readonly string[], extra: ExtraSignals) {
-    await pending;
-    const signals = await readSignals(db, accountId);
-    const liked = dedupe([...signals.upvoted, ...(extra.saved ?? [])]);
+  async function prepare(
+    signals: StoredSignals,
+    candidateIds: readonly string[],
+    extra: ExtraSignals,
+  ): Promise<{ profile: Profile; candidates: Candidate[] }> {
+    const liked = dedupe([...signals.upvoted, ...sinceReset(extra.saved ?? [], signals.since)]);
     const ids = new Set([
       ...candidateIds,
       ...liked.map((s) => s.paperId),
@@ -170,8 +216,25 @@ export async function openForYou(store: Pick<Store, 'onPapersChanged'>, db: Db):
   }
 
   async function rank(accountId: string, candidateIds: readonly string[], extra: ExtraSignals = {}) {
-    const { profile, candidates } = await prepare(accountId, candidateIds, extra);
-    return rankCandidates(profile, candidates, extra.follows, extra.weights);
+    await pending;
+    const signals = await readSignals(db, accountId);
+    // Everything the ranking depends on: the same reader asking again for the same papers (the next page, a feed
+    // reader's poll) gets the same list, until they act (a vote, a save, a mark, a follow) or a paper changes.
+    const key = JSON.stringify([
+      generation,
+      signals,
+      extra.saved ?? [],
+      [...(extra.follows?.authors ?? [])],
+      [...(extra.follows?.categories ?? [])],
+      extra.weights ?? null,
+    ]);
+    const slot = `${accountId}\u0000${createHash('sha1').update(candidateIds.join('\n')).digest('base64')}`;
+    const kept = rankings.get(slot);
+    if (kept?.key === key) return [...kept.ranked];
+    const { profile, candidates } = await prepare(signals, candidateIds, extra);
+    const ranked = rankCandidates(profile, candidates, extra.follows, extra.weights);
+    rankings.set(slot, { key, ranked });
+    return [...ranked];
   }
 
   return {
@@ -191,7 +254,8 @@ export async function openForYou(store: Pick<Store, 'onPapersChanged'>, db: Db):
       );
     },
     async features(accountId, candidateIds) {
-      const { profile, candidates } = await prepare(accountId, candidateIds, {});
+      await pending;
+      const { profile, candidates } = await prepare(await readSignals(db, accountId), candidateIds, {});
       return { ids: candidates.map((c) => c.vector.id), z: standardised(features(profile, candidates).raw) };
     },
     close: unsubscribe,

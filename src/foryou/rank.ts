@@ -69,7 +69,7 @@ export const FEATURES = Object.keys(WEIGHTS) as FeatureName[];
 export function features(
   profile: Profile,
   candidates: Candidate[],
-): { raw: Record<FeatureName, Float64Array>; best: Int32Array } {
+): { raw: Record<FeatureName, Float64Array>; best: Int32Array; shared: SharedTerms } {
   const n = candidates.length;
   const likes = profile.likes.length;
   const raw = {
@@ -80,16 +80,30 @@ export function features(
   };
   const best = new Int32Array(n).fill(-1);
   const sims = new Float64Array(likes);
+  const { centroid: centroidAt, postStart, postLike, postWeight } = profile;
+  let most = 0;
+  for (const c of candidates) most += c.vector.terms.length;
+  if (most > sharedTerm.length) {
+    sharedTerm = new Int32Array(most);
+    sharedWeight = new Float64Array(most);
+  }
+  const shared: SharedTerms = { start: new Int32Array(n + 1), term: sharedTerm, weight: sharedWeight };
+  let m = 0;
   candidates.forEach((c, i) => {
     sims.fill(0);
     const { terms, weights } = c.vector;
     let centroid = 0;
     for (let k = 0; k < terms.length; k++) {
-      const t = terms[k]!;
+      const s = profile.slot(terms[k]!);
+      if (s < 0) continue;
       const w = weights[k]!;
-      centroid += w * (profile.centroid.get(t) ?? 0);
-      const list = profile.postings.get(t);
-      if (list) for (let p = 0; p < list.length; p += 2) sims[list[p]!]! += w * list[p + 1]!;
+      const part = w * centroidAt[s]!;
+      centroid += part;
+      if (part > 0) {
+        sharedTerm[m] = terms[k]!;
+        sharedWeight[m++] = part;
+      }
+      for (let p = postStart[s]!, end = postStart[s + 1]!; p < end; p++) sims[postLike[p]!]! += w * postWeight[p]!;
     }
     let b1 = 0;
     let b2 = 0;
@@ -110,8 +124,9 @@ export function features(
     raw.closest[i] = b1;
     raw.top3[i] = (b1 + b2 + b3) / Math.min(3, Math.max(1, likes));
     raw.category[i] = c.primaryCategory ? (profile.categories.get(c.primaryCategory) ?? 0) : 0;
+    shared.start[i + 1] = m;
   });
-  return { raw, best };
+  return { raw, best, shared };
 }
 
 /** The features standardised over the candidates (z-scores), what WEIGHTS weigh. */
@@ -130,7 +145,7 @@ export function rankCandidates(
 ): Recommendation[] {
   if (profile.empty && !follows.authors?.size && !follows.categories?.size) return coldStart(candidates);
   const n = candidates.length;
-  const { raw: feats, best } = features(profile, candidates);
+  const { raw: feats, best, shared } = features(profile, candidates);
   const z = standardised(feats);
   const score = new Float64Array(n);
   for (const f of FEATURES) for (let i = 0; i < n; i++) score[i]! += weights[f] * z[f][i]!;
@@ -147,7 +162,7 @@ export function rankCandidates(
         similarity: round(feats.closest[i]!),
       });
     }
-    const words = weightiestWords(profile, c.vector);
+    const words = weightiestWords(c.vector, shared, i);
     if (words.length) reasons.push({ kind: 'words', words });
     if (feats.category[i]! >= CATEGORY_REASON_AT && c.primaryCategory)
       reasons.push({ kind: 'category', category: c.primaryCategory, share: round(feats.category[i]!) });
@@ -193,19 +208,36 @@ function standardise(x: Float64Array): Float64Array {
   return out;
 }
 
-/** The paper's words that add most to its cosine with the likes' centroid, as written; a phrase hides its words. */
-function weightiestWords(profile: Profile, v: PaperVector): string[] {
-  const parts: { text: string; weight: number }[] = [];
-  for (let k = 0; k < v.terms.length; k++) {
-    const weight = v.weights[k]! * (profile.centroid.get(v.terms[k]!) ?? 0);
-    if (weight > 0) parts.push({ text: v.surface.get(v.terms[k]!) ?? '', weight });
-  }
-  parts.sort((a, b) => b.weight - a.weight);
+/**
+ * The terms each candidate shares with the likes' centroid and what each adds to its cosine with it (term order), for
+ * the reasons: candidate i's are term/weight[start[i] .. start[i + 1]). The arrays are reused by the next ranking.
+ */
+export interface SharedTerms {
+  start: Int32Array;
+  term: Int32Array;
+  weight: Float64Array;
+}
+let sharedTerm = new Int32Array(1 << 16);
+let sharedWeight = new Float64Array(1 << 16);
+
+/**
+ * The paper's words that add most to its cosine with the likes' centroid, as written; a phrase hides its words. The
+ * heaviest taken one at a time (the first of equals first) until enough are shown: a few passes over some dozens of
+ * numbers instead of sorting them.
+ */
+function weightiestWords(v: PaperVector, shared: SharedTerms, i: number): string[] {
+  const { term, weight } = shared;
+  const from = shared.start[i]!;
+  const to = shared.start[i + 1]!;
   const out: string[] = [];
-  for (const { text } of parts) {
+  while (out.length < REASON_WORDS) {
+    let best = -1;
+    for (let k = from; k < to; k++) if (weight[k]! > 0 && (best < 0 || weight[k]! > weight[best]!)) best = k;
+    if (best < 0) break;
+    weight[best] = 0;
+    const text = v.surface.get(term[best]!) ?? '';
     if (!text || out.some((w) => w.split(' ').includes(text) || text.split(' ').includes(w))) continue;
     out.push(text);
-    if (out.length === REASON_WORDS) break;
   }
   return out;
 }

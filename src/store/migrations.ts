@@ -379,6 +379,14 @@ CREATE TABLE not_interested (
 );
 `;
 
+const forYouSettings = `
+CREATE TABLE for_you_settings (
+  account_id TEXT PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,
+  feed_key TEXT,
+  reset_at TEXT
+);
+`;
+
 export const migrations: readonly Migration[] = [
   {
     name: 'papers, versions, sources, checkpoints, harvest state, full-text index',
@@ -555,5 +563,13 @@ CREATE TABLE changes (
     name: 'claims on scheduled runs, and rate-limit counts shared by every process',
     sqlite: sharedWork(''),
     postgres: sharedWork('UNLOGGED '),
+  },
+  {
+    // A reader's For you settings (src/foryou/settings.ts): the key mixed into their private feed's token (a new one
+    // makes a new address and the old one stop working), and the time of their last reset, before which their
+    // upvotes, saves and marks no longer shape the ranking. One row per account that changed either.
+    name: 'For you: the private feed key and the reset time of each reader',
+    sqlite: forYouSettings,
+    postgres: forYouSettings,
   },
 ];

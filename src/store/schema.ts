@@ -240,6 +240,15 @@ export interface NotInterestedTable {
   created_at: string;
 }
 
+/** A reader's For you settings (src/foryou/settings.ts); no row: never rotated, never reset. */
+export interface ForYouSettingsTable {
+  account_id: string;
+  /** Mixed into the private feed's token; null: the first address. */
+  feed_key: string | null;
+  /** ISO: signals before it are left out of the ranking. */
+  reset_at: string | null;
+}
+
 export interface SubmissionsTable {
   paper_id: string;
   account_id: string;
@@ -387,6 +396,7 @@ export interface Database {
   signin_addresses: SigninAddressesTable;
   paper_votes: PaperVotesTable;
   not_interested: NotInterestedTable;
+  for_you_settings: ForYouSettingsTable;
   submissions: SubmissionsTable;
   comments: CommentsTable;
   comment_reports: CommentReportsTable;

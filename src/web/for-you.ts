@@ -2,7 +2,8 @@ import type { Account } from '../accounts/accounts.js';
 import type { Signer } from '../crypto/tokens.js';
 import { type Follow, listFollows } from '../digest/follows.js';
 import type { Reason, Recommendation } from '../foryou/for-you.js';
-import { readSignals } from '../foryou/signals.js';
+import { readSettings } from '../foryou/settings.js';
+import { readSignals, sinceReset } from '../foryou/signals.js';
 import { savedSignals } from '../library/collections.js';
 import { humanDay, isValidDay, weekOf, weekRange } from '../model/dates.js';
 import type { Paper } from '../model/paper.js';
@@ -81,7 +82,7 @@ export async function rankFor(
   ]);
   const signals: ReaderSignals = {
     upvoted: new Set(stored.upvoted.map((s) => s.paperId)),
-    saved: new Set(saved.map((s) => s.paperId)),
+    saved: new Set(sinceReset(saved, stored.since).map((s) => s.paperId)),
     follows,
     notInterested: stored.notInterested.length,
   };
@@ -182,10 +183,22 @@ export const markedNotInterested = (r: Recommendation) =>
   r.reasons.some((x) => x.kind === 'not-interested' && x.paperId === r.paperId);
 
 /**
- * The private feed's token: the account id signed for this purpose alone. It cannot be changed without changing
- * PAPERBOY_SECRET (which changes every reader's): a per-account secret would need its own table.
+ * The private feed's token: the account id signed for this purpose and the account's feed key (src/foryou/settings.ts),
+ * so that a new key makes a new address and the old one stops working. An account that never asked for a new one has
+ * no key: its first address is the account id signed for the purpose alone.
  */
 export const FEED_TOKEN_PURPOSE = 'for-you';
-export const feedToken = (signer: Signer, accountId: string) => signer.token(FEED_TOKEN_PURPOSE, accountId);
-export const feedTokenAccount = (signer: Signer, token: string) =>
-  token.length > 200 ? undefined : signer.open(FEED_TOKEN_PURPOSE, token);
+const feedPurpose = (key: string | undefined) => (key ? `${FEED_TOKEN_PURPOSE}\u0000${key}` : FEED_TOKEN_PURPOSE);
+export const feedToken = (signer: Signer, accountId: string, key: string | undefined) =>
+  signer.token(feedPurpose(key), accountId);
+
+/** The account whose current feed address this token is; undefined for any other token (forged, replaced, too long). */
+export async function feedTokenAccount(
+  deps: Pick<WebDeps, 'db' | 'signer'>,
+  token: string,
+): Promise<string | undefined> {
+  const dot = token.lastIndexOf('.');
+  if (token.length > 200 || dot <= 0) return undefined;
+  const { feedKey } = await readSettings(deps.db, token.slice(0, dot));
+  return deps.signer.open(feedPurpose(feedKey), token);
+}

@@ -62,6 +62,7 @@ describe.each(engines)('forms on %s', (engine) => {
       'collections',
       'collection_papers',
       'not_interested',
+      'for_you_settings',
     ] as const;
     const out: unknown[] = [];
     for (const table of tables) out.push(table, await db.selectFrom(table).selectAll().execute());
@@ -133,6 +134,7 @@ describe.each(engines)('forms on %s', (engine) => {
       '/papers/:id{.+}/not-interested': [`/papers/${PAPER}/not-interested`, { next: '/for-you' }],
       '/papers/:id{.+}/more-like-this': [`/papers/${PAPER}/more-like-this`, { next: '/for-you' }],
       '/for-you/reset': ['/for-you/reset', { next: '/for-you' }],
+      '/for-you/feed/rotate': ['/for-you/feed/rotate', { next: '/for-you' }],
       '/api/papers/:id{.+}/not-interested': [`/api/papers/${PAPER}/not-interested`, {}],
     };
     // The one form without a token, on purpose: one-click unsubscribe (RFC 8058) comes from mail clients, and its

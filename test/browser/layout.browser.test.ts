@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { accountForEmail } from '../../src/accounts/accounts.js';
 import { createSession } from '../../src/accounts/sessions.js';
 import { Signer } from '../../src/crypto/tokens.js';
+import { setFollow } from '../../src/digest/follows.js';
 import { subscriberLinks } from '../../src/digest/links.js';
 import { type Alert, confirm, subscribe } from '../../src/digest/subscribers.js';
 import {
@@ -593,6 +594,13 @@ describe('the layout in Chromium: cards, header and pages at every width, light 
         await setNote(t.db, account.id, group.id, p.id, `Note ${i}: read section 3 again.\n${LONG_WORD}`, now);
     }
     const shared = await updateCollection(t.db, account.id, group.id, { visibility: 'link' }, now);
+    // Follows, listed on the account page with their Unfollow buttons (a long name among them).
+    for (const follow of [
+      { kind: 'category', value: 'cs.CL' },
+      { kind: 'author', value: papers[0]!.authors[0] ?? 'Ada Lovelace' },
+      { kind: 'author', value: `Ada ${LONG_WORD.slice(0, 80)}` },
+    ] as const)
+      await setFollow(t.db, account, follow, true, now);
     const library = {
       library: '/library',
       collection: `/library/${group.id}`,
@@ -600,6 +608,7 @@ describe('the layout in Chromium: cards, header and pages at every width, light 
       'paper-signed-in': pages.paper!,
       // Ranked on the saves above, each card with its reasons and its two buttons.
       'for-you': `/for-you?date=${latest}`,
+      account: '/account',
     };
     // "For you" opens in the background of `serve` (it reads every paper once); until then the page says so.
     for (let i = 0; !server.output().includes('for-you ranking ready'); i++) {
@@ -685,9 +694,16 @@ describe('the layout in Chromium: cards, header and pages at every width, light 
     await plain.waitForURL(`${base}${forYou}#${next}`);
     await expect(plain.locator('li.paper').first().getAttribute('id')).resolves.not.toBe(top);
     await expect(plain.locator(`li.paper[id="${next}"]`).count()).resolves.toBe(1);
+    // Reset starts from now: the mark goes, and the saves made before it no longer rank (the follows still do).
     await plain.locator('.fy-reset button').click();
     await plain.waitForURL(`${base}${forYou}&reset=done`);
-    await expect(plain.locator('li.paper').first().getAttribute('id')).resolves.toBe(top);
+    await expect(plain.locator('p.notice[role="status"]').first().textContent()).resolves.toContain(
+      'Your ranking starts from now',
+    );
+    await expect(plain.locator('li.paper .reason.closest').count()).resolves.toBe(0);
+    await expect(plain.locator('li.paper form[data-not-interested] button[aria-pressed="true"]').count()).resolves.toBe(
+      0,
+    );
   });
 
   it('shares a paper: the address copied with JavaScript, a plain link to it without', async () => {

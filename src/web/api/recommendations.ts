@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { clearNotInterested, markNotInterested, unmarkNotInterested } from '../../foryou/signals.js';
+import { markNotInterested, resetForYou, unmarkNotInterested } from '../../foryou/signals.js';
 import type { WebDeps } from '../deps.js';
 import { papersOf, periodOf, rankFor, reasonText, reasonWords } from '../for-you.js';
 import { requireCaller } from './auth.js';
@@ -136,9 +136,9 @@ export const resetRoute = createRoute({
   path: '/api/not-interested',
   operationId: 'resetNotInterested',
   tags: ['for you'],
-  summary: 'Reset: clear every "not interested" mark',
+  summary: 'Reset: start the ranking from now',
   description:
-    'Your upvotes, saved papers and follows stay (upvotes are public votes: take one back with `DELETE /api/papers/{id}/upvote`). Needs a token with write scope.',
+    'Clears every "not interested" mark, and your upvotes and saved papers made so far stop shaping your ranking (they stay: upvotes are public votes, take one back with `DELETE /api/papers/{id}/upvote`). Follows keep counting. Needs a token with write scope.',
   security: tokenSecurity,
   responses: {
     200: okJson(z.object({ notInterested: z.literal(0) }), 'No paper is marked now'),
@@ -201,7 +201,7 @@ export function registerRecommendations(app: OpenAPIHono, deps: WebDeps): void {
 
   app.openapi(resetRoute, async (c) => {
     const { account } = await requireCaller(c, deps, 'write');
-    await clearNotInterested(deps.db, account.id);
+    await resetForYou(deps.db, account.id, deps.clock());
     return c.json({ notInterested: 0 as const }, 200);
   });
 }

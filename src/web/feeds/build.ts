@@ -35,22 +35,25 @@ const dayDate = (p: Paper) => {
 /** Author names without bidirectional overrides, should the store hold any: they would reverse the text after them. */
 const names = (p: Paper) => p.authors.map(cleanName);
 
-/** The abstract as HTML, followed by the paper's links. */
-function descriptionHtml(p: Paper): string {
+/** A line of plain text said about a paper before its abstract (why For you ranks it there), by paper id. */
+export type FeedNotes = ReadonlyMap<string, string>;
+
+/** The note (if any), then the abstract as HTML, followed by the paper's links. */
+function descriptionHtml(p: Paper, note: string | undefined): string {
   const links: string[] = [];
   const arxiv = arxivLinks(p.id);
   if (arxiv) links.push(`<a href="${escapeHtml(arxiv.abs)}">arXiv</a>`, `<a href="${escapeHtml(arxiv.pdf)}">PDF</a>`);
   for (const url of new Set([...(p.githubRepo ? [p.githubRepo] : []), ...p.codeUrls]))
     links.push(`<a href="${escapeHtml(url)}">code</a>`);
   const byline = `<p>${escapeHtml(names(p).join(', '))}${p.categories.length ? ` · ${escapeHtml(p.categories.join(' · '))}` : ''}</p>`;
-  return `${byline}<p>${escapeHtml(texToUnicode(p.abstract))}</p>${links.length ? `<p>${links.join(' · ')}</p>` : ''}`;
+  return `${note ? `<p>${escapeHtml(note)}</p>` : ''}${byline}<p>${escapeHtml(texToUnicode(p.abstract))}</p>${links.length ? `<p>${links.join(' · ')}</p>` : ''}`;
 }
 
 /**
  * Text goes into the XML as CDATA, unescaped by the library, and readers read titles (Atom's `type="html"` and RSS's
  * alike) and every description as HTML: so those are HTML-escaped exactly once here. JSON Feed's title is plain text.
  */
-function item(p: Paper, format: FeedFormat, baseUrl: string): Item {
+function item(p: Paper, format: FeedFormat, baseUrl: string, note: string | undefined): Item {
   const link = paperPageUrl(baseUrl, p.id);
   const authors = names(p);
   return {
@@ -60,7 +63,7 @@ function item(p: Paper, format: FeedFormat, baseUrl: string): Item {
     link,
     date: dayDate(p),
     published: dayDate(p),
-    description: descriptionHtml(p),
+    description: descriptionHtml(p, note),
     category: p.categories.map((c) => ({ name: c, term: c })),
     // The library reads the first author without checking there is one (papers from a saved page have none).
     ...(authors.length
@@ -76,7 +79,7 @@ interface JsonFeedItem {
 }
 
 /** The library writes JSON Feed 1.0; 1.1 names the version so, and lists `authors` instead of one `author`. */
-function toJsonFeed11(text: string, papers: Paper[], meta: FeedMeta): string {
+function toJsonFeed11(text: string, papers: Paper[], meta: FeedMeta, notes: FeedNotes | undefined): string {
   const feed = JSON.parse(text) as { author?: unknown; items: JsonFeedItem[]; [key: string]: unknown };
   const { author: _feedAuthor, items, ...rest } = feed;
   return JSON.stringify(
@@ -87,9 +90,10 @@ function toJsonFeed11(text: string, papers: Paper[], meta: FeedMeta): string {
       authors: [{ name: 'Paperboy', url: meta.baseUrl }],
       items: items.map(({ author: _author, ...it }, i) => {
         const p = papers[i]!;
+        const note = notes?.get(p.id);
         return {
           ...it,
-          content_text: p.abstract,
+          content_text: note ? `${note}\n\n${p.abstract}` : p.abstract,
           external_url: arxivLinks(p.id)?.abs,
           authors: names(p).map((name) => ({ name })),
         };
@@ -100,7 +104,7 @@ function toJsonFeed11(text: string, papers: Paper[], meta: FeedMeta): string {
   );
 }
 
-export function renderFeed(format: FeedFormat, meta: FeedMeta, papers: Paper[]): string {
+export function renderFeed(format: FeedFormat, meta: FeedMeta, papers: Paper[], notes?: FeedNotes): string {
   const updated = papers.reduce((max, p) => (p.modifiedAt > max ? p.modifiedAt : max), '1970-01-01T00:00:00.000Z');
   const feed = new Feed({
     id: `${meta.feedBase}.atom${meta.query}`,
@@ -113,8 +117,8 @@ export function renderFeed(format: FeedFormat, meta: FeedMeta, papers: Paper[]):
     author: { name: 'Paperboy', link: meta.baseUrl },
     feedLinks: Object.fromEntries(FEED_FORMATS.map((f) => [f, `${meta.feedBase}.${f}${meta.query}`])),
   });
-  for (const p of papers) feed.addItem(item(p, format, meta.baseUrl));
+  for (const p of papers) feed.addItem(item(p, format, meta.baseUrl, notes?.get(p.id)));
   if (format === 'rss') return xmlSafe(feed.rss2());
   if (format === 'atom') return xmlSafe(feed.atom1());
-  return toJsonFeed11(feed.json1(), papers, meta);
+  return toJsonFeed11(feed.json1(), papers, meta, notes);
 }

@@ -5,16 +5,18 @@ import { createApiToken, isTokenScope, listApiTokens, revokeApiToken } from '../
 import { checkDisplayName, checkHandle, DISPLAY_NAME_MAX, HANDLE_MAX, HANDLE_MIN } from '../../accounts/profile.js';
 import { isCurator } from '../../community/roles.js';
 import { followHandle } from '../../community/submissions.js';
+import { listFollows } from '../../digest/follows.js';
 import { Refusal } from '../../model/refusal.js';
 import { CSRF_FIELD, checkedForm, csrfToken } from '../csrf.js';
 import type { WebDeps } from '../deps.js';
 import { rateLimit } from '../rate-limit.js';
 import { refusalPage, statusOf } from '../refusal.js';
 import { accountContext, localPath, viewer } from '../session.js';
+import { FollowsSection } from './account-follows.js';
 import { type CreatedToken, NewToken, TokensSection } from './account-tokens.js';
 import { ownPage } from './signin.js';
 
-/** The signed-in visitor's profile (display name, public handle), API tokens and sign-out buttons. */
+/** The signed-in visitor's profile (display name, public handle), follows, API tokens and sign-out buttons. */
 export function accountPages(deps: WebDeps): Hono {
   const app = new Hono();
   const ctx = accountContext(deps);
@@ -33,7 +35,7 @@ export function accountPages(deps: WebDeps): Hono {
   ) {
     const { notice, created, tokenErrors } = more;
     const token = csrfToken(c, signer, baseUrl);
-    const tokens = await listApiTokens(db, account.id);
+    const [tokens, follows] = await Promise.all([listApiTokens(db, account.id), listFollows(db, account, now())]);
     return ownPage(
       c,
       baseUrl,
@@ -53,6 +55,7 @@ export function accountPages(deps: WebDeps): Hono {
           </ul>
         ) : null}
         {fields(c, account, values, token)}
+        <FollowsSection csrf={token} follows={follows} />
         <TokensSection csrf={token} tokens={tokens} errors={tokenErrors} />
       </>,
       more.status ?? (errors.length ? 400 : 200),

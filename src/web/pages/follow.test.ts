@@ -205,4 +205,47 @@ describe.each(engines)('following authors and categories on %s', (engine) => {
     const away = await b.post('/follow', { csrf, kind: 'category', value: 'cs.CL', next: 'https://evil.example/' });
     expect(away.headers.get('location')).toBe('/');
   });
+
+  it('lists the follows on the account page, each with an Unfollow button that stays off when sent twice', async () => {
+    const { browser: b, account } = await reader();
+    const page = await (await b.request('/categories/cs.CV')).text();
+    for (const [kind, value] of [
+      ['category', 'cs.CV'],
+      ['author', 'Ada Lovelace'],
+    ] as const)
+      await b.post('/follow', { csrf: csrfOf(page), kind, value, on: '1', next: '/' });
+    const html = await (await b.request('/account')).text();
+    const section = html.slice(html.indexOf('id="follows"'), html.indexOf('</section>', html.indexOf('id="follows"')));
+    expect(section).toContain('<a href="/authors/Ada%20Lovelace">Ada Lovelace</a>');
+    expect(section).toContain('<a href="/categories/cs.CV">cs.CV</a>');
+    expect(section).toContain('aria-label="Unfollow the category cs.CV"');
+    const csrf = /name="csrf" value="([^"]+)"/.exec(section)![1]!;
+    const unfollow = { csrf, kind: 'category', value: 'cs.CV', on: '0', next: '/account#follows' };
+    const res = await b.post('/follow', unfollow);
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/account#follows');
+    expect(await listFollows(t.db, account, NOW)).toEqual([{ kind: 'author', value: 'Ada Lovelace' }]);
+    // A second click (or a reload that sends the form again) does not follow it again.
+    await b.post('/follow', unfollow);
+    expect(await listFollows(t.db, account, NOW)).toEqual([{ kind: 'author', value: 'Ada Lovelace' }]);
+    await b.post('/follow', { ...unfollow, kind: 'author', value: 'Ada Lovelace' });
+    expect(await (await b.request('/account')).text()).toContain('You follow nobody yet');
+    expect((await b.post('/follow', { ...unfollow, csrf: 'forged' })).status).toBe(403);
+  });
+
+  it('follows once when the same Follow is sent many times at once', async () => {
+    const { browser: b, account } = await reader();
+    const csrf = csrfOf(await (await b.request('/authors/Grace%20Hopper')).text());
+    // Twice over: the first round also makes the reader's subscription, the second finds it.
+    for (const value of ['Grace Hopper', 'Alan Turing']) {
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, () => b.post('/follow', { csrf, kind: 'author', value, on: '1', next: '/' })),
+      );
+      expect(answers.map((r) => r.status)).toEqual(Array(8).fill(303));
+    }
+    expect(await listFollows(t.db, account, NOW)).toEqual([
+      { kind: 'author', value: 'Alan Turing' },
+      { kind: 'author', value: 'Grace Hopper' },
+    ]);
+  });
 });

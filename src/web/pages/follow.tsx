@@ -52,7 +52,7 @@ export function FollowButton(props: Follow & { next: string; named?: boolean }) 
   );
 }
 
-/** POST /follow (toggle), POST /following/digest, GET /following. */
+/** POST /follow (a toggle, or `on=1`/`on=0`), POST /following/digest, GET /following. */
 export function followPages(deps: WebDeps): Hono {
   const app = new Hono();
   const { db, baseUrl, signer, now, trustProxy } = accountContext(deps);
@@ -82,8 +82,11 @@ export function followPages(deps: WebDeps): Hono {
     if (!form) return c.text('This form has expired. Go back, reload the page and try again.', 403);
     try {
       const follow = checkFollow(form.kind, form.value);
-      const following = (await listFollows(db, account, now())).some((f) => followKey(f) === followKey(follow));
-      await setFollow(db, account, follow, !following, now());
+      // `on` says which (the account page's Unfollow, which a second click must not turn back on); none: the toggle.
+      const on =
+        form.on === '1' ||
+        (form.on !== '0' && !(await listFollows(db, account, now())).some((f) => followKey(f) === followKey(follow)));
+      await setFollow(db, account, follow, on, now());
     } catch (error) {
       if (error instanceof Refusal) return refusalPage(c, baseUrl, error, { back: { href: next } });
       throw error;

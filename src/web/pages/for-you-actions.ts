@@ -1,6 +1,7 @@
 import { type Context, Hono } from 'hono';
 import type { Account } from '../../accounts/accounts.js';
-import { clearNotInterested, markNotInterested, unmarkNotInterested } from '../../foryou/signals.js';
+import { rotateFeedKey } from '../../foryou/settings.js';
+import { markNotInterested, resetForYou, unmarkNotInterested } from '../../foryou/signals.js';
 import { addPaper, savedCollection } from '../../library/collections.js';
 import { Refusal } from '../../model/refusal.js';
 import { paperPath } from '../components.js';
@@ -17,7 +18,7 @@ const wantsJson = (c: Context) => (c.req.header('accept') ?? '').includes('appli
 
 /**
  * The For-you page's buttons: POST /papers/:id/not-interested (`undo=1` takes the mark back), POST
- * /papers/:id/more-like-this and POST /for-you/reset. Plain forms answered with a redirect to `next` (the page, at the
+ * /papers/:id/more-like-this, POST /for-you/reset and POST /for-you/feed/rotate (a new private feed address). Plain forms answered with a redirect to `next` (the page, at the
  * card's anchor), or JSON for app.js; signed out, to sign-in and back.
  */
 export function forYouRoutes(deps: WebDeps): Hono {
@@ -108,8 +109,20 @@ export function forYouRoutes(deps: WebDeps): Hono {
     action(
       () => '/for-you',
       async (_c, account) => {
-        await clearNotInterested(db, account.id);
+        await resetForYou(db, account.id, now());
         return { reset: true };
+      },
+    ),
+  );
+
+  app.post(
+    '/for-you/feed/rotate',
+    limited,
+    action(
+      () => '/for-you#fy-feed',
+      async (_c, account) => {
+        await rotateFeedKey(db, account.id);
+        return { rotated: true };
       },
     ),
   );

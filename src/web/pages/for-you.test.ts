@@ -1,3 +1,5 @@
+import { parseFeed } from '@rowanmanning/feed-parser';
+import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, signedInBrowser } from '../../../test/browser-session.js';
 import {
@@ -10,11 +12,13 @@ import {
 } from '../../../test/for-you-papers.js';
 import { openTestSite, type TestSite, testDeps } from '../../../test/site.js';
 import { engines } from '../../../test/stores.js';
+import { xmlError } from '../../../test/strict-xml.js';
 import type { Account } from '../../accounts/accounts.js';
 import { toggleVote } from '../../accounts/votes.js';
 import { Signer } from '../../crypto/tokens.js';
 import { savedAmong } from '../../library/collections.js';
 import { createApp } from '../app.js';
+import { FOR_YOU_FEED_READS } from '../feeds/for-you.js';
 import { forYouAnchor } from './for-you.js';
 
 const BASE = 'http://paperboy.test';
@@ -64,6 +68,13 @@ describe.each(engines)('the For-you page on %s', (engine) => {
     return res.text();
   };
 
+  /** The private feed's address on the reader's For-you page, as a path. */
+  const feedOf = async (b: Browser) => {
+    const html = await page(b);
+    const url = /id="for-you-feed" readonly="" value="([^"]+)"/.exec(html)![1]!.replaceAll('&amp;', '&');
+    return url.replace(BASE, '');
+  };
+
   it('is linked from the day page, and asks a signed-out visitor to sign in, privately', async () => {
     const day = await (await site.app.request(`/day/${DAY}`)).text();
     expect(day).toContain(`href="/for-you?date=${DAY}"`);
@@ -109,12 +120,12 @@ describe.each(engines)('the For-you page on %s', (engine) => {
     expect(card(after, NEAR_DUPLICATE)).toMatch(
       /Lower: like <a[^>]*><em>[^<]+<\/em><\/a>, which you marked not interested/,
     );
-    expect(after).toContain('Reset clears your 1 “not interested” mark');
+    expect(after).toContain('your 1 “not interested” mark is cleared');
 
     const reset = await b.post('/for-you/reset', { csrf: csrfOf(after), next: `${PAGE}&reset=done` });
     expect(reset.status).toBe(303);
     const again = await page(b, `${PAGE}&reset=done`);
-    expect(again).toContain('Your “not interested” marks are cleared');
+    expect(again).toContain('Your ranking starts from now');
     expect(again).toContain('A reset does not undo your upvotes (they are public votes');
     expect(order(again)).toEqual(order(before));
 
@@ -179,12 +190,8 @@ describe.each(engines)('the For-you page on %s', (engine) => {
     await upvote(a.account, idsOf('quantum', OLD));
     const b = await reader();
     await upvote(b.account, idsOf('robots', OLD));
-    const feedOf = async (r: { b: Browser }) => {
-      const html = await page(r.b);
-      return /id="for-you-feed" readonly="" value="([^"]+)"/.exec(html)![1]!.replaceAll('&amp;', '&');
-    };
-    const urlA = await feedOf(a);
-    const urlB = await feedOf(b);
+    const urlA = `${BASE}${await feedOf(a.b)}`;
+    const urlB = `${BASE}${await feedOf(b.b)}`;
     expect(urlA).toMatch(/^http:\/\/paperboy\.test\/for-you\/feed\.atom\?token=/);
     expect(urlA).not.toBe(urlB);
     const get = (url: string) => site.app.request(url.replace(BASE, ''));
@@ -222,5 +229,104 @@ describe.each(engines)('the For-you page on %s', (engine) => {
     expect(out.headers.get('location')).toBe(`/signin?next=${encodeURIComponent(PAGE)}`);
     const html = await page(b);
     expect((await b.post('/papers/2699.99999/not-interested', { csrf: csrfOf(html) })).status).toBe(404);
+  });
+
+  it('says in each feed item why it is there, escaped, as a feed reader reads it', async () => {
+    const hostile = '2606.09900';
+    const title = 'Quantum <b>surface codes</b> & "logical qubits"';
+    await site.t.store.upsertPapers([
+      { ...forYouPapers.find((p) => p.id === idsOf('quantum', OLD)[0])!, id: hostile, title },
+    ]);
+    const { b, account } = await reader();
+    await upvote(account, [hostile]);
+    const path = await feedOf(b);
+    const top = `${BASE}/papers/${idsOf('quantum', DAY)[0]}`;
+    for (const url of [path, path.replace('feed.atom', 'feed.rss')]) {
+      const xml = await (await site.app.request(url)).text();
+      expect(xmlError(xml), url).toBeUndefined();
+      // As a reader shows it: the feed reader's parser decodes the HTML, so the title reads as written.
+      const item = parseFeed(xml).items.find((i) => i.url === top)!;
+      expect(item.description, url).toContain(`Why: Close to “${title}” (you upvoted it); Words: `);
+      expect(item.description).toContain('quant-ph, where 100% of your likes are.');
+      // The HTML inside the XML: the title escaped once, as the abstract is.
+      const doc = new XMLParser({ parseTagValue: false }).parse(xml) as {
+        rss?: { channel: { item: { link: string; description: string }[] } };
+        feed?: { entry: { id: string; summary: string }[] };
+      };
+      const html = doc.rss
+        ? doc.rss.channel.item.find((i) => i.link === top)!.description
+        : doc.feed!.entry.find((e) => e.id === top)!.summary;
+      expect(html).toContain(
+        '<p>Why: Close to “Quantum &lt;b&gt;surface codes&lt;/b&gt; &amp; &quot;logical qubits&quot;” (you upvoted it); ',
+      );
+      expect(html).not.toContain('<b>');
+    }
+    const json = (await (await site.app.request(path.replace('feed.atom', 'feed.json'))).json()) as {
+      items: { id: string; content_text: string }[];
+    };
+    const item = json.items.find((i) => i.id === `${BASE}/papers/${idsOf('quantum', DAY)[0]}`)!;
+    expect(item.content_text).toMatch(
+      /^Why: Close to “Quantum <b>surface codes<\/b> & "logical qubits"” \(you upvoted it\)/,
+    );
+  });
+
+  it('limits the reads of one feed address, not of another', async () => {
+    const a = await reader();
+    const b = await reader();
+    const [pathA, pathB] = [await feedOf(a.b), await feedOf(b.b)];
+    for (let i = 0; i < FOR_YOU_FEED_READS; i++) expect((await site.app.request(pathA)).status).toBe(200);
+    const limited = await site.app.request(pathA);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(await limited.text()).toContain('Too many reads of this feed');
+    expect((await site.app.request(pathB)).status).toBe(200);
+  });
+
+  it('makes a new feed address on request; the old one stops working and says where to find the new one', async () => {
+    const { b } = await reader();
+    const old = await feedOf(b);
+    expect((await site.app.request(old)).status).toBe(200);
+    const html = await page(b);
+    const res = await b.post('/for-you/feed/rotate', { csrf: csrfOf(html), next: `${PAGE}&feed=new#fy-feed` });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(`${PAGE}&feed=new#fy-feed`);
+    expect(await page(b, `${PAGE}&feed=new`)).toContain('Your private feed has a new address');
+    const fresh = await feedOf(b);
+    expect(fresh).not.toBe(old);
+    expect((await site.app.request(fresh)).status).toBe(200);
+    const gone = await site.app.request(old);
+    expect(gone.status).toBe(404);
+    expect(await gone.text()).toContain(
+      'it was replaced by a new one. Copy the current address from your For-you page',
+    );
+    expect((await b.post('/for-you/feed/rotate', {})).status).toBe(403);
+  });
+
+  it('Reset starts from now: likes from before it no longer shape the ranking, later ones do', async () => {
+    const { b, account } = await reader();
+    const before = new Date(NOW.getTime() - 86_400_000);
+    await Promise.all(idsOf('quantum', OLD).map((id) => toggleVote(site.t.store, account, id, before)));
+    const liked = await page(b);
+    expect(card(liked, idsOf('quantum', DAY)[0]!)).toContain('(you upvoted it)');
+    expect(liked).toContain('the upvotes and saves you made so far stop shaping it');
+
+    expect((await b.post('/for-you/reset', { csrf: csrfOf(liked), next: `${PAGE}&reset=done` })).status).toBe(303);
+    const after = await page(b, `${PAGE}&reset=done`);
+    expect(after).toContain('Your ranking starts from now');
+    expect(after).not.toContain('you upvoted it');
+    expect(after).toContain('Trending (you have no likes yet)');
+    // The votes themselves stay: they are the community's.
+    const votes = await site.t.db
+      .selectFrom('paper_votes')
+      .select('paper_id')
+      .where('account_id', '=', account.id)
+      .execute();
+    expect(votes).toHaveLength(3);
+
+    await upvote(account, [idsOf('robots', OLD)[0]!]);
+    const again = await page(b);
+    expect(order(again).slice(0, 3).sort()).toEqual(idsOf('robots', DAY).sort());
+    expect(card(again, idsOf('robots', DAY)[0]!)).toContain('(you upvoted it)');
+    expect(again).toContain('Ranked on your 1 upvote');
   });
 });

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { Recommendation } from '../../foryou/for-you.js';
+import { readSettings } from '../../foryou/settings.js';
 import { humanDay, shiftWeek } from '../../model/dates.js';
 import type { Paper } from '../../model/paper.js';
 import { siteUrl } from '../api/present.js';
@@ -68,7 +69,9 @@ export function forYouPages(deps: WebDeps): Hono {
     ]);
     const here = page > 1 ? `${path}&page=${page}` : path;
     const csrf = csrfToken(c, signer, baseUrl);
-    const feed = siteUrl(baseUrl, `/for-you/feed.atom?token=${encodeURIComponent(feedToken(signer, account.id))}`);
+    const { feedKey } = await readSettings(db, account.id);
+    const token = feedToken(signer, account.id, feedKey);
+    const feed = siteUrl(baseUrl, `/for-you/feed.atom?token=${encodeURIComponent(token)}`);
     return c.html(
       <Layout title="For you | Paperboy" path="/for-you" baseUrl={baseUrl} bodyClass="for-you">
         <h1>
@@ -92,7 +95,14 @@ export function forYouPages(deps: WebDeps): Hono {
         </div>
         {c.req.query('reset') === 'done' ? (
           <p class="notice" role="status">
-            Your “not interested” marks are cleared: every paper is ranked again on your upvotes, saves and follows.
+            Your ranking starts from now: your “not interested” marks are cleared, and only what you upvote or save from
+            now on (and your follows) shapes it.
+          </p>
+        ) : null}
+        {c.req.query('feed') === 'new' ? (
+          <p class="notice" role="status">
+            Your private feed has a new address (below): the old one no longer works. Put the new one in your feed
+            reader.
           </p>
         ) : null}
         {ranking.ready ? null : (
@@ -143,8 +153,13 @@ export function forYouPages(deps: WebDeps): Hono {
           </p>
           <p class="hint">
             Copy the address into your feed reader. Anyone who has it can read this list (not your account or anything
-            else), so keep it to yourself. It cannot be changed yet: if it leaks, ask the site's admin.
+            else), so keep it to yourself. If it leaks, make a new address: the old one stops working.
           </p>
+          <form method="post" action="/for-you/feed/rotate">
+            <input type="hidden" name="csrf" value={csrf} />
+            <input type="hidden" name="next" value={`${path}&feed=new#fy-feed`} />
+            <button type="submit">Make a new address</button>
+          </form>
         </section>
       </Layout>,
     );
@@ -316,23 +331,26 @@ function Why(props: {
   );
 }
 
-/** The reset, and what it does not undo. */
+/** The reset ("start from now"), and what it does not undo. */
 function Reset(props: { signals: ReaderSignals; csrf: string; here: string }) {
+  const { signals } = props;
+  const something = signals.notInterested > 0 || signals.upvoted.size > 0 || signals.saved.size > 0;
   return (
     <section class="fy-reset" aria-labelledby="fy-reset">
       <h2 id="fy-reset">Reset</h2>
       <p>
-        {props.signals.notInterested
-          ? `Reset clears your ${plural(props.signals.notInterested, '“not interested” mark')}: those papers and the ones like them come back up.`
-          : 'Nothing to reset: you have marked no paper “not interested”.'}{' '}
+        {something
+          ? `Reset starts your ranking from now: ${signals.notInterested ? `your ${plural(signals.notInterested, '“not interested” mark')} ${signals.notInterested === 1 ? 'is' : 'are'} cleared, and ` : ''}the upvotes and saves you made so far stop shaping it.`
+          : 'Nothing to reset: no upvote, save or “not interested” mark shapes your ranking now.'}{' '}
         A reset does not undo your upvotes (they are public votes: take one back with its button), your saved papers
-        (remove them in <a href="/library">your library</a>) or your follows (<a href="/following">Following</a>).
+        (remove them in <a href="/library">your library</a>) or your follows (<a href="/following">Following</a>), which
+        keep counting.
       </p>
-      {props.signals.notInterested ? (
+      {something ? (
         <form method="post" action="/for-you/reset">
           <input type="hidden" name="csrf" value={props.csrf} />
           <input type="hidden" name="next" value={props.here} />
-          <button type="submit">Reset “not interested”</button>
+          <button type="submit">Reset: start from now</button>
         </form>
       ) : null}
     </section>

@@ -27,14 +27,22 @@ export function forYouFeedRoutes(deps: WebDeps): Hono {
   const trustProxy = deps.config.trustProxy ?? false;
   const tooMany = (c: Context, seconds: number) =>
     c.text(`Too many reads of this feed. Your feed reader can try again in ${Math.ceil(seconds / 60)} minutes.`, 429);
-  const perClient = rateLimit({ trustProxy, onLimited: tooMany });
-  const perToken = rateLimit({
-    limit: FOR_YOU_FEED_READS,
-    windowSeconds: FOR_YOU_FEED_WINDOW_SECONDS,
-    trustProxy,
-    key: (c) => `token:${(c.req.query('token') ?? '').slice(0, 200)}`,
-    onLimited: tooMany,
-  });
+  // Reads: counted in each process and written to the shared counts within a second (src/web/rate-limit.ts).
+  const perClient = rateLimit(
+    { counts: deps.rateCounts, name: 'for-you-feed' },
+    { trustProxy, batched: true, onLimited: tooMany },
+  );
+  const perToken = rateLimit(
+    { counts: deps.rateCounts, name: 'for-you-feed-token' },
+    {
+      limit: FOR_YOU_FEED_READS,
+      windowSeconds: FOR_YOU_FEED_WINDOW_SECONDS,
+      trustProxy,
+      batched: true,
+      key: (c) => `token:${(c.req.query('token') ?? '').slice(0, 200)}`,
+      onLimited: tooMany,
+    },
+  );
 
   const serve = (format: FeedFormat) => async (c: Context) => {
     c.header('Cache-Control', 'private, no-store');

@@ -2,7 +2,11 @@
 // Cranfield and CACM collections, through the product's search service on each engine, and how many of a relevant
 // paper's related papers are relevant to the same request; then a known-item test on the arXiv corpus. Usage: npm run bench:search-quality [-- --engine sqlite|postgres|both] [--known-item 1000|0] [--collections no]
 import { parseArgs } from 'node:util';
+import type { Embedder } from '../src/search/embedder.js';
+import { LsaEmbedder } from '../src/search/embedder.js';
+import { FUSION } from '../src/search/fusion.js';
 import { createSearchService, type SearchService } from '../src/search/search.js';
+import { UseLiteEmbedder } from '../src/search/use-lite-embedder.js';
 import type { Db } from '../src/store/schema.js';
 import type { Store } from '../src/store/store.js';
 import { evaluate, type Summary } from './metrics.js';
@@ -14,31 +18,85 @@ const { values } = parseArgs({
     engine: { type: 'string', default: 'both' },
     'known-item': { type: 'string', default: '1000' },
     collections: { type: 'string', default: 'yes' },
+    embedder: { type: 'string', default: 'lsa' },
+    'semantic-weights': { type: 'string', default: '' },
   },
 });
+const embedderNames = values.embedder === 'all' ? ['lsa', 'use-lite'] : [values.embedder];
+const makeEmbedder = (name: string): Embedder => {
+  if (name === 'lsa') return new LsaEmbedder();
+  if (name === 'use-lite') return new UseLiteEmbedder();
+  throw new Error(`--embedder ${name}: use lsa, use-lite or all`);
+};
+const extraWeights = values['semantic-weights']
+  .split(',')
+  .filter(Boolean)
+  .map((w) => {
+    const x = Number(w);
+    if (!(x >= 0 && x <= 1)) throw new Error(`--semantic-weights ${w}: give weights between 0 and 1, e.g. 0.2,0.5`);
+    return x;
+  });
 const engines = (values.engine === 'both' ? ['sqlite', 'postgres'] : [values.engine]) as ('sqlite' | 'postgres')[];
 const modes = ['keyword', 'semantic', 'hybrid'] as const;
 
 type Scores = Record<(typeof modes)[number], Summary & { related: number }>;
+interface Speed {
+  documentsPerSecond: number;
+  queryP50: number;
+  queryP95: number;
+}
 
-async function runCollection(store: Store, db: Db, c: Collection): Promise<Scores> {
+async function runCollection(
+  store: Store,
+  db: Db,
+  c: Collection,
+  embedder: Embedder,
+): Promise<{ scores: Scores; speed: Speed; weighted: [number, Summary][] }> {
   for (let i = 0; i < c.records.length; i += 1000) await store.upsertPapers(c.records.slice(i, i + 1000));
-  const search = await createSearchService(store, db);
-  await search.refit();
+  const search = await createSearchService(store, db, { embedder });
+  const started = performance.now();
+  const { documents } = await search.refit();
+  const documentsPerSecond = documents / ((performance.now() - started) / 1000);
   const out = {} as Scores;
   for (const mode of modes) {
-    const runs = new Map<string, string[]>();
-    for (const [id, q] of c.queries) {
-      if (!c.qrels.has(id)) continue;
-      const r = await search.search({ q, mode, limit: 100 });
-      runs.set(
-        id,
-        r.hits.map((h) => h.paper.id),
-      );
-    }
-    out[mode] = { ...evaluate(runs, c.qrels), related: await coRelevance(search, c, mode) };
+    out[mode] = { ...evaluate(await runs(search, c, mode), c.qrels), related: await coRelevance(search, c, mode) };
   }
   search.close();
+  // The vectors are stored: these services read them back instead of embedding the collection again.
+  const weighted: [number, Summary][] = [];
+  for (const w of extraWeights) {
+    const again = await createSearchService(store, db, {
+      embedder,
+      fusion: { ...FUSION, keywordWeight: 1 - w, semanticWeight: w },
+    });
+    weighted.push([w, evaluate(await runs(again, c, 'hybrid'), c.qrels)]);
+    again.close();
+  }
+  const times: number[] = [];
+  for (const q of c.queries.values()) {
+    const t = performance.now();
+    await embedder.embed([q], 'query');
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  const at = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))]!;
+  return { scores: out, speed: { documentsPerSecond, queryP50: at(0.5), queryP95: at(0.95) }, weighted };
+}
+
+async function runs(
+  search: SearchService,
+  c: Collection,
+  mode: (typeof modes)[number],
+): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (const [id, q] of c.queries) {
+    if (!c.qrels.has(id)) continue;
+    const r = await search.search({ q, mode, limit: 100 });
+    out.set(
+      id,
+      r.hits.map((h) => h.paper.id),
+    );
+  }
   return out;
 }
 
@@ -62,28 +120,55 @@ async function coRelevance(search: SearchService, c: Collection, mode: (typeof m
 }
 
 const f = (x: number) => x.toFixed(4);
-console.log('| engine | collection | queries | mode | nDCG@10 | MAP | recall@100 | related: co-relevant P@10 |');
-console.log('|---|---|---|---|---|---|---|---|');
+console.log(
+  '| engine | embedder | collection | queries | mode | nDCG@10 | MAP | recall@100 | related: co-relevant P@10 |',
+);
+console.log('|---|---|---|---|---|---|---|---|---|');
 const gains: string[] = [];
+const speeds: string[] = [];
+const weightRows: string[] = [];
 for (const engine of values.collections === 'no' ? [] : engines) {
-  for (const make of [cranfield, cacm]) {
-    const c = make();
-    const { store, db, dispose } = await benchStore(engine);
-    try {
-      const r = await runCollection(store, db, c);
-      for (const mode of modes)
-        console.log(
-          `| ${engine} | ${c.name} | ${r[mode].queries} | ${mode === 'keyword' ? 'BM25' : mode} | ${f(r[mode].ndcg10)} | ${f(r[mode].map)} | ${f(r[mode].recall100)} | ${f(r[mode].related)} |`,
+  for (const name of embedderNames) {
+    for (const make of [cranfield, cacm]) {
+      const c = make();
+      const { store, db, dispose } = await benchStore(engine);
+      const embedder = makeEmbedder(name);
+      try {
+        const { scores: r, speed, weighted } = await runCollection(store, db, c, embedder);
+        for (const mode of modes)
+          console.log(
+            `| ${engine} | ${name} | ${c.name} | ${r[mode].queries} | ${mode === 'keyword' ? 'BM25' : mode} | ${f(r[mode].ndcg10)} | ${f(r[mode].map)} | ${f(r[mode].recall100)} | ${f(r[mode].related)} |`,
+          );
+        gains.push(
+          `${engine} ${name} ${c.name}: hybrid nDCG@10 ${((r.hybrid.ndcg10 / r.keyword.ndcg10 - 1) * 100).toFixed(1)}% over BM25 (target +5%)`,
         );
-      gains.push(
-        `${engine} ${c.name}: hybrid nDCG@10 ${((r.hybrid.ndcg10 / r.keyword.ndcg10 - 1) * 100).toFixed(1)}% over BM25 (target +5%)`,
-      );
-    } finally {
-      await dispose();
+        speeds.push(
+          `| ${engine} | ${name} | ${c.name} | ${c.records.length} | ${speed.documentsPerSecond.toFixed(1)} | ${speed.queryP50.toFixed(2)} | ${speed.queryP95.toFixed(2)} |`,
+        );
+        for (const [w, s] of weighted)
+          weightRows.push(
+            `| ${engine} | ${name} | ${c.name} | ${w} | ${f(s.ndcg10)} | ${((s.ndcg10 / r.keyword.ndcg10 - 1) * 100).toFixed(1)}% |`,
+          );
+      } finally {
+        await (embedder as { close?: () => Promise<void> }).close?.();
+        await dispose();
+      }
     }
   }
 }
 console.log(`\n${gains.join('\n')}`);
+if (speeds.length) {
+  console.log(
+    '\n| engine | embedder | collection | documents | fit + embed, documents/s | query embedding p50 ms | p95 ms |',
+  );
+  console.log('|---|---|---|---|---|---|---|');
+  console.log(speeds.join('\n'));
+}
+if (weightRows.length) {
+  console.log('\n| engine | embedder | collection | semantic weight | hybrid nDCG@10 | over BM25 |');
+  console.log('|---|---|---|---|---|---|');
+  console.log(weightRows.join('\n'));
+}
 
 const sample = Number(values['known-item']);
 if (sample > 0) {

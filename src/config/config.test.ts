@@ -35,13 +35,14 @@ describe('PAPERBOY_EMBEDDER', () => {
       kind: 'onnx',
       folder: resolve('models/e5'),
     });
+    expect(loadConfig({ PAPERBOY_EMBEDDER: 'use-lite' }).embedder).toEqual({ kind: 'use-lite' });
   });
 
   it('refuses anything else, saying what was given and what is allowed', () => {
-    for (const value of ['bm25', 'openai:', 'openai:127.0.0.1:11434', 'onnx:', 'LSA']) {
+    for (const value of ['bm25', 'openai:', 'openai:127.0.0.1:11434', 'onnx:', 'LSA', 'use-lite:x']) {
       expect(() => loadConfig({ PAPERBOY_EMBEDDER: value })).toThrow(ConfigError);
       expect(() => loadConfig({ PAPERBOY_EMBEDDER: value })).toThrow(
-        `PAPERBOY_EMBEDDER is ${JSON.stringify(value)}: use lsa, openai:<base URL> (e.g. openai:http://127.0.0.1:11434/v1) or onnx:<model folder>`,
+        `PAPERBOY_EMBEDDER is ${JSON.stringify(value)}: use lsa, use-lite, openai:<base URL> (e.g. openai:http://127.0.0.1:11434/v1) or onnx:<model folder>`,
       );
     }
   });

@@ -76,15 +76,16 @@ const schema = z
     /** Seconds a claimed message stays reserved for its sender; after that another process may send it again. */
     PAPERBOY_MAIL_LEASE_SECONDS: z.coerce.number().min(0.1).default(120),
     /**
-     * The semantic search model: `lsa` (fitted on the store's own papers), `openai:<base URL>` (an OpenAI-compatible
-     * `/embeddings` endpoint: OpenAI, Ollama, TEI, vLLM) or `onnx:<folder>` (a local ONNX model folder).
+     * The semantic search model: `lsa` (fitted on the store's own papers), `use-lite` (the Universal Sentence Encoder
+     * lite shipped in npm), `openai:<base URL>` (an OpenAI-compatible `/embeddings` endpoint: OpenAI, Ollama, TEI,
+     * vLLM) or `onnx:<folder>` (a local ONNX model folder).
      */
     PAPERBOY_EMBEDDER: z
       .string()
       .trim()
-      .regex(/^(lsa|openai:https?:\/\/\S+|onnx:.+)$/, {
+      .regex(/^(lsa|use-lite|openai:https?:\/\/\S+|onnx:.+)$/, {
         error: (issue) =>
-          `PAPERBOY_EMBEDDER is ${JSON.stringify(issue.input)}: use lsa, openai:<base URL> (e.g. openai:http://127.0.0.1:11434/v1) or onnx:<model folder>`,
+          `PAPERBOY_EMBEDDER is ${JSON.stringify(issue.input)}: use lsa, use-lite, openai:<base URL> (e.g. openai:http://127.0.0.1:11434/v1) or onnx:<model folder>`,
       })
       .default('lsa'),
     /** The model an `openai:` endpoint is asked for, e.g. nomic-embed-text or text-embedding-3-small. */
@@ -141,6 +142,7 @@ export type Config = Readonly<{
 /** Where search's vectors come from (src/search/embedders.ts makes the embedder). */
 export type EmbedderConfig = Readonly<
   | { kind: 'lsa' }
+  | { kind: 'use-lite' }
   | { kind: 'openai'; url: string; model: string; apiKey: string | undefined }
   | { kind: 'onnx'; folder: string }
 >;
@@ -242,5 +244,6 @@ function embedderConfig(e: z.infer<typeof schema>): EmbedderConfig {
     };
   }
   if (value.startsWith('onnx:')) return { kind: 'onnx', folder: resolve(value.slice('onnx:'.length)) };
+  if (value === 'use-lite') return { kind: 'use-lite' };
   return { kind: 'lsa' };
 }

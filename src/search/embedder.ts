@@ -5,7 +5,7 @@ import { fitLsa, LsaModel, type LsaOptions, MIN_LSA_DOCUMENTS } from './lsa.js';
  * the vectors of every paper under `model()` and searches them in memory.
  */
 export interface Embedder {
-  /** The family of models (`lsa`, `openai`, `onnx`): a fitted state is stored under this name in search_models. */
+  /** The family of models (`lsa`, `use-lite`, `openai`, `onnx`): a fitted state is stored under this name in search_models. */
   readonly kind: string;
   /** The model the vectors come from, stored beside each vector; undefined while there is none (LSA not fitted). */
   model(): string | undefined;

@@ -4,6 +4,7 @@ import { type Config, ConfigError } from '../config/config.js';
 import { type Embedder, LsaEmbedder } from './embedder.js';
 import { OnnxEmbedder } from './onnx-embedder.js';
 import { OpenAiEmbedder } from './openai-embedder.js';
+import { UseLiteEmbedder } from './use-lite-embedder.js';
 
 /**
  * The embedder PAPERBOY_EMBEDDER names. Every process that opens the search (serve, worker, digest, refit) must
@@ -14,6 +15,8 @@ export function embedderFromConfig(config: Pick<Config, 'embedder'>): Embedder {
   switch (e.kind) {
     case 'lsa':
       return new LsaEmbedder();
+    case 'use-lite':
+      return new UseLiteEmbedder();
     case 'openai':
       return new OpenAiEmbedder({ url: e.url, model: e.model, apiKey: e.apiKey });
     case 'onnx':

@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { tsWorker } from '../model/ts-worker.js';
 import type { Raster } from './draw.js';
 import { encodeThumbnail, type Thumbnail } from './encode.js';
 import { ThumbnailError, type ThumbnailReason } from './errors.js';
@@ -33,15 +34,7 @@ const DEFAULT_TIMEOUT_MS = 15_000;
 const DEFAULT_MAX_HEAP_BYTES = 256 * 1024 * 1024;
 /** Loading tsx and compiling MuPDF's WASM takes about a second; a thread not ready in this long will not be. */
 const START_TIMEOUT_MS = 60_000;
-const WORKER_ENTRY = new URL('./render-worker.ts', import.meta.url).href;
-/**
- * The thread starts as plain JavaScript (an eval'd script), registers tsx the way bin/paperboy.js does, then imports
- * the TypeScript entry: so it loads the same under the CLI, under `tsx`, and under vitest.
- */
-const BOOTSTRAP = `
-const { workerData } = require('node:worker_threads');
-import(workerData.tsx).then((tsx) => { tsx.register(); return import(workerData.entry); });
-`;
+const WORKER_ENTRY = new URL('./render-worker.ts', import.meta.url);
 
 export class ThumbnailRenderer {
   readonly #options: RenderOptions;
@@ -154,12 +147,7 @@ class RenderThread {
   #exited: ThreadExit | undefined;
 
   constructor() {
-    this.#worker = new Worker(BOOTSTRAP, {
-      eval: true,
-      execArgv: [],
-      workerData: { tsx: import.meta.resolve('tsx/esm/api'), entry: WORKER_ENTRY },
-      resourceLimits: { maxOldGenerationSizeMb: 256 },
-    });
+    this.#worker = tsWorker(WORKER_ENTRY, { resourceLimits: { maxOldGenerationSizeMb: 256 } });
     this.#worker.unref();
     let started: () => void;
     let failed: (error: Error) => void;

@@ -13,8 +13,10 @@ import { startSchedules } from '../jobs/schedule.js';
 import { createThumbnailJob } from '../jobs/thumbnails.js';
 import { createTrendingJob } from '../jobs/trending.js';
 import { createLogger } from '../log.js';
+import { databaseSearch } from '../search/db-search.js';
 import { embedderFromConfig } from '../search/embedders.js';
 import { createSearchService } from '../search/search.js';
+import { warmingSearch } from '../search/warming.js';
 import type { OpenedStore } from '../store/store.js';
 import { createApp } from '../web/app.js';
 import { webDeps } from '../web/deps.js';
@@ -41,22 +43,19 @@ export async function runServe(
     throw error;
   }
 
-  const started = performance.now();
-  // A store without a fitted model gets one in the background; keyword search answers meanwhile.
+  // The site answers at once: search from the database until the index is built (seconds on a large store), /readyz
+  // says which. A store without a fitted model gets one in the background; keyword search answers meanwhile.
   const embedder = embedderFromConfig(config);
-  const search = await createSearchService(store, db, {
-    embedder,
-    fitIfMissing: true,
-    log: (level, message) => log[level](message),
-  });
-  log.info(`search index ready in ${Math.round(performance.now() - started)} ms`);
+  const searchLog = (level: 'info' | 'warn' | 'error', message: string) => log[level](message);
+  const opening = createSearchService(store, db, { embedder, fitIfMissing: true, log: searchLog });
+  const search = warmingSearch(opening, databaseSearch(store, db), searchLog);
   const closing = new AbortController();
   // "For you" reads every paper once (seconds on a large store): opened in the background, pages say so meanwhile;
   // the digest waits for it.
   let forYou: ForYou | undefined;
   const forYouStarted = performance.now();
   const forYouOpening = openForYou(store, db);
-  const mail = await setupMail(config, opened, log, { search: async () => search, forYou: () => forYouOpening });
+  const mail = await setupMail(config, opened, log, { search: () => opening, forYou: () => forYouOpening });
   const fetchPaper = arxivLookup(fetchers.arxivFetcher, config.arxivApiUrl);
   const fetchPapers = arxivPapersLookup(fetchers.arxivFetcher, config.arxivApiUrl);
   void forYouOpening.then(

@@ -59,6 +59,8 @@ export interface SearchService {
   refit(): Promise<{ documents: number; ms: number }>;
   /** Resolves when every change notified so far is in the index (tests, benchmarks). */
   settled(): Promise<void>;
+  /** False while the in-memory index is still being built at start (search answers from the database meanwhile). */
+  ready?(): boolean;
   close(): void;
 }
 

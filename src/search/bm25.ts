@@ -56,19 +56,32 @@ export class Bm25Index {
 
   /** Loads many papers at once (the start of the service): far more compact than adding them one by one. */
   build(items: Iterable<{ slot: number; fields: FieldTexts }>): void {
+    const builder = this.builder();
+    builder.add(items);
+    builder.finish();
+  }
+
+  /** `build` in parts, so that a caller can let other work run between them (a server answering meanwhile). */
+  builder(): { add(items: Iterable<{ slot: number; fields: FieldTexts }>): void; finish(): void } {
     const postTerm: number[] = [];
     const postDoc: number[] = [];
     const postTf: number[] = [];
-    for (const { slot, fields } of items) {
-      for (const [term, tf] of this.countFields(slot, fields)) {
-        postTerm.push(this.termId(term));
-        postDoc.push(slot);
-        postTf.push(tf);
-      }
-    }
-    const impacts = new Float32Array(postTf.length);
-    for (let i = 0; i < postTf.length; i++) impacts[i] = this.impact(postDoc[i]!, postTf[i]!);
-    this.rebuild(Int32Array.from(postTerm), Int32Array.from(postDoc), impacts);
+    return {
+      add: (items) => {
+        for (const { slot, fields } of items) {
+          for (const [term, tf] of this.countFields(slot, fields)) {
+            postTerm.push(this.termId(term));
+            postDoc.push(slot);
+            postTf.push(tf);
+          }
+        }
+      },
+      finish: () => {
+        const impacts = new Float32Array(postTf.length);
+        for (let i = 0; i < postTf.length; i++) impacts[i] = this.impact(postDoc[i]!, postTf[i]!);
+        this.rebuild(Int32Array.from(postTerm), Int32Array.from(postDoc), impacts);
+      },
+    };
   }
 
   /** The saturated, length-normalized, field-weighted frequency of a term in a paper (packed field counts). */

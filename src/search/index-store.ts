@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { titleKey } from '../model/record.js';
 import type { Db } from '../store/schema.js';
@@ -8,6 +9,8 @@ import { PaperIndex, type PaperMeta } from './paper-index.js';
 
 /** Rows read or written per statement when loading or saving the index. */
 const PAGE = 5000;
+/** Papers indexed between two turns of the event loop at start (about 50 ms of work on a busy 2-core machine). */
+const BUILD_SLICE = 250;
 const WRITE_CHUNK = 500;
 
 /** Vectors are stored as float32 little-endian (the byte order of every machine Node runs on). */
@@ -168,6 +171,7 @@ export async function loadVectors(db: Db, model: string, index: PaperIndex): Pro
       n++;
     }
     after = rows[rows.length - 1]!.paper_id;
+    await setImmediate();
   }
 }
 
@@ -210,17 +214,23 @@ export async function newMemoryIndex(db: Db, embedder: Embedder): Promise<Memory
     titles: new Map(),
     signatures: new Map(),
   };
-  const texts: { slot: number; fields: ReturnType<typeof fieldsOf> }[] = [];
+  // Built while a server already answers (src/cli/serve.ts): a slice of papers at a time, letting requests in between.
+  const bm25 = m.bm25.builder();
   for await (const rows of readPapers(db, true)) {
-    for (const r of rows) {
-      texts.push({ slot: m.papers.upsert(metaFromRow(r)), fields: fieldsOf(r) });
-      m.lexicon.add(r.title);
-      m.lexicon.add(r.authors_text);
-      addTitle(m, r);
-      m.signatures.set(r.id, textSignature(r));
+    for (let i = 0; i < rows.length; i += BUILD_SLICE) {
+      const texts: { slot: number; fields: ReturnType<typeof fieldsOf> }[] = [];
+      for (const r of rows.slice(i, i + BUILD_SLICE)) {
+        texts.push({ slot: m.papers.upsert(metaFromRow(r)), fields: fieldsOf(r) });
+        m.lexicon.add(r.title);
+        m.lexicon.add(r.authors_text);
+        addTitle(m, r);
+        m.signatures.set(r.id, textSignature(r));
+      }
+      bm25.add(texts);
+      await setImmediate();
     }
   }
-  m.bm25.build(texts);
+  bm25.finish();
   m.lexicon.prepare();
   const model = embedder.model();
   if (model) await loadVectors(db, model, m.papers);

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { type Config, isLoopback } from '../config/config.js';
 import { setupMail } from '../digest/job.js';
@@ -47,14 +48,21 @@ export async function runServe(
   // says which. A store without a fitted model gets one in the background; keyword search answers meanwhile.
   const embedder = embedderFromConfig(config);
   const searchLog = (level: 'info' | 'warn' | 'error', message: string) => log[level](message);
-  const opening = createSearchService(store, db, { embedder, fitIfMissing: true, log: searchLog });
+  const snapshot = join(config.dataDir, 'search-index.snapshot');
+  const opening = createSearchService(store, db, { embedder, fitIfMissing: true, log: searchLog, snapshot });
   const search = warmingSearch(opening, databaseSearch(store, db), searchLog);
   const closing = new AbortController();
   // "For you" reads every paper once (seconds on a large store): opened in the background, pages say so meanwhile;
   // the digest waits for it.
   let forYou: ForYou | undefined;
-  const forYouStarted = performance.now();
-  const forYouOpening = openForYou(store, db);
+  // Opened once the search is ready: both read every paper, and searches matter more than For you meanwhile.
+  let forYouStarted = performance.now();
+  const forYouOpening = opening
+    .catch(() => undefined)
+    .then(() => {
+      forYouStarted = performance.now();
+      return openForYou(store, db);
+    });
   const mail = await setupMail(config, opened, log, { search: () => opening, forYou: () => forYouOpening });
   const fetchPaper = arxivLookup(fetchers.arxivFetcher, config.arxivApiUrl);
   const fetchPapers = arxivPapersLookup(fetchers.arxivFetcher, config.arxivApiUrl);

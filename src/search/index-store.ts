@@ -6,6 +6,7 @@ import { Bm25Index } from './bm25.js';
 import type { Embedder } from './embedder.js';
 import { Lexicon } from './lexicon.js';
 import { PaperIndex, type PaperMeta } from './paper-index.js';
+import { loadSnapshot, saveSnapshot } from './snapshot.js';
 
 /** Rows read or written per statement when loading or saving the index. */
 const PAGE = 5000;
@@ -32,6 +33,7 @@ export interface MetaRow {
   title: string;
   authors_text: string;
   abstract?: string;
+  modified_at?: string;
 }
 
 export function metaFromRow(r: MetaRow): PaperMeta {
@@ -47,6 +49,8 @@ export interface MemoryIndex {
   titles: Map<string, string[]>;
   /** Per paper, a fingerprint of its indexed text: a change that leaves the text alone (a vote) moves nothing. */
   signatures: Map<string, number>;
+  /** Per paper, its modified_at as read: a start from a snapshot reads again only the papers whose value differs. */
+  modified: Map<string, string>;
 }
 
 /** FNV-1a of title, authors and abstract, with their length: equal for the same text, almost never otherwise. */
@@ -72,6 +76,7 @@ const fieldsOf = (r: MetaRow) => ({ title: r.title, authors: r.authors_text, abs
  * whether its text is new to the index (and so needs embedding).
  */
 export function addToMemory(m: MemoryIndex, r: MetaRow): boolean {
+  if (r.modified_at) m.modified.set(r.id, r.modified_at);
   const signature = textSignature(r);
   if (m.papers.has(r.id) && m.signatures.get(r.id) === signature) {
     m.papers.upsert(metaFromRow(r));
@@ -94,6 +99,7 @@ export function removeFromMemory(m: MemoryIndex, id: string): void {
   m.bm25.remove(slot);
   m.papers.remove(id);
   m.signatures.delete(id);
+  m.modified.delete(id);
 }
 
 /**
@@ -101,7 +107,7 @@ export function removeFromMemory(m: MemoryIndex, id: string): void {
  * read: they leave the index when hidden (the change names them, and they are not found) and come back when unhidden.
  */
 export async function* readPapers(db: Db, withAbstract: boolean, ids?: string[]): AsyncGenerator<MetaRow[]> {
-  const columns = ['id', 'feed_day', 'has_code', 'categories', 'title', 'authors_text'] as const;
+  const columns = ['id', 'feed_day', 'has_code', 'categories', 'title', 'authors_text', 'modified_at'] as const;
   if (ids) {
     for (let i = 0; i < ids.length; i += WRITE_CHUNK) {
       const part = ids.slice(i, i + WRITE_CHUNK);
@@ -206,13 +212,86 @@ export async function saveVectors(
   });
 }
 
-export async function newMemoryIndex(db: Db, embedder: Embedder): Promise<MemoryIndex> {
+type Log = (level: 'info' | 'warn' | 'error', message: string) => void;
+
+/**
+ * The in-memory index: from the snapshot file when there is a usable one (then the papers changed, added, hidden or
+ * deleted since are applied), else built from every paper; either way saved to the snapshot file for the next start.
+ */
+export async function newMemoryIndex(
+  db: Db,
+  embedder: Embedder,
+  opts: { snapshot?: string | undefined; log?: Log | undefined } = {},
+): Promise<MemoryIndex> {
+  const log = opts.log ?? (() => {});
+  const restored = opts.snapshot ? await fromSnapshot(db, opts.snapshot, log) : undefined;
+  const m = restored?.memory ?? (await buildMemoryIndex(db));
+  m.lexicon.prepare();
+  if (opts.snapshot && (!restored || restored.changed > 0)) {
+    const path = opts.snapshot;
+    saveSnapshot(path, m).catch((error: unknown) =>
+      log(
+        'warn',
+        `search: could not save the index snapshot ${path}: ${String(error)}; the next start builds it again`,
+      ),
+    );
+  }
+  const model = embedder.model();
+  if (model) await loadVectors(db, model, m.papers);
+  return m;
+}
+
+async function fromSnapshot(
+  db: Db,
+  path: string,
+  log: Log,
+): Promise<{ memory: MemoryIndex; changed: number } | undefined> {
+  let loaded: Awaited<ReturnType<typeof loadSnapshot>>;
+  try {
+    loaded = await loadSnapshot(path);
+  } catch (error) {
+    log('warn', `search: the index snapshot ${path} cannot be used (${String(error)}): building the index afresh`);
+    return undefined;
+  }
+  if (!loaded) return undefined;
+  const m = loaded;
+  const visible = new Set<string>();
+  const changed: string[] = [];
+  let after = '';
+  for (;;) {
+    const rows = await db
+      .selectFrom('papers')
+      .select(['id', 'modified_at'])
+      .where('id', '>', after)
+      .where('hidden_at', 'is', null)
+      .orderBy('id')
+      .limit(PAGE * 4)
+      .execute();
+    if (rows.length === 0) break;
+    for (const r of rows) {
+      visible.add(r.id);
+      if (!m.papers.has(r.id) || m.modified.get(r.id) !== r.modified_at) changed.push(r.id);
+    }
+    after = rows[rows.length - 1]!.id;
+  }
+  const gone = [...m.signatures.keys()].filter((id) => !visible.has(id));
+  for (const id of gone) removeFromMemory(m, id);
+  for await (const rows of readPapers(db, true, changed)) {
+    for (const r of rows) addToMemory(m, r);
+    await setImmediate();
+  }
+  log('info', `search: index loaded from ${path}; ${changed.length} papers read again, ${gone.length} gone since`);
+  return { memory: m, changed: changed.length + gone.length };
+}
+
+async function buildMemoryIndex(db: Db): Promise<MemoryIndex> {
   const m: MemoryIndex = {
     papers: new PaperIndex(),
     lexicon: new Lexicon(),
     bm25: new Bm25Index(),
     titles: new Map(),
     signatures: new Map(),
+    modified: new Map(),
   };
   // Built while a server already answers (src/cli/serve.ts): a slice of papers at a time, letting requests in between.
   const bm25 = m.bm25.builder();
@@ -225,14 +304,12 @@ export async function newMemoryIndex(db: Db, embedder: Embedder): Promise<Memory
         m.lexicon.add(r.authors_text);
         addTitle(m, r);
         m.signatures.set(r.id, textSignature(r));
+        if (r.modified_at) m.modified.set(r.id, r.modified_at);
       }
       bm25.add(texts);
       await setImmediate();
     }
   }
   bm25.finish();
-  m.lexicon.prepare();
-  const model = embedder.model();
-  if (model) await loadVectors(db, model, m.papers);
   return m;
 }

@@ -37,12 +37,18 @@ export class IndexSync {
     private readonly log: Log,
   ) {}
 
-  static async open(store: Pick<Store, 'onPapersChanged'>, db: Db, embedder: Embedder, log: Log): Promise<IndexSync> {
+  static async open(
+    store: Pick<Store, 'onPapersChanged'>,
+    db: Db,
+    embedder: Embedder,
+    log: Log,
+    snapshot?: string,
+  ): Promise<IndexSync> {
     if (embedder.restore) {
       const saved = await loadModel(db, embedder.kind);
       if (saved) embedder.restore(saved.data, saved.model);
     }
-    const sync = new IndexSync(db, embedder, await newMemoryIndex(db, embedder), log);
+    const sync = new IndexSync(db, embedder, await newMemoryIndex(db, embedder, { snapshot, log }), log);
     sync.unsubscribe = store.onPapersChanged((change) => sync.onPapersChanged(change));
     if (!embedder.model()) log('info', 'search: no semantic model fitted yet, keyword search only until a refit');
     else sync.enqueue(() => sync.catchUp());

@@ -51,7 +51,7 @@ export async function createSearchService(
   const log = opts.log ?? (() => {});
   const papers = paperReader(store, db);
   const early = replayingEarlyChanges(papers);
-  const sync = await IndexSync.open(early.reader, db, embedder, log).catch((error: unknown) => {
+  const sync = await IndexSync.open(early.reader, db, embedder, log, opts.snapshot).catch((error: unknown) => {
     early.stop();
     throw error;
   });

@@ -63,7 +63,7 @@ try {
   for (let i = 1; i <= Number(values.starts); i++) {
     const hadSnapshot = existsSync(join(dir, 'search-index.snapshot'));
     const t0 = performance.now();
-    const server = await startServer(env, { timeoutMs: 180_000 });
+    const server = await startServer(env, { timeoutMs: 180_000, waitReady: false });
     const listening = performance.now() - t0;
     try {
       const home = await until(`${server.url}/`, t0, (r) => r.status === 200);

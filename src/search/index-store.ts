@@ -5,8 +5,11 @@ import type { Db } from '../store/schema.js';
 import { Bm25Index } from './bm25.js';
 import type { Embedder } from './embedder.js';
 import { Lexicon } from './lexicon.js';
+import type { MemoryIndex } from './memory-index.js';
 import { PaperIndex, type PaperMeta } from './paper-index.js';
 import { loadSnapshot, saveSnapshot } from './snapshot.js';
+
+export type { MemoryIndex } from './memory-index.js';
 
 /** Rows read or written per statement when loading or saving the index. */
 const PAGE = 5000;
@@ -38,19 +41,6 @@ export interface MetaRow {
 
 export function metaFromRow(r: MetaRow): PaperMeta {
   return { id: r.id, feedDay: r.feed_day, hasCode: r.has_code === 1, categories: JSON.parse(r.categories) as string[] };
-}
-
-/** What the search keeps in memory: papers with their filter fields and vectors, their words, and BM25 postings. */
-export interface MemoryIndex {
-  papers: PaperIndex;
-  lexicon: Lexicon;
-  bm25: Bm25Index;
-  /** Papers by folded title (titleKey), for known-item searches. */
-  titles: Map<string, string[]>;
-  /** Per paper, a fingerprint of its indexed text: a change that leaves the text alone (a vote) moves nothing. */
-  signatures: Map<string, number>;
-  /** Per paper, its modified_at as read: a start from a snapshot reads again only the papers whose value differs. */
-  modified: Map<string, string>;
 }
 
 /** FNV-1a of title, authors and abstract, with their length: equal for the same text, almost never otherwise. */

@@ -1,7 +1,7 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { Bm25Index } from './bm25.js';
-import type { MemoryIndex } from './index-store.js';
 import { Lexicon } from './lexicon.js';
+import type { MemoryIndex } from './memory-index.js';
 import { PaperIndex } from './paper-index.js';
 
 /**

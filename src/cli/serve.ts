@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import type { Server, ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { type Config, isLoopback } from '../config/config.js';
 import { setupMail } from '../digest/job.js';
@@ -15,8 +16,10 @@ import { startSchedules } from '../jobs/schedule.js';
 import { createThumbnailJob } from '../jobs/thumbnails.js';
 import { createTrendingJob } from '../jobs/trending.js';
 import { createLogger } from '../log.js';
+import { databaseSearch } from '../search/db-search.js';
 import { embedderFromConfig } from '../search/embedders.js';
 import { createSearchService } from '../search/search.js';
+import { warmingSearch } from '../search/warming.js';
 import type { OpenedStore } from '../store/store.js';
 import { createApp } from '../web/app.js';
 import { webDeps } from '../web/deps.js';
@@ -50,22 +53,26 @@ export async function runServe(
 
   // Other processes' writes reach this one's index, caches and pages; followed before the index loads, so none is missed.
   await store.followChanges({ onError: (error) => log.warn({ err: error }, 'change feed: reading it again') });
-  const started = performance.now();
-  // A store without a fitted model gets one in the background; keyword search answers meanwhile.
+  // The site answers at once: search from the database until the index is built (seconds on a large store), /readyz
+  // says which. A store without a fitted model gets one in the background; keyword search answers meanwhile.
   const embedder = embedderFromConfig(config);
-  const search = await createSearchService(store, db, {
-    embedder,
-    fitIfMissing: true,
-    log: (level, message) => log[level](message),
-  });
-  log.info(`search index ready in ${Math.round(performance.now() - started)} ms`);
+  const searchLog = (level: 'info' | 'warn' | 'error', message: string) => log[level](message);
+  const snapshot = join(config.dataDir, 'search-index.snapshot');
+  const opening = createSearchService(store, db, { embedder, fitIfMissing: true, log: searchLog, snapshot });
+  const search = warmingSearch(opening, databaseSearch(store, db), searchLog);
   const closing = new AbortController();
   // "For you" reads every paper once (seconds on a large store): opened in the background, pages say so meanwhile;
   // the digest waits for it.
   let forYou: ForYou | undefined;
-  const forYouStarted = performance.now();
-  const forYouOpening = openForYou(store, db);
-  const mail = await setupMail(config, opened, log, { search: async () => search, forYou: () => forYouOpening });
+  // Opened once the search is ready: both read every paper, and searches matter more than For you meanwhile.
+  let forYouStarted = performance.now();
+  const forYouOpening = opening
+    .catch(() => undefined)
+    .then(() => {
+      forYouStarted = performance.now();
+      return openForYou(store, db);
+    });
+  const mail = await setupMail(config, opened, log, { search: () => opening, forYou: () => forYouOpening });
   const fetchPaper = arxivLookup(fetchers.arxivFetcher, config.arxivApiUrl);
   const fetchPapers = arxivPapersLookup(fetchers.arxivFetcher, config.arxivApiUrl);
   void forYouOpening.then(

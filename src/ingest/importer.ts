@@ -52,16 +52,31 @@ export async function importEntries(
   let position = 0;
   let batch: PaperRecord[] = [];
   let rejectedInBatch = 0;
-  const flush = async () => {
-    const before = { ...counts, rejected: counts.rejected + rejectedInBatch };
-    const result = await store.upsertPapers(batch, key ? { key, position, counts: before } : undefined);
+  const write = async (records: PaperRecord[], rejected: number, at: number) => {
+    const before = { ...counts, rejected: counts.rejected + rejected };
+    const result = await store.upsertPapers(records, key ? { key, position: at, counts: before } : undefined);
     counts.new += result.new;
     counts.updated += result.updated;
     counts.unchanged += result.unchanged;
-    counts.rejected += rejectedInBatch;
+    counts.rejected += rejected;
+    options.progress?.update(at, { ...counts });
+  };
+  // The next batch is read and checked while the last one is written (the database works while this process parses):
+  // one batch in flight at most, written in order, so each checkpoint still follows the one before.
+  let writing: Promise<void> = Promise.resolve();
+  const flush = async () => {
+    const records = batch;
+    const rejected = rejectedInBatch;
     batch = [];
     rejectedInBatch = 0;
-    options.progress?.update(position, { ...counts });
+    await writing;
+    writing = write(records, rejected, position);
+    // Awaited at the next flush or at the end; marked handled so that a failure waits for that instead of ending the process.
+    writing.catch(() => {});
+  };
+  const drain = async () => {
+    await flush();
+    await writing;
   };
 
   try {
@@ -83,11 +98,11 @@ export async function importEntries(
     }
   } catch (error) {
     // What was read before a damaged part of the input is complete: keep it, then say what went wrong.
-    await flush();
+    await drain();
     if (!(error instanceof SourceError)) throw error;
     throw new SourceError(error.code, `${error.message}\nBefore it: ${formatCounts(counts)}.`, { cause: error });
   }
-  await flush();
+  await drain();
   if (key) await store.clearCheckpoint(key);
   return counts;
 }

@@ -37,6 +37,19 @@ export interface ScoringTerm {
  * numbered by slot (PaperIndex's); removed slots are skipped through `alive`. The bulk of the postings is one
  * compact array built at load; papers added later go to small per-term lists until the next `compact`.
  */
+/** Everything a built index holds, in flat arrays (snapshot.ts saves it to a file and reads it back). */
+export interface Bm25State {
+  terms: string[];
+  offsets: Int32Array<ArrayBuffer>;
+  docs: Int32Array<ArrayBuffer>;
+  impacts: Float32Array<ArrayBuffer>;
+  maxImpacts: Float32Array<ArrayBuffer>;
+  lengths: Uint16Array<ArrayBuffer>;
+  totals: number[];
+  documents: number;
+  ordered: boolean;
+}
+
 export class Bm25Index {
   private readonly termIds = new Map<string, number>();
   private offsets = new Int32Array(1);
@@ -54,21 +67,68 @@ export class Bm25Index {
   private documents = 0;
   private acc = new Float32Array(0);
 
+  /** The index as flat arrays, the papers added since the build folded in first. */
+  state(): Bm25State {
+    if (this.deltaPostings > 0) this.compact();
+    return {
+      terms: [...this.termIds.keys()],
+      offsets: this.offsets,
+      docs: this.docs,
+      impacts: this.impacts,
+      maxImpacts: this.maxImpacts,
+      lengths: this.lengths.slice(),
+      totals: [...this.totals],
+      documents: this.documents,
+      ordered: this.ordered,
+    };
+  }
+
+  static fromState(state: Bm25State): Bm25Index {
+    const index = new Bm25Index();
+    for (const term of state.terms) index.termId(term);
+    if (state.offsets.length !== state.terms.length + 1 || state.docs.length !== state.impacts.length)
+      throw new Error('the keyword index arrays do not fit together');
+    index.offsets = state.offsets;
+    index.docs = state.docs;
+    index.impacts = state.impacts;
+    index.maxImpacts = state.maxImpacts;
+    index.lengths = state.lengths;
+    state.totals.forEach((t, i) => {
+      index.totals[i] = t;
+    });
+    index.documents = state.documents;
+    index.ordered = state.ordered;
+    return index;
+  }
+
   /** Loads many papers at once (the start of the service): far more compact than adding them one by one. */
   build(items: Iterable<{ slot: number; fields: FieldTexts }>): void {
+    const builder = this.builder();
+    builder.add(items);
+    builder.finish();
+  }
+
+  /** `build` in parts, so that a caller can let other work run between them (a server answering meanwhile). */
+  builder(): { add(items: Iterable<{ slot: number; fields: FieldTexts }>): void; finish(): void } {
     const postTerm: number[] = [];
     const postDoc: number[] = [];
     const postTf: number[] = [];
-    for (const { slot, fields } of items) {
-      for (const [term, tf] of this.countFields(slot, fields)) {
-        postTerm.push(this.termId(term));
-        postDoc.push(slot);
-        postTf.push(tf);
-      }
-    }
-    const impacts = new Float32Array(postTf.length);
-    for (let i = 0; i < postTf.length; i++) impacts[i] = this.impact(postDoc[i]!, postTf[i]!);
-    this.rebuild(Int32Array.from(postTerm), Int32Array.from(postDoc), impacts);
+    return {
+      add: (items) => {
+        for (const { slot, fields } of items) {
+          for (const [term, tf] of this.countFields(slot, fields)) {
+            postTerm.push(this.termId(term));
+            postDoc.push(slot);
+            postTf.push(tf);
+          }
+        }
+      },
+      finish: () => {
+        const impacts = new Float32Array(postTf.length);
+        for (let i = 0; i < postTf.length; i++) impacts[i] = this.impact(postDoc[i]!, postTf[i]!);
+        this.rebuild(Int32Array.from(postTerm), Int32Array.from(postDoc), impacts);
+      },
+    };
   }
 
   /** The saturated, length-normalized, field-weighted frequency of a term in a paper (packed field counts). */

@@ -1,13 +1,20 @@
+import { setImmediate } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { titleKey } from '../model/record.js';
 import type { Db } from '../store/schema.js';
 import { Bm25Index } from './bm25.js';
 import type { Embedder } from './embedder.js';
 import { Lexicon } from './lexicon.js';
+import type { MemoryIndex } from './memory-index.js';
 import { PaperIndex, type PaperMeta } from './paper-index.js';
+import { loadSnapshot, saveSnapshot } from './snapshot.js';
+
+export type { MemoryIndex } from './memory-index.js';
 
 /** Rows read or written per statement when loading or saving the index. */
 const PAGE = 5000;
+/** Papers indexed between two turns of the event loop at start (about 50 ms of work on a busy 2-core machine). */
+const BUILD_SLICE = 250;
 const WRITE_CHUNK = 500;
 
 /** Vectors are stored as float32 little-endian (the byte order of every machine Node runs on). */
@@ -29,21 +36,11 @@ export interface MetaRow {
   title: string;
   authors_text: string;
   abstract?: string;
+  modified_at?: string;
 }
 
 export function metaFromRow(r: MetaRow): PaperMeta {
   return { id: r.id, feedDay: r.feed_day, hasCode: r.has_code === 1, categories: JSON.parse(r.categories) as string[] };
-}
-
-/** What the search keeps in memory: papers with their filter fields and vectors, their words, and BM25 postings. */
-export interface MemoryIndex {
-  papers: PaperIndex;
-  lexicon: Lexicon;
-  bm25: Bm25Index;
-  /** Papers by folded title (titleKey), for known-item searches. */
-  titles: Map<string, string[]>;
-  /** Per paper, a fingerprint of its indexed text: a change that leaves the text alone (a vote) moves nothing. */
-  signatures: Map<string, number>;
 }
 
 /** FNV-1a of title, authors and abstract, with their length: equal for the same text, almost never otherwise. */
@@ -69,6 +66,7 @@ const fieldsOf = (r: MetaRow) => ({ title: r.title, authors: r.authors_text, abs
  * whether its text is new to the index (and so needs embedding).
  */
 export function addToMemory(m: MemoryIndex, r: MetaRow): boolean {
+  if (r.modified_at) m.modified.set(r.id, r.modified_at);
   const signature = textSignature(r);
   if (m.papers.has(r.id) && m.signatures.get(r.id) === signature) {
     m.papers.upsert(metaFromRow(r));
@@ -91,6 +89,7 @@ export function removeFromMemory(m: MemoryIndex, id: string): void {
   m.bm25.remove(slot);
   m.papers.remove(id);
   m.signatures.delete(id);
+  m.modified.delete(id);
 }
 
 /**
@@ -98,7 +97,7 @@ export function removeFromMemory(m: MemoryIndex, id: string): void {
  * read: they leave the index when hidden (the change names them, and they are not found) and come back when unhidden.
  */
 export async function* readPapers(db: Db, withAbstract: boolean, ids?: string[]): AsyncGenerator<MetaRow[]> {
-  const columns = ['id', 'feed_day', 'has_code', 'categories', 'title', 'authors_text'] as const;
+  const columns = ['id', 'feed_day', 'has_code', 'categories', 'title', 'authors_text', 'modified_at'] as const;
   if (ids) {
     for (let i = 0; i < ids.length; i += WRITE_CHUNK) {
       const part = ids.slice(i, i + WRITE_CHUNK);
@@ -168,6 +167,7 @@ export async function loadVectors(db: Db, model: string, index: PaperIndex): Pro
       n++;
     }
     after = rows[rows.length - 1]!.paper_id;
+    await setImmediate();
   }
 }
 
@@ -202,27 +202,104 @@ export async function saveVectors(
   });
 }
 
-export async function newMemoryIndex(db: Db, embedder: Embedder): Promise<MemoryIndex> {
+type Log = (level: 'info' | 'warn' | 'error', message: string) => void;
+
+/**
+ * The in-memory index: from the snapshot file when there is a usable one (then the papers changed, added, hidden or
+ * deleted since are applied), else built from every paper; either way saved to the snapshot file for the next start.
+ */
+export async function newMemoryIndex(
+  db: Db,
+  embedder: Embedder,
+  opts: { snapshot?: string | undefined; log?: Log | undefined } = {},
+): Promise<MemoryIndex> {
+  const log = opts.log ?? (() => {});
+  const restored = opts.snapshot ? await fromSnapshot(db, opts.snapshot, log) : undefined;
+  const m = restored?.memory ?? (await buildMemoryIndex(db));
+  m.lexicon.prepare();
+  if (opts.snapshot && (!restored || restored.changed > 0)) {
+    const path = opts.snapshot;
+    saveSnapshot(path, m).catch((error: unknown) =>
+      log(
+        'warn',
+        `search: could not save the index snapshot ${path}: ${String(error)}; the next start builds it again`,
+      ),
+    );
+  }
+  const model = embedder.model();
+  if (model) await loadVectors(db, model, m.papers);
+  return m;
+}
+
+async function fromSnapshot(
+  db: Db,
+  path: string,
+  log: Log,
+): Promise<{ memory: MemoryIndex; changed: number } | undefined> {
+  let loaded: Awaited<ReturnType<typeof loadSnapshot>>;
+  try {
+    loaded = await loadSnapshot(path);
+  } catch (error) {
+    log('warn', `search: the index snapshot ${path} cannot be used (${String(error)}): building the index afresh`);
+    return undefined;
+  }
+  if (!loaded) return undefined;
+  const m = loaded;
+  const visible = new Set<string>();
+  const changed: string[] = [];
+  let after = '';
+  for (;;) {
+    const rows = await db
+      .selectFrom('papers')
+      .select(['id', 'modified_at'])
+      .where('id', '>', after)
+      .where('hidden_at', 'is', null)
+      .orderBy('id')
+      .limit(PAGE * 4)
+      .execute();
+    if (rows.length === 0) break;
+    for (const r of rows) {
+      visible.add(r.id);
+      if (!m.papers.has(r.id) || m.modified.get(r.id) !== r.modified_at) changed.push(r.id);
+    }
+    after = rows[rows.length - 1]!.id;
+  }
+  const gone = [...m.signatures.keys()].filter((id) => !visible.has(id));
+  for (const id of gone) removeFromMemory(m, id);
+  for await (const rows of readPapers(db, true, changed)) {
+    for (const r of rows) addToMemory(m, r);
+    await setImmediate();
+  }
+  log('info', `search: index loaded from ${path}; ${changed.length} papers read again, ${gone.length} gone since`);
+  return { memory: m, changed: changed.length + gone.length };
+}
+
+async function buildMemoryIndex(db: Db): Promise<MemoryIndex> {
   const m: MemoryIndex = {
     papers: new PaperIndex(),
     lexicon: new Lexicon(),
     bm25: new Bm25Index(),
     titles: new Map(),
     signatures: new Map(),
+    modified: new Map(),
   };
-  const texts: { slot: number; fields: ReturnType<typeof fieldsOf> }[] = [];
+  // Built while a server already answers (src/cli/serve.ts): a slice of papers at a time, letting requests in between.
+  const bm25 = m.bm25.builder();
   for await (const rows of readPapers(db, true)) {
-    for (const r of rows) {
-      texts.push({ slot: m.papers.upsert(metaFromRow(r)), fields: fieldsOf(r) });
-      m.lexicon.add(r.title);
-      m.lexicon.add(r.authors_text);
-      addTitle(m, r);
-      m.signatures.set(r.id, textSignature(r));
+    for (let i = 0; i < rows.length; i += BUILD_SLICE) {
+      const texts: { slot: number; fields: ReturnType<typeof fieldsOf> }[] = [];
+      for (const r of rows.slice(i, i + BUILD_SLICE)) {
+        texts.push({ slot: m.papers.upsert(metaFromRow(r)), fields: fieldsOf(r) });
+        m.lexicon.add(r.title);
+        m.lexicon.add(r.authors_text);
+        addTitle(m, r);
+        m.signatures.set(r.id, textSignature(r));
+        if (r.modified_at) m.modified.set(r.id, r.modified_at);
+      }
+      bm25.add(texts);
+      await setImmediate();
     }
   }
-  m.bm25.build(texts);
-  m.lexicon.prepare();
-  const model = embedder.model();
-  if (model) await loadVectors(db, model, m.papers);
+  bm25.finish();
   return m;
 }

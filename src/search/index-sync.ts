@@ -43,12 +43,12 @@ export class IndexSync {
     private readonly log: Log,
   ) {}
 
-  static async open(store: IndexStore, db: Db, embedder: Embedder, log: Log): Promise<IndexSync> {
+  static async open(store: IndexStore, db: Db, embedder: Embedder, log: Log, snapshot?: string): Promise<IndexSync> {
     if (embedder.restore) {
       const saved = await loadModel(db, embedder.kind);
       if (saved) embedder.restore(saved.data, saved.model);
     }
-    const sync = new IndexSync(store, db, embedder, await newMemoryIndex(db, embedder), log);
+    const sync = new IndexSync(store, db, embedder, await newMemoryIndex(db, embedder, { snapshot, log }), log);
     const papers = store.onPapersChanged((change) => sync.onPapersChanged(change));
     const model = store.onModelChanged(() => sync.enqueue(() => sync.loadFittedModel()));
     sync.unsubscribe = () => {

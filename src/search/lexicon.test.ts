@@ -97,6 +97,7 @@ describe('addToMemory', () => {
     bm25: new Bm25Index(),
     titles: new Map(),
     signatures: new Map(),
+    modified: new Map(),
   });
   const row = (over: Partial<MetaRow> = {}): MetaRow => ({
     id: '2607.00001',

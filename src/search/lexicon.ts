@@ -17,6 +17,17 @@ export class Lexicon {
    */
   private byLength: Map<string, Bucket> | undefined;
 
+  /** Every word with its document frequency (snapshot.ts). */
+  state(): { words: string[]; counts: Int32Array } {
+    return { words: [...this.df.keys()], counts: Int32Array.from(this.df.values()) };
+  }
+
+  static fromState(state: { words: string[]; counts: Int32Array }): Lexicon {
+    const lexicon = new Lexicon();
+    for (const [i, w] of state.words.entries()) lexicon.df.set(w, state.counts[i]!);
+    return lexicon;
+  }
+
   add(text: string): void {
     for (const w of new Set(words(text))) {
       const f = (this.df.get(w) ?? 0) + 1;

@@ -38,6 +38,18 @@ export const RESCORED = (k: number): number => 2 * k + 100;
 
 const dayNumber = (day: string | null): number => (day ? Number(day.slice(0, 10).replace(/-/g, '')) || 0 : 0);
 
+/** The papers' filter fields by slot, without vectors (they are read from the store: snapshot.ts). */
+export interface PaperIndexState {
+  ids: string[];
+  days: Int32Array;
+  code: Uint8Array;
+  alive: Uint8Array;
+  /** Slot s's categories are categoryIds[catOffsets[s]..catOffsets[s + 1]), ids into `categories`. */
+  catOffsets: Int32Array;
+  catIds: Int32Array;
+  categories: string[];
+}
+
 export class PaperIndex {
   private ids: string[] = [];
   private readonly slots = new Map<string, number>();
@@ -55,6 +67,48 @@ export class PaperIndex {
 
   get size(): number {
     return this.live;
+  }
+
+  state(): PaperIndexState {
+    const n = this.ids.length;
+    const catOffsets = new Int32Array(n + 1);
+    for (let s = 0; s < n; s++) catOffsets[s + 1] = catOffsets[s]! + (this.cats[s]?.length ?? 0);
+    const catIds = new Int32Array(catOffsets[n]!);
+    for (let s = 0; s < n; s++) catIds.set(this.cats[s] ?? [], catOffsets[s]!);
+    return {
+      ids: [...this.ids],
+      days: this.days.slice(0, n),
+      code: this.code.slice(0, n),
+      alive: this.alive.slice(0, n),
+      catOffsets,
+      catIds,
+      categories: [...this.categoryIds.keys()],
+    };
+  }
+
+  static fromState(state: PaperIndexState): PaperIndex {
+    const index = new PaperIndex();
+    const n = state.ids.length;
+    if (
+      state.days.length !== n ||
+      state.code.length !== n ||
+      state.alive.length !== n ||
+      state.catOffsets.length !== n + 1
+    )
+      throw new Error('the paper arrays do not fit together');
+    for (const c of state.categories) index.categoryId(c);
+    index.grow(n);
+    for (let s = 0; s < n; s++) {
+      const id = state.ids[s]!;
+      index.ids.push(id);
+      index.slots.set(id, s);
+      index.cats[s] = Array.from(state.catIds.subarray(state.catOffsets[s]!, state.catOffsets[s + 1]!));
+      if (state.alive[s]) index.live++;
+    }
+    index.days.set(state.days);
+    index.code.set(state.code);
+    index.alive.set(state.alive);
+    return index;
   }
 
   get dimensions(): number {

@@ -2,13 +2,14 @@ import { parseArxivId } from '../model/arxiv-id.js';
 import type { Paper } from '../model/paper.js';
 import { ResultCache } from '../store/result-cache.js';
 import type { Db } from '../store/schema.js';
+import type { PapersChange } from '../store/store.js';
 import { LsaEmbedder } from './embedder.js';
 import { FUSION } from './fusion.js';
 import { highlight, snippet } from './highlight.js';
 import { IndexSync } from './index-sync.js';
 import { MIN_LSA_DOCUMENTS } from './lsa.js';
 import type { Filters } from './paper-index.js';
-import { paperReader, type SearchStore } from './paper-reader.js';
+import { type PaperReader, paperReader, type SearchStore } from './paper-reader.js';
 import { phraseCheck } from './phrase-check.js';
 import { hasPositive, matchSet } from './query.js';
 import { bestScore, planQuery, scoringTerms } from './query-plan.js';
@@ -49,7 +50,11 @@ export async function createSearchService(
   const embedder = opts.embedder ?? new LsaEmbedder();
   const log = opts.log ?? (() => {});
   const papers = paperReader(store, db);
-  const sync = await IndexSync.open(papers, db, embedder, log);
+  const early = replayingEarlyChanges(papers);
+  const sync = await IndexSync.open(early.reader, db, embedder, log, opts.snapshot).catch((error: unknown) => {
+    early.stop();
+    throw error;
+  });
   const memory = sync.memory;
   const ranker: Ranker = { memory, embedder, phrases: phraseCheck(db, store.engine), fusion: opts.fusion ?? FUSION };
   const related = new RelatedPapers(ranker, (id) => papers.getPaper(id));
@@ -158,6 +163,25 @@ export async function createSearchService(
   };
 }
 
+/**
+ * The reader the index is opened with: papers written while it reads the store (a harvest or a submission in the
+ * seconds after `serve` starts listening) are told to it again when it subscribes, lest one land behind its reading.
+ */
+function replayingEarlyChanges(papers: PaperReader): { reader: PaperReader; stop: () => void } {
+  const early: PapersChange[] = [];
+  const stop = papers.onPapersChanged((change) => early.push(change));
+  const reader: PaperReader = {
+    ...papers,
+    onPapersChanged(listener) {
+      stop();
+      const unsubscribe = papers.onPapersChanged(listener);
+      for (const change of early.splice(0)) listener(change);
+      return unsubscribe;
+    },
+  };
+  return { reader, stop };
+}
+
 /** One key per distinct question: the same words and filters in another order ask the same. */
 function cacheKey(q: SearchQuery): string {
   const sorted = (xs: string[] | undefined) => (xs ? [...xs].sort() : []);
@@ -182,6 +206,7 @@ function plainHit(paper: Paper): SearchHit {
   return { paper, score: 1, titleHtml: highlight(paper.title, none), snippetHtml: snippet(paper.abstract, none) };
 }
 
-function clamp(n: number, lo: number, hi: number): number {
+/** n as a whole number within lo..hi (lo when it is not a number). */
+export function clamp(n: number, lo: number, hi: number): number {
   return Number.isFinite(n) ? Math.min(hi, Math.max(lo, Math.floor(n))) : lo;
 }

@@ -59,6 +59,8 @@ export interface SearchService {
   refit(): Promise<{ documents: number; ms: number }>;
   /** Resolves when every change notified so far is in the index (tests, benchmarks). */
   settled(): Promise<void>;
+  /** False while the in-memory index is still being built at start (search answers from the database meanwhile). */
+  ready?(): boolean;
   close(): void;
 }
 
@@ -68,6 +70,8 @@ export interface SearchServiceOptions {
   fusion?: FusionOptions;
   /** Fit the semantic model in the background at start when none is stored yet (the site does; tests do not). */
   fitIfMissing?: boolean;
+  /** A file to load the keyword index from at start (and save it to), instead of building it from every paper. */
+  snapshot?: string;
   /** Told about background work (folding new papers in, failures); defaults to silence. */
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }

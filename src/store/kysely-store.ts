@@ -11,6 +11,7 @@ import { authorKey, type PaperRecord, type SourceName, titleKey } from '../model
 import { isSyntheticId } from '../model/synthetic-id.js';
 import { cleanRecord } from '../model/text.js';
 import { recordAudit } from './audit.js';
+import { chunks, type Engine, idGroups, insertRows, isAnyOf } from './bulk.js';
 import { ChangeFeed, type FollowOptions, type Listen } from './change-feed.js';
 import { mergeRecord, recordHash } from './merge.js';
 import { paperFromRow, paperTrending, rowFromPaper } from './rows.js';
@@ -34,15 +35,6 @@ import { recomputeTrending } from './trending.js';
 
 /** Papers in a category above which a listing walks the feed order instead of collecting the category. */
 export const LARGE_CATEGORY = 2000;
-
-/** Rows per multi-row statement: well under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters. */
-const CHUNK = 500;
-
-function chunks<T>(items: T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 export interface KyselyStoreOptions {
   onClose?: () => Promise<void>;
@@ -163,11 +155,11 @@ export class KyselyStore implements Store {
       const records = await resolveByTitle(trx, input);
       const ids = [...new Set(records.map((r) => r.id))];
       const knownHashes = new Map<string, string>();
-      for (const part of chunks(ids)) {
+      for (const part of idGroups(this.engine, ids)) {
         const rows = await trx
           .selectFrom('paper_sources')
           .select(['paper_id', 'source', 'hash'])
-          .where('paper_id', 'in', part)
+          .where(isAnyOf(this.engine, 'paper_id', part))
           .execute();
         for (const row of rows) knownHashes.set(`${row.paper_id}\u0000${row.source}`, row.hash);
       }
@@ -178,13 +170,18 @@ export class KyselyStore implements Store {
       const result: UpsertResult = { new: 0, updated: 0, unchanged: records.length - pending.length };
 
       const current = new Map<string, Paper>();
-      for (const part of chunks([...new Set(pending.map((p) => p.record.id))])) {
-        const rows = await trx.selectFrom('papers').selectAll().where('id', 'in', part).execute();
+      for (const part of idGroups(this.engine, [...new Set(pending.map((p) => p.record.id))])) {
+        const rows = await trx
+          .selectFrom('papers')
+          .selectAll()
+          .where(isAnyOf(this.engine, 'id', part))
+          .execute();
         for (const row of rows) current.set(row.id, paperFromRow(row));
       }
 
       const adopted = await adoptProvisional(
         trx,
+        this.engine,
         pending.map((p) => p.record).filter((r) => !current.has(r.id)),
       );
       for (const [id, paper] of adopted) current.set(id, paper.paper);
@@ -223,13 +220,11 @@ export class KyselyStore implements Store {
 
       const stamp = papers.size ? await feedStamp(trx, this.engine, this.clock()) : now;
       const rows = [...papers.values()].map((p) => ({ ...rowFromPaper(p, titleKey(p.title)), feed_at: stamp }));
-      for (const part of chunks(rows)) {
-        await trx
-          .insertInto('papers')
-          .values(part)
+      for (const insert of insertRows(trx, this.engine, 'papers', rows)) {
+        await insert
           .onConflict((oc) =>
             oc.column('id').doUpdateSet((eb) => ({
-              ...updateAll(eb, part[0]!, ['id', 'created_at', 'feed_at']),
+              ...updateAll(eb, rows[0]!, ['id', 'created_at', 'feed_at']),
               // A paper enters a feed day once: an update that keeps its day keeps when it entered it.
               feed_at: sql<string>`CASE WHEN papers.feed_day IS NOT DISTINCT FROM excluded.feed_day THEN papers.feed_at ELSE excluded.feed_at END`,
             })),
@@ -238,14 +233,20 @@ export class KyselyStore implements Store {
       }
       const changedIds = [...papers.keys()];
       changed.push(...changedIds, ...[...adopted.values()].map((a) => a.from));
-      for (const part of chunks(changedIds)) {
-        await trx.deleteFrom('paper_authors').where('paper_id', 'in', part).execute();
-        await trx.deleteFrom('paper_categories').where('paper_id', 'in', part).execute();
+      for (const part of idGroups(this.engine, changedIds)) {
+        await trx
+          .deleteFrom('paper_authors')
+          .where(isAnyOf(this.engine, 'paper_id', part))
+          .execute();
+        await trx
+          .deleteFrom('paper_categories')
+          .where(isAnyOf(this.engine, 'paper_id', part))
+          .execute();
       }
       const authorRows = [...papers.values()].flatMap((p) =>
         p.authors.map((name, position) => ({ paper_id: p.id, position, name, name_key: authorKey(name) })),
       );
-      for (const part of chunks(authorRows)) await trx.insertInto('paper_authors').values(part).execute();
+      for (const insert of insertRows(trx, this.engine, 'paper_authors', authorRows)) await insert.execute();
       const categoryRows = [...papers.values()].flatMap((p) =>
         [...new Set(p.categories)].map((category) => ({
           paper_id: p.id,
@@ -253,7 +254,7 @@ export class KyselyStore implements Store {
           is_primary: category === p.primaryCategory ? 1 : 0,
         })),
       );
-      for (const part of chunks(categoryRows)) await trx.insertInto('paper_categories').values(part).execute();
+      for (const insert of insertRows(trx, this.engine, 'paper_categories', categoryRows)) await insert.execute();
 
       for (const [id, { from }] of adopted) {
         const incoming = [...sources.values()].filter((r) => r.paper_id === id).map((r) => r.source);
@@ -271,10 +272,8 @@ export class KyselyStore implements Store {
         if (counters) await trx.updateTable('papers').set(counters).where('id', '=', id).execute();
         await trx.deleteFrom('papers').where('id', '=', from).execute();
       }
-      for (const part of chunks([...sources.values()])) {
-        await trx
-          .insertInto('paper_sources')
-          .values(part)
+      for (const insert of insertRows(trx, this.engine, 'paper_sources', [...sources.values()])) {
+        await insert
           .onConflict((oc) =>
             oc.columns(['paper_id', 'source']).doUpdateSet((eb) => ({
               hash: eb.ref('excluded.hash'),
@@ -284,10 +283,8 @@ export class KyselyStore implements Store {
           )
           .execute();
       }
-      for (const part of chunks([...versions.values()])) {
-        await trx
-          .insertInto('paper_versions')
-          .values(part)
+      for (const insert of insertRows(trx, this.engine, 'paper_versions', [...versions.values()])) {
+        await insert
           .onConflict((oc) =>
             oc.columns(['paper_id', 'version']).doUpdateSet((eb) => ({
               date: sql<string | null>`coalesce(${eb.ref('paper_versions.date')}, ${eb.ref('excluded.date')})`,
@@ -628,17 +625,18 @@ async function resolveByTitle(trx: Trx, records: PaperRecord[]): Promise<PaperRe
  */
 async function adoptProvisional(
   trx: Trx,
+  engine: Engine,
   records: PaperRecord[],
 ): Promise<Map<string, { from: string; paper: Paper }>> {
   const adopted = new Map<string, { from: string; paper: Paper }>();
   const byKey = new Map(records.filter((r) => !isSyntheticId(r.id)).map((r) => [titleKey(r.title), r.id]));
   byKey.delete('');
   if (byKey.size === 0) return adopted;
-  for (const part of chunks([...byKey.keys()])) {
+  for (const part of idGroups(engine, [...byKey.keys()])) {
     const rows = await trx
       .selectFrom('papers')
       .selectAll()
-      .where('title_key', 'in', part)
+      .where(isAnyOf(engine, 'title_key', part))
       .where('id', 'like', 'title-%')
       .execute();
     for (const row of rows) {

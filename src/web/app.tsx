@@ -97,6 +97,16 @@ export function createApp(deps: WebDeps): Hono {
     );
   }
   app.get('/healthz', async (c) => c.json({ ok: true, papers: await deps.store.countPapers() }));
+  // For a load balancer: 200 once this process answers searches from its own index; until then it answers them from
+  // the database (slower, plainer), and says when to ask again.
+  app.get('/readyz', (c) => {
+    if (deps.search.ready?.() ?? true) return c.json({ ready: true });
+    c.header('Retry-After', '5');
+    return c.json(
+      { ready: false, reason: 'The search index is being built; searches answer from the database meanwhile.' },
+      503,
+    );
+  });
 
   const reportError = (error: Error) =>
     deps.log ? deps.log.error({ err: error }, error.message) : console.error(error);

@@ -16,11 +16,11 @@ export interface RunningServer {
 
 /**
  * Starts the real `paperboy serve` on a port the system picks (PORT=0), harvesting nothing, and resolves once it logs
- * the address it listens on. `env` names the store (PAPERBOY_DATA_DIR or DATABASE_URL) and anything else to set.
+ * the address it listens on and /readyz says its search index is ready. `env` names the store (PAPERBOY_DATA_DIR or DATABASE_URL) and anything else to set.
  */
 export async function startServer(
   env: Record<string, string>,
-  opts: { timeoutMs?: number; nodeArgs?: string[]; args?: string[] } = {},
+  opts: { timeoutMs?: number; nodeArgs?: string[]; args?: string[]; waitReady?: boolean } = {},
 ): Promise<RunningServer> {
   // Spawned here rather than by test/cli.ts's startCli to pass options to node itself (--cpu-prof is refused in NODE_OPTIONS).
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), bin, 'serve', ...(opts.args ?? [])], {
@@ -65,5 +65,16 @@ export async function startServer(
     await stop();
     throw error;
   });
+  // serve listens before its search index is built (searches answer from the database meanwhile): tests that search
+  // expect the full search, so wait for /readyz.
+  while (opts.waitReady !== false) {
+    const ready = await fetch(`${url}/readyz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ready) break;
+    if (ended()) throw new Error(`paperboy serve ended before it was ready:\n${out}`);
+    await new Promise((res) => setTimeout(res, 50));
+  }
   return { url, pid: child.pid!, output: () => out, stop };
 }

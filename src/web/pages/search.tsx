@@ -93,6 +93,7 @@ export function searchPages(deps: WebDeps): Hono {
               {result.capped ? `${result.total}+` : result.total} {result.total === 1 ? 'paper' : 'papers'} for “
               {form.q}”
             </p>
+            {result.notice ? <p class="notice">{result.notice}</p> : null}
             {result.hits.length ? (
               <ol class="papers">
                 {result.hits.map((h) => (

@@ -11,6 +11,7 @@ COPY bin ./bin
 COPY src ./src
 COPY tsconfig.json ./
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 PAPERBOY_DATA_DIR=/data
+RUN mkdir -p /data && chown node:node /data
 EXPOSE 8080
 USER node
 ENTRYPOINT ["node", "bin/paperboy.js"]

@@ -18,7 +18,7 @@ export function processCount(config: Pick<Config, 'processes' | 'databaseUrl'>, 
 /**
  * `serve --processes N`, the primary: migrates the store once, then forks N processes that share the port
  * (node:cluster); the first also runs the schedules and harvests. A process that dies is started again after a
- * second; SIGTERM or SIGINT stops them all, and the primary ends when they have.
+ * second (longer when it keeps dying); SIGTERM or SIGINT stops them all, and the primary ends when they have.
  */
 export async function runCluster(config: Config, processes: number): Promise<void> {
   const log = createLogger(config);
@@ -28,6 +28,7 @@ export async function runCluster(config: Config, processes: number): Promise<voi
   const roles = new Map<Worker, boolean>();
   const listened = new Set<Worker>();
   let stopping = false;
+  const crashes: number[] = [];
 
   const fork = (first: boolean) => {
     cluster.setupPrimary({ args: first ? args : [...args, WEB_ONLY_FLAG] });
@@ -45,12 +46,18 @@ export async function runCluster(config: Config, processes: number): Promise<voi
       process.exitCode = 1;
       return stop();
     }
+    // A process that keeps dying (the database down, a bad deploy) is started again more and more slowly: 1 s after
+    // a first crash, doubling with each crash in the last minute, at most 30 s.
+    const now = Date.now();
+    crashes.push(now);
+    while (crashes[0]! < now - 60_000) crashes.shift();
+    const delay = Math.min(30_000, 1000 * 2 ** (crashes.length - 1));
     log.error(
-      `web process ${worker.process.pid} ended (${signal ?? `exit code ${code}`}); starting another in 1 s${first ? ' (it runs the schedules)' : ''}`,
+      `web process ${worker.process.pid} ended (${signal ?? `exit code ${code}`}); starting another in ${delay / 1000} s${first ? ' (it runs the schedules)' : ''}`,
     );
     setTimeout(() => {
       if (!stopping) fork(first);
-    }, 1000);
+    }, delay);
   });
   cluster.on('listening', (worker) => listened.add(worker));
   for (let i = 0; i < processes; i++) fork(i === 0);

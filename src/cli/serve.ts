@@ -152,7 +152,11 @@ export async function runServe(
     log.info('digests are not sent by this process (no SMTP_URL, PAPERBOY_DIGEST_CRON=off or --no-digest)');
   mail.kick();
 
+  // Once: under --processes a Ctrl-C reaches a web process twice (SIGINT from the terminal, SIGTERM from the primary).
+  let shuttingDown = false;
   const shutdown = () => {
+    if (shuttingDown) return;
+    shuttingDown = true;
     log.info('shutting down');
     schedules?.stop();
     closing.abort();

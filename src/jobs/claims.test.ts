@@ -1,7 +1,7 @@
 import { Cron } from 'croner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines, freshStore, type TestStore } from '../../test/stores.js';
-import { createJobClaims } from './claims.js';
+import { createJobClaims, deleteFinishedRuns } from './claims.js';
 import { periodKey } from './schedule.js';
 
 describe.each(engines)('job claims on %s', (engine) => {
@@ -13,6 +13,26 @@ describe.each(engines)('job claims on %s', (engine) => {
 
   const row = (job: string, period: string) =>
     t.db.selectFrom('job_runs').selectAll().where('job', '=', job).where('period', '=', period).executeTakeFirst();
+
+  it('keeps the records of finished runs until the clean-up drops those older than it is asked', async () => {
+    const old = createJobClaims(t.db, { leaseMs: 60_000, owner: 'old', now: () => new Date('2026-01-01T00:00:00Z') });
+    const recent = createJobClaims(t.db, {
+      leaseMs: 60_000,
+      owner: 'new',
+      now: () => new Date('2026-03-01T00:00:00Z'),
+    });
+    await old.run('cleanup-test', 'P-old', async () => {});
+    await recent.run('cleanup-test', 'P-new', async () => {});
+    let release = () => {};
+    const running = old.run('cleanup-test', 'P-running', () => new Promise<void>((resolve) => (release = resolve)));
+    await expect.poll(() => row('cleanup-test', 'P-running')).toBeTruthy();
+    expect(await deleteFinishedRuns(t.db, new Date('2026-02-01T00:00:00Z'))).toBe(1);
+    expect(await row('cleanup-test', 'P-old')).toBeUndefined();
+    expect(await row('cleanup-test', 'P-new')).toBeTruthy();
+    expect(await row('cleanup-test', 'P-running')).toBeTruthy();
+    release();
+    await running;
+  });
 
   it('runs a period once: the second process finds it done', async () => {
     const a = createJobClaims(t.db, { leaseMs: 60_000, owner: 'a' });

@@ -109,3 +109,16 @@ export function createJobClaims(
     },
   };
 }
+
+/** How long a finished run's row is kept (it says when each job last ran, and how); the nightly clean-up drops older. */
+export const JOB_RUNS_KEPT_DAYS = 30;
+
+/** Deletes the rows of runs that finished before `before`; answers how many. */
+export async function deleteFinishedRuns(db: Db, before: Date): Promise<number> {
+  const result = await db
+    .deleteFrom('job_runs')
+    .where('finished_at', 'is not', null)
+    .where('finished_at', '<', before.toISOString())
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -1,11 +1,16 @@
 import { deleteExpired } from '../community/cleanup.js';
 import type { Logger } from '../log.js';
 import type { Db } from '../store/schema.js';
+import { deleteFinishedRuns, JOB_RUNS_KEPT_DAYS } from './claims.js';
 
-/** The nightly clean-up: expired sign-in links and sessions go. */
+/** The nightly clean-up: expired sign-in links and sessions go, and the records of scheduled runs a month old. */
 export function createCleanupJob(db: Db, log: Logger, clock: () => Date = () => new Date()): () => Promise<void> {
   return async () => {
     const { links, sessions } = await deleteExpired(db, clock());
-    log.info(`cleanup: deleted ${links} expired sign-in links and ${sessions} expired sessions`);
+    const now = clock();
+    const runs = await deleteFinishedRuns(db, new Date(now.getTime() - JOB_RUNS_KEPT_DAYS * 86_400_000));
+    log.info(
+      `cleanup: deleted ${links} expired sign-in links, ${sessions} expired sessions and ${runs} records of scheduled runs`,
+    );
   };
 }

@@ -1,4 +1,5 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { Bm25Index } from './bm25.js';
 import { Lexicon } from './lexicon.js';
 import type { MemoryIndex } from './memory-index.js';
@@ -76,9 +77,15 @@ export async function saveSnapshot(path: string, m: MemoryIndex): Promise<void> 
     chunks.push(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), Buffer.alloc(pad(a.byteLength)));
   }
   // Written beside and renamed over: a reader never sees half a file, and a crash leaves the last whole one.
-  const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, chunks);
-  await rename(temporary, path);
+  // The name is random: processes of several machines may share the folder, with the same pids.
+  const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await writeFile(temporary, chunks);
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
 }
 
 /** The saved index and how far it reaches; undefined when there is no file; throws when the file is unusable. */

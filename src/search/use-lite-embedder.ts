@@ -39,6 +39,7 @@ export class UseLiteEmbedder implements Embedder {
   readonly #queries: Job[] = [];
   readonly #documents: Job[] = [];
   #busy = false;
+  #closed = false;
 
   model(): string {
     return `use-lite@${VERSION}`;
@@ -65,8 +66,11 @@ export class UseLiteEmbedder implements Embedder {
     return (await Promise.all(parts)).flat();
   }
 
-  /** Ends the thread; embeddings under way or waiting reject. */
+  /** Ends the thread; embeddings under way or waiting reject, and later ones too. */
   async close(): Promise<void> {
+    this.#closed = true;
+    const closed = new Error('The USE lite embedder was closed.');
+    for (const job of [...this.#queries.splice(0), ...this.#documents.splice(0)]) job.reject(closed);
     const thread = this.#thread;
     this.#thread = undefined;
     await thread?.terminate();
@@ -74,6 +78,11 @@ export class UseLiteEmbedder implements Embedder {
 
   #pump(): void {
     if (this.#busy) return;
+    if (this.#closed) {
+      const closed = new Error('The USE lite embedder was closed.');
+      for (const job of [...this.#queries.splice(0), ...this.#documents.splice(0)]) job.reject(closed);
+      return;
+    }
     const job = this.#queries.shift() ?? this.#documents.shift();
     if (!job) {
       this.#thread?.unref();

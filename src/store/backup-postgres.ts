@@ -175,7 +175,9 @@ function migrationsIn(script: string): number {
 function tablesCreatedAfter(version: number): string[] {
   return migrations
     .slice(version)
-    .flatMap((m) => [...m.postgres.matchAll(/CREATE (?:UNLOGGED )?TABLE (?:IF NOT EXISTS )?(\w+)/gi)].map((x) => x[1]!));
+    .flatMap((m) =>
+      [...m.postgres.matchAll(/CREATE (?:UNLOGGED )?TABLE (?:IF NOT EXISTS )?(\w+)/gi)].map((x) => x[1]!),
+    );
 }
 
 /** What to install when a PostgreSQL client program is missing. */

@@ -184,27 +184,7 @@ export class ChangeFollower {
    * waits for numbers just below it that may still be committing.
    */
   async start(listen: Listen | undefined, opts: FollowOptions = {}): Promise<void> {
-    const snapshot = await this.snapshot();
-    const newest = Number(
-      (
-        await this.db
-          .selectFrom('changes')
-          .select((eb) => eb.fn.max('seq').as('seq'))
-          .executeTakeFirst()
-      )?.seq ?? 0,
-    );
-    const present = new Set(
-      (
-        await this.db
-          .selectFrom('changes')
-          .select('seq')
-          .where('seq', '>', newest - START_WINDOW)
-          .execute()
-      ).map((r) => r.seq),
-    );
-    this.seen = newest;
-    for (let seq = Math.max(1, newest - START_WINDOW + 1); seq < newest; seq++)
-      if (!present.has(seq)) this.gaps.set(seq, snapshot.xmax);
+    await this.startAtNewest();
     if (this.stopped) return;
     const pollMs = opts.pollMs ?? POLL_MS[this.engine];
     this.timer = setInterval(() => this.wake(), pollMs);
@@ -247,6 +227,36 @@ export class ChangeFollower {
     await this.idle();
   }
 
+  /**
+   * Goes on from the newest change committed now, waiting for the numbers just below it that are missing: they may
+   * belong to transactions still committing. The snapshot is taken after the numbers are read, so that every such
+   * transaction is running in it (below its xmax) and its gap is kept until it has ended.
+   */
+  private async startAtNewest(): Promise<void> {
+    const newest = Number(
+      (
+        await this.db
+          .selectFrom('changes')
+          .select((eb) => eb.fn.max('seq').as('seq'))
+          .executeTakeFirst()
+      )?.seq ?? 0,
+    );
+    const present = new Set(
+      (
+        await this.db
+          .selectFrom('changes')
+          .select('seq')
+          .where('seq', '>', newest - START_WINDOW)
+          .execute()
+      ).map((r) => Number(r.seq)),
+    );
+    const snapshot = await this.snapshot();
+    this.seen = newest;
+    this.gaps.clear();
+    for (let seq = Math.max(1, newest - START_WINDOW + 1); seq < newest; seq++)
+      if (!present.has(seq)) this.gaps.set(seq, snapshot.xmax);
+  }
+
   /** PostgreSQL's current snapshot bounds; on SQLite nothing is ever running but the reader. */
   private async snapshot(): Promise<{ xmin: number; xmax: number }> {
     if (this.engine === 'sqlite') return { xmin: Number.POSITIVE_INFINITY, xmax: 0 };
@@ -256,7 +266,11 @@ export class ChangeFollower {
     return { xmin: Number(rows[0]!.xmin), xmax: Number(rows[0]!.xmax) };
   }
 
-  /** The rows after the highest handed on, and those of the gaps, with the bounds of the snapshot that read them. */
+  /**
+   * The rows after the highest handed on, and those of the gaps. `xmax`: of the snapshot that read them (a number
+   * missing below a row read belongs to a transaction below it). `xmin`: of a snapshot taken before the read, so that a
+   * gap whose transactions had all ended by then, and which the read did not return, was rolled back.
+   */
   private async read(): Promise<{ rows: Row[]; xmin: number; xmax: number }> {
     const gaps = [...this.gaps.keys()];
     let q = this.db
@@ -268,14 +282,14 @@ export class ChangeFollower {
       .orderBy('seq')
       .limit(READ_ROWS);
     if (this.engine === 'sqlite') return { rows: await q.execute(), xmin: Number.POSITIVE_INFINITY, xmax: 0 };
+    const before = await this.snapshot();
     // In the same statement, so in the same snapshot as the rows.
     q = q.select([
       sql<string>`pg_snapshot_xmin(pg_current_snapshot())::text`.as('xmin'),
       sql<string>`pg_snapshot_xmax(pg_current_snapshot())::text`.as('xmax'),
     ]) as unknown as typeof q;
     const rows = (await q.execute()) as (Row & { xmin: string; xmax: string })[];
-    const bounds = rows[0] ? { xmin: Number(rows[0].xmin), xmax: Number(rows[0].xmax) } : await this.snapshot();
-    return { rows, ...bounds };
+    return { rows, xmin: before.xmin, xmax: rows[0] ? Number(rows[0].xmax) : before.xmax };
   }
 
   private async readAll(): Promise<void> {
@@ -302,7 +316,8 @@ export class ChangeFollower {
           text ||= row.text_changed === 1;
         }
       }
-      for (const [seq, seenAt] of this.gaps) if (seenAt <= xmin) this.gaps.delete(seq);
+      // A full read may have left gap rows unread: let gaps go only after a read that returned everything asked for.
+      if (rows.length < READ_ROWS) for (const [seq, seenAt] of this.gaps) if (seenAt <= xmin) this.gaps.delete(seq);
       if (ids.size) this.handlers.papers({ ids: [...ids], text });
       if (model) this.handlers.model();
       if (rows.length < READ_ROWS) return;
@@ -323,13 +338,8 @@ export class ChangeFollower {
 
   /** Fell behind the rows kept: every paper may have changed, and so may the model. */
   private async everything(): Promise<void> {
-    const newest = await this.db
-      .selectFrom('changes')
-      .select((eb) => eb.fn.max('seq').as('seq'))
-      .executeTakeFirst();
+    await this.startAtNewest();
     const ids = (await this.db.selectFrom('papers').select('id').execute()).map((r) => r.id);
-    this.seen = Number(newest?.seq ?? this.seen);
-    this.gaps.clear();
     this.handlers.error(new Error(`fell behind the change feed: reading all ${ids.length} papers again`));
     if (ids.length) this.handlers.papers({ ids, text: true });
     this.handlers.model();

@@ -1,5 +1,6 @@
 import { type Context, Hono } from 'hono';
 import { getAccount } from '../../accounts/accounts.js';
+import { hashToken } from '../../crypto/tokens.js';
 import { siteUrl } from '../api/present.js';
 import type { WebDeps } from '../deps.js';
 import { feedTokenAccount, papersOf, periodOf, rankFor, reasonText, reasonWords } from '../for-you.js';
@@ -39,7 +40,8 @@ export function forYouFeedRoutes(deps: WebDeps): Hono {
       windowSeconds: FOR_YOU_FEED_WINDOW_SECONDS,
       trustProxy,
       batched: true,
-      key: (c) => `token:${(c.req.query('token') ?? '').slice(0, 200)}`,
+      // Hashed: the counts table is no place for the private address.
+      key: (c) => `token:${hashToken((c.req.query('token') ?? '').slice(0, 200))}`,
       onLimited: tooMany,
     },
   );

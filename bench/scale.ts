@@ -346,7 +346,7 @@ try {
   const pgc = new pg.Client({ connectionString: DATABASE_URL });
   await pgc.connect();
   const recent = (
-    await pgc.query<{ id: string }>('SELECT id FROM papers ORDER BY listing_date DESC NULLS LAST, id LIMIT 500')
+    await pgc.query<{ id: string }>('SELECT id FROM papers ORDER BY feed_day DESC NULLS LAST, id LIMIT 500')
   ).rows.map((r) => r.id);
   const pathsFile = join(dir, 'paths.json');
   writeFileSync(pathsFile, JSON.stringify(await distinctSearches(pgc, 8000)));

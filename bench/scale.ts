@@ -18,6 +18,7 @@ import { createApiToken } from '../src/accounts/api-tokens.js';
 import { createSession } from '../src/accounts/sessions.js';
 import { openStore } from '../src/store/open.js';
 import { root, runCli, startCli } from '../test/cli.js';
+import { autocannon, type Load } from './autocannon.js';
 
 const { values } = parseArgs({
   options: {
@@ -35,13 +36,14 @@ const { values } = parseArgs({
 });
 const duration = Number(values.duration);
 const connections = Number(values.connections);
+const cannon = (url: string, seconds: number, paths?: { file: string; start: number }) =>
+  autocannon(url, { seconds, connections, paths });
 const warmup = Number(values.warmup);
 const WRITES = Number(values.writes);
 const CORPUS_PAPERS = 74_728;
 const ADMIN_URL = process.env.PAPERBOY_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const dbName = values['keep-db'] ?? `paperboy_scale_${process.pid}`;
 const DATABASE_URL = ADMIN_URL.replace(/\/[^/]*$/, `/${dbName}`);
-const autocannonBin = join(root, 'node_modules/autocannon/autocannon.js');
 const bin = join(root, 'bin/paperboy.js');
 const log = (m: string) => console.error(`[scale ${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${m}`);
 const t0 = performance.now();
@@ -54,61 +56,6 @@ async function admin(query: string): Promise<void> {
   } finally {
     await client.end();
   }
-}
-
-interface Load {
-  rps: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-  /** CPU the load generator itself took, in cores (user + system over the run). */
-  cpu: number;
-  codes: string;
-}
-
-/** autocannon in its own process; each request takes the next path of `paths` (a file), or `url` alone. */
-function autocannon(url: string, seconds: number, paths?: { file: string; start: number }): Promise<Load> {
-  const setup = paths
-    ? `const paths=JSON.parse(require('fs').readFileSync(${JSON.stringify(paths.file)},'utf8'));let i=${paths.start};`
-    : '';
-  const requests = paths ? 'requests:[{setupRequest:(r)=>({...r,path:paths[i++%paths.length]})}],' : '';
-  const code =
-    `const ac=require(${JSON.stringify(autocannonBin)});${setup}const c0=process.cpuUsage();` +
-    `ac({url:${JSON.stringify(url)},connections:${connections},duration:${seconds},${requests}},` +
-    '(e,r)=>{if(e){console.error(e);process.exit(1)}const c=process.cpuUsage(c0);' +
-    'console.log(JSON.stringify({...r,cpuMicros:c.user+c.system}))})';
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`autocannon ended with ${code}: ${err}`));
-      const r = JSON.parse(out) as {
-        duration: number;
-        errors: number;
-        timeouts: number;
-        non2xx: number;
-        latency: { p50: number; p99: number };
-        requests: { total: number };
-        statusCodeStats?: Record<string, { count: number }>;
-        cpuMicros: number;
-      };
-      resolve({
-        rps: r.requests.total / r.duration,
-        p50: r.latency.p50,
-        p99: r.latency.p99,
-        non2xx: r.non2xx,
-        errors: r.errors + r.timeouts,
-        cpu: r.cpuMicros / 1e6 / r.duration,
-        codes: Object.entries(r.statusCodeStats ?? {})
-          .map(([c, s]) => `${c}:${s.count}`)
-          .join(' '),
-      });
-    });
-  });
 }
 
 interface Serve {
@@ -376,8 +323,8 @@ try {
     );
     const paper = `/papers/${recent[0]}`;
     const measure = async (route: string, url: string, paths?: { file: string; start: number }) => {
-      if (warmup > 0) await autocannon(url, warmup, paths && { ...paths, start: 6000 });
-      const load = await autocannon(url, duration, paths);
+      if (warmup > 0) await cannon(url, warmup, paths && { ...paths, start: 6000 });
+      const load = await cannon(url, duration, paths);
       rows.push({ processes, route, load });
       log(`  ${route}: ${Math.round(load.rps)} req/s, p50 ${load.p50} ms, p99 ${load.p99} ms, ${load.codes}`);
     };
@@ -393,7 +340,7 @@ try {
     );
     const readPaths = join(dir, 'read-paths.json');
     writeFileSync(readPaths, JSON.stringify(recent.slice(0, 200).map((id) => `/papers/${id}`)));
-    const load = await autocannon(`${serve.url}/`, duration, { file: readPaths, start: 0 });
+    const load = await cannon(`${serve.url}/`, duration, { file: readPaths, start: 0 });
     over = true;
     const written = await Promise.all(writing);
     const ms = written.flatMap((w) => w.ms);

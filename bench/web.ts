@@ -22,10 +22,10 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { type RunningServer, startServer } from '../test/browser/server.js';
 import { runCli, startCli } from '../test/cli.js';
+import { autocannon, type Load as Result } from './autocannon.js';
 
 const CORPUS_PAPERS = 74_728;
 const root = fileURLToPath(new URL('..', import.meta.url));
-const autocannonBin = join(root, 'node_modules/autocannon/autocannon.js');
 
 const { values } = parseArgs({
   options: {
@@ -46,6 +46,8 @@ const { values } = parseArgs({
 });
 const duration = Number(values.duration);
 const connections = Number(values.connections);
+const cannon = (url: string, seconds: number, paths?: { file: string; start: number }) =>
+  autocannon(url, { seconds, connections, paths });
 const warmup = Number(values.warmup);
 
 interface Route {
@@ -55,61 +57,6 @@ interface Route {
   paths?: string[];
   /** Printed beside the result. */
   target: { rps?: number; p99: number };
-}
-
-interface Result {
-  rps: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-  codes: string;
-}
-
-/**
- * autocannon in its own process (so that it does not share an event loop with anything measured). With `paths`,
- * each request takes the next path of the list, from `start` on (autocannon's API, in that process).
- */
-function autocannon(url: string, seconds: number, paths?: { file: string; start: number }): Promise<Result> {
-  return new Promise((resolvePromise, reject) => {
-    const args = paths
-      ? [
-          '-e',
-          `const ac=require(${JSON.stringify(autocannonBin)});` +
-            `const paths=JSON.parse(require('fs').readFileSync(${JSON.stringify(paths.file)},'utf8'));let i=${paths.start};` +
-            `ac({url:${JSON.stringify(url)},connections:${connections},duration:${seconds},` +
-            'requests:[{setupRequest:(r)=>({...r,path:paths[i++%paths.length]})}]},' +
-            '(e,r)=>{if(e){console.error(e);process.exit(1)}console.log(JSON.stringify(r))})',
-        ]
-      : [autocannonBin, '-c', String(connections), '-d', String(seconds), '-j', url];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`autocannon ended with ${code}: ${err}`));
-      const r = JSON.parse(out) as {
-        duration: number;
-        errors: number;
-        timeouts: number;
-        non2xx: number;
-        latency: { p50: number; p99: number };
-        requests: { total: number };
-        statusCodeStats?: Record<string, { count: number }>;
-      };
-      resolvePromise({
-        rps: r.requests.total / r.duration,
-        p50: r.latency.p50,
-        p99: r.latency.p99,
-        non2xx: r.non2xx,
-        errors: r.errors + r.timeouts,
-        codes: Object.entries(r.statusCodeStats ?? {})
-          .map(([code, s]) => `${code}:${s.count}`)
-          .join(' '),
-      });
-    });
-  });
 }
 
 /** A bare Node http server answering a fixed string: the ceiling of this machine, Node and autocannon. */
@@ -309,9 +256,9 @@ try {
     }
     // The warm-up takes its paths from the far end of the list, so that the measured requests are all new (the run
     // would have to pass 6,000 requests to reach them).
-    if (warmup > 0) await autocannon(url, warmup, file && { ...file, start: Math.floor((paths!.length * 3) / 4) });
+    if (warmup > 0) await cannon(url, warmup, file && { ...file, start: Math.floor((paths!.length * 3) / 4) });
     const from = (performance.now() - spawnedAt) * 1000;
-    const r = await autocannon(url, duration, file);
+    const r = await cannon(url, duration, file);
     windows.push({ route: name, from, to: (performance.now() - spawnedAt) * 1000 });
     const okRps = target?.rps === undefined || r.rps >= target.rps;
     const okP99 = target === undefined || r.p99 <= target.p99;

@@ -87,6 +87,14 @@ describe.each(engines)('the search index snapshot on %s', (engine) => {
     expect(readFileSync(older).equals(before)).toBe(false);
   });
 
+  it('is saved into a data folder that does not exist yet (PostgreSQL deployments have none until then)', async () => {
+    const path = join(dir, 'not', 'made', 'yet', 'search-index.snapshot');
+    const search = await open(path);
+    await waitForFile(path);
+    search.close();
+    expect(warnings.filter((w) => w.includes('could not save'))).toEqual([]);
+  });
+
   it('ignores a corrupt or old-format snapshot with a warning, and builds the index afresh', async () => {
     const good = join(dir, 'good.snapshot');
     const built = await open(good);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { Bm25Index } from './bm25.js';
 import { Lexicon } from './lexicon.js';
 import type { MemoryIndex } from './memory-index.js';
@@ -80,6 +81,7 @@ export async function saveSnapshot(path: string, m: MemoryIndex): Promise<void> 
   // The name is random: processes of several machines may share the folder, with the same pids.
   const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
+    await mkdir(dirname(path), { recursive: true });
     await writeFile(temporary, chunks);
     await rename(temporary, path);
   } catch (error) {

@@ -146,10 +146,34 @@ export async function saveModel(
     .execute();
 }
 
-/** Loads the stored vectors of `model` into the index; vectors of other models are ignored. */
-export async function loadVectors(db: Db, model: string, index: PaperIndex): Promise<number> {
-  let after = '';
+/**
+ * Loads the stored vectors of `model` into the index (with `ids`, only those papers'); vectors of other models are
+ * ignored. Returns how many were loaded.
+ */
+export async function loadVectors(db: Db, model: string, index: PaperIndex, ids?: string[]): Promise<number> {
   let n = 0;
+  const take = (rows: { paper_id: string; vector: Uint8Array }[]) => {
+    for (const r of rows) {
+      const v = decodeVector(r.vector);
+      if (index.dimensions === 0) index.resetVectors(v.length);
+      index.setVector(r.paper_id, v);
+      n++;
+    }
+  };
+  if (ids) {
+    for (let i = 0; i < ids.length; i += WRITE_CHUNK) {
+      take(
+        await db
+          .selectFrom('paper_vectors')
+          .select(['paper_id', 'vector'])
+          .where('model', '=', model)
+          .where('paper_id', 'in', ids.slice(i, i + WRITE_CHUNK))
+          .execute(),
+      );
+    }
+    return n;
+  }
+  let after = '';
   for (;;) {
     const rows = await db
       .selectFrom('paper_vectors')
@@ -160,12 +184,7 @@ export async function loadVectors(db: Db, model: string, index: PaperIndex): Pro
       .limit(PAGE)
       .execute();
     if (rows.length === 0) return n;
-    for (const r of rows) {
-      const v = decodeVector(r.vector);
-      if (index.dimensions === 0) index.resetVectors(v.length);
-      index.setVector(r.paper_id, v);
-      n++;
-    }
+    take(rows);
     after = rows[rows.length - 1]!.paper_id;
     await setImmediate();
   }
@@ -205,8 +224,9 @@ export async function saveVectors(
 type Log = (level: 'info' | 'warn' | 'error', message: string) => void;
 
 /**
- * The in-memory index: from the snapshot file when there is a usable one (then the papers changed, added, hidden or
- * deleted since are applied), else built from every paper; either way saved to the snapshot file for the next start.
+ * The in-memory index with the vectors of the embedder's model: from the snapshot file when there is a usable one
+ * (then the papers changed, added, hidden or deleted since are applied, and the vectors of those and of the papers it
+ * had none for are read), else built from every paper; either way saved to the snapshot file for the next start.
  */
 export async function newMemoryIndex(
   db: Db,
@@ -217,25 +237,33 @@ export async function newMemoryIndex(
   const restored = opts.snapshot ? await fromSnapshot(db, opts.snapshot, log) : undefined;
   const m = restored?.memory ?? (await buildMemoryIndex(db));
   m.lexicon.prepare();
-  if (opts.snapshot && (!restored || restored.changed > 0)) {
-    const path = opts.snapshot;
-    saveSnapshot(path, m).catch((error: unknown) =>
-      log(
-        'warn',
-        `search: could not save the index snapshot ${path}: ${String(error)}; the next start builds it again`,
-      ),
-    );
-  }
   const model = embedder.model();
-  if (model) await loadVectors(db, model, m.papers);
+  let vectorsRead = 0;
+  if (model && restored?.vectorModel === model) {
+    const ids = new Set([...restored.changed, ...m.papers.missingVectors()]);
+    vectorsRead = await loadVectors(db, model, m.papers, [...ids]);
+    log('info', `search: vectors of ${model} from the snapshot; ${vectorsRead} read again from the store`);
+  } else {
+    if (restored?.vectorModel) m.papers.resetVectors(0);
+    if (model) vectorsRead = await loadVectors(db, model, m.papers);
+  }
+  if (opts.snapshot && (!restored || restored.changed.length > 0 || restored.vectorModel !== model || vectorsRead > 0))
+    saveSnapshotInBackground(opts.snapshot, m, model, log);
   return m;
+}
+
+/** Saves the index for the next start, without waiting; a failure is logged, and the next start builds it again. */
+export function saveSnapshotInBackground(path: string, m: MemoryIndex, model: string | undefined, log: Log): void {
+  saveSnapshot(path, m, model).catch((error: unknown) =>
+    log('warn', `search: could not save the index snapshot ${path}: ${String(error)}; the next start builds it again`),
+  );
 }
 
 async function fromSnapshot(
   db: Db,
   path: string,
   log: Log,
-): Promise<{ memory: MemoryIndex; changed: number } | undefined> {
+): Promise<{ memory: MemoryIndex; vectorModel: string | undefined; changed: string[] } | undefined> {
   let loaded: Awaited<ReturnType<typeof loadSnapshot>>;
   try {
     loaded = await loadSnapshot(path);
@@ -244,7 +272,7 @@ async function fromSnapshot(
     return undefined;
   }
   if (!loaded) return undefined;
-  const m = loaded;
+  const m = loaded.memory;
   const visible = new Set<string>();
   const changed: string[] = [];
   let after = '';
@@ -271,7 +299,7 @@ async function fromSnapshot(
     await setImmediate();
   }
   log('info', `search: index loaded from ${path}; ${changed.length} papers read again, ${gone.length} gone since`);
-  return { memory: m, changed: changed.length + gone.length };
+  return { memory: m, vectorModel: loaded.vectorModel, changed: [...changed, ...gone] };
 }
 
 async function buildMemoryIndex(db: Db): Promise<MemoryIndex> {

@@ -10,11 +10,14 @@ import {
   readPapers,
   removeFromMemory,
   saveModel,
+  saveSnapshotInBackground,
   saveVectors,
 } from './index-store.js';
 
 /** Papers embedded per step when folding in new papers or catching up. */
 const EMBED_BATCH = 1000;
+/** How often the index is saved again to its snapshot file while papers change, so that a restart reads few again. */
+export const SNAPSHOT_EVERY_MS = 10 * 60_000;
 
 type Log = (level: 'info' | 'warn' | 'error', message: string) => void;
 
@@ -34,6 +37,9 @@ export class IndexSync {
   private readonly listeners = new Set<() => void>();
   private unsubscribe: () => void = () => {};
   private closed = false;
+  /** Whether the index changed since the snapshot was saved. */
+  private unsaved = false;
+  private saver: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly store: IndexStore,
@@ -51,9 +57,11 @@ export class IndexSync {
     const sync = new IndexSync(store, db, embedder, await newMemoryIndex(db, embedder, { snapshot, log }), log);
     const papers = store.onPapersChanged((change) => sync.onPapersChanged(change));
     const model = store.onModelChanged(() => sync.enqueue(() => sync.loadFittedModel()));
+    if (snapshot) sync.saver = setInterval(() => sync.saveSnapshot(snapshot), SNAPSHOT_EVERY_MS).unref();
     sync.unsubscribe = () => {
       papers();
       model();
+      clearInterval(sync.saver);
     };
     if (!embedder.model()) log('info', 'search: no semantic model fitted yet, keyword search only until a refit');
     else sync.enqueue(() => sync.catchUp());
@@ -75,7 +83,15 @@ export class IndexSync {
     return this.textChain;
   }
 
+  /** Saves the index to its snapshot file when it changed since the last save. */
+  saveSnapshot(path: string): void {
+    if (!this.unsaved || this.closed) return;
+    this.unsaved = false;
+    saveSnapshotInBackground(path, this.memory, this.embedder.model(), this.log);
+  }
+
   private onPapersChanged({ ids }: PapersChange): void {
+    this.unsaved = true;
     const read = this.textChain.then(() => this.applyText(ids));
     this.textChain = read.then(
       () => undefined,
@@ -113,6 +129,7 @@ export class IndexSync {
   }
 
   private changed(): void {
+    this.unsaved = true;
     for (const l of this.listeners) l();
   }
 

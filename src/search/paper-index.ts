@@ -38,7 +38,7 @@ export const RESCORED = (k: number): number => 2 * k + 100;
 
 const dayNumber = (day: string | null): number => (day ? Number(day.slice(0, 10).replace(/-/g, '')) || 0 : 0);
 
-/** The papers' filter fields by slot, without vectors (they are read from the store: snapshot.ts). */
+/** The papers' filter fields and vectors by slot (snapshot.ts saves them). */
 export interface PaperIndexState {
   ids: string[];
   days: Int32Array;
@@ -48,6 +48,10 @@ export interface PaperIndexState {
   catOffsets: Int32Array;
   catIds: Int32Array;
   categories: string[];
+  /** 0 when there are no vectors; else slot s's vector is vectors[s * dimensions ..], when hasVector[s] is 1. */
+  dimensions: number;
+  vectors: Float32Array;
+  hasVector: Uint8Array;
 }
 
 export class PaperIndex {
@@ -83,6 +87,9 @@ export class PaperIndex {
       catOffsets,
       catIds,
       categories: [...this.categoryIds.keys()],
+      dimensions: this.dims,
+      vectors: this.vectors.slice(0, n * this.dims),
+      hasVector: this.hasVector.slice(0, n),
     };
   }
 
@@ -93,7 +100,9 @@ export class PaperIndex {
       state.days.length !== n ||
       state.code.length !== n ||
       state.alive.length !== n ||
-      state.catOffsets.length !== n + 1
+      state.catOffsets.length !== n + 1 ||
+      state.hasVector.length !== n ||
+      state.vectors.length !== n * state.dimensions
     )
       throw new Error('the paper arrays do not fit together');
     for (const c of state.categories) index.categoryId(c);
@@ -108,6 +117,14 @@ export class PaperIndex {
     index.days.set(state.days);
     index.code.set(state.code);
     index.alive.set(state.alive);
+    if (state.dimensions > 0) {
+      index.resetVectors(state.dimensions);
+      index.int8?.reserve(n);
+      for (let s = 0; s < n; s++) {
+        if (state.hasVector[s] !== 1 || state.alive[s] !== 1) continue;
+        index.setVector(state.ids[s]!, state.vectors.subarray(s * state.dimensions, (s + 1) * state.dimensions));
+      }
+    }
     return index;
   }
 

@@ -87,6 +87,52 @@ describe.each(engines)('the search index snapshot on %s', (engine) => {
     expect(readFileSync(older).equals(before)).toBe(false);
   });
 
+  it('carries the vectors of its model: a restart reads again only those of papers changed since', async () => {
+    const path = join(dir, 'vectors.snapshot');
+    const infos: string[] = [];
+    const withModel = (snapshot?: string) =>
+      createSearchService(t.store, t.db, {
+        log: (level, message) => (level === 'info' ? infos.push(message) : log(level, message)),
+        ...(snapshot ? { snapshot } : {}),
+      });
+    const semantic = async (search: SearchService) =>
+      Promise.all(
+        // Words the model knows ('quantum' is too rare in these papers to be one of them).
+        QUERIES.slice(0, 4).map(async (q) =>
+          (await search.search({ q, mode: 'semantic', limit: 10 })).hits.map((h) => h.paper.id),
+        ),
+      );
+    const fitter = await withModel();
+    await fitter.refit();
+    fitter.close();
+
+    const first = await withModel(path);
+    await waitForFile(path);
+    const expected = await semantic(first);
+    expect(expected.map((ids) => ids.length)).toEqual([10, 10, 10, 10]);
+    first.close();
+
+    infos.length = 0;
+    const restored = await withModel(path);
+    expect(infos.join('\n')).toMatch(/vectors of lsa@\S+ from the snapshot; 0 read again/);
+    expect(await semantic(restored)).toEqual(expected);
+    restored.close();
+
+    const changed = { ...papers[11]!, version: 98, title: `${papers[11]!.title} (revised)` };
+    await t.store.upsertPapers([changed]);
+    const embedder = await withModel();
+    await embedder.settled();
+    embedder.close();
+    infos.length = 0;
+    const caughtUp = await withModel(path);
+    expect(infos.join('\n')).toMatch(/from the snapshot; 1 read again/);
+    const fresh = await withModel();
+    expect(await semantic(caughtUp)).toEqual(await semantic(fresh));
+    expect(warnings).toEqual([]);
+    caughtUp.close();
+    fresh.close();
+  });
+
   it('is saved into a data folder that does not exist yet (PostgreSQL deployments have none until then)', async () => {
     const path = join(dir, 'not', 'made', 'yet', 'search-index.snapshot');
     const search = await open(path);
@@ -111,8 +157,12 @@ describe.each(engines)('the search index snapshot on %s', (engine) => {
     writeFileSync(oldFormat, copy);
     const garbage = join(dir, 'garbage.snapshot');
     writeFileSync(garbage, 'not a snapshot at all');
+    const flipped = join(dir, 'flipped.snapshot');
+    const damaged = Buffer.from(bytes);
+    damaged[Math.floor(damaged.length * 0.7)]! ^= 0x10;
+    writeFileSync(flipped, damaged);
 
-    for (const path of [cut, oldFormat, garbage]) {
+    for (const path of [cut, oldFormat, garbage, flipped]) {
       warnings.length = 0;
       const search = await open(path);
       expect(warnings.join('\n')).toMatch(/cannot be used.*building the index afresh/);

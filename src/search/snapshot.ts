@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Bm25Index } from './bm25.js';
@@ -7,13 +7,15 @@ import type { MemoryIndex } from './memory-index.js';
 import { PaperIndex } from './paper-index.js';
 
 /**
- * The keyword index saved to a file, so that a start loads it instead of reading and tokenizing every paper again,
- * then reads only the papers whose modified_at differs from the one indexed (index-store.ts). Layout: "PBIX", the format version (u32 LE), the length
- * of a JSON header (u32 LE), the header (strings and small fields), then the typed arrays it lists, each padded to
- * 8 bytes. A file of another version, or one that does not hold together, is refused: the index is built afresh.
+ * The in-memory index saved to a file, with the vectors of the model named in it, so that a start loads it instead of
+ * reading, tokenizing and decoding every paper again, then reads only the papers whose modified_at differs from the
+ * one indexed (index-store.ts). Layout: "PBIX", the format version (u32 LE), the length of a JSON header (u32 LE),
+ * the header (strings and small fields), then the typed arrays it lists, each padded to 8 bytes, then the SHA-256 of
+ * all that. A file of another version, or one that does not hold together, is refused: the index is built afresh.
  */
-export const SNAPSHOT_VERSION = 1;
+export const SNAPSHOT_VERSION = 2;
 const MAGIC = 'PBIX';
+const DIGEST_BYTES = 32;
 
 type Part = Int32Array | Float32Array | Float64Array | Uint16Array | Uint8Array;
 const TYPES = { i32: Int32Array, f32: Float32Array, f64: Float64Array, u16: Uint16Array, u8: Uint8Array } as const;
@@ -30,10 +32,20 @@ interface Header {
   categories: string[];
   words: string[];
   titles: [string, string[]][];
+  /** The model of the vectors saved ('' when none); the dimension of each. */
+  vectorModel: string;
+  dimensions: number;
   parts: { name: string; type: TypeName; length: number }[];
 }
 
-export async function saveSnapshot(path: string, m: MemoryIndex): Promise<void> {
+export interface Snapshot {
+  memory: MemoryIndex;
+  /** The model whose vectors the papers hold; undefined when they hold none. */
+  vectorModel: string | undefined;
+}
+
+/** Saves the index and its vectors, of `vectorModel` (undefined when there are none). */
+export async function saveSnapshot(path: string, m: MemoryIndex, vectorModel: string | undefined): Promise<void> {
   const bm25 = m.bm25.state();
   const papers = m.papers.state();
   const lexicon = m.lexicon.state();
@@ -55,6 +67,8 @@ export async function saveSnapshot(path: string, m: MemoryIndex): Promise<void> 
     ['catIds', 'i32', papers.catIds],
     ['counts', 'i32', lexicon.counts],
     ['signatures', 'f64', signatures],
+    ['vectors', 'f32', vectorModel ? papers.vectors : new Float32Array(0)],
+    ['hasVector', 'u8', vectorModel ? papers.hasVector : new Uint8Array(papers.ids.length)],
   ];
   const header: Header = {
     modified: papers.ids.map((id, s) => (m.papers.slotOf(id) === s ? (m.modified.get(id) ?? '') : '')),
@@ -66,6 +80,8 @@ export async function saveSnapshot(path: string, m: MemoryIndex): Promise<void> 
     categories: papers.categories,
     words: lexicon.words,
     titles: [...m.titles],
+    vectorModel: vectorModel ?? '',
+    dimensions: vectorModel ? papers.dimensions : 0,
     parts: parts.map(([name, type, a]) => ({ name, type, length: a.length })),
   };
   const json = Buffer.from(JSON.stringify(header));
@@ -77,6 +93,9 @@ export async function saveSnapshot(path: string, m: MemoryIndex): Promise<void> 
   for (const [, , a] of parts) {
     chunks.push(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), Buffer.alloc(pad(a.byteLength)));
   }
+  const digest = createHash('sha256');
+  for (const c of chunks) digest.update(c);
+  chunks.push(digest.digest());
   // Written beside and renamed over: a reader never sees half a file, and a crash leaves the last whole one.
   // The name is random: processes of several machines may share the folder, with the same pids.
   const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
@@ -91,7 +110,7 @@ export async function saveSnapshot(path: string, m: MemoryIndex): Promise<void> 
 }
 
 /** The saved index and how far it reaches; undefined when there is no file; throws when the file is unusable. */
-export async function loadSnapshot(path: string): Promise<MemoryIndex | undefined> {
+export async function loadSnapshot(path: string): Promise<Snapshot | undefined> {
   let file: Buffer;
   try {
     file = await readFile(path);
@@ -103,8 +122,12 @@ export async function loadSnapshot(path: string): Promise<MemoryIndex | undefine
   const version = file.readUInt32LE(4);
   if (version !== SNAPSHOT_VERSION)
     throw new Error(`snapshot format ${version}, this Paperboy reads ${SNAPSHOT_VERSION}`);
+  if (file.length < 12 + DIGEST_BYTES) throw new Error('the snapshot is cut short');
+  const end = file.length - DIGEST_BYTES;
+  const digest = createHash('sha256').update(file.subarray(0, end)).digest();
+  if (!digest.equals(file.subarray(end))) throw new Error('the snapshot is damaged (its checksum does not match)');
   const jsonLength = file.readUInt32LE(8);
-  if (12 + jsonLength > file.length) throw new Error('the snapshot is cut short');
+  if (12 + jsonLength > end) throw new Error('the snapshot is cut short');
   const header = JSON.parse(file.toString('utf8', 12, 12 + jsonLength)) as Header;
   if (!Array.isArray(header.ids) || !Array.isArray(header.modified) || header.modified.length !== header.ids.length)
     throw new Error('the snapshot header does not hold together');
@@ -114,11 +137,11 @@ export async function loadSnapshot(path: string): Promise<MemoryIndex | undefine
     const Type = TYPES[type];
     if (!Type) throw new Error(`the snapshot has an array of unknown type ${type}`);
     const bytes = length * Type.BYTES_PER_ELEMENT;
-    if (at + bytes > file.length) throw new Error('the snapshot is cut short');
+    if (at + bytes > end) throw new Error('the snapshot is cut short');
     arrays.set(name, new Type((file.buffer as ArrayBuffer).slice(file.byteOffset + at, file.byteOffset + at + bytes)));
     at += bytes + pad(bytes);
   }
-  if (at !== file.length) throw new Error('the snapshot has bytes past its end');
+  if (at !== end) throw new Error('the snapshot has bytes past its end');
   const get = <T extends Part>(name: string, type: new (n: number) => T): T => {
     const a = arrays.get(name);
     if (!(a instanceof type)) throw new Error(`the snapshot has no ${name}`);
@@ -143,6 +166,9 @@ export async function loadSnapshot(path: string): Promise<MemoryIndex | undefine
     catOffsets: get('catOffsets', Int32Array),
     catIds: get('catIds', Int32Array),
     categories: header.categories,
+    dimensions: header.dimensions,
+    vectors: get('vectors', Float32Array),
+    hasVector: get('hasVector', Uint8Array),
   });
   const lexicon = Lexicon.fromState({ words: header.words, counts: get('counts', Int32Array) });
   const signatures = new Map<string, number>();
@@ -154,7 +180,10 @@ export async function loadSnapshot(path: string): Promise<MemoryIndex | undefine
   header.ids.forEach((id, s) => {
     if (header.modified[s]) modified.set(id, header.modified[s]);
   });
-  return { papers, lexicon, bm25, titles: new Map(header.titles), signatures, modified };
+  return {
+    memory: { papers, lexicon, bm25, titles: new Map(header.titles), signatures, modified },
+    vectorModel: header.vectorModel || undefined,
+  };
 }
 
 const pad = (n: number) => (8 - (n % 8)) % 8;

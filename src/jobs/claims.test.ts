@@ -67,7 +67,11 @@ describe.each(engines)('job claims on %s', (engine) => {
     // The first claimant's clock says an hour ago: its claim and heartbeats look stale to everyone else.
     const dead = createJobClaims(t.db, { leaseMs: 1000, owner: 'dead', now: () => new Date(Date.now() - 3_600_000) });
     let release = () => {};
-    const stuck = dead.run('digest', 'P1', () => new Promise<void>((resolve) => (release = resolve)));
+    let deadSignal: AbortSignal | undefined;
+    const stuck = dead.run('digest', 'P1', (signal) => {
+      deadSignal = signal;
+      return new Promise<void>((resolve) => (release = resolve));
+    });
     await expect.poll(() => row('digest', 'P1')).toBeTruthy();
     const b = createJobClaims(t.db, { leaseMs: 1000, owner: 'b' });
     const c = createJobClaims(t.db, { leaseMs: 1000, owner: 'c' });
@@ -83,6 +87,9 @@ describe.each(engines)('job claims on %s', (engine) => {
     expect(states.filter((s) => s === 'took over')).toHaveLength(1);
     expect(states.filter((s) => s === 'finished' || s === 'held')).toHaveLength(1);
     expect(runs).toBe(1);
+    // The claimant that lost its claim is told to stop, at its next heartbeat.
+    await expect.poll(() => deadSignal?.aborted, { timeout: 3000 }).toBe(true);
+    expect(String(deadSignal?.reason)).toMatch(/another process took over the run for P1/);
     release();
     await stuck;
     // The claimant that came back late does not mark the run as its own.

@@ -14,8 +14,11 @@ export interface JobClaims {
   readonly leaseMs: number;
   /** This process, as claims name it: host, pid and a random part. */
   readonly owner: string;
-  /** Runs `work` here if this process claims (or takes over) the job's period; otherwise says who has it. */
-  run(job: string, period: string, work: () => Promise<void>): Promise<ClaimOutcome>;
+  /**
+   * Runs `work` here if this process claims (or takes over) the job's period; otherwise says who has it. The signal
+   * aborts when another process took the claim over (this one missed its heartbeats): `work` stops at its next step.
+   */
+  run(job: string, period: string, work: (signal: AbortSignal) => Promise<void>): Promise<ClaimOutcome>;
 }
 
 export type ClaimOutcome =
@@ -79,24 +82,23 @@ export function createJobClaims(
       const got = await claim(job, period);
       if (typeof got === 'object') return got;
       if (got === 'taken') log?.warn(`${job}: took over the run for ${period} from a process that stopped answering`);
-      let lost = false;
+      const lost = new AbortController();
       const beat = setInterval(() => {
         mine(job, period)
           .set({ heartbeat_at: now().toISOString() })
           .executeTakeFirst()
           .then((r) => {
-            if (Number(r.numUpdatedRows) === 0 && !lost) {
-              lost = true;
-              log?.warn(
-                `${job}: another process took over the run for ${period} (this one missed its heartbeats for longer than the ${leaseMs} ms lease: raise PAPERBOY_JOB_LEASE_SECONDS if runs pause that long)`,
-              );
+            if (Number(r.numUpdatedRows) === 0 && !lost.signal.aborted) {
+              const message = `${job}: another process took over the run for ${period} (this one missed its heartbeats for longer than the ${leaseMs} ms lease: raise PAPERBOY_JOB_LEASE_SECONDS if runs pause that long); this one stops`;
+              log?.warn(message);
+              lost.abort(new Error(message));
             }
           })
           .catch((error: unknown) => log?.error({ err: error }, `${job}: could not renew the claim on ${period}`));
       }, leaseMs / 4);
       let failure: unknown;
       try {
-        await work();
+        await work(lost.signal);
       } catch (error) {
         failure = error ?? new Error('unknown failure');
       } finally {

@@ -9,12 +9,16 @@ import type { Logger } from '../log.js';
  * once (and again only after a harvest has succeeded in between), so a laptop without network keeps a quiet log.
  * Every round records which sources failed and why (src/ingest/harvest-report.ts), for the empty front page.
  */
-export function createHarvestJob(ctx: HarvestContext, sources: readonly string[], log: Logger): () => Promise<void> {
+export function createHarvestJob(
+  ctx: HarvestContext,
+  sources: readonly string[],
+  log: Logger,
+): (signal?: AbortSignal) => Promise<void> {
   const specs = parseSources(sources);
   const offlineSaid = new Set<string>();
   let running = false;
   let round = 0;
-  return async () => {
+  return async (signal) => {
     if (running) {
       log.warn('the previous harvest is still running; skipping this one');
       return;
@@ -25,6 +29,7 @@ export function createHarvestJob(ctx: HarvestContext, sources: readonly string[]
     const failures: HarvestReport['failures'] = [];
     try {
       for (const spec of specs) {
+        if (signal?.aborted) break;
         try {
           const counts = await spec.run(ctx);
           offlineSaid.delete(spec.name);

@@ -3,19 +3,22 @@ import type { Config } from '../config/config.js';
 import type { Logger } from '../log.js';
 import type { JobClaims } from './claims.js';
 
-/** Every recurring job of the single-process deployment, in one place. */
+/** A scheduled job; the signal aborts when another process took its run over (claims.ts): stop at the next step. */
+export type Job = (signal: AbortSignal) => Promise<void>;
+
+/** Every recurring job of the deployment, in one place. */
 export interface Jobs {
-  harvest?: (() => Promise<void>) | undefined;
+  harvest?: Job | undefined;
   /** Compose the digests that are due and send the outbox (PAPERBOY_DIGEST_CRON). */
-  digest?: (() => Promise<void>) | undefined;
+  digest?: Job | undefined;
   /** Fit the semantic search model again on every paper (PAPERBOY_REFIT_CRON). */
-  refit?: (() => Promise<void>) | undefined;
+  refit?: Job | undefined;
   /** Store every paper's trending score again (PAPERBOY_TRENDING_CRON). */
-  trending?: (() => Promise<void>) | undefined;
+  trending?: Job | undefined;
   /** Make the thumbnails of the last week's papers from their PDFs (PAPERBOY_THUMBNAILS_CRON). */
-  thumbnails?: (() => Promise<void>) | undefined;
+  thumbnails?: Job | undefined;
   /** Delete expired sign-in links and sessions (src/community/cleanup.ts), nightly at CLEANUP_CRON. */
-  cleanup?: (() => Promise<void>) | undefined;
+  cleanup?: Job | undefined;
 }
 
 /** 03:23 every night: a quiet hour, away from the harvests at minute 17. */
@@ -52,7 +55,7 @@ export function startSchedules(
   const watches = new Map<keyof Jobs, NodeJS.Timeout>();
   let stopped = false;
 
-  async function runFor(name: keyof Jobs, period: string, job: () => Promise<void>): Promise<void> {
+  async function runFor(name: keyof Jobs, period: string, job: Job): Promise<void> {
     if (stopped) return;
     if (running.has(name)) {
       log.warn(`the previous ${name} run is still going; this process leaves the run for ${period} to the others`);
@@ -71,7 +74,7 @@ export function startSchedules(
   }
 
   /** Tries the claim again once its heartbeat may have gone stale; a job watches only its newest period. */
-  function watch(name: keyof Jobs, period: string, job: () => Promise<void>, heartbeatAt: string): void {
+  function watch(name: keyof Jobs, period: string, job: Job, heartbeatAt: string): void {
     clearTimeout(watches.get(name));
     const wait = Math.max(0, Date.parse(heartbeatAt) + claims.leaseMs - Date.now()) + Math.random() * 250;
     const timer = setTimeout(() => {

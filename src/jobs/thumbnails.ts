@@ -16,15 +16,15 @@ export const THUMBNAILS_PER_RUN = 200;
 export function createThumbnailJob(
   parts: { store: Store; db: Db; config: Pick<Config, 'arxivPdfUrl'>; arxivFetcher: Fetcher },
   log: Logger,
-): { run: () => Promise<void>; close: () => Promise<void> } {
+): { run: (signal?: AbortSignal) => Promise<void>; close: () => Promise<void> } {
   const renderer = new ThumbnailRenderer();
   const pdfUrl = (id: string) => `${parts.config.arxivPdfUrl}/${id}`;
   return {
-    run: async () => {
+    run: async (signal) => {
       const since = addDays(isoDay(new Date()), -THUMBNAIL_DAYS);
       const done = await makeThumbnails(
         { store: parts.store, db: parts.db, fetcher: parts.arxivFetcher, renderer, pdfUrl },
-        { since, limit: THUMBNAILS_PER_RUN },
+        { since, limit: THUMBNAILS_PER_RUN, ...(signal ? { signal } : {}) },
       );
       if (done.made + done.failed > 0)
         log.info(`thumbnails: ${done.made} made, ${done.failed} failed (tried again later)`);

@@ -2,20 +2,12 @@ import cluster from 'node:cluster';
 import { Command, CommanderError, Option } from 'commander';
 import { type Config, loadConfig } from '../config/config.js';
 import { Refusal } from '../model/refusal.js';
-import { embedderFromConfig } from '../search/embedders.js';
-import { createSearchService } from '../search/search.js';
 import { openStore } from '../store/open.js';
 import type { OpenedStore } from '../store/store.js';
 import { accountsCommand } from './accounts.js';
 import { backupCommand, restoreCommand } from './backup.js';
 import { processCount, runCluster, WEB_ONLY_FLAG } from './cluster.js';
-import { runDigestOnce, runWorker } from './digest.js';
-import { runImport } from './import.js';
-import { runIngest } from './ingest.js';
 import { endQuietlyWhenOutputCloses } from './output.js';
-import { runServe } from './serve.js';
-import { runStats } from './stats.js';
-import { runThumbnails } from './thumbnails.js';
 import { tokensCommand } from './tokens.js';
 
 async function withStore<T>(fn: (opened: OpenedStore, config: Config) => Promise<T>): Promise<T> {
@@ -29,6 +21,8 @@ async function withStore<T>(fn: (opened: OpenedStore, config: Config) => Promise
 }
 
 endQuietlyWhenOutputCloses(process.argv[2]);
+
+// Each command loads what it runs when it runs: `paperboy accounts list` does not load the web site (a second).
 
 function wholeNumber(option: string): (value: string) => number {
   return (value) => {
@@ -61,6 +55,7 @@ program
     const processes = processCount(config, opts.processes);
     if (cluster.isPrimary && processes > 1) return runCluster(config, processes);
     const schedules = opts.webOnly !== true;
+    const { runServe } = await import('./serve.js');
     await runServe(config, await openStore(config), {
       harvest: opts.harvest && schedules,
       digest: opts.digest && schedules,
@@ -75,6 +70,7 @@ program
   )
   .action(async () => {
     const config = loadConfig();
+    const { runWorker } = await import('./digest.js');
     await runWorker(config, await openStore(config));
   });
 
@@ -84,7 +80,10 @@ program
   .command('run')
   .description('compose the digests due now and send the outbox once, then exit')
   .option('--now <time>', 'compose as if it were this time (ISO 8601), e.g. to catch up or to test')
-  .action((opts: { now?: string }) => withStore((opened, config) => runDigestOnce(config, opened, opts)));
+  .action(async (opts: { now?: string }) => {
+    const { runDigestOnce } = await import('./digest.js');
+    await withStore((opened, config) => runDigestOnce(config, opened, opts));
+  });
 
 program
   .command('import')
@@ -97,6 +96,7 @@ program
     new Option('--batch-size <n>', 'papers per transaction').argParser((v) => Number.parseInt(v, 10)).default(1000),
   )
   .action(async (files: string[], opts: { strict?: boolean; batchSize: number }) => {
+    const { runImport } = await import('./import.js');
     await withStore(({ store }) =>
       runImport(store, files, { strict: opts.strict ?? false, batchSize: opts.batchSize }),
     );
@@ -123,9 +123,10 @@ program
       .argParser((v) => Number.parseInt(v, 10))
       .default(100),
   )
-  .action((source: string, opts: Record<string, unknown>) =>
-    withStore(({ store }, config) => runIngest(store, config, source, opts)),
-  );
+  .action(async (source: string, opts: Record<string, unknown>) => {
+    const { runIngest } = await import('./ingest.js');
+    await withStore(({ store }, config) => runIngest(store, config, source, opts));
+  });
 
 program
   .command('thumbnails')
@@ -135,15 +136,19 @@ program
   .option('--since <YYYY-MM-DD>', 'papers of this feed day and later (default: the last week)')
   .addOption(new Option('--limit <n>', 'at most this many papers').argParser((v) => Number.parseInt(v, 10)))
   .option('--retry', 'try again the papers whose thumbnails failed (broken or encrypted PDFs, repeated errors)')
-  .action((opts: { since?: string; limit?: number; retry?: boolean }) =>
-    withStore((opened, config) => runThumbnails(config, opened, opts)),
-  );
+  .action(async (opts: { since?: string; limit?: number; retry?: boolean }) => {
+    const { runThumbnails } = await import('./thumbnails.js');
+    await withStore((opened, config) => runThumbnails(config, opened, opts));
+  });
 
 program
   .command('stats')
   .description('what the store holds')
   .option('--json', 'print JSON')
-  .action((opts: { json?: boolean }) => withStore(({ store }) => runStats(store, opts.json ?? false)));
+  .action(async (opts: { json?: boolean }) => {
+    const { runStats } = await import('./stats.js');
+    await withStore(({ store }) => runStats(store, opts.json ?? false));
+  });
 
 program
   .command('refit')
@@ -152,6 +157,10 @@ program
   )
   .action(() =>
     withStore(async ({ store, db }, config) => {
+      const [{ createSearchService }, { embedderFromConfig }] = await Promise.all([
+        import('../search/search.js'),
+        import('../search/embedders.js'),
+      ]);
       const search = await createSearchService(store, db, { embedder: embedderFromConfig(config) });
       try {
         const { documents, ms } = await search.refit();

@@ -10,6 +10,7 @@ import { accountsCommand } from './accounts.js';
 import { backupCommand, restoreCommand } from './backup.js';
 import { processCount, runCluster, WEB_ONLY_FLAG } from './cluster.js';
 import { runDigestOnce, runWorker } from './digest.js';
+import { runEmbed } from './embed.js';
 import { runImport } from './import.js';
 import { runIngest } from './ingest.js';
 import { endQuietlyWhenOutputCloses } from './output.js';
@@ -161,6 +162,13 @@ program
       }
     }),
   );
+
+program
+  .command('embed')
+  .description(
+    'embed every paper that has no vector of the PAPERBOY_EMBEDDER model yet (serve does it in the background after a switch), with a progress bar; resumes where a stopped run was',
+  )
+  .action(() => withStore((opened, config) => runEmbed(config, opened)));
 
 program.addCommand(accountsCommand(withStore));
 program.addCommand(tokensCommand(withStore));

@@ -171,7 +171,10 @@ export async function loadVectors(db: Db, model: string, index: PaperIndex): Pro
   }
 }
 
-/** Saves vectors; with `replaceAll`, in one transaction that first drops every vector of other models. */
+/**
+ * Saves vectors of `model` beside those of other models (a switch of embedders under way: reembed.ts); with
+ * `replaceAll`, in one transaction that first drops every vector of other models.
+ */
 export async function saveVectors(
   db: Db,
   model: string,
@@ -194,9 +197,7 @@ export async function saveVectors(
       await trx
         .insertInto('paper_vectors')
         .values(kept)
-        .onConflict((oc) =>
-          oc.column('paper_id').doUpdateSet({ model: sql.ref('excluded.model'), vector: sql.ref('excluded.vector') }),
-        )
+        .onConflict((oc) => oc.columns(['paper_id', 'model']).doUpdateSet({ vector: sql.ref('excluded.vector') }))
         .execute();
     }
   });

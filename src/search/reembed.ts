@@ -20,8 +20,11 @@ export interface EmbedClaims {
   reopen(job: string, period: string): Promise<void>;
 }
 
-/** Papers embedded (and saved, in one transaction) per step. */
-export const EMBED_STEP = 256;
+/**
+ * Papers embedded (and saved, in one transaction) per step: as many as take about a second, so that progress shows
+ * and a killed run loses little, whether the embedder does 10 papers/s (USE lite on 2 cores) or 10,000 (LSA).
+ */
+const STEP = { first: 16, min: 4, max: 2048, seconds: 1 };
 
 export interface EmbedProgress {
   /** Papers with a vector of the model, and visible papers in all. */
@@ -75,11 +78,12 @@ export async function embedMissing(
 ): Promise<number> {
   const model = embedder.model();
   if (!model) throw new Error(`the ${embedder.kind} embedder has no model yet: fit it first (\`paperboy refit\`)`);
-  const step = opts.step ?? EMBED_STEP;
+  let step = opts.step ?? STEP.first;
   let { done, total } = await coverage(db, model);
   let embedded = 0;
   let after = '';
   while (!opts.stopped?.()) {
+    const started = performance.now();
     const rows = await db
       .selectFrom('papers')
       .select(['id', 'title', 'abstract'])
@@ -113,9 +117,16 @@ export async function embedMissing(
     total = Math.max(total, done);
     opts.onStep?.({ done, total, embedded });
     after = rows[rows.length - 1]!.id;
+    if (opts.step === undefined) step = nextStep(step, (performance.now() - started) / 1000);
     await setImmediate();
   }
   return embedded;
+}
+
+function nextStep(step: number, seconds: number): number {
+  if (seconds < STEP.seconds / 2) return Math.min(step * 2, STEP.max);
+  if (seconds > STEP.seconds * 2) return Math.max(Math.floor(step / 2), STEP.min);
+  return step;
 }
 
 /**

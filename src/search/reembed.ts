@@ -82,7 +82,8 @@ export async function embedMissing(
   let { done, total } = await coverage(db, model);
   let embedded = 0;
   let after = '';
-  while (!opts.stopped?.()) {
+  // A refit (LSA) during the run changes the embedder's model: what is left is for the next run, under its name.
+  while (!opts.stopped?.() && embedder.model() === model) {
     const started = performance.now();
     const rows = await db
       .selectFrom('papers')
@@ -148,7 +149,7 @@ export async function embedUnderClaim(
       embedded += await embedMissing(db, embedder, opts);
     });
     if (outcome.state === 'held') return { state: 'held', by: outcome.by ?? 'another process' };
-    if (opts.stopped?.()) return { state: 'done', embedded };
+    if (opts.stopped?.() || embedder.model() !== model) return { state: 'done', embedded };
     // A run of an earlier switch to this model: claim it again for the papers that have no vector of it.
     if (outcome.state === 'finished') await claims.reopen(EMBED_JOB, model);
   }

@@ -595,7 +595,7 @@ CREATE TABLE changes (
     postgres: forYouSettings,
   },
   {
-    // A paper's vector under each model: while a new embedder embeds every paper in the background, search keeps
+    // Migration 20. A paper's vector under each model: while a new embedder embeds every paper in the background, search keeps
     // using the previous model's vectors; the switch then deletes them.
     name: 'paper vectors keyed by paper and model, so that two models can coexist during a switch',
     ...vectorsPerModel,

@@ -595,8 +595,8 @@ CREATE TABLE changes (
     postgres: forYouSettings,
   },
   {
-    // Migration 20. A paper's vector under each model: while a new embedder embeds every paper in the background, search keeps
-    // using the previous model's vectors; the switch then deletes them.
+    // Migration 20. A paper's vector under each model: while a new embedder embeds every paper in the background,
+    // search keeps using the previous model's vectors; the switch then deletes them.
     name: 'paper vectors keyed by paper and model, so that two models can coexist during a switch',
     ...vectorsPerModel,
   },

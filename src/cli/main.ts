@@ -171,6 +171,16 @@ program
     }),
   );
 
+program
+  .command('embed')
+  .description(
+    'embed every paper that has no vector of the PAPERBOY_EMBEDDER model yet (serve does it in the background after a switch), with a progress bar; resumes where a stopped run was',
+  )
+  .action(async () => {
+    const { runEmbed } = await import('./embed.js');
+    await withStore((opened, config) => runEmbed(config, opened));
+  });
+
 program.addCommand(accountsCommand(withStore));
 program.addCommand(tokensCommand(withStore));
 program.addCommand(backupCommand());

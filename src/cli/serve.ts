@@ -58,7 +58,8 @@ export async function runServe(
   const embedder = embedderFromConfig(config);
   const searchLog = (level: 'info' | 'warn' | 'error', message: string) => log[level](message);
   const snapshot = join(config.dataDir, 'search-index.snapshot');
-  const opening = createSearchService(store, db, { embedder, fitIfMissing: true, log: searchLog, snapshot });
+  const claims = createJobClaims(db, { leaseMs: config.jobLeaseSeconds * 1000, log });
+  const opening = createSearchService(store, db, { embedder, fitIfMissing: true, log: searchLog, snapshot, claims });
   const search = warmingSearch(opening, databaseSearch(store, db), searchLog);
   const closing = new AbortController();
   // "For you" reads every paper once (seconds on a large store): opened in the background, pages say so meanwhile;
@@ -140,7 +141,6 @@ export async function runServe(
   const cleanup = createCleanupJob(db, log);
   // Thumbnails come from arXiv like the harvests, with the same fetcher: a server that does not harvest fetches none.
   const thumbnails = harvest ? createThumbnailJob({ store, db, config, ...fetchers }, log) : undefined;
-  const claims = createJobClaims(db, { leaseMs: config.jobLeaseSeconds * 1000, log });
   const schedules =
     opts.schedules === false
       ? undefined

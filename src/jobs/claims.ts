@@ -19,6 +19,8 @@ export interface JobClaims {
    * aborts when another process took the claim over (this one missed its heartbeats): `work` stops at its next step.
    */
   run(job: string, period: string, work: (signal: AbortSignal) => Promise<void>): Promise<ClaimOutcome>;
+  /** Forgets the finished run of a period, so that it can be claimed again (a job keyed by what it does, not when). */
+  reopen(job: string, period: string): Promise<void>;
 }
 
 export type ClaimOutcome =
@@ -108,6 +110,14 @@ export function createJobClaims(
       await mine(job, period).set({ finished_at: now().toISOString(), error }).execute();
       if (failure !== undefined) throw failure;
       return { state: got === 'taken' ? 'took over' : 'ran' };
+    },
+    async reopen(job, period) {
+      await db
+        .deleteFrom('job_runs')
+        .where('job', '=', job)
+        .where('period', '=', period)
+        .where('finished_at', 'is not', null)
+        .execute();
     },
   };
 }

@@ -23,6 +23,8 @@ export interface Embedder {
    * query word can move the query's vector at all. Embedders reading any text (subword models) have none.
    */
   knows?(stem: string): boolean;
+  /** Ends what the embedder keeps running (a worker thread); it embeds nothing more. */
+  close?(): Promise<void>;
 }
 
 /** The text of a paper that is embedded: its title, then its abstract. */

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Config, ConfigError } from '../config/config.js';
+import type { Db } from '../store/schema.js';
 import { type Embedder, LsaEmbedder } from './embedder.js';
+import { loadModel } from './index-store.js';
 import { OnnxEmbedder } from './onnx-embedder.js';
 import { OpenAiEmbedder } from './openai-embedder.js';
 import { UseLiteEmbedder } from './use-lite-embedder.js';
@@ -28,4 +30,28 @@ export function embedderFromConfig(config: Pick<Config, 'embedder'>): Embedder {
       }
       return new OnnxEmbedder({ modelPath: e.folder });
   }
+}
+
+/**
+ * An embedder for the vectors stored under `model`, made without the configuration (which now names another one),
+ * so that search can go on using them during a switch: LSA from its stored fit, the packaged USE lite, an ONNX folder
+ * still there. Undefined when it cannot be made again (an OpenAI-compatible endpoint: its key is no longer known).
+ */
+export async function embedderForModel(db: Db, model: string): Promise<Embedder | undefined> {
+  if (model.startsWith('lsa@')) {
+    const saved = await loadModel(db, 'lsa');
+    if (saved?.model !== model) return undefined;
+    const lsa = new LsaEmbedder();
+    lsa.restore(saved.data, saved.model);
+    return lsa;
+  }
+  if (model.startsWith('use-lite@')) {
+    const useLite = new UseLiteEmbedder();
+    return useLite.model() === model ? useLite : undefined;
+  }
+  if (model.startsWith('onnx:')) {
+    const folder = model.slice('onnx:'.length);
+    return existsSync(join(folder, 'config.json')) ? new OnnxEmbedder({ modelPath: folder }) : undefined;
+  }
+  return undefined;
 }

@@ -190,7 +190,10 @@ export async function loadVectors(db: Db, model: string, index: PaperIndex, ids?
   }
 }
 
-/** Saves vectors; with `replaceAll`, in one transaction that first drops every vector of other models. */
+/**
+ * Saves vectors of `model` beside those of other models (a switch of embedders under way: reembed.ts); with
+ * `replaceAll`, in one transaction that first drops every vector of other models.
+ */
 export async function saveVectors(
   db: Db,
   model: string,
@@ -213,9 +216,7 @@ export async function saveVectors(
       await trx
         .insertInto('paper_vectors')
         .values(kept)
-        .onConflict((oc) =>
-          oc.column('paper_id').doUpdateSet({ model: sql.ref('excluded.model'), vector: sql.ref('excluded.vector') }),
-        )
+        .onConflict((oc) => oc.columns(['paper_id', 'model']).doUpdateSet({ vector: sql.ref('excluded.vector') }))
         .execute();
     }
   });

@@ -1,6 +1,7 @@
 import type { Db } from '../store/schema.js';
 import type { PapersChange, Store } from '../store/store.js';
 import { type Embedder, paperText } from './embedder.js';
+import { embedderForModel } from './embedders.js';
 import {
   addToMemory,
   loadModel,
@@ -13,11 +14,18 @@ import {
   saveSnapshotInBackground,
   saveVectors,
 } from './index-store.js';
+import { coverage, dropOtherModels, type EmbedClaims, embedUnderClaim, pace, storedModels } from './reembed.js';
 
 /** Papers embedded per step when folding in new papers or catching up. */
 const EMBED_BATCH = 1000;
 /** How often the index is saved again to its snapshot file while papers change, so that a restart reads few again. */
 export const SNAPSHOT_EVERY_MS = 10 * 60_000;
+/** More papers than this without a vector of the configured model: they are embedded in the background (reembed.ts). */
+const SWITCH_AT = EMBED_BATCH;
+/** How often the background embedding logs its progress. */
+const PROGRESS_LOG_MS = 15_000;
+/** After a failed background embedding (an endpoint down), the next attempt waits this long. */
+const RETRY_MS = 60_000;
 
 type Log = (level: 'info' | 'warn' | 'error', message: string) => void;
 
@@ -40,6 +48,9 @@ export class IndexSync {
   /** Whether the index changed since the snapshot was saved. */
   private unsaved = false;
   private saver: NodeJS.Timeout | undefined;
+  /** Papers lack vectors of the configured model (PAPERBOY_EMBEDDER changed): they are embedded in the background. */
+  private switching = false;
+  private retry: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly store: IndexStore,
@@ -47,25 +58,49 @@ export class IndexSync {
     private readonly embedder: Embedder,
     readonly memory: MemoryIndex,
     private readonly log: Log,
+    /** The embedder whose vectors the index holds: the configured one, or the previous one during a switch. */
+    private serving: Embedder | undefined,
+    private readonly claims: EmbedClaims | undefined,
   ) {}
 
-  static async open(store: IndexStore, db: Db, embedder: Embedder, log: Log, snapshot?: string): Promise<IndexSync> {
+  /**
+   * With `claims`, this process may embed every paper in the background when the configured embedder has no
+   * vectors yet (reembed.ts), one process of the deployment at a time; without, it waits for another to do so.
+   */
+  static async open(
+    store: IndexStore,
+    db: Db,
+    embedder: Embedder,
+    log: Log,
+    snapshot?: string,
+    claims?: EmbedClaims,
+  ): Promise<IndexSync> {
     if (embedder.restore) {
       const saved = await loadModel(db, embedder.kind);
       if (saved) embedder.restore(saved.data, saved.model);
     }
-    const sync = new IndexSync(store, db, embedder, await newMemoryIndex(db, embedder, { snapshot, log }), log);
+    const { serving, switching } = await servingEmbedder(db, embedder, log);
+    const memory = await newMemoryIndex(db, serving ?? embedder, { snapshot, log });
+    if (!serving) memory.papers.resetVectors(0);
+    const sync = new IndexSync(store, db, embedder, memory, log, serving, claims);
+    sync.switching = switching;
     const papers = store.onPapersChanged((change) => sync.onPapersChanged(change));
-    const model = store.onModelChanged(() => sync.enqueue(() => sync.loadFittedModel()));
+    const model = store.onModelChanged(() => sync.enqueue(() => sync.onModelAnnounced()));
     if (snapshot) sync.saver = setInterval(() => sync.saveSnapshot(snapshot), SNAPSHOT_EVERY_MS).unref();
     sync.unsubscribe = () => {
       papers();
       model();
       clearInterval(sync.saver);
     };
-    if (!embedder.model()) log('info', 'search: no semantic model fitted yet, keyword search only until a refit');
+    if (switching) sync.embedInBackground();
+    else if (!embedder.model()) log('info', 'search: no semantic model fitted yet, keyword search only until a refit');
     else sync.enqueue(() => sync.catchUp());
     return sync;
+  }
+
+  /** The embedder of the vectors search uses, for the query's vector (the configured one unless a switch is on). */
+  get queryEmbedder(): Embedder {
+    return this.serving ?? this.embedder;
   }
 
   onChange(listener: () => void): void {
@@ -87,7 +122,7 @@ export class IndexSync {
   saveSnapshot(path: string): void {
     if (!this.unsaved || this.closed) return;
     this.unsaved = false;
-    saveSnapshotInBackground(path, this.memory, this.embedder.model(), this.log);
+    saveSnapshotInBackground(path, this.memory, this.serving?.model(), this.log);
   }
 
   private onPapersChanged({ ids }: PapersChange): void {
@@ -99,7 +134,7 @@ export class IndexSync {
     );
     this.enqueue(async () => {
       const texts = await read.catch(() => []);
-      if (this.embedder.model()) await this.embedAndSave(texts);
+      await this.embedAndSave(texts);
       this.changed();
     });
   }
@@ -110,7 +145,9 @@ export class IndexSync {
 
   close(): void {
     this.closed = true;
+    clearTimeout(this.retry);
     this.unsubscribe();
+    if (this.serving !== this.embedder) void this.serving?.close?.();
   }
 
   refit(): Promise<{ documents: number; ms: number }> {
@@ -158,6 +195,15 @@ export class IndexSync {
     return texts;
   }
 
+  /** Another process fitted a model, or finished embedding every paper with the configured one. */
+  private async onModelAnnounced(): Promise<void> {
+    await this.loadFittedModel();
+    const model = this.embedder.model();
+    if (!this.switching || !model) return;
+    const { done, total } = await coverage(this.db, model);
+    if (total - done <= SWITCH_AT) await this.finishSwitch(false);
+  }
+
   /** The model another process fitted, with the vectors it stored; then whatever it has no vector for yet. */
   private async loadFittedModel(): Promise<void> {
     if (!this.embedder.restore) return;
@@ -166,8 +212,75 @@ export class IndexSync {
     this.embedder.restore(saved.data, saved.model);
     this.memory.papers.resetVectors(this.embedder.dimensions());
     const vectors = await loadVectors(this.db, saved.model, this.memory.papers);
+    this.serveConfigured();
     this.log('info', `search: loaded ${saved.model}, fitted by another process, with ${vectors} vectors`);
     this.changed();
+    await this.catchUp();
+  }
+
+  /** The index holds the configured embedder's vectors: queries go to it, and the previous embedder is let go. */
+  private serveConfigured(): void {
+    if (this.serving !== this.embedder) void this.serving?.close?.();
+    this.serving = this.embedder;
+    this.switching = false;
+    clearTimeout(this.retry);
+  }
+
+  /**
+   * Embeds, under the deployment's claim, every paper with no vector of the configured model, logging the progress;
+   * then switches. While another process holds the claim, tries again after the lease (it may have died).
+   */
+  private embedInBackground(): void {
+    const model = this.embedder.model();
+    if (!this.claims || !model || this.closed || !this.switching) return;
+    const claims = this.claims;
+    const started = performance.now();
+    let logged = started;
+    const seconds = () => (performance.now() - started) / 1000;
+    this.log('info', `search: embedding every paper with ${model} in the background; ${this.servingNote()}`);
+    embedUnderClaim(this.db, claims, this.embedder, {
+      stopped: () => this.closed,
+      onStep: (p) => {
+        if (performance.now() - logged < PROGRESS_LOG_MS) return;
+        logged = performance.now();
+        this.log('info', `search: embedding with ${model}: ${pace(p, seconds())}`);
+      },
+    }).then(
+      (outcome) => {
+        if (this.closed) return;
+        if (outcome.state === 'held') {
+          this.log('info', `search: ${outcome.by} is embedding every paper with ${model}; ${this.servingNote()}`);
+          this.retry = setTimeout(() => this.embedInBackground(), claims.leaseMs).unref();
+          return;
+        }
+        this.log('info', `search: embedded ${outcome.embedded} papers with ${model} in ${seconds().toFixed(0)} s`);
+        this.enqueue(() => this.finishSwitch(true));
+      },
+      (error: unknown) => {
+        this.fail(error);
+        this.log('warn', `search: embedding with ${model} stopped; trying again in ${RETRY_MS / 1000} s`);
+        this.retry = setTimeout(() => this.embedInBackground(), RETRY_MS).unref();
+      },
+    );
+  }
+
+  private servingNote(): string {
+    return this.serving
+      ? `search uses ${this.serving.model()} until then`
+      : 'search is keyword-only until then (the previous model cannot be loaded)';
+  }
+
+  /** Every paper has a vector of the configured model: search uses them, and the other models' vectors go. */
+  private async finishSwitch(announce: boolean): Promise<void> {
+    const model = this.embedder.model();
+    if (!this.switching || !model) return;
+    this.memory.papers.resetVectors(this.embedder.dimensions());
+    const vectors = await loadVectors(this.db, model, this.memory.papers);
+    this.serveConfigured();
+    const dropped = await dropOtherModels(this.db, model);
+    this.log('info', `search: now uses ${model} (${vectors} vectors); ${dropped} vectors of other models deleted`);
+    this.changed();
+    if (announce) await this.store.announceModel(model);
     await this.catchUp();
   }
 
@@ -186,10 +299,12 @@ export class IndexSync {
     this.changed();
   }
 
+  /** Embeds with the embedder search uses (the previous one during a switch: the new one's turn comes in reembed.ts). */
   private async embedAndSave(texts: [string, string][]): Promise<void> {
-    const model = this.embedder.model();
-    if (!model || texts.length === 0) return;
-    const vectors = await this.embedder.embed(
+    const embedder = this.serving;
+    const model = embedder?.model();
+    if (!embedder || !model || texts.length === 0) return;
+    const vectors = await embedder.embed(
       texts.map(([, t]) => t),
       'document',
     );
@@ -234,10 +349,40 @@ export class IndexSync {
     await saveVectors(this.db, model, entries, true);
     this.memory.papers.resetVectors(this.embedder.dimensions());
     for (const [id, v] of entries) this.memory.papers.setVector(id, v);
+    this.serveConfigured();
     this.changed();
     if (this.embedder.fit) await this.store.announceModel(model);
     const ms = Date.now() - started;
     this.log('info', `search: fitted ${model} on ${texts.length} papers in ${ms} ms`);
     return { documents: texts.length, ms };
   }
+}
+
+/**
+ * Which embedder's vectors search uses at start. The configured one, unless many papers lack its vectors
+ * (PAPERBOY_EMBEDDER changed): then the previous model's, if any and it can be made again, else none (keyword-only)
+ * or the configured one's so far when there was no previous model; and a switch is under way.
+ */
+async function servingEmbedder(
+  db: Db,
+  embedder: Embedder,
+  log: Log,
+): Promise<{ serving: Embedder | undefined; switching: boolean }> {
+  const target = embedder.model();
+  const others = (await storedModels(db)).filter((s) => s.model !== target);
+  const { done, total } = target ? await coverage(db, target) : { done: 0, total: Infinity };
+  const missing = total - done;
+  // A switch is under way while the previous model still covers more papers than the new one, or many are missing;
+  // a few vectors of another model are those a process still on it stored as it heard of the switch.
+  if (missing === 0 || (missing <= SWITCH_AT && (others[0]?.vectors ?? 0) <= done)) {
+    if (others.length > 0 && target) {
+      const dropped = await dropOtherModels(db, target);
+      log('info', `search: ${dropped} vectors of models other than ${target} deleted (the switch to it was done)`);
+    }
+    return { serving: embedder, switching: false };
+  }
+  const previous = others[0] ? await embedderForModel(db, others[0].model) : undefined;
+  if (!target) return { serving: previous ?? embedder, switching: previous !== undefined };
+  if (others[0] && !previous) log('warn', `search: the vectors of ${others[0].model} cannot be used without it`);
+  return { serving: previous ?? (others.length === 0 ? embedder : undefined), switching: true };
 }

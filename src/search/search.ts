@@ -51,12 +51,22 @@ export async function createSearchService(
   const log = opts.log ?? (() => {});
   const papers = paperReader(store, db);
   const early = replayingEarlyChanges(papers);
-  const sync = await IndexSync.open(early.reader, db, embedder, log, opts.snapshot).catch((error: unknown) => {
-    early.stop();
-    throw error;
-  });
+  const sync = await IndexSync.open(early.reader, db, embedder, log, opts.snapshot, opts.claims).catch(
+    (error: unknown) => {
+      early.stop();
+      throw error;
+    },
+  );
   const memory = sync.memory;
-  const ranker: Ranker = { memory, embedder, phrases: phraseCheck(db, store.engine), fusion: opts.fusion ?? FUSION };
+  const ranker: Ranker = {
+    memory,
+    // The previous embedder while a switch of embedders is under way (index-sync.ts).
+    get embedder() {
+      return sync.queryEmbedder;
+    },
+    phrases: phraseCheck(db, store.engine),
+    fusion: opts.fusion ?? FUSION,
+  };
   const related = new RelatedPapers(ranker, (id) => papers.getPaper(id));
   sync.onChange(() => related.clear());
   if (opts.fitIfMissing && !embedder.model() && memory.papers.size >= MIN_LSA_DOCUMENTS) {

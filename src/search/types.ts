@@ -1,6 +1,7 @@
 import type { Paper } from '../model/paper.js';
 import type { Embedder } from './embedder.js';
 import type { FusionOptions } from './fusion.js';
+import type { EmbedClaims } from './reembed.js';
 
 export type SearchMode = 'hybrid' | 'keyword' | 'semantic';
 
@@ -72,6 +73,11 @@ export interface SearchServiceOptions {
   fitIfMissing?: boolean;
   /** A file to load the keyword index from at start (and save it to), instead of building it from every paper. */
   snapshot?: string;
+  /**
+   * Claims on work shared by the deployment's processes (src/jobs/claims.ts): with them, this process may embed every
+   * paper in the background when PAPERBOY_EMBEDDER names a model without vectors yet (reembed.ts).
+   */
+  claims?: EmbedClaims;
   /** Told about background work (folding new papers in, failures); defaults to silence. */
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }

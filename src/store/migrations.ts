@@ -387,6 +387,28 @@ CREATE TABLE for_you_settings (
 );
 `;
 
+/** The vectors of two models side by side while search switches embedders (src/search/reembed.ts): keyed by both. */
+const vectorsPerModel = {
+  sqlite: `
+CREATE TABLE paper_vectors_per_model (
+  paper_id TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+  model TEXT NOT NULL,
+  vector BLOB NOT NULL,
+  PRIMARY KEY (paper_id, model)
+);
+INSERT INTO paper_vectors_per_model (paper_id, model, vector) SELECT paper_id, model, vector FROM paper_vectors;
+DROP TABLE paper_vectors;
+ALTER TABLE paper_vectors_per_model RENAME TO paper_vectors;
+CREATE INDEX paper_vectors_model ON paper_vectors (model, paper_id);
+`,
+  postgres: `
+ALTER TABLE paper_vectors DROP CONSTRAINT paper_vectors_pkey;
+ALTER TABLE paper_vectors ADD PRIMARY KEY (paper_id, model);
+DROP INDEX paper_vectors_model;
+CREATE INDEX paper_vectors_model ON paper_vectors (model, paper_id);
+`,
+};
+
 export const migrations: readonly Migration[] = [
   {
     name: 'papers, versions, sources, checkpoints, harvest state, full-text index',
@@ -571,5 +593,11 @@ CREATE TABLE changes (
     name: 'For you: the private feed key and the reset time of each reader',
     sqlite: forYouSettings,
     postgres: forYouSettings,
+  },
+  {
+    // Migration 20. A paper's vector under each model: while a new embedder embeds every paper in the background,
+    // search keeps using the previous model's vectors; the switch then deletes them.
+    name: 'paper vectors keyed by paper and model, so that two models can coexist during a switch',
+    ...vectorsPerModel,
   },
 ];

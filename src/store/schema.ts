@@ -109,6 +109,7 @@ export interface PaperCategoriesTable {
   is_primary: number;
 }
 
+/** Keyed by (paper_id, model): during a switch of embedders a paper has a vector of each (src/search/reembed.ts). */
 export interface PaperVectorsTable {
   paper_id: string;
   /** The embedder (and its fitted version) that produced the vector. */

@@ -1,7 +1,9 @@
+import { join } from 'node:path';
 import type { Config } from '../config/config.js';
 import { ConfigError } from '../config/config.js';
 import { lazyService, setupMail } from '../digest/job.js';
 import { openForYou } from '../foryou/for-you.js';
+import { TERMS_FILE } from '../foryou/term-stats-file.js';
 import { createJobClaims } from '../jobs/claims.js';
 import { createDigestJob } from '../jobs/digest.js';
 import { startSchedules } from '../jobs/schedule.js';
@@ -32,7 +34,9 @@ export async function runDigestOnce(
   const log = createLogger(config);
   const embedder = embedderFromConfig(config);
   const search = lazyService(() => createSearchService(opened.store, opened.db, { embedder }));
-  const forYou = lazyService(() => openForYou(opened.store, opened.db));
+  const forYou = lazyService(() =>
+    openForYou(opened.store, opened.db, { termsFile: join(config.dataDir, TERMS_FILE), log: (l, m) => log[l](m) }),
+  );
   const mail = await setupMail(config, opened, log, { search: search.get, forYou: forYou.get });
   try {
     const r = await mail.runner!.run(now);
@@ -58,7 +62,9 @@ export async function runWorker(config: Config, opened: OpenedStore): Promise<vo
   // Papers other processes store reach the search (for saved-search alerts) and For you through the change feed.
   await opened.store.followChanges({ onError: (error) => log.warn({ err: error }, 'change feed: reading it again') });
   const search = lazyService(() => createSearchService(opened.store, opened.db, { embedder }));
-  const forYou = lazyService(() => openForYou(opened.store, opened.db));
+  const forYou = lazyService(() =>
+    openForYou(opened.store, opened.db, { termsFile: join(config.dataDir, TERMS_FILE), log: (l, m) => log[l](m) }),
+  );
   const mail = await setupMail(config, opened, log, { search: search.get, forYou: forYou.get });
   const job = createDigestJob(mail.runner!, log);
   const claims = createJobClaims(opened.db, { leaseMs: config.jobLeaseSeconds * 1000, log });

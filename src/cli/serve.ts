@@ -5,6 +5,7 @@ import { serve } from '@hono/node-server';
 import { type Config, isLoopback } from '../config/config.js';
 import { setupMail } from '../digest/job.js';
 import { type ForYou, openForYou } from '../foryou/for-you.js';
+import { TERMS_FILE } from '../foryou/term-stats-file.js';
 import { arxivLookup, arxivPapersLookup } from '../ingest/arxiv-api.js';
 import { createFetchers } from '../ingest/fetchers.js';
 import { createJobClaims } from '../jobs/claims.js';
@@ -71,7 +72,7 @@ export async function runServe(
     .catch(() => undefined)
     .then(() => {
       forYouStarted = performance.now();
-      return openForYou(store, db);
+      return openForYou(store, db, { termsFile: join(config.dataDir, TERMS_FILE), log: searchLog });
     });
   const mail = await setupMail(config, opened, log, { search: () => opening, forYou: () => forYouOpening });
   const fetchPaper = arxivLookup(fetchers.arxivFetcher, config.arxivApiUrl);

@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines, freshStore, type TestStore } from '../../test/stores.js';
 import { insertAccount } from '../accounts/accounts.js';
@@ -87,6 +90,42 @@ describe.each(engines)('For you on %s', (engine) => {
   afterAll(async () => {
     forYou.close();
     await t.dispose();
+  });
+
+  it('saves its term counts to a file; the next start counts only the papers added since, and ranks the same', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paperboy-for-you-'));
+    const termsFile = join(dir, 'for-you-terms.snapshot');
+    const infos: string[] = [];
+    const log = (level: string, message: string) => infos.push(`${level}: ${message}`);
+    try {
+      const first = await openForYou(t.store, t.db, { termsFile, log });
+      first.close();
+      await expect.poll(() => existsSync(termsFile)).toBe(true);
+      expect(infos.join('\n')).not.toMatch(/loaded/);
+
+      const added = paper(`2606.0${topics.length}9900`, 'markets', 9, '2026-06-15', 'with order flow toxicity');
+      await t.store.upsertPapers([added]);
+      const a = await account();
+      for (const id of idsOf('markets', OLD).slice(0, 3)) await upvote(a, id);
+      const candidates = [...dayIds, added.id];
+      infos.length = 0;
+      const restored = await openForYou(t.store, t.db, { termsFile, log });
+      expect(infos.join('\n')).toMatch(new RegExp(`term counts of ${records.length} papers loaded`));
+      const fresh = await openForYou(t.store, t.db);
+      const order = async (f: ForYou) => (await f.rank(a.id, candidates)).map((r) => [r.paperId, r.score.toFixed(9)]);
+      expect(await order(restored)).toEqual(await order(fresh));
+      restored.close();
+      fresh.close();
+
+      writeFileSync(termsFile, 'not the counts');
+      infos.length = 0;
+      const afresh = await openForYou(t.store, t.db, { termsFile, log });
+      expect(infos.join('\n')).toMatch(/warn: .*cannot be used.*counting every paper again/);
+      expect(await order(afresh)).toEqual(await order(await openForYou(t.store, t.db)));
+      afresh.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('ranks a new paper on what the reader liked above unrelated ones, covering every candidate', async () => {

@@ -18,6 +18,7 @@ import {
 } from './rank.js';
 import { readSignals, type Signal, type StoredSignals, sinceReset } from './signals.js';
 import { TermStats } from './term-stats.js';
+import { loadTermStats, saveTermStats } from './term-stats-file.js';
 
 export type { FeatureName, Follows, Reason, Recommendation, Weights } from './rank.js';
 
@@ -60,6 +61,22 @@ const WARM_DAYS = 14;
 const WARM_MAX = 8000;
 /** Rows read per statement. */
 const PAGE = 2000;
+/** How often the term counts are saved again while papers are added (with a `termsFile`). */
+const SAVE_EVERY_MS = 10 * 60_000;
+
+type Log = (level: 'info' | 'warn' | 'error', message: string) => void;
+
+/** The saved term counts, or undefined (with a warning when the file cannot be used: every paper is counted again). */
+async function restoreTermStats(path: string, log: Log): Promise<TermStats | undefined> {
+  try {
+    const stats = await loadTermStats(path);
+    if (stats) log('info', `for you: term counts of ${stats.papers} papers loaded from ${path}`);
+    return stats;
+  } catch (error) {
+    log('warn', `for you: the term counts file ${path} cannot be used (${String(error)}): counting every paper again`);
+    return undefined;
+  }
+}
 /** Papers counted between two turns of the event loop while opening (about 0.2 ms each: some 50 ms a slice). */
 const YIELD_EVERY = 250;
 /**
@@ -80,46 +97,69 @@ interface Cached {
  * Opens "For you" on a store: reads every shown paper's title and abstract once to count its terms (the idf), then
  * keeps the counts in step with the store's changes. Author names are never part of the text compared.
  */
-export async function openForYou(store: Pick<Store, 'onPapersChanged'>, db: Db): Promise<ForYou> {
-  const stats = new TermStats();
+export async function openForYou(
+  store: Pick<Store, 'onPapersChanged'>,
+  db: Db,
+  opts: { termsFile?: string | undefined; log?: Log | undefined } = {},
+): Promise<ForYou> {
+  const log = opts.log ?? (() => {});
+  const { termsFile } = opts;
+  const stats = (termsFile ? await restoreTermStats(termsFile, log) : undefined) ?? new TermStats();
   const cache = new Lru<Cached>(VECTOR_CACHE_SIZE);
   const rankings = new Lru<{ key: string; ranked: Recommendation[] }>(RANKINGS_KEPT);
   /** Counts the store's changes to papers: a ranking made before one is made again. */
   let generation = 0;
+  /** Papers counted since the counts were last saved. */
+  let unsaved = 0;
+  const count = async (ids: readonly string[]) => {
+    for (let i = 0; i < ids.length; i += PAGE) {
+      const rows = await db
+        .selectFrom('papers')
+        .select(['id', 'title', 'abstract'])
+        .where('id', 'in', ids.slice(i, i + PAGE))
+        .execute();
+      for (let k = 0; k < rows.length; k++) {
+        stats.add(rows[k]!.id, paperTerms(rows[k]!.title, rows[k]!.abstract));
+        // Opened in the background of a serving site: requests are answered between slices of this work.
+        if (k % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve));
+      }
+      unsaved += rows.length;
+    }
+  };
+  // The papers not counted yet: every paper on a first start, those added since the saved counts on the next.
   let after = '';
   for (;;) {
     const rows = await db
       .selectFrom('papers')
-      .select(['id', 'title', 'abstract'])
+      .select('id')
       .where('id', '>', after)
       .where('hidden_at', 'is', null)
       .orderBy('id')
-      .limit(PAGE)
+      .limit(PAGE * 10)
       .execute();
     if (rows.length === 0) break;
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i]!;
-      stats.add(r.id, paperTerms(r.title, r.abstract));
-      // Opened in the background of a serving site: requests are answered between slices of this work.
-      if (i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve));
-    }
+    await count(rows.filter((r) => !stats.has(r.id)).map((r) => r.id));
     after = rows[rows.length - 1]!.id;
   }
+  const save = () => {
+    if (!termsFile || unsaved === 0) return;
+    unsaved = 0;
+    saveTermStats(termsFile, stats).catch((error: unknown) =>
+      log(
+        'warn',
+        `for you: could not save its term counts to ${termsFile}: ${String(error)}; the next start counts again`,
+      ),
+    );
+  };
+  save();
+  const saver = termsFile ? setInterval(save, SAVE_EVERY_MS).unref() : undefined;
   // New papers join the counts; a changed paper's vector is made again from its new text.
   let pending: Promise<void> = Promise.resolve();
   const unsubscribe = store.onPapersChanged(({ ids, text }) => {
     generation++;
     pending = pending.then(async () => {
       for (const id of ids) cache.delete(id);
-      const fresh = ids.filter((id) => !stats.has(id));
-      for (let i = 0; i < fresh.length; i += PAGE) {
-        const rows = await db
-          .selectFrom('papers')
-          .select(['id', 'title', 'abstract'])
-          .where('id', 'in', fresh.slice(i, i + PAGE))
-          .execute();
-        for (const r of rows) stats.add(r.id, paperTerms(r.title, r.abstract));
-      }
+      await count(ids.filter((id) => !stats.has(id)));
       // New papers and new versions are the next to be ranked: their vectors are made now, not by a reader's request.
       // A vote or a curator's change leaves the text as it was: that vector is made again when next asked for.
       if (text) await warm(ids.slice(-WARM_MAX));
@@ -258,7 +298,10 @@ export async function openForYou(store: Pick<Store, 'onPapersChanged'>, db: Db):
       const { profile, candidates } = await prepare(await readSignals(db, accountId), candidateIds, {});
       return { ids: candidates.map((c) => c.vector.id), z: standardised(features(profile, candidates).raw) };
     },
-    close: unsubscribe,
+    close: () => {
+      unsubscribe();
+      clearInterval(saver);
+    },
   };
 }
 

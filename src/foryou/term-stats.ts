@@ -6,8 +6,20 @@ import { TERM_SPACE, type TermCounts } from './paper-terms.js';
  * count, a drift of one in frequencies of thousands.
  */
 export class TermStats {
-  private readonly df = new Uint32Array(TERM_SPACE);
-  private readonly counted = new Set<string>();
+  private readonly df: Uint32Array;
+  private readonly counted: Set<string>;
+
+  constructor(state?: { df: Uint32Array; ids: readonly string[] }) {
+    if (state && state.df.length !== TERM_SPACE)
+      throw new Error(`term counts of ${state.df.length} buckets, this Paperboy counts ${TERM_SPACE}`);
+    this.df = state?.df ?? new Uint32Array(TERM_SPACE);
+    this.counted = new Set(state?.ids);
+  }
+
+  /** The counts and the papers counted, to save (term-stats-file.ts); the constructor takes them back. */
+  state(): { df: Uint32Array; ids: string[] } {
+    return { df: this.df.slice(), ids: [...this.counted] };
+  }
 
   get papers(): number {
     return this.counted.size;

@@ -64,6 +64,10 @@ interface Serve {
   output(): string;
   firstAnswerMs: number;
   readyMs: number;
+  /** Until every web process said its For you ranking was open (it counts papers' terms meanwhile). */
+  forYouMs: number;
+  /** Whether the search index came from the snapshot file of an earlier start. */
+  fromSnapshot: boolean;
   stop(): Promise<void>;
 }
 
@@ -106,6 +110,14 @@ async function startServe(processes: number, port: number): Promise<Serve> {
   };
   const firstAnswerMs = await until('/healthz');
   const readyMs = await until('/readyz');
+  // Measured once For you is open in every web process too: until then each counts every paper's terms.
+  while (
+    (out.match(/for-you ranking ready/g) ?? []).length < processes &&
+    performance.now() - spawned < 300_000 &&
+    child.exitCode === null
+  )
+    await sleep(50);
+  const forYouMs = performance.now() - spawned;
   const ended = new Promise<void>((resolve) => child.on('close', () => resolve()));
   return {
     url,
@@ -113,6 +125,8 @@ async function startServe(processes: number, port: number): Promise<Serve> {
     output: () => out,
     firstAnswerMs,
     readyMs,
+    forYouMs,
+    fromSnapshot: out.includes('index loaded from'),
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
@@ -306,7 +320,14 @@ try {
     writes?: { n: number; p50: number; p99: number; failed: number };
   }
   const rows: Row[] = [];
-  const startup: { processes: number; first: number; ready: number; rss: string }[] = [];
+  const startup: {
+    processes: number;
+    first: number;
+    ready: number;
+    forYou: number;
+    fromSnapshot: boolean;
+    rss: string;
+  }[] = [];
   let writerOffset = 0;
   for (const processes of [1, 2]) {
     log(`serve --processes ${processes}`);
@@ -357,7 +378,14 @@ try {
     const rss = rssOfTree(serve.child.pid!)
       .map((p) => `${p.mb.toFixed(0)}`)
       .join(' + ');
-    startup.push({ processes, first: serve.firstAnswerMs, ready: serve.readyMs, rss });
+    startup.push({
+      processes,
+      first: serve.firstAnswerMs,
+      ready: serve.readyMs,
+      forYou: serve.forYouMs,
+      fromSnapshot: serve.fromSnapshot,
+      rss,
+    });
     await serve.stop();
     running.pop();
   }
@@ -424,10 +452,15 @@ try {
       `| ${r.processes} | ${r.route} | ${Math.round(r.load.rps)} | ${ratio.toFixed(2)} | ${r.load.p50} | ${r.load.p99} | ${r.load.non2xx} | ${r.load.errors} | ${r.load.cpu.toFixed(2)} cores | ${w} |`,
     );
   }
-  console.log('\n| processes | first answer | ready | RSS per process, MB (primary + web processes) |');
-  console.log('|---|---|---|---|');
+  console.log(
+    '\n| processes | index | first answer | ready | For you open | RSS per process after the loads, MB (primary + web processes) |',
+  );
+  console.log('|---|---|---|---|---|---|');
+  const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   for (const s of startup)
-    console.log(`| ${s.processes} | ${(s.first / 1000).toFixed(2)} s | ${(s.ready / 1000).toFixed(2)} s | ${s.rss} |`);
+    console.log(
+      `| ${s.processes} | ${s.fromSnapshot ? 'from the snapshot' : 'built'} | ${sec(s.first)} | ${sec(s.ready)} | ${sec(s.forYou)} | ${s.rss} |`,
+    );
   console.log(
     `\nstaleness over ${WRITES} votes (through one process, read back through the other's API): p50 ${pct(lags, 50).toFixed(0)} ms, p99 ${pct(lags, 99).toFixed(0)} ms, max ${Math.max(...lags).toFixed(0)} ms; not seen within 10 s: ${missing}`,
   );

@@ -392,14 +392,15 @@ CREATE TABLE for_you_settings (
  * its next batch on a second connection while the current batch is written (src/store/search-vectors.ts), so that
  * the two halves of the work use both cores. A writer that gives no vector (NULL), or changes the text and keeps the
  * old vector, gets the one the trigger computes: the column always holds paper_search_vector() of the row's text.
+ * OR REPLACE: a restored older backup drops the table, with its triggers, but not these functions.
  */
 const searchWritten = `
-CREATE FUNCTION paper_search_vector(title TEXT, authors_text TEXT, abstract TEXT) RETURNS tsvector
+CREATE OR REPLACE FUNCTION paper_search_vector(title TEXT, authors_text TEXT, abstract TEXT) RETURNS tsvector
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
   RETURN setweight(to_tsvector('english', title), 'A') ||
     setweight(to_tsvector('simple', authors_text), 'B') ||
     setweight(to_tsvector('english', abstract), 'C');
-CREATE FUNCTION papers_search_fill() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION papers_search_fill() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   NEW.search := paper_search_vector(NEW.title, NEW.authors_text, NEW.abstract);
   RETURN NEW;

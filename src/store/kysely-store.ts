@@ -17,7 +17,14 @@ import { ChangeFeed, type FollowOptions, type Listen } from './change-feed.js';
 import { mergeRecord, recordHash } from './merge.js';
 import { paperFromRow, paperTrending, rowFromPaper } from './rows.js';
 import type { Database, PaperSourcesTable, PapersTable, PaperVersionsTable } from './schema.js';
-import { computeSearchVectors, recordText, type SearchVectors, vectorFor } from './search-vectors.js';
+import {
+  computeSearchVectors,
+  GIN_PENDING_KB,
+  mergePendingIndex,
+  recordText,
+  type SearchVectors,
+  vectorFor,
+} from './search-vectors.js';
 import type {
   CurationAudit,
   CurationPatch,
@@ -172,7 +179,25 @@ export class KyselyStore implements Store {
     const changed: string[] = [];
     const result = await this.write(prepared, checkpoint, changed);
     this.committed(changed, true);
+    if (this.engine === 'postgres' && changed.length >= BULK_ROWS) this.mergePending();
     return result;
+  }
+
+  private merging: Promise<void> | undefined;
+  private mergeAgain = false;
+
+  /** Starts mergePendingIndex beside the next batch: one at a time, and once more if asked meanwhile. */
+  private mergePending(): void {
+    this.mergeAgain = true;
+    if (this.merging) return;
+    this.merging = (async () => {
+      while (this.mergeAgain) {
+        this.mergeAgain = false;
+        await mergePendingIndex(this.db);
+      }
+    })().finally(() => {
+      this.merging = undefined;
+    });
   }
 
   private async write(
@@ -257,10 +282,11 @@ export class KyselyStore implements Store {
       if (this.engine === 'postgres' && rows.length) {
         const ready = await prepared.vectors;
         for (const row of rows) row.search = vectorFor(ready, row);
-        // The full-text index takes new entries in its pending list, merged into the index when the list is full:
-        // a larger list and more memory to merge it make fewer, larger merges (bench/ingest.ts: a third less work).
+        // The full-text index takes new entries in its pending list; mergePendingIndex merges them after the commit.
+        // The commit returns before its WAL is flushed: a server crash can lose the last batches, but always with
+        // their checkpoint (one transaction, WAL in order), so the import resumes before them.
         if (rows.length >= BULK_ROWS)
-          await sql`SELECT set_config('gin_pending_list_limit', '65536', true), set_config('work_mem', '65536', true)`.execute(
+          await sql`SELECT set_config('gin_pending_list_limit', ${String(GIN_PENDING_KB)}, true), set_config('synchronous_commit', 'off', true)`.execute(
             trx,
           );
       }
@@ -611,6 +637,7 @@ export class KyselyStore implements Store {
   }
 
   async close(): Promise<void> {
+    while (this.merging) await this.merging;
     await this.feed.close();
     await this.db.destroy();
     await this.onClose();

@@ -74,3 +74,24 @@ export async function computeSearchVectors(db: Kysely<Database>, records: AheadR
   }
   return vectors;
 }
+
+/**
+ * Moves the entries that writes left in the full-text index's pending list into the index proper, on a connection of
+ * its own: after each bulk batch, so that the merge runs beside the next batch instead of inside one (the writes
+ * themselves allow the list more room, GIN_PENDING_KB, only to make room for this). Without the privilege (not the
+ * index's owner) or on any failure the writes merge as they did, when the list is full.
+ */
+export async function mergePendingIndex(db: Kysely<Database>): Promise<void> {
+  await db
+    .transaction()
+    .execute(async (trx) => {
+      await sql`SELECT set_config('maintenance_work_mem', ${String(MERGE_MEMORY_KB)}, true)`.execute(trx);
+      await sql`SELECT gin_clean_pending_list('papers_search'::regclass)`.execute(trx);
+    })
+    .catch(() => undefined);
+}
+
+/** The pending list a bulk write may grow to before it merges it itself (PostgreSQL's default is 4 MB). */
+export const GIN_PENDING_KB = 65_536;
+/** Memory for one merge of the pending list. */
+const MERGE_MEMORY_KB = 262_144;

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freshStore, type TestStore } from '../../test/stores.js';
 import type { PaperRecord } from '../model/record.js';
@@ -107,3 +108,28 @@ async function hashOf(t: TestStore, id: string): Promise<string> {
   const { rows } = await sql<{ hash: string }>`SELECT hash FROM paper_sources WHERE paper_id = ${id}`.execute(t.db);
   return rows[0]!.hash;
 }
+
+describe('PostgreSQL full-text index after a bulk batch', () => {
+  it('has merged its pending list by the time the store is closed', async () => {
+    const t = await freshStore('postgres');
+    const batch = Array.from({ length: 300 }, (_, i) => paper(i + 1));
+    t.store.prepareUpsert(batch);
+    await t.store.upsertPapers(batch);
+    await t.dispose();
+    const client = new pg.Client({ connectionString: t.env.DATABASE_URL });
+    await client.connect();
+    try {
+      // The number of pending pages it merged: none were left (the batch's own transaction only appended to the list).
+      const { rows } = await client.query<{ n: number }>(
+        "SELECT gin_clean_pending_list('papers_search'::regclass) AS n",
+      );
+      expect(Number(rows[0]!.n)).toBe(0);
+      const found = await client.query(
+        "SELECT count(*)::int AS n FROM papers WHERE search @@ to_tsquery('english', 'lidar')",
+      );
+      expect(found.rows[0].n).toBe(300);
+    } finally {
+      await client.end();
+    }
+  });
+});

@@ -69,6 +69,7 @@ export async function importEntries(
     const rejected = rejectedInBatch;
     batch = [];
     rejectedInBatch = 0;
+    store.prepareUpsert(records);
     await writing;
     writing = write(records, rejected, position);
     // Awaited at the next flush or at the end; marked handled so that a failure waits for that instead of ending the process.

@@ -29,6 +29,7 @@ const PG_TYPES: Record<string, string> = {
   num_comments: 'integer',
   github_stars: 'integer',
   trending: 'double precision',
+  search: 'tsvector',
 };
 
 /**

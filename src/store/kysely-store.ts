@@ -1,4 +1,5 @@
 import {
+  type Insertable,
   type Kysely,
   type OrderByItemBuilder,
   sql,
@@ -16,6 +17,14 @@ import { ChangeFeed, type FollowOptions, type Listen } from './change-feed.js';
 import { mergeRecord, recordHash } from './merge.js';
 import { paperFromRow, paperTrending, rowFromPaper } from './rows.js';
 import type { Database, PaperSourcesTable, PapersTable, PaperVersionsTable } from './schema.js';
+import {
+  computeSearchVectors,
+  GIN_PENDING_KB,
+  mergePendingIndex,
+  recordText,
+  type SearchVectors,
+  vectorFor,
+} from './search-vectors.js';
 import type {
   CurationAudit,
   CurationPatch,
@@ -42,6 +51,17 @@ export interface KyselyStoreOptions {
   /** PostgreSQL: the LISTEN connection that wakes the change follower (src/store/change-feed.ts). */
   listen?: Listen;
 }
+
+/** A batch for upsertPapers: its records cleaned, the hash of each (by record), and the search vectors computed ahead. */
+interface Prepared {
+  input: PaperRecord[];
+  cleaned: PaperRecord[];
+  hashes: Map<PaperRecord, string>;
+  vectors: Promise<SearchVectors>;
+}
+
+/** Papers written at once from which a PostgreSQL write takes the settings of a bulk write. */
+const BULK_ROWS = 200;
 
 /** The store on any Kysely dialect; the engine modules only open the connection and migrate. */
 export class KyselyStore implements Store {
@@ -138,18 +158,54 @@ export class KyselyStore implements Store {
     return saved;
   }
 
+  /** The batch an import writes next, cleaned and hashed, with its search vectors (PostgreSQL) computed meanwhile. */
+  private next: Prepared | undefined;
+
+  prepareUpsert(input: PaperRecord[]): void {
+    if (this.engine !== 'postgres') return;
+    const cleaned = input.map(cleanRecord);
+    const hashes = new Map(cleaned.map((r) => [r, recordHash(r)]));
+    const ahead = cleaned.map((r) => ({ id: r.id, source: r.source, hash: hashes.get(r)!, text: recordText(r) }));
+    this.next = { input, cleaned, hashes, vectors: computeSearchVectors(this.db, ahead) };
+  }
+
   async upsertPapers(input: PaperRecord[], checkpoint?: Omit<ImportCheckpoint, 'updatedAt'>): Promise<UpsertResult> {
+    let prepared = this.next?.input === input ? this.next : undefined;
+    if (prepared) this.next = undefined;
+    else {
+      const cleaned = input.map(cleanRecord);
+      prepared = { input, cleaned, hashes: new Map(), vectors: Promise.resolve(new Map()) };
+    }
     const changed: string[] = [];
-    const result = await this.write(input.map(cleanRecord), checkpoint, changed);
+    const result = await this.write(prepared, checkpoint, changed);
     this.committed(changed, true);
+    if (this.engine === 'postgres' && changed.length >= BULK_ROWS) this.mergePending();
     return result;
   }
 
+  private merging: Promise<void> | undefined;
+  private mergeAgain = false;
+
+  /** Starts mergePendingIndex beside the next batch: one at a time, and once more if asked meanwhile. */
+  private mergePending(): void {
+    this.mergeAgain = true;
+    if (this.merging) return;
+    this.merging = (async () => {
+      while (this.mergeAgain) {
+        this.mergeAgain = false;
+        await mergePendingIndex(this.db);
+      }
+    })().finally(() => {
+      this.merging = undefined;
+    });
+  }
+
   private async write(
-    input: PaperRecord[],
+    prepared: Prepared,
     checkpoint: Omit<ImportCheckpoint, 'updatedAt'> | undefined,
     changed: string[],
   ): Promise<UpsertResult> {
+    const input = prepared.cleaned;
     const now = this.clock().toISOString();
     return this.db.transaction().execute(async (trx) => {
       const records = await resolveByTitle(trx, input);
@@ -165,7 +221,7 @@ export class KyselyStore implements Store {
       }
 
       const pending = records
-        .map((record) => ({ record, hash: recordHash(record) }))
+        .map((record) => ({ record, hash: prepared.hashes.get(record) ?? recordHash(record) }))
         .filter(({ record, hash }) => knownHashes.get(`${record.id}\u0000${record.source}`) !== hash);
       const result: UpsertResult = { new: 0, updated: 0, unchanged: records.length - pending.length };
 
@@ -219,7 +275,21 @@ export class KyselyStore implements Store {
       }
 
       const stamp = papers.size ? await feedStamp(trx, this.engine, this.clock()) : now;
-      const rows = [...papers.values()].map((p) => ({ ...rowFromPaper(p, titleKey(p.title)), feed_at: stamp }));
+      const rows: Insertable<PapersTable>[] = [...papers.values()].map((p) => ({
+        ...rowFromPaper(p, titleKey(p.title)),
+        feed_at: stamp,
+      }));
+      if (this.engine === 'postgres' && rows.length) {
+        const ready = await prepared.vectors;
+        for (const row of rows) row.search = vectorFor(ready, row);
+        // The full-text index takes new entries in its pending list; mergePendingIndex merges them after the commit.
+        // The commit returns before its WAL is flushed: a server crash can lose the last batches, but always with
+        // their checkpoint (one transaction, WAL in order), so the import resumes before them.
+        if (rows.length >= BULK_ROWS)
+          await sql`SELECT set_config('gin_pending_list_limit', ${String(GIN_PENDING_KB)}, true), set_config('synchronous_commit', 'off', true)`.execute(
+            trx,
+          );
+      }
       for (const insert of insertRows(trx, this.engine, 'papers', rows)) {
         await insert
           .onConflict((oc) =>
@@ -567,6 +637,7 @@ export class KyselyStore implements Store {
   }
 
   async close(): Promise<void> {
+    while (this.merging) await this.merging;
     await this.feed.close();
     await this.db.destroy();
     await this.onClose();

@@ -49,6 +49,11 @@ export interface PapersTable {
   thumbnail_hash: Generated<string | null>;
   thumbnail_width: Generated<number | null>;
   thumbnail_height: Generated<number | null>;
+  /**
+   * PostgreSQL only (SQLite's full text is its FTS5 table): the tsvector of the text, in its text form; NULL on a
+   * write is filled in by a trigger (migration 21, src/store/search-vectors.ts).
+   */
+  search?: string | null;
 }
 
 export interface ThumbnailsTable {

@@ -123,6 +123,11 @@ export interface Store {
    */
   upsertPapers(records: PaperRecord[], checkpoint?: Omit<ImportCheckpoint, 'updatedAt'>): Promise<UpsertResult>;
   /**
+   * Says that upsertPapers is called next with this very array (an import's next batch, read while the one before is
+   * written): PostgreSQL starts on its full-text vectors at once, on another connection. Changes nothing stored.
+   */
+  prepareUpsert(records: PaperRecord[]): void;
+  /**
    * Called after each committed write with what it changed (a provisional title-hash id that was taken over by an
    * arXiv id counts as removed). Every write to the papers table goes through this store, so no write can forget
    * to tell. Returns a function that unsubscribes.

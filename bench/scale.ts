@@ -117,6 +117,8 @@ async function startServe(processes: number, port: number): Promise<Serve> {
     child.exitCode === null
   )
     await sleep(50);
+  if ((out.match(/for-you ranking ready/g) ?? []).length < processes)
+    throw new Error(`paperboy serve: For you did not open in every web process within 300 s:\n${out.slice(-3000)}`);
   const forYouMs = performance.now() - spawned;
   const ended = new Promise<void>((resolve) => child.on('close', () => resolve()));
   return {

@@ -8,6 +8,7 @@ import { toggleVote } from '../accounts/votes.js';
 import type { PaperRecord } from '../model/record.js';
 import { type ForYou, openForYou } from './for-you.js';
 import { markNotInterested, resetForYou, unmarkNotInterested } from './signals.js';
+import { loadTermStats, RECOUNT_DAYS } from './term-stats-file.js';
 
 /** Topics, each a few sentences to vary: papers on one share its rare words and phrases, not the others'. */
 const TOPICS: Record<string, { category: string; words: string[] }> = {
@@ -116,6 +117,10 @@ describe.each(engines)('For you on %s', (engine) => {
       expect(await order(restored)).toEqual(await order(fresh));
       restored.close();
       fresh.close();
+
+      // Counts only grow (hidden and revised papers keep theirs): a file whose counting began a week ago is recounted.
+      expect(await loadTermStats(termsFile, new Date(Date.now() + (RECOUNT_DAYS - 1) * 86_400_000))).toBeDefined();
+      expect(await loadTermStats(termsFile, new Date(Date.now() + (RECOUNT_DAYS + 1) * 86_400_000))).toBeUndefined();
 
       writeFileSync(termsFile, 'not the counts');
       infos.length = 0;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { addDays } from '../model/dates.js';
 import { authorKey } from '../model/record.js';
 import type { Db } from '../store/schema.js';
@@ -18,7 +19,7 @@ import {
 } from './rank.js';
 import { readSignals, type Signal, type StoredSignals, sinceReset } from './signals.js';
 import { TermStats } from './term-stats.js';
-import { loadTermStats, saveTermStats } from './term-stats-file.js';
+import { loadTermStats, RECOUNT_DAYS, saveTermStats } from './term-stats-file.js';
 
 export type { FeatureName, Follows, Reason, Recommendation, Weights } from './rank.js';
 
@@ -66,12 +67,17 @@ const SAVE_EVERY_MS = 10 * 60_000;
 
 type Log = (level: 'info' | 'warn' | 'error', message: string) => void;
 
-/** The saved term counts, or undefined (with a warning when the file cannot be used: every paper is counted again). */
-async function restoreTermStats(path: string, log: Log): Promise<TermStats | undefined> {
+/**
+ * The saved term counts, or undefined (with a warning when the file cannot be used, or a note when it is older than
+ * RECOUNT_DAYS: every paper is counted again).
+ */
+async function restoreTermStats(path: string, log: Log): Promise<Awaited<ReturnType<typeof loadTermStats>>> {
   try {
-    const stats = await loadTermStats(path);
-    if (stats) log('info', `for you: term counts of ${stats.papers} papers loaded from ${path}`);
-    return stats;
+    const restored = await loadTermStats(path);
+    if (restored) log('info', `for you: term counts of ${restored.stats.papers} papers loaded from ${path}`);
+    else if (existsSync(path))
+      log('info', `for you: the term counts in ${path} are over ${RECOUNT_DAYS} days old: counting every paper again`);
+    return restored;
   } catch (error) {
     log('warn', `for you: the term counts file ${path} cannot be used (${String(error)}): counting every paper again`);
     return undefined;
@@ -104,7 +110,9 @@ export async function openForYou(
 ): Promise<ForYou> {
   const log = opts.log ?? (() => {});
   const { termsFile } = opts;
-  const stats = (termsFile ? await restoreTermStats(termsFile, log) : undefined) ?? new TermStats();
+  const restored = termsFile ? await restoreTermStats(termsFile, log) : undefined;
+  const stats = restored?.stats ?? new TermStats();
+  const countedSince = restored?.countedSince ?? new Date().toISOString();
   const cache = new Lru<Cached>(VECTOR_CACHE_SIZE);
   const rankings = new Lru<{ key: string; ranked: Recommendation[] }>(RANKINGS_KEPT);
   /** Counts the store's changes to papers: a ranking made before one is made again. */
@@ -144,7 +152,7 @@ export async function openForYou(
   const save = () => {
     if (!termsFile || unsaved === 0) return;
     unsaved = 0;
-    saveTermStats(termsFile, stats).catch((error: unknown) =>
+    saveTermStats(termsFile, stats, countedSince).catch((error: unknown) =>
       log(
         'warn',
         `for you: could not save its term counts to ${termsFile}: ${String(error)}; the next start counts again`,

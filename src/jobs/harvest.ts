@@ -52,6 +52,8 @@ export function createHarvestJob(
           }
         }
       }
+      // A run another process took over leaves the report to it: this one did not try every source.
+      if (signal?.aborted) return;
       // For the front page of a store that is still empty: it says why no papers came.
       await saveHarvestReport(ctx.store, { at: new Date(started).toISOString(), failures }).catch((error) =>
         log.error(

@@ -11,10 +11,18 @@ import {
   readPapers,
   removeFromMemory,
   saveModel,
-  saveSnapshotInBackground,
   saveVectors,
 } from './index-store.js';
-import { coverage, dropOtherModels, type EmbedClaims, embedUnderClaim, pace, storedModels } from './reembed.js';
+import {
+  coverage,
+  dropOtherModels,
+  type EmbedClaims,
+  embedUnderClaim,
+  forgetVectors,
+  pace,
+  storedModels,
+} from './reembed.js';
+import { saveSnapshot } from './snapshot.js';
 
 /** Papers embedded per step when folding in new papers or catching up. */
 const EMBED_BATCH = 1000;
@@ -50,6 +58,8 @@ export class IndexSync {
   private saver: NodeJS.Timeout | undefined;
   /** Papers lack vectors of the configured model (PAPERBOY_EMBEDDER changed): they are embedded in the background. */
   private switching = false;
+  /** Papers whose text is new to the index and whose vector is not made yet (their vector in memory is the old one). */
+  private readonly awaitingVectors = new Set<string>();
   private retry: NodeJS.Timeout | undefined;
 
   private constructor(
@@ -118,15 +128,26 @@ export class IndexSync {
     return this.textChain;
   }
 
-  /** Saves the index to its snapshot file when it changed since the last save. */
+  /**
+   * Saves the index to its snapshot file when its text or vectors changed since the last save. In line with the slow
+   * work (a refit, a switch's end, embedding): the vectors saved are all of the model named. Papers whose text changed
+   * and whose new vectors are not made yet are saved without one: a start reads theirs again.
+   */
   saveSnapshot(path: string): void {
     if (!this.unsaved || this.closed) return;
-    this.unsaved = false;
-    saveSnapshotInBackground(path, this.memory, this.serving?.model(), this.log);
+    this.enqueue(async () => {
+      if (!this.unsaved) return;
+      this.unsaved = false;
+      try {
+        await saveSnapshot(path, this.memory, this.serving?.model(), { staleVectors: this.awaitingVectors });
+      } catch (error) {
+        this.unsaved = true;
+        this.log('warn', `search: could not save the index snapshot ${path}: ${String(error)}; trying again later`);
+      }
+    });
   }
 
   private onPapersChanged({ ids }: PapersChange): void {
-    this.unsaved = true;
     const read = this.textChain.then(() => this.applyText(ids));
     this.textChain = read.then(
       () => undefined,
@@ -135,7 +156,8 @@ export class IndexSync {
     this.enqueue(async () => {
       const texts = await read.catch(() => []);
       await this.embedAndSave(texts);
-      this.changed();
+      // A vote or a comment changed no text and no vector: nothing that hangs on them changes.
+      if (texts.length > 0) this.changed();
     });
   }
 
@@ -181,6 +203,7 @@ export class IndexSync {
         present.add(r.id);
         const changed = addToMemory(this.memory, r);
         textChanged ||= changed;
+        if (changed && this.serving) this.awaitingVectors.add(r.id);
         if (changed || !this.memory.papers.hasVectorFor(r.id))
           texts.push([r.id, paperText({ title: r.title, abstract: r.abstract ?? '' })]);
       }
@@ -311,6 +334,16 @@ export class IndexSync {
     const entries = texts.map(([id], i): [string, Float32Array] => [id, vectors[i]!]);
     for (const [id, v] of entries) this.memory.papers.setVector(id, v);
     await saveVectors(this.db, model, entries);
+    for (const [id] of entries) this.awaitingVectors.delete(id);
+    this.unsaved = true;
+    // During a switch the configured model may have embedded the old text already: it embeds the new one again.
+    const configured = this.embedder.model();
+    if (this.switching && configured && configured !== model)
+      await forgetVectors(
+        this.db,
+        configured,
+        entries.map(([id]) => id),
+      );
   }
 
   private async doRefit(): Promise<{ documents: number; ms: number }> {

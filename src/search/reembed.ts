@@ -71,6 +71,16 @@ export async function dropOtherModels(db: Db, model: string): Promise<number> {
   return Number(result.numDeletedRows);
 }
 
+/** Deletes these papers' vectors of `model` (their text changed during a switch): the embedding does them again. */
+export async function forgetVectors(db: Db, model: string, ids: string[]): Promise<void> {
+  for (let i = 0; i < ids.length; i += 500)
+    await db
+      .deleteFrom('paper_vectors')
+      .where('model', '=', model)
+      .where('paper_id', 'in', ids.slice(i, i + 500))
+      .execute();
+}
+
 /**
  * Embeds the visible papers that have no vector of the embedder's model, in id order, a step at a time (each saved
  * before the next starts), until none is left or `stopped()` says so. Returns how many it embedded.

@@ -7,6 +7,7 @@ import { engines, freshStore, type TestStore } from '../../test/stores.js';
 import { importEntries } from '../ingest/importer.js';
 import type { PaperRecord } from '../model/record.js';
 import { createSearchService } from './search.js';
+import { loadSnapshot, saveSnapshot } from './snapshot.js';
 import type { SearchService } from './types.js';
 
 const FIRST = 500;
@@ -131,6 +132,23 @@ describe.each(engines)('the search index snapshot on %s', (engine) => {
     expect(warnings).toEqual([]);
     caughtUp.close();
     fresh.close();
+
+    // A paper whose text changed and whose new vector is not made yet is saved without one: a start reads it again.
+    const loaded = (await loadSnapshot(path))!;
+    const [stale, kept] = [papers[12]!.id, papers[13]!.id];
+    const partial = join(dir, 'partial.snapshot');
+    await saveSnapshot(partial, loaded.memory, loaded.vectorModel, { staleVectors: new Set([stale]) });
+    const reread = (await loadSnapshot(partial))!;
+    expect(reread.memory.papers.hasVectorFor(stale)).toBe(false);
+    expect(reread.memory.papers.hasVectorFor(kept)).toBe(true);
+    infos.length = 0;
+    const fromPartial = await withModel(partial);
+    // The stale one (and the one changed since, unless the start above saved that snapshot again meanwhile).
+    expect(infos.join('\n')).toMatch(/from the snapshot; [12] read again/);
+    const again = await withModel();
+    expect(await semantic(fromPartial)).toEqual(await semantic(again));
+    fromPartial.close();
+    again.close();
   });
 
   it('is saved into a data folder that does not exist yet (PostgreSQL deployments have none until then)', async () => {

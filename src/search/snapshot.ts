@@ -35,10 +35,22 @@ export interface Snapshot {
   vectorModel: string | undefined;
 }
 
-/** Saves the index and its vectors, of `vectorModel` (undefined when there are none). */
-export async function saveSnapshot(path: string, m: MemoryIndex, vectorModel: string | undefined): Promise<void> {
+/**
+ * Saves the index and its vectors, of `vectorModel` (undefined when there are none); the papers in `staleVectors` are
+ * saved without theirs (their text changed and their vector is the old text's: a start reads theirs from the store).
+ */
+export async function saveSnapshot(
+  path: string,
+  m: MemoryIndex,
+  vectorModel: string | undefined,
+  opts: { staleVectors?: ReadonlySet<string> } = {},
+): Promise<void> {
   const bm25 = m.bm25.state();
   const papers = m.papers.state();
+  for (const id of opts.staleVectors ?? []) {
+    const s = m.papers.slotOf(id);
+    if (s !== undefined) papers.hasVector[s] = 0;
+  }
   const lexicon = m.lexicon.state();
   const signatures = new Float64Array(papers.ids.length).fill(Number.NaN);
   papers.ids.forEach((id, s) => {

@@ -8,7 +8,7 @@ import type { Paper } from '../model/paper.js';
 import type { PaperRecord } from '../model/record.js';
 import { Refusal } from '../model/refusal.js';
 import { paperFromRow } from '../store/rows.js';
-import type { Database } from '../store/schema.js';
+import { type Database, PAPER_COLUMNS } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { can } from './roles.js';
 
@@ -155,7 +155,7 @@ function refuseIfOnHuggingFace(paper: Paper): void {
 }
 
 async function storedPaper(db: Db, id: string): Promise<{ paper: Paper; hidden: boolean } | undefined> {
-  const row = await db.selectFrom('papers').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await db.selectFrom('papers').select(PAPER_COLUMNS).where('id', '=', id).executeTakeFirst();
   return row ? { paper: paperFromRow(row), hidden: row.hidden_at !== null } : undefined;
 }
 

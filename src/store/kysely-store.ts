@@ -16,7 +16,13 @@ import { chunks, type Engine, idGroups, insertRows, isAnyOf } from './bulk.js';
 import { ChangeFeed, type FollowOptions, type Listen } from './change-feed.js';
 import { mergeRecord, recordHash } from './merge.js';
 import { paperFromRow, paperTrending, rowFromPaper } from './rows.js';
-import type { Database, PaperSourcesTable, PapersTable, PaperVersionsTable } from './schema.js';
+import {
+  type Database,
+  PAPER_COLUMNS,
+  type PaperSourcesTable,
+  type PapersTable,
+  type PaperVersionsTable,
+} from './schema.js';
 import {
   computeSearchVectors,
   GIN_PENDING_KB,
@@ -229,7 +235,7 @@ export class KyselyStore implements Store {
       for (const part of idGroups(this.engine, [...new Set(pending.map((p) => p.record.id))])) {
         const rows = await trx
           .selectFrom('papers')
-          .selectAll()
+          .select(PAPER_COLUMNS)
           .where(isAnyOf(this.engine, 'id', part))
           .execute();
         for (const row of rows) current.set(row.id, paperFromRow(row));
@@ -390,7 +396,7 @@ export class KyselyStore implements Store {
   }
 
   async getPaper(id: string, opts: { hidden?: boolean } = {}): Promise<Paper | undefined> {
-    let q = this.db.selectFrom('papers').selectAll().where('id', '=', id);
+    let q = this.db.selectFrom('papers').select(PAPER_COLUMNS).where('id', '=', id);
     if (!opts.hidden) q = q.where('hidden_at', 'is', null);
     const row = await q.executeTakeFirst();
     return row ? paperFromRow(row) : undefined;
@@ -402,7 +408,7 @@ export class KyselyStore implements Store {
     audit: CurationAudit,
   ): Promise<{ paper: Paper; changed: boolean } | undefined> {
     const result = await this.db.transaction().execute(async (trx) => {
-      const before = await trx.selectFrom('papers').selectAll().where('id', '=', id).executeTakeFirst();
+      const before = await trx.selectFrom('papers').select(PAPER_COLUMNS).where('id', '=', id).executeTakeFirst();
       if (!before) return undefined;
       const set: Updateable<PapersTable> = {};
       if (patch.featuredOn !== undefined && patch.featuredOn !== before.featured_on) set.featured_on = patch.featuredOn;
@@ -513,7 +519,7 @@ export class KyselyStore implements Store {
   }
 
   async listPapers(query: ListQuery = {}): Promise<Paper[]> {
-    let q = (await this.filtered(query)).selectAll();
+    let q = (await this.filtered(query)).select(PAPER_COLUMNS);
     // Undated papers go last on both engines (PostgreSQL would put NULLs first in a descending order).
     const byDay = (ob: OrderByItemBuilder) => ob.desc().nullsLast();
     if (query.sort === 'trending') q = q.orderBy('trending', 'desc');
@@ -568,7 +574,7 @@ export class KyselyStore implements Store {
     for (const part of chunks([...new Set(ids)])) {
       const rows = await this.db
         .selectFrom('papers')
-        .selectAll()
+        .select(PAPER_COLUMNS)
         .where('id', 'in', part)
         .where('hidden_at', 'is', null)
         .execute();
@@ -706,7 +712,7 @@ async function adoptProvisional(
   for (const part of idGroups(engine, [...byKey.keys()])) {
     const rows = await trx
       .selectFrom('papers')
-      .selectAll()
+      .select(PAPER_COLUMNS)
       .where(isAnyOf(engine, 'title_key', part))
       .where('id', 'like', 'title-%')
       .execute();

@@ -9,7 +9,7 @@ import type { PapersTable } from './schema.js';
  * A stored paper as every reader sees it. Its texts are cleaned again on the way out (src/model/text.ts), so that a
  * row written before records were cleaned on the way in cannot put a control character into a page, feed or mail.
  */
-export function paperFromRow(row: Selectable<PapersTable>): Paper {
+export function paperFromRow(row: Omit<Selectable<PapersTable>, 'search'>): Paper {
   return {
     id: row.id,
     version: row.version,

@@ -56,6 +56,52 @@ export interface PapersTable {
   search?: string | null;
 }
 
+/**
+ * Every column of a paper but PostgreSQL's full-text vector (about 2 kB a paper, which no reader of a paper needs):
+ * what reads of whole papers select, instead of selectAll().
+ */
+export const PAPER_COLUMNS = [
+  'id',
+  'version',
+  'title',
+  'title_key',
+  'abstract',
+  'authors',
+  'authors_text',
+  'primary_category',
+  'categories',
+  'comment',
+  'journal_ref',
+  'doi',
+  'submitted_at',
+  'updated_at',
+  'listed_on',
+  'daily_on',
+  'feed_day',
+  'feed_at',
+  'code_urls',
+  'has_code',
+  'project_page',
+  'upvotes',
+  'num_comments',
+  'submitted_by',
+  'github_repo',
+  'github_stars',
+  'provenance',
+  'created_at',
+  'modified_at',
+  'trending',
+  'community_upvotes',
+  'community_points',
+  'community_comments',
+  'featured_on',
+  'hidden_at',
+  'comments_locked_at',
+  'thumbnail_hash',
+  'thumbnail_width',
+  'thumbnail_height',
+] as const satisfies readonly Exclude<keyof PapersTable, 'search'>[];
+
 export interface ThumbnailsTable {
   paper_id: string;
   hash: string;

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import { paperFromRow, paperTrending } from './rows.js';
-import type { Database } from './schema.js';
+import { type Database, PAPER_COLUMNS } from './schema.js';
 
 const BATCH = 1000;
 
@@ -19,7 +19,13 @@ export async function recomputeTrending(
   let papers = 0;
   const ids: string[] = [];
   for (;;) {
-    const rows = await db.selectFrom('papers').selectAll().where('id', '>', after).orderBy('id').limit(BATCH).execute();
+    const rows = await db
+      .selectFrom('papers')
+      .select(PAPER_COLUMNS)
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(BATCH)
+      .execute();
     if (rows.length === 0) break;
     after = rows[rows.length - 1]!.id;
     papers += rows.length;

@@ -6,6 +6,9 @@ import { createProgress } from './progress.js';
 const MAX_REJECTS_SHOWN = 20;
 
 /** `paperboy import`: each file in turn, then one summary line (the interface scripts rely on). */
+/** Papers new or changed from which an import refreshes the query planner's statistics at its end. */
+const STATISTICS_AFTER = 1000;
+
 export async function runImport(
   store: Store,
   files: string[],
@@ -37,6 +40,7 @@ export async function runImport(
     }
   }
   if (shown > MAX_REJECTS_SHOWN) console.error(`... and ${shown - MAX_REJECTS_SHOWN} more rejected entries`);
+  if (total.new + total.updated >= STATISTICS_AFTER) await store.refreshStatistics();
   console.log(formatCounts(total));
   return total;
 }

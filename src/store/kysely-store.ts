@@ -167,6 +167,12 @@ export class KyselyStore implements Store {
   /** The batch an import writes next, cleaned and hashed, with its search vectors (PostgreSQL) computed meanwhile. */
   private next: Prepared | undefined;
 
+  async refreshStatistics(): Promise<void> {
+    if (this.engine === 'postgres')
+      await sql`ANALYZE papers, paper_authors, paper_categories, paper_versions, paper_sources`.execute(this.db);
+    else await sql`PRAGMA optimize`.execute(this.db);
+  }
+
   prepareUpsert(input: PaperRecord[]): void {
     if (this.engine !== 'postgres') return;
     const cleaned = input.map(cleanRecord);

@@ -128,6 +128,12 @@ export interface Store {
    */
   prepareUpsert(records: PaperRecord[]): void;
   /**
+   * Brings the query planner's statistics of the papers tables up to date (ANALYZE; SQLite: PRAGMA optimize), after a
+   * bulk import: PostgreSQL's autovacuum may take its time, and until then plans reads of a few papers by id as scans
+   * of the whole table (4 ms instead of 0.5 ms a search at 75k papers).
+   */
+  refreshStatistics(): Promise<void>;
+  /**
    * Called after each committed write with what it changed (a provisional title-hash id that was taken over by an
    * arXiv id counts as removed). Every write to the papers table goes through this store, so no write can forget
    * to tell. Returns a function that unsubscribes.

@@ -90,7 +90,10 @@ export class IndexSync {
       if (saved) embedder.restore(saved.data, saved.model);
     }
     const { serving, switching } = await servingEmbedder(db, embedder, log);
-    const memory = await newMemoryIndex(db, serving ?? embedder, { snapshot, log });
+    const memory = await newMemoryIndex(db, serving ?? embedder, { snapshot, log }).catch(async (error: unknown) => {
+      if (serving && serving !== embedder) await serving.close?.();
+      throw error;
+    });
     if (!serving) memory.papers.resetVectors(0);
     const sync = new IndexSync(store, db, embedder, memory, log, serving, claims);
     sync.switching = switching;
@@ -280,6 +283,7 @@ export class IndexSync {
         this.enqueue(() => this.finishSwitch(true));
       },
       (error: unknown) => {
+        if (this.closed) return;
         this.fail(error);
         this.log('warn', `search: embedding with ${model} stopped; trying again in ${RETRY_MS / 1000} s`);
         this.retry = setTimeout(() => this.embedInBackground(), RETRY_MS).unref();

@@ -52,13 +52,16 @@ export function startSchedules(
     ['cleanup', CLEANUP_CRON],
   ];
   const running = new Set<keyof Jobs>();
-  const watches = new Map<keyof Jobs, NodeJS.Timeout>();
+  /** Claims of other processes this one watches, by job and period, to take over if their heartbeats stop. */
+  const watches = new Map<string, NodeJS.Timeout>();
   let stopped = false;
 
-  async function runFor(name: keyof Jobs, period: string, job: Job): Promise<void> {
+  async function runFor(name: keyof Jobs, period: string, job: Job, watching = false): Promise<void> {
     if (stopped) return;
     if (running.has(name)) {
-      log.warn(`the previous ${name} run is still going; this process leaves the run for ${period} to the others`);
+      // A claim watched while this process runs another period of the job: looked at again later, not dropped.
+      if (watching) watch(name, period, job, new Date().toISOString());
+      else log.warn(`the previous ${name} run is still going; this process leaves the run for ${period} to the others`);
       return;
     }
     running.add(name);
@@ -73,15 +76,19 @@ export function startSchedules(
     }
   }
 
-  /** Tries the claim again once its heartbeat may have gone stale; a job watches only its newest period. */
+  /**
+   * Tries the claim again once its heartbeat may have gone stale. Every period held by another process is watched
+   * until it is finished (a newer period does not end the watch of an older one whose claimant may have died).
+   */
   function watch(name: keyof Jobs, period: string, job: Job, heartbeatAt: string): void {
-    clearTimeout(watches.get(name));
+    const key = `${name} ${period}`;
+    clearTimeout(watches.get(key));
     const wait = Math.max(0, Date.parse(heartbeatAt) + claims.leaseMs - Date.now()) + Math.random() * 250;
     const timer = setTimeout(() => {
-      watches.delete(name);
-      void runFor(name, period, job);
+      watches.delete(key);
+      void runFor(name, period, job, true);
     }, wait);
-    watches.set(name, timer);
+    watches.set(key, timer);
   }
 
   const crons = new Map<keyof Jobs, Cron>();

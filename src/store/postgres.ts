@@ -53,6 +53,9 @@ export async function openPostgresStore(url: string): Promise<OpenedStore> {
   // An idle client's connection can drop (server restart, database dropped after close): pg reports it on the pool,
   // and an unhandled 'error' event would end the process. The next query reconnects or fails on its own.
   pool.on('error', () => {});
+  // The pool listens only to idle clients: a checked-out one (in a transaction, between a cursor's reads) whose
+  // connection is ended by a server restart would end the process the same way. Its next query fails instead.
+  pool.on('connect', (client) => client.on('error', () => {}));
   try {
     const version = await migratePostgres(pool);
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

@@ -1,0 +1,32 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { freshStore, type TestStore } from '../../test/stores.js';
+
+const tests: TestStore[] = [];
+afterEach(async () => {
+  for (const t of tests.splice(0)) await t.dispose();
+});
+
+describe('the PostgreSQL store', () => {
+  it('outlives the server ending a connection held by a transaction: that transaction fails, the next one works', async () => {
+    const t = await freshStore('postgres');
+    tests.push(t);
+    const admin = new pg.Client({ connectionString: t.env.DATABASE_URL });
+    await admin.connect();
+    try {
+      const cut = t.db.transaction().execute(async (trx) => {
+        const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(trx);
+        await admin.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+        // The server's "terminating connection" arrives while no query runs on this checked-out client.
+        await sleep(300);
+        await sql`SELECT 1`.execute(trx);
+      });
+      await expect(cut).rejects.toThrow();
+      expect(await t.store.countPapers()).toBe(0);
+    } finally {
+      await admin.end();
+    }
+  });
+});

@@ -1,6 +1,12 @@
 #!/usr/bin/env node
-// Loads the TypeScript CLI through tsx in this process, so `npx paperboy` works from a clean clone without a build.
-import { register } from 'tsx/esm/api';
+// Runs the CLI from JavaScript built from src/ (bin/build.js), so `npx paperboy` works from a clean clone without a
+// build step; through tsx in this process when it cannot be built (a read-only checkout, an esbuild error).
+import { builtCli } from './build.js';
 
-register();
-await import('../src/cli/main.ts');
+const built = await builtCli();
+if (built) await import(built);
+else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli/main.ts');
+}

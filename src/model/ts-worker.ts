@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { type ResourceLimits, Worker } from 'node:worker_threads';
 
 /**
@@ -11,6 +12,9 @@ import(workerData.tsx).then((tsx) => { tsx.register(); return import(workerData.
 
 /** A worker thread running the TypeScript module `entry` (e.g. `new URL('./x-worker.ts', import.meta.url)`). */
 export function tsWorker(entry: URL, options: { resourceLimits?: ResourceLimits } = {}): Worker {
+  // Under the CLI's build (bin/build.js) the entry is JavaScript beside this module.
+  const built = new URL(entry.href.replace(/\.ts$/, '.js'));
+  if (!existsSync(entry) && existsSync(built)) return new Worker(built, { execArgv: [], ...options });
   return new Worker(BOOTSTRAP, {
     eval: true,
     execArgv: [],

@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import type { Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { serve } from '@hono/node-server';
 import { type Config, isLoopback } from '../config/config.js';
 import { setupMail } from '../digest/job.js';
@@ -40,6 +41,7 @@ export async function runServe(
 ): Promise<void> {
   const { store, db } = opened;
   const log = createLogger(config);
+  limitHeapGrowth();
   const harvesting = opts.harvest && config.sources.length > 0;
   // Checked before listening: a bad PAPERBOY_SOURCES ends the command instead of leaving a site that never harvests.
   let harvest: (() => Promise<void>) | undefined;
@@ -175,4 +177,13 @@ export async function runServe(
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
+}
+
+/**
+ * After each full collection V8 lets the heap grow to up to 4 times what was live before it collects again: under
+ * search load a web process's heap (about 190 MB live at 75k papers) grew to 600 MB of mostly garbage and its RSS to
+ * 840–925 MB. Twice what was live keeps it near 560–610 MB; the CPU per search did not change measurably.
+ */
+function limitHeapGrowth(): void {
+  setFlagsFromString('--heap-growing-percent=100');
 }

@@ -301,9 +301,10 @@ export class IndexSync {
   private async finishSwitch(announce: boolean): Promise<void> {
     const model = this.embedder.model();
     if (!this.switching || !model) return;
+    // Queries take the configured model's vectors as they load, rather than the previous model's query vectors.
+    this.serveConfigured();
     this.memory.papers.resetVectors(this.embedder.dimensions());
     const vectors = await loadVectors(this.db, model, this.memory.papers);
-    this.serveConfigured();
     const dropped = await dropOtherModels(this.db, model);
     this.log('info', `search: now uses ${model} (${vectors} vectors); ${dropped} vectors of other models deleted`);
     this.changed();

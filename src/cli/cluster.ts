@@ -2,7 +2,6 @@ import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import type { Config } from '../config/config.js';
 import { createLogger } from '../log.js';
-import { openStore } from '../store/open.js';
 
 /** Hidden `serve` option given to every process of `--processes N` but the first: the web site only, no schedules. */
 export const WEB_ONLY_FLAG = '--web-only';
@@ -16,14 +15,13 @@ export function processCount(config: Pick<Config, 'processes' | 'databaseUrl'>, 
 }
 
 /**
- * `serve --processes N`, the primary: migrates the store once, then forks N processes that share the port
- * (node:cluster); the first also runs the schedules and harvests. A process that dies is started again after a
+ * `serve --processes N`, the primary: forks N processes that share the port (node:cluster) at once, without opening
+ * the store (each migrates it under a lock, one after another, as processes of several machines do); the first also runs the schedules and harvests. A process that dies is started again after a
  * second (longer when it keeps dying); SIGTERM or SIGINT stops them all, and the primary ends when they have.
  */
 export async function runCluster(config: Config, processes: number): Promise<void> {
   const log = createLogger(config);
   // Migrated here, so that N processes opening a store older than this Paperboy do not all try at once.
-  await (await openStore(config)).store.close();
   const args = process.argv.slice(2).filter((a) => a !== WEB_ONLY_FLAG);
   const roles = new Map<Worker, boolean>();
   const listened = new Set<Worker>();

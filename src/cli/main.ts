@@ -55,8 +55,9 @@ program
     const processes = processCount(config, opts.processes);
     if (cluster.isPrimary && processes > 1) return runCluster(config, processes);
     const schedules = opts.webOnly !== true;
-    const { runServe } = await import('./serve.js');
-    await runServe(config, await openStore(config), {
+    // The store connects while the site's modules load.
+    const [{ runServe }, opened] = await Promise.all([import('./serve.js'), openStore(config)]);
+    await runServe(config, opened, {
       harvest: opts.harvest && schedules,
       digest: opts.digest && schedules,
       schedules,

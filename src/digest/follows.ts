@@ -137,6 +137,9 @@ export async function setFollow(
   const s = await accountSubscriber(db, account, now, on);
   if (!s) return false;
   return db.transaction().execute(async (trx) => {
+    // The subscriber's row first: on PostgreSQL this waits for another follow of the same account to commit, so that
+    // the count below includes it (two different follows at once could otherwise both pass the limit).
+    await trx.updateTable('subscribers').set({ updated_at: now.toISOString() }).where('id', '=', s.id).execute();
     const alerts = await trx
       .selectFrom('subscriber_alerts')
       .select(['kind', 'value'])
@@ -166,7 +169,6 @@ export async function setFollow(
       .values({ subscriber_id: s.id, kind: follow.kind, value: follow.value })
       .onConflict((oc) => oc.columns(['subscriber_id', 'kind', 'value']).doNothing())
       .execute();
-    await trx.updateTable('subscribers').set({ updated_at: now.toISOString() }).where('id', '=', s.id).execute();
     return true;
   });
 }

@@ -5,9 +5,9 @@ import { startTestSmtp } from '../../../test/smtp-server.js';
 import { engines, freshStore, type TestStore } from '../../../test/stores.js';
 import { createApiToken } from '../../accounts/api-tokens.js';
 import { loadConfig } from '../../config/config.js';
-import { accountSubscriber, listFollows } from '../../digest/follows.js';
+import { accountSubscriber, listFollows, setFollow } from '../../digest/follows.js';
 import { createDigestRunner } from '../../digest/run.js';
-import { confirm, getAlerts, subscribe } from '../../digest/subscribers.js';
+import { confirm, getAlerts, MAX_ALERTS, subscribe } from '../../digest/subscribers.js';
 import { createSmtpTransport } from '../../mail/transport.js';
 import type { PaperRecord } from '../../model/record.js';
 import { createSearchService, type SearchService } from '../../search/search.js';
@@ -247,5 +247,18 @@ describe.each(engines)('following authors and categories on %s', (engine) => {
       { kind: 'author', value: 'Alan Turing' },
       { kind: 'author', value: 'Grace Hopper' },
     ]);
+  });
+
+  it('keeps to the limit of follows when different ones are sent at once', async () => {
+    const { account } = await reader();
+    for (let i = 1; i < MAX_ALERTS; i++)
+      await setFollow(t.db, account, { kind: 'author', value: `Author ${i}` }, true, NOW);
+    const tries = await Promise.allSettled(
+      Array.from({ length: 6 }, (_, i) => setFollow(t.db, account, { kind: 'author', value: `Late ${i}` }, true, NOW)),
+    );
+    expect(tries.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of tries.filter((r) => r.status === 'rejected'))
+      expect(String((r as PromiseRejectedResult).reason)).toMatch(/follow or get alerts for 30 things already/);
+    expect(await listFollows(t.db, account, NOW)).toHaveLength(MAX_ALERTS);
   });
 });

@@ -1,6 +1,6 @@
 import { escapeHtml } from '../model/html.js';
 import type { MatchSet } from './query.js';
-import { stem, type Token, tokenize } from './tokenize.js';
+import { stem, tokenize } from './tokenize.js';
 
 /** What a match set (one a query, shared by its page of hits) needs to judge words fast. */
 interface Matcher {
@@ -23,8 +23,7 @@ function matcherOf(set: MatchSet): Matcher {
   return m;
 }
 
-function matches(token: Token, m: Matcher): boolean {
-  const word = token.word;
+function matches(word: string, m: Matcher): boolean {
   if (m.firsts && !m.firsts.has(word[0]!)) return false;
   let hit = m.seen.get(word);
   if (hit === undefined) {
@@ -34,27 +33,76 @@ function matches(token: Token, m: Matcher): boolean {
   return hit;
 }
 
-/** `text` escaped, with `<mark>` around the words the query matched. */
-export function highlight(text: string, set: MatchSet): string {
-  const tokens = tokenize(text);
-  const m = matcherOf(set);
-  return markRange(
-    text,
-    tokens,
-    tokens.map((t) => matches(t, m)),
-    0,
-    text.length,
-  );
+/**
+ * The words of `text` and which of them the query matched, in buffers reused from one text to the next (a page marks
+ * its hits one after another, synchronously): most words of an abstract fail the first-letter test and are never cut
+ * out as strings.
+ */
+interface Marked {
+  n: number;
+  start: Int32Array;
+  end: Int32Array;
+  hit: Uint8Array;
+  /** The folded word i (only asked for the matched ones). */
+  word(i: number): string;
 }
 
-function markRange(text: string, tokens: Token[], hit: boolean[], from: number, to: number): string {
+let buffers = { start: new Int32Array(512), end: new Int32Array(512), hit: new Uint8Array(512) };
+
+function mark(text: string, m: Matcher): Marked {
+  if (buffers.start.length < text.length / 2 + 1) {
+    const size = Math.ceil(text.length / 2) + 1;
+    buffers = { start: new Int32Array(size), end: new Int32Array(size), hit: new Uint8Array(size) };
+  }
+  const { start, end, hit } = buffers;
+  let n = 0;
+  if (isAscii(text)) {
+    // As tokenize() cuts ASCII text: runs of [a-z0-9] of the lower-cased text, whose offsets are the text's.
+    const lower = text.toLowerCase();
+    let from = -1;
+    for (let i = 0; i <= lower.length; i++) {
+      const c = i < lower.length ? lower.charCodeAt(i) : 0;
+      const inWord = (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+      if (inWord && from < 0) from = i;
+      else if (!inWord && from >= 0) {
+        start[n] = from;
+        end[n] = i;
+        hit[n] = (!m.firsts || m.firsts.has(lower[from]!)) && matches(lower.slice(from, i), m) ? 1 : 0;
+        n++;
+        from = -1;
+      }
+    }
+    return { n, start, end, hit, word: (i) => lower.slice(start[i]!, end[i]!) };
+  }
+  const tokens = tokenize(text);
+  for (const t of tokens) {
+    start[n] = t.start;
+    end[n] = t.end;
+    hit[n] = matches(t.word, m) ? 1 : 0;
+    n++;
+  }
+  return { n, start, end, hit, word: (i) => tokens[i]!.word };
+}
+
+const NOT_ASCII = /[^\x00-\x7f]/;
+const isAscii = (text: string) => !NOT_ASCII.test(text);
+
+/** `text` escaped, with `<mark>` around the words the query matched. */
+export function highlight(text: string, set: MatchSet): string {
+  const marked = mark(text, matcherOf(set));
+  return markRange(text, marked, 0, text.length);
+}
+
+function markRange(text: string, marked: Marked, from: number, to: number): string {
   let out = '';
   let at = from;
-  tokens.forEach((t, i) => {
-    if (t.start < from || t.end > to || !hit[i]) return;
-    out += `${escapeHtml(text.slice(at, t.start))}<mark>${escapeHtml(text.slice(t.start, t.end))}</mark>`;
-    at = t.end;
-  });
+  for (let i = 0; i < marked.n; i++) {
+    const s = marked.start[i]!;
+    const e = marked.end[i]!;
+    if (s < from || e > to || !marked.hit[i]) continue;
+    out += `${escapeHtml(text.slice(at, s))}<mark>${escapeHtml(text.slice(s, e))}</mark>`;
+    at = e;
+  }
   return out + escapeHtml(text.slice(at, to));
 }
 
@@ -66,26 +114,26 @@ export const SNIPPET_WORDS = 36;
  * matches), highlighted, with an ellipsis where it cuts the abstract. The abstract's start when nothing matches.
  */
 export function snippet(text: string, set: MatchSet, size = SNIPPET_WORDS): string {
-  const tokens = tokenize(text);
-  const m = matcherOf(set);
-  const hit = tokens.map((t) => matches(t, m));
-  if (tokens.length <= size) return markRange(text, tokens, hit, 0, text.length);
-  const stems = tokens.map((t, i) => (hit[i] ? stem(t.word) : undefined));
+  const marked = mark(text, matcherOf(set));
+  const { n, hit } = marked;
+  if (n <= size) return markRange(text, marked, 0, text.length);
+  const stems: (string | undefined)[] = new Array(n);
+  for (let i = 0; i < n; i++) stems[i] = hit[i] ? stem(marked.word(i)) : undefined;
   // A window slides one word at a time: counts of the matched stems inside it, kept up to date.
   const inside = new Map<string, number>();
   let distinct = 0;
   let matched = 0;
   const enter = (s: string | undefined, delta: number) => {
     if (s === undefined) return;
-    const n = (inside.get(s) ?? 0) + delta;
-    inside.set(s, n);
+    const count = (inside.get(s) ?? 0) + delta;
+    inside.set(s, count);
     matched += delta;
-    if (n === 0) distinct--;
-    else if (n === 1 && delta > 0) distinct++;
+    if (count === 0) distinct--;
+    else if (count === 1 && delta > 0) distinct++;
   };
   let best = 0;
   let bestScore = -1;
-  for (let i = 0; i + size <= tokens.length; i++) {
+  for (let i = 0; i + size <= n; i++) {
     if (i === 0) for (let j = 0; j < size; j++) enter(stems[j], 1);
     else {
       enter(stems[i - 1], -1);
@@ -97,9 +145,9 @@ export function snippet(text: string, set: MatchSet, size = SNIPPET_WORDS): stri
       best = i;
     }
   }
-  const start = best === 0 ? 0 : tokens[best]!.start;
-  const last = Math.min(tokens.length, best + size) - 1;
-  const end = last === tokens.length - 1 ? text.length : tokens[last]!.end;
-  const body = markRange(text, tokens, hit, start, end);
+  const start = best === 0 ? 0 : marked.start[best]!;
+  const last = Math.min(n, best + size) - 1;
+  const end = last === n - 1 ? text.length : marked.end[last]!;
+  const body = markRange(text, marked, start, end);
   return `${start > 0 ? '… ' : ''}${body}${end < text.length ? ' …' : ''}`;
 }

@@ -1,6 +1,6 @@
 import { escapeHtml } from '../model/html.js';
 import type { MatchSet } from './query.js';
-import { stem, tokenize } from './tokenize.js';
+import { isAscii, stem, tokenize } from './tokenize.js';
 
 /** What a match set (one a query, shared by its page of hits) needs to judge words fast. */
 interface Matcher {
@@ -83,9 +83,6 @@ function mark(text: string, m: Matcher): Marked {
   }
   return { n, start, end, hit, word: (i) => tokens[i]!.word };
 }
-
-const NOT_ASCII = /[^\x00-\x7f]/;
-const isAscii = (text: string) => !NOT_ASCII.test(text);
 
 /** `text` escaped, with `<mark>` around the words the query matched. */
 export function highlight(text: string, set: MatchSet): string {

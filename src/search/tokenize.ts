@@ -16,6 +16,9 @@ const WORD = /[\p{L}\p{N}]+/gu;
 
 const ASCII = /^[\x00-\x7f]*$/;
 
+/** Whether the text is all ASCII: then tokenize() cuts it in one pass, with the text's own offsets. */
+export const isAscii = (text: string): boolean => ASCII.test(text);
+
 export function fold(text: string): string {
   const lower = text.toLowerCase();
   return ASCII.test(lower) ? lower : lower.normalize('NFKD').replace(/\p{M}+/gu, '');

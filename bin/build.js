@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const src = join(root, 'src');
+const tsconfig = join(root, 'tsconfig.json');
 const cache = join(root, 'node_modules/.cache/paperboy');
 /** Bump when the build's options change: older builds are then not used. */
 const BUILD_VERSION = 1;
@@ -31,9 +32,9 @@ export async function builtCli() {
   try {
     const files = filesUnder(src).sort();
     const hash = createHash('sha256').update(`${BUILD_VERSION}\0`);
-    for (const file of files) {
+    for (const file of [tsconfig, ...files]) {
       const s = statSync(file);
-      hash.update(`${relative(src, file)}\0${s.size}\0${Math.floor(s.mtimeMs)}\0`);
+      hash.update(`${relative(root, file)}\0${s.size}\0${Math.floor(s.mtimeMs)}\0`);
     }
     const out = join(cache, hash.digest('hex').slice(0, 16));
     const main = join(out, 'src/cli/main.js');
@@ -61,7 +62,7 @@ async function build(files, out) {
       format: 'esm',
       platform: 'node',
       target: 'node20',
-      tsconfig: join(root, 'tsconfig.json'),
+      tsconfig,
       sourcemap: 'linked',
       logLevel: 'silent',
     });

@@ -1,14 +1,14 @@
 // bench/search-quality: nDCG@10, MAP and recall@100 of keyword (BM25), semantic (LSA) and hybrid search on the
 // Cranfield and CACM collections, through the product's search service on each engine, and how many of a relevant
 // paper's related papers are relevant to the same request; then a known-item test on the arXiv corpus. Usage: npm run bench:search-quality [-- --engine sqlite|postgres|both] [--known-item 1000|0] [--collections no]
+// [--embedder lsa|use-lite|onnx-tiny|onnx:<folder>|a,b|all] (all: lsa and use-lite) [--semantic-weights 0.2,0.5]
 import { parseArgs } from 'node:util';
-import type { Embedder } from '../src/search/embedder.js';
-import { LsaEmbedder } from '../src/search/embedder.js';
+import { type Embedder, paperText } from '../src/search/embedder.js';
 import { FUSION } from '../src/search/fusion.js';
 import { createSearchService, type SearchService } from '../src/search/search.js';
-import { UseLiteEmbedder } from '../src/search/use-lite-embedder.js';
 import type { Db } from '../src/store/schema.js';
 import type { Store } from '../src/store/store.js';
+import { benchEmbedder, embedderNames } from './embedders.js';
 import { evaluate, type Summary } from './metrics.js';
 import { type Collection, cacm, cranfield } from './search-collections.js';
 import { benchStore, loadCorpus } from './search-stores.js';
@@ -22,12 +22,8 @@ const { values } = parseArgs({
     'semantic-weights': { type: 'string', default: '' },
   },
 });
-const embedderNames = values.embedder === 'all' ? ['lsa', 'use-lite'] : [values.embedder];
-const makeEmbedder = (name: string): Embedder => {
-  if (name === 'lsa') return new LsaEmbedder();
-  if (name === 'use-lite') return new UseLiteEmbedder();
-  throw new Error(`--embedder ${name}: use lsa, use-lite or all`);
-};
+// all: the real models here (onnx-tiny, random word vectors, and onnx:<folder> are asked for by name).
+const names = values.embedder === 'all' ? ['lsa', 'use-lite'] : embedderNames(values.embedder);
 const extraWeights = values['semantic-weights']
   .split(',')
   .filter(Boolean)
@@ -44,6 +40,9 @@ interface Speed {
   documentsPerSecond: number;
   queryP50: number;
   queryP95: number;
+  /** The process's CPU time (all threads) per query embedding, ms; its resident memory after the collection, MB. */
+  queryCpuMs: number;
+  rssMb: number;
 }
 
 async function runCollection(
@@ -73,14 +72,24 @@ async function runCollection(
     again.close();
   }
   const times: number[] = [];
+  const cpu = process.cpuUsage();
   for (const q of c.queries.values()) {
     const t = performance.now();
     await embedder.embed([q], 'query');
     times.push(performance.now() - t);
   }
+  const used = process.cpuUsage(cpu);
+  const queryCpuMs = (used.user + used.system) / 1000 / times.length;
   times.sort((a, b) => a - b);
   const at = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))]!;
-  return { scores: out, speed: { documentsPerSecond, queryP50: at(0.5), queryP95: at(0.95) }, weighted };
+  const speed = {
+    documentsPerSecond,
+    queryP50: at(0.5),
+    queryP95: at(0.95),
+    queryCpuMs,
+    rssMb: process.memoryUsage().rss / 1e6,
+  };
+  return { scores: out, speed, weighted };
 }
 
 async function runs(
@@ -128,29 +137,33 @@ const gains: string[] = [];
 const speeds: string[] = [];
 const weightRows: string[] = [];
 for (const engine of values.collections === 'no' ? [] : engines) {
-  for (const name of embedderNames) {
+  for (const name of names) {
     for (const make of [cranfield, cacm]) {
       const c = make();
       const { store, db, dispose } = await benchStore(engine);
-      const embedder = makeEmbedder(name);
+      const bench = benchEmbedder(
+        name,
+        c.records.map((r) => paperText(r)),
+      );
+      const { embedder, label } = bench;
       try {
         const { scores: r, speed, weighted } = await runCollection(store, db, c, embedder);
         for (const mode of modes)
           console.log(
-            `| ${engine} | ${name} | ${c.name} | ${r[mode].queries} | ${mode === 'keyword' ? 'BM25' : mode} | ${f(r[mode].ndcg10)} | ${f(r[mode].map)} | ${f(r[mode].recall100)} | ${f(r[mode].related)} |`,
+            `| ${engine} | ${label} | ${c.name} | ${r[mode].queries} | ${mode === 'keyword' ? 'BM25' : mode} | ${f(r[mode].ndcg10)} | ${f(r[mode].map)} | ${f(r[mode].recall100)} | ${f(r[mode].related)} |`,
           );
         gains.push(
-          `${engine} ${name} ${c.name}: hybrid nDCG@10 ${((r.hybrid.ndcg10 / r.keyword.ndcg10 - 1) * 100).toFixed(1)}% over BM25 (target +5%)`,
+          `${engine} ${label} ${c.name}: hybrid nDCG@10 ${((r.hybrid.ndcg10 / r.keyword.ndcg10 - 1) * 100).toFixed(1)}% over BM25 (target +5%)`,
         );
         speeds.push(
-          `| ${engine} | ${name} | ${c.name} | ${c.records.length} | ${speed.documentsPerSecond.toFixed(1)} | ${speed.queryP50.toFixed(2)} | ${speed.queryP95.toFixed(2)} |`,
+          `| ${engine} | ${label} | ${c.name} | ${c.records.length} | ${speed.documentsPerSecond.toFixed(1)} | ${speed.queryP50.toFixed(2)} | ${speed.queryP95.toFixed(2)} | ${speed.queryCpuMs.toFixed(2)} | ${speed.rssMb.toFixed(0)} |`,
         );
         for (const [w, s] of weighted)
           weightRows.push(
-            `| ${engine} | ${name} | ${c.name} | ${w} | ${f(s.ndcg10)} | ${((s.ndcg10 / r.keyword.ndcg10 - 1) * 100).toFixed(1)}% |`,
+            `| ${engine} | ${label} | ${c.name} | ${w} | ${f(s.ndcg10)} | ${((s.ndcg10 / r.keyword.ndcg10 - 1) * 100).toFixed(1)}% |`,
           );
       } finally {
-        await (embedder as { close?: () => Promise<void> }).close?.();
+        await bench.dispose();
         await dispose();
       }
     }
@@ -159,9 +172,9 @@ for (const engine of values.collections === 'no' ? [] : engines) {
 console.log(`\n${gains.join('\n')}`);
 if (speeds.length) {
   console.log(
-    '\n| engine | embedder | collection | documents | fit + embed, documents/s | query embedding p50 ms | p95 ms |',
+    '\n| engine | embedder | collection | documents | fit + embed, documents/s | query embedding p50 ms | p95 ms | CPU ms | process RSS after, MB |',
   );
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   console.log(speeds.join('\n'));
 }
 if (weightRows.length) {

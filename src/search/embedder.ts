@@ -13,9 +13,10 @@ export interface Embedder {
   embed(texts: string[], purpose: 'query' | 'document'): Promise<Float32Array[]>;
   /**
    * For embedders learned from the store's own papers: fit on these texts (in order) and return the state to
-   * persist plus the texts' vectors. Embedders that come ready-made have no `fit`.
+   * persist plus the texts' vectors. Embedders that come ready-made have no `fit`. When `signal` aborts, the fit stops
+   * at its next step, rejecting with the signal's reason.
    */
-  fit?(texts: string[]): Promise<{ state: Uint8Array; vectors: Float32Array[] } | undefined>;
+  fit?(texts: string[], signal?: AbortSignal): Promise<{ state: Uint8Array; vectors: Float32Array[] } | undefined>;
   /** Restores the state a `fit` returned (read back from the store at start). */
   restore?(state: Uint8Array, model: string): void;
   /**
@@ -56,9 +57,12 @@ export class LsaEmbedder implements Embedder {
     return texts.map((t) => model.embed(t));
   }
 
-  async fit(texts: string[]): Promise<{ state: Uint8Array; vectors: Float32Array[] } | undefined> {
+  async fit(
+    texts: string[],
+    signal?: AbortSignal,
+  ): Promise<{ state: Uint8Array; vectors: Float32Array[] } | undefined> {
     if (texts.length < MIN_LSA_DOCUMENTS) return undefined;
-    const { model, vectors } = await fitLsa(texts, this.options);
+    const { model, vectors } = await fitLsa(texts, this.options, signal);
     this.current = model;
     this.name = `${this.kind}@${this.clock().toISOString()}`;
     const k = model.dimensions;

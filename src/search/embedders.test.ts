@@ -1,16 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corpusSlice } from '../../test/corpus.js';
 import { freshStore, type TestStore } from '../../test/stores.js';
-import { ConfigError, loadConfig } from '../config/config.js';
+import { loadConfig } from '../config/config.js';
 import { importEntries } from '../ingest/importer.js';
 import { LsaEmbedder } from './embedder.js';
 import { embedderFromConfig } from './embedders.js';
-import { OnnxEmbedder } from './onnx-embedder.js';
 import { OpenAiEmbedder } from './openai-embedder.js';
 import { createSearchService } from './search.js';
 import { terms } from './tokenize.js';
@@ -84,30 +80,6 @@ describe('embedderFromConfig', () => {
       } finally {
         await t.dispose();
       }
-    });
-  });
-
-  describe('onnx: a local model folder', () => {
-    let dir: string;
-    beforeAll(() => {
-      dir = mkdtempSync(join(tmpdir(), 'paperboy-onnx-'));
-      mkdirSync(join(dir, 'onnx'));
-      writeFileSync(join(dir, 'config.json'), '{}');
-    });
-    afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-    it('makes the ONNX embedder for a folder in the Hugging Face layout', () => {
-      const embedder = embedderFromConfig(loadConfig({ PAPERBOY_EMBEDDER: `onnx:${dir}` }));
-      expect(embedder).toBeInstanceOf(OnnxEmbedder);
-      expect(embedder.model()).toBe(`onnx:${dir}`);
-    });
-
-    it('refuses a folder that holds no model, saying what it should hold', () => {
-      const config = loadConfig({ PAPERBOY_EMBEDDER: `onnx:${join(dir, 'onnx')}` });
-      expect(() => embedderFromConfig(config)).toThrow(ConfigError);
-      expect(() => embedderFromConfig(config)).toThrow(
-        /has no config\.json: give a model folder in the Hugging Face layout/,
-      );
     });
   });
 });

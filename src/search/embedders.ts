@@ -1,10 +1,8 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { type Config, ConfigError } from '../config/config.js';
 import type { Db } from '../store/schema.js';
 import { type Embedder, LsaEmbedder } from './embedder.js';
 import { loadModel } from './index-store.js';
-import { OnnxEmbedder } from './onnx-embedder.js';
+import { OnnxEmbedder, onnxFolderProblem } from './onnx-embedder.js';
 import { OpenAiEmbedder } from './openai-embedder.js';
 import { UseLiteEmbedder } from './use-lite-embedder.js';
 
@@ -21,14 +19,11 @@ export function embedderFromConfig(config: Pick<Config, 'embedder'>): Embedder {
       return new UseLiteEmbedder();
     case 'openai':
       return new OpenAiEmbedder({ url: e.url, model: e.model, apiKey: e.apiKey });
-    case 'onnx':
-      if (!existsSync(join(e.folder, 'config.json'))) {
-        throw new ConfigError(
-          `PAPERBOY_EMBEDDER is onnx:${e.folder}, which has no config.json: ` +
-            'give a model folder in the Hugging Face layout (config.json, tokenizer.json, onnx/model.onnx).',
-        );
-      }
+    case 'onnx': {
+      const problem = onnxFolderProblem(e.folder);
+      if (problem) throw new ConfigError(`PAPERBOY_EMBEDDER is onnx:${e.folder}, but ${problem}`);
       return new OnnxEmbedder({ modelPath: e.folder });
+    }
   }
 }
 
@@ -51,7 +46,7 @@ export async function embedderForModel(db: Db, model: string): Promise<Embedder 
   }
   if (model.startsWith('onnx:')) {
     const folder = model.slice('onnx:'.length);
-    return existsSync(join(folder, 'config.json')) ? new OnnxEmbedder({ modelPath: folder }) : undefined;
+    return onnxFolderProblem(folder) ? undefined : new OnnxEmbedder({ modelPath: folder });
   }
   return undefined;
 }

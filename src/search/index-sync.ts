@@ -23,6 +23,7 @@ import {
   storedModels,
 } from './reembed.js';
 import { saveSnapshot } from './snapshot.js';
+import type { RefitResult } from './types.js';
 
 /** Papers embedded per step when folding in new papers or catching up. */
 const EMBED_BATCH = 1000;
@@ -175,10 +176,10 @@ export class IndexSync {
     if (this.serving !== this.embedder) void this.serving?.close?.();
   }
 
-  refit(): Promise<{ documents: number; ms: number }> {
+  refit(signal?: AbortSignal): Promise<RefitResult> {
     return new Promise((resolve, reject) => {
       this.enqueue(() =>
-        this.doRefit().then(resolve, (error: unknown) => {
+        this.doRefit(signal).then(resolve, (error: unknown) => {
           reject(error as Error);
           throw error;
         }),
@@ -351,11 +352,21 @@ export class IndexSync {
       );
   }
 
-  private async doRefit(): Promise<{ documents: number; ms: number }> {
+  /**
+   * With `signal` aborted, stops before its next step (a fit stops within it) and saves nothing. A fit that ended is
+   * saved all the same: the embedder uses its new model from then on.
+   */
+  private async doRefit(signal?: AbortSignal): Promise<RefitResult> {
     const started = Date.now();
     const ids: string[] = [];
     const texts: string[] = [];
+    const stopped = (): RefitResult => {
+      this.log('info', `search: the refit was stopped after reading ${texts.length} papers; it saved nothing`);
+      return { documents: texts.length, ms: Date.now() - started, stopped: true };
+    };
+    if (signal?.aborted) return stopped();
     for await (const rows of readPapers(this.db, true)) {
+      if (signal?.aborted) return stopped();
       for (const r of rows) {
         ids.push(r.id);
         texts.push(paperText({ title: r.title, abstract: r.abstract ?? '' }));
@@ -363,7 +374,13 @@ export class IndexSync {
     }
     let vectors: Float32Array[];
     if (this.embedder.fit) {
-      const fitted = await this.embedder.fit(texts);
+      let fitted: Awaited<ReturnType<NonNullable<Embedder['fit']>>>;
+      try {
+        fitted = await this.embedder.fit(texts, signal);
+      } catch (error) {
+        if (signal?.aborted) return stopped();
+        throw error;
+      }
       if (!fitted) {
         this.log('warn', `search: ${texts.length} papers are too few to fit a semantic model; keyword search only`);
         return { documents: texts.length, ms: Date.now() - started };
@@ -379,8 +396,11 @@ export class IndexSync {
       vectors = fitted.vectors;
     } else {
       vectors = [];
-      for (let i = 0; i < texts.length; i += EMBED_BATCH)
+      for (let i = 0; i < texts.length; i += EMBED_BATCH) {
+        if (signal?.aborted) return stopped();
         vectors.push(...(await this.embedder.embed(texts.slice(i, i + EMBED_BATCH), 'document')));
+      }
+      if (signal?.aborted) return stopped();
     }
     const model = this.embedder.model()!;
     const entries = ids.map((id, i): [string, Float32Array] => [id, vectors[i]!]);

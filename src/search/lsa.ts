@@ -172,10 +172,13 @@ export interface LsaFit {
   vectors: Float32Array;
 }
 
-/** Fits on the texts; yields to the event loop every few milliseconds so that a server stays responsive meanwhile. */
-export async function fitLsa(texts: string[], options: LsaOptions = {}): Promise<LsaFit> {
+/**
+ * Fits on the texts; yields to the event loop every few milliseconds so that a server stays responsive meanwhile,
+ * and rejects with the reason of `signal` at the next of those steps once it aborts.
+ */
+export async function fitLsa(texts: string[], options: LsaOptions = {}, signal?: AbortSignal): Promise<LsaFit> {
   const o = { ...DEFAULTS, ...options };
-  const pause = pauser();
+  const pause = pauser(signal);
   const docs: string[][] = [];
   for (const text of texts) {
     docs.push(weightedTerms(text, o.titleWeight));
@@ -248,10 +251,11 @@ type Pause = () => Promise<void>;
 /** Milliseconds of work between two yields to the event loop. */
 const SLICE_MS = 25;
 
-function pauser(): Pause {
+function pauser(signal?: AbortSignal): Pause {
   let last = Date.now();
   let calls = 0;
   return async () => {
+    signal?.throwIfAborted();
     if ((++calls & 63) !== 0 || Date.now() - last < SLICE_MS) return;
     await new Promise((resolve) => setImmediate(resolve));
     last = Date.now();

@@ -164,7 +164,7 @@ export async function createSearchService(
       const found = memory.bm25.search(scoringTerms(parsed, memory), clamp(limit, 1, 20), memory.papers.allow({}), 0);
       return (await papers.getPapers(found.hits.map((h) => memory.papers.idOf(h.slot)))).map((p) => p.title);
     },
-    refit: () => sync.refit(),
+    refit: (signal) => sync.refit(signal),
     settled: () => sync.settled(),
     close: () => {
       unsubscribe();

@@ -56,8 +56,11 @@ export interface SearchService {
   related(id: string, limit?: number, mode?: SearchMode): Promise<Paper[]>;
   /** Titles completing what is being typed. */
   suggest?(prefix: string, limit?: number): Promise<string[]>;
-  /** Fits the embedder again on every paper (LSA) or re-embeds every paper, and swaps the index. */
-  refit(): Promise<{ documents: number; ms: number }>;
+  /**
+   * Fits the embedder again on every paper (LSA) or re-embeds every paper, and swaps the index. When `signal` aborts
+   * (another process took the scheduled run over), it stops at its next step, saves nothing, and says `stopped`.
+   */
+  refit(signal?: AbortSignal): Promise<RefitResult>;
   /** Resolves when every change notified so far is in the index (tests, benchmarks). */
   settled(): Promise<void>;
   /** False while the in-memory index is still being built at start (search answers from the database meanwhile). */
@@ -89,3 +92,10 @@ export const MAX_LIMIT = 100;
 export const MAX_OFFSET = 1000;
 /** Matches are counted up to this many; past it a page says "1000+". */
 export const TOTAL_CAP = 1000;
+
+/** What a refit did: the papers it read and how long it took; `stopped` when its signal aborted it (nothing saved). */
+export interface RefitResult {
+  documents: number;
+  ms: number;
+  stopped?: true;
+}

@@ -16,12 +16,13 @@ export function processCount(config: Pick<Config, 'processes' | 'databaseUrl'>, 
 
 /**
  * `serve --processes N`, the primary: forks N processes that share the port (node:cluster) at once, without opening
- * the store (each migrates it under a lock, one after another, as processes of several machines do); the first also runs the schedules and harvests. A process that dies is started again after a
- * second (longer when it keeps dying); SIGTERM or SIGINT stops them all, and the primary ends when they have.
+ * the store (each migrates it under a lock, one after another, as processes of several machines do); the first also
+ * runs the schedules and harvests. A process that dies is started again after a second (longer when it keeps dying);
+ * one that ends before it listened (the store cannot be opened) stops them all; SIGTERM or SIGINT stops them all, and
+ * the primary ends when they have.
  */
 export async function runCluster(config: Config, processes: number): Promise<void> {
   const log = createLogger(config);
-  // Migrated here, so that N processes opening a store older than this Paperboy do not all try at once.
   const args = process.argv.slice(2).filter((a) => a !== WEB_ONLY_FLAG);
   const roles = new Map<Worker, boolean>();
   const listened = new Set<Worker>();

@@ -56,8 +56,13 @@ program
     if (cluster.isPrimary && processes > 1) return runCluster(config, processes);
     const schedules = opts.webOnly !== true;
     // The store connects while the site's modules load.
-    const [{ runServe }, opened] = await Promise.all([import('./serve.js'), openStore(config)]);
-    await runServe(config, opened, {
+    const [site, store] = await Promise.allSettled([import('./serve.js'), openStore(config)]);
+    if (site.status === 'rejected') {
+      if (store.status === 'fulfilled') await store.value.store.close();
+      throw site.reason;
+    }
+    if (store.status === 'rejected') throw store.reason;
+    await site.value.runServe(config, store.value, {
       harvest: opts.harvest && schedules,
       digest: opts.digest && schedules,
       schedules,
@@ -207,4 +212,7 @@ try {
     `paperboy: ${refused ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
   );
   process.exitCode = 1;
+  // A web process of `serve --processes N` stays alive through its channel to the primary: it must end for the
+  // primary to see that it did not start.
+  if (cluster.isWorker) process.exit(1);
 }

@@ -2,7 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freshStore, type TestStore } from '../../test/stores.js';
+import { createTestDatabase, freshStore, type TestStore } from '../../test/stores.js';
+import { migrations } from './migrations.js';
+import { openPostgresStore } from './postgres.js';
 
 const tests: TestStore[] = [];
 afterEach(async () => {
@@ -27,6 +29,22 @@ describe('the PostgreSQL store', () => {
       expect(await t.store.countPapers()).toBe(0);
     } finally {
       await admin.end();
+    }
+  });
+});
+
+describe('PostgreSQL migrations', () => {
+  it('bring a fresh database up to date once when several processes open it at the same moment', async () => {
+    const url = await createTestDatabase();
+    const opened = await Promise.all(Array.from({ length: 4 }, () => openPostgresStore(url)));
+    try {
+      for (const o of opened) expect((await o.store.stats()).schemaVersion).toBe(migrations.length);
+      const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM schema_migrations`.execute(
+        opened[0]!.db,
+      );
+      expect(rows[0]!.n).toBe(migrations.length);
+    } finally {
+      for (const o of opened) await o.store.close();
     }
   });
 });

@@ -12,9 +12,18 @@ const MIGRATION_LOCK = 7_302_114;
 export async function migratePostgres(pool: pg.Pool): Promise<number> {
   const client = await pool.connect();
   try {
-    await client.query(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
-    );
+    // Under the lock too: processes creating the table at once on a fresh database collide in PostgreSQL's catalog.
+    await client.query('BEGIN');
+    try {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await client.query(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+      );
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    }
     for (;;) {
       await client.query('BEGIN');
       try {

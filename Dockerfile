@@ -10,6 +10,8 @@ RUN npm ci --omit=dev && npm cache clean --force
 COPY bin ./bin
 COPY src ./src
 COPY tsconfig.json ./
+# The CLI's JavaScript, built once here (bin/build.js): the user below cannot write under /app.
+RUN node bin/paperboy.js --help >/dev/null
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 PAPERBOY_DATA_DIR=/data
 RUN mkdir -p /data && chown node:node /data
 EXPOSE 8080

@@ -3,18 +3,30 @@
 // `serve --processes N`). A changed src/ gets a new build on the next start; several processes starting together
 // each build into their own folder and the first rename wins.
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const src = join(root, 'src');
-const tsconfig = join(root, 'tsconfig.json');
-const cache = join(root, 'node_modules/.cache/paperboy');
 /** Bump when the build's options change: older builds are then not used. */
-const BUILD_VERSION = 1;
-/** Builds kept beside the current one, for processes still running from them (lazy imports, worker threads). */
+const BUILD_VERSION = 2;
+/** Builds kept beside the current one, for processes still running from them (lazy imports, worker threads)... */
 const KEEP = 4;
+/** ...and any used within a day. */
+const KEEP_MS = 86_400_000;
+/** A build folder still named .tmp after an hour is what a killed build left. */
+const ABANDONED_MS = 3_600_000;
 
 const isSource = (file) => /\.tsx?$/.test(file) && !/\.test\.tsx?$/.test(file);
 
@@ -27,10 +39,15 @@ function filesUnder(dir, out = []) {
   return out;
 }
 
-/** The URL of the built src/cli/main.js, or undefined when it cannot be built here (then run through tsx). */
-export async function builtCli() {
+/**
+ * The URL of the built src/cli/main.js of the checkout at `root`, or undefined when it cannot be built there (then
+ * the CLI runs through tsx): a folder this user cannot write, an esbuild error.
+ */
+export async function builtCli(root = fileURLToPath(new URL('..', import.meta.url))) {
   try {
-    const files = filesUnder(src).sort();
+    const tsconfig = join(root, 'tsconfig.json');
+    const cache = join(root, 'node_modules/.cache/paperboy');
+    const files = filesUnder(join(root, 'src')).sort();
     const hash = createHash('sha256').update(`${BUILD_VERSION}\0`);
     for (const file of [tsconfig, ...files]) {
       const s = statSync(file);
@@ -39,19 +56,28 @@ export async function builtCli() {
     const out = join(cache, hash.digest('hex').slice(0, 16));
     const main = join(out, 'src/cli/main.js');
     if (existsSync(main)) {
-      const now = new Date();
-      utimesSync(out, now, now);
+      markUsed(out);
       return pathToFileURL(main).href;
     }
-    await build(files, out);
-    prune(out);
+    mkdirSync(cache, { recursive: true });
+    accessSync(cache, constants.W_OK);
+    await build(root, tsconfig, files, out);
+    prune(cache, out);
     return pathToFileURL(main).href;
   } catch {
     return undefined;
   }
 }
 
-async function build(files, out) {
+/** The build's time of last use, which pruning goes by (another user's build cannot be stamped: it is kept a day). */
+function markUsed(out) {
+  try {
+    const now = new Date();
+    utimesSync(out, now, now);
+  } catch {}
+}
+
+async function build(root, tsconfig, files, out) {
   const esbuild = await import('esbuild');
   const temporary = `${out}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
   try {
@@ -66,6 +92,8 @@ async function build(files, out) {
       sourcemap: 'linked',
       logLevel: 'silent',
     });
+    // Plain ES modules by their package scope, as package.json says for src/ (no reliance on syntax detection).
+    writeFileSync(join(temporary, 'package.json'), '{ "type": "module" }\n');
     for (const file of files.filter((f) => !/\.tsx?$/.test(f))) {
       const to = join(temporary, relative(root, file));
       mkdirSync(dirname(to), { recursive: true });
@@ -82,11 +110,23 @@ async function build(files, out) {
   }
 }
 
-function prune(current) {
-  const builds = readdirSync(cache)
-    .map((name) => join(cache, name))
-    .filter((path) => path !== current && !path.endsWith('.tmp'))
-    .map((path) => ({ path, used: statSync(path).mtimeMs }))
-    .sort((a, b) => b.used - a.used);
-  for (const { path } of builds.slice(KEEP)) rmSync(path, { recursive: true, force: true });
+function prune(cache, current) {
+  const now = Date.now();
+  const builds = [];
+  for (const name of readdirSync(cache)) {
+    const path = join(cache, name);
+    if (path === current) continue;
+    let used;
+    try {
+      used = statSync(path).mtimeMs;
+    } catch {
+      continue; // pruned by another process meanwhile
+    }
+    if (name.endsWith('.tmp')) {
+      if (now - used > ABANDONED_MS) rmSync(path, { recursive: true, force: true });
+    } else builds.push({ path, used });
+  }
+  builds.sort((a, b) => b.used - a.used);
+  for (const { path, used } of builds.slice(KEEP))
+    if (now - used > KEEP_MS) rmSync(path, { recursive: true, force: true });
 }

@@ -61,7 +61,8 @@ export async function writeArraysFile(
   const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     await mkdir(dirname(path), { recursive: true });
-    await removeAbandoned(path);
+    // Tidying only: a temporary this user cannot remove must not stop the save.
+    await removeAbandoned(path).catch(() => {});
     await writeFile(temporary, chunks);
     await rename(temporary, path);
   } catch (error) {

@@ -305,7 +305,16 @@ export class IndexSync {
     // Queries take the configured model's vectors as they load, rather than the previous model's query vectors.
     this.serveConfigured();
     this.memory.papers.resetVectors(this.embedder.dimensions());
-    const vectors = await loadVectors(this.db, model, this.memory.papers);
+    let vectors: number;
+    try {
+      vectors = await loadVectors(this.db, model, this.memory.papers);
+    } catch (error) {
+      // Every vector is in the store: loading them is tried again, with the configured model serving meanwhile.
+      this.switching = true;
+      this.fail(error);
+      this.retry = setTimeout(() => this.enqueue(() => this.finishSwitch(announce)), RETRY_MS).unref();
+      return;
+    }
     const dropped = await dropOtherModels(this.db, model);
     this.log('info', `search: now uses ${model} (${vectors} vectors); ${dropped} vectors of other models deleted`);
     this.changed();

@@ -199,12 +199,13 @@ function boundHeapGrowth(): void {
   v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
 }
 
-/** How often `serve` logs its memory at debug level. */
+/** How often `serve` logs its memory at debug level, and from how many papers changed at once (an import's batch). */
 const MEMORY_LOG_MS = 5_000;
+const MEMORY_LOG_BATCH = 100;
 
 /**
  * At debug level, `serve` logs its memory in MB (RSS, V8's heap reserved and used, memory outside it) every
- * MEMORY_LOG_MS and when papers' text changes (an import, a harvest): what a process's RSS is made of (bench/soak
+ * MEMORY_LOG_MS and when a batch of papers comes in (an import, a harvest): what a process's RSS is made of (bench/soak
  * --logs keeps these lines). Returns the stop.
  */
 function logMemory(log: Logger, store: OpenedStore['store']): () => void {
@@ -226,7 +227,7 @@ function logMemory(log: Logger, store: OpenedStore['store']): () => void {
   };
   const timer = setInterval(() => line('tick'), MEMORY_LOG_MS).unref();
   const unsubscribe = store.onPapersChanged(({ ids, text }) => {
-    if (text) line('papers changed', { papers: ids.length });
+    if (text && ids.length >= MEMORY_LOG_BATCH) line('papers changed', { papers: ids.length });
   });
   return () => {
     clearInterval(timer);

@@ -7,7 +7,11 @@
 // a few clients and imports a dump beside the site; restarts PostgreSQL, takes the SMTP server down and has it answer
 // 4xx then 5xx, and kills serve A and the worker with SIGKILL. Then it checks every acknowledged write, mail and digest,
 // and compares serve's memory once warm with its memory at the end of each lifetime.
+// serve sets V8's heap growth itself (src/cli/serve.ts, HEAP_GROWING_PERCENT): without it, RSS grew by half over the
+// first minutes of traffic while the live heap stayed flat. --logs DIR keeps each serve's log at debug level, with its
+// memory (RSS, heap reserved and used, outside the heap) every 5 s and at each import batch.
 // Usage: npm run bench:soak [-- --minutes 10] [--clients 6] [--lines 3000] [--heap-snapshots] [--keep-heap-snapshots DIR]
+//        [--logs DIR]
 import { execFileSync } from 'node:child_process';
 import {
   createReadStream,
@@ -51,6 +55,8 @@ const { values } = parseArgs({
     'heap-snapshots': { type: 'boolean', default: false },
     /** Keep serve's heap snapshots (start and end of each lifetime) in this folder, to find what grew; implies the above. */
     'keep-heap-snapshots': { type: 'string' },
+    /** Keep each serve's log (at debug level: its memory every few seconds) in this folder. */
+    logs: { type: 'string' },
     file: {
       type: 'string',
       default: join(root, '../shared/data/corpus/arxiv-listings-2025-03-18_2026-07-01.jsonl.gz'),
@@ -65,6 +71,11 @@ const MAIL_CONCURRENCY = 3;
 const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const PG_VERSION = '15';
 const started = Date.now();
+const SERVE_LOG_LEVEL = values.logs ? 'debug' : 'info';
+/** Writes a serve's log to the --logs folder, named by its role and pid. */
+function keepLog(name: string, s: RunningServer | undefined): void {
+  if (values.logs && s) writeFileSync(join(values.logs, `${name}-${s.pid}.log`), s.output());
+}
 const log = (msg: string) => console.log(`[soak ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}`);
 
 // ---------- the database and its data ----------
@@ -511,6 +522,7 @@ async function killServe(env: Record<string, string>): Promise<void> {
   log('fault: serve SIGKILL');
   process.kill(serve!.pid, 'SIGKILL');
   await serve!.stop(0);
+  keepLog(`serve-A${lifetimes.length}`, serve);
   serve = await startServer(env, { timeoutMs: 120_000, args: ['--no-digest'], nodeArgs: serveNodeArgs() });
   lifetimes.push({ pid: serve.pid, started: Date.now(), rss: {}, heap: {}, papers: {} });
   windows.push({ name: 'serve SIGKILL + restart', start, end: Date.now() });
@@ -583,15 +595,17 @@ async function main(): Promise<number> {
       PAPERBOY_BASE_URL: `http://127.0.0.1:${port}`,
       PAPERBOY_ARXIV_API_URL: `http://127.0.0.1:${(arxivServer.address() as AddressInfo).port}/api/query`,
       PAPERBOY_ARXIV_DELAY_MS: '0',
+      // The index and For-you snapshot files of this run's database, not the checkout's ./data.
+      PAPERBOY_DATA_DIR: join(dir, 'data'),
     };
     serve = await startServer(
-      { ...siteEnv, LOG_LEVEL: 'info' },
+      { ...siteEnv, LOG_LEVEL: SERVE_LOG_LEVEL },
       { timeoutMs: 120_000, args: ['--no-digest'], nodeArgs: serveNodeArgs() },
     );
     baseUrl = serve.url;
     lifetimes.push({ pid: serve.pid, started: Date.now(), rss: {}, heap: {}, papers: {} });
     serveB = await startServer(
-      { ...siteEnv, PORT: String(await freePort()), LOG_LEVEL: 'info' },
+      { ...siteEnv, PORT: String(await freePort()), LOG_LEVEL: SERVE_LOG_LEVEL },
       { timeoutMs: 120_000, args: ['--no-digest'], nodeArgs: serveNodeArgs() },
     );
     baseUrlB = serveB.url;
@@ -632,7 +646,7 @@ async function main(): Promise<number> {
       await at(0.3);
       await smtpFaults(0.22 * durationMs);
       await at(0.62);
-      await killServe({ ...siteEnv, LOG_LEVEL: 'info' });
+      await killServe({ ...siteEnv, LOG_LEVEL: SERVE_LOG_LEVEL });
       baseUrl = serve!.url;
       await at(0.75);
       await killWorker(worker, siteEnv);
@@ -641,6 +655,7 @@ async function main(): Promise<number> {
     const importing = (async () => {
       await at(0.4);
       for (let attempt = 1; attempt <= 20; attempt++) {
+        log(`import beside the site: attempt ${attempt} (t0 ${t0})`);
         const run = await runCli(['import', slices.later], env);
         importAttempts = attempt;
         if (run.code === 0) {
@@ -986,6 +1001,8 @@ async function main(): Promise<number> {
     worker.child?.kill('SIGTERM');
     await serve?.stop();
     await serveB?.stop();
+    keepLog(`serve-A${lifetimes.length}`, serve);
+    keepLog('serve-B', serveB);
     if (worker.child) await worker.child.result;
     if (smtpServer) await new Promise<void>((resolve) => smtpServer!.close(() => resolve()));
     arxivServer?.close();

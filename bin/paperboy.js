@@ -4,8 +4,11 @@
 import { builtCli } from './build.js';
 
 const built = await builtCli();
-if (built) await import(built);
-else {
+if (built) {
+  // Stack traces name the lines of src/ (about 70 ms more CPU on a web process's start).
+  process.setSourceMapsEnabled(true);
+  await import(built);
+} else {
   const { register } = await import('tsx/esm/api');
   register();
   await import('../src/cli/main.ts');

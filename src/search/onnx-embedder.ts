@@ -50,7 +50,8 @@ export function onnxFolderProblem(folder: string): string | undefined {
  */
 export class OnnxEmbedder implements Embedder {
   readonly kind = 'onnx';
-  private extractor: FeatureExtractor | undefined;
+  /** Loaded once, however many embeds ask for it while it loads; a failed load is tried again by the next. */
+  private extractor: Promise<FeatureExtractor> | undefined;
   private dims = 0;
   private readonly settings: { pooling: Pooling; queryPrefix: string; documentPrefix: string };
 
@@ -85,8 +86,15 @@ export class OnnxEmbedder implements Embedder {
     return out;
   }
 
-  private async load(): Promise<FeatureExtractor> {
-    if (this.extractor) return this.extractor;
+  private load(): Promise<FeatureExtractor> {
+    this.extractor ??= this.open().catch((error: unknown) => {
+      this.extractor = undefined;
+      throw error;
+    });
+    return this.extractor;
+  }
+
+  private async open(): Promise<FeatureExtractor> {
     const name = '@huggingface/transformers';
     let lib: { env: Record<string, unknown>; pipeline: (task: string, model: string) => Promise<FeatureExtractor> };
     try {
@@ -100,8 +108,7 @@ export class OnnxEmbedder implements Embedder {
     }
     lib.env.allowRemoteModels = this.options.allowRemoteModels ?? false;
     lib.env.allowLocalModels = true;
-    this.extractor = await lib.pipeline('feature-extraction', this.options.modelPath);
-    return this.extractor;
+    return lib.pipeline('feature-extraction', this.options.modelPath);
   }
 }
 

@@ -49,12 +49,40 @@ export function insertRows<T extends keyof Database & string>(
   const columns = Object.keys(rows[0]!);
   const arrays = columns.map((c) => {
     const values = rows.map((r) => (r as Record<string, unknown>)[c] ?? null);
-    return sql`${sql.val(values)}::${sql.raw(PG_TYPES[c] ?? 'text')}[]`;
+    const type = PG_TYPES[c] ?? 'text';
+    if (type === 'tsvector') return sql`${sql.val(binaryArray(TSVECTOR_OID, values as (Buffer | null)[]))}::tsvector[]`;
+    return sql`${sql.val(values)}::${sql.raw(type)}[]`;
   });
   const select = sql<Insertable<Database[T]>>`SELECT * FROM unnest(${sql.join(arrays)})`;
   type Column = Parameters<ReturnType<typeof db.insertInto<T>>['columns']>[0][number];
   const insert = db.insertInto(table).columns(columns as Column[]);
   return [insert.expression(select as unknown as Parameters<typeof insert.expression>[0])];
+}
+
+/** The type oid of tsvector, fixed since PostgreSQL 8.3. */
+const TSVECTOR_OID = 3614;
+
+/**
+ * A one-dimensional array in PostgreSQL's binary format (array_recv) of elements already in their binary form, as
+ * node-postgres sends a Buffer parameter: a tsvector read with tsvectorsend() goes back in without the text form's
+ * parsing and sorting (tsvectorin), which took a quarter of a bulk insert's time.
+ */
+export function binaryArray(elementOid: number, items: (Buffer | null)[]): Buffer {
+  let size = 20;
+  for (const item of items) size += 4 + (item?.length ?? 0);
+  const out = Buffer.allocUnsafe(size);
+  out.writeInt32BE(1, 0); // dimensions
+  out.writeInt32BE(items.includes(null) ? 1 : 0, 4); // has nulls
+  out.writeUInt32BE(elementOid, 8);
+  out.writeInt32BE(items.length, 12);
+  out.writeInt32BE(1, 16); // lower bound
+  let at = 20;
+  for (const item of items) {
+    out.writeInt32BE(item ? item.length : -1, at);
+    at += 4;
+    if (item) at += item.copy(out, at);
+  }
+  return out;
 }
 
 /** `column IN (ids)`, for a list of any length: one array parameter on PostgreSQL, chunked by the caller on SQLite. */

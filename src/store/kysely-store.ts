@@ -302,20 +302,27 @@ export class KyselyStore implements Store {
             trx,
           );
       }
+      // The papers stored before this write, whose authors and categories it replaces (a new paper has none).
+      const stored = new Set([...papers.keys()].filter((id) => current.has(id)));
       for (const insert of insertRows(trx, this.engine, 'papers', rows)) {
-        await insert
-          .onConflict((oc) =>
-            oc.column('id').doUpdateSet((eb) => ({
-              ...updateAll(eb, rows[0]!, ['id', 'created_at', 'feed_at']),
-              // A paper enters a feed day once: an update that keeps its day keeps when it entered it.
-              feed_at: sql<string>`CASE WHEN papers.feed_day IS NOT DISTINCT FROM excluded.feed_day THEN papers.feed_at ELSE excluded.feed_at END`,
-            })),
-          )
-          .execute();
+        const upsert = insert.onConflict((oc) =>
+          oc.column('id').doUpdateSet((eb) => ({
+            ...updateAll(eb, rows[0]!, ['id', 'created_at', 'feed_at']),
+            // A paper enters a feed day once: an update that keeps its day keeps when it entered it.
+            feed_at: sql<string>`CASE WHEN papers.feed_day IS NOT DISTINCT FROM excluded.feed_day THEN papers.feed_at ELSE excluded.feed_at END`,
+          })),
+        );
+        if (this.engine === 'sqlite') await upsert.execute();
+        else {
+          // Another writer may have stored a paper since `current` was read: the upsert says which rows it updated
+          // (xmax is 0 on a row the statement inserted). SQLite's transaction holds the write lock from its start.
+          const written = await upsert.returning(['id', sql<boolean>`xmax = 0`.as('inserted')]).execute();
+          for (const row of written) if (!row.inserted) stored.add(row.id);
+        }
       }
       const changedIds = [...papers.keys()];
       changed.push(...changedIds, ...[...adopted.values()].map((a) => a.from));
-      for (const part of idGroups(this.engine, changedIds)) {
+      for (const part of idGroups(this.engine, [...stored])) {
         await trx
           .deleteFrom('paper_authors')
           .where(isAnyOf(this.engine, 'paper_id', part))

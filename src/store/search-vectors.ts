@@ -15,8 +15,8 @@ export interface SearchText {
   abstract: string;
 }
 
-/** Vectors in PostgreSQL's text form, by paper id, with the text each was computed from. */
-export type SearchVectors = Map<string, { text: SearchText; vector: string }>;
+/** Vectors in PostgreSQL's binary form (tsvectorsend), by paper id, with the text each was computed from. */
+export type SearchVectors = Map<string, { text: SearchText; vector: Buffer }>;
 
 /** The text a record's paper is stored with when the record is the first about it (mergeRecord, rowFromPaper). */
 export function recordText(record: PaperRecord): SearchText {
@@ -24,7 +24,7 @@ export function recordText(record: PaperRecord): SearchText {
 }
 
 /** The vector computed ahead for a row's text, or null for the trigger to compute. */
-export function vectorFor(vectors: SearchVectors, row: SearchText & { id: string }): string | null {
+export function vectorFor(vectors: SearchVectors, row: SearchText & { id: string }): Buffer | null {
   const ahead = vectors.get(row.id);
   if (!ahead) return null;
   const { title, authors_text, abstract } = ahead.text;
@@ -61,8 +61,8 @@ export async function computeSearchVectors(db: Kysely<Database>, records: AheadR
     );
     const wanted = fresh.map((row) => records[Number(row.n) - 1]!);
     if (wanted.length === 0) return vectors;
-    const { rows } = await sql<{ n: string; v: string }>`
-      SELECT n, paper_search_vector(t, a, b)::text AS v
+    const { rows } = await sql<{ n: string; v: Buffer }>`
+      SELECT n, tsvectorsend(paper_search_vector(t, a, b)) AS v
       FROM unnest(${wanted.map((r) => r.text.title)}::text[], ${wanted.map((r) => r.text.authors_text)}::text[],
         ${wanted.map((r) => r.text.abstract)}::text[]) WITH ORDINALITY AS u(t, a, b, n)`.execute(db);
     for (const row of rows) {

@@ -174,7 +174,7 @@ export class KyselyStore implements Store {
   }
 
   prepareUpsert(input: PaperRecord[]): void {
-    if (this.engine !== 'postgres') return;
+    if (this.engine !== 'postgres' || process.env.NO_AHEAD) return;
     const cleaned = input.map(cleanRecord);
     const hashes = new Map(cleaned.map((r) => [r, recordHash(r)]));
     const ahead = cleaned.map((r) => ({ id: r.id, source: r.source, hash: hashes.get(r)!, text: recordText(r) }));

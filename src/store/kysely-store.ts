@@ -168,8 +168,12 @@ export class KyselyStore implements Store {
   private next: Prepared | undefined;
 
   async refreshStatistics(): Promise<void> {
+    // PostgreSQL: papers (its full-text column's statistics are most of the time) beside the other tables, on two connections.
     if (this.engine === 'postgres')
-      await sql`ANALYZE papers, paper_authors, paper_categories, paper_versions, paper_sources`.execute(this.db);
+      await Promise.all([
+        sql`ANALYZE papers`.execute(this.db),
+        sql`ANALYZE paper_authors, paper_categories, paper_versions, paper_sources`.execute(this.db),
+      ]);
     else await sql`PRAGMA optimize`.execute(this.db);
   }
 

@@ -66,6 +66,9 @@ interface Prepared {
   vectors: Promise<SearchVectors>;
 }
 
+/** Batches prepareUpsert keeps at most (an import announces up to IMPORT_AHEAD beyond the one it writes). */
+const PREPARED_AHEAD = 4;
+
 /** Papers written at once from which a PostgreSQL write takes the settings of a bulk write. */
 const BULK_ROWS = 200;
 
@@ -164,8 +167,8 @@ export class KyselyStore implements Store {
     return saved;
   }
 
-  /** The batch an import writes next, cleaned and hashed, with its search vectors (PostgreSQL) computed meanwhile. */
-  private next: Prepared | undefined;
+  /** The batches an import writes next, cleaned and hashed, with their search vectors (PostgreSQL) computed meanwhile. */
+  private readonly next = new Map<PaperRecord[], Prepared>();
 
   async refreshStatistics(): Promise<void> {
     // PostgreSQL: papers (its full-text column's statistics are most of the time) beside the other tables, on two connections.
@@ -178,16 +181,18 @@ export class KyselyStore implements Store {
   }
 
   prepareUpsert(input: PaperRecord[]): void {
-    if (this.engine !== 'postgres' || process.env.NO_AHEAD) return;
+    if (this.engine !== 'postgres') return;
     const cleaned = input.map(cleanRecord);
     const hashes = new Map(cleaned.map((r) => [r, recordHash(r)]));
     const ahead = cleaned.map((r) => ({ id: r.id, source: r.source, hash: hashes.get(r)!, text: recordText(r) }));
-    this.next = { input, cleaned, hashes, vectors: computeSearchVectors(this.db, ahead) };
+    this.next.set(input, { input, cleaned, hashes, vectors: computeSearchVectors(this.db, ahead) });
+    // Batches announced but never written (the import failed) are forgotten beyond the few an import keeps ahead.
+    for (const stale of this.next.keys()) if (this.next.size > PREPARED_AHEAD) this.next.delete(stale);
   }
 
   async upsertPapers(input: PaperRecord[], checkpoint?: Omit<ImportCheckpoint, 'updatedAt'>): Promise<UpsertResult> {
-    let prepared = this.next?.input === input ? this.next : undefined;
-    if (prepared) this.next = undefined;
+    let prepared = this.next.get(input);
+    if (prepared) this.next.delete(input);
     else {
       const cleaned = input.map(cleanRecord);
       prepared = { input, cleaned, hashes: new Map(), vectors: Promise.resolve(new Map()) };

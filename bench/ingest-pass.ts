@@ -13,4 +13,12 @@ const source = await openImportFile(file);
 const counts = await importEntries(store, source.entries(), { checkpointKey: source.checkpointKey });
 const seconds = (performance.now() - started) / 1000;
 await store.close();
-console.log(JSON.stringify({ counts, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+const cpu = process.cpuUsage();
+console.log(
+  JSON.stringify({
+    counts,
+    seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+  }),
+);

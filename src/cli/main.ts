@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { Command, CommanderError, Option } from 'commander';
 import { type Config, loadConfig } from '../config/config.js';
+import { IMPORT_BATCH } from '../ingest/importer.js';
 import { Refusal } from '../model/refusal.js';
 import { openStore } from '../store/open.js';
 import type { OpenedStore } from '../store/store.js';
@@ -99,7 +100,9 @@ program
   .argument('<files...>', 'files to import')
   .option('--strict', 'stop at the first malformed entry instead of reporting and skipping it')
   .addOption(
-    new Option('--batch-size <n>', 'papers per transaction').argParser((v) => Number.parseInt(v, 10)).default(1000),
+    new Option('--batch-size <n>', 'papers per transaction')
+      .argParser((v) => Number.parseInt(v, 10))
+      .default(IMPORT_BATCH),
   )
   .action(async (files: string[], opts: { strict?: boolean; batchSize: number }) => {
     const { runImport } = await import('./import.js');

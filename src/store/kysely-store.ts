@@ -66,6 +66,9 @@ interface Prepared {
   vectors: Promise<SearchVectors>;
 }
 
+/** Batches prepareUpsert keeps at most (an import announces up to IMPORT_AHEAD beyond the one it writes). */
+const PREPARED_AHEAD = 4;
+
 /** Papers written at once from which a PostgreSQL write takes the settings of a bulk write. */
 const BULK_ROWS = 200;
 
@@ -164,12 +167,16 @@ export class KyselyStore implements Store {
     return saved;
   }
 
-  /** The batch an import writes next, cleaned and hashed, with its search vectors (PostgreSQL) computed meanwhile. */
-  private next: Prepared | undefined;
+  /** The batches an import writes next, cleaned and hashed, with their search vectors (PostgreSQL) computed meanwhile. */
+  private readonly next = new Map<PaperRecord[], Prepared>();
 
   async refreshStatistics(): Promise<void> {
+    // PostgreSQL: papers (its full-text column's statistics are most of the time) beside the other tables, on two connections.
     if (this.engine === 'postgres')
-      await sql`ANALYZE papers, paper_authors, paper_categories, paper_versions, paper_sources`.execute(this.db);
+      await Promise.all([
+        sql`ANALYZE papers`.execute(this.db),
+        sql`ANALYZE paper_authors, paper_categories, paper_versions, paper_sources`.execute(this.db),
+      ]);
     else await sql`PRAGMA optimize`.execute(this.db);
   }
 
@@ -178,12 +185,14 @@ export class KyselyStore implements Store {
     const cleaned = input.map(cleanRecord);
     const hashes = new Map(cleaned.map((r) => [r, recordHash(r)]));
     const ahead = cleaned.map((r) => ({ id: r.id, source: r.source, hash: hashes.get(r)!, text: recordText(r) }));
-    this.next = { input, cleaned, hashes, vectors: computeSearchVectors(this.db, ahead) };
+    this.next.set(input, { input, cleaned, hashes, vectors: computeSearchVectors(this.db, ahead) });
+    // Batches announced but never written (the import failed) are forgotten beyond the few an import keeps ahead.
+    for (const stale of this.next.keys()) if (this.next.size > PREPARED_AHEAD) this.next.delete(stale);
   }
 
   async upsertPapers(input: PaperRecord[], checkpoint?: Omit<ImportCheckpoint, 'updatedAt'>): Promise<UpsertResult> {
-    let prepared = this.next?.input === input ? this.next : undefined;
-    if (prepared) this.next = undefined;
+    let prepared = this.next.get(input);
+    if (prepared) this.next.delete(input);
     else {
       const cleaned = input.map(cleanRecord);
       prepared = { input, cleaned, hashes: new Map(), vectors: Promise.resolve(new Map()) };
@@ -302,20 +311,27 @@ export class KyselyStore implements Store {
             trx,
           );
       }
+      // The papers stored before this write, whose authors and categories it replaces (a new paper has none).
+      const stored = new Set([...papers.keys()].filter((id) => current.has(id)));
       for (const insert of insertRows(trx, this.engine, 'papers', rows)) {
-        await insert
-          .onConflict((oc) =>
-            oc.column('id').doUpdateSet((eb) => ({
-              ...updateAll(eb, rows[0]!, ['id', 'created_at', 'feed_at']),
-              // A paper enters a feed day once: an update that keeps its day keeps when it entered it.
-              feed_at: sql<string>`CASE WHEN papers.feed_day IS NOT DISTINCT FROM excluded.feed_day THEN papers.feed_at ELSE excluded.feed_at END`,
-            })),
-          )
-          .execute();
+        const upsert = insert.onConflict((oc) =>
+          oc.column('id').doUpdateSet((eb) => ({
+            ...updateAll(eb, rows[0]!, ['id', 'created_at', 'feed_at']),
+            // A paper enters a feed day once: an update that keeps its day keeps when it entered it.
+            feed_at: sql<string>`CASE WHEN papers.feed_day IS NOT DISTINCT FROM excluded.feed_day THEN papers.feed_at ELSE excluded.feed_at END`,
+          })),
+        );
+        if (this.engine === 'sqlite') await upsert.execute();
+        else {
+          // Another writer may have stored a paper since `current` was read: the upsert says which rows it updated
+          // (xmax is 0 on a row the statement inserted). SQLite's transaction holds the write lock from its start.
+          const written = await upsert.returning(['id', sql<boolean>`xmax = 0`.as('inserted')]).execute();
+          for (const row of written) if (!row.inserted) stored.add(row.id);
+        }
       }
       const changedIds = [...papers.keys()];
       changed.push(...changedIds, ...[...adopted.values()].map((a) => a.from));
-      for (const part of idGroups(this.engine, changedIds)) {
+      for (const part of idGroups(this.engine, [...stored])) {
         await trx
           .deleteFrom('paper_authors')
           .where(isAnyOf(this.engine, 'paper_id', part))

@@ -50,10 +50,10 @@ export interface PapersTable {
   thumbnail_width: Generated<number | null>;
   thumbnail_height: Generated<number | null>;
   /**
-   * PostgreSQL only (SQLite's full text is its FTS5 table): the tsvector of the text, in its text form; NULL on a
-   * write is filled in by a trigger (migration 21, src/store/search-vectors.ts).
+   * PostgreSQL only (SQLite's full text is its FTS5 table): the tsvector of the text, written in its binary form
+   * (tsvectorsend, src/store/bulk.ts); NULL on a write is filled in by a trigger (migration 21, src/store/search-vectors.ts).
    */
-  search?: string | null;
+  search?: Buffer | null;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { PaperRecord } from '../model/record.js';
+import { pgArray } from './bulk.js';
 import type { Database } from './schema.js';
 
 /**
@@ -15,8 +16,8 @@ export interface SearchText {
   abstract: string;
 }
 
-/** Vectors in PostgreSQL's text form, by paper id, with the text each was computed from. */
-export type SearchVectors = Map<string, { text: SearchText; vector: string }>;
+/** Vectors in PostgreSQL's binary form (tsvectorsend), by paper id, with the text each was computed from. */
+export type SearchVectors = Map<string, { text: SearchText; vector: Buffer }>;
 
 /** The text a record's paper is stored with when the record is the first about it (mergeRecord, rowFromPaper). */
 export function recordText(record: PaperRecord): SearchText {
@@ -24,7 +25,7 @@ export function recordText(record: PaperRecord): SearchText {
 }
 
 /** The vector computed ahead for a row's text, or null for the trigger to compute. */
-export function vectorFor(vectors: SearchVectors, row: SearchText & { id: string }): string | null {
+export function vectorFor(vectors: SearchVectors, row: SearchText & { id: string }): Buffer | null {
   const ahead = vectors.get(row.id);
   if (!ahead) return null;
   const { title, authors_text, abstract } = ahead.text;
@@ -47,24 +48,32 @@ export interface AheadRecord {
 export async function computeSearchVectors(db: Kysely<Database>, records: AheadRecord[]): Promise<SearchVectors> {
   const vectors: SearchVectors = new Map();
   if (records.length === 0) return vectors;
-  const column = (list: AheadRecord[], f: (r: AheadRecord) => string) => sql`${list.map(f)}::text[]`;
   try {
-    // First which records are new (a re-import stops here), then only their text goes to the server.
-    const { rows: fresh } = await sql<{ n: string }>`
-      SELECT n FROM unnest(${sql.join([
-        column(records, (r) => r.id),
-        column(records, (r) => r.source),
-        column(records, (r) => r.hash),
-      ])}) WITH ORDINALITY AS u(id, source, hash, n)
-      WHERE NOT EXISTS (SELECT 1 FROM paper_sources s WHERE s.paper_id = u.id AND s.source = u.source AND s.hash = u.hash)`.execute(
-      db,
-    );
-    const wanted = fresh.map((row) => records[Number(row.n) - 1]!);
+    // First which records are new (a re-import stops here), then only their text goes to the server. By id, through
+    // the key's index: an anti-join of the batch against paper_sources read the whole table, every batch.
+    const known = new Set<string>();
+    const ids = [...new Set(records.map((r) => r.id))];
+    const { rows: stored } = await sql<{ paper_id: string; source: string; hash: string }>`
+      SELECT paper_id, source, hash FROM paper_sources WHERE paper_id = ANY(${pgArray('text', ids)})`.execute(db);
+    for (const row of stored) known.add(`${row.paper_id}\u0000${row.source}\u0000${row.hash}`);
+    const wanted = records.filter((r) => !known.has(`${r.id}\u0000${r.source}\u0000${r.hash}`));
     if (wanted.length === 0) return vectors;
-    const { rows } = await sql<{ n: string; v: string }>`
-      SELECT n, paper_search_vector(t, a, b)::text AS v
-      FROM unnest(${wanted.map((r) => r.text.title)}::text[], ${wanted.map((r) => r.text.authors_text)}::text[],
-        ${wanted.map((r) => r.text.abstract)}::text[]) WITH ORDINALITY AS u(t, a, b, n)`.execute(db);
+    const { rows } = await sql<{ n: string; v: Buffer }>`
+      SELECT n, tsvectorsend(paper_search_vector(t, a, b)) AS v
+      FROM unnest(${sql.join([
+        pgArray(
+          'text',
+          wanted.map((r) => r.text.title),
+        ),
+        pgArray(
+          'text',
+          wanted.map((r) => r.text.authors_text),
+        ),
+        pgArray(
+          'text',
+          wanted.map((r) => r.text.abstract),
+        ),
+      ])}) WITH ORDINALITY AS u(t, a, b, n)`.execute(db);
     for (const row of rows) {
       const record = wanted[Number(row.n) - 1]!;
       vectors.set(record.id, { text: record.text, vector: row.v });

@@ -123,8 +123,8 @@ export interface Store {
    */
   upsertPapers(records: PaperRecord[], checkpoint?: Omit<ImportCheckpoint, 'updatedAt'>): Promise<UpsertResult>;
   /**
-   * Says that upsertPapers is called next with this very array (an import's next batch, read while the one before is
-   * written): PostgreSQL starts on its full-text vectors at once, on another connection. Changes nothing stored.
+   * Says that upsertPapers is called soon with this very array (an import's next batches, read while the one before
+   * is written): PostgreSQL starts on its full-text vectors at once, on another connection. Changes nothing stored.
    */
   prepareUpsert(records: PaperRecord[]): void;
   /**

@@ -252,6 +252,13 @@ async function writeLoop(
   return { ms, failed, statuses };
 }
 
+/** The writers' answers by status, e.g. "200:600 429:12" (0: no answer). */
+const statusesOf = (written: { statuses: Map<number, number> }[]) => {
+  const all = new Map<number, number>();
+  for (const w of written) for (const [status, n] of w.statuses) all.set(status, (all.get(status) ?? 0) + n);
+  return [...all].map(([status, n]) => `${status}:${n}`).join(' ');
+};
+
 const pct = (xs: number[], p: number) => {
   if (xs.length === 0) return Number.NaN;
   const s = [...xs].sort((a, b) => a - b);
@@ -375,7 +382,7 @@ try {
       writes: { n: ms.length, p50: pct(ms, 50), p99: pct(ms, 99), failed },
     });
     log(
-      `  mix: reads ${Math.round(load.rps)} req/s p99 ${load.p99} ms; writes ${ms.length} (${(ms.length / duration).toFixed(0)}/s) p99 ${pct(ms, 99).toFixed(0)} ms, failed ${failed}`,
+      `  mix: reads ${Math.round(load.rps)} req/s p99 ${load.p99} ms; writes ${ms.length} (${(ms.length / duration).toFixed(0)}/s) p99 ${pct(ms, 99).toFixed(0)} ms, failed ${failed}${failed ? ` (statuses ${statusesOf(written)})` : ''}`,
     );
     const rss = rssOfTree(serve.child.pid!)
       .map((p) => `${p.mb.toFixed(0)}`)

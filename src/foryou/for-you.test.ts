@@ -115,8 +115,8 @@ describe.each(engines)('For you on %s', (engine) => {
       const fresh = await openForYou(t.store, t.db);
       const order = async (f: ForYou) => (await f.rank(a.id, candidates)).map((r) => [r.paperId, r.score.toFixed(9)]);
       expect(await order(restored)).toEqual(await order(fresh));
-      restored.close();
-      fresh.close();
+      await restored.close();
+      await fresh.close();
 
       // Counts only grow (hidden and revised papers keep theirs): a file whose counting began a week ago is recounted.
       expect(await loadTermStats(termsFile, new Date(Date.now() + (RECOUNT_DAYS - 1) * 86_400_000))).toBeDefined();
@@ -127,7 +127,7 @@ describe.each(engines)('For you on %s', (engine) => {
       const afresh = await openForYou(t.store, t.db, { termsFile, log });
       expect(infos.join('\n')).toMatch(/warn: .*cannot be used.*counting every paper again/);
       expect(await order(afresh)).toEqual(await order(await openForYou(t.store, t.db)));
-      afresh.close();
+      await afresh.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -47,7 +47,8 @@ export interface ForYou {
     accountId: string,
     candidateIds: readonly string[],
   ): Promise<{ ids: string[]; z: Record<FeatureName, Float64Array> }>;
-  close(): void;
+  /** Stops following changes; resolves once a save of the term counts under way is written. */
+  close(): Promise<void>;
 }
 
 /** Papers' vectors kept in memory: a month of papers and every reader's likes, about 2 kB each. */
@@ -149,10 +150,11 @@ export async function openForYou(
     await count(rows.filter((r) => !stats.has(r.id)).map((r) => r.id));
     after = rows[rows.length - 1]!.id;
   }
+  let saving: Promise<void> = Promise.resolve();
   const save = () => {
     if (!termsFile || unsaved === 0) return;
     unsaved = 0;
-    saveTermStats(termsFile, stats, countedSince).catch((error: unknown) =>
+    saving = saveTermStats(termsFile, stats, countedSince).catch((error: unknown) =>
       log(
         'warn',
         `for you: could not save its term counts to ${termsFile}: ${String(error)}; the next start counts again`,
@@ -306,9 +308,10 @@ export async function openForYou(
       const { profile, candidates } = await prepare(await readSignals(db, accountId), candidateIds, {});
       return { ids: candidates.map((c) => c.vector.id), z: standardised(features(profile, candidates).raw) };
     },
-    close: () => {
+    close: async () => {
       unsubscribe();
       clearInterval(saver);
+      await saving;
     },
   };
 }

@@ -1,6 +1,6 @@
 import { escapeHtml } from '../model/html.js';
 import type { MatchSet } from './query.js';
-import { isAscii, stem, tokenize } from './tokenize.js';
+import { asciiWords, isAscii, stem, tokenize } from './tokenize.js';
 
 /** What a match set (one a query, shared by its page of hits) needs to judge words fast. */
 interface Matcher {
@@ -57,21 +57,13 @@ function mark(text: string, m: Matcher): Marked {
   const { start, end, hit } = buffers;
   let n = 0;
   if (isAscii(text)) {
-    // As tokenize() cuts ASCII text: runs of [a-z0-9] of the lower-cased text, whose offsets are the text's.
     const lower = text.toLowerCase();
-    let from = -1;
-    for (let i = 0; i <= lower.length; i++) {
-      const c = i < lower.length ? lower.charCodeAt(i) : 0;
-      const inWord = (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
-      if (inWord && from < 0) from = i;
-      else if (!inWord && from >= 0) {
-        start[n] = from;
-        end[n] = i;
-        hit[n] = (!m.firsts || m.firsts.has(lower[from]!)) && matches(lower.slice(from, i), m) ? 1 : 0;
-        n++;
-        from = -1;
-      }
-    }
+    asciiWords(lower, (from, to) => {
+      start[n] = from;
+      end[n] = to;
+      hit[n] = (!m.firsts || m.firsts.has(lower[from]!)) && matches(lower.slice(from, to), m) ? 1 : 0;
+      n++;
+    });
     return { n, start, end, hit, word: (i) => lower.slice(start[i]!, end[i]!) };
   }
   const tokens = tokenize(text);

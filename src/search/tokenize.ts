@@ -24,22 +24,29 @@ export function fold(text: string): string {
   return ASCII.test(lower) ? lower : lower.normalize('NFKD').replace(/\p{M}+/gu, '');
 }
 
+/**
+ * The words of lower-cased ASCII text, in order: runs of [a-z0-9]. Lower case keeps ASCII's length, so the offsets are
+ * the original text's too.
+ */
+export function asciiWords(lower: string, each: (start: number, end: number) => void): void {
+  let start = -1;
+  for (let i = 0; i <= lower.length; i++) {
+    const c = i < lower.length ? lower.charCodeAt(i) : 0;
+    const inWord = (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+    if (inWord && start < 0) start = i;
+    else if (!inWord && start >= 0) {
+      each(start, i);
+      start = -1;
+    }
+  }
+}
+
 /** Tokens with their positions in `text`. Folding can change lengths, so each word is folded on its own. */
 export function tokenize(text: string): Token[] {
   const out: Token[] = [];
-  if (ASCII.test(text)) {
-    // Most text: its words are runs of [A-Za-z0-9], and lower case keeps its length, so one pass cuts them.
+  if (isAscii(text)) {
     const lower = text.toLowerCase();
-    let start = -1;
-    for (let i = 0; i <= lower.length; i++) {
-      const c = i < lower.length ? lower.charCodeAt(i) : 0;
-      const inWord = (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
-      if (inWord && start < 0) start = i;
-      else if (!inWord && start >= 0) {
-        out.push({ word: lower.slice(start, i), start, end: i });
-        start = -1;
-      }
-    }
+    asciiWords(lower, (start, end) => out.push({ word: lower.slice(start, end), start, end }));
     return out;
   }
   for (const m of text.matchAll(WORD)) {

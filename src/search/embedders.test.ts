@@ -2,13 +2,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corpusSlice } from '../../test/corpus.js';
-import { freshStore, type TestStore } from '../../test/stores.js';
+import { withSemanticSearch } from '../../test/semantic-search.js';
 import { loadConfig } from '../config/config.js';
-import { importEntries } from '../ingest/importer.js';
 import { LsaEmbedder } from './embedder.js';
 import { embedderFromConfig } from './embedders.js';
 import { OpenAiEmbedder } from './openai-embedder.js';
-import { createSearchService } from './search.js';
 import { terms } from './tokenize.js';
 
 /** Embeds a text as its stems hashed into 64 buckets: texts sharing words point alike, as a real model's would. */
@@ -57,29 +55,16 @@ describe('embedderFromConfig', () => {
       expect(embedder).toBeInstanceOf(OpenAiEmbedder);
       expect(embedder.model()).toBe('openai:hashed-words');
       const papers = await corpusSlice(60);
-      const t: TestStore = await freshStore('sqlite');
-      try {
-        await importEntries(
-          t.store,
-          papers.map((record) => ({ ok: true as const, record, position: '' })),
-        );
-        const search = await createSearchService(t.store, t.db, { embedder });
-        try {
-          expect((await search.refit()).documents).toBe(60);
-          // Words of its abstract, not its title: a title typed in full is boosted to the top in every mode.
-          const r = await search.search({
-            q: papers[17]!.abstract.split(/\s+/).slice(0, 15).join(' '),
-            mode: 'semantic',
-          });
-          expect(r.mode).toBe('semantic');
-          expect(r.hits[0]?.paper.id).toBe(papers[17]!.id);
-          expect(auth.every((a) => a === 'Bearer key')).toBe(true);
-        } finally {
-          search.close();
-        }
-      } finally {
-        await t.dispose();
-      }
+      await withSemanticSearch(embedder, papers, async (search) => {
+        // Words of its abstract, not its title: a title typed in full is boosted to the top in every mode.
+        const r = await search.search({
+          q: papers[17]!.abstract.split(/\s+/).slice(0, 15).join(' '),
+          mode: 'semantic',
+        });
+        expect(r.mode).toBe('semantic');
+        expect(r.hits[0]?.paper.id).toBe(papers[17]!.id);
+        expect(auth.every((a) => a === 'Bearer key')).toBe(true);
+      });
     });
   });
 });

@@ -3,14 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corpusSlice } from '../../test/corpus.js';
-import { freshStore } from '../../test/stores.js';
+import { withSemanticSearch } from '../../test/semantic-search.js';
 import { type TinyOnnxModel, writeTinyOnnxModel } from '../../test/tiny-onnx-model.js';
 import { ConfigError, loadConfig } from '../config/config.js';
-import { importEntries } from '../ingest/importer.js';
 import type { PaperRecord } from '../model/record.js';
 import { embedderForModel, embedderFromConfig } from './embedders.js';
 import { OnnxEmbedder } from './onnx-embedder.js';
-import { createSearchService } from './search.js';
 
 // The onnx: embedder run for real (transformers.js, its tokenizer, ONNX Runtime) on model folders written here: a
 // WordPiece tokenizer over a small vocabulary and a one-Gather graph, so a text's vector is the normalised mean of its
@@ -96,32 +94,16 @@ describe('the onnx: embedder on a tiny model in the Hugging Face layout', () => 
     const embedder = embedderFromConfig(loadConfig({ PAPERBOY_EMBEDDER: `onnx:${corpus.folder}` }));
     expect(embedder).toBeInstanceOf(OnnxEmbedder);
     expect(embedder.model()).toBe(`onnx:${corpus.folder}`);
-    const t = await freshStore('sqlite');
-    try {
-      await importEntries(
-        t.store,
-        papers.map((record) => ({ ok: true as const, record, position: '' })),
-      );
-      const search = await createSearchService(t.store, t.db, { embedder });
-      try {
-        expect((await search.refit()).documents).toBe(60);
-        for (const k of [5, 17, 42]) {
-          // Words of its abstract, not its title: a title typed in full is boosted to the top in every mode.
-          const r = await search.search({
-            q: papers[k]!.abstract.split(/\s+/).slice(0, 15).join(' '),
-            mode: 'semantic',
-          });
-          expect(r.mode).toBe('semantic');
-          expect(r.hits[0]?.paper.id).toBe(papers[k]!.id);
-        }
-      } finally {
-        search.close();
+    await withSemanticSearch(embedder, papers, async (search, t) => {
+      for (const k of [5, 17, 42]) {
+        // Words of its abstract, not its title: a title typed in full is boosted to the top in every mode.
+        const r = await search.search({ q: papers[k]!.abstract.split(/\s+/).slice(0, 15).join(' '), mode: 'semantic' });
+        expect(r.mode).toBe('semantic');
+        expect(r.hits[0]?.paper.id).toBe(papers[k]!.id);
       }
       // During a later switch, search can go on with these vectors: the folder is still there.
       expect(await embedderForModel(t.db, `onnx:${corpus.folder}`)).toBeInstanceOf(OnnxEmbedder);
-    } finally {
-      await t.dispose();
-    }
+    });
   });
 
   it('refuses a folder without onnx/model.onnx or config.json, saying what to put there', () => {

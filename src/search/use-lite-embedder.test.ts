@@ -1,10 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { corpusSlice } from '../../test/corpus.js';
-import { freshStore } from '../../test/stores.js';
+import { withSemanticSearch } from '../../test/semantic-search.js';
 import { loadConfig } from '../config/config.js';
-import { importEntries } from '../ingest/importer.js';
 import { embedderFromConfig } from './embedders.js';
-import { createSearchService } from './search.js';
 import { UseLiteEmbedder } from './use-lite-embedder.js';
 
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
@@ -70,24 +68,11 @@ describe('UseLiteEmbedder (the packaged Universal Sentence Encoder lite, in a wo
 
   it("serves semantic search over the store's papers after a refit", async () => {
     const papers = await corpusSlice(24);
-    const t = await freshStore('sqlite');
-    try {
-      await importEntries(
-        t.store,
-        papers.map((record) => ({ ok: true as const, record, position: '' })),
-      );
-      const search = await createSearchService(t.store, t.db, { embedder });
-      try {
-        expect((await search.refit()).documents).toBe(24);
-        const target = papers[9]!;
-        const r = await search.search({ q: target.abstract.split(/\s+/).slice(0, 30).join(' '), mode: 'semantic' });
-        expect(r.mode).toBe('semantic');
-        expect(r.hits[0]?.paper.id).toBe(target.id);
-      } finally {
-        search.close();
-      }
-    } finally {
-      await t.dispose();
-    }
+    await withSemanticSearch(embedder, papers, async (search) => {
+      const target = papers[9]!;
+      const r = await search.search({ q: target.abstract.split(/\s+/).slice(0, 30).join(' '), mode: 'semantic' });
+      expect(r.mode).toBe('semantic');
+      expect(r.hits[0]?.paper.id).toBe(target.id);
+    });
   });
 });

@@ -31,8 +31,7 @@ function unitVectors(n: number, d: number, seed: number): Float32Array[] {
 
 /** A scan's approximate scores of rows 0 .. n - 1, as PaperIndex.nearest reads them. */
 function approximate(v: Int8Vectors, query: Float32Array, n: number): Float32Array {
-  const { dots, scales } = v.scan(query, n);
-  return Float32Array.from({ length: n }, (_, s) => dots[s]! * scales[s]!);
+  return v.scan(query, n).slice();
 }
 
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
@@ -109,5 +108,30 @@ describe('PaperIndex.nearest above the exact-scan size', () => {
       const got = index.nearest(q, 50, { categories: ['cs.CL'] }, 'p1').map((h) => h.id);
       expect(got).toEqual(brute);
     }
+  });
+
+  it('returns the exact top k unfiltered, also when the rows above the sampled floor were removed', () => {
+    const n = EXACT_SCAN_BELOW + 5000;
+    const d = 64;
+    const vectors = unitVectors(n, d, 5);
+    const index = new PaperIndex();
+    vectors.forEach((v, i) => {
+      index.upsert({ id: `p${i}`, feedDay: '2026-01-01', hasCode: false, categories: ['cs.LG'] });
+      index.setVector(`p${i}`, v);
+    });
+    const exactTop = (q: Float32Array, k: number, removed: Set<number>) =>
+      vectors
+        .map((v, i) => ({ i, score: dot(q, v) }))
+        .filter(({ i }) => !removed.has(i))
+        .sort((a, b) => b.score - a.score)
+        .slice(0, k)
+        .map(({ i }) => `p${i}`);
+    const queries = unitVectors(10, d, 6);
+    for (const q of queries) expect(index.nearest(q, 200).map((h) => h.id)).toEqual(exactTop(q, 200, new Set()));
+    // Remove the best 2,000 rows for the first query: the floor sampled from the scan lets too few live rows through.
+    const q = queries[0]!;
+    const removed = new Set(exactTop(q, 2000, new Set()).map((id) => Number(id.slice(1))));
+    for (const i of removed) index.remove(`p${i}`);
+    expect(index.nearest(q, 200).map((h) => h.id)).toEqual(exactTop(q, 200, removed));
   });
 });

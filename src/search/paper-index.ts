@@ -288,16 +288,14 @@ export class PaperIndex {
         exact.push(s, dot(this.vectors, s * d, query, d));
       }
     } else {
-      const { dots, scales } = this.int8.scan(query, n);
-      const first = new TopK(RESCORED(k));
-      // Most papers score below the candidates already held: that test comes first, the filters only after it.
-      let floor = -Infinity;
-      for (let s = 0; s < n; s++) {
-        const score = dots[s]! * scales[s]!;
-        if (score <= floor || has[s] !== 1 || s === skip || (allow !== undefined && !allow(s))) continue;
-        first.push(s, score);
-        if (first.full) floor = first.min;
-      }
+      const scores = this.int8.scan(query, n);
+      const want = RESCORED(k);
+      const passes = (s: number) => has[s] === 1 && s !== skip && (allow === undefined || allow(s));
+      // Unfiltered, a floor from a sample of the scores leaves a few candidates per wanted one to test; should fewer
+      // than wanted pass it, the scan is read again without it.
+      const sampled = allow === undefined ? sampledFloor(scores, n, want) : -Infinity;
+      let first = candidates(scores, n, want, sampled, passes);
+      if (!first.full && sampled > -Infinity) first = candidates(scores, n, want, -Infinity, passes);
       for (const { slot } of first.sorted()) exact.push(slot, dot(this.vectors, slot * d, query, d));
     }
     return exact.sorted().map(({ slot, score }) => ({ id: this.ids[slot]!, score }));
@@ -309,6 +307,39 @@ export class PaperIndex {
     for (let s = 0; s < this.ids.length; s++) if (this.alive[s] && !this.hasVector[s]) out.push(this.ids[s]!);
     return out;
   }
+}
+
+/** Rows above the floor by the first pass's scores: the best `want` of those that pass. */
+function candidates(
+  scores: Float32Array,
+  n: number,
+  want: number,
+  floor: number,
+  passes: (s: number) => boolean,
+): TopK {
+  const top = new TopK(want);
+  let min = floor;
+  for (let s = 0; s < n; s++) {
+    const score = scores[s]!;
+    if (score <= min || !passes(s)) continue;
+    top.push(s, score);
+    if (top.full) min = Math.max(floor, top.min);
+  }
+  return top;
+}
+
+/** Rows sampled for the floor: one in this many. */
+const SAMPLE_EVERY = 16;
+/** The floor lets through about this many rows per wanted one (it is estimated). */
+const FLOOR_SLACK = 2;
+
+/** A floor that about FLOOR_SLACK × want of the n scores exceed, from a sample of them (-Infinity when n is small). */
+function sampledFloor(scores: Float32Array, n: number, want: number): number {
+  const m = Math.ceil((want * FLOOR_SLACK) / SAMPLE_EVERY);
+  if (n < m * SAMPLE_EVERY * 4) return -Infinity;
+  const top = new TopK(m);
+  for (let s = 0; s < n; s += SAMPLE_EVERY) top.push(s, scores[s]!);
+  return top.min;
 }
 
 /** The dot product of v[offset .. offset + d) with q[0 .. d). */

@@ -31,7 +31,7 @@ export type { SearchHit, SearchMode, SearchQuery, SearchResult, SearchService, S
 // The search's nouns, for callers that import the service.
 export { DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, TOTAL_CAP } from './types.js';
 
-/** Search answers remembered until the index changes (result-cache.ts), and for at most this long. */
+/** Search answers asked for more than once, remembered until the index changes (result-cache.ts), and for at most this long. */
 export const RESULT_CACHE_SIZE = 2_000;
 export const RESULT_CACHE_MS = 60_000;
 /** And at most this many hits in all: each holds a paper with its abstract and marked-up snippet, about 2 kB (at
@@ -76,6 +76,7 @@ export async function createSearchService(
   const results = new ResultCache<Omit<SearchResult, 'tookMs'>>(RESULT_CACHE_SIZE, RESULT_CACHE_MS, {
     weigh: (r) => Math.max(1, r.hits.length),
     budget: RESULT_CACHE_HITS,
+    secondAsk: true,
   });
   const forget = () => results.clear();
   sync.onChange(forget);

@@ -49,6 +49,24 @@ describe('ResultCache', () => {
     cache.set('a', 2, cache.ticket());
     expect(cache.get('a')).toBe(2);
   });
+
+  it('with secondAsk, remembers only the answers to questions asked before, among the last `size` asked', async () => {
+    const cache = new ResultCache<string>(3, 60_000, { secondAsk: true });
+    let computed = 0;
+    const ask = (key: string) => cache.remember(key, async () => `${key}${++computed}`);
+    expect(await ask('a')).toBe('a1');
+    expect(cache.length).toBe(0);
+    expect(await ask('a')).toBe('a2');
+    expect(await ask('a')).toBe('a2');
+    // Three questions asked once each push 'b' out of the keys remembered as asked, and store nothing.
+    await ask('b');
+    for (const key of ['c', 'd', 'e']) await ask(key);
+    expect(cache.length).toBe(1);
+    expect(await ask('b')).toBe('b7');
+    expect(await ask('b')).toBe('b8');
+    expect(await ask('b')).toBe('b8');
+    expect(await ask('a')).toBe('a2');
+  });
 });
 
 describe('untilPapersChange', () => {

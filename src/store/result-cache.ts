@@ -15,16 +15,24 @@ export class ResultCache<V> {
   private readonly now: () => number;
   private readonly weigh: (value: V) => number;
   private readonly budget: number;
+  /** With `secondAsk`: the keys asked lately (oldest first), of which an answer is remembered on the next ask. */
+  private readonly asked: Set<string> | undefined;
 
-  /** At most `size` answers, and with `weigh`, at most `budget` of their weight (least recently used out first). */
+  /**
+   * At most `size` answers, and with `weigh`, at most `budget` of their weight (least recently used out first). With
+   * `secondAsk`, an answer is remembered only when its key was asked before (among the last `size` keys asked): a
+   * question asked once is not kept, nor does it push out answers asked for again (a crawler's or a load test's
+   * distinct searches would otherwise fill the cache with answers nobody reads, each kept until pushed out).
+   */
   constructor(
     private readonly size: number,
     private readonly ttlMs: number,
-    options: { now?: () => number; weigh?: (value: V) => number; budget?: number } = {},
+    options: { now?: () => number; weigh?: (value: V) => number; budget?: number; secondAsk?: boolean } = {},
   ) {
     this.now = options.now ?? Date.now;
     this.weigh = options.weigh ?? (() => 1);
     this.budget = options.budget ?? Infinity;
+    if (options.secondAsk) this.asked = new Set();
   }
 
   get(key: string): V | undefined {
@@ -45,13 +53,23 @@ export class ResultCache<V> {
   }
 
   set(key: string, value: V, ticket: number): void {
-    if (ticket !== this.generation || this.size <= 0) return;
+    if (ticket !== this.generation || this.size <= 0 || !this.askedBefore(key)) return;
     const weight = this.weigh(value);
     if (weight > this.budget) return;
     this.drop(key);
     this.entries.set(key, { value, at: this.now(), weight });
     this.weight += weight;
     while (this.entries.size > this.size || this.weight > this.budget) this.drop(this.entries.keys().next().value!);
+  }
+
+  /** Whether `key` was asked lately; notes that it was (always true without `secondAsk`). */
+  private askedBefore(key: string): boolean {
+    const asked = this.asked;
+    if (!asked) return true;
+    if (asked.delete(key)) return true;
+    asked.add(key);
+    if (asked.size > this.size) asked.delete(asked.keys().next().value!);
+    return false;
   }
 
   private drop(key: string): void {

@@ -1,3 +1,5 @@
+import { html } from 'hono/html';
+
 /** How many avatar colours app.css defines (`.avatar.c0` to `.avatar.c7`, each AA with its text in light and dark). */
 export const AVATAR_COLOURS = 8;
 
@@ -24,9 +26,5 @@ export function avatarColour(name: string): number {
 
 /** A small circle with a member's initials, beside their name (which says who it is: the circle is decoration). */
 export function Avatar(props: { name: string }) {
-  return (
-    <span class={`avatar c${avatarColour(props.name)}`} aria-hidden="true">
-      {initials(props.name)}
-    </span>
-  );
+  return html`<span class="avatar c${avatarColour(props.name)}" aria-hidden="true">${initials(props.name)}</span>`;
 }

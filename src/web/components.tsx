@@ -1,3 +1,4 @@
+import { html } from 'hono/html';
 import { authorKey } from '../model/record.js';
 
 export const paperPath = (id: string) => `/papers/${id}`;
@@ -12,12 +13,10 @@ const MAX_AUTHORS_OPEN = 15;
 const FIRST_AUTHORS = 12;
 
 const authorLinks = (names: string[], from: number) =>
-  names.map((name, i) => (
-    <>
-      {from + i > 0 ? ', ' : ''}
-      {authorKey(name) ? <a href={authorPath(name)}>{name}</a> : name}
-    </>
-  ));
+  names.map(
+    (name, i) =>
+      html`${from + i > 0 ? ', ' : ''}${authorKey(name) ? html`<a href="${authorPath(name)}">${name}</a>` : name}`,
+  );
 
 /**
  * Author names, each a quiet link to the author's page (a name without a letter or digit names no page). A card names
@@ -27,24 +26,13 @@ const authorLinks = (names: string[], from: number) =>
 export function Authors(props: { authors: string[]; all?: boolean }) {
   const { authors } = props;
   if (props.all && authors.length > MAX_AUTHORS_OPEN) {
-    return (
-      <>
-        {authorLinks(authors.slice(0, FIRST_AUTHORS), 0)}{' '}
-        <details class="more-authors">
-          <summary>and {authors.length - FIRST_AUTHORS} more</summary>
-          {authorLinks(authors.slice(FIRST_AUTHORS), FIRST_AUTHORS)}
-        </details>
-      </>
-    );
+    return html`${authorLinks(authors.slice(0, FIRST_AUTHORS), 0)} <details class="more-authors"><summary>and ${
+      authors.length - FIRST_AUTHORS
+    } more</summary>${authorLinks(authors.slice(FIRST_AUTHORS), FIRST_AUTHORS)}</details>`;
   }
   const shown = props.all ? authors : authors.slice(0, MAX_AUTHORS);
   const more = authors.length - shown.length;
-  return (
-    <>
-      {authorLinks(shown, 0)}
-      {more > 0 ? ` and ${more} more` : ''}
-    </>
-  );
+  return html`${authorLinks(shown, 0)}${more > 0 ? ` and ${more} more` : ''}`;
 }
 
 /** Previous/next page links that keep the rest of the query string. */

@@ -62,7 +62,15 @@ export async function runServe(
   const searchLog = (level: 'info' | 'warn' | 'error', message: string) => log[level](message);
   const snapshot = join(config.dataDir, 'search-index.snapshot');
   const claims = createJobClaims(db, { leaseMs: config.jobLeaseSeconds * 1000, log });
-  const opening = createSearchService(store, db, { embedder, fitIfMissing: true, log: searchLog, snapshot, claims });
+  // The processes of `--processes N` share the data folder: the first (the one with the schedules) saves the snapshot.
+  const opening = createSearchService(store, db, {
+    embedder,
+    fitIfMissing: true,
+    log: searchLog,
+    snapshot,
+    savesSnapshot: opts.schedules !== false,
+    claims,
+  });
   const search = warmingSearch(opening, databaseSearch(store, db), searchLog);
   const closing = new AbortController();
   // "For you" reads every paper once (seconds on a large store): opened in the background, pages say so meanwhile;
@@ -74,7 +82,11 @@ export async function runServe(
     .catch(() => undefined)
     .then(() => {
       forYouStarted = performance.now();
-      return openForYou(store, db, { termsFile: join(config.dataDir, TERMS_FILE), log: searchLog });
+      return openForYou(store, db, {
+        termsFile: join(config.dataDir, TERMS_FILE),
+        savesTerms: opts.schedules !== false,
+        log: searchLog,
+      });
     });
   const mail = await setupMail(config, opened, log, { search: () => opening, forYou: () => forYouOpening });
   const fetchPaper = arxivLookup(fetchers.arxivFetcher, config.arxivApiUrl);

@@ -99,6 +99,9 @@ describe.each(engines)('For you on %s', (engine) => {
     const infos: string[] = [];
     const log = (level: string, message: string) => infos.push(`${level}: ${message}`);
     try {
+      // A process that only reads the file (the second of `serve --processes 2`) counts every paper and writes nothing.
+      await (await openForYou(t.store, t.db, { termsFile, savesTerms: false, log })).close();
+      expect(existsSync(termsFile)).toBe(false);
       const first = await openForYou(t.store, t.db, { termsFile, log });
       first.close();
       await expect.poll(() => existsSync(termsFile)).toBe(true);

@@ -107,10 +107,16 @@ interface Cached {
 export async function openForYou(
   store: Pick<Store, 'onPapersChanged'>,
   db: Db,
-  opts: { termsFile?: string | undefined; log?: Log | undefined } = {},
+  opts: {
+    termsFile?: string | undefined;
+    /** Whether this process writes `termsFile` (default: it does); the others of `serve --processes N` only read it. */
+    savesTerms?: boolean;
+    log?: Log | undefined;
+  } = {},
 ): Promise<ForYou> {
   const log = opts.log ?? (() => {});
   const { termsFile } = opts;
+  const saves = termsFile !== undefined && opts.savesTerms !== false;
   const restored = termsFile ? await restoreTermStats(termsFile, log) : undefined;
   const stats = restored?.stats ?? new TermStats();
   const countedSince = restored?.countedSince ?? new Date().toISOString();
@@ -152,7 +158,7 @@ export async function openForYou(
   }
   let saving: Promise<void> = Promise.resolve();
   const save = () => {
-    if (!termsFile || unsaved === 0) return;
+    if (!saves || unsaved === 0) return;
     unsaved = 0;
     saving = saveTermStats(termsFile, stats, countedSince).catch((error: unknown) =>
       log(
@@ -162,7 +168,7 @@ export async function openForYou(
     );
   };
   save();
-  const saver = termsFile ? setInterval(save, SAVE_EVERY_MS).unref() : undefined;
+  const saver = saves ? setInterval(save, SAVE_EVERY_MS).unref() : undefined;
   // New papers join the counts; a changed paper's vector is made again from its new text.
   let pending: Promise<void> = Promise.resolve();
   const unsubscribe = store.onPapersChanged(({ ids, text }) => {

@@ -7,7 +7,7 @@ import type { Embedder } from './embedder.js';
 import { Lexicon } from './lexicon.js';
 import type { MemoryIndex } from './memory-index.js';
 import { PaperIndex, type PaperMeta } from './paper-index.js';
-import { loadSnapshot, saveSnapshot } from './snapshot.js';
+import { loadSnapshot, type SnapshotFile, saveSnapshot } from './snapshot.js';
 
 export type { MemoryIndex } from './memory-index.js';
 
@@ -232,10 +232,10 @@ type Log = (level: 'info' | 'warn' | 'error', message: string) => void;
 export async function newMemoryIndex(
   db: Db,
   embedder: Embedder,
-  opts: { snapshot?: string | undefined; log?: Log | undefined } = {},
+  opts: { snapshot?: SnapshotFile | undefined; log?: Log | undefined } = {},
 ): Promise<MemoryIndex> {
   const log = opts.log ?? (() => {});
-  const restored = opts.snapshot ? await fromSnapshot(db, opts.snapshot, log) : undefined;
+  const restored = opts.snapshot ? await fromSnapshot(db, opts.snapshot.path, log) : undefined;
   const m = restored?.memory ?? (await buildMemoryIndex(db));
   m.lexicon.prepare();
   const model = embedder.model();
@@ -248,8 +248,8 @@ export async function newMemoryIndex(
     if (restored?.vectorModel) m.papers.resetVectors(0);
     if (model) vectorsRead = await loadVectors(db, model, m.papers);
   }
-  if (opts.snapshot && (!restored || restored.changed.length > 0 || restored.vectorModel !== model || vectorsRead > 0))
-    saveSnapshotInBackground(opts.snapshot, m, model, log);
+  const stale = !restored || restored.changed.length > 0 || restored.vectorModel !== model || vectorsRead > 0;
+  if (opts.snapshot?.save && stale) saveSnapshotInBackground(opts.snapshot.path, m, model, log);
   return m;
 }
 

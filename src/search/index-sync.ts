@@ -22,7 +22,7 @@ import {
   pace,
   storedModels,
 } from './reembed.js';
-import { saveSnapshot } from './snapshot.js';
+import { type SnapshotFile, saveSnapshot } from './snapshot.js';
 import type { RefitResult } from './types.js';
 
 /** Papers embedded per step when folding in new papers or catching up. */
@@ -83,7 +83,7 @@ export class IndexSync {
     db: Db,
     embedder: Embedder,
     log: Log,
-    snapshot?: string,
+    snapshot?: SnapshotFile,
     claims?: EmbedClaims,
   ): Promise<IndexSync> {
     if (embedder.restore) {
@@ -100,7 +100,7 @@ export class IndexSync {
     sync.switching = switching;
     const papers = store.onPapersChanged((change) => sync.onPapersChanged(change));
     const model = store.onModelChanged(() => sync.enqueue(() => sync.onModelAnnounced()));
-    if (snapshot) sync.saver = setInterval(() => sync.saveSnapshot(snapshot), SNAPSHOT_EVERY_MS).unref();
+    if (snapshot?.save) sync.saver = setInterval(() => sync.saveSnapshot(snapshot.path), SNAPSHOT_EVERY_MS).unref();
     sync.unsubscribe = () => {
       papers();
       model();

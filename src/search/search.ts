@@ -51,12 +51,11 @@ export async function createSearchService(
   const log = opts.log ?? (() => {});
   const papers = paperReader(store, db);
   const early = replayingEarlyChanges(papers);
-  const sync = await IndexSync.open(early.reader, db, embedder, log, opts.snapshot, opts.claims).catch(
-    (error: unknown) => {
-      early.stop();
-      throw error;
-    },
-  );
+  const snapshot = opts.snapshot ? { path: opts.snapshot, save: opts.savesSnapshot ?? true } : undefined;
+  const sync = await IndexSync.open(early.reader, db, embedder, log, snapshot, opts.claims).catch((error: unknown) => {
+    early.stop();
+    throw error;
+  });
   const memory = sync.memory;
   const ranker: Ranker = {
     memory,

@@ -159,6 +159,19 @@ describe.each(engines)('the search index snapshot on %s', (engine) => {
     expect(warnings.filter((w) => w.includes('could not save'))).toEqual([]);
   });
 
+  it('is read but not written by a process that does not save it (the second of `serve --processes 2`)', async () => {
+    const path = join(dir, 'shared.snapshot');
+    const reader = await createSearchService(t.store, t.db, { log, snapshot: path, savesSnapshot: false });
+    await reader.settled();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(existsSync(path)).toBe(false);
+    const saver = await open(path);
+    await waitForFile(path);
+    const second = await createSearchService(t.store, t.db, { log, snapshot: path, savesSnapshot: false });
+    expect(await answers(second)).toEqual(await answers(saver));
+    for (const s of [reader, saver, second]) s.close();
+  });
+
   it('ignores a corrupt or old-format snapshot with a warning, and builds the index afresh', async () => {
     const good = join(dir, 'good.snapshot');
     const built = await open(good);

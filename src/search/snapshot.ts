@@ -29,6 +29,12 @@ interface Header {
   dimensions: number;
 }
 
+/** Where the index's snapshot file lives, and whether this process writes it (one per data folder does). */
+export interface SnapshotFile {
+  path: string;
+  save: boolean;
+}
+
 export interface Snapshot {
   memory: MemoryIndex;
   /** The model whose vectors the papers hold; undefined when they hold none. */

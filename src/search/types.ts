@@ -77,6 +77,11 @@ export interface SearchServiceOptions {
   /** A file to load the keyword index from at start (and save it to), instead of building it from every paper. */
   snapshot?: string;
   /**
+   * Whether this process saves the snapshot (default: it does). The processes of `serve --processes N` share one data
+   * folder: the first saves it, the others only read it (each save writes the whole index).
+   */
+  savesSnapshot?: boolean;
+  /**
    * Claims on work shared by the deployment's processes (src/jobs/claims.ts): with them, this process may embed every
    * paper in the background when PAPERBOY_EMBEDDER names a model without vectors yet (reembed.ts).
    */

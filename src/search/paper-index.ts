@@ -296,7 +296,7 @@ export class PaperIndex {
       const sampled = allow === undefined ? sampledFloor(scores, n, want) : -Infinity;
       let first = candidates(scores, n, want, sampled, passes);
       if (!first.full && sampled > -Infinity) first = candidates(scores, n, want, -Infinity, passes);
-      for (const { slot } of first.sorted()) exact.push(slot, dot(this.vectors, slot * d, query, d));
+      first.each((slot) => exact.push(slot, dot(this.vectors, slot * d, query, d)));
     }
     return exact.sorted().map(({ slot, score }) => ({ id: this.ids[slot]!, score }));
   }
@@ -408,6 +408,11 @@ export class TopK {
     }
     this.scores[i] = score;
     this.slots[i] = slot;
+  }
+
+  /** Each slot held, in no particular order. */
+  each(visit: (slot: number, score: number) => void): void {
+    for (let i = 0; i < this.n; i++) visit(this.slots[i]!, this.scores[i]!);
   }
 
   sorted(): { slot: number; score: number }[] {

@@ -33,8 +33,8 @@ export const EXACT_SCAN_BELOW = 20_000;
  * Above it, a first pass compares the 8-bit copies of the vectors (int8-vectors.ts) and the best 1.5k + 50 are
  * compared in full. On the corpus's LSA vectors, 300 queries (mixtures of one to four papers' vectors): the best 250
  * of the first pass already held the exact top 200 of every query, the best 220 that of 295. A first pass on the
- * leading 32 float dimensions, as before, kept 78% of them. Each paper compared in full is a read from memory
- * (its 512 bytes lie anywhere in the vectors).
+ * leading 32 float dimensions, as before, kept 78% of them. Each paper compared in full is a read from memory (its
+ * vector lies anywhere in the vectors).
  */
 export const RESCORED = (k: number): number => Math.ceil(1.5 * k) + 50;
 
@@ -341,7 +341,8 @@ function sampledFloor(scores: Float32Array, n: number, want: number): number {
   if (n < m * SAMPLE_EVERY * 4) return -Infinity;
   const top = new TopK(m);
   for (let s = 0; s < n; s += SAMPLE_EVERY) top.push(s, scores[s]!);
-  return top.min;
+  // A vector of NaN or infinite components scores NaN, which no floor may become.
+  return Number.isFinite(top.min) ? top.min : -Infinity;
 }
 
 /** The dot product of v[offset .. offset + d) with q[0 .. d). */

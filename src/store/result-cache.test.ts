@@ -66,6 +66,10 @@ describe('ResultCache', () => {
     expect(await ask('b')).toBe('b8');
     expect(await ask('b')).toBe('b8');
     expect(await ask('a')).toBe('a2');
+    // A question asked again stays known as asked: after a clear its next answer is remembered at once.
+    cache.clear();
+    expect(await ask('a')).toBe('a9');
+    expect(await ask('a')).toBe('a9');
   });
 });
 

@@ -44,6 +44,7 @@ export class ResultCache<V> {
       return undefined;
     }
     this.entries.set(key, hit);
+    this.askedBefore(key);
     return hit.value;
   }
 
@@ -62,12 +63,13 @@ export class ResultCache<V> {
     while (this.entries.size > this.size || this.weight > this.budget) this.drop(this.entries.keys().next().value!);
   }
 
-  /** Whether `key` was asked lately; notes that it was (always true without `secondAsk`). */
+  /** Whether `key` was asked lately; notes that it was, as the latest (always true without `secondAsk`). */
   private askedBefore(key: string): boolean {
     const asked = this.asked;
     if (!asked) return true;
-    if (asked.delete(key)) return true;
+    const before = asked.delete(key);
     asked.add(key);
+    if (before) return true;
     if (asked.size > this.size) asked.delete(asked.keys().next().value!);
     return false;
   }

@@ -1,6 +1,7 @@
 import { html, raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import { humanDay } from '../model/dates.js';
+import { webUrl } from '../model/html.js';
 import type { Paper } from '../model/paper.js';
 import { thumbnailPath } from '../store/thumbnails.js';
 import { Avatar } from './avatar.js';
@@ -70,7 +71,7 @@ export function Byline(props: { paper: Paper }) {
 /** The paper's code: its GitHub repository with its stars when known, else the first code link. */
 export function CodeLink(props: { paper: Paper }) {
   const p = props.paper;
-  const href = p.githubRepo ?? p.codeUrls[0];
+  const href = webUrl(p.githubRepo) ?? p.codeUrls.find((url) => webUrl(url));
   if (!href) return null;
   const stars = p.githubStars;
   return html`<a class="stat code" href="${href}" rel="nofollow noopener">Code${

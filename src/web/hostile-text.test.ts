@@ -84,6 +84,24 @@ describe.each(engines)('hostile text out of the store on %s', (engine) => {
     expect(body).toMatch(/Ada\s+Lovelace, ecila/);
   });
 
+  it('links only web addresses: a stored javascript: or data: link is left out of cards and the paper page', async () => {
+    await t.db
+      .updateTable('papers')
+      .set({
+        github_repo: 'javascript:alert(1)',
+        code_urls: JSON.stringify(['JavaScript:alert(2)', 'https://github.com/ok/repo', ' data:text/html,x']),
+        project_page: 'javascript:alert(3)',
+      })
+      .where('id', '=', ID)
+      .execute();
+    for (const path of [`/papers/${ID}`, '/categories/cs.CR']) {
+      const { status, body } = await get(path);
+      expect(status).toBe(200);
+      expect(body).toContain('href="https://github.com/ok/repo"');
+      expect(body).not.toMatch(/href="\s*(javascript:|data:text)/i);
+    }
+  });
+
   it('refuses an author feed whose name is nothing but control characters', async () => {
     const { status, type } = await get('/authors/%01/feed.atom');
     expect(status).toBe(404);

@@ -3,6 +3,7 @@ import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import { parseArxivId } from '../../model/arxiv-id.js';
 import { humanDay } from '../../model/dates.js';
+import { webUrl } from '../../model/html.js';
 import type { Paper } from '../../model/paper.js';
 import { isSyntheticId } from '../../model/synthetic-id.js';
 import { texToUnicode } from '../../model/tex-unicode.js';
@@ -34,8 +35,10 @@ const RELATED = 8;
 /** Where else the paper is: its code links beyond the first, its project page, its DOI. */
 function links(p: Paper): { href: string; label: string }[] {
   const out: { href: string; label: string }[] = [];
-  for (const url of p.codeUrls) out.push({ href: url, label: `Code: ${url.replace(/^https:\/\//, '')}` });
-  if (p.projectPage) out.push({ href: p.projectPage, label: 'Project page' });
+  for (const url of p.codeUrls.filter((u) => webUrl(u)))
+    out.push({ href: url, label: `Code: ${url.replace(/^https:\/\//, '')}` });
+  const project = webUrl(p.projectPage);
+  if (project) out.push({ href: project, label: 'Project page' });
   if (p.doi) out.push({ href: `https://doi.org/${p.doi}`, label: `DOI ${p.doi}` });
   return out;
 }

@@ -71,6 +71,28 @@ const dayIds = records.filter((r) => r.listedOn === DAY).map((r) => r.id);
 const idsOf = (topic: string, day: string) =>
   records.filter((r) => r.listedOn === day && r.primaryCategory === TOPICS[topic]!.category).map((r) => r.id);
 
+describe('For you when the database fails', () => {
+  it('logs a change it cannot read and goes on, instead of leaving a rejection that ends the process', async () => {
+    const t = await freshStore('sqlite');
+    await t.store.upsertPapers(records.slice(0, 4));
+    let listener: ((change: { ids: string[]; text: boolean }) => void) | undefined;
+    const store = {
+      onPapersChanged(l: (change: { ids: string[]; text: boolean }) => void) {
+        listener = l;
+        return () => {};
+      },
+    };
+    const logged: string[] = [];
+    const forYou = await openForYou(store, t.db, { log: (level, message) => logged.push(`${level}: ${message}`) });
+    await t.dispose();
+    listener!({ ids: [records[5]!.id], text: true });
+    listener!({ ids: [records[6]!.id], text: true });
+    await expect(forYou.features('nobody', [])).rejects.toThrow();
+    expect(logged.filter((l) => l.startsWith('warn: for you: could not read 1 changed papers'))).toHaveLength(2);
+    await forYou.close();
+  });
+});
+
 describe.each(engines)('For you on %s', (engine) => {
   let t: TestStore;
   let forYou: ForYou;

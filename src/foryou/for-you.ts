@@ -169,17 +169,25 @@ export async function openForYou(
   };
   save();
   const saver = saves ? setInterval(save, SAVE_EVERY_MS).unref() : undefined;
-  // New papers join the counts; a changed paper's vector is made again from its new text.
+  // New papers join the counts; a changed paper's vector is made again from its new text. A read that fails (the
+  // database restarting) is logged and the chain goes on: a rejection left in it would end the process.
   let pending: Promise<void> = Promise.resolve();
   const unsubscribe = store.onPapersChanged(({ ids, text }) => {
     generation++;
-    pending = pending.then(async () => {
-      for (const id of ids) cache.delete(id);
-      await count(ids.filter((id) => !stats.has(id)));
-      // New papers and new versions are the next to be ranked: their vectors are made now, not by a reader's request.
-      // A vote or a curator's change leaves the text as it was: that vector is made again when next asked for.
-      if (text) await warm(ids.slice(-WARM_MAX));
-    });
+    pending = pending
+      .then(async () => {
+        for (const id of ids) cache.delete(id);
+        await count(ids.filter((id) => !stats.has(id)));
+        // New papers and new versions are the next to be ranked: their vectors are made now, not by a reader's
+        // request. A vote or a curator's change leaves the text as it was: that vector is made again when next asked.
+        if (text) await warm(ids.slice(-WARM_MAX));
+      })
+      .catch((error: unknown) =>
+        log(
+          'warn',
+          `for you: could not read ${ids.length} changed papers (${String(error)}): their vectors are made when next asked for, their terms counted at the next start`,
+        ),
+      );
   });
 
   /** Makes these papers' vectors ahead of the requests that rank them, a slice at a time. */

@@ -9,7 +9,8 @@
 // and compares serve's memory once warm with its memory at the end of each lifetime.
 // serve sets V8's heap growth itself (src/cli/serve.ts, HEAP_GROWING_PERCENT): without it, RSS grew by half over the
 // first minutes of traffic while the live heap stayed flat. --logs DIR keeps each serve's log at debug level, with its
-// memory (RSS, heap reserved and used, outside the heap) every 5 s and at each import batch.
+// memory (RSS, heap reserved and used, outside the heap) every 5 s and at each import batch, and V8's line for each
+// collection (--trace-gc: "Mark-Compact 140.1 (190.2) -> 121.6 (196.4) MB" is the live heap after a full one).
 // Usage: npm run bench:soak [-- --minutes 10] [--clients 6] [--lines 3000] [--heap-snapshots] [--keep-heap-snapshots DIR]
 //        [--logs DIR]
 import { execFileSync } from 'node:child_process';
@@ -335,9 +336,10 @@ async function clientLoop(client: Client, until: () => boolean): Promise<void> {
         form: { csrf: acc.csrf!, paper: paperId },
         cookie: `pb_session=${acc.token}; pb_csrf=${acc.csrfCookie ?? ''}`,
       });
-      if (r.status === 303 && r.res?.headers.get('location')?.endsWith(`/papers/${paperId}`))
+      if (r.status === 303 && r.res?.headers.get('location')?.endsWith(`/papers/${paperId}`)) {
         submissions.push({ accountId: acc.id, paperId });
-      else if (r.status === 403) acc.csrf = undefined;
+        corpusGrew = Date.now();
+      } else if (r.status === 403) acc.csrf = undefined;
     } else if (roll < 0.96) {
       const acc = pick(client.accounts);
       if (!acc.csrf && !(await signedCsrf(client, acc, paper))) continue;
@@ -401,9 +403,10 @@ const notInjected: string[] = [];
 let serve: RunningServer | undefined;
 let serveB: RunningServer | undefined;
 /**
- * A serve process from start to kill. Its memory is taken once it is warm (WARM_MS of traffic: caches full, the model
- * loaded) and again at its end: RSS, and with --heap-snapshots the live JavaScript heap, which a heap snapshot
- * measures after a full collection (RSS also holds garbage not yet collected, so it moves with the collector's pace).
+ * A serve process from start to kill. Its memory is taken once it is warm (isWarm: caches full, the model loaded, the
+ * papers those at its end) and again at its end: RSS, and with --heap-snapshots the live JavaScript heap, which a heap
+ * snapshot measures after a full collection (RSS also holds garbage not yet collected, so it moves with the collector's
+ * pace).
  */
 interface Lifetime {
   pid: number;
@@ -415,20 +418,52 @@ interface Lifetime {
 }
 let countPapers: () => Promise<number | undefined> = async () => undefined;
 const lifetimes: Lifetime[] = [];
-/** Serve B's one lifetime, measured when A's first is warm and when the traffic is over. */
+/** Serve B's one lifetime, measured once warm and when the traffic is over. */
 let lifeB: Lifetime | undefined;
 const WARM_MS = 60_000;
+/**
+ * When the corpus last grew (a submission acknowledged, an attempt of the import beside the site over). A serve's
+ * index and For-you vectors grow with the papers, as they should, and each new paper's text empties its search,
+ * related and page caches, which fill again within seconds once papers stop coming (serve B's live heap after each
+ * full collection in --logs, a 5-minute run with the import at 40%: 91-96 MB while submissions came, 111-118 MB
+ * seconds after they stopped, 122-129 MB from the import to the end): a warm reading taken before the corpus is final
+ * compares two corpora.
+ */
+let corpusGrew = 0;
+/** When serve A is killed (0.62 of the run): its first lifetime's warm reading must be over by then. */
+let killAt = Number.POSITIVE_INFINITY;
+/** The warm reading under way, which the kill waits for. */
+let measuring: Promise<void> = Promise.resolve();
+/**
+ * Warm: WARM_MS since the serve started, PostgreSQL last restarted and the corpus last grew. The other faults hit the
+ * mail server and the worker, and the heap snapshots pause one serve: none changes what a serve holds.
+ */
+const isWarm = (life: Lifetime) => {
+  const restarted = windows.filter((w) => w.name === 'PostgreSQL restart').at(-1)?.end ?? 0;
+  return Date.now() - Math.max(life.started, restarted, corpusGrew) >= WARM_MS;
+};
 let heapDir = '';
 const snapshots = values['heap-snapshots'] || values['keep-heap-snapshots'] !== undefined;
-const serveNodeArgs = () => (snapshots ? [`--heapsnapshot-signal=SIGUSR2`, `--diagnostic-dir=${heapDir}`] : []);
+const serveNodeArgs = () => [
+  ...(snapshots ? [`--heapsnapshot-signal=SIGUSR2`, `--diagnostic-dir=${heapDir}`] : []),
+  ...(values.logs ? ['--trace-gc'] : []),
+];
 /** RSS moves with the collector's pace: each reading is the median of one per second over this many seconds. */
 const RSS_SAMPLES = 10;
 
-/** The live heap of `pid` in bytes: a snapshot written on SIGUSR2 (serve pauses meanwhile), summed. */
-async function liveHeap(pid: number): Promise<number | undefined> {
+/**
+ * The live heap of `pid` in bytes: a snapshot written on SIGUSR2 (serve pauses meanwhile), summed. `name` (A1, B...)
+ * and `when` (warm, end) name the kept file.
+ */
+async function liveHeap(pid: number, name: string, when: 'warm' | 'end'): Promise<number | undefined> {
   const start = Date.now();
   const before = new Set(readdirSync(heapDir));
-  process.kill(pid, 'SIGUSR2');
+  try {
+    process.kill(pid, 'SIGUSR2');
+  } catch (error) {
+    log(`no heap snapshot of ${name} (pid ${pid}): ${(error as Error).message}`);
+    return undefined;
+  }
   let file: string | undefined;
   let size = -1;
   while (Date.now() - start < 90_000) {
@@ -442,33 +477,44 @@ async function liveHeap(pid: number): Promise<number | undefined> {
   windows.push({ name: 'heap snapshot', start, end: Date.now() });
   if (!file) return undefined;
   const path = join(heapDir, file);
-  const snap = JSON.parse(readFileSync(path, 'utf8')) as {
-    snapshot: { meta: { node_fields: string[] } };
-    nodes: number[];
-  };
+  let snap: { snapshot: { meta: { node_fields: string[] } }; nodes: number[] };
+  try {
+    snap = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    log(`heap snapshot of ${name} (pid ${pid}) unreadable, the serve killed while writing it? ${String(error)}`);
+    return undefined;
+  }
   const width = snap.snapshot.meta.node_fields.length;
   const at = snap.snapshot.meta.node_fields.indexOf('self_size');
   let bytes = 0;
   for (let i = at; i < snap.nodes.length; i += width) bytes += snap.nodes[i]!;
   if (values['keep-heap-snapshots'])
-    renameSync(path, join(values['keep-heap-snapshots'], `${pid}-${lifetimes.length}-${file}`));
+    renameSync(path, join(values['keep-heap-snapshots'], `${name}-${when}-${pid}-${file}`));
   else rmSync(path);
   return bytes;
 }
 
-/** The memory of the current serve once warm, unless taken already (and serve B's, the first time). */
-async function memoryWhenWarm(): Promise<void> {
+/**
+ * The memory of the current serve and of serve B once warm, unless taken already, and only before `until`: a reading
+ * taken as the traffic ends would compare the end with itself.
+ */
+async function memoryWhenWarm(until: number): Promise<void> {
   const life = lifetimes.at(-1)!;
-  if (lifeB && lifeB.rss.first === undefined && life.rss.first !== undefined) {
+  const untilA = lifetimes.length === 1 ? Math.min(until, killAt - WARM_MS / 2) : until;
+  if (life.rss.first === undefined && isWarm(life) && Date.now() < untilA && rssKb(life.pid) !== undefined) {
+    if (snapshots) life.heap.first = await liveHeap(life.pid, `A${lifetimes.length}`, 'warm');
+    life.rss.first = await steadyRssKb(life.pid);
+    life.papers.first = await countPapers();
+    log(`serve ${life.pid} warm: RSS ${mb(life.rss.first)}${snapshots ? `, live heap ${mb(life.heap.first, 1)}` : ''}`);
+  }
+  if (lifeB && lifeB.rss.first === undefined && isWarm(lifeB) && Date.now() < until && rssKb(lifeB.pid) !== undefined) {
+    if (snapshots) lifeB.heap.first = await liveHeap(lifeB.pid, 'B', 'warm');
     lifeB.rss.first = await steadyRssKb(lifeB.pid);
     lifeB.papers.first = await countPapers();
-    log(`serve B ${lifeB.pid} warm: RSS ${mb(lifeB.rss.first)}`);
+    log(
+      `serve B ${lifeB.pid} warm: RSS ${mb(lifeB.rss.first)}${snapshots ? `, live heap ${mb(lifeB.heap.first, 1)}` : ''}`,
+    );
   }
-  if (life.rss.first !== undefined || Date.now() - Math.max(life.started, windows.at(-1)?.end ?? 0) < WARM_MS) return;
-  if (snapshots) life.heap.first = await liveHeap(life.pid);
-  life.rss.first = await steadyRssKb(life.pid);
-  life.papers.first = await countPapers();
-  log(`serve ${life.pid} warm: RSS ${mb(life.rss.first)}${snapshots ? `, live heap ${mb(life.heap.first, 1)}` : ''}`);
 }
 
 /** The memory of the current serve at its end (before a kill, or when the traffic is over). */
@@ -476,7 +522,7 @@ async function memoryAtEnd(): Promise<void> {
   const life = lifetimes.at(-1)!;
   if (life.rss.first === undefined) return;
   life.rss.last = await steadyRssKb(life.pid);
-  if (snapshots) life.heap.last = await liveHeap(life.pid);
+  if (snapshots) life.heap.last = await liveHeap(life.pid, `A${lifetimes.length}`, 'end');
   life.papers.last = await countPapers();
   log(`serve ${life.pid} end: RSS ${mb(life.rss.last)}${snapshots ? `, live heap ${mb(life.heap.last, 1)}` : ''}`);
 }
@@ -639,6 +685,7 @@ async function main(): Promise<number> {
     // Faults, spread over the run, all over by 80% of it.
     const trafficEnd = Date.now() + durationMs;
     const t0 = Date.now();
+    killAt = t0 + 0.62 * durationMs;
     const at = (f: number) => sleep(Math.max(0, t0 + f * durationMs - Date.now()));
     const faults = (async () => {
       await at(0.15);
@@ -646,18 +693,21 @@ async function main(): Promise<number> {
       await at(0.3);
       await smtpFaults(0.22 * durationMs);
       await at(0.62);
+      await measuring;
       await killServe({ ...siteEnv, LOG_LEVEL: SERVE_LOG_LEVEL });
       baseUrl = serve!.url;
       await at(0.75);
       await killWorker(worker, siteEnv);
     })();
-    // A dump imported beside the running site, retried until it goes through (PostgreSQL may be restarting).
+    // A dump imported beside the running site, retried until it goes through (PostgreSQL may be restarting). Early,
+    // so that every serve's warm reading comes after it (see corpusGrew) with time left before its end.
     const importing = (async () => {
-      await at(0.4);
+      await at(0.1);
       for (let attempt = 1; attempt <= 20; attempt++) {
         log(`import beside the site: attempt ${attempt} (t0 ${t0})`);
         const run = await runCli(['import', slices.later], env);
         importAttempts = attempt;
+        corpusGrew = Date.now();
         if (run.code === 0) {
           laterImported = true;
           log(`import beside the site: done (attempt ${attempt})`);
@@ -705,7 +755,8 @@ async function main(): Promise<number> {
     })();
     const watching = (async () => {
       while (Date.now() < trafficEnd) {
-        await memoryWhenWarm();
+        measuring = memoryWhenWarm(trafficEnd - WARM_MS / 2);
+        await measuring;
         await sleep(1000);
       }
     })();
@@ -720,8 +771,11 @@ async function main(): Promise<number> {
     await memoryAtEnd();
     if (lifeB?.rss.first !== undefined) {
       lifeB.rss.last = await steadyRssKb(lifeB.pid);
+      if (snapshots) lifeB.heap.last = await liveHeap(lifeB.pid, 'B', 'end');
       lifeB.papers.last = await countPapers();
-      log(`serve B ${lifeB.pid} end: RSS ${mb(lifeB.rss.last)}`);
+      log(
+        `serve B ${lifeB.pid} end: RSS ${mb(lifeB.rss.last)}${snapshots ? `, live heap ${mb(lifeB.heap.last, 1)}` : ''}`,
+      );
     }
     log(`traffic over: ${samples.length} requests; settling (outbox drain, at least 2 digest ticks)`);
 
@@ -913,7 +967,7 @@ async function main(): Promise<number> {
     const count = (xs: Sample[], f: (s: Sample) => boolean) => xs.filter(f).length;
     const kinds = ['read', 'search', 'vote', 'comment', 'submit', 'signin'];
     const change = (a?: number, b?: number) => {
-      if (!a || !b) return '(not measured: the lifetime was too short)';
+      if (!a || !b) return '(not measured: it ended too soon after its start, a PostgreSQL restart or a new paper)';
       const pct = ((b - a) / a) * 100;
       return `(${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%${Math.abs(pct) <= 10 ? ', flat within 10%' : ', NOT within 10%'})`;
     };
@@ -975,8 +1029,16 @@ async function main(): Promise<number> {
       }),
       ...(lifeB
         ? [
+            ...(snapshots
+              ? [
+                  [
+                    `serve B (pid ${lifeB.pid}) live heap, warm / end`,
+                    `${mb(lifeB.heap.first, 1)} / ${mb(lifeB.heap.last, 1)} ${change(lifeB.heap.first, lifeB.heap.last)}`,
+                  ] as [string, string],
+                ]
+              : []),
             [
-              `serve B (pid ${lifeB.pid}) RSS, warm / end`,
+              `serve B (pid ${lifeB.pid}) RSS, warm / end${snapshots ? ' (both after a heap snapshot)' : ''}`,
               `${mb(lifeB.rss.first)} / ${mb(lifeB.rss.last)} ${change(lifeB.rss.first, lifeB.rss.last)}; papers ${lifeB.papers.first ?? '?'} / ${lifeB.papers.last ?? '?'}`,
             ] as [string, string],
           ]

@@ -1,4 +1,4 @@
-import { cosine, type PaperVector } from './paper-vector.js';
+import { cosine, type PaperVector, wordsOf } from './paper-vector.js';
 import type { Profile } from './profile.js';
 
 /** A day's (or week's) paper to rank, as "For you" sees it. */
@@ -235,7 +235,7 @@ function weightiestWords(v: PaperVector, shared: SharedTerms, i: number): string
     for (let k = from; k < to; k++) if (weight[k]! > 0 && (best < 0 || weight[k]! > weight[best]!)) best = k;
     if (best < 0) break;
     weight[best] = 0;
-    const text = v.surface.get(term[best]!) ?? '';
+    const text = wordsOf(v, term[best]!);
     if (!text || out.some((w) => w.split(' ').includes(text) || text.split(' ').includes(w))) continue;
     out.push(text);
   }

@@ -13,7 +13,9 @@ describe('paperVector', () => {
     const stats = new TermStats();
     // Enough other papers that the shared words are neither rare (df < 2) nor too common to count.
     for (let i = 0; i < 40; i++) stats.add(`filler${i}`, paperTerms(`Filler ${i} paper`, `about topic${i} only`));
-    texts.forEach(([title, abstract], i) => stats.add(`p${i}`, paperTerms(title!, abstract!)));
+    texts.forEach(([title, abstract], i) => {
+      stats.add(`p${i}`, paperTerms(title!, abstract!));
+    });
     const counted = paperTerms(texts[0]![0]!, texts[0]![1]!);
     const v = paperVector('p0', counted, stats, ['cs.LG']);
     expect(v.terms.length).toBeGreaterThan(0);

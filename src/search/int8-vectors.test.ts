@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Int8Vectors } from './int8-vectors.js';
-import { EXACT_SCAN_BELOW, PaperIndex } from './paper-index.js';
+import { EXACT_SCAN_BELOW, PaperIndex, type PaperMeta } from './paper-index.js';
 
 /** A seeded generator (mulberry32), so that a failure can be reproduced. */
 function random(seed: number): () => number {
@@ -83,55 +83,52 @@ describe('Int8Vectors', () => {
   });
 });
 
+/** A PaperIndex of these vectors, paper i (id `p${i}`) described by `meta(i)`. */
+function indexOf(vectors: Float32Array[], meta: (i: number) => Omit<PaperMeta, 'id'>): PaperIndex {
+  const index = new PaperIndex();
+  vectors.forEach((v, i) => {
+    index.upsert({ id: `p${i}`, ...meta(i) });
+    index.setVector(`p${i}`, v);
+  });
+  return index;
+}
+
+/** Ids of the k vectors nearest q by their exact dot products, among those `keep` accepts. */
+function exactTop(vectors: Float32Array[], q: Float32Array, k: number, keep = (_i: number) => true): string[] {
+  return vectors
+    .map((v, i) => ({ i, score: dot(q, v) }))
+    .filter(({ i }) => keep(i))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, k)
+    .map(({ i }) => `p${i}`);
+}
+
 describe('PaperIndex.nearest above the exact-scan size', () => {
+  const n = EXACT_SCAN_BELOW + 5000;
+  const d = 64;
+
   it('returns the exact top k after the 8-bit first pass, with filters and an excluded paper', () => {
-    const n = EXACT_SCAN_BELOW + 5000;
-    const d = 64;
     const vectors = unitVectors(n, d, 3);
-    const index = new PaperIndex();
-    vectors.forEach((v, i) => {
-      index.upsert({
-        id: `p${i}`,
-        feedDay: `2026-01-${String(1 + (i % 28)).padStart(2, '0')}`,
-        hasCode: i % 3 === 0,
-        categories: [i % 2 ? 'cs.CL' : 'cs.LG'],
-      });
-      index.setVector(`p${i}`, v);
-    });
+    const index = indexOf(vectors, (i) => ({
+      feedDay: `2026-01-${String(1 + (i % 28)).padStart(2, '0')}`,
+      hasCode: i % 3 === 0,
+      categories: [i % 2 ? 'cs.CL' : 'cs.LG'],
+    }));
     for (const q of unitVectors(25, d, 4)) {
-      const brute = vectors
-        .map((v, i) => ({ i, score: dot(q, v) }))
-        .filter(({ i }) => i % 2 === 1 && i !== 1)
-        .sort((a, b) => b.score - a.score)
-        .slice(0, 50)
-        .map(({ i }) => `p${i}`);
       const got = index.nearest(q, 50, { categories: ['cs.CL'] }, 'p1').map((h) => h.id);
-      expect(got).toEqual(brute);
+      expect(got).toEqual(exactTop(vectors, q, 50, (i) => i % 2 === 1 && i !== 1));
     }
   });
 
   it('returns the exact top k unfiltered, also when the rows above the sampled floor were removed', () => {
-    const n = EXACT_SCAN_BELOW + 5000;
-    const d = 64;
     const vectors = unitVectors(n, d, 5);
-    const index = new PaperIndex();
-    vectors.forEach((v, i) => {
-      index.upsert({ id: `p${i}`, feedDay: '2026-01-01', hasCode: false, categories: ['cs.LG'] });
-      index.setVector(`p${i}`, v);
-    });
-    const exactTop = (q: Float32Array, k: number, removed: Set<number>) =>
-      vectors
-        .map((v, i) => ({ i, score: dot(q, v) }))
-        .filter(({ i }) => !removed.has(i))
-        .sort((a, b) => b.score - a.score)
-        .slice(0, k)
-        .map(({ i }) => `p${i}`);
+    const index = indexOf(vectors, () => ({ feedDay: '2026-01-01', hasCode: false, categories: ['cs.LG'] }));
     const queries = unitVectors(10, d, 6);
-    for (const q of queries) expect(index.nearest(q, 200).map((h) => h.id)).toEqual(exactTop(q, 200, new Set()));
+    for (const q of queries) expect(index.nearest(q, 200).map((h) => h.id)).toEqual(exactTop(vectors, q, 200));
     // Remove the best 2,000 rows for the first query: the floor sampled from the scan lets too few live rows through.
     const q = queries[0]!;
-    const removed = new Set(exactTop(q, 2000, new Set()).map((id) => Number(id.slice(1))));
+    const removed = new Set(exactTop(vectors, q, 2000).map((id) => Number(id.slice(1))));
     for (const i of removed) index.remove(`p${i}`);
-    expect(index.nearest(q, 200).map((h) => h.id)).toEqual(exactTop(q, 200, removed));
+    expect(index.nearest(q, 200).map((h) => h.id)).toEqual(exactTop(vectors, q, 200, (i) => !removed.has(i)));
   });
 });

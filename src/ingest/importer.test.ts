@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines, freshStore, type TestStore } from '../../test/stores.js';
 import type { PaperRecord, ParsedEntry } from '../model/record.js';
@@ -114,5 +115,32 @@ describe.each(engines)('importing hostile records on %s', (engine) => {
     ]);
     const paper = (await t.store.getPaper('2607.30002'))!;
     expect([paper.title, paper.abstract, paper.authors]).toEqual(['Looked up', 'one\ttwo\nthree', ['Bob']]);
+  });
+});
+
+describe('counting the entries of a dump (for the ETA)', () => {
+  it('counts every line, across read and inflate chunks, with or without a last newline, plain and gzipped', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'paperboy-count-'));
+    try {
+      // About 3 MB: several 1 MB chunks, so that lines cross their ends.
+      const lines = Array.from({ length: 12_000 }, (_, i) =>
+        line(`2601.${String(i).padStart(5, '0')}`, { pad: 'x'.repeat(i % 400) }),
+      );
+      const text = lines.join('\n');
+      const cases: [string, string | Buffer][] = [
+        ['ends-with-newline.jsonl', `${text}\n`],
+        ['no-last-newline.jsonl', text],
+        ['ends-with-newline.jsonl.gz', gzipSync(`${text}\n`)],
+        ['no-last-newline.jsonl.gz', gzipSync(text)],
+      ];
+      for (const [name, content] of cases) {
+        const path = join(dir, name);
+        await writeFile(path, content);
+        const file = await openImportFile(path);
+        expect(await file.countEntries!(), name).toBe(12_000);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

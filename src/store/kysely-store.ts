@@ -15,7 +15,7 @@ import { recordAudit } from './audit.js';
 import { chunks, type Engine, idGroups, insertRows, isAnyOf } from './bulk.js';
 import { ChangeFeed, type FollowOptions, type Listen } from './change-feed.js';
 import { mergeRecord, recordHash } from './merge.js';
-import { paperFromRow, paperTrending, rowFromPaper } from './rows.js';
+import { type PaperRow, paperFromRow, paperTrending, rowFromPaper } from './rows.js';
 import {
   type Database,
   PAPER_COLUMNS,
@@ -56,6 +56,8 @@ export interface KyselyStoreOptions {
   clock?: () => Date;
   /** PostgreSQL: the LISTEN connection that wakes the change follower (src/store/change-feed.ts). */
   listen?: Listen;
+  /** PostgreSQL: visible papers by id as a named statement (src/store/postgres.ts), parsed and planned once per connection. */
+  papersById?: (ids: string[]) => Promise<PaperRow[]>;
 }
 
 /** A batch for upsertPapers: its records cleaned, the hash of each (by record), and the search vectors computed ahead. */
@@ -77,6 +79,7 @@ export class KyselyStore implements Store {
   private readonly onClose: () => Promise<void>;
   private readonly clock: () => Date;
   private readonly feed: ChangeFeed;
+  private readonly papersById: ((ids: string[]) => Promise<PaperRow[]>) | undefined;
 
   constructor(
     readonly engine: 'sqlite' | 'postgres',
@@ -87,6 +90,7 @@ export class KyselyStore implements Store {
     this.onClose = options.onClose ?? (async () => {});
     this.clock = options.clock ?? (() => new Date());
     this.feed = new ChangeFeed(db, engine, options.listen);
+    this.papersById = options.papersById;
   }
 
   private readonly listeners = new Set<(change: PapersChange) => void>();
@@ -593,15 +597,19 @@ export class KyselyStore implements Store {
 
   async getPapers(ids: string[]): Promise<Paper[]> {
     const byId = new Map<string, Paper>();
-    for (const part of chunks([...new Set(ids)])) {
-      const rows = await this.db
-        .selectFrom('papers')
-        .select(PAPER_COLUMNS)
-        .where('id', 'in', part)
-        .where('hidden_at', 'is', null)
-        .execute();
-      for (const row of rows) byId.set(row.id, paperFromRow(row));
-    }
+    const distinct = [...new Set(ids)];
+    const parts = this.papersById ? [await this.papersById(distinct)] : [];
+    if (!this.papersById)
+      for (const part of chunks(distinct))
+        parts.push(
+          await this.db
+            .selectFrom('papers')
+            .select(PAPER_COLUMNS)
+            .where('id', 'in', part)
+            .where('hidden_at', 'is', null)
+            .execute(),
+        );
+    for (const rows of parts) for (const row of rows) byId.set(row.id, paperFromRow(row));
     return ids.flatMap((id) => byId.get(id) ?? []);
   }
 

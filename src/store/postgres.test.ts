@@ -33,6 +33,32 @@ describe('the PostgreSQL store', () => {
   });
 });
 
+describe('papers by id on PostgreSQL (a named statement)', () => {
+  it('keeps the order asked, leaves out hidden and unknown ids, and still answers after a migration retypes a column', async () => {
+    const t = await freshStore('postgres');
+    tests.push(t);
+    const ids = Array.from({ length: 30 }, (_, i) => `2601.${String(i).padStart(5, '0')}`);
+    await t.store.upsertPapers(
+      ids.map((id, i) => ({
+        id,
+        source: 'arxiv-api',
+        title: `Paper ${i}`,
+        abstract: 'An abstract.',
+        authors: ['Ada Lovelace'],
+        categories: ['cs.LG'],
+      })),
+    );
+    await sql`UPDATE papers SET hidden_at = '2026-01-01T00:00:00Z' WHERE id = ${ids[3]!}`.execute(t.db);
+    const asked = ['nope', ...[...ids].reverse(), ids[0]!];
+    const wanted = asked.filter((id) => id !== 'nope' && id !== ids[3]);
+    // Twelve at once: every connection of the pool (ten) prepares the statement.
+    const read = () => Promise.all(Array.from({ length: 12 }, () => t.store.getPapers(asked)));
+    for (const papers of await read()) expect(papers.map((p) => p.id)).toEqual(wanted);
+    await sql`ALTER TABLE papers ALTER COLUMN upvotes TYPE bigint`.execute(t.db);
+    for (const papers of await read()) expect(papers.map((p) => p.id)).toEqual(wanted);
+  });
+});
+
 describe('PostgreSQL migrations', () => {
   it('bring a fresh database up to date once when several processes open it at the same moment', async () => {
     const url = await createTestDatabase();

@@ -3,7 +3,8 @@ import pg from 'pg';
 import { listenPostgres } from './change-feed.js';
 import { KyselyStore } from './kysely-store.js';
 import { migrations } from './migrations.js';
-import type { Database } from './schema.js';
+import type { PaperRow } from './rows.js';
+import { type Database, PAPER_COLUMNS } from './schema.js';
 import type { OpenedStore } from './store.js';
 
 /** Any number for pg_advisory_xact_lock, so that two processes starting together migrate one after the other. */
@@ -57,6 +58,28 @@ export async function migratePostgres(pool: pg.Pool): Promise<number> {
   }
 }
 
+const PAPERS_BY_ID = {
+  name: 'paperboy_papers_by_id',
+  text: `SELECT ${PAPER_COLUMNS.map((c) => `"${c}"`).join(', ')} FROM papers WHERE id = ANY($1::text[]) AND hidden_at IS NULL`,
+};
+
+/**
+ * Whole papers by id (every search page, paper page, feed and digest reads them) as a named statement: PostgreSQL
+ * parses and plans it once per connection instead of at each call, about a third of its time for 20 papers.
+ */
+function papersById(pool: pg.Pool): (ids: string[]) => Promise<PaperRow[]> {
+  return async (ids) => {
+    try {
+      return (await pool.query<PaperRow>({ ...PAPERS_BY_ID, values: [ids] })).rows;
+    } catch (error) {
+      // A migration (a newer Paperboy beside this one) changed a selected column's type: a connection that prepared
+      // the statement before answers "cached plan must not change result type" from then on; unprepared, it answers.
+      if ((error as { code?: string }).code !== '0A000') throw error;
+      return (await pool.query<PaperRow>(PAPERS_BY_ID.text, [ids])).rows;
+    }
+  };
+}
+
 export async function openPostgresStore(url: string): Promise<OpenedStore> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   // An idle client's connection can drop (server restart, database dropped after close): pg reports it on the pool,
@@ -68,7 +91,11 @@ export async function openPostgresStore(url: string): Promise<OpenedStore> {
   try {
     const version = await migratePostgres(pool);
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { store: new KyselyStore('postgres', kysely, version, { listen: listenPostgres(url) }), db: kysely };
+    const store = new KyselyStore('postgres', kysely, version, {
+      listen: listenPostgres(url),
+      papersById: papersById(pool),
+    });
+    return { store, db: kysely };
   } catch (error) {
     await pool.end();
     const reason = error instanceof Error ? error.message : String(error);

@@ -5,11 +5,14 @@ import { cleanLine, cleanName, cleanText } from '../model/text.js';
 import { trendingScore } from '../model/trending.js';
 import type { PapersTable } from './schema.js';
 
+/** A row of papers as reads of whole papers select it (PAPER_COLUMNS). */
+export type PaperRow = Omit<Selectable<PapersTable>, 'search'>;
+
 /**
  * A stored paper as every reader sees it. Its texts are cleaned again on the way out (src/model/text.ts), so that a
  * row written before records were cleaned on the way in cannot put a control character into a page, feed or mail.
  */
-export function paperFromRow(row: Omit<Selectable<PapersTable>, 'search'>): Paper {
+export function paperFromRow(row: PaperRow): Paper {
   return {
     id: row.id,
     version: row.version,

@@ -138,5 +138,5 @@ export function snippet(text: string, set: MatchSet, size = SNIPPET_WORDS): stri
   const last = Math.min(n, best + size) - 1;
   const end = last === n - 1 ? text.length : marked.end[last]!;
   const body = markRange(text, marked, start, end);
-  return `${start > 0 ? '… ' : ''}${body}${end < text.length ? ' …' : ''}`;
+  return `${start > 0 ? '&hellip; ' : ''}${body}${end < text.length ? ' &hellip;' : ''}`;
 }

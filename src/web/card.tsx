@@ -108,7 +108,7 @@ export function Thumbnail(props: { paper: Paper; large?: boolean; pdf?: string |
   const words = plainWords(p.title);
   return html`<div class="${cls}" aria-hidden="true"><span class="placeholder t-${tintOf(p.primaryCategory)}">${
     p.primaryCategory ? html`<span class="cat">${p.primaryCategory}</span>` : ''
-  }<span class="words">${words.slice(0, PLACEHOLDER_WORDS).join(' ')}${words.length > PLACEHOLDER_WORDS ? '…' : ''}</span></span></div>`;
+  }<span class="words">${words.slice(0, PLACEHOLDER_WORDS).join(' ')}${words.length > PLACEHOLDER_WORDS ? raw('&hellip;') : ''}</span></span></div>`;
 }
 
 /** The stored image, at its own size (so the box is reserved before it loads), fetched when it nears the screen. */

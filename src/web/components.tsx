@@ -1,4 +1,4 @@
-import { html } from 'hono/html';
+import { html, raw } from 'hono/html';
 import { authorKey } from '../model/record.js';
 
 export const paperPath = (id: string) => `/papers/${id}`;
@@ -56,7 +56,7 @@ export function Pager(props: { path: string; params: URLSearchParams; page: numb
       )}
       {props.hasNext ? (
         <a href={link(props.page + 1)} rel="next">
-          Next page →
+          Next page {raw('&rarr;')}
         </a>
       ) : (
         <span />

@@ -271,8 +271,8 @@ describe.each(engines)('pages on %s', (engine) => {
       );
       return (await site.request('/search?q=model')).text();
     };
-    expect(await counted({ total: 1000, capped: true, hits: [] })).toContain('1000+ papers for “model”');
-    expect(await counted({ total: 1000, hits: [] })).toContain('1000 papers for “model”');
+    expect(await counted({ total: 1000, capped: true, hits: [] })).toContain('1000+ papers for &ldquo;model&rdquo;');
+    expect(await counted({ total: 1000, hits: [] })).toContain('1000 papers for &ldquo;model&rdquo;');
   });
 
   it('searches without JavaScript, redirects an arXiv id, and survives hostile queries', async () => {

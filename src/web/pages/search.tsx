@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { raw } from 'hono/html';
 import { parseSearchForm, searchFormQuery, toSearchQuery } from '../../search/search-form.js';
 import { PaperItem } from '../card.js';
 import { FeedLinks, Pager } from '../components.js';
@@ -90,8 +91,9 @@ export function searchPages(deps: WebDeps): Hono {
         {result ? (
           <>
             <p class="sub" role="status">
-              {result.capped ? `${result.total}+` : result.total} {result.total === 1 ? 'paper' : 'papers'} for “
-              {form.q}”
+              {result.capped ? `${result.total}+` : result.total} {result.total === 1 ? 'paper' : 'papers'} for {raw('&ldquo;')}
+              {form.q}
+              {raw('&rdquo;')}
             </p>
             {result.notice ? <p class="notice">{result.notice}</p> : null}
             {result.hits.length ? (

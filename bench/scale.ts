@@ -319,7 +319,7 @@ try {
     await pgc.query<{ id: string }>('SELECT id FROM papers ORDER BY feed_day DESC NULLS LAST, id LIMIT 500')
   ).rows.map((r) => r.id);
   const pathsFile = join(dir, 'paths.json');
-  writeFileSync(pathsFile, JSON.stringify(await distinctSearches(pgc, 8000)));
+  writeFileSync(pathsFile, JSON.stringify(await distinctSearches(pgc, 20_000)));
   await pgc.end();
 
   interface Row {
@@ -353,12 +353,13 @@ try {
     );
     const paper = `/papers/${recent[0]}`;
     const measure = async (route: string, url: string, paths?: { file: string; start: number }) => {
-      if (warmup > 0) await cannon(url, warmup, paths && { ...paths, start: 6000 });
+      // Per web process: N processes share the warm-up's requests, and each compiles its own hot code (V8's JIT).
+      if (warmup > 0) await cannon(url, warmup * processes, paths && { ...paths, start: 12_000 + 3000 * processes });
       const load = await cannon(url, duration, paths);
       rows.push({ processes, route, load });
       log(`  ${route}: ${Math.round(load.rps)} req/s, p50 ${load.p50} ms, p99 ${load.p99} ms, ${load.codes}`);
     };
-    await measure('search, distinct queries', `${serve.url}/`, { file: pathsFile, start: processes === 1 ? 0 : 3000 });
+    await measure('search, distinct queries', `${serve.url}/`, { file: pathsFile, start: processes === 1 ? 0 : 5000 });
     await measure('home', `${serve.url}/`);
     await measure('paper page', `${serve.url}${paper}`);
     // The mix: autocannon reads paper pages while 4 writers (apart from its 10 connections) vote and comment.
@@ -440,7 +441,7 @@ try {
 
   const base = (route: string) => rows.find((r) => r.processes === 1 && r.route === route)!;
   console.log(
-    `\nbench/scale: ${papers} papers on PostgreSQL; autocannon ${connections} connections, ${duration} s per row after a ${warmup} s warm-up`,
+    `\nbench/scale: ${papers} papers on PostgreSQL; autocannon ${connections} connections, ${duration} s per row after a warm-up of ${warmup} s per web process`,
   );
   console.log(
     `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,

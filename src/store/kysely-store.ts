@@ -422,6 +422,7 @@ export class KyselyStore implements Store {
   }
 
   async getPaper(id: string, opts: { hidden?: boolean } = {}): Promise<Paper | undefined> {
+    if (this.papersById && !opts.hidden) return (await this.getPapers([id]))[0];
     let q = this.db.selectFrom('papers').select(PAPER_COLUMNS).where('id', '=', id);
     if (!opts.hidden) q = q.where('hidden_at', 'is', null);
     const row = await q.executeTakeFirst();

@@ -56,7 +56,7 @@ export interface KyselyStoreOptions {
   clock?: () => Date;
   /** PostgreSQL: the LISTEN connection that wakes the change follower (src/store/change-feed.ts). */
   listen?: Listen;
-  /** PostgreSQL: visible papers by id as a named statement (src/store/postgres.ts), parsed and planned once per connection. */
+  /** PostgreSQL: visible papers by id as a named statement (src/store/postgres.ts), parsed once per connection. */
   papersById?: (ids: string[]) => Promise<PaperRow[]>;
 }
 
@@ -599,6 +599,7 @@ export class KyselyStore implements Store {
   async getPapers(ids: string[]): Promise<Paper[]> {
     const byId = new Map<string, Paper>();
     const distinct = [...new Set(ids)];
+    if (distinct.length === 0) return [];
     const parts = this.papersById ? [await this.papersById(distinct)] : [];
     if (!this.papersById)
       for (const part of chunks(distinct))

@@ -54,8 +54,23 @@ describe('papers by id on PostgreSQL (a named statement)', () => {
     // Twelve at once: every connection of the pool (ten) prepares the statement.
     const read = () => Promise.all(Array.from({ length: 12 }, () => t.store.getPapers(asked)));
     for (const papers of await read()) expect(papers.map((p) => p.id)).toEqual(wanted);
+    const prepared = async () =>
+      (
+        await Promise.all(
+          Array.from({ length: 10 }, () =>
+            sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_prepared_statements
+              WHERE name = 'paperboy_papers_by_id'`.execute(t.db),
+          ),
+        )
+      ).reduce((n, r) => n + r.rows[0]!.n, 0);
+    expect(await prepared()).toBeGreaterThan(0);
+    expect((await t.store.getPaper(ids[5]!))?.title).toBe('Paper 5');
+    expect(await t.store.getPaper(ids[3]!)).toBeUndefined();
+    expect((await t.store.getPaper(ids[3]!, { hidden: true }))?.id).toBe(ids[3]);
+    expect(await t.store.getPapers([])).toEqual([]);
     await sql`ALTER TABLE papers ALTER COLUMN upvotes TYPE bigint`.execute(t.db);
-    for (const papers of await read()) expect(papers.map((p) => p.id)).toEqual(wanted);
+    for (let round = 0; round < 2; round++)
+      for (const papers of await read()) expect(papers.map((p) => p.id)).toEqual(wanted);
   });
 });
 

@@ -65,15 +65,21 @@ const PAPERS_BY_ID = {
 
 /**
  * Whole papers by id (every search page, paper page, feed and digest reads them) as a named statement: PostgreSQL
- * parses and plans it once per connection instead of at each call, about a third of its time for 20 papers.
+ * parses it once per connection instead of at each call, about a third of its time for 20 papers.
  */
 function papersById(pool: pg.Pool): (ids: string[]) => Promise<PaperRow[]> {
   return async (ids) => {
+    const client = await pool.connect();
     try {
-      return (await pool.query<PaperRow>({ ...PAPERS_BY_ID, values: [ids] })).rows;
+      const rows = (await client.query<PaperRow>({ ...PAPERS_BY_ID, values: [ids] })).rows;
+      client.release();
+      return rows;
     } catch (error) {
-      // A migration (a newer Paperboy beside this one) changed a selected column's type: a connection that prepared
-      // the statement before answers "cached plan must not change result type" from then on; unprepared, it answers.
+      // A migration (a newer Paperboy beside this one) changed a selected column's type: the connection's prepared
+      // statement answers "cached plan must not change result type" from then on. That connection is closed (its
+      // statement with it; each other one that prepared it is closed at its own first failure) and the query runs
+      // unprepared.
+      client.release(true);
       if ((error as { code?: string }).code !== '0A000') throw error;
       return (await pool.query<PaperRow>(PAPERS_BY_ID.text, [ids])).rows;
     }

@@ -49,7 +49,7 @@ export function Pager(props: { path: string; params: URLSearchParams; page: numb
     <nav class="pager" aria-label="Pages">
       {props.page > 1 ? (
         <a href={link(props.page - 1)} rel="prev">
-          ← Previous page
+          {raw('&larr;')} Previous page
         </a>
       ) : (
         <span />

@@ -91,7 +91,8 @@ export function searchPages(deps: WebDeps): Hono {
         {result ? (
           <>
             <p class="sub" role="status">
-              {result.capped ? `${result.total}+` : result.total} {result.total === 1 ? 'paper' : 'papers'} for {raw('&ldquo;')}
+              {result.capped ? `${result.total}+` : result.total} {result.total === 1 ? 'paper' : 'papers'} for{' '}
+              {raw('&ldquo;')}
               {form.q}
               {raw('&rdquo;')}
             </p>

@@ -52,5 +52,15 @@ export async function freshStore(engine: Engine): Promise<TestStore> {
   }
   const url = await createTestDatabase();
   const { store, db } = await openPostgresStore(url);
-  return { store, db, env: { DATABASE_URL: url }, dispose: () => store.close() };
+  // A data folder of its own all the same: a CLI run on this store writes its snapshot files there, not into ./data.
+  const dir = mkdtempSync(join(tmpdir(), 'paperboy-test-'));
+  return {
+    store,
+    db,
+    env: { DATABASE_URL: url, PAPERBOY_DATA_DIR: dir },
+    dispose: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

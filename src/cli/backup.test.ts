@@ -59,7 +59,7 @@ async function emptyStore(engine: Engine): Promise<Record<string, string>> {
   const env: Record<string, string> =
     engine === 'sqlite'
       ? { PAPERBOY_DATA_DIR: mkdtempSync(join(dir, 'store-')) }
-      : { DATABASE_URL: await createTestDatabase() };
+      : { DATABASE_URL: await createTestDatabase(), PAPERBOY_DATA_DIR: mkdtempSync(join(dir, 'store-')) };
   await (await open(env)).store.close();
   return env;
 }

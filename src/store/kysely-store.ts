@@ -74,6 +74,14 @@ const PREPARED_AHEAD = 4;
 /** Papers written at once from which a PostgreSQL write takes the settings of a bulk write. */
 const BULK_ROWS = 200;
 
+/**
+ * Whether a paper could have this id: PostgreSQL's text holds no NUL character (it refuses such a parameter), so an id
+ * asked for with one (a URL's %00) is no paper's, on either engine.
+ */
+function storable(id: string): boolean {
+  return !id.includes('\u0000');
+}
+
 /** The store on any Kysely dialect; the engine modules only open the connection and migrate. */
 export class KyselyStore implements Store {
   private readonly onClose: () => Promise<void>;
@@ -422,6 +430,7 @@ export class KyselyStore implements Store {
   }
 
   async getPaper(id: string, opts: { hidden?: boolean } = {}): Promise<Paper | undefined> {
+    if (!storable(id)) return undefined;
     if (this.papersById && !opts.hidden) return (await this.getPapers([id]))[0];
     let q = this.db.selectFrom('papers').select(PAPER_COLUMNS).where('id', '=', id);
     if (!opts.hidden) q = q.where('hidden_at', 'is', null);
@@ -597,22 +606,26 @@ export class KyselyStore implements Store {
   }
 
   async getPapers(ids: string[]): Promise<Paper[]> {
-    const byId = new Map<string, Paper>();
-    const distinct = [...new Set(ids)];
+    const distinct = [...new Set(ids)].filter(storable);
     if (distinct.length === 0) return [];
-    const parts = this.papersById ? [await this.papersById(distinct)] : [];
-    if (!this.papersById)
-      for (const part of chunks(distinct))
-        parts.push(
-          await this.db
-            .selectFrom('papers')
-            .select(PAPER_COLUMNS)
-            .where('id', 'in', part)
-            .where('hidden_at', 'is', null)
-            .execute(),
-        );
-    for (const rows of parts) for (const row of rows) byId.set(row.id, paperFromRow(row));
+    const rows = this.papersById ? await this.papersById(distinct) : await this.visibleRows(distinct);
+    const byId = new Map(rows.map((row) => [row.id, paperFromRow(row)]));
     return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  /** The rows of the papers still shown among `ids` (SQLite's share of getPapers), a chunk of ids at a time. */
+  private async visibleRows(ids: string[]): Promise<PaperRow[]> {
+    const rows: PaperRow[] = [];
+    for (const part of chunks(ids))
+      rows.push(
+        ...(await this.db
+          .selectFrom('papers')
+          .select(PAPER_COLUMNS)
+          .where('id', 'in', part)
+          .where('hidden_at', 'is', null)
+          .execute()),
+      );
+    return rows;
   }
 
   async stats(): Promise<StoreStats> {

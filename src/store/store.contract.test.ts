@@ -326,6 +326,10 @@ describe.each(engines)('store contract on %s', (engine) => {
       '2601.00003',
       '2601.00001',
     ]);
+    // A NUL character (a URL's %00) is in no id: not found, where PostgreSQL would refuse the parameter.
+    expect(await t.store.getPaper('2601.00003\u0000')).toBeUndefined();
+    expect(await t.store.getPaper('2601\u0000', { hidden: true })).toBeUndefined();
+    expect((await t.store.getPapers(['\u0000x', '2601.00001'])).map((p) => p.id)).toEqual(['2601.00001']);
   });
 
   it('lists a large category (read in feed order) and a small one (collected) alike', async () => {

@@ -94,6 +94,39 @@ describe.each(engines)('the change feed (%s)', (engine) => {
     expect(errors).toEqual([]);
   });
 
+  it('keeps the papers a following store read until a change to one, here or in the other process, forgets it', async () => {
+    const { a, b } = await twoStores(engine);
+    await a.store.upsertPapers([paper('2607.00001', 'Constacyclic codes'), paper('2607.00002', 'Negacyclic codes')]);
+    // Before it follows the feed a store keeps nothing: it would not hear the other's changes.
+    await b.store.getPapers(['2607.00001']);
+    await a.db.updateTable('papers').set({ github_stars: 5 }).where('id', '=', '2607.00001').execute();
+    expect((await b.store.getPaper('2607.00001'))!.githubStars).toBe(5);
+
+    await a.store.followChanges();
+    await b.store.followChanges();
+    const inB: PapersChange[] = [];
+    b.store.onPapersChanged((c) => inB.push(c));
+    const kept = await b.store.getPapers(['2607.00001', '2607.00002']);
+    expect(kept.every((p) => Object.isFrozen(p) && Object.isFrozen(p.authors))).toBe(true);
+    // A write the feed does not carry (none of the store's own) shows only once a change to that paper is heard.
+    await a.db.updateTable('papers').set({ github_stars: 7 }).where('id', '=', '2607.00001').execute();
+    expect((await b.store.getPaper('2607.00001'))!.githubStars).toBe(5);
+    expect(await b.store.getPaper('2607.00001')).toBe(kept[0]);
+
+    await a.store.transaction((_trx, papers) => papers.addVotes('2607.00001', 1, 1));
+    await until(() => inB.length > 0);
+    expect(await b.store.getPaper('2607.00001')).toMatchObject({ communityUpvotes: 1, githubStars: 7 });
+    expect(await b.store.getPaper('2607.00002')).toBe(kept[1]);
+
+    const hide = { actorId: null, action: 'hide', at: new Date() };
+    await a.store.setCuration('2607.00002', { hiddenAt: new Date().toISOString() }, hide);
+    await until(() => inB.length > 1);
+    expect(await b.store.getPapers(['2607.00001', '2607.00002'])).toMatchObject([{ id: '2607.00001' }]);
+    // Its own writes forget at commit.
+    await b.store.transaction((_trx, papers) => papers.addVotes('2607.00001', 1, 1));
+    expect((await b.store.getPaper('2607.00001'))!.communityUpvotes).toBe(2);
+  });
+
   it('tells the other processes of a model fitted again, not the one that fitted it', async () => {
     const { a, b } = await twoStores(engine);
     await a.store.followChanges();

@@ -15,6 +15,7 @@ import { recordAudit } from './audit.js';
 import { chunks, type Engine, idGroups, insertRows, isAnyOf } from './bulk.js';
 import { ChangeFeed, type FollowOptions, type Listen } from './change-feed.js';
 import { mergeRecord, recordHash } from './merge.js';
+import { PaperCache } from './paper-cache.js';
 import { type PaperRow, paperFromRow, paperTrending, rowFromPaper } from './rows.js';
 import {
   type Database,
@@ -71,6 +72,14 @@ interface Prepared {
 /** Batches prepareUpsert keeps at most (an import announces up to IMPORT_AHEAD beyond the one it writes). */
 const PREPARED_AHEAD = 4;
 
+/**
+ * Papers a store keeps read (PaperCache) while it follows the change feed: the pages and searches of a day's readers
+ * come back to the same few thousand. About 2.5 kB each (their abstract most of it).
+ */
+const PAPER_CACHE_SIZE = 10_000;
+/** How long a kept paper is trusted without a change heard: only a change the feed failed to bring waits this long. */
+const PAPER_CACHE_MS = 10 * 60_000;
+
 /** Papers written at once from which a PostgreSQL write takes the settings of a bulk write. */
 const BULK_ROWS = 200;
 
@@ -88,6 +97,7 @@ export class KyselyStore implements Store {
   private readonly clock: () => Date;
   private readonly feed: ChangeFeed;
   private readonly papersById: ((ids: string[]) => Promise<PaperRow[]>) | undefined;
+  private readonly kept = new PaperCache(PAPER_CACHE_SIZE, PAPER_CACHE_MS);
 
   constructor(
     readonly engine: 'sqlite' | 'postgres',
@@ -116,7 +126,9 @@ export class KyselyStore implements Store {
 
   private announce(ids: Iterable<string>, text: boolean): void {
     const change = { ids: [...new Set(ids)], text };
-    if (change.ids.length) for (const listener of this.listeners) listener(change);
+    if (change.ids.length === 0) return;
+    this.kept.forget(change.ids);
+    for (const listener of this.listeners) listener(change);
   }
 
   /** After the commit of a change: other processes are told (NOTIFY on PostgreSQL), then this one's listeners. */
@@ -132,8 +144,8 @@ export class KyselyStore implements Store {
     return this.feed.record(trx, { kind: 'papers', ids: [...ids], text, at: this.clock() });
   }
 
-  followChanges(opts: FollowOptions & { onError?: (error: unknown) => void } = {}): Promise<void> {
-    return this.feed.follow(
+  async followChanges(opts: FollowOptions & { onError?: (error: unknown) => void } = {}): Promise<void> {
+    await this.feed.follow(
       {
         papers: (change) => this.announce(change.ids, change.text),
         model: () => {
@@ -143,6 +155,7 @@ export class KyselyStore implements Store {
       },
       opts,
     );
+    this.kept.enable();
   }
 
   async announceModel(name: string): Promise<void> {
@@ -431,10 +444,8 @@ export class KyselyStore implements Store {
 
   async getPaper(id: string, opts: { hidden?: boolean } = {}): Promise<Paper | undefined> {
     if (!storable(id)) return undefined;
-    if (this.papersById && !opts.hidden) return (await this.getPapers([id]))[0];
-    let q = this.db.selectFrom('papers').select(PAPER_COLUMNS).where('id', '=', id);
-    if (!opts.hidden) q = q.where('hidden_at', 'is', null);
-    const row = await q.executeTakeFirst();
+    if (!opts.hidden) return (await this.getPapers([id]))[0];
+    const row = await this.db.selectFrom('papers').select(PAPER_COLUMNS).where('id', '=', id).executeTakeFirst();
     return row ? paperFromRow(row) : undefined;
   }
 
@@ -608,9 +619,14 @@ export class KyselyStore implements Store {
   async getPapers(ids: string[]): Promise<Paper[]> {
     const distinct = [...new Set(ids)].filter(storable);
     if (distinct.length === 0) return [];
-    const rows = this.papersById ? await this.papersById(distinct) : await this.visibleRows(distinct);
-    const byId = new Map(rows.map((row) => [row.id, paperFromRow(row)]));
-    return ids.flatMap((id) => byId.get(id) ?? []);
+    const { found, missing, ticket } = this.kept.take(distinct);
+    if (missing.length) {
+      const rows = this.papersById ? await this.papersById(missing) : await this.visibleRows(missing);
+      const read = rows.map(paperFromRow);
+      this.kept.put(read, ticket);
+      for (const paper of read) found.set(paper.id, paper);
+    }
+    return ids.flatMap((id) => found.get(id) ?? []);
   }
 
   /** The rows of the papers still shown among `ids` (SQLite's share of getPapers), a chunk of ids at a time. */
@@ -688,6 +704,7 @@ export class KyselyStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.kept.disable();
     while (this.merging) await this.merging;
     await this.feed.close();
     await this.db.destroy();

@@ -3,7 +3,15 @@ import type { Paper } from '../model/paper.js';
 import { PaperCache } from './paper-cache.js';
 
 const paper = (id: string, upvotes = 0): Paper =>
-  ({ id, upvotes, authors: ['Ada'], categories: ['cs.LG'], codeUrls: [], provenance: {}, thumbnail: null }) as unknown as Paper;
+  ({
+    id,
+    upvotes,
+    authors: ['Ada'],
+    categories: ['cs.LG'],
+    codeUrls: [],
+    provenance: {},
+    thumbnail: null,
+  }) as unknown as Paper;
 
 describe('PaperCache', () => {
   it('keeps nothing until enabled, then what was read, most recently used last, within its size', () => {

@@ -79,7 +79,10 @@ export class PaperCache {
   }
 
   forget(ids: readonly string[]): void {
-    if (ids.length > this.size) return this.clear();
+    if (ids.length > this.size) {
+      this.clear();
+      return;
+    }
     for (const id of ids) this.papers.delete(id);
     this.remember(new Set(ids));
   }

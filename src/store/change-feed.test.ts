@@ -112,6 +112,7 @@ describe.each(engines)('the change feed (%s)', (engine) => {
     await a.db.updateTable('papers').set({ github_stars: 7 }).where('id', '=', '2607.00001').execute();
     expect((await b.store.getPaper('2607.00001'))!.githubStars).toBe(5);
     expect(await b.store.getPaper('2607.00001')).toBe(kept[0]);
+    expect((await b.store.getPaper('2607.00001', { fresh: true }))!.githubStars).toBe(7);
 
     await a.store.transaction((_trx, papers) => papers.addVotes('2607.00001', 1, 1));
     await until(() => inB.length > 0);

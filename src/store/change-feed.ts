@@ -112,8 +112,16 @@ export class ChangeFeed {
   /** Starts following the other processes' changes (once; later calls do nothing). */
   async follow(handlers: ConstructorParameters<typeof ChangeFollower>[3], opts: FollowOptions): Promise<void> {
     if (this.follower) return;
-    this.follower = new ChangeFollower(this.db, this.engine, this.origin, handlers);
-    await this.follower.start(this.listen, opts);
+    const follower = new ChangeFollower(this.db, this.engine, this.origin, handlers);
+    this.follower = follower;
+    try {
+      await follower.start(this.listen, opts);
+    } catch (error) {
+      // Not following: a later call starts again instead of finding a follower that never started.
+      this.follower = undefined;
+      await follower.stop();
+      throw error;
+    }
   }
 
   async close(): Promise<void> {

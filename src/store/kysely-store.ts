@@ -15,7 +15,7 @@ import { recordAudit } from './audit.js';
 import { chunks, type Engine, idGroups, insertRows, isAnyOf } from './bulk.js';
 import { ChangeFeed, type FollowOptions, type Listen } from './change-feed.js';
 import { mergeRecord, recordHash } from './merge.js';
-import { PaperCache } from './paper-cache.js';
+import { frozen, PaperCache } from './paper-cache.js';
 import { type PaperRow, paperFromRow, paperTrending, rowFromPaper } from './rows.js';
 import {
   type Database,
@@ -139,6 +139,19 @@ export class KyselyStore implements Store {
     this.announce(list, text);
   }
 
+  /**
+   * For a write that failed: its commit may have happened all the same (the connection dropped after it), and the
+   * follower skips this store's own rows, so the papers it may have changed are forgotten before the error goes on.
+   */
+  private unsure(ids: () => Iterable<string> | 'all') {
+    return (error: unknown): never => {
+      const which = ids();
+      if (which === 'all') this.kept.clear();
+      else this.kept.forget([...which]);
+      throw error;
+    };
+  }
+
   /** The feed's row of a change to papers, in the change's transaction. */
   private record(trx: Transaction<Database>, ids: Iterable<string>, text: boolean): Promise<void> {
     return this.feed.record(trx, { kind: 'papers', ids: [...ids], text, at: this.clock() });
@@ -167,27 +180,35 @@ export class KyselyStore implements Store {
 
   async transaction<T>(work: (trx: Transaction<Database>, papers: PaperCounters) => Promise<T>): Promise<T> {
     const touched = new Set<string>();
-    const result = await this.db.transaction().execute(async (trx) => {
-      const result = await work(trx, counters(trx, touched));
-      await this.record(trx, touched, false);
-      return result;
-    });
+    const result = await this.db
+      .transaction()
+      .execute(async (trx) => {
+        const result = await work(trx, counters(trx, touched));
+        await this.record(trx, touched, false);
+        return result;
+      })
+      .catch(this.unsure(() => touched));
     this.committed(touched, false);
     return result;
   }
 
   async recomputeTrending(): Promise<{ papers: number; changed: number }> {
-    const result = await recomputeTrending(this.db, (trx, ids) => this.record(trx, ids, false));
+    const result = await recomputeTrending(this.db, (trx, ids) => this.record(trx, ids, false)).catch(
+      this.unsure(() => 'all'),
+    );
     this.committed(result.ids, false);
     return { papers: result.papers, changed: result.ids.length };
   }
 
   async saveThumbnail(id: string, image: ThumbnailImage): Promise<boolean> {
-    const saved = await this.db.transaction().execute(async (trx) => {
-      const saved = await saveThumbnail(trx, id, image, this.clock());
-      if (saved) await this.record(trx, [id], false);
-      return saved;
-    });
+    const saved = await this.db
+      .transaction()
+      .execute(async (trx) => {
+        const saved = await saveThumbnail(trx, id, image, this.clock());
+        if (saved) await this.record(trx, [id], false);
+        return saved;
+      })
+      .catch(this.unsure(() => [id]));
     if (saved) this.committed([id], false);
     return saved;
   }
@@ -223,7 +244,7 @@ export class KyselyStore implements Store {
       prepared = { input, cleaned, hashes: new Map(), vectors: Promise.resolve(new Map()) };
     }
     const changed: string[] = [];
-    const result = await this.write(prepared, checkpoint, changed);
+    const result = await this.write(prepared, checkpoint, changed).catch(this.unsure(() => changed));
     this.committed(changed, true);
     if (this.engine === 'postgres' && changed.length >= BULK_ROWS) this.mergePending();
     return result;
@@ -442,11 +463,12 @@ export class KyselyStore implements Store {
     });
   }
 
-  async getPaper(id: string, opts: { hidden?: boolean } = {}): Promise<Paper | undefined> {
+  async getPaper(id: string, opts: { hidden?: boolean; fresh?: boolean } = {}): Promise<Paper | undefined> {
     if (!storable(id)) return undefined;
-    if (!opts.hidden) return (await this.getPapers([id]))[0];
+    if (!opts.hidden && !opts.fresh) return (await this.getPapers([id]))[0];
+    if (!opts.hidden) return (await this.readPapers([id]))[0];
     const row = await this.db.selectFrom('papers').select(PAPER_COLUMNS).where('id', '=', id).executeTakeFirst();
-    return row ? paperFromRow(row) : undefined;
+    return row ? frozen(paperFromRow(row)) : undefined;
   }
 
   async setCuration(
@@ -454,31 +476,35 @@ export class KyselyStore implements Store {
     patch: CurationPatch,
     audit: CurationAudit,
   ): Promise<{ paper: Paper; changed: boolean } | undefined> {
-    const result = await this.db.transaction().execute(async (trx) => {
-      const before = await trx.selectFrom('papers').select(PAPER_COLUMNS).where('id', '=', id).executeTakeFirst();
-      if (!before) return undefined;
-      const set: Updateable<PapersTable> = {};
-      if (patch.featuredOn !== undefined && patch.featuredOn !== before.featured_on) set.featured_on = patch.featuredOn;
-      // Hiding a hidden paper (or locking a locked thread) keeps the time it was first done.
-      if (patch.hiddenAt !== undefined && (patch.hiddenAt === null) !== (before.hidden_at === null))
-        set.hidden_at = patch.hiddenAt;
-      if (
-        patch.commentsLockedAt !== undefined &&
-        (patch.commentsLockedAt === null) !== (before.comments_locked_at === null)
-      ) {
-        set.comments_locked_at = patch.commentsLockedAt;
-      }
-      if (Object.keys(set).length === 0) return { paper: paperFromRow(before), changed: false };
-      const row = await trx
-        .updateTable('papers')
-        .set(set)
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      await recordAudit(trx, { ...audit, targetType: 'paper', targetId: id }, audit.at);
-      await this.record(trx, [id], false);
-      return { paper: paperFromRow(row), changed: true };
-    });
+    const result = await this.db
+      .transaction()
+      .execute(async (trx) => {
+        const before = await trx.selectFrom('papers').select(PAPER_COLUMNS).where('id', '=', id).executeTakeFirst();
+        if (!before) return undefined;
+        const set: Updateable<PapersTable> = {};
+        if (patch.featuredOn !== undefined && patch.featuredOn !== before.featured_on)
+          set.featured_on = patch.featuredOn;
+        // Hiding a hidden paper (or locking a locked thread) keeps the time it was first done.
+        if (patch.hiddenAt !== undefined && (patch.hiddenAt === null) !== (before.hidden_at === null))
+          set.hidden_at = patch.hiddenAt;
+        if (
+          patch.commentsLockedAt !== undefined &&
+          (patch.commentsLockedAt === null) !== (before.comments_locked_at === null)
+        ) {
+          set.comments_locked_at = patch.commentsLockedAt;
+        }
+        if (Object.keys(set).length === 0) return { paper: paperFromRow(before), changed: false };
+        const row = await trx
+          .updateTable('papers')
+          .set(set)
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        await recordAudit(trx, { ...audit, targetType: 'paper', targetId: id }, audit.at);
+        await this.record(trx, [id], false);
+        return { paper: paperFromRow(row), changed: true };
+      })
+      .catch(this.unsure(() => [id]));
     if (result?.changed) this.committed([id], false);
     return result;
   }
@@ -621,12 +647,17 @@ export class KyselyStore implements Store {
     if (distinct.length === 0) return [];
     const { found, missing, ticket } = this.kept.take(distinct);
     if (missing.length) {
-      const rows = this.papersById ? await this.papersById(missing) : await this.visibleRows(missing);
-      const read = rows.map(paperFromRow);
+      const read = await this.readPapers(missing);
       this.kept.put(read, ticket);
       for (const paper of read) found.set(paper.id, paper);
     }
     return ids.flatMap((id) => found.get(id) ?? []);
+  }
+
+  /** The papers still shown among `ids` (distinct), as the database holds them now; frozen, kept or not. */
+  private async readPapers(ids: string[]): Promise<Paper[]> {
+    const rows = this.papersById ? await this.papersById(ids) : await this.visibleRows(ids);
+    return rows.map((row) => frozen(paperFromRow(row)));
   }
 
   /** The rows of the papers still shown among `ids` (SQLite's share of getPapers), a chunk of ids at a time. */

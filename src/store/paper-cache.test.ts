@@ -63,12 +63,22 @@ describe('PaperCache', () => {
     expect(cache.length).toBe(0);
   });
 
-  it('does not keep a read older than the forgettings it remembers', () => {
+  it('does not keep a read older than the forgettings it remembers, and remembers none while disabled', () => {
     const cache = new PaperCache(10, 60_000);
     cache.enable();
     const { ticket } = cache.take(['a']);
-    for (let i = 0; i < 1_001; i++) cache.forget([`x${i}`]);
+    // 20,000 ids' latest forgettings are remembered: the first of these is no longer, so the read may have missed it.
+    for (let i = 0; i < 2_001; i++) cache.forget(Array.from({ length: 10 }, (_, k) => `x${i}-${k}`));
     cache.put([paper('a')], ticket);
     expect(cache.length).toBe(0);
+    const recent = cache.take(['a']).ticket;
+    for (let i = 0; i < 100; i++) cache.forget([`y${i}`]);
+    cache.put([paper('a')], recent);
+    expect(cache.length).toBe(1);
+
+    cache.disable();
+    const before = cache.take([]).ticket;
+    cache.forget(['a']);
+    expect(cache.take([]).ticket).toBe(before);
   });
 });

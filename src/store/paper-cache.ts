@@ -1,23 +1,25 @@
 import type { Paper } from '../model/paper.js';
 
-/** Forgettings remembered for the reads under way; a read that began before the oldest of them stores nothing. */
-const FORGOTTEN_KEPT = 1_000;
+/** Ids whose latest forgetting is remembered for the reads under way; a read older than those forgotten keeps nothing. */
+const FORGOTTEN_KEPT = 20_000;
 
 /**
  * Papers read by id, kept between reads while their store follows the change feed: every change to a paper, written
  * here or in another process, forgets it (`forget`, from the store's announcements). A paper page, its related
- * papers and a search's hits then read the database only for the papers it has not read lately. A paper is shared by
- * every reader, so it is frozen. Until `enable` (the store follows the feed) nothing is kept: a process that does not
- * hear the others' changes could not forget what they change. `ttlMs` bounds a stale paper's life if a change is
- * ever missed.
+ * papers and a search's hits then read the database only for the papers it has not read lately. Papers are shared by
+ * every reader: the store freezes every paper it reads (`frozen`). Until `enable` (the store follows the feed) nothing
+ * is kept: a process that does not hear the others' changes could not forget what they change. `ttlMs` bounds a
+ * stale paper's life if a change is ever missed.
  */
 export class PaperCache {
   private readonly papers = new Map<string, { paper: Paper; at: number }>();
   private enabled = false;
   /** Moves on every forgetting; a read takes it as its ticket. */
   private epoch = 0;
-  /** The ids forgotten at each recent epoch (oldest first); `all` for a clear. */
-  private readonly forgotten: { epoch: number; ids: ReadonlySet<string> | 'all' }[] = [];
+  /** Each id's latest forgetting (its epoch), oldest first, at most FORGOTTEN_KEPT. */
+  private readonly forgotten = new Map<string, number>();
+  /** A read whose ticket is older keeps nothing: forgettings after it may no longer all be remembered. */
+  private floor = 0;
 
   constructor(
     private readonly size: number,
@@ -32,8 +34,8 @@ export class PaperCache {
   }
 
   disable(): void {
-    this.enabled = false;
     this.clear();
+    this.enabled = false;
   }
 
   /** The papers kept among `ids`, the ids to read, and the ticket to `put` what is read with. */
@@ -56,54 +58,51 @@ export class PaperCache {
     return { found, missing, ticket: this.epoch };
   }
 
-  /** Keeps papers read since `ticket`, but none that a change forgot meanwhile: the read may predate the change. */
+  /** Keeps papers read since `ticket` (frozen), but none that a change forgot meanwhile: the read may predate it. */
   put(papers: readonly Paper[], ticket: number): void {
-    if (!this.enabled || papers.length === 0) return;
-    let since: Set<string> | undefined;
-    if (ticket !== this.epoch) {
-      const first = this.forgotten.findIndex((f) => f.epoch > ticket);
-      if (first === -1 || this.forgotten[first]!.epoch !== ticket + 1) return;
-      since = new Set();
-      for (const f of this.forgotten.slice(first)) {
-        if (f.ids === 'all') return;
-        for (const id of f.ids) since.add(id);
-      }
-    }
+    if (!this.enabled || ticket < this.floor) return;
     const at = this.now();
     for (const paper of papers) {
-      if (since?.has(paper.id)) continue;
+      if ((this.forgotten.get(paper.id) ?? 0) > ticket) continue;
       this.papers.delete(paper.id);
-      this.papers.set(paper.id, { paper: freeze(paper), at });
+      this.papers.set(paper.id, { paper: frozen(paper), at });
     }
     while (this.papers.size > this.size) this.papers.delete(this.papers.keys().next().value!);
   }
 
   forget(ids: readonly string[]): void {
+    if (!this.enabled) return;
     if (ids.length > this.size) {
       this.clear();
       return;
     }
-    for (const id of ids) this.papers.delete(id);
-    this.remember(new Set(ids));
+    this.epoch++;
+    for (const id of ids) {
+      this.papers.delete(id);
+      this.forgotten.delete(id);
+      this.forgotten.set(id, this.epoch);
+    }
+    for (const [id, epoch] of this.forgotten) {
+      if (this.forgotten.size <= FORGOTTEN_KEPT) break;
+      this.forgotten.delete(id);
+      this.floor = Math.max(this.floor, epoch);
+    }
   }
 
   clear(): void {
     this.papers.clear();
-    this.remember('all');
+    this.forgotten.clear();
+    this.floor = ++this.epoch;
   }
 
   get length(): number {
     return this.papers.size;
   }
-
-  private remember(ids: ReadonlySet<string> | 'all'): void {
-    this.epoch++;
-    this.forgotten.push({ epoch: this.epoch, ids });
-    if (this.forgotten.length > FORGOTTEN_KEPT) this.forgotten.shift();
-  }
 }
 
-function freeze(paper: Paper): Paper {
+/** A paper and its lists frozen: shared by every reader of a store, none may change it. */
+export function frozen(paper: Paper): Paper {
+  if (Object.isFrozen(paper)) return paper;
   Object.freeze(paper.authors);
   Object.freeze(paper.categories);
   Object.freeze(paper.codeUrls);

@@ -163,9 +163,11 @@ export interface Store {
   saveThumbnail(id: string, image: ThumbnailImage): Promise<boolean>;
   /**
    * A paper hidden by a curator is left out of every read (lists, counts, days, getPapers) except this one with
-   * `hidden: true`, which curators use to see and unhide it.
+   * `hidden: true`, which curators use to see and unhide it. A store that follows the change feed keeps the papers it
+   * read until a change to one is heard, a few milliseconds after another process commits it; `fresh: true` reads the
+   * database, for a reader who may have just changed the paper through another process (their own vote).
    */
-  getPaper(id: string, opts?: { hidden?: boolean }): Promise<Paper | undefined>;
+  getPaper(id: string, opts?: { hidden?: boolean; fresh?: boolean }): Promise<Paper | undefined>;
   /**
    * Changes a paper's curation and writes its audit line in the same transaction, then tells the listeners.
    * Undefined when there is no such paper; `changed` is false (and nothing is written) when it was already so.

@@ -37,6 +37,15 @@ export function viewer(c: Context, db: Db, now: Date): Promise<Account | undefin
   return found;
 }
 
+/**
+ * Whether the request carries credentials (a session, an API token): its reader may have just changed what it reads
+ * through another process (a vote answered by a redirect that lands on this one), so the paper is read from the
+ * database, not from the papers this process keeps until it hears of a change (`Store.getPaper`'s `fresh`).
+ */
+export function mayHaveWritten(c: Context): boolean {
+  return getCookie(c, SESSION_COOKIE) !== undefined || c.req.header('authorization') !== undefined;
+}
+
 /** A path on this site to come back to, or `/`: never another origin (`//evil.example`, `/\evil.example`). */
 export function localPath(value: unknown): string {
   if (

@@ -1,6 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { parseArxivId } from '../../model/arxiv-id.js';
 import type { WebDeps } from '../deps.js';
+import { mayHaveWritten } from '../session.js';
 import { pageAfter } from './cursor.js';
 import { ApiError } from './errors.js';
 import { apiPaper, apiPaperDetail, siteUrl } from './present.js';
@@ -86,7 +87,7 @@ export function registerPapers(app: OpenAPIHono, deps: WebDeps): void {
     { ...getPaperRoute, path: '/api/papers/{id{.+}}', hide: true } as unknown as typeof getPaperRoute,
     async (c) => {
       const id = paperIdFromPath(c.req.valid('param').id);
-      const paper = await deps.store.getPaper(id);
+      const paper = await deps.store.getPaper(id, { fresh: mayHaveWritten(c) });
       if (!paper) throw notFound(id);
       return c.json(apiPaperDetail(paper, await deps.store.getVersions(id), baseUrl), 200);
     },

@@ -24,6 +24,7 @@ import { Authors, paperPath } from '../components.js';
 import type { WebDeps } from '../deps.js';
 import { Layout, SubscribeBanner } from '../layout.js';
 import { renderTextWithMath } from '../math.js';
+import { mayHaveWritten } from '../session.js';
 import { CommentsSection, commentsView } from './comments.js';
 import { CuratorTools, curatorView, FeaturedTag, HiddenBanner } from './curator-tools.js';
 import { FollowButton } from './follow.js';
@@ -123,7 +124,7 @@ export function paperPages(deps: WebDeps): Hono {
     const parsed = parseArxivId(raw_);
     if (parsed && parsed.id !== raw_) return c.redirect(paperPath(parsed.id), 301);
     const curator = await curatorView(c, deps);
-    const paper = await deps.store.getPaper(raw_, { hidden: curator !== undefined });
+    const paper = await deps.store.getPaper(raw_, { hidden: curator !== undefined, fresh: mayHaveWritten(c) });
     if (!paper) {
       return notFoundPage(
         c,

@@ -5,6 +5,7 @@
 // and a paper page, and a read/write mix (autocannon reading while writers vote through the API and comment through
 // the form); req/s, p50, p99, the load generator's CPU, and RSS per process. Then two separate `serve` processes on
 // the same database: a vote through one, and how long until the other's API shows it (p50/p99 over --writes writes).
+// Web processes are measured in passes of 1, 2, 2 and 1 (a drift of the machine's speed cancels out of the means).
 // Usage: npm run bench:scale [-- --duration 10] [--connections 10] [--writes 200] [--keep-db NAME]
 //   [--warmup 2] [--search-warmup 20] (seconds per web process before each row)
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -45,6 +46,10 @@ const warmup = Number(values.warmup);
 const searchWarmup = Number(values['search-warmup']);
 const WRITES = Number(values.writes);
 const CORPUS_PAPERS = 74_728;
+/** The passes, by their count of web processes (see the loop). */
+const PASSES = [1, 2, 2, 1];
+/** Tells this run's writers (accounts, addresses) from an earlier run's. */
+const runStamp = Math.floor(Date.now() / 1000);
 const ADMIN_URL = process.env.PAPERBOY_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const dbName = values['keep-db'] ?? `paperboy_scale_${process.pid}`;
 const DATABASE_URL = ADMIN_URL.replace(/\/[^/]*$/, `/${dbName}`);
@@ -161,6 +166,22 @@ function rssOfTree(pid: number): { pid: number; mb: number }[] {
       .map(Number);
   } catch {}
   return [pid, ...children].map((p) => ({ pid: p, mb: rss(p) }));
+}
+
+/** Rounds of a fixed loop (map lookups and a scan of 32 MB) in one second: how fast the machine is now. */
+function machineSpeed(): number {
+  const map = new Map<string, number>();
+  for (let i = 0; i < 100_000; i++) map.set(`k${i}`, i);
+  const scan = new Float64Array(4_000_000);
+  let rounds = 0;
+  let sum = 0;
+  const end = performance.now() + 1000;
+  while (performance.now() < end) {
+    for (let i = 0; i < 100_000; i++) sum += map.get(`k${i}`)!;
+    for (let i = 0; i < scan.length; i += 8) sum += scan[i]!;
+    rounds++;
+  }
+  return sum >= 0 ? rounds : -rounds;
 }
 
 async function freePort(): Promise<number> {
@@ -311,8 +332,10 @@ try {
   // Writers: accounts with a session (comments) and a write token (votes), as readers would have.
   opened = await openStore({ dataDir: dir, databaseUrl: DATABASE_URL });
   const writers: Writer[] = [];
-  for (let i = 0; i < 300; i++) {
-    const email = `scale-${i}@example.org`;
+  for (let i = 0; i < 500; i++) {
+    // New accounts and addresses each run: the write limits count per account and per address in the database, which
+    // --keep-db keeps from one run to the next.
+    const email = `scale-${runStamp}-${i}@example.org`;
     const { account } = await accountForEmail(opened.db, email, new Date(Date.now() - 3 * 86_400_000));
     const { token } = await createApiToken(opened.db, account.id, { name: 'bench', scope: 'write' }, new Date());
     writers.push({ email, token, session: await createSession(opened.db, account.id, new Date()) });
@@ -332,6 +355,7 @@ try {
   await pgc.end();
 
   interface Row {
+    pass: number;
     processes: number;
     route: string;
     load: Load;
@@ -339,6 +363,7 @@ try {
   }
   const rows: Row[] = [];
   const startup: {
+    pass: number;
     processes: number;
     first: number;
     ready: number;
@@ -347,7 +372,12 @@ try {
     rss: string;
   }[] = [];
   let writerOffset = 0;
-  for (const processes of [1, 2]) {
+  const speeds: number[] = [];
+  // 1, 2, 2, then 1 process again: the machine's speed may drift during a run (this one's shared cores did, by a third
+  // within minutes), and each count's mean over a pass before and a pass after the middle cancels a steady drift.
+  for (const [index, processes] of PASSES.entries()) {
+    const pass = index + 1;
+    speeds.push(machineSpeed());
     log(`serve --processes ${processes}`);
     const serve = await startServe(processes, await freePort());
     running.push(serve);
@@ -370,7 +400,7 @@ try {
       const seconds = (opts.warmup ?? warmup) * processes;
       if (seconds > 0) await cannon(url, seconds, opts.warm);
       const load = await cannon(url, duration, opts.paths);
-      rows.push({ processes, route, load });
+      rows.push({ pass, processes, route, load });
       log(`  ${route}: ${Math.round(load.rps)} req/s, p50 ${load.p50} ms, p99 ${load.p99} ms, ${load.codes}`);
     };
     // Search runs most of a process's code, and V8 compiles it for tens of seconds: its compiler threads (on the core
@@ -387,7 +417,13 @@ try {
     writerOffset += 100;
     let over = false;
     const writing = Array.from({ length: 4 }, (_, k) =>
-      writeLoop(serve.url, mixWriters.slice(k * 25, k * 25 + 25), recent, () => over, `10.9.${processes}.${k}`),
+      writeLoop(
+        serve.url,
+        mixWriters.slice(k * 25, k * 25 + 25),
+        recent,
+        () => over,
+        `10.${runStamp % 250}.${pass}.${k}`,
+      ),
     );
     const readPaths = join(dir, 'read-paths.json');
     writeFileSync(readPaths, JSON.stringify(recent.slice(0, 200).map((id) => `/papers/${id}`)));
@@ -397,6 +433,7 @@ try {
     const ms = written.flatMap((w) => w.ms);
     const failed = written.reduce((a, w) => a + w.failed, 0);
     rows.push({
+      pass,
       processes,
       route: 'mix: paper reads + votes and comments',
       load,
@@ -409,6 +446,7 @@ try {
       .map((p) => `${p.mb.toFixed(0)}`)
       .join(' + ');
     startup.push({
+      pass,
       processes,
       first: serve.firstAnswerMs,
       ready: serve.readyMs,
@@ -429,7 +467,7 @@ try {
   const lags: number[] = [];
   let missing = 0;
   for (let i = 0; i < WRITES; i++) {
-    const w = writers[200 + (i % 100)]!;
+    const w = writers[400 + (i % 100)]!;
     const id = recent[(i * 31) % recent.length]!;
     const before = (await (await fetch(`${b.url}/api/papers/${id}`)).json()) as { upvotes: number };
     const voted = await fetch(`${a.url}/api/papers/${id}/upvote`, {
@@ -459,7 +497,10 @@ try {
   await b.stop();
   running.length = 0;
 
-  const base = (route: string) => rows.find((r) => r.processes === 1 && r.route === route)!;
+  const mean = (route: string, processes: number) => {
+    const of = rows.filter((r) => r.processes === processes && r.route === route);
+    return of.reduce((a, r) => a + r.load.rps, 0) / of.length;
+  };
   console.log(
     `\nbench/scale: ${papers} papers on PostgreSQL; autocannon ${connections} connections, ${duration} s per row after a warm-up per web process of ${searchWarmup} s (search) or ${warmup} s (the others)`,
   );
@@ -470,26 +511,35 @@ try {
   console.log('         RSS <= 700 MB per web process; first answer <= 2 s, ready <= 5 s; import >= 3,000 papers/s\n');
   for (const [k, v] of importRows) console.log(`${k}: ${v}`);
   console.log(
-    '\n| processes | route | req/s | x 1 process | p50 ms | p99 ms | non-2xx | errors | load generator CPU | writes |',
+    `\nmachine speed before each pass (a fixed loop's rounds in 1 s; ${PASSES.map((p) => `${p}`).join(', ')} processes): ${speeds.join(', ')}`,
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  console.log(
+    '\n| pass | processes | route | req/s | x 1 process | p50 ms | p99 ms | non-2xx | errors | load generator CPU | writes |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
-    const ratio = r.load.rps / base(r.route).load.rps;
+    const ratio = r.load.rps / mean(r.route, 1);
     const w = r.writes
       ? `${r.writes.n} (${(r.writes.n / duration).toFixed(0)}/s), p50 ${r.writes.p50.toFixed(0)} ms, p99 ${r.writes.p99.toFixed(0)} ms, failed ${r.writes.failed}`
       : '';
     console.log(
-      `| ${r.processes} | ${r.route} | ${Math.round(r.load.rps)} | ${ratio.toFixed(2)} | ${r.load.p50} | ${r.load.p99} | ${r.load.non2xx} | ${r.load.errors} | ${r.load.cpu.toFixed(2)} cores | ${w} |`,
+      `| ${r.pass} | ${r.processes} | ${r.route} | ${Math.round(r.load.rps)} | ${ratio.toFixed(2)} | ${r.load.p50} | ${r.load.p99} | ${r.load.non2xx} | ${r.load.errors} | ${r.load.cpu.toFixed(2)} cores | ${w} |`,
     );
   }
+  console.log('\n| route | 1 process, mean req/s | 2 processes, mean req/s | 2 processes / 1 |');
+  console.log('|---|---|---|---|');
+  for (const route of [...new Set(rows.map((r) => r.route))])
+    console.log(
+      `| ${route} | ${Math.round(mean(route, 1))} | ${Math.round(mean(route, 2))} | ${(mean(route, 2) / mean(route, 1)).toFixed(2)} |`,
+    );
   console.log(
-    '\n| processes | index | first answer | ready | For you open | RSS per process after the loads, MB (primary + web processes) |',
+    '\n| pass | processes | index | first answer | ready | For you open | RSS per process after the loads, MB (primary + web processes) |',
   );
-  console.log('|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|');
   const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   for (const s of startup)
     console.log(
-      `| ${s.processes} | ${s.fromSnapshot ? 'from the snapshot' : 'built'} | ${sec(s.first)} | ${sec(s.ready)} | ${sec(s.forYou)} | ${s.rss} |`,
+      `| ${s.pass} | ${s.processes} | ${s.fromSnapshot ? 'from the snapshot' : 'built'} | ${sec(s.first)} | ${sec(s.ready)} | ${sec(s.forYou)} | ${s.rss} |`,
     );
   console.log(
     `\nstaleness over ${WRITES} votes (through one process, read back through the other's API): p50 ${pct(lags, 50).toFixed(0)} ms, p99 ${pct(lags, 99).toFixed(0)} ms, max ${Math.max(...lags).toFixed(0)} ms; not seen within 10 s: ${missing}`,

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import type { Paper } from '../model/paper.js';
+import { frozen } from '../store/paper-cache.js';
+import { PaperItem } from './card.js';
+
+const paper = (upvotes: number): Paper => ({
+  id: '2607.00042',
+  version: 1,
+  title: 'Cards kept per paper',
+  abstract: 'On caches.',
+  authors: ['Ada Lovelace'],
+  primaryCategory: 'cs.LG',
+  categories: ['cs.LG'],
+  comment: null,
+  journalRef: null,
+  doi: null,
+  submittedAt: '2026-07-01T00:00:00Z',
+  updatedAt: null,
+  listedOn: '2026-07-01',
+  dailyOn: null,
+  codeUrls: [],
+  projectPage: null,
+  upvotes,
+  communityUpvotes: 0,
+  communityPoints: 0,
+  numComments: 0,
+  communityComments: 0,
+  submittedBy: null,
+  githubRepo: null,
+  githubStars: null,
+  provenance: {},
+  createdAt: '2026-07-01T00:00:00Z',
+  modifiedAt: '2026-07-01T00:00:00Z',
+  featuredOn: null,
+  hiddenAt: null,
+  commentsLockedAt: null,
+  thumbnail: null,
+});
+
+const text = async (card: ReturnType<typeof PaperItem>) => String(await card);
+
+describe('a paper card', () => {
+  it('is drawn once per frozen paper and heading, and again for the paper read after a change', async () => {
+    const before = frozen(paper(3));
+    const first = PaperItem({ paper: before, heading: 'h3' });
+    expect(PaperItem({ paper: before, heading: 'h3' })).toBe(first);
+    expect(await text(first)).toContain('aria-label="Upvote (3 upvotes)"');
+    expect(await text(PaperItem({ paper: before }))).toContain('<h2>');
+    // A change to the paper: the store reads it again, a new object.
+    const after = frozen(paper(4));
+    expect(await text(PaperItem({ paper: after, heading: 'h3' }))).toContain('aria-label="Upvote (4 upvotes)"');
+  });
+
+  it('is drawn each time for a search hit, an anchored item or a paper that is not frozen', async () => {
+    const p = frozen(paper(3));
+    const hit = PaperItem({ paper: p, titleHtml: '<mark>Cards</mark> kept', snippetHtml: 'On <mark>caches</mark>.' });
+    expect(await text(hit)).toContain('<mark>caches</mark>');
+    expect(await text(PaperItem({ paper: p }))).not.toContain('<mark>');
+    expect(PaperItem({ paper: p, anchor: 'x' })).not.toBe(PaperItem({ paper: p, anchor: 'x' }));
+    const loose = paper(3);
+    expect(PaperItem({ paper: loose })).not.toBe(PaperItem({ paper: loose }));
+  });
+});

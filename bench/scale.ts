@@ -5,7 +5,8 @@
 // and a paper page, and a read/write mix (autocannon reading while writers vote through the API and comment through
 // the form); req/s, p50, p99, the load generator's CPU, and RSS per process. Then two separate `serve` processes on
 // the same database: a vote through one, and how long until the other's API shows it (p50/p99 over --writes writes).
-// Web processes are measured in passes of 1, 2, 2 and 1 (a drift of the machine's speed cancels out of the means).
+// Web processes are measured in passes of 1, 2, 2 and 1: most of a drift of the machine's speed cancels out of the
+// means.
 // Usage: npm run bench:scale [-- --duration 10] [--connections 10] [--writes 200] [--keep-db NAME]
 //   [--warmup 2] [--search-warmup 20] (seconds per web process before each row)
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -332,7 +333,8 @@ try {
   // Writers: accounts with a session (comments) and a write token (votes), as readers would have.
   opened = await openStore({ dataDir: dir, databaseUrl: DATABASE_URL });
   const writers: Writer[] = [];
-  for (let i = 0; i < 500; i++) {
+  // A hundred per pass's mix, and a hundred for the staleness.
+  for (let i = 0; i < (PASSES.length + 1) * 100; i++) {
     // New accounts and addresses each run: the write limits count per account and per address in the database, which
     // --keep-db keeps from one run to the next.
     const email = `scale-${runStamp}-${i}@example.org`;
@@ -374,7 +376,8 @@ try {
   let writerOffset = 0;
   const speeds: number[] = [];
   // 1, 2, 2, then 1 process again: the machine's speed may drift during a run (this one's shared cores did, by a third
-  // within minutes), and each count's mean over a pass before and a pass after the middle cancels a steady drift.
+  // within minutes), and each count's mean over a pass before and a pass after the middle cancels most of a steady
+  // drift (not all: a 2-process pass warms up longer, so a route's rows are not placed alike in the two kinds of pass).
   for (const [index, processes] of PASSES.entries()) {
     const pass = index + 1;
     speeds.push(machineSpeed());
@@ -422,7 +425,7 @@ try {
         mixWriters.slice(k * 25, k * 25 + 25),
         recent,
         () => over,
-        `10.${runStamp % 250}.${pass}.${k}`,
+        `10.${runStamp % 250}.${Math.floor(runStamp / 250) % 250}.${pass * 10 + k}`,
       ),
     );
     const readPaths = join(dir, 'read-paths.json');
@@ -467,7 +470,7 @@ try {
   const lags: number[] = [];
   let missing = 0;
   for (let i = 0; i < WRITES; i++) {
-    const w = writers[400 + (i % 100)]!;
+    const w = writers[PASSES.length * 100 + (i % 100)]!;
     const id = recent[(i * 31) % recent.length]!;
     const before = (await (await fetch(`${b.url}/api/papers/${id}`)).json()) as { upvotes: number };
     const voted = await fetch(`${a.url}/api/papers/${id}/upvote`, {

@@ -145,9 +145,11 @@ export function CategoryChips(props: { paper: Paper; max?: number; label?: strin
 type Card = ReturnType<typeof html>;
 
 /**
- * Plain cards (no highlight, snippet, extra or anchor: lists, related papers), per paper and heading. A card is the
- * same for every reader (personalize.ts marks a signed-in reader's votes after), and a paper read again after a change
- * is a new object: the store freezes the papers it reads and keeps them until a change (src/store/paper-cache.ts).
+ * Plain cards (no highlight, snippet, extra or anchor) of frozen papers, per paper and heading: in practice a paper
+ * page's related papers, whose papers the store keeps (lists read with listPapers are not frozen, and their pages are
+ * kept whole). A card is the same for every reader (personalize.ts marks a signed-in reader's votes after), and a paper
+ * read again after a change is a new object: the store freezes the papers it reads and keeps them until a change
+ * (src/store/paper-cache.ts).
  */
 const plainCards = new WeakMap<Paper, Partial<Record<'h2' | 'h3', Card>>>();
 

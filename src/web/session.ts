@@ -39,8 +39,10 @@ export function viewer(c: Context, db: Db, now: Date): Promise<Account | undefin
 
 /**
  * Whether the request carries credentials (a session, an API token): its reader may have just changed what it reads
- * through another process (a vote answered by a redirect that lands on this one), so the paper is read from the
- * database, not from the papers this process keeps until it hears of a change (`Store.getPaper`'s `fresh`).
+ * through another process (a vote answered by a redirect that lands on this one), so the paper of a paper page or of
+ * the API is read from the database, not from the papers this process keeps until it hears of a change
+ * (`Store.getPaper`'s `fresh`). The cards of other papers on the page (related papers, search hits) come from the kept
+ * papers: a vote on one of them shows there once this process hears of it, milliseconds later.
  */
 export function mayHaveWritten(c: Context): boolean {
   return getCookie(c, SESSION_COOKIE) !== undefined || c.req.header('authorization') !== undefined;

@@ -126,6 +126,16 @@ describe.each(engines)('the change feed (%s)', (engine) => {
     // Its own writes forget at commit.
     await b.store.transaction((_trx, papers) => papers.addVotes('2607.00001', 1, 1));
     expect((await b.store.getPaper('2607.00001'))!.communityUpvotes).toBe(2);
+    // And when they fail, what they touched: the commit may have happened before the error reached this process.
+    await a.db.updateTable('papers').set({ github_stars: 9 }).where('id', '=', '2607.00001').execute();
+    expect((await b.store.getPaper('2607.00001'))!.githubStars).toBe(7);
+    await expect(
+      b.store.transaction(async (_trx, papers) => {
+        await papers.addVotes('2607.00001', 1, 1);
+        throw new Error('the connection dropped');
+      }),
+    ).rejects.toThrow('the connection dropped');
+    expect((await b.store.getPaper('2607.00001'))!.githubStars).toBe(9);
   });
 
   it('tells the other processes of a model fitted again, not the one that fitted it', async () => {

@@ -1,40 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { Paper } from '../model/paper.js';
+import { emptyPaper } from '../store/merge.js';
 import { frozen } from '../store/paper-cache.js';
 import { PaperItem } from './card.js';
 
 const paper = (upvotes: number): Paper => ({
-  id: '2607.00042',
+  ...emptyPaper('2607.00042', '2026-07-01T00:00:00Z'),
   version: 1,
   title: 'Cards kept per paper',
   abstract: 'On caches.',
   authors: ['Ada Lovelace'],
   primaryCategory: 'cs.LG',
   categories: ['cs.LG'],
-  comment: null,
-  journalRef: null,
-  doi: null,
-  submittedAt: '2026-07-01T00:00:00Z',
-  updatedAt: null,
   listedOn: '2026-07-01',
-  dailyOn: null,
-  codeUrls: [],
-  projectPage: null,
   upvotes,
-  communityUpvotes: 0,
-  communityPoints: 0,
-  numComments: 0,
-  communityComments: 0,
-  submittedBy: null,
-  githubRepo: null,
-  githubStars: null,
-  provenance: {},
-  createdAt: '2026-07-01T00:00:00Z',
-  modifiedAt: '2026-07-01T00:00:00Z',
-  featuredOn: null,
-  hiddenAt: null,
-  commentsLockedAt: null,
-  thumbnail: null,
 });
 
 const text = async (card: ReturnType<typeof PaperItem>) => String(await card);
